@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Runs Herald from its TypeScript sources: Node 24 strips the types itself, no build step.
+import process from 'node:process';
+
+import { main } from '../src/main.ts';
+
+await main(process.argv.slice(2), process.env);

@@ -1,0 +1,90 @@
+// Builds the HTTP app from its dependencies. No globals: tests build as many apps as they like,
+// each on its own database.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import {
+  createJsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+
+import type { Config } from './config.ts';
+import { systemRoutes } from './modules/system/routes.ts';
+import type { BreakerRegistry } from './platform/breaker.ts';
+import type { CacheStore } from './platform/cache.ts';
+import type { DatabaseHandle } from './platform/db/client.ts';
+import { installErrorHandling } from './platform/http/error-handler.ts';
+import { correlationIdFor, installObservability } from './platform/http/observability.ts';
+import type { App } from './platform/http/types.ts';
+import type { Logger } from './platform/logger.ts';
+import type { Metrics } from './platform/metrics.ts';
+import type { JobQueue } from './platform/queue.ts';
+import type { Services } from './runtime.ts';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  queue: JobQueue;
+  cache: CacheStore;
+  breakers: BreakerRegistry;
+  metrics: Metrics;
+  services: Services;
+  version: string;
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    // One "request completed" line per request comes from observability, not fastify's pair.
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: 'correlationId',
+    }),
+    genReqId: correlationIdFor,
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+    // On shutdown, idle keep-alive sockets close at once; in-flight requests finish.
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  installObservability(app, deps.metrics);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Herald API',
+        version: deps.version,
+        description:
+          'Herald, the self-hosted AI marketing command center. Errors always use the ErrorEnvelope shape; every response carries X-Correlation-ID.',
+      },
+      servers: [{ url: config.http.publicUrl }],
+      tags: [{ name: 'system', description: 'Health, readiness, metrics and queue checks' }],
+    },
+    transform: createJsonSchemaTransform({
+      skipList: ['/docs', '/docs/*', '/api/v1/openapi.json'],
+    }),
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  systemRoutes(app, {
+    system: deps.services.system,
+    metrics: deps.metrics,
+    queue: deps.queue,
+  });
+
+  return app;
+}

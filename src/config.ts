@@ -1,0 +1,173 @@
+// Every setting Herald reads, from environment variables (and an optional `.env`), validated once
+// at start-up. A bad value stops the process with a message naming the variable.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL');
+
+const redisUrl = z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL');
+
+const commaSeparated = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+/** The environment as Herald reads it; each key is the variable's name. */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: redisUrl.optional(),
+  JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  LLM_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).default('builtin'),
+  LLM_BASE_URL: z.url().optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_MODEL_FAST: z.string().min(1).optional(),
+  LLM_MODEL_STRONG: z.string().min(1).optional(),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  AI_DAILY_BUDGET_USD: z.coerce.number().min(0).default(5),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
+    .optional(),
+  EMAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: booleanFromEnv.optional(),
+  CORS_ORIGINS: commaSeparated.default([]),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  TRUST_PROXY: z.string().default('false'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  RUN_MIGRATIONS: booleanFromEnv.default(true),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The typed configuration object every part of Herald receives. */
+export interface Config {
+  env: Env['NODE_ENV'];
+  http: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    bodyLimitBytes: number;
+    corsOrigins: string[];
+    trustProxy: boolean | string;
+  };
+  dataDir: string;
+  database:
+    { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolMax: number };
+  redisUrl: string | undefined;
+  jwtSecret: string | undefined;
+  llm: {
+    provider: Env['LLM_PROVIDER'];
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    modelFast: string | undefined;
+    modelStrong: string | undefined;
+    timeoutMs: number;
+    dailyBudgetUsd: number;
+  };
+  email: { smtpUrl: string | undefined; from: string };
+  log: { level: Env['LOG_LEVEL']; pretty: boolean };
+  shutdownTimeoutMs: number;
+  workerConcurrency: number;
+  runMigrations: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly issues: { variable: string; message: string }[];
+
+  constructor(issues: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Reads `.env` from the working directory if there is one; real environment variables win. */
+export function readDotenv(cwd = process.cwd()): Record<string, string> {
+  const file = path.join(cwd, '.env');
+  return existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+}
+
+function parseTrustProxy(value: string): boolean | string {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  return value; // a comma-separated list of addresses/CIDRs, or a hop count, as fastify accepts
+}
+
+/**
+ * Builds the configuration from an environment map. Empty strings count as unset, so
+ * `DATABASE_URL=` in a `.env` file means "use the embedded database".
+ */
+export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: issue.path.join('.'),
+        message:
+          issue.code === 'invalid_value' || issue.code === 'invalid_type'
+            ? `${issue.message} (got ${JSON.stringify(cleaned[issue.path.join('.')] ?? null)})`
+            : issue.message,
+      })),
+    );
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      corsOrigins: env.CORS_ORIGINS,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    },
+    dataDir,
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    redisUrl: env.REDIS_URL,
+    jwtSecret: env.JWT_SECRET,
+    llm: {
+      provider: env.LLM_PROVIDER,
+      baseUrl: env.LLM_BASE_URL,
+      apiKey: env.LLM_API_KEY,
+      modelFast: env.LLM_MODEL_FAST,
+      modelStrong: env.LLM_MODEL_STRONG,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      dailyBudgetUsd: env.AI_DAILY_BUDGET_USD,
+    },
+    email: { smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? process.stdout.isTTY },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    runMigrations: env.RUN_MIGRATIONS,
+  };
+}

@@ -1,0 +1,147 @@
+// Operational views of the running service: component health, readiness, and queue probes
+// (a job an operator sends through the queue to check that workers consume it, once).
+import { hostname } from 'node:os';
+
+import type { BreakerRegistry } from '../../platform/breaker.ts';
+import type { CacheStore } from '../../platform/cache.ts';
+import type { DatabaseHandle } from '../../platform/db/client.ts';
+import { pendingMigrationCount } from '../../platform/db/migrate.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import type { JobQueue } from '../../platform/queue.ts';
+import { createSystemRepository, type QueueProbeRow } from './repository.ts';
+import type { HealthReport, QueueProbe } from './schemas.ts';
+
+export const QUEUE_PROBE_JOB = 'system.queue-probe';
+export const WORKER_NAME = `${hostname()}:${process.pid}`;
+
+export interface SystemServiceDeps {
+  database: DatabaseHandle;
+  queue: JobQueue;
+  cache: CacheStore;
+  breakers: BreakerRegistry;
+  llmProvider: string;
+  version: string;
+  startedAt: number;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
+}
+
+function toQueueProbe(row: QueueProbeRow): QueueProbe {
+  return {
+    id: row.id,
+    note: row.note,
+    status: row.processedAt ? 'processed' : 'queued',
+    requestedAt: row.requestedAt.toISOString(),
+    processedAt: row.processedAt?.toISOString() ?? null,
+    processedBy: row.processedBy,
+    runCount: row.runCount,
+  };
+}
+
+export function createSystemService(deps: SystemServiceDeps) {
+  const repository = createSystemRepository(deps.database.db);
+
+  async function checkDatabase(): Promise<HealthReport['components']['database']> {
+    const started = performance.now();
+    try {
+      const pending = await pendingMigrationCount(deps.database);
+      return {
+        status: pending === 0 ? 'ok' : 'degraded',
+        kind: deps.database.kind,
+        latencyMs: Math.round((performance.now() - started) * 10) / 10,
+        pendingMigrations: pending,
+        vector: deps.database.vectorEnabled,
+      };
+    } catch (error) {
+      return {
+        status: 'down',
+        kind: deps.database.kind,
+        latencyMs: null,
+        pendingMigrations: null,
+        vector: deps.database.vectorEnabled,
+        error: errorMessage(error),
+      };
+    }
+  }
+
+  async function checkQueue(): Promise<HealthReport['components']['queue']> {
+    try {
+      await deps.queue.counts();
+      return { status: 'ok' };
+    } catch (error) {
+      return { status: 'down', error: errorMessage(error) };
+    }
+  }
+
+  async function checkCache(): Promise<HealthReport['components']['cache']> {
+    try {
+      await deps.cache.ping();
+      return { status: 'ok', kind: deps.cache.kind };
+    } catch (error) {
+      return { status: 'down', kind: deps.cache.kind, error: errorMessage(error) };
+    }
+  }
+
+  return {
+    async health(): Promise<HealthReport> {
+      const [database, queue, cache] = await Promise.all([
+        checkDatabase(),
+        checkQueue(),
+        checkCache(),
+      ]);
+      const llm: HealthReport['components']['llm'] =
+        deps.llmProvider === 'builtin'
+          ? { status: 'ok', provider: 'builtin', note: 'built-in offline templates, not a model' }
+          : { status: 'ok', provider: deps.llmProvider };
+      const statuses = [database.status, queue.status, cache.status];
+      const status = statuses.includes('down')
+        ? 'down'
+        : statuses.includes('degraded')
+          ? 'degraded'
+          : 'ok';
+      return {
+        status,
+        version: deps.version,
+        uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+        components: { database, queue, cache, llm, breakers: deps.breakers.states() },
+      };
+    },
+
+    /** Ready means the database answers and every migration in the repository is applied. */
+    async isReady(): Promise<boolean> {
+      try {
+        return (await pendingMigrationCount(deps.database)) === 0;
+      } catch {
+        return false;
+      }
+    },
+
+    async requestQueueProbe(note: string | undefined): Promise<QueueProbe> {
+      const probe = await repository.insertProbe(note ?? null);
+      await deps.queue.send(QUEUE_PROBE_JOB, { probeId: probe.id });
+      return toQueueProbe(probe);
+    },
+
+    async getQueueProbe(id: string): Promise<QueueProbe> {
+      const probe = await repository.findProbe(id);
+      if (!probe) throw notFound('Queue probe');
+      return toQueueProbe(probe);
+    },
+
+    async listQueueProbes(query: PaginationQuery) {
+      const rows = await repository.listProbes(query.limit, decodeCursor(query.cursor));
+      const page = pageOf(rows, query.limit);
+      return { items: page.items.map(toQueueProbe), nextCursor: page.nextCursor };
+    },
+
+    /** The job handler: marks the probe as run by this worker. */
+    async runQueueProbe(probeId: string): Promise<void> {
+      await repository.markProbeRun(probeId, WORKER_NAME);
+    },
+  };
+}
+
+export type SystemService = ReturnType<typeof createSystemService>;

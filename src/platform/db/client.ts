@@ -1,0 +1,163 @@
+// Opens the database: embedded PGlite (with pgvector) when no DATABASE_URL is set, else a
+// node-postgres pool. Both give the same drizzle API over the same schema, and every query is
+// timed into the `herald_db_query_duration_seconds` histogram.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { Histogram } from 'prom-client';
+
+import * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<
+  PgQueryResultHKT,
+  Schema,
+  ExtractTablesWithRelations<Schema>
+>;
+/** Repositories accept either, so a service can run several of them in one transaction. */
+export type Executor = Database | Transaction;
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface DatabaseHandle {
+  kind: DatabaseKind;
+  db: Database;
+  /** Plain SQL with positional parameters, for the few places drizzle does not fit. */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /** The embedded instance, when running on PGlite (the job queue shares it). */
+  pglite: PGlite | undefined;
+  /** Whether the pgvector extension is installed; set by migrations. */
+  vectorEnabled: boolean;
+  close(): Promise<void>;
+}
+
+export type DatabaseConfig =
+  /** `template`: a PGlite data-dir dump to start from (tests load a migrated database in ms). */
+  | { kind: 'pglite'; dataDir: string; template?: Blob }
+  | { kind: 'postgres'; url: string; poolMax: number };
+
+export interface OpenDatabaseOptions {
+  queryDuration?: Histogram<'db'>;
+}
+
+export async function openDatabase(
+  config: DatabaseConfig,
+  options: OpenDatabaseOptions = {},
+): Promise<DatabaseHandle> {
+  const handle =
+    config.kind === 'pglite'
+      ? await openPglite(config.dataDir, config.template, options)
+      : await openPostgres(config.url, config.poolMax, options);
+  const installed = await handle.query(`SELECT 1 FROM pg_extension WHERE extname = 'vector'`);
+  handle.vectorEnabled = installed.length > 0;
+  return handle;
+}
+
+function timer(histogram: Histogram<'db'> | undefined, db: DatabaseKind) {
+  if (!histogram) return () => undefined;
+  const end = histogram.startTimer({ db });
+  return () => {
+    end();
+  };
+}
+
+async function openPglite(
+  dataDir: string,
+  template: Blob | undefined,
+  options: OpenDatabaseOptions,
+): Promise<DatabaseHandle> {
+  // `memory://` keeps the database in memory (tests); anything else is a directory on disk.
+  if (!dataDir.startsWith('memory://')) mkdirSync(path.dirname(dataDir), { recursive: true });
+  const client = await PGlite.create(dataDir, {
+    extensions: { vector },
+    ...(template ? { loadDataDir: template } : {}),
+  });
+
+  // Wrap the two entry points drizzle uses so every statement is timed. Transactions run their
+  // statements through `client.transaction`, whose inner queries are timed as one unit.
+  const originalQuery = client.query.bind(client);
+  const originalTransaction = client.transaction.bind(client);
+  client.query = (async (...args: Parameters<PGlite['query']>) => {
+    const done = timer(options.queryDuration, 'pglite');
+    try {
+      return await originalQuery(...args);
+    } finally {
+      done();
+    }
+  }) as PGlite['query'];
+  client.transaction = (async (...args: Parameters<PGlite['transaction']>) => {
+    const done = timer(options.queryDuration, 'pglite');
+    try {
+      return await originalTransaction(...args);
+    } finally {
+      done();
+    }
+  }) as PGlite['transaction'];
+
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return {
+    kind: 'pglite',
+    db,
+    pglite: client,
+    vectorEnabled: false,
+    async query<Row>(text: string, params: unknown[] = []) {
+      const result = await client.query<Row>(text, params);
+      return result.rows;
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPostgres(
+  url: string,
+  poolMax: number,
+  options: OpenDatabaseOptions,
+): Promise<DatabaseHandle> {
+  const histogram = options.queryDuration;
+  // A Client subclass times every statement, whether it runs through the pool or a transaction.
+  class TimedClient extends pg.Client {
+    override query(...args: unknown[]): never {
+      const done = timer(histogram, 'postgres');
+      const result = (super.query as (...a: unknown[]) => unknown)(...args);
+      if (result instanceof Promise) {
+        return result.finally(done) as never;
+      }
+      done();
+      return result as never;
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    Client: TimedClient,
+    idleTimeoutMillis: 30_000,
+    application_name: 'herald',
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+  const db = drizzleNodePg(pool, { schema }) as unknown as Database;
+  return {
+    kind: 'postgres',
+    db,
+    pglite: undefined,
+    vectorEnabled: false,
+    async query<Row>(text: string, params: unknown[] = []) {
+      const result = await pool.query(text, params);
+      return result.rows as Row[];
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Cursor pagination shared by every list endpoint: `?limit=&cursor=` in, `{ items, nextCursor }`
+// out. The cursor is the sort key of the last item, opaque to clients (base64url JSON).
+import { z } from 'zod';
+
+import { AppError } from './errors.ts';
+
+export const PaginationQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).optional(),
+});
+export type PaginationQuery = z.infer<typeof PaginationQuery>;
+
+/** The position after which the next page starts: newest first, ties broken by id. */
+export interface Position {
+  createdAt: Date;
+  id: string;
+}
+
+const PositionJson = z.object({ t: z.iso.datetime(), i: z.string().max(64) });
+
+export function encodeCursor(position: Position): string {
+  return Buffer.from(
+    JSON.stringify({ t: position.createdAt.toISOString(), i: position.id }),
+  ).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): Position | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = PositionJson.parse(
+      JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')),
+    );
+    return { createdAt: new Date(parsed.t), id: parsed.i };
+  } catch {
+    throw new AppError('VALIDATION_ERROR', 'Invalid cursor', {
+      details: {
+        issues: [{ path: 'querystring.cursor', message: 'not a cursor this API issued' }],
+      },
+    });
+  }
+}
+
+/** Given `limit + 1` rows, returns the page and the cursor of the next one. */
+export function pageOf<T extends Position>(
+  rows: T[],
+  limit: number,
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}

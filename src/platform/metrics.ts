@@ -1,0 +1,65 @@
+// Prometheus metrics, one registry per app instance (tests build many apps in one process).
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status_code'>;
+  httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  httpInFlight: Gauge;
+  dbQueryDuration: Histogram<'db'>;
+  queueJobs: Gauge<'queue' | 'state'>;
+  breakerState: Gauge<'breaker'>;
+  jobsProcessed: Counter<'queue' | 'outcome'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'herald_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'herald_http_requests_total',
+      help: 'HTTP requests by route template, method and status',
+      labelNames: ['method', 'route', 'status_code'],
+      registers: [registry],
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'herald_http_request_duration_seconds',
+      help: 'HTTP request duration by route template, method and status',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    httpInFlight: new Gauge({
+      name: 'herald_http_requests_in_flight',
+      help: 'HTTP requests being handled now',
+      registers: [registry],
+    }),
+    dbQueryDuration: new Histogram({
+      name: 'herald_db_query_duration_seconds',
+      help: 'Database statement duration',
+      labelNames: ['db'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    queueJobs: new Gauge({
+      name: 'herald_queue_jobs',
+      help: 'Jobs per queue and state',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+    }),
+    breakerState: new Gauge({
+      name: 'herald_circuit_breaker_state',
+      help: 'Circuit breaker state per service: 0 closed, 1 half-open, 2 open, 3 isolated',
+      labelNames: ['breaker'],
+      registers: [registry],
+    }),
+    jobsProcessed: new Counter({
+      name: 'herald_jobs_processed_total',
+      help: 'Jobs handled by this process, by queue and outcome',
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+  };
+}
