@@ -1,2 +1,5 @@
 // The whole database schema, one file per domain; drizzle-kit generates migrations from here.
+export * from './accounts.ts';
+export * from './ai.ts';
+export * from './businesses.ts';
 export * from './system.ts';
