@@ -1,5 +1,8 @@
 // Builds the HTTP app from its dependencies. No globals: tests build as many apps as they like,
 // each on its own database.
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
@@ -12,16 +15,20 @@ import {
 } from 'fastify-type-provider-zod';
 
 import type { Config } from './config.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { businessRoutes } from './modules/businesses/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import type { BreakerRegistry } from './platform/breaker.ts';
 import type { CacheStore } from './platform/cache.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
+import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installErrorHandling } from './platform/http/error-handler.ts';
 import { correlationIdFor, installObservability } from './platform/http/observability.ts';
 import type { App } from './platform/http/types.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Metrics } from './platform/metrics.ts';
 import type { JobQueue } from './platform/queue.ts';
+import { installRateLimits, type RateLimiter } from './platform/rate-limit.ts';
 import type { Services } from './runtime.ts';
 
 export interface AppDeps {
@@ -32,6 +39,7 @@ export interface AppDeps {
   cache: CacheStore;
   breakers: BreakerRegistry;
   metrics: Metrics;
+  limiter: RateLimiter;
   services: Services;
   version: string;
 }
@@ -58,6 +66,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
   installObservability(app, deps.metrics);
+  installAuthGuard(app, (credentials) => deps.services.auth.authenticate(credentials));
+  installRateLimits(app, deps.limiter);
+
+  await app.register(helmet);
+  await app.register(cors, {
+    // No origins configured: no cross-origin access at all (the dashboard is same-origin).
+    origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['x-correlation-id', 'retry-after'],
+  });
+  await app.register(cookie);
 
   await app.register(swagger, {
     openapi: {
@@ -69,7 +88,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           'Herald, the self-hosted AI marketing command center. Errors always use the ErrorEnvelope shape; every response carries X-Correlation-ID.',
       },
       servers: [{ url: config.http.publicUrl }],
-      tags: [{ name: 'system', description: 'Health, readiness, metrics and queue checks' }],
+      tags: [
+        { name: 'auth', description: 'Accounts, sessions, API keys and the audit trail' },
+        { name: 'businesses', description: 'Business profiles and brand voice' },
+        { name: 'system', description: 'Health, readiness, metrics and queue checks' },
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearerAuth: [] }, { apiKey: [] }],
     },
     transform: createJsonSchemaTransform({
       skipList: ['/docs', '/docs/*', '/api/v1/openapi.json'],
@@ -80,6 +110,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
+  authRoutes(app, {
+    auth: deps.services.auth,
+    audit: deps.services.audit,
+    secureCookies: config.http.publicUrl.startsWith('https://'),
+    refreshTtlDays: config.auth.refreshTtlDays,
+  });
+  businessRoutes(app, { businesses: deps.services.businesses });
   systemRoutes(app, {
     system: deps.services.system,
     metrics: deps.metrics,

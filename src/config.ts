@@ -36,6 +36,16 @@ export const EnvSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: redisUrl.optional(),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default('herald'),
+  JWT_AUDIENCE: z.string().min(1).default('herald-api'),
+  JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  API_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  RATE_LIMIT_GENERAL_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_AI_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(5),
+  LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
   LLM_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).default('builtin'),
   LLM_BASE_URL: z.url().optional(),
   LLM_API_KEY: z.string().min(1).optional(),
@@ -75,7 +85,18 @@ export interface Config {
   database:
     { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolMax: number };
   redisUrl: string | undefined;
-  jwtSecret: string | undefined;
+  auth: {
+    /** Unset: generated once and kept in DATA_DIR (see modules/auth/secret.ts). */
+    jwtSecret: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlDays: number;
+    apiKeyCacheTtlSeconds: number;
+    lockoutThreshold: number;
+    lockoutMinutes: number;
+  };
+  rateLimits: { generalPerMinute: number; aiPerMinute: number; authPerMinute: number };
   llm: {
     provider: Env['LLM_PROVIDER'];
     baseUrl: string | undefined;
@@ -154,7 +175,21 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
     redisUrl: env.REDIS_URL,
-    jwtSecret: env.JWT_SECRET,
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      apiKeyCacheTtlSeconds: env.API_KEY_CACHE_TTL_SECONDS,
+      lockoutThreshold: env.LOGIN_LOCKOUT_THRESHOLD,
+      lockoutMinutes: env.LOGIN_LOCKOUT_MINUTES,
+    },
+    rateLimits: {
+      generalPerMinute: env.RATE_LIMIT_GENERAL_PER_MINUTE,
+      aiPerMinute: env.RATE_LIMIT_AI_PER_MINUTE,
+      authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+    },
     llm: {
       provider: env.LLM_PROVIDER,
       baseUrl: env.LLM_BASE_URL,

@@ -4,6 +4,11 @@
 import { readFileSync } from 'node:fs';
 
 import type { Config } from './config.ts';
+import { createAuditTrail } from './modules/auth/audit.ts';
+import { createAccessTokens, resolveJwtSecret } from './modules/auth/credentials.ts';
+import { createAuthService } from './modules/auth/service.ts';
+import { createBusinessAccess } from './modules/businesses/access.ts';
+import { createBusinessService } from './modules/businesses/service.ts';
 import { systemJobs } from './modules/system/jobs.ts';
 import { createSystemService } from './modules/system/service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
@@ -13,6 +18,7 @@ import { migrateDatabase } from './platform/db/migrate.ts';
 import type { Logger } from './platform/logger.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { type JobDefinition, JobQueue } from './platform/queue.ts';
+import { RateLimiter } from './platform/rate-limit.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -28,6 +34,7 @@ export interface Runtime {
   queue: JobQueue;
   breakers: BreakerRegistry;
   metrics: Metrics;
+  limiter: RateLimiter;
   services: Services;
   jobs: JobDefinition[];
   version: string;
@@ -39,12 +46,28 @@ export type Services = ReturnType<typeof createServices>;
 
 function createServices(parts: {
   config: Config;
+  logger: Logger;
   database: DatabaseHandle;
   queue: JobQueue;
   cache: CacheStore;
   breakers: BreakerRegistry;
+  limiter: RateLimiter;
 }) {
+  const { config, logger, cache, limiter } = parts;
+  const db = parts.database.db;
+  const audit = createAuditTrail({ db, logger });
+  const access = createBusinessAccess(db);
+  const tokens = createAccessTokens({
+    secret: resolveJwtSecret(config),
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    ttlSeconds: config.auth.accessTtlSeconds,
+  });
   return {
+    audit,
+    access,
+    auth: createAuthService({ db, cache, tokens, limiter, audit, logger, config: config.auth }),
+    businesses: createBusinessService({ db, access, audit }),
     system: createSystemService({
       database: parts.database,
       queue: parts.queue,
@@ -106,7 +129,12 @@ export async function createRuntime(
         pollingIntervalSeconds: options.queuePollingIntervalSeconds ?? 1,
       },
     );
-    const services = createServices({ config, database, queue, cache, breakers });
+    const limiter = new RateLimiter(cache, {
+      general: config.rateLimits.generalPerMinute,
+      ai: config.rateLimits.aiPerMinute,
+      auth: config.rateLimits.authPerMinute,
+    });
+    const services = createServices({ config, logger, database, queue, cache, breakers, limiter });
     const jobs = jobsOf(services);
     if (options.startQueue ?? true) {
       await queue.start();
@@ -124,6 +152,7 @@ export async function createRuntime(
       queue,
       breakers,
       metrics,
+      limiter,
       services,
       jobs,
       version: VERSION,

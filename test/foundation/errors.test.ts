@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { newUser, type TestUser } from '../helpers/fixtures.ts';
 
 describe('the error envelope', () => {
   let ctx: TestApp;
+  let user: TestUser;
   beforeAll(async () => {
     ctx = await buildTestApp({ env: { BODY_LIMIT_BYTES: '2048' } });
     // A route that fails the way a bug does, with a secret and SQL in the error.
-    ctx.app.get('/api/v1/test/boom', { schema: { hide: true } }, () => {
+    ctx.app.get('/api/v1/test/boom', { schema: { hide: true }, config: { auth: 'public' } }, () => {
       throw new Error('relation "users" does not exist; password=hunter2-secret');
     });
+    user = await newUser(ctx.app);
   });
   afterAll(async () => {
     await ctx.close();
@@ -47,6 +50,7 @@ describe('the error envelope', () => {
     const response = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/system/queue-probes',
+      headers: user.headers,
       payload: { note: 'x'.repeat(300) },
     });
     expect(response.statusCode).toBe(400);
@@ -62,7 +66,7 @@ describe('the error envelope', () => {
     const response = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/system/queue-probes',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...user.headers, 'content-type': 'application/json' },
       payload: '{"note": ',
     });
     expect(response.statusCode).toBe(400);
@@ -70,17 +74,23 @@ describe('the error envelope', () => {
   });
 
   it('answers a body over the limit with 413 PAYLOAD_TOO_LARGE and stores nothing', async () => {
-    const before = await ctx.app.inject({ method: 'GET', url: '/api/v1/system/queue-probes' });
+    const list = {
+      method: 'GET' as const,
+      url: '/api/v1/system/queue-probes',
+      headers: user.headers,
+    };
+    const before = await ctx.app.inject(list);
     const response = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/system/queue-probes',
+      headers: user.headers,
       payload: { note: 'x'.repeat(4096) },
     });
     expect(response.statusCode).toBe(413);
     const { error } = response.json<{ error: { code: string; correlationId: string } }>();
     expect(error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(error.correlationId).toBe(response.headers['x-correlation-id']);
-    const after = await ctx.app.inject({ method: 'GET', url: '/api/v1/system/queue-probes' });
+    const after = await ctx.app.inject(list);
     expect(after.json()).toEqual(before.json());
   });
 

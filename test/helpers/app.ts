@@ -90,6 +90,10 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(serverDb ? { DATABASE_URL: serverDb.url } : { DATABASE_URL: undefined }),
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     SHUTDOWN_TIMEOUT_MS: '2000',
+    // Tests make many requests from one address; the rate-limit tests set their own limits.
+    RATE_LIMIT_GENERAL_PER_MINUTE: '100000',
+    RATE_LIMIT_AI_PER_MINUTE: '100000',
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     ...options.env,
   });
   const metrics = createMetrics({ defaultMetrics: false });

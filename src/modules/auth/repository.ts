@@ -1,0 +1,191 @@
+// SQL for users, refresh tokens, API keys and the audit trail.
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+
+import type { Executor } from '../../platform/db/client.ts';
+import { apiKeys, auditEvents, refreshTokens, users } from '../../platform/db/schema/index.ts';
+import type { Position } from '../../platform/http/pagination.ts';
+
+export type UserRow = typeof users.$inferSelect;
+export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type NewAuditEvent = typeof auditEvents.$inferInsert;
+
+const UNIQUE_VIOLATION = '23505';
+
+export function isUniqueViolation(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause ? error.cause : error;
+  return (cause as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
+}
+
+function newestFirstAfter(
+  createdAt: typeof auditEvents.createdAt | typeof apiKeys.createdAt,
+  id: typeof auditEvents.id | typeof apiKeys.id,
+  after: Position | undefined,
+) {
+  return after
+    ? or(lt(createdAt, after.createdAt), and(eq(createdAt, after.createdAt), lt(id, after.id)))
+    : undefined;
+}
+
+export function createAuthRepository(db: Executor) {
+  return {
+    /** Null when the email is taken. */
+    async insertUser(values: {
+      email: string;
+      name: string;
+      passwordHash: string;
+    }): Promise<UserRow | null> {
+      const [row] = await db.insert(users).values(values).onConflictDoNothing().returning();
+      return row ?? null;
+    },
+
+    async findUserByEmail(email: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.email, email));
+      return row;
+    },
+
+    async findUserById(id: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.id, id));
+      return row;
+    },
+
+    /** Counts a failed login; locks the account when the count reaches the threshold. */
+    async recordFailedLogin(
+      userId: string,
+      threshold: number,
+      lockMinutes: number,
+    ): Promise<UserRow | undefined> {
+      const [row] = await db
+        .update(users)
+        .set({
+          failedLoginCount: sql`CASE WHEN ${users.failedLoginCount} + 1 >= ${threshold} THEN 0 ELSE ${users.failedLoginCount} + 1 END`,
+          lockedUntil: sql`CASE WHEN ${users.failedLoginCount} + 1 >= ${threshold} THEN now() + make_interval(mins => ${lockMinutes}) ELSE ${users.lockedUntil} END`,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(users.id, userId))
+        .returning();
+      return row;
+    },
+
+    async clearFailedLogins(userId: string): Promise<void> {
+      await db
+        .update(users)
+        .set({ failedLoginCount: 0, lockedUntil: null })
+        .where(
+          and(
+            eq(users.id, userId),
+            sql`(${users.failedLoginCount} > 0 OR ${users.lockedUntil} IS NOT NULL)`,
+          ),
+        );
+    },
+
+    async insertRefreshToken(values: {
+      userId: string;
+      familyId: string;
+      tokenHash: string;
+      expiresAt: Date;
+    }): Promise<void> {
+      await db.insert(refreshTokens).values(values);
+    },
+
+    /** Locks the row so two concurrent refreshes of one token cannot both rotate it. */
+    async findRefreshTokenForUpdate(hash: string): Promise<RefreshTokenRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hash))
+        .for('update');
+      return row;
+    },
+
+    async markRotated(id: string): Promise<void> {
+      await db
+        .update(refreshTokens)
+        .set({ rotatedAt: sql`now()` })
+        .where(eq(refreshTokens.id, id));
+    },
+
+    async revokeFamily(familyId: string): Promise<number> {
+      const rows = await db
+        .update(refreshTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+        .returning({ id: refreshTokens.id });
+      return rows.length;
+    },
+
+    async insertApiKey(values: {
+      userId: string;
+      name: string;
+      prefix: string;
+      keyHash: string;
+      scopes: string[];
+    }): Promise<ApiKeyRow> {
+      const [row] = await db.insert(apiKeys).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+
+    async findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined> {
+      const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash));
+      return row;
+    },
+
+    async listApiKeys(
+      userId: string,
+      limit: number,
+      after: Position | undefined,
+    ): Promise<ApiKeyRow[]> {
+      return db
+        .select()
+        .from(apiKeys)
+        .where(
+          and(eq(apiKeys.userId, userId), newestFirstAfter(apiKeys.createdAt, apiKeys.id, after)),
+        )
+        .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+        .limit(limit + 1);
+    },
+
+    /** Revokes one of the user's keys; undefined when it is not theirs (or does not exist). */
+    async revokeApiKey(userId: string, id: string): Promise<ApiKeyRow | undefined> {
+      const [row] = await db
+        .update(apiKeys)
+        .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)))
+        .returning();
+      return row;
+    },
+
+    async touchApiKey(id: string): Promise<void> {
+      await db
+        .update(apiKeys)
+        .set({ lastUsedAt: sql`now()` })
+        .where(eq(apiKeys.id, id));
+    },
+
+    async insertAuditEvent(values: NewAuditEvent): Promise<void> {
+      await db.insert(auditEvents).values(values);
+    },
+
+    async listAuditEvents(
+      userId: string,
+      limit: number,
+      after: Position | undefined,
+    ): Promise<AuditEventRow[]> {
+      return db
+        .select()
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.userId, userId),
+            newestFirstAfter(auditEvents.createdAt, auditEvents.id, after),
+          ),
+        )
+        .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+        .limit(limit + 1);
+    },
+  };
+}
+
+export type AuthRepository = ReturnType<typeof createAuthRepository>;

@@ -1,0 +1,198 @@
+// /api/v1/auth: sessions (register, login, refresh, logout, me), API keys and the audit trail.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+import { principalOf } from '../../platform/http/auth-guard.ts';
+import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { PaginationQuery } from '../../platform/http/pagination.ts';
+import type { App } from '../../platform/http/types.ts';
+import type { AuditTrail, RequestOrigin } from './audit.ts';
+import {
+  ApiKey,
+  ApiKeyPage,
+  ApiKeyParams,
+  AuditEventPage,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  LoginBody,
+  RefreshBody,
+  RegisterBody,
+  TokenResponse,
+  User,
+} from './schemas.ts';
+import type { AuthService } from './service.ts';
+
+export const REFRESH_COOKIE = 'herald_refresh';
+const COOKIE_PATH = '/api/v1/auth';
+
+export function originOf(request: FastifyRequest): RequestOrigin {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 429: ErrorEnvelope };
+
+export function authRoutes(
+  app: App,
+  deps: { auth: AuthService; audit: AuditTrail; secureCookies: boolean; refreshTtlDays: number },
+): void {
+  const { auth, audit } = deps;
+
+  function setRefreshCookie(reply: FastifyReply, token: string): void {
+    void reply.setCookie(REFRESH_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.secureCookies,
+      path: COOKIE_PATH,
+      maxAge: deps.refreshTtlDays * 86_400,
+    });
+  }
+
+  app.post(
+    '/api/v1/auth/register',
+    {
+      config: { auth: 'public', rateLimit: 'auth' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account and sign in',
+        body: RegisterBody,
+        response: { 201: TokenResponse, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const session = await auth.register(request.body, originOf(request));
+      setRefreshCookie(reply, session.refreshToken);
+      return reply.status(201).send(session);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { auth: 'public', rateLimit: 'auth' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password',
+        description:
+          'Five attempts a minute per address and per account; repeated failures lock the account for 15 minutes (429 with Retry-After).',
+        body: LoginBody,
+        response: { 200: TokenResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const session = await auth.login(request.body, originOf(request));
+      setRefreshCookie(reply, session.refreshToken);
+      return session;
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/refresh',
+    {
+      config: { auth: 'public', rateLimit: 'general' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token (body or cookie) for new tokens',
+        description:
+          'Each refresh token works once. Presenting an already used one revokes every token of that sign-in.',
+        body: RefreshBody,
+        response: { 200: TokenResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const token = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+      const session = await auth.refresh(token, originOf(request));
+      setRefreshCookie(reply, session.refreshToken);
+      return session;
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      config: { auth: 'public', rateLimit: 'general' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out: revoke the refresh token (body or cookie)',
+        body: RefreshBody,
+        response: { 204: z.undefined(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const token = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+      await auth.logout(token, originOf(request));
+      void reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        response: { 200: User, ...errors },
+      },
+    },
+    async (request) => auth.me(principalOf(request)),
+  );
+
+  app.post(
+    '/api/v1/auth/api-keys',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an API key (the secret is returned once)',
+        body: CreateApiKeyBody,
+        response: { 201: CreatedApiKey, 403: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await auth.createApiKey(principalOf(request), request.body, originOf(request))),
+  );
+
+  app.get(
+    '/api/v1/auth/api-keys',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['auth'],
+        summary: 'List your API keys (never their secrets)',
+        querystring: PaginationQuery,
+        response: { 200: ApiKeyPage, 403: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) => auth.listApiKeys(principalOf(request), request.query),
+  );
+
+  app.delete(
+    '/api/v1/auth/api-keys/:apiKeyId',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke an API key',
+        params: ApiKeyParams,
+        response: { 200: ApiKey, 403: ErrorEnvelope, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      auth.revokeApiKey(principalOf(request), request.params.apiKeyId, originOf(request)),
+  );
+
+  app.get(
+    '/api/v1/auth/audit-events',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Your security audit trail: sign-ins, key changes, deletions',
+        querystring: PaginationQuery,
+        response: { 200: AuditEventPage, ...errors },
+      },
+    },
+    async (request) => audit.list(principalOf(request).userId, request.query),
+  );
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+import { pageSchema } from '../../platform/http/pagination.ts';
+
+const Email = z
+  .email()
+  .max(254)
+  .transform((email) => email.trim().toLowerCase())
+  .meta({ example: 'ada@example.com' });
+
+export const RegisterBody = z.object({
+  email: Email,
+  password: z.string().min(1).max(200).describe('At least 10 characters, mixing two kinds'),
+  name: z.string().trim().min(1).max(120),
+});
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z.object({
+  email: Email,
+  password: z.string().min(1).max(200),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const RefreshBody = z
+  .object({
+    refreshToken: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Omit to use the herald_refresh cookie'),
+  })
+  .optional();
+
+export const User = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'User' });
+export type User = z.infer<typeof User>;
+
+export const TokenResponse = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int().describe('Seconds until the access token expires'),
+    user: User,
+  })
+  .meta({ id: 'TokenResponse' });
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+export const ApiKeyScope = z.enum(['read', 'write']);
+
+export const ApiKey = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string().describe('The visible start of the key'),
+    scopes: z.array(ApiKeyScope),
+    lastUsedAt: z.iso.datetime().nullable(),
+    revokedAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ApiKey' });
+export type ApiKey = z.infer<typeof ApiKey>;
+
+export const CreateApiKeyBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  scopes: z
+    .array(ApiKeyScope)
+    .min(1)
+    .default(['read'])
+    .transform((scopes) => [...new Set(scopes)]),
+});
+
+export const CreatedApiKey = ApiKey.extend({
+  key: z.string().describe('The secret: shown this once, store it now'),
+}).meta({ id: 'CreatedApiKey' });
+
+export const ApiKeyParams = z.object({ apiKeyId: z.uuid() });
+export const ApiKeyPage = pageSchema(ApiKey);
+
+export const AuditEvent = z
+  .object({
+    id: z.uuid(),
+    action: z.string().meta({ example: 'auth.login' }),
+    outcome: z.enum(['success', 'failure']),
+    businessId: z.uuid().nullable(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'AuditEvent' });
+export type AuditEvent = z.infer<typeof AuditEvent>;
+export const AuditEventPage = pageSchema(AuditEvent);

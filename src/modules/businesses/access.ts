@@ -1,0 +1,23 @@
+// The tenancy check every module makes first: may this principal act on this business?
+// A business of another user answers NOT_FOUND, exactly like one that does not exist, so ids
+// cannot be probed. Modules take a BusinessAccess and call `require` before anything else.
+import type { Executor } from '../../platform/db/client.ts';
+import type { Principal } from '../../platform/http/auth-guard.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { type BusinessRow, createBusinessRepository } from './repository.ts';
+
+export interface BusinessAccess {
+  /** The business, when `principal` owns it; otherwise NOT_FOUND. */
+  require(principal: Principal, businessId: string): Promise<BusinessRow>;
+}
+
+export function createBusinessAccess(db: Executor): BusinessAccess {
+  const repository = createBusinessRepository(db);
+  return {
+    async require(principal, businessId) {
+      const business = await repository.findOwned(principal.userId, businessId);
+      if (!business) throw notFound('Business');
+      return business;
+    },
+  };
+}

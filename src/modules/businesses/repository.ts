@@ -1,0 +1,74 @@
+// SQL for businesses. Every read and write is scoped by owner: a business of another user is
+// indistinguishable from one that does not exist.
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+
+import type { Executor } from '../../platform/db/client.ts';
+import { businesses } from '../../platform/db/schema/index.ts';
+import type { Position } from '../../platform/http/pagination.ts';
+
+export type BusinessRow = typeof businesses.$inferSelect;
+export type NewBusiness = typeof businesses.$inferInsert;
+
+export function createBusinessRepository(db: Executor) {
+  return {
+    async insert(values: NewBusiness): Promise<BusinessRow> {
+      const [row] = await db.insert(businesses).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+
+    async findOwned(ownerId: string, id: string): Promise<BusinessRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(businesses)
+        .where(and(eq(businesses.id, id), eq(businesses.ownerId, ownerId)));
+      return row;
+    },
+
+    async listOwned(
+      ownerId: string,
+      limit: number,
+      after: Position | undefined,
+    ): Promise<BusinessRow[]> {
+      return db
+        .select()
+        .from(businesses)
+        .where(
+          and(
+            eq(businesses.ownerId, ownerId),
+            after
+              ? or(
+                  lt(businesses.createdAt, after.createdAt),
+                  and(eq(businesses.createdAt, after.createdAt), lt(businesses.id, after.id)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(businesses.createdAt), desc(businesses.id))
+        .limit(limit + 1);
+    },
+
+    async updateOwned(
+      ownerId: string,
+      id: string,
+      values: Partial<NewBusiness>,
+    ): Promise<BusinessRow | undefined> {
+      const [row] = await db
+        .update(businesses)
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(and(eq(businesses.id, id), eq(businesses.ownerId, ownerId)))
+        .returning();
+      return row;
+    },
+
+    async deleteOwned(ownerId: string, id: string): Promise<BusinessRow | undefined> {
+      const [row] = await db
+        .delete(businesses)
+        .where(and(eq(businesses.id, id), eq(businesses.ownerId, ownerId)))
+        .returning();
+      return row;
+    },
+  };
+}
+
+export type BusinessRepository = ReturnType<typeof createBusinessRepository>;

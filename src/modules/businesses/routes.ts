@@ -1,0 +1,109 @@
+// /api/v1/businesses: CRUD of brand profiles and rotation of the tracking write key.
+import { z } from 'zod';
+
+import { principalOf } from '../../platform/http/auth-guard.ts';
+import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { PaginationQuery } from '../../platform/http/pagination.ts';
+import type { App } from '../../platform/http/types.ts';
+import { originOf } from '../auth/routes.ts';
+import {
+  Business,
+  BusinessPage,
+  BusinessParams,
+  CreateBusinessBody,
+  UpdateBusinessBody,
+} from './schemas.ts';
+import type { BusinessService } from './service.ts';
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
+
+export function businessRoutes(app: App, deps: { businesses: BusinessService }): void {
+  const { businesses } = deps;
+
+  app.post(
+    '/api/v1/businesses',
+    {
+      schema: {
+        tags: ['businesses'],
+        summary: 'Create a business with its brand profile',
+        body: CreateBusinessBody,
+        response: { 201: Business, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await businesses.create(principalOf(request), request.body, originOf(request))),
+  );
+
+  app.get(
+    '/api/v1/businesses',
+    {
+      schema: {
+        tags: ['businesses'],
+        summary: 'List your businesses, newest first',
+        querystring: PaginationQuery,
+        response: { 200: BusinessPage, ...errors },
+      },
+    },
+    async (request) => businesses.list(principalOf(request), request.query),
+  );
+
+  app.get(
+    '/api/v1/businesses/:businessId',
+    {
+      schema: {
+        tags: ['businesses'],
+        summary: 'One business and its brand profile',
+        params: BusinessParams,
+        response: { 200: Business, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) => businesses.get(principalOf(request), request.params.businessId),
+  );
+
+  app.patch(
+    '/api/v1/businesses/:businessId',
+    {
+      schema: {
+        tags: ['businesses'],
+        summary: 'Change some fields of a business',
+        params: BusinessParams,
+        body: UpdateBusinessBody,
+        response: { 200: Business, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      businesses.update(principalOf(request), request.params.businessId, request.body),
+  );
+
+  app.delete(
+    '/api/v1/businesses/:businessId',
+    {
+      schema: {
+        tags: ['businesses'],
+        summary: 'Delete a business and everything it owns',
+        params: BusinessParams,
+        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await businesses.remove(principalOf(request), request.params.businessId, originOf(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/businesses/:businessId/write-key/rotate',
+    {
+      schema: {
+        tags: ['businesses'],
+        summary: 'Replace the tracking write key; the old one stops working at once',
+        params: BusinessParams,
+        response: { 200: Business, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      businesses.rotateWriteKey(principalOf(request), request.params.businessId, originOf(request)),
+  );
+}

@@ -1,0 +1,131 @@
+// Business profiles: the brand context every AI prompt is built from, and the tracking write key.
+import type { Database } from '../../platform/db/client.ts';
+import type { Principal } from '../../platform/http/auth-guard.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import type { AuditTrail, RequestOrigin } from '../auth/audit.ts';
+import { randomToken } from '../auth/credentials.ts';
+import type { BusinessAccess } from './access.ts';
+import { type BusinessRow, createBusinessRepository, type NewBusiness } from './repository.ts';
+import type { Business, CreateBusinessBody, UpdateBusinessBody } from './schemas.ts';
+
+export function toBusiness(row: BusinessRow): Business {
+  return {
+    id: row.id,
+    name: row.name,
+    industry: row.industry,
+    audience: row.audience,
+    products: row.products,
+    goals: row.goals,
+    brandVoice: row.brandVoice,
+    channels: row.channels,
+    timezone: row.timezone,
+    defaultSender: row.defaultSender ?? null,
+    aiDailyBudgetUsd: row.aiDailyBudgetUsd === null ? null : Number(row.aiDailyBudgetUsd),
+    writeKey: row.writeKey,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function columnsOf(body: UpdateBusinessBody): Partial<NewBusiness> {
+  const { aiDailyBudgetUsd, ...rest } = body;
+  return {
+    ...rest,
+    ...(aiDailyBudgetUsd === undefined
+      ? {}
+      : { aiDailyBudgetUsd: aiDailyBudgetUsd === null ? null : aiDailyBudgetUsd.toFixed(2) }),
+  };
+}
+
+const newWriteKey = () => randomToken('wk', 24);
+
+export function createBusinessService(deps: {
+  db: Database;
+  access: BusinessAccess;
+  audit: AuditTrail;
+}) {
+  const { access, audit } = deps;
+  const repository = createBusinessRepository(deps.db);
+
+  return {
+    async create(
+      principal: Principal,
+      body: CreateBusinessBody,
+      origin: RequestOrigin,
+    ): Promise<Business> {
+      const row = await repository.insert({
+        ...columnsOf(body),
+        name: body.name,
+        ownerId: principal.userId,
+        writeKey: newWriteKey(),
+      });
+      await audit.record({
+        action: 'business.created',
+        outcome: 'success',
+        userId: principal.userId,
+        businessId: row.id,
+        origin,
+      });
+      return toBusiness(row);
+    },
+
+    async list(principal: Principal, query: PaginationQuery) {
+      const rows = await repository.listOwned(
+        principal.userId,
+        query.limit,
+        decodeCursor(query.cursor),
+      );
+      const page = pageOf(rows, query.limit);
+      return { items: page.items.map(toBusiness), nextCursor: page.nextCursor };
+    },
+
+    async get(principal: Principal, businessId: string): Promise<Business> {
+      return toBusiness(await access.require(principal, businessId));
+    },
+
+    async update(
+      principal: Principal,
+      businessId: string,
+      body: UpdateBusinessBody,
+    ): Promise<Business> {
+      const row = await repository.updateOwned(principal.userId, businessId, columnsOf(body));
+      if (!row) throw notFound('Business');
+      return toBusiness(row);
+    },
+
+    async remove(principal: Principal, businessId: string, origin: RequestOrigin): Promise<void> {
+      const row = await repository.deleteOwned(principal.userId, businessId);
+      if (!row) throw notFound('Business');
+      await audit.record({
+        action: 'business.deleted',
+        outcome: 'success',
+        userId: principal.userId,
+        businessId,
+        origin,
+        details: { name: row.name },
+      });
+    },
+
+    async rotateWriteKey(
+      principal: Principal,
+      businessId: string,
+      origin: RequestOrigin,
+    ): Promise<Business> {
+      const row = await repository.updateOwned(principal.userId, businessId, {
+        writeKey: newWriteKey(),
+      });
+      if (!row) throw notFound('Business');
+      await audit.record({
+        action: 'business.write_key_rotated',
+        outcome: 'success',
+        userId: principal.userId,
+        businessId,
+        origin,
+      });
+      return toBusiness(row);
+    },
+  };
+}
+
+export type BusinessService = ReturnType<typeof createBusinessService>;

@@ -1,0 +1,82 @@
+// Authentication for every route, declared on the route itself: `config.auth` is 'public',
+// 'user' (a bearer JWT or an API key) or 'session' (a bearer JWT only: managing API keys is
+// not something an API key may do). Routes under /api/v1 default to 'user', others to 'public'.
+// A read-scoped API key may only read.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+import { AppError, forbidden, unauthenticated } from './errors.ts';
+
+export type AuthMode = 'public' | 'user' | 'session';
+export type RateLimitPolicy = 'general' | 'ai' | 'auth' | 'none';
+export type Scope = 'read' | 'write';
+
+export interface Principal {
+  userId: string;
+  via: 'jwt' | 'api_key';
+  apiKeyId?: string;
+  scopes: readonly Scope[];
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthMode;
+    rateLimit?: RateLimitPolicy;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export interface Credentials {
+  bearer?: string;
+  apiKey?: string;
+}
+
+/** Resolves credentials to a principal, or throws UNAUTHENTICATED. */
+export type Authenticator = (credentials: Credentials) => Promise<Principal>;
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function authModeOf(request: FastifyRequest): AuthMode {
+  const declared = request.routeOptions.config.auth;
+  if (declared) return declared;
+  return request.routeOptions.url?.startsWith('/api/v1/') ? 'user' : 'public';
+}
+
+function credentialsOf(request: FastifyRequest): Credentials | undefined {
+  const header = request.headers.authorization;
+  const apiKey = request.headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.length > 0) return { apiKey };
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) throw unauthenticated('Authorization header must be "Bearer <token>"');
+    return { bearer: match[1] };
+  }
+  return undefined;
+}
+
+/** The principal of an authenticated request; routes with auth 'user'/'session' always have one. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthenticated();
+  return request.principal;
+}
+
+export function installAuthGuard(app: FastifyInstance, authenticate: Authenticator): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const mode = authModeOf(request);
+    if (mode === 'public') return;
+    const credentials = credentialsOf(request);
+    if (!credentials) throw unauthenticated();
+    const principal = await authenticate(credentials);
+    if (mode === 'session' && principal.via !== 'jwt') {
+      throw forbidden('This action needs a signed-in user, not an API key');
+    }
+    if (!READ_METHODS.has(request.method) && !principal.scopes.includes('write')) {
+      throw new AppError('FORBIDDEN', 'This API key is read-only', {
+        details: { requiredScope: 'write' },
+      });
+    }
+    request.principal = principal;
+  });
+}
