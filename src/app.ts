@@ -17,12 +17,14 @@ import {
 import type { Config } from './config.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { businessRoutes } from './modules/businesses/routes.ts';
+import { jobRoutes } from './modules/jobs/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import type { BreakerRegistry } from './platform/breaker.ts';
 import type { CacheStore } from './platform/cache.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
 import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installErrorHandling } from './platform/http/error-handler.ts';
+import { installIdempotency } from './platform/http/idempotency.ts';
 import { correlationIdFor, installObservability } from './platform/http/observability.ts';
 import type { App } from './platform/http/types.ts';
 import type { Logger } from './platform/logger.ts';
@@ -68,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installObservability(app, deps.metrics);
   installAuthGuard(app, (credentials) => deps.services.auth.authenticate(credentials));
   installRateLimits(app, deps.limiter);
+  installIdempotency(app, deps.database.db);
 
   await app.register(helmet);
   await app.register(cors, {
@@ -91,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       tags: [
         { name: 'auth', description: 'Accounts, sessions, API keys and the audit trail' },
         { name: 'businesses', description: 'Business profiles and brand voice' },
+        { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
       ],
       components: {
@@ -117,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     refreshTtlDays: config.auth.refreshTtlDays,
   });
   businessRoutes(app, { businesses: deps.services.businesses });
+  jobRoutes(app, { jobs: deps.services.jobs });
   systemRoutes(app, {
     system: deps.services.system,
     metrics: deps.metrics,

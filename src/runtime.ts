@@ -9,6 +9,8 @@ import { createAccessTokens, resolveJwtSecret } from './modules/auth/credentials
 import { createAuthService } from './modules/auth/service.ts';
 import { createBusinessAccess } from './modules/businesses/access.ts';
 import { createBusinessService } from './modules/businesses/service.ts';
+import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
+import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { systemJobs } from './modules/system/jobs.ts';
 import { createSystemService } from './modules/system/service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
@@ -63,9 +65,12 @@ function createServices(parts: {
     audience: config.auth.audience,
     ttlSeconds: config.auth.accessTtlSeconds,
   });
+  // Every kind of asynchronous job the workers can run, from each module.
+  const jobKinds: JobKind<never>[] = [];
   return {
     audit,
     access,
+    jobs: createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds }),
     auth: createAuthService({ db, cache, tokens, limiter, audit, logger, config: config.auth }),
     businesses: createBusinessService({ db, access, audit }),
     system: createSystemService({
@@ -81,7 +86,7 @@ function createServices(parts: {
 }
 
 function jobsOf(services: Services): JobDefinition[] {
-  return [...systemJobs(services.system)];
+  return [...systemJobs(services.system), ...jobQueueDefinitions(services.jobs)];
 }
 
 export interface RuntimeOptions {

@@ -17,6 +17,12 @@ export function createBusinessRepository(db: Executor) {
       return row;
     },
 
+    /** Unscoped: for workers acting on a job whose business was checked when it started. */
+    async findById(id: string): Promise<BusinessRow | undefined> {
+      const [row] = await db.select().from(businesses).where(eq(businesses.id, id));
+      return row;
+    },
+
     async findOwned(ownerId: string, id: string): Promise<BusinessRow | undefined> {
       const [row] = await db
         .select()

@@ -23,9 +23,11 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
   app.post(
     '/api/v1/businesses',
     {
+      config: { idempotent: true },
       schema: {
         tags: ['businesses'],
         summary: 'Create a business with its brand profile',
+        description: 'Send an Idempotency-Key header to make retries safe.',
         body: CreateBusinessBody,
         response: { 201: Business, ...errors },
       },

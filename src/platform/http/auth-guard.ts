@@ -21,6 +21,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthMode;
     rateLimit?: RateLimitPolicy;
+    /** Also accept `?accessToken=` (server-sent events: EventSource cannot set headers). */
+    queryToken?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -51,6 +53,10 @@ function credentialsOf(request: FastifyRequest): Credentials | undefined {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw unauthenticated('Authorization header must be "Bearer <token>"');
     return { bearer: match[1] };
+  }
+  if (request.routeOptions.config.queryToken) {
+    const token = (request.query as Record<string, unknown> | undefined)?.accessToken;
+    if (typeof token === 'string' && token.length > 0) return { bearer: token };
   }
   return undefined;
 }

@@ -1,0 +1,88 @@
+// SQL for jobs: the user-visible record of each piece of asynchronous work.
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+
+import type { Executor } from '../../platform/db/client.ts';
+import { jobs } from '../../platform/db/schema/index.ts';
+import type { Position } from '../../platform/http/pagination.ts';
+
+export type JobRow = typeof jobs.$inferSelect;
+
+export function createJobRepository(db: Executor) {
+  return {
+    async insert(values: {
+      businessId: string;
+      userId: string | null;
+      kind: string;
+      input: Record<string, unknown>;
+    }): Promise<JobRow> {
+      const [row] = await db.insert(jobs).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+
+    async find(id: string): Promise<JobRow | undefined> {
+      const [row] = await db.select().from(jobs).where(eq(jobs.id, id));
+      return row;
+    },
+
+    async listForBusiness(
+      businessId: string,
+      limit: number,
+      after: Position | undefined,
+    ): Promise<JobRow[]> {
+      return db
+        .select()
+        .from(jobs)
+        .where(
+          and(
+            eq(jobs.businessId, businessId),
+            after
+              ? or(
+                  lt(jobs.createdAt, after.createdAt),
+                  and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(jobs.createdAt), desc(jobs.id))
+        .limit(limit + 1);
+    },
+
+    async setQueueJobId(id: string, queueJobId: string): Promise<void> {
+      await db.update(jobs).set({ queueJobId }).where(eq(jobs.id, id));
+    },
+
+    /** Moves a queued job to running; undefined when it already ran (a redelivered queue job). */
+    async claim(id: string): Promise<JobRow | undefined> {
+      const [row] = await db
+        .update(jobs)
+        .set({ status: 'running', startedAt: sql`now()`, progress: 1 })
+        .where(and(eq(jobs.id, id), inArray(jobs.status, ['queued', 'running'])))
+        .returning();
+      return row;
+    },
+
+    async progress(id: string, progress: number, message: string | null): Promise<void> {
+      await db
+        .update(jobs)
+        .set({ progress, progressMessage: message })
+        .where(and(eq(jobs.id, id), eq(jobs.status, 'running')));
+    },
+
+    async succeed(id: string, result: Record<string, unknown>): Promise<void> {
+      await db
+        .update(jobs)
+        .set({ status: 'succeeded', progress: 100, result, error: null, finishedAt: sql`now()` })
+        .where(eq(jobs.id, id));
+    },
+
+    async fail(id: string, error: { code: string; message: string }): Promise<void> {
+      await db
+        .update(jobs)
+        .set({ status: 'failed', error, finishedAt: sql`now()` })
+        .where(eq(jobs.id, id));
+    },
+  };
+}
+
+export type JobRepository = ReturnType<typeof createJobRepository>;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+import { pageSchema } from '../../platform/http/pagination.ts';
+
+export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const Job = z
+  .object({
+    id: z.uuid(),
+    businessId: z.uuid(),
+    kind: z.string().meta({ example: 'ai.brand-voice' }),
+    status: JobStatus,
+    progress: z.number().int().min(0).max(100),
+    progressMessage: z.string().nullable(),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .describe('Why the job failed, in words a marketer can act on'),
+    createdAt: z.iso.datetime(),
+    startedAt: z.iso.datetime().nullable(),
+    finishedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Job' });
+export type Job = z.infer<typeof Job>;
+
+export const JobEnvelope = z.object({ job: Job }).meta({ id: 'JobAccepted' });
+export const JobParams = z.object({ jobId: z.uuid() });
+export const JobEventsQuery = z.object({
+  accessToken: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe('For EventSource clients, which cannot send an Authorization header'),
+});
+export const JobPage = pageSchema(Job);
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
