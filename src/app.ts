@@ -2,7 +2,6 @@
 // each on its own database.
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
@@ -26,6 +25,7 @@ import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installErrorHandling } from './platform/http/error-handler.ts';
 import { installIdempotency } from './platform/http/idempotency.ts';
 import { correlationIdFor, installObservability } from './platform/http/observability.ts';
+import { installSecurityHeaders } from './platform/http/security-headers.ts';
 import type { App } from './platform/http/types.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Metrics } from './platform/metrics.ts';
@@ -68,11 +68,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
   installObservability(app, deps.metrics);
+  installSecurityHeaders(app); // before the auth guard, so 401s carry the headers too
   installAuthGuard(app, (credentials) => deps.services.auth.authenticate(credentials));
   installRateLimits(app, deps.limiter);
   installIdempotency(app, deps.database.db);
 
-  await app.register(helmet);
   await app.register(cors, {
     // No origins configured: no cross-origin access at all (the dashboard is same-origin).
     origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
@@ -120,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     secureCookies: config.http.publicUrl.startsWith('https://'),
     refreshTtlDays: config.auth.refreshTtlDays,
   });
-  businessRoutes(app, { businesses: deps.services.businesses });
+  businessRoutes(app, { businesses: deps.services.businesses, jobs: deps.services.jobs });
   jobRoutes(app, { jobs: deps.services.jobs });
   systemRoutes(app, {
     system: deps.services.system,

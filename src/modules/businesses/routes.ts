@@ -6,6 +6,9 @@ import { ErrorEnvelope } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
 import { originOf } from '../auth/routes.ts';
+import { JobEnvelope } from '../jobs/schemas.ts';
+import type { JobService } from '../jobs/service.ts';
+import { BRAND_VOICE_JOB, BrandVoiceRequest } from './brand-voice.ts';
 import {
   Business,
   BusinessPage,
@@ -17,8 +20,11 @@ import type { BusinessService } from './service.ts';
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
 
-export function businessRoutes(app: App, deps: { businesses: BusinessService }): void {
-  const { businesses } = deps;
+export function businessRoutes(
+  app: App,
+  deps: { businesses: BusinessService; jobs: JobService },
+): void {
+  const { businesses, jobs } = deps;
 
   app.post(
     '/api/v1/businesses',
@@ -107,5 +113,30 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
     },
     async (request) =>
       businesses.rotateWriteKey(principalOf(request), request.params.businessId, originOf(request)),
+  );
+
+  app.post(
+    '/api/v1/businesses/:businessId/ai/brand-voice',
+    {
+      config: { idempotent: true, rateLimit: 'ai' },
+      schema: {
+        tags: ['businesses'],
+        summary: 'Start an AI job that suggests a brand voice from the profile',
+        description:
+          'Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is `{ suggestion: BrandVoiceSuggestion }`; nothing is saved until you PATCH the business. Send an Idempotency-Key header to make retries safe.',
+        params: BusinessParams,
+        body: BrandVoiceRequest.optional(),
+        response: { 202: JobEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.start(
+        principalOf(request),
+        request.params.businessId,
+        BRAND_VOICE_JOB,
+        request.body ?? {},
+      );
+      return reply.status(202).send({ job });
+    },
   );
 }

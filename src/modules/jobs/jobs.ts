@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { JobDefinition } from '../../platform/queue.ts';
-import { type JobService,RUN_JOB_QUEUE } from './service.ts';
+import { type JobService, RUN_JOB_QUEUE } from './service.ts';
 
 const RunJobData = z.object({ jobId: z.uuid() });
 

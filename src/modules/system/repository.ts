@@ -8,6 +8,31 @@ import type { Position } from '../../platform/http/pagination.ts';
 export type QueueProbeRow = typeof queueProbes.$inferSelect;
 
 export function createSystemRepository(db: Executor) {
+  // The list is the hot read: its two shapes are built once and run as named prepared
+  // statements, so neither drizzle nor Postgres re-plans the SQL on every request.
+  const newestFirst = [desc(queueProbes.requestedAt), desc(queueProbes.id)] as const;
+  const firstPage = db
+    .select()
+    .from(queueProbes)
+    .orderBy(...newestFirst)
+    .limit(sql.placeholder('limit'))
+    .prepare('system_list_probes_first');
+  const pageAfter = db
+    .select()
+    .from(queueProbes)
+    .where(
+      or(
+        lt(queueProbes.requestedAt, sql.placeholder('afterAt')),
+        and(
+          eq(queueProbes.requestedAt, sql.placeholder('afterAt')),
+          lt(queueProbes.id, sql.placeholder('afterId')),
+        ),
+      ),
+    )
+    .orderBy(...newestFirst)
+    .limit(sql.placeholder('limit'))
+    .prepare('system_list_probes_after');
+
   return {
     async insertProbe(note: string | null): Promise<QueueProbeRow> {
       const [row] = await db.insert(queueProbes).values({ note }).returning();
@@ -25,19 +50,13 @@ export function createSystemRepository(db: Executor) {
       limit: number,
       after: Position | undefined,
     ): Promise<(QueueProbeRow & Position)[]> {
-      const rows = await db
-        .select()
-        .from(queueProbes)
-        .where(
-          after
-            ? or(
-                lt(queueProbes.requestedAt, after.createdAt),
-                and(eq(queueProbes.requestedAt, after.createdAt), lt(queueProbes.id, after.id)),
-              )
-            : undefined,
-        )
-        .orderBy(desc(queueProbes.requestedAt), desc(queueProbes.id))
-        .limit(limit + 1);
+      const rows = after
+        ? await pageAfter.execute({
+            limit: limit + 1,
+            afterAt: after.createdAt.toISOString(),
+            afterId: after.id,
+          })
+        : await firstPage.execute({ limit: limit + 1 });
       return rows.map((row) => ({ ...row, createdAt: row.requestedAt }));
     },
 

@@ -85,13 +85,25 @@ export function createSystemService(deps: SystemServiceDeps) {
     }
   }
 
+  type ComponentChecks = [
+    HealthReport['components']['database'],
+    HealthReport['components']['queue'],
+    HealthReport['components']['cache'],
+  ];
+  // Calls that arrive while a check is running share it instead of starting their own, so
+  // however hard /health is polled the database sees one check at a time. Nothing is cached:
+  // every caller gets the result of a check that was still running when it asked.
+  let running: Promise<ComponentChecks> | undefined;
+  function checkComponents(): Promise<ComponentChecks> {
+    running ??= Promise.all([checkDatabase(), checkQueue(), checkCache()]).finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
   return {
     async health(): Promise<HealthReport> {
-      const [database, queue, cache] = await Promise.all([
-        checkDatabase(),
-        checkQueue(),
-        checkCache(),
-      ]);
+      const [database, queue, cache] = await checkComponents();
       const llm: HealthReport['components']['llm'] =
         deps.llmProvider === 'builtin'
           ? { status: 'ok', provider: 'builtin', note: 'built-in offline templates, not a model' }

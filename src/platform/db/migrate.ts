@@ -19,11 +19,13 @@ interface Journal {
   entries: { tag: string }[];
 }
 
+let knownMigrationCount: number | undefined;
+/** Migrations in the repository; read once, since /health and /health/ready ask on every call. */
 export function migrationCount(): number {
-  const journal = JSON.parse(
-    readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8'),
-  ) as Journal;
-  return journal.entries.length;
+  knownMigrationCount ??= (
+    JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as Journal
+  ).entries.length;
+  return knownMigrationCount;
 }
 
 /** How many migrations in the repository are not yet applied to this database. */
