@@ -79,3 +79,40 @@ describe('listing queue probes', () => {
     expect(response.json<{ error: { code: string } }>().error.code).toBe('VALIDATION_ERROR');
   });
 });
+
+describe('queue probes belong to the user who sent them', () => {
+  it('hides one user’s probes from another user (404 and an empty list)', async () => {
+    const ctx = await buildTestApp();
+    try {
+      const owner = await newUser(ctx.app);
+      const stranger = await newUser(ctx.app);
+      const sent = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/system/queue-probes',
+        headers: owner.headers,
+        payload: { note: 'mine' },
+      });
+      const { id } = sent.json<{ id: string }>();
+      const theirs = await ctx.app.inject({
+        method: 'GET',
+        url: `/api/v1/system/queue-probes/${id}`,
+        headers: stranger.headers,
+      });
+      expect(theirs.statusCode).toBe(404);
+      const list = await ctx.app.inject({
+        method: 'GET',
+        url: '/api/v1/system/queue-probes',
+        headers: stranger.headers,
+      });
+      expect(list.json<Page>().items).toEqual([]);
+      const own = await ctx.app.inject({
+        method: 'GET',
+        url: `/api/v1/system/queue-probes/${id}`,
+        headers: owner.headers,
+      });
+      expect(own.statusCode).toBe(200);
+    } finally {
+      await ctx.close();
+    }
+  });
+});

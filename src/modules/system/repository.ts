@@ -14,6 +14,7 @@ export function createSystemRepository(db: Executor) {
   const firstPage = db
     .select()
     .from(queueProbes)
+    .where(eq(queueProbes.requestedBy, sql.placeholder('userId')))
     .orderBy(...newestFirst)
     .limit(sql.placeholder('limit'))
     .prepare('system_list_probes_first');
@@ -21,11 +22,14 @@ export function createSystemRepository(db: Executor) {
     .select()
     .from(queueProbes)
     .where(
-      or(
-        lt(queueProbes.requestedAt, sql.placeholder('afterAt')),
-        and(
-          eq(queueProbes.requestedAt, sql.placeholder('afterAt')),
-          lt(queueProbes.id, sql.placeholder('afterId')),
+      and(
+        eq(queueProbes.requestedBy, sql.placeholder('userId')),
+        or(
+          lt(queueProbes.requestedAt, sql.placeholder('afterAt')),
+          and(
+            eq(queueProbes.requestedAt, sql.placeholder('afterAt')),
+            lt(queueProbes.id, sql.placeholder('afterId')),
+          ),
         ),
       ),
     )
@@ -34,29 +38,34 @@ export function createSystemRepository(db: Executor) {
     .prepare('system_list_probes_after');
 
   return {
-    async insertProbe(note: string | null): Promise<QueueProbeRow> {
-      const [row] = await db.insert(queueProbes).values({ note }).returning();
+    async insertProbe(requestedBy: string, note: string | null): Promise<QueueProbeRow> {
+      const [row] = await db.insert(queueProbes).values({ requestedBy, note }).returning();
       if (!row) throw new Error('insert returned no row');
       return row;
     },
 
-    async findProbe(id: string): Promise<QueueProbeRow | undefined> {
-      const [row] = await db.select().from(queueProbes).where(eq(queueProbes.id, id));
+    async findProbe(requestedBy: string, id: string): Promise<QueueProbeRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(queueProbes)
+        .where(and(eq(queueProbes.id, id), eq(queueProbes.requestedBy, requestedBy)));
       return row;
     },
 
     /** Newest first; `limit + 1` rows so the caller knows whether another page exists. */
     async listProbes(
+      requestedBy: string,
       limit: number,
       after: Position | undefined,
     ): Promise<(QueueProbeRow & Position)[]> {
       const rows = after
         ? await pageAfter.execute({
+            userId: requestedBy,
             limit: limit + 1,
             afterAt: after.createdAt.toISOString(),
             afterId: after.id,
           })
-        : await firstPage.execute({ limit: limit + 1 });
+        : await firstPage.execute({ userId: requestedBy, limit: limit + 1 });
       return rows.map((row) => ({ ...row, createdAt: row.requestedAt }));
     },
 

@@ -2,6 +2,7 @@
 // load balancers and orchestrators expect them.
 import { z } from 'zod';
 
+import { principalOf } from '../../platform/http/auth-guard.ts';
 import { AppError, ErrorEnvelope } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
@@ -95,11 +96,13 @@ export function systemRoutes(
         tags: ['system'],
         summary: 'Send a probe job through the queue to check that workers are consuming it',
         body: CreateQueueProbe,
-        response: { 202: QueueProbe, 400: ErrorEnvelope },
+        response: { 202: QueueProbe, 400: ErrorEnvelope, 401: ErrorEnvelope },
       },
     },
     async (request, reply) =>
-      reply.status(202).send(await system.requestQueueProbe(request.body.note)),
+      reply
+        .status(202)
+        .send(await system.requestQueueProbe(principalOf(request), request.body.note)),
   );
 
   app.get(
@@ -109,10 +112,10 @@ export function systemRoutes(
         tags: ['system'],
         summary: 'List queue probes, newest first',
         querystring: PaginationQuery,
-        response: { 200: QueueProbePage, 400: ErrorEnvelope },
+        response: { 200: QueueProbePage, 400: ErrorEnvelope, 401: ErrorEnvelope },
       },
     },
-    async (request) => system.listQueueProbes(request.query),
+    async (request) => system.listQueueProbes(principalOf(request), request.query),
   );
 
   app.get(
@@ -122,9 +125,9 @@ export function systemRoutes(
         tags: ['system'],
         summary: 'One queue probe: whether and by which worker it was processed',
         params: QueueProbeParams,
-        response: { 200: QueueProbe, 404: ErrorEnvelope },
+        response: { 200: QueueProbe, 401: ErrorEnvelope, 404: ErrorEnvelope },
       },
     },
-    async (request) => system.getQueueProbe(request.params.probeId),
+    async (request) => system.getQueueProbe(principalOf(request), request.params.probeId),
   );
 }

@@ -1,11 +1,13 @@
 // Operational views of the running service: component health, readiness, and queue probes
-// (a job an operator sends through the queue to check that workers consume it, once).
+// (a job an operator sends through the queue to check that workers consume it, once). A probe
+// belongs to the user who sent it.
 import { hostname } from 'node:os';
 
 import type { BreakerRegistry } from '../../platform/breaker.ts';
 import type { CacheStore } from '../../platform/cache.ts';
 import type { DatabaseHandle } from '../../platform/db/client.ts';
 import { pendingMigrationCount } from '../../platform/db/migrate.ts';
+import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { JobQueue } from '../../platform/queue.ts';
@@ -131,20 +133,24 @@ export function createSystemService(deps: SystemServiceDeps) {
       }
     },
 
-    async requestQueueProbe(note: string | undefined): Promise<QueueProbe> {
-      const probe = await repository.insertProbe(note ?? null);
+    async requestQueueProbe(principal: Principal, note: string | undefined): Promise<QueueProbe> {
+      const probe = await repository.insertProbe(principal.userId, note ?? null);
       await deps.queue.send(QUEUE_PROBE_JOB, { probeId: probe.id });
       return toQueueProbe(probe);
     },
 
-    async getQueueProbe(id: string): Promise<QueueProbe> {
-      const probe = await repository.findProbe(id);
+    async getQueueProbe(principal: Principal, id: string): Promise<QueueProbe> {
+      const probe = await repository.findProbe(principal.userId, id);
       if (!probe) throw notFound('Queue probe');
       return toQueueProbe(probe);
     },
 
-    async listQueueProbes(query: PaginationQuery) {
-      const rows = await repository.listProbes(query.limit, decodeCursor(query.cursor));
+    async listQueueProbes(principal: Principal, query: PaginationQuery) {
+      const rows = await repository.listProbes(
+        principal.userId,
+        query.limit,
+        decodeCursor(query.cursor),
+      );
       const page = pageOf(rows, query.limit);
       return { items: page.items.map(toQueueProbe), nextCursor: page.nextCursor };
     },
