@@ -26,6 +26,7 @@ import { installErrorHandling } from './platform/http/error-handler.ts';
 import { installIdempotency } from './platform/http/idempotency.ts';
 import { correlationIdFor, installObservability } from './platform/http/observability.ts';
 import { installSecurityHeaders } from './platform/http/security-headers.ts';
+import { installGracefulClose } from './platform/http/shutdown.ts';
 import type { App } from './platform/http/types.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Metrics } from './platform/metrics.ts';
@@ -68,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
   installObservability(app, deps.metrics);
+  installGracefulClose(app);
   installSecurityHeaders(app); // before the auth guard, so 401s carry the headers too
   installAuthGuard(app, (credentials) => deps.services.auth.authenticate(credentials));
   installRateLimits(app, deps.limiter);
