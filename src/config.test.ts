@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
 
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, EnvSchema, loadConfig } from './config.ts';
 
 function issuesOf(env: Record<string, string>): ConfigError['issues'] {
   try {
@@ -64,5 +66,13 @@ describe('configuration from the environment', () => {
       const message = (error as Error).message;
       expect(message).toMatch(/^Invalid configuration:\n {2}PORT: .+\n {2}BODY_LIMIT_BYTES: .+$/);
     }
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable Herald reads, and no variable it does not', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const documented = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]);
+    expect([...new Set(documented)].sort()).toEqual(Object.keys(EnvSchema.shape).sort());
   });
 });
