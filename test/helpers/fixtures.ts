@@ -1,6 +1,8 @@
 // Fixture helpers: real users and businesses made through the public API, as a client would.
 import { randomUUID } from 'node:crypto';
 
+import { createJobRepository } from '../../src/modules/jobs/repository.ts';
+import type { Database } from '../../src/platform/db/client.ts';
 import type { App } from '../../src/platform/http/types.ts';
 
 export interface TestUser {
@@ -86,4 +88,61 @@ export async function newApiKey(
   }
   const body = response.json<{ id: string; key: string }>();
   return { ...body, headers: { 'x-api-key': body.key } };
+}
+
+export async function newQueueProbe(app: App, owner: TestUser): Promise<{ id: string }> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/system/queue-probes',
+    headers: owner.headers,
+    payload: { note: 'fixture probe' },
+  });
+  if (response.statusCode !== 202) {
+    throw new Error(`create queue probe failed: ${response.statusCode} ${response.body}`);
+  }
+  return response.json<{ id: string }>();
+}
+
+/** A job row of the business, as a started job leaves it (no worker needed, no AI called). */
+export async function newJob(db: Database, owner: TestUser, businessId: string): Promise<string> {
+  const row = await createJobRepository(db).insert({
+    businessId,
+    userId: owner.id,
+    kind: 'fixture.noop',
+    input: {},
+  });
+  return row.id;
+}
+
+export interface FixtureContext {
+  app: App;
+  db: Database;
+}
+
+/**
+ * One resource of `owner` per path parameter name, for tests generated from the route table
+ * (test/tenancy). A route with a new `:somethingId` parameter needs one entry here; the tenancy
+ * test names the missing ones. `made` holds the ids made so far (businessId comes first).
+ */
+export const resourceFixtures: Record<
+  string,
+  (ctx: FixtureContext, owner: TestUser, made: Record<string, string>) => Promise<string>
+> = {
+  businessId: async ({ app }, owner) => (await newBusiness(app, owner)).id,
+  apiKeyId: async ({ app }, owner) => (await newApiKey(app, owner, ['read'])).id,
+  probeId: async ({ app }, owner) => (await newQueueProbe(app, owner)).id,
+  jobId: async ({ app, db }, owner, made) =>
+    newJob(db, owner, made.businessId ?? (await newBusiness(app, owner)).id),
+};
+
+/** Makes one resource per fixture for `owner`: `{ businessId, apiKeyId, … }`. */
+export async function newResources(
+  ctx: FixtureContext,
+  owner: TestUser,
+): Promise<Record<string, string>> {
+  const made: Record<string, string> = {};
+  for (const [name, create] of Object.entries(resourceFixtures)) {
+    made[name] = await create(ctx, owner, made);
+  }
+  return made;
 }

@@ -39,11 +39,22 @@ export type Authenticator = (credentials: Credentials) => Promise<Principal>;
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function authModeOf(request: FastifyRequest): AuthMode {
-  const declared = request.routeOptions.config.auth;
+/** A route's auth mode: as declared, else 'user' under /api/v1 and 'public' elsewhere. */
+export function routeAuthMode(url: string | undefined, declared: AuthMode | undefined): AuthMode {
   if (declared) return declared;
-  return request.routeOptions.url?.startsWith('/api/v1/') ? 'user' : 'public';
+  return url?.startsWith('/api/v1/') ? 'user' : 'public';
 }
+
+export function authModeOf(request: FastifyRequest): AuthMode {
+  return routeAuthMode(request.routeOptions.url, request.routeOptions.config.auth);
+}
+
+/** What the OpenAPI document says a route accepts (the document's default is JWT or API key). */
+const SECURITY_OF_MODE: Record<AuthMode, Record<string, string[]>[] | undefined> = {
+  public: [],
+  user: undefined,
+  session: [{ bearerAuth: [] }],
+};
 
 function credentialsOf(request: FastifyRequest): Credentials | undefined {
   const header = request.headers.authorization;
@@ -69,6 +80,14 @@ export function principalOf(request: FastifyRequest): Principal {
 
 export function installAuthGuard(app: FastifyInstance, authenticate: Authenticator): void {
   app.decorateRequest('principal', null);
+  // The OpenAPI document tells clients which credentials each route takes, from the same
+  // declaration the guard enforces (public routes and session-only routes differ from the default).
+  app.addHook('onRoute', (route) => {
+    const security = SECURITY_OF_MODE[routeAuthMode(route.url, route.config?.auth)];
+    if (route.schema && security && route.schema.security === undefined) {
+      route.schema.security = security;
+    }
+  });
   app.addHook('onRequest', async (request) => {
     const mode = authModeOf(request);
     if (mode === 'public') return;

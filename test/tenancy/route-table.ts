@@ -1,0 +1,135 @@
+// The app's route table, read from fastify itself (every registered route, hidden or not) and
+// joined with the OpenAPI document (what each route declares: credentials, parameters, body).
+// The tenancy test walks it, so a route added later is tested without editing the test.
+import type { OpenAPIV3_1 } from 'openapi-types';
+
+import type { App } from '../../src/platform/http/types.ts';
+
+export interface RouteEntry {
+  method: string;
+  /** fastify's form, e.g. `/api/v1/businesses/:businessId`. */
+  url: string;
+  /** Path parameters, in order. */
+  params: string[];
+  /** The OpenAPI operation; undefined for routes hidden from the document. */
+  operation: OpenAPIV3_1.OperationObject | undefined;
+}
+
+const LINE = /^((?:│ {3}| {4})*)(?:├── |└── )(\S+)(?: \(([^)]+)\))?$/;
+
+/** Every method × path fastify serves, from `printRoutes({ commonPrefix: false })`. */
+export function registeredRoutes(app: App): { method: string; url: string }[] {
+  const routes: { method: string; url: string }[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    if (line.trim() === '') continue;
+    const match = LINE.exec(line);
+    if (!match) throw new Error(`cannot read this line of the route table: ${line}`);
+    const depth = (match[1] ?? '').length / 4;
+    stack.length = depth;
+    const url = (stack[depth - 1] ?? '') + (match[2] ?? '');
+    stack.push(url);
+    for (const method of (match[3] ?? '').split(',').map((m) => m.trim())) {
+      if (method) routes.push({ method, url });
+    }
+  }
+  return routes;
+}
+
+/** `/a/:id/b` → `/a/{id}/b`, the OpenAPI form. */
+export function openApiPath(url: string): string {
+  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+export function paramsOf(url: string): string[] {
+  return [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1] ?? '');
+}
+
+export async function routeTable(app: App): Promise<RouteEntry[]> {
+  await app.ready();
+  const document = app.swagger() as OpenAPIV3_1.Document;
+  return registeredRoutes(app)
+    .filter((route) => route.method !== 'HEAD' && route.method !== 'OPTIONS')
+    .map((route) => {
+      const item = document.paths?.[openApiPath(route.url)] as
+        Record<string, OpenAPIV3_1.OperationObject | undefined> | undefined;
+      const operation = item?.[route.method.toLowerCase()];
+      return { ...route, params: paramsOf(route.url), operation };
+    });
+}
+
+/** Whether the document says the route needs credentials (the document's default does). */
+export function isProtected(document: OpenAPIV3_1.Document, route: RouteEntry): boolean {
+  // Routes hidden from the document (the docs UI, the document itself) are public.
+  if (!route.operation) return false;
+  const security = route.operation.security ?? document.security ?? [];
+  return security.length > 0;
+}
+
+type Schema = OpenAPIV3_1.SchemaObject & { example?: unknown; examples?: unknown[] };
+
+/**
+ * A small body that passes the route's own schema: required fields filled from examples,
+ * formats and bounds (and, for an object whose fields are all optional, its first field).
+ */
+export function sampleOf(schema: Schema | undefined, document: OpenAPIV3_1.Document): unknown {
+  if (!schema) return undefined;
+  const ref = (schema as { $ref?: string }).$ref;
+  if (ref) {
+    const name = ref.split('/').pop() ?? '';
+    return sampleOf(document.components?.schemas?.[name], document);
+  }
+  if (schema.example !== undefined) return schema.example;
+  if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
+  if (schema.default !== undefined) return schema.default;
+  if (schema.const !== undefined) return schema.const;
+  if (schema.enum && schema.enum.length > 0) return schema.enum[0];
+  const variants = schema.anyOf ?? schema.oneOf ?? schema.allOf;
+  if (variants?.[0]) return sampleOf(variants[0], document);
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  switch (type) {
+    case 'object': {
+      const properties = (schema.properties ?? {}) as Record<string, Schema>;
+      const names = schema.required?.length ? schema.required : Object.keys(properties).slice(0, 1);
+      return Object.fromEntries(names.map((name) => [name, sampleOf(properties[name], document)]));
+    }
+    case 'array': {
+      const count = schema.minItems ?? 0;
+      return Array.from({ length: count }, () =>
+        sampleOf((schema as { items?: Schema }).items, document),
+      );
+    }
+    case 'string':
+      if (schema.format === 'email') return 'someone@example.com';
+      if (schema.format === 'uuid') return '00000000-0000-4000-8000-000000000000';
+      if (schema.format === 'uri' || schema.format === 'url') return 'https://example.com/';
+      if (schema.format === 'date-time') return new Date().toISOString();
+      return 'x'.repeat(Math.max(1, schema.minLength ?? 1));
+    case 'integer':
+    case 'number':
+      return schema.minimum ?? 1;
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    default:
+      return undefined;
+  }
+}
+
+/** The JSON body to send to a route, from its request-body schema (undefined: none). */
+export function sampleBody(route: RouteEntry, document: OpenAPIV3_1.Document): unknown {
+  const body = route.operation?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined;
+  const schema = body?.content['application/json']?.schema;
+  return sampleOf(schema, document);
+}
+
+/** Whether the route streams (server-sent events) instead of answering once. */
+export function streams(route: RouteEntry): boolean {
+  const responses = route.operation?.responses ?? {};
+  return Object.values(responses).some((response) =>
+    Object.keys((response as OpenAPIV3_1.ResponseObject).content ?? {}).includes(
+      'text/event-stream',
+    ),
+  );
+}
