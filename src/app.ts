@@ -114,7 +114,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // Public: a developer reads the API before having credentials for it.
+  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, () =>
+    app.swagger(),
+  );
 
   authRoutes(app, {
     auth: deps.services.auth,
