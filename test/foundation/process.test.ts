@@ -81,6 +81,10 @@ describe('the herald process', () => {
     try {
       const listening = await waitForLog(child, (entry) => entry.msg === 'herald listening');
       const address = String(listening.address);
+      // The real process also exports Node's own metrics (tests' in-process apps leave them out).
+      const metrics = await (await fetch(`${address}/metrics`)).text();
+      expect(metrics).toMatch(/^herald_process_cpu_user_seconds_total \d/m);
+      expect(metrics).toMatch(/^herald_nodejs_heap_size_used_bytes \d/m);
       const started = waitForLog(child, (entry) => entry.msg === 'slow request started');
       const inFlight = fetch(`${address}/test/slow`);
       await started;
