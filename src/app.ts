@@ -14,6 +14,7 @@ import {
 } from 'fastify-type-provider-zod';
 
 import type { Config } from './config.ts';
+import { aiUsageRoutes } from './modules/ai-usage/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { businessRoutes } from './modules/businesses/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       },
       servers: [{ url: config.http.publicUrl }],
       tags: [
+        { name: 'ai', description: 'AI usage, cost and daily budgets' },
         { name: 'auth', description: 'Accounts, sessions, API keys and the audit trail' },
         { name: 'businesses', description: 'Business profiles and brand voice' },
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
@@ -127,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   businessRoutes(app, { businesses: deps.services.businesses, jobs: deps.services.jobs });
   jobRoutes(app, { jobs: deps.services.jobs });
+  aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   systemRoutes(app, {
     system: deps.services.system,
     metrics: deps.metrics,

@@ -25,6 +25,18 @@ const commaSeparated = z.string().transform((value) =>
     .filter((item) => item.length > 0),
 );
 
+const jsonFromEnv = z.string().transform((value, context) => {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'expected JSON' });
+    return z.NEVER;
+  }
+});
+
+/** A model's price in USD per million tokens, e.g. `{"input":0.15,"output":0.6}`. */
+const ModelPrice = z.object({ input: z.number().min(0), output: z.number().min(0) });
+
 /** The environment as Herald reads it; each key is the variable's name. */
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -53,6 +65,21 @@ export const EnvSchema = z.object({
   LLM_MODEL_STRONG: z.string().min(1).optional(),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   AI_DAILY_BUDGET_USD: z.coerce.number().min(0).default(5),
+  LLM_FALLBACK_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).optional(),
+  LLM_FALLBACK_BASE_URL: z.url().optional(),
+  LLM_FALLBACK_API_KEY: z.string().min(1).optional(),
+  LLM_FALLBACK_MODEL_FAST: z.string().min(1).optional(),
+  LLM_FALLBACK_MODEL_STRONG: z.string().min(1).optional(),
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  LLM_DEADLINE_MS: z.coerce.number().int().min(100).default(90_000),
+  LLM_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).default(500),
+  LLM_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).default(10_000),
+  LLM_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  LLM_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(10).default(30_000),
+  LLM_PRICES: jsonFromEnv
+    .pipe(z.record(z.string().min(1), ModelPrice))
+    .optional()
+    .describe('Per-model prices in USD per million tokens, merged over the built-in table'),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
@@ -105,6 +132,26 @@ export interface Config {
     modelStrong: string | undefined;
     timeoutMs: number;
     dailyBudgetUsd: number;
+    /** Used while the primary provider's circuit breaker is open; unset: no fallback. */
+    fallback:
+      | {
+          provider: Env['LLM_PROVIDER'];
+          baseUrl: string | undefined;
+          apiKey: string | undefined;
+          modelFast: string | undefined;
+          modelStrong: string | undefined;
+        }
+      | undefined;
+    /** Retries after the first attempt of one ai.run (invalid output, timeout, 429, 5xx). */
+    maxRetries: number;
+    /** Overall deadline of one ai.run, retries and waits included. */
+    deadlineMs: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+    breakerFailures: number;
+    breakerHalfOpenMs: number;
+    /** Per-model price overrides, USD per million tokens. */
+    prices: Record<string, { input: number; output: number }>;
   };
   email: { smtpUrl: string | undefined; from: string };
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
@@ -198,6 +245,22 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       modelStrong: env.LLM_MODEL_STRONG,
       timeoutMs: env.LLM_TIMEOUT_MS,
       dailyBudgetUsd: env.AI_DAILY_BUDGET_USD,
+      fallback: env.LLM_FALLBACK_PROVIDER
+        ? {
+            provider: env.LLM_FALLBACK_PROVIDER,
+            baseUrl: env.LLM_FALLBACK_BASE_URL,
+            apiKey: env.LLM_FALLBACK_API_KEY,
+            modelFast: env.LLM_FALLBACK_MODEL_FAST,
+            modelStrong: env.LLM_FALLBACK_MODEL_STRONG,
+          }
+        : undefined,
+      maxRetries: env.LLM_MAX_RETRIES,
+      deadlineMs: env.LLM_DEADLINE_MS,
+      retryBaseDelayMs: env.LLM_RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: env.LLM_RETRY_MAX_DELAY_MS,
+      breakerFailures: env.LLM_BREAKER_FAILURES,
+      breakerHalfOpenMs: env.LLM_BREAKER_HALF_OPEN_MS,
+      prices: env.LLM_PRICES ?? {},
     },
     email: { smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? process.stdout.isTTY },

@@ -3,11 +3,15 @@
 // the tests all start from here, so they run the same code.
 import { readFileSync } from 'node:fs';
 
+import { withAiProvenance } from './ai/job-provenance.ts';
+import { createAi } from './ai/run.ts';
 import type { Config } from './config.ts';
+import { createAiUsageService } from './modules/ai-usage/service.ts';
 import { createAuditTrail } from './modules/auth/audit.ts';
 import { createAccessTokens, resolveJwtSecret } from './modules/auth/credentials.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import { createBusinessAccess } from './modules/businesses/access.ts';
+import { brandVoiceJob } from './modules/businesses/brand-voice.ts';
 import { createBusinessService } from './modules/businesses/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
@@ -53,6 +57,7 @@ function createServices(parts: {
   queue: JobQueue;
   cache: CacheStore;
   breakers: BreakerRegistry;
+  metrics: Metrics;
   limiter: RateLimiter;
 }) {
   const { config, logger, cache, limiter } = parts;
@@ -65,11 +70,22 @@ function createServices(parts: {
     audience: config.auth.audience,
     ttlSeconds: config.auth.accessTtlSeconds,
   });
-  // Every kind of asynchronous job the workers can run, from each module.
-  const jobKinds: JobKind<never>[] = [];
+  // The only way to a model: providers, retries, breakers, budgets and cost records.
+  const ai = createAi({
+    db,
+    llm: config.llm,
+    breakers: parts.breakers,
+    metrics: parts.metrics,
+    logger: logger.child({ component: 'ai' }),
+  });
+  // Every kind of asynchronous job the workers can run, from each module. AI jobs are wrapped
+  // so their results name the provider and model that produced them.
+  const jobKinds = [withAiProvenance(brandVoiceJob({ db, ai }), ai)] as JobKind<never>[];
   return {
     audit,
     access,
+    ai,
+    aiUsage: createAiUsageService({ db, access, ai }),
     jobs: createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds }),
     auth: createAuthService({ db, cache, tokens, limiter, audit, logger, config: config.auth }),
     businesses: createBusinessService({ db, access, audit }),
@@ -139,7 +155,16 @@ export async function createRuntime(
       ai: config.rateLimits.aiPerMinute,
       auth: config.rateLimits.authPerMinute,
     });
-    const services = createServices({ config, logger, database, queue, cache, breakers, limiter });
+    const services = createServices({
+      config,
+      logger,
+      database,
+      queue,
+      cache,
+      breakers,
+      metrics,
+      limiter,
+    });
     const jobs = jobsOf(services);
     if (options.startQueue ?? true) {
       await queue.start();

@@ -10,6 +10,12 @@ export interface Metrics {
   queueJobs: Gauge<'queue' | 'state'>;
   breakerState: Gauge<'breaker'>;
   jobsProcessed: Counter<'queue' | 'outcome'>;
+  aiRequests: Counter<'provider' | 'model' | 'task' | 'outcome'>;
+  aiTokens: Counter<'provider' | 'model' | 'task' | 'kind'>;
+  aiCostUsd: Counter<'provider' | 'model' | 'task'>;
+  aiRequestDuration: Histogram<'provider' | 'model' | 'task' | 'outcome'>;
+  aiRetries: Counter<'provider' | 'model' | 'task' | 'reason'>;
+  aiRepairs: Counter<'provider' | 'model' | 'task'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -59,6 +65,43 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'herald_jobs_processed_total',
       help: 'Jobs handled by this process, by queue and outcome',
       labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+    aiRequests: new Counter({
+      name: 'herald_ai_requests_total',
+      help: 'Model attempts by provider, model, task and outcome (one per ai_calls row)',
+      labelNames: ['provider', 'model', 'task', 'outcome'],
+      registers: [registry],
+    }),
+    aiTokens: new Counter({
+      name: 'herald_ai_tokens_total',
+      help: 'Tokens used, by provider, model, task and kind (prompt or completion)',
+      labelNames: ['provider', 'model', 'task', 'kind'],
+      registers: [registry],
+    }),
+    aiCostUsd: new Counter({
+      name: 'herald_ai_cost_usd_total',
+      help: 'Model cost in US dollars from the price table',
+      labelNames: ['provider', 'model', 'task'],
+      registers: [registry],
+    }),
+    aiRequestDuration: new Histogram({
+      name: 'herald_ai_request_duration_seconds',
+      help: 'Latency of one model attempt',
+      labelNames: ['provider', 'model', 'task', 'outcome'],
+      buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60],
+      registers: [registry],
+    }),
+    aiRetries: new Counter({
+      name: 'herald_ai_retries_total',
+      help: 'Retries scheduled after a failed attempt, by the reason of the failure',
+      labelNames: ['provider', 'model', 'task', 'reason'],
+      registers: [registry],
+    }),
+    aiRepairs: new Counter({
+      name: 'herald_ai_repairs_total',
+      help: 'Model outputs that needed JSON repair or extraction before they validated',
+      labelNames: ['provider', 'model', 'task'],
       registers: [registry],
     }),
   };

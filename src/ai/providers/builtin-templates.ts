@@ -1,0 +1,85 @@
+// Hand-written templates of the builtin provider, one per task: plain, sensible drafts built
+// from the business profile, honest about not being a model. Each returns a candidate that
+// ai/run.ts validates like any model answer.
+import type { BusinessProfile } from '../types.ts';
+
+export interface TemplateContext {
+  business: BusinessProfile;
+  input: Record<string, unknown>;
+  /** A stable number from the task and input, for choosing between phrasings. */
+  seed: number;
+}
+
+export type Template = (context: TemplateContext) => unknown;
+
+export const BUILTIN_NOTE = 'Drafted by Herald’s built-in templates, not by an AI model';
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
+
+function unique(words: string[], max: number): string[] {
+  const seen = new Set<string>();
+  const result: string[] = [];
+  for (const word of words.map((w) => clip(w.trim(), 60))) {
+    const key = word.toLowerCase();
+    if (word && !seen.has(key)) {
+      seen.add(key);
+      result.push(word);
+    }
+  }
+  return result.slice(0, max);
+}
+
+const INDUSTRY_WORDS: [RegExp, string[]][] = [
+  [/food|drink|bak|cafe|coffee|restaurant/i, ['fresh', 'made today', 'local', 'seasonal']],
+  [/software|saas|tech|app/i, ['simple', 'reliable', 'save time', 'built for teams']],
+  [/fitness|health|wellness|gym|yoga/i, ['strong', 'steady', 'feel better', 'your pace']],
+  [/fashion|apparel|cloth|beauty/i, ['crafted', 'timeless', 'your style', 'made to last']],
+  [/consult|agency|service|legal|finance/i, ['clear', 'practical', 'proven', 'straight answers']],
+];
+
+const TONES = [
+  'Warm and plain-spoken: short sentences, concrete details, no hype',
+  'Friendly and confident: specific about what you make, never pushy',
+  'Helpful and down-to-earth: explain the why, then invite people in',
+];
+
+const brandVoice: Template = ({ business, seed }) => {
+  const name = business.name || 'We';
+  const industry = business.industry || 'your field';
+  const audience = business.audience || 'your customers';
+  const current = business.brandVoice;
+  const industryWords = INDUSTRY_WORDS.find(([pattern]) => pattern.test(industry))?.[1] ?? [
+    'clear',
+    'honest',
+    'for you',
+    'today',
+  ];
+  const tone = current.tone
+    ? `${current.tone.charAt(0).toUpperCase()}${current.tone.slice(1)}; concrete and specific, written for ${audience}`
+    : `${TONES[seed % TONES.length] ?? TONES[0]}, written for ${audience}`;
+  const products = business.products.map((product) => product.name);
+  const featured = products[seed % Math.max(1, products.length)] ?? `what we do in ${industry}`;
+  return {
+    tone: clip(tone, 300),
+    wordsToUse: unique([...current.wordsToUse, ...industryWords, 'you', 'we'], 8),
+    wordsToAvoid: unique(
+      [...current.wordsToAvoid, 'synergy', 'world-class', 'revolutionary', 'guaranteed'],
+      8,
+    ),
+    sampleLines: [
+      clip(`${name}: ${featured}, made for ${audience}.`, 280),
+      clip(`New this week at ${name} — come and see what ${featured} is about.`, 280),
+      clip(`Questions about ${industry}? Ask us; we answer plainly.`, 280),
+    ],
+    rationale: clip(
+      `${BUILTIN_NOTE}: the tone follows your current voice and audience, the words come from your profile and common ${industry} vocabulary, and the words to avoid are hype that erodes trust. Configure an AI provider (LLM_PROVIDER) for a tailored suggestion.`,
+      600,
+    ),
+  };
+};
+
+export const TEMPLATES: Readonly<Record<string, Template>> = {
+  'brand-voice': brandVoice,
+};

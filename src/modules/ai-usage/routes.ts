@@ -1,0 +1,28 @@
+// /api/v1/businesses/{businessId}/ai/usage: what a business's AI work cost, and today's budget.
+import { principalOf } from '../../platform/http/auth-guard.ts';
+import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import type { App } from '../../platform/http/types.ts';
+import { BusinessParams } from '../businesses/schemas.ts';
+import { AiUsage, AiUsageQuery } from './schemas.ts';
+import type { AiUsageService } from './service.ts';
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 429: ErrorEnvelope };
+
+export function aiUsageRoutes(app: App, deps: { aiUsage: AiUsageService }): void {
+  app.get(
+    '/api/v1/businesses/:businessId/ai/usage',
+    {
+      schema: {
+        tags: ['ai'],
+        summary: 'AI calls, tokens and cost by day, task and model; budget left today',
+        description:
+          'Days are UTC. Every model attempt counts (retries, and calls refused by the budget, which cost nothing). The builtin provider appears as provider and model `builtin` at no cost.',
+        params: BusinessParams,
+        querystring: AiUsageQuery,
+        response: { 200: AiUsage, ...errors },
+      },
+    },
+    async (request) =>
+      deps.aiUsage.usage(principalOf(request), request.params.businessId, request.query),
+  );
+}
