@@ -30,7 +30,8 @@ export const RefreshBody = z
       .optional()
       .describe('Omit to use the herald_refresh cookie'),
   })
-  .optional();
+  // No body at all (the dashboard, relying on the cookie) reaches the validator as null.
+  .nullish();
 
 export const User = z
   .object({
