@@ -20,6 +20,8 @@ export const STRONG_PASSWORD = 'Correct-Horse-9-battery';
 export async function newUser(
   app: App,
   overrides: { email?: string; password?: string } = {},
+  /** Where the registration comes from (rate-limit tests give each test its own address). */
+  from: { remoteAddress?: string } = {},
 ): Promise<TestUser> {
   const email = overrides.email ?? `user-${randomUUID()}@example.com`;
   const password = overrides.password ?? STRONG_PASSWORD;
@@ -27,6 +29,7 @@ export async function newUser(
     method: 'POST',
     url: '/api/v1/auth/register',
     payload: { email, password, name: 'Test User' },
+    ...from,
   });
   if (response.statusCode !== 201) {
     throw new Error(`register failed: ${response.statusCode} ${response.body}`);
