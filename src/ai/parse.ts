@@ -9,7 +9,7 @@ export type ParseOutcome<T> =
   | { ok: true; value: T; repaired: boolean }
   | { ok: false; reason: 'empty' | 'unparseable' | 'invalid'; message: string };
 
-const FENCE = /```[a-zA-Z]*[ \t]*\r?\n?([\s\S]*?)(?:```|$)/;
+const FENCES = /```[a-zA-Z]*[ \t]*\r?\n?([\s\S]*?)(?:```|$)/g;
 const MAX_MESSAGE = 800;
 
 /** The end (exclusive) of the balanced JSON value starting at `start`, or -1 if it never closes. */
@@ -32,13 +32,13 @@ function balancedEnd(text: string, start: number): number {
 }
 
 /**
- * The JSON-looking part of a model's answer: the first fenced block if there is one (the rest
- * is chatter), else the first object (or array) up to where it closes, or to the end when the
+ * The JSON-looking part of a model's answer: the first fenced block that looks like JSON if
+ * there are fences (the rest is chatter), else the first object (or array) up to where it closes, or to the end when the
  * answer was cut off.
  */
 export function extractJson(text: string): string {
-  const fenced = FENCE.exec(text);
-  if (fenced) return (fenced[1] ?? '').trim();
+  const fenced = [...text.matchAll(FENCES)].map((match) => (match[1] ?? '').trim());
+  if (fenced.length > 0) return fenced.find((body) => /^[[{"]/.test(body)) ?? fenced[0] ?? '';
   const object = text.indexOf('{');
   const start = object >= 0 ? object : text.indexOf('[');
   if (start < 0) return text;
@@ -61,6 +61,14 @@ function parseLoosely(text: string): { value: unknown; repaired: boolean } | und
   }
   try {
     return { value: JSON.parse(jsonrepair(body)) as unknown, repaired: true };
+  } catch {
+    // last resort below
+  }
+  // Typographic quotes mixed with straight ones (“key": …) defeat jsonrepair; straightening
+  // them all is only safe as a last resort, since text may quote with them on purpose.
+  try {
+    const straight = body.replace(/[\u201c\u201d\u201e\u201f]/g, '"');
+    return { value: JSON.parse(jsonrepair(straight)) as unknown, repaired: true };
   } catch {
     return undefined;
   }
