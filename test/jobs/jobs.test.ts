@@ -11,7 +11,10 @@ interface Job {
   kind: string;
   status: string;
   progress: number;
-  result: { suggestion?: { tone: string; wordsToUse: string[] } } | null;
+  result: {
+    suggestion?: { tone: string; wordsToUse: string[] };
+    generatedBy?: { provider: string; model: string }[];
+  } | null;
   error: { code: string; message: string } | null;
 }
 
@@ -93,6 +96,8 @@ describe('asynchronous AI jobs', () => {
     expect(done.progress).toBe(100);
     expect(done.result?.suggestion?.tone.length).toBeGreaterThan(0);
     expect(done.result?.suggestion?.wordsToUse.length).toBeGreaterThanOrEqual(3);
+    // The embedded default is labelled for what it is: templates, not a model.
+    expect(done.result?.generatedBy).toEqual([{ provider: 'builtin', model: 'builtin' }]);
 
     const listed = await ctx.app.inject({
       method: 'GET',
