@@ -14,9 +14,7 @@ import { isProtected, type RouteEntry, routeTable, sampleBody, streams } from '.
  * Path parameters naming something every account shares on purpose, so the 404 rule does not
  * apply. Keep this short: each entry is a resource any signed-in user can see.
  */
-const SHARED_PARAMS: Record<string, string> = {
-  probeId: 'queue probes are a server diagnostic: any account may send one and read them all',
-};
+const SHARED_PARAMS: Record<string, string> = {};
 
 interface Answer {
   route: string;
