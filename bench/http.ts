@@ -1,6 +1,7 @@
 // HTTP throughput of a running Herald: autocannon (in its own process) against the health
-// endpoints and an authenticated 20-row database read, on embedded PGlite and on a PostgreSQL
-// server. Prints medians of several rounds and appends them to bench/RESULTS.md.
+// endpoints and a 20-row database read, unauthenticated, with a JWT and with an API key, on
+// embedded PGlite and on a PostgreSQL server. Prints medians of several rounds, the per-request
+// cost of authentication, and appends them to bench/RESULTS.md.
 //
 //   npm run bench:http                                   # PGlite, 3 × 10 s per scenario
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:55433/postgres npm run bench:http -- --db both
@@ -19,13 +20,16 @@ import { readMemory, type RunningServer, sampleRss, startServer } from './lib/se
 
 /** What the seeding step leaves for scenarios to authenticate with. */
 interface Seeded {
+  userId: string;
   accessToken: string;
   apiKey: string;
 }
 
 interface Scenario {
   name: string;
+  /** As shown in the results; `url` builds the real one when it needs seeded values. */
   path: string;
+  url?: (seeded: Seeded) => string;
   connections: number;
   /** Credentials and other headers, built from the seeded user. */
   headers?: (seeded: Seeded) => Record<string, string>;
@@ -35,6 +39,14 @@ interface Scenario {
 const SCENARIOS: Scenario[] = [
   { name: 'live', path: '/health/live', connections: 10 },
   { name: 'health', path: '/health', connections: 10 },
+  {
+    // The same read through the same service, without authentication: the baseline that
+    // read-jwt and read-apikey are compared with (a bench-only route, serve-with-public-read.ts).
+    name: 'read-public',
+    path: '/bench/queue-probes?limit=20&userId=…',
+    url: (seeded) => `/bench/queue-probes?limit=20&userId=${seeded.userId}`,
+    connections: 50,
+  },
   {
     name: 'read-jwt',
     path: '/api/v1/system/queue-probes?limit=20',
@@ -109,7 +121,7 @@ async function call(
 
 /** A user, a read-only API key and SEEDED_PROBES rows, made through the public API. */
 async function seed(server: RunningServer): Promise<Seeded> {
-  const { accessToken } = (await call(
+  const { accessToken, user } = (await call(
     server,
     'POST',
     '/api/v1/auth/register',
@@ -119,7 +131,7 @@ async function seed(server: RunningServer): Promise<Seeded> {
       password: 'Bench-Horse-9-battery',
       name: 'Bench',
     },
-  )) as { accessToken: string };
+  )) as { accessToken: string; user: { id: string } };
   const auth = { authorization: `Bearer ${accessToken}` };
   const { key: apiKey } = (await call(server, 'POST', '/api/v1/auth/api-keys', auth, {
     name: 'bench',
@@ -132,7 +144,16 @@ async function seed(server: RunningServer): Promise<Seeded> {
     items: unknown[];
   };
   if (page.items.length !== 20) throw new Error(`expected 20 rows, got ${page.items.length}`);
-  return { accessToken, apiKey };
+  const unauthenticated = await call(
+    server,
+    'GET',
+    `/bench/queue-probes?limit=20&userId=${user.id}`,
+    {},
+  );
+  if (JSON.stringify(unauthenticated) !== JSON.stringify(page)) {
+    throw new Error('the unauthenticated read does not answer the same data');
+  }
+  return { userId: user.id, accessToken, apiKey };
 }
 
 interface ScenarioFigures {
@@ -158,6 +179,7 @@ async function benchOneServer(
   let scratch: ScratchDatabase | undefined;
   if (db === 'postgres' && adminUrl) scratch = await createScratchDatabase(adminUrl);
   const server = await startServer({
+    entry: ['bench/lib/serve-with-public-read.ts'],
     env: {
       LOG_LEVEL: logLevel,
       // The limiter still counts every request; it just never refuses the load generator.
@@ -174,7 +196,7 @@ async function benchOneServer(
     const results: ScenarioFigures[] = [];
     for (const scenario of scenarios) {
       const load = {
-        url: server.url + scenario.path,
+        url: server.url + (scenario.url?.(seeded) ?? scenario.path),
         connections: scenario.connections,
         headers: scenario.headers?.(seeded),
       };
@@ -255,11 +277,64 @@ const serverTable = markdownTable(
   ]),
 );
 
+/**
+ * What authentication adds to each request: the same read with credentials against the
+ * unauthenticated baseline, from throughput (the server's time per request at saturation)
+ * and from the median latency.
+ */
+function authOverheadRows(): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  const find = (db: string, logLevel: string, name: string) =>
+    scenarioRows.find(
+      (row) => row.db === db && row.logLevel === logLevel && row.scenario.name === name,
+    );
+  for (const { db, logLevel } of serverRows) {
+    const baseline = find(db, logLevel, 'read-public');
+    if (!baseline) continue;
+    const baseRps = median(baseline.runs.map((run) => run.requestsPerSecond));
+    const baseP50 = median(baseline.runs.map((run) => run.p50Ms));
+    for (const name of ['read-jwt', 'read-apikey']) {
+      const authenticated = find(db, logLevel, name);
+      if (!authenticated) continue;
+      const rps = median(authenticated.runs.map((run) => run.requestsPerSecond));
+      const p50 = median(authenticated.runs.map((run) => run.p50Ms));
+      const overhead = (baseRps / rps - 1) * 100;
+      rows.push([
+        db,
+        logLevel,
+        name,
+        `${Math.round(overhead * 10) / 10}%`,
+        `${Math.round((1e6 / rps - 1e6 / baseRps) * 10) / 10} µs`,
+        ms(p50 - baseP50),
+        db === 'postgres' ? (overhead < 10 ? 'yes' : 'NO') : '—',
+      ]);
+    }
+  }
+  return rows;
+}
+const overheadRows = authOverheadRows();
+const overheadTable =
+  overheadRows.length > 0
+    ? markdownTable(
+        [
+          'db',
+          'LOG_LEVEL',
+          'authenticated read',
+          'overhead vs read-public',
+          'server time per request',
+          'p50 difference',
+          'under 10% (PostgreSQL target)',
+        ],
+        overheadRows,
+      )
+    : '';
+
 const settings = [
   `${rounds} rounds × ${durationSeconds} s per scenario after a ${warmupSeconds} s warm-up; figures are medians of the rounds`,
-  'autocannon runs in its own process on the same machine; the server is `node src/main.ts serve` (NODE_ENV=production, in-process worker running)',
+  'autocannon runs in its own process on the same machine; the server is what `node src/main.ts serve` runs (NODE_ENV=production, in-process worker running) plus one bench-only route, the unauthenticated read (bench/lib/serve-with-public-read.ts)',
   'the rate limiter counts every request but its allowance is raised so it never refuses the load',
-  `${SEEDED_PROBES} queue probes seeded; the read is an authenticated \`?limit=20\` page (21 rows fetched)`,
+  `${SEEDED_PROBES} queue probes seeded; the read is a \`?limit=20\` page of them (21 rows fetched): read-public without credentials, read-jwt and read-apikey authenticated`,
+  'auth overhead = how much more server time an authenticated read takes than read-public, from the median throughputs (1/req/s is the time per request of a saturated server)',
   ...(pgVersion ? [`PostgreSQL ${pgVersion} on the same machine, default settings`] : []),
   ...(flags.env.length > 0 ? [`extra server environment: ${flags.env.join(' ')}`] : []),
   ...(flags.note ? [flags.note] : []),
@@ -269,6 +344,7 @@ const body = [
   '',
   scenarioTable,
   '',
+  ...(overheadTable ? [overheadTable, ''] : []),
   serverTable,
 ].join('\n');
 

@@ -74,6 +74,8 @@ export interface StartServerOptions {
   dataDir?: string;
   /** A fixed port (several processes sharing one); a free one otherwise. */
   port?: number;
+  /** Script and arguments to run instead of `src/main.ts serve` (same Node flags). */
+  entry?: string[];
 }
 
 export interface RunningServer {
@@ -112,7 +114,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (!options.env?.REDIS_URL) delete env.REDIS_URL;
   const started = performance.now();
   // The same Node flags as `npm start` (package.json), so the figures are the product's.
-  const child = spawn(process.execPath, [...HERALD_NODE_FLAGS, 'src/main.ts', 'serve'], {
+  const entry = options.entry ?? ['src/main.ts', 'serve'];
+  const child = spawn(process.execPath, [...HERALD_NODE_FLAGS, ...entry], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', log, log],
