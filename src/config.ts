@@ -85,6 +85,14 @@ export const EnvSchema = z.object({
     .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
     .optional(),
   EMAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  DKIM_DOMAIN: z.string().min(1).optional(),
+  DKIM_SELECTOR: z.string().min(1).optional(),
+  DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  EMAIL_SEND_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  EMAIL_DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  EMAIL_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
+  EMAIL_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: booleanFromEnv.optional(),
   CORS_ORIGINS: commaSeparated.default([]),
@@ -153,7 +161,19 @@ export interface Config {
     /** Per-model price overrides, USD per million tokens. */
     prices: Record<string, { input: number; output: number }>;
   };
-  email: { smtpUrl: string | undefined; from: string };
+  email: {
+    smtpUrl: string | undefined;
+    from: string;
+    poolSize: number;
+    /** DKIM signing; set when DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are all set. */
+    dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
+    /** Default per-business send rate (a business may lower it). */
+    sendPerMinute: number;
+    dispatchBatchSize: number;
+    dispatchIntervalMs: number;
+    /** A claimed delivery older than this is handed to reconciliation (its worker died). */
+    claimTimeoutSeconds: number;
+  };
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
   shutdownTimeoutMs: number;
   workerConcurrency: number;
@@ -262,7 +282,23 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       breakerHalfOpenMs: env.LLM_BREAKER_HALF_OPEN_MS,
       prices: env.LLM_PRICES ?? {},
     },
-    email: { smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
+    email: {
+      smtpUrl: env.SMTP_URL,
+      from: env.EMAIL_FROM,
+      poolSize: env.SMTP_POOL_SIZE,
+      dkim:
+        env.DKIM_DOMAIN && env.DKIM_SELECTOR && env.DKIM_PRIVATE_KEY
+          ? {
+              domainName: env.DKIM_DOMAIN,
+              keySelector: env.DKIM_SELECTOR,
+              privateKey: env.DKIM_PRIVATE_KEY,
+            }
+          : undefined,
+      sendPerMinute: env.EMAIL_SEND_PER_MINUTE,
+      dispatchBatchSize: env.EMAIL_DISPATCH_BATCH_SIZE,
+      dispatchIntervalMs: env.EMAIL_DISPATCH_INTERVAL_MS,
+      claimTimeoutSeconds: env.EMAIL_CLAIM_TIMEOUT_SECONDS,
+    },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? process.stdout.isTTY },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
