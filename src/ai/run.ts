@@ -158,13 +158,22 @@ export function createAi(deps: AiDeps) {
     };
     outer?.addEventListener('abort', stop, { once: true });
     try {
-      return await breakerOf(provider).execute(() =>
-        provider.generate({
-          ...request,
-          model: provider.model(request.tier),
-          signal: controller.signal,
-        }),
-      );
+      // A refused request (400, 401, 404: our input, key or model name) says nothing about the
+      // provider's health, so it passes through the breaker as a value, not a failure.
+      const outcome = await breakerOf(provider).execute(async () => {
+        try {
+          return await provider.generate({
+            ...request,
+            model: provider.model(request.tier),
+            signal: controller.signal,
+          });
+        } catch (error) {
+          if (error instanceof ProviderFailure && error.kind === 'rejected') return error;
+          throw error;
+        }
+      });
+      if (outcome instanceof ProviderFailure) throw outcome;
+      return outcome;
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener('abort', stop);

@@ -174,30 +174,16 @@ describe('ai.run against an OpenAI-compatible server', () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
-  it('gives up on a call that hangs past the timeout and retries it', async () => {
-    fake.script({ hang: true }, { content: VALID_JSON });
-    expect(await suggestVoice(ctx, owner, business)).toEqual(VALID_VOICE);
-    const rows = await callsOf(ctx, business.id);
-    expect(summary(rows)).toEqual([
-      { ...fast, outcome: 'timeout', attempt: 0, repaired: false },
-      { ...fast, outcome: 'success', attempt: 1, repaired: false },
-    ]);
-    expect(rows[0]?.errorCode).toBe('AI_TIMEOUT');
-  });
-
-  it('fails with AI_TIMEOUT when every attempt hangs', async () => {
-    fake.script({ hang: true }, { hang: true }, { hang: true });
+  it('does not retry a refused request (401) and leaves the breaker closed', async () => {
+    fake.script({ status: 401, body: { error: { message: 'bad key' } } });
     const error = await rejection(suggestVoice(ctx, owner, business));
-    expect(error.code).toBe('AI_TIMEOUT');
-    expect(error.status).toBe(504);
+    expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(error.message).toMatch(/LLM_\* settings/);
+    expect(fake.requests).toHaveLength(1);
     expect(summary(await callsOf(ctx, business.id)).map((row) => row.outcome)).toEqual([
-      'timeout',
-      'timeout',
-      'timeout',
+      'rejected',
     ]);
-    // Three timeouts in a row are failures for the breaker; a success resets the count.
-    fake.script({ content: VALID_JSON });
-    await suggestVoice(ctx, owner, business);
+    expect(Object.values(ctx.runtime.breakers.states())).toEqual(['closed']);
   });
 
   it('refuses before calling the model once the daily budget is spent (429)', async () => {
@@ -243,5 +229,57 @@ describe('ai.run against an OpenAI-compatible server', () => {
     expect(text).toMatch(
       /herald_circuit_breaker_state\{breaker="llm:openai-compatible:127\.0\.0\.1:\d+"\} 0/,
     );
+  });
+});
+
+describe('ai.run against a server that hangs', () => {
+  let fake: FakeLlm;
+  let ctx: TestApp;
+  let owner: TestUser;
+  let business: TestBusiness;
+
+  beforeAll(async () => {
+    fake = await startFakeLlm();
+    // A short per-call timeout; the other tests keep a generous one so a slow machine never
+    // turns a normal answer into a timeout.
+    ctx = await buildTestApp({ env: fakeLlmEnv(fake, { LLM_TIMEOUT_MS: '400' }) });
+    owner = await newUser(ctx.app);
+    // One call first, so the timed calls below run on a warm process and connection.
+    fake.script({ content: VALID_JSON });
+    await suggestVoice(ctx, owner, await newBusiness(ctx.app, owner));
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await fake.close();
+  });
+  beforeEach(async () => {
+    fake.reset();
+    business = await newBusiness(ctx.app, owner);
+  });
+
+  it('gives up on a call that hangs past the timeout and retries it', async () => {
+    fake.script({ hang: true }, { content: VALID_JSON });
+    expect(await suggestVoice(ctx, owner, business)).toEqual(VALID_VOICE);
+    const rows = await callsOf(ctx, business.id);
+    expect(summary(rows)).toEqual([
+      { ...fast, outcome: 'timeout', attempt: 0, repaired: false },
+      { ...fast, outcome: 'success', attempt: 1, repaired: false },
+    ]);
+    expect(rows[0]?.errorCode).toBe('AI_TIMEOUT');
+  });
+
+  it('fails with AI_TIMEOUT when every attempt hangs', async () => {
+    fake.script({ hang: true }, { hang: true }, { hang: true });
+    const error = await rejection(suggestVoice(ctx, owner, business));
+    expect(error.code).toBe('AI_TIMEOUT');
+    expect(error.status).toBe(504);
+    expect(summary(await callsOf(ctx, business.id)).map((row) => row.outcome)).toEqual([
+      'timeout',
+      'timeout',
+      'timeout',
+    ]);
+    // Three timeouts in a row are failures for the breaker; a success resets the count.
+    fake.script({ content: VALID_JSON });
+    await suggestVoice(ctx, owner, business);
   });
 });

@@ -168,7 +168,9 @@ export function fakeLlmEnv(
     // Quick retries keep the suite fast; the waits themselves are asserted from the logs.
     LLM_RETRY_BASE_DELAY_MS: '5',
     LLM_RETRY_MAX_DELAY_MS: '20',
-    LLM_TIMEOUT_MS: '300',
+    // Generous: a loaded CI machine must not turn a normal answer into a timeout. Tests of
+    // timeouts set a short one themselves.
+    LLM_TIMEOUT_MS: '5000',
     ...extra,
   };
 }

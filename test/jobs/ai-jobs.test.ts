@@ -32,7 +32,7 @@ describe('AI jobs with a model provider', () => {
 
   beforeAll(async () => {
     fake = await startFakeLlm();
-    ctx = await buildTestApp({ worker: true, env: fakeLlmEnv(fake, { LLM_TIMEOUT_MS: '10000' }) });
+    ctx = await buildTestApp({ worker: true, env: fakeLlmEnv(fake) });
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
     owner = await newUser(ctx.app);

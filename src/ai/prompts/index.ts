@@ -6,6 +6,7 @@ import type { JSONSchema7 } from '@ai-sdk/provider';
 
 import type { BuiltPrompt, BusinessProfile, PromptMessage } from '../types.ts';
 import { brandVoicePrompt } from './brand-voice.ts';
+import { campaignInsightsPrompt, campaignStrategyPrompt, contentPiecePrompt } from './campaigns.ts';
 import { DATA_BLOCK_RULE, dataBlock } from './data-block.ts';
 
 export interface TaskPrompt {
@@ -17,6 +18,9 @@ export interface TaskPrompt {
 
 const TASK_PROMPTS: Record<string, TaskPrompt> = {
   'brand-voice': brandVoicePrompt,
+  'campaign-strategy': campaignStrategyPrompt,
+  'content-piece': contentPiecePrompt,
+  'campaign-insights': campaignInsightsPrompt,
 };
 
 function taskPrompt(task: string): TaskPrompt {

@@ -3,6 +3,7 @@
 // from the business profile and the task input. Same input, same output. It is labelled
 // `builtin` as provider and model wherever its output shows, and costs nothing.
 import type { AiProvider, ProviderCall } from '../types.ts';
+import { CAMPAIGN_TEMPLATES } from './builtin-campaigns.ts';
 import { synthesize } from './builtin-synth.ts';
 import { TEMPLATES } from './builtin-templates.ts';
 
@@ -27,7 +28,7 @@ export function createBuiltinProvider(): AiProvider {
     breakerName: `llm:${BUILTIN}`,
     model: () => BUILTIN,
     generate(call: ProviderCall) {
-      const template = TEMPLATES[call.task];
+      const template = TEMPLATES[call.task] ?? CAMPAIGN_TEMPLATES[call.task];
       const value = template
         ? template({
             business: call.business,
