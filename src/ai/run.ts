@@ -114,7 +114,8 @@ export function createAi(deps: AiDeps) {
   const sleep =
     deps.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
   const unpriced = new Set<string>();
-  const provenance = new Map<string, Provenance[]>();
+  /** Running jobs: who answered them so far, and the job's time-limit signal. */
+  const jobs = new Map<string, { answeredBy: Provenance[]; signal: AbortSignal | undefined }>();
 
   const breakerOf = (provider: AiProvider) =>
     breakers.get(provider.breakerName, {
@@ -300,7 +301,9 @@ export function createAi(deps: AiDeps) {
     input: Record<string, unknown>,
     options: AiCallOptions<T>,
   ): Promise<T> {
-    const { businessId, userId, tier, jobId, signal } = options;
+    const { businessId, userId, tier, jobId } = options;
+    // A job's calls stop with the job: its time limit aborts waits and the call in flight.
+    const signal = options.signal ?? (jobId ? jobs.get(jobId)?.signal : undefined);
     const deadline = Date.now() + llm.deadlineMs;
     const dayStart = startOfUtcDay(now());
     const context = await repository.businessContext(businessId, dayStart);
@@ -354,9 +357,9 @@ export function createAi(deps: AiDeps) {
       last = attempt;
       await record(attempt, { ...callContext, number });
       if (attempt.outcome === 'success') {
-        provenance
+        jobs
           .get(jobId ?? '')
-          ?.push({ provider: attempt.provider.name, model: attempt.model });
+          ?.answeredBy.push({ provider: attempt.provider.name, model: attempt.model });
         if (number > 0 || attempt.repaired) {
           log.info({ attempt: number, repaired: attempt.repaired }, 'ai output recovered');
         }
@@ -421,14 +424,17 @@ export function createAi(deps: AiDeps) {
       };
     },
 
-    /** Start collecting which providers answer for `jobId`; `end` returns and forgets them. */
-    provenance: {
-      begin(jobId: string): void {
-        provenance.set(jobId, []);
+    /**
+     * Marks `jobId` as running: its calls collect who answered them and stop when `signal`
+     * aborts (the job's time limit). `end` returns who answered and forgets the job.
+     */
+    jobScope: {
+      begin(jobId: string, signal?: AbortSignal): void {
+        jobs.set(jobId, { answeredBy: [], signal });
       },
       end(jobId: string): Provenance[] {
-        const collected = provenance.get(jobId) ?? [];
-        provenance.delete(jobId);
+        const collected = jobs.get(jobId)?.answeredBy ?? [];
+        jobs.delete(jobId);
         return collected;
       },
     },

@@ -1,7 +1,11 @@
 // ai.run against the fault-injecting OpenAI-compatible server: each scripted case checks what
 // the caller gets and the ai_calls rows it leaves (one per attempt).
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { BrandVoiceSuggestion } from '../../src/modules/businesses/brand-voice.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../helpers/fake-llm.ts';
 import { newBusiness, newUser, type TestBusiness, type TestUser } from '../helpers/fixtures.ts';
@@ -172,6 +176,33 @@ describe('ai.run against an OpenAI-compatible server', () => {
     const [first, second] = fake.requests;
     // And it really waited (less a little for timer and clock granularity).
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it("stops a job's model call when the job passes its time limit", async () => {
+    const jobId = randomUUID();
+    const timeLimit = new AbortController();
+    ctx.runtime.services.ai.jobScope.begin(jobId, timeLimit.signal);
+    fake.script({ hang: true });
+    const running = ctx.runtime.services.ai.run(
+      'brand-voice',
+      {},
+      {
+        schema: BrandVoiceSuggestion,
+        businessId: business.id,
+        userId: owner.id,
+        tier: 'fast',
+        jobId,
+      },
+    );
+    while (fake.requests.length === 0) await sleep(10);
+    timeLimit.abort();
+    const error = await rejection(running);
+    expect(error.code).toBe('AI_TIMEOUT');
+    ctx.runtime.services.ai.jobScope.end(jobId);
+    // One attempt, cut short: no retry after the job gave up.
+    expect(fake.requests).toHaveLength(1);
+    const rows = await callsOf(ctx, business.id);
+    expect(rows.map((row) => [row.outcome, row.jobId])).toEqual([['timeout', jobId]]);
   });
 
   it('does not retry a refused request (401) and leaves the breaker closed', async () => {
