@@ -3,4 +3,5 @@ export * from './accounts.ts';
 export * from './ai.ts';
 export * from './businesses.ts';
 export * from './campaigns.ts';
+export * from './sequences.ts';
 export * from './system.ts';

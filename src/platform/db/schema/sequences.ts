@@ -1,0 +1,223 @@
+// Email sequences: subscribers and their suppression list, drip sequences with their steps,
+// enrollments, and one delivery row per (enrollment, step) — the row that makes "each step is
+// sent at most once" a database guarantee rather than a hope.
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+import { businesses } from './businesses.ts';
+
+/** A send window in the business's timezone: ISO weekdays (1 = Monday) and HH:MM bounds. */
+export interface SendWindow {
+  days: number[];
+  start: string;
+  end: string;
+}
+
+export type SequenceTrigger = { type: 'manual' } | { type: 'event'; event: string };
+
+export const subscribers = pgTable(
+  'subscribers',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    /** Normalised: trimmed and lower-cased. */
+    email: text('email').notNull(),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    /** subscribed | unsubscribed | pending */
+    consentStatus: text('consent_status').notNull().default('subscribed'),
+    source: text('source').notNull().default('api'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('subscribers_business_id_email_key').on(table.businessId, table.email),
+    index('subscribers_business_id_created_at_idx').on(table.businessId, table.createdAt),
+  ],
+);
+
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    /** unsubscribed | bounced | complained | manual */
+    reason: text('reason').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('suppressions_business_id_email_key').on(table.businessId, table.email),
+    index('suppressions_business_id_created_at_idx').on(table.businessId, table.createdAt),
+  ],
+);
+
+/** A CSV file waiting for (or being read by) its import job. */
+export const subscriberImports = pgTable(
+  'subscriber_imports',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    csv: text('csv').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('subscriber_imports_business_id_created_at_idx').on(table.businessId, table.createdAt),
+  ],
+);
+
+export const sequences = pgTable(
+  'sequences',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** draft | active | paused | archived */
+    status: text('status').notNull().default('draft'),
+    trigger: jsonb('trigger').$type<SequenceTrigger>().notNull().default({ type: 'manual' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('sequences_business_id_created_at_idx').on(table.businessId, table.createdAt)],
+);
+
+export const sequenceSteps = pgTable(
+  'sequence_steps',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    sequenceId: uuid('sequence_id')
+      .notNull()
+      .references(() => sequences.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    /** Delay after the previous step (after enrollment for the first), in minutes. */
+    delayMinutes: integer('delay_minutes').notNull().default(0),
+    sendWindow: jsonb('send_window').$type<SendWindow | null>(),
+    subject: text('subject').notNull(),
+    preheader: text('preheader').notNull().default(''),
+    html: text('html').notNull(),
+    text: text('text').notNull().default(''),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('sequence_steps_sequence_id_position_idx').on(table.sequenceId, table.position),
+    index('sequence_steps_business_id_created_at_idx').on(table.businessId, table.createdAt),
+  ],
+);
+
+export const enrollments = pgTable(
+  'enrollments',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    sequenceId: uuid('sequence_id')
+      .notNull()
+      .references(() => sequences.id, { onDelete: 'cascade' }),
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    /** active | completed | unsubscribed | cancelled */
+    status: text('status').notNull().default('active'),
+    /** Position of the next step to send (0-based index into the ordered steps). */
+    nextStepIndex: integer('next_step_index').notNull().default(0),
+    nextSendAt: timestamp('next_send_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('enrollments_sequence_id_subscriber_id_key').on(
+      table.sequenceId,
+      table.subscriberId,
+    ),
+    index('enrollments_subscriber_id_idx').on(table.subscriberId),
+    index('enrollments_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('enrollments_due_idx')
+      .on(table.nextSendAt)
+      .where(sql`status = 'active'`),
+  ],
+);
+
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    sequenceId: uuid('sequence_id')
+      .notNull()
+      .references(() => sequences.id, { onDelete: 'cascade' }),
+    stepId: uuid('step_id')
+      .notNull()
+      .references(() => sequenceSteps.id, { onDelete: 'cascade' }),
+    enrollmentId: uuid('enrollment_id')
+      .notNull()
+      .references(() => enrollments.id, { onDelete: 'cascade' }),
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    /** Fixed when the delivery is claimed; every retry sends with the same Message-ID. */
+    messageId: text('message_id').notNull(),
+    /** claimed | sent | failed | suppressed | bounced */
+    status: text('status').notNull().default('claimed'),
+    attempts: integer('attempts').notNull().default(0),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull().defaultNow(),
+    claimedBy: text('claimed_by'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    openCount: integer('open_count').notNull().default(0),
+    clickedAt: timestamp('clicked_at', { withTimezone: true }),
+    clickCount: integer('click_count').notNull().default(0),
+    unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('deliveries_enrollment_id_step_id_key').on(table.enrollmentId, table.stepId),
+    uniqueIndex('deliveries_message_id_key').on(table.messageId),
+    index('deliveries_step_id_idx').on(table.stepId),
+    index('deliveries_subscriber_id_idx').on(table.subscriberId),
+    index('deliveries_sequence_id_idx').on(table.sequenceId),
+    index('deliveries_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('deliveries_claimed_idx')
+      .on(table.claimedAt)
+      .where(sql`status = 'claimed'`),
+  ],
+);
