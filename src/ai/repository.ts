@@ -1,5 +1,5 @@
-// SQL of the AI layer: the business context a prompt needs, what a business has spent today,
-// and one ai_calls row per attempt.
+// SQL of the AI layer: the business context a prompt needs, what a business has spent since a
+// time, and one ai_calls row per attempt.
 import { and, eq, gte, sql } from 'drizzle-orm';
 
 import type { Executor } from '../platform/db/client.ts';
@@ -12,19 +12,12 @@ export interface BusinessContext {
   profile: BusinessProfile;
   /** The business's own daily budget in USD, or null to use AI_DAILY_BUDGET_USD. */
   dailyBudgetUsd: number | null;
-  spentTodayUsd: number;
 }
 
 export function createAiRepository(db: Executor) {
-  const spentSince = (businessId: string, since: Date) =>
-    sql<string>`(SELECT COALESCE(SUM(${aiCalls.costUsd}), 0) FROM ${aiCalls} WHERE ${aiCalls.businessId} = ${businessId} AND ${aiCalls.createdAt} >= ${since.toISOString()})`;
-
   return {
-    /** The profile, budget override and today's spend in one round trip; undefined if gone. */
-    async businessContext(
-      businessId: string,
-      dayStart: Date,
-    ): Promise<BusinessContext | undefined> {
+    /** The profile and budget override a call needs; undefined if the business is gone. */
+    async businessContext(businessId: string): Promise<BusinessContext | undefined> {
       const [row] = await db
         .select({
           name: businesses.name,
@@ -35,16 +28,14 @@ export function createAiRepository(db: Executor) {
           brandVoice: businesses.brandVoice,
           channels: businesses.channels,
           dailyBudgetUsd: businesses.aiDailyBudgetUsd,
-          spent: spentSince(businessId, dayStart),
         })
         .from(businesses)
         .where(eq(businesses.id, businessId));
       if (!row) return undefined;
-      const { dailyBudgetUsd, spent, ...profile } = row;
+      const { dailyBudgetUsd, ...profile } = row;
       return {
         profile,
         dailyBudgetUsd: dailyBudgetUsd === null ? null : Number(dailyBudgetUsd),
-        spentTodayUsd: Number(spent),
       };
     },
 

@@ -24,6 +24,7 @@ import { buildPrompt } from './prompts/index.ts';
 import { createProviders } from './providers/index.ts';
 import { createAiRepository } from './repository.ts';
 import { backoffDelayMs } from './retry.ts';
+import { createSpendTracker } from './spend.ts';
 import {
   type AiProvider,
   type BuiltPrompt,
@@ -104,6 +105,9 @@ function startOfUtcDay(date: Date): Date {
 
 const roundUsd = (value: number) => Math.round(value * 1_000_000) / 1_000_000;
 
+/** How stale another process's spending may be in the budget check. */
+const SPEND_REFRESH_MS = 2_000;
+
 export function createAi(deps: AiDeps) {
   const { llm, breakers, metrics, logger } = deps;
   const repository = createAiRepository(deps.db);
@@ -114,6 +118,10 @@ export function createAi(deps: AiDeps) {
   const sleep =
     deps.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
   const unpriced = new Set<string>();
+  const spend = createSpendTracker({
+    read: (businessId, dayStart) => repository.spentSince(businessId, dayStart),
+    refreshMs: SPEND_REFRESH_MS,
+  });
   /** Running jobs: who answered them so far, and the job's time-limit signal. */
   const jobs = new Map<string, { answeredBy: Provenance[]; signal: AbortSignal | undefined }>();
 
@@ -236,6 +244,7 @@ export function createAi(deps: AiDeps) {
       task: string;
       tier: Tier;
       number: number;
+      dayStart: Date;
     },
   ): Promise<void> {
     const promptTokens = attempt.result?.promptTokens ?? 0;
@@ -270,6 +279,7 @@ export function createAi(deps: AiDeps) {
       errorCode: ERROR_CODES[attempt.outcome] ?? null,
       errorMessage: attempt.message?.slice(0, 1000) ?? null,
     });
+    if (cost > 0) spend.add(context.businessId, context.dayStart, cost);
   }
 
   function finalError(task: string, attempts: number, last: Attempt | undefined): AppError {
@@ -306,19 +316,18 @@ export function createAi(deps: AiDeps) {
     const signal = options.signal ?? (jobId ? jobs.get(jobId)?.signal : undefined);
     const deadline = Date.now() + llm.deadlineMs;
     const dayStart = startOfUtcDay(now());
-    const context = await repository.businessContext(businessId, dayStart);
+    const context = await repository.businessContext(businessId);
     if (!context) throw notFound('Business');
     const budgetUsd = context.dailyBudgetUsd ?? llm.dailyBudgetUsd;
     const jsonSchema = jsonSchemaOf(options.schema);
     const log = logger.child({ businessId, task, ...(jobId ? { jobId } : {}) });
-    const callContext = { businessId, userId, jobId, task, tier };
-    let spent = context.spentTodayUsd;
+    const callContext = { businessId, userId, jobId, task, tier, dayStart };
     let feedback: string | undefined;
     let last: Attempt | undefined;
     let attempts = 0;
 
     for (let number = 0; number <= llm.maxRetries; number++) {
-      if (number > 0) spent = await repository.spentSince(businessId, dayStart);
+      const spent = await spend.spentToday(businessId, dayStart);
       if (spent >= budgetUsd) {
         const primary = providers.primary;
         await record(
@@ -412,14 +421,15 @@ export function createAi(deps: AiDeps) {
     /** Today's budget of a business (UTC day): the limit, what is spent and what is left. */
     async budget(businessId: string): Promise<BudgetStatus> {
       const dayStart = startOfUtcDay(now());
-      const context = await repository.businessContext(businessId, dayStart);
+      const context = await repository.businessContext(businessId);
       if (!context) throw notFound('Business');
       const dailyBudgetUsd = context.dailyBudgetUsd ?? llm.dailyBudgetUsd;
+      const spentTodayUsd = await repository.spentSince(businessId, dayStart);
       return {
         dailyBudgetUsd,
         source: context.dailyBudgetUsd === null ? 'default' : 'business',
-        spentTodayUsd: roundUsd(context.spentTodayUsd),
-        remainingTodayUsd: roundUsd(Math.max(0, dailyBudgetUsd - context.spentTodayUsd)),
+        spentTodayUsd: roundUsd(spentTodayUsd),
+        remainingTodayUsd: roundUsd(Math.max(0, dailyBudgetUsd - spentTodayUsd)),
         resetsAt: new Date(dayStart.getTime() + 86_400_000).toISOString(),
       };
     },
