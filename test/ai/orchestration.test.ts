@@ -314,3 +314,30 @@ describe('ai.run against a server that hangs', () => {
     await suggestVoice(ctx, owner, business);
   });
 });
+
+describe('the openai provider pointed at a compatible server', () => {
+  let fake: FakeLlm;
+  let ctx: TestApp;
+
+  beforeAll(async () => {
+    fake = await startFakeLlm();
+    ctx = await buildTestApp({
+      env: fakeLlmEnv(fake, { LLM_PROVIDER: 'openai', LLM_MODEL_FAST: 'gpt-4o-mini' }),
+    });
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await fake.close();
+  });
+
+  it('calls chat completions and prices the call from the built-in table', async () => {
+    const owner = await newUser(ctx.app);
+    const business = await newBusiness(ctx.app, owner);
+    fake.script({ content: VALID_JSON, promptTokens: 1_000_000, completionTokens: 0 });
+    expect(await suggestVoice(ctx, owner, business)).toEqual(VALID_VOICE);
+    expect(fake.requests[0]?.body.model).toBe('gpt-4o-mini');
+    const [row] = await callsOf(ctx, business.id);
+    expect(row).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', outcome: 'success' });
+    expect(Number(row?.costUsd)).toBeCloseTo(0.15, 6); // $0.15 per million prompt tokens
+  });
+});
