@@ -25,7 +25,6 @@ export type CorpusCase = z.infer<typeof CorpusCase>;
 
 export function loadCorpus(): CorpusCase[] {
   const file = new URL('./malformed-outputs.json', import.meta.url);
-  return z
-    .object({ cases: z.array(CorpusCase) })
-    .parse(JSON.parse(readFileSync(file, 'utf8'))).cases;
+  return z.object({ cases: z.array(CorpusCase) }).parse(JSON.parse(readFileSync(file, 'utf8')))
+    .cases;
 }
