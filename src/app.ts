@@ -23,6 +23,7 @@ import type { BreakerRegistry } from './platform/breaker.ts';
 import type { CacheStore } from './platform/cache.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
 import { installAuthGuard } from './platform/http/auth-guard.ts';
+import { installDashboard } from './platform/http/dashboard.ts';
 import { installErrorHandling } from './platform/http/error-handler.ts';
 import { installIdempotency } from './platform/http/idempotency.ts';
 import { correlationIdFor, installObservability } from './platform/http/observability.ts';
@@ -135,6 +136,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     metrics: deps.metrics,
     queue: deps.queue,
   });
+  // Last: its catch-all GET serves the dashboard for every path no route above claimed.
+  await installDashboard(app, { secure: config.http.publicUrl.startsWith('https://') });
 
   return app;
 }

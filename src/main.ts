@@ -6,6 +6,7 @@ import closeWithGrace from 'close-with-grace';
 
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig, readDotenv } from './config.ts';
+import { buildDashboardIfMissing } from './platform/http/dashboard.ts';
 import type { App } from './platform/http/types.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
@@ -40,6 +41,9 @@ export interface ServeOptions {
 }
 
 export async function serve(config: Config, logger: Logger, options: ServeOptions = {}) {
+  // A fresh clone has no dashboard build: make it alongside start-up (the API and /health do
+  // not wait for it; the dashboard answers 503 "being built" until it is there).
+  void buildDashboardIfMissing(logger);
   const runtime = await createRuntime(config, logger);
   const app = await buildApp({ ...runtime });
   options.configureApp?.(app);

@@ -1,0 +1,64 @@
+// The Herald the browser tests drive: `herald serve` exactly as `npm start` runs it (fresh
+// embedded database, in-process worker, the built dashboard), plus one test-only control that
+// makes the server itself fail: `POST /__test__/faults` arms a fault for the next N requests
+// matching a method and path, answered through Herald's real error handler (a 500 INTERNAL
+// with its correlation ID, or a 401 as an expired access token gets).
+import { loadConfig } from '../../src/config.ts';
+import { serve } from '../../src/main.ts';
+import { unauthenticated } from '../../src/platform/http/errors.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+
+interface Fault {
+  method: string;
+  /** A regular expression matched against the path (no query). */
+  path: RegExp;
+  kind: 'internal' | 'unauthenticated';
+  remaining: number;
+}
+
+const faults: Fault[] = [];
+
+const config = loadConfig(process.env);
+const logger = createLogger(config.log);
+await serve(config, logger, {
+  configureApp(app) {
+    app.post('/__test__/faults', { schema: { hide: true } }, async (request, reply) => {
+      const body = request.body as {
+        method?: string;
+        path: string;
+        kind?: Fault['kind'];
+        times?: number;
+      };
+      faults.push({
+        method: (body.method ?? 'GET').toUpperCase(),
+        path: new RegExp(body.path),
+        kind: body.kind ?? 'internal',
+        remaining: body.times ?? 1,
+      });
+      return reply.status(204).send();
+    });
+    app.delete('/__test__/faults', { schema: { hide: true } }, async (_request, reply) => {
+      faults.length = 0;
+      return reply.status(204).send();
+    });
+    app.addHook('onRequest', (request, _reply, done) => {
+      const path = request.url.split('?')[0] ?? '';
+      const fault = faults.find(
+        (candidate) =>
+          candidate.remaining > 0 &&
+          candidate.method === request.method &&
+          candidate.path.test(path),
+      );
+      if (!fault) {
+        done();
+        return;
+      }
+      fault.remaining -= 1;
+      done(
+        fault.kind === 'unauthenticated'
+          ? unauthenticated('Access token expired')
+          : new Error('fault injected by the browser test'),
+      );
+    });
+  },
+});

@@ -1,0 +1,142 @@
+// The dashboard's routes and providers. Pages beyond sign-in load on demand, so the first
+// visit downloads only what the login page needs.
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+
+import type { Api } from './api/client';
+import { ApiProvider } from './api/context';
+import { ApiError, NetworkError } from './api/errors';
+import { LoginPage, RegisterPage, RequireAuth, SessionExpiryRedirect } from './auth/auth-pages';
+import type { SessionStore } from './auth/session';
+import { ErrorBoundary } from './components/error-boundary';
+import { ErrorNotice } from './components/error-notice';
+import { Layout } from './components/layout';
+import { Skeleton } from './components/ui';
+
+const BusinessesPage = lazy(() =>
+  import('./pages/businesses').then((module) => ({ default: module.BusinessesPage })),
+);
+const BusinessScope = lazy(() =>
+  import('./pages/business-scope').then((module) => ({ default: module.BusinessScope })),
+);
+const HomeRedirect = lazy(() =>
+  import('./pages/business-scope').then((module) => ({ default: module.HomeRedirect })),
+);
+const NotFoundPage = lazy(() =>
+  import('./pages/business-scope').then((module) => ({ default: module.NotFoundPage })),
+);
+const ProfilePage = lazy(() =>
+  import('./pages/profile').then((module) => ({ default: module.ProfilePage })),
+);
+const UsagePage = lazy(() =>
+  import('./pages/usage').then((module) => ({ default: module.UsagePage })),
+);
+const JobsPage = lazy(() =>
+  import('./pages/jobs').then((module) => ({ default: module.JobsPage })),
+);
+const OutboxPage = lazy(() =>
+  import('./pages/outbox').then((module) => ({ default: module.OutboxPage })),
+);
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 15_000,
+        // A refused request will be refused again; a dropped connection may not be.
+        retry: (failures, error) => error instanceof NetworkError && failures < 2,
+        refetchOnWindowFocus: (query) => !(query.state.error instanceof ApiError),
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+/** Before the first render: a reload has no access token, so ask the refresh cookie for one. */
+function SessionBoot({ session, children }: { session: SessionStore; children: ReactNode }) {
+  const [state, setState] = useState<'booting' | 'ready' | { error: unknown }>(() =>
+    session.current ? 'ready' : 'booting',
+  );
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (session.current) return;
+    let cancelled = false;
+    session.refresh().then(
+      () => {
+        if (!cancelled) setState('ready');
+      },
+      (error: unknown) => {
+        if (!cancelled)
+          setState({ error: error instanceof TypeError ? new NetworkError(error) : error });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [session, attempt]);
+
+  if (state === 'booting') {
+    return (
+      <div className="boot">
+        <Skeleton lines={3} label="Starting Herald…" />
+      </div>
+    );
+  }
+  if (state !== 'ready') {
+    return (
+      <main className="boot" id="main">
+        <ErrorNotice
+          error={state.error}
+          onRetry={() => {
+            setState('booting');
+            setAttempt((n) => n + 1);
+          }}
+        />
+      </main>
+    );
+  }
+  return children;
+}
+
+const pageFallback = <Skeleton lines={5} height={24} label="Loading the page…" />;
+
+export function App(props: { api: Api; session: SessionStore; queryClient: QueryClient }) {
+  return (
+    <ErrorBoundary>
+      <QueryClientProvider client={props.queryClient}>
+        <ApiProvider api={props.api} session={props.session}>
+          <SessionBoot session={props.session}>
+            <BrowserRouter>
+              <SessionExpiryRedirect />
+              <Suspense fallback={pageFallback}>
+                <Routes>
+                  <Route path="/login" element={<LoginPage />} />
+                  <Route path="/register" element={<RegisterPage />} />
+                  <Route
+                    element={
+                      <RequireAuth>
+                        <Layout />
+                      </RequireAuth>
+                    }
+                  >
+                    <Route index element={<HomeRedirect />} />
+                    <Route path="businesses" element={<BusinessesPage />} />
+                    <Route path="businesses/:businessId" element={<BusinessScope />}>
+                      <Route index element={<Navigate to="profile" replace />} />
+                      <Route path="profile" element={<ProfilePage />} />
+                      <Route path="usage" element={<UsagePage />} />
+                      <Route path="jobs" element={<JobsPage />} />
+                      <Route path="outbox" element={<OutboxPage />} />
+                    </Route>
+                    <Route path="*" element={<NotFoundPage />} />
+                  </Route>
+                </Routes>
+              </Suspense>
+            </BrowserRouter>
+          </SessionBoot>
+        </ApiProvider>
+      </QueryClientProvider>
+    </ErrorBoundary>
+  );
+}

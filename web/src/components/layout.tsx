@@ -1,0 +1,160 @@
+// The signed-in frame: a sidebar (a top bar with a menu on phones) with the business switcher,
+// the pages of the active business and the account menu; the page itself fills the rest.
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+
+import { useApi, useSession, useSessionStore } from '../api/context';
+import { useBusinesses } from '../api/queries';
+import { rememberBusiness, rememberedBusinessId } from '../state/active-business';
+
+const BUSINESS_PAGES = [
+  { path: 'profile', label: 'Brand profile' },
+  { path: 'usage', label: 'AI usage & cost' },
+  { path: 'jobs', label: 'Jobs' },
+  { path: 'outbox', label: 'Outbox' },
+] as const;
+
+export function Layout() {
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  // The layout sits above the business routes, so it reads the id from the path itself.
+  const routeBusinessId = /^\/businesses\/([0-9a-f-]{36})/.exec(location.pathname)?.[1];
+  const businessId = routeBusinessId ?? rememberedBusinessId();
+
+  // A page change on a phone closes the menu.
+  const [lastPath, setLastPath] = useState(location.pathname);
+  if (lastPath !== location.pathname) {
+    setLastPath(location.pathname);
+    setMenuOpen(false);
+  }
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            H
+          </span>{' '}
+          Herald
+        </span>
+        <button
+          type="button"
+          className="button secondary menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="sidebar"
+          onClick={() => {
+            setMenuOpen((open) => !open);
+          }}
+        >
+          Menu
+        </button>
+      </header>
+      <aside id="sidebar" className={`sidebar${menuOpen ? ' open' : ''}`}>
+        <span className="brand sidebar-brand">
+          <span className="brand-mark" aria-hidden="true">
+            H
+          </span>{' '}
+          Herald
+        </span>
+        <BusinessSwitcher businessId={businessId} />
+        <nav aria-label="Business pages">
+          <ul>
+            {businessId &&
+              BUSINESS_PAGES.map((page) => (
+                <li key={page.path}>
+                  <NavLink to={`/businesses/${businessId}/${page.path}`}>{page.label}</NavLink>
+                </li>
+              ))}
+            <li>
+              <NavLink to="/businesses" end>
+                All businesses
+              </NavLink>
+            </li>
+          </ul>
+        </nav>
+        <AccountMenu />
+      </aside>
+      <main id="main" className="content" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+function BusinessSwitcher({ businessId }: { businessId: string | null }) {
+  const { data } = useBusinesses();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const businesses = data?.items ?? [];
+  if (businesses.length === 0) return null;
+  const known = businesses.some((business) => business.id === businessId);
+  return (
+    <div className="switcher">
+      <label htmlFor="business-switcher">Business</label>
+      <select
+        id="business-switcher"
+        value={known && businessId ? businessId : ''}
+        onChange={(event) => {
+          const next = event.target.value;
+          if (!next) return;
+          rememberBusiness(next);
+          // Stay on the same kind of page for the other business.
+          const page = /^\/businesses\/[^/]+\/([^/]+)/.exec(location.pathname)?.[1] ?? 'profile';
+          void navigate(`/businesses/${next}/${page}`);
+        }}
+      >
+        {!known && <option value="">Choose a business…</option>}
+        {businesses.map((business) => (
+          <option key={business.id} value={business.id}>
+            {business.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function AccountMenu() {
+  const session = useSession();
+  const store = useSessionStore();
+  const api = useApi();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [pending, setPending] = useState(false);
+
+  useEffect(() => {
+    if (!session) setPending(false);
+  }, [session]);
+
+  async function signOut() {
+    setPending(true);
+    try {
+      await api.POST('/api/v1/auth/logout', { body: {}, credentials: 'same-origin' });
+    } catch {
+      // Offline: the local session still ends; the refresh cookie expires on its own.
+    }
+    store.clear();
+    queryClient.clear();
+    void navigate('/login', { replace: true });
+  }
+
+  return (
+    <div className="account">
+      <span className="account-name" title={session?.user.email}>
+        {session?.user.name}
+      </span>
+      <button
+        type="button"
+        className="button link"
+        disabled={pending}
+        onClick={() => void signOut()}
+      >
+        Sign out
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,203 @@
+// "Suggest a brand voice": starts the AI job, shows its progress from the event stream, and
+// offers the result to apply. A reload mid-generation finds the running job again from the
+// server (the business's job list), so nothing is started twice and no progress is lost.
+import { useState } from 'react';
+
+import { idempotencyKey, unwrap } from '../api/client';
+import { useApi } from '../api/context';
+import { type Business, isFinished, type Job, useJobs, useUpdateBusiness } from '../api/queries';
+import type { components } from '../api/schema';
+import { ErrorNotice } from '../components/error-notice';
+import { Field, ProgressBar } from '../components/ui';
+import { useJob } from '../hooks/use-job';
+
+export const BRAND_VOICE_JOB = 'ai.brand-voice';
+type Suggestion = components['schemas']['BrandVoiceSuggestion'];
+
+/** The suggestion inside a finished job's result, if it has the documented shape. */
+export function suggestionOf(job: Job | null): Suggestion | null {
+  const value = job?.result?.suggestion;
+  if (typeof value !== 'object' || value === null) return null;
+  const candidate = value as Partial<Suggestion>;
+  const strings = (list: unknown) =>
+    Array.isArray(list) && list.every((item) => typeof item === 'string');
+  return typeof candidate.tone === 'string' &&
+    strings(candidate.wordsToUse) &&
+    strings(candidate.wordsToAvoid) &&
+    strings(candidate.sampleLines)
+    ? (candidate as Suggestion)
+    : null;
+}
+
+export function BrandVoiceAssistant({ business }: { business: Business }) {
+  const api = useApi();
+  const jobs = useJobs(business.id);
+  const [followId, setFollowId] = useState<string | null>(null);
+  const [notes, setNotes] = useState('');
+  const [startError, setStartError] = useState<unknown>(null);
+  const [starting, setStarting] = useState(false);
+  const [dismissed, setDismissed] = useState(false);
+
+  // After a reload: the newest brand-voice job that is still running. Once found it is followed
+  // to its end, even after the list (refreshed when it finishes) no longer calls it running.
+  const running = jobs.data?.items.find((job) => job.kind === BRAND_VOICE_JOB && !isFinished(job));
+  if (followId === null && running) setFollowId(running.id);
+  const jobId = followId ?? running?.id ?? null;
+  const { job, error: followError } = useJob(jobId, running?.id === jobId ? running : null);
+
+  async function start() {
+    setStarting(true);
+    setStartError(null);
+    setDismissed(false);
+    try {
+      const accepted = await unwrap(
+        api.POST('/api/v1/businesses/{businessId}/ai/brand-voice', {
+          params: { path: { businessId: business.id } },
+          body: notes.trim() ? { notes: notes.trim() } : {},
+          headers: { 'idempotency-key': idempotencyKey() },
+        }),
+      );
+      setFollowId(accepted.job.id);
+    } catch (error) {
+      setStartError(error);
+    } finally {
+      setStarting(false);
+    }
+  }
+
+  const inProgress = job !== null && !isFinished(job);
+  const suggestion = job?.status === 'succeeded' ? suggestionOf(job) : null;
+
+  return (
+    <section className="card" aria-labelledby="voice-title" data-testid="brand-voice">
+      <h2 id="voice-title">Suggest a brand voice</h2>
+      <p className="muted small">
+        Herald drafts a tone, words to use and avoid, and sample lines from this profile. Nothing
+        changes until you apply it.
+      </p>
+      {!inProgress && (
+        <>
+          <Field label="Notes for the AI (optional)" hint="Examples you like, words you never use…">
+            {({ id, describedBy }) => (
+              <textarea
+                id={id}
+                rows={2}
+                maxLength={2000}
+                value={notes}
+                aria-describedby={describedBy}
+                onChange={(event) => {
+                  setNotes(event.target.value);
+                }}
+              />
+            )}
+          </Field>
+          <button
+            type="button"
+            className="button primary"
+            disabled={starting}
+            onClick={() => void start()}
+          >
+            {starting ? 'Starting…' : job ? 'Suggest again' : 'Suggest a brand voice'}
+          </button>
+        </>
+      )}
+      {startError !== null && (
+        <ErrorNotice
+          error={startError}
+          title="The suggestion could not start"
+          onRetry={() => void start()}
+        />
+      )}
+      {inProgress && (
+        <div className="job-progress" data-testid="job-progress" aria-live="polite">
+          <ProgressBar value={job.progress} label="Brand voice suggestion progress" />
+          <p>
+            <strong>{job.progress}%</strong> · {job.progressMessage ?? 'Waiting for a worker…'}
+          </p>
+          <p className="muted small">
+            You can leave or reload this page; the job keeps running and this card picks it up
+            again.
+          </p>
+        </div>
+      )}
+      {inProgress && followError !== null && (
+        <ErrorNotice error={followError} title="Lost track of the job for a moment" />
+      )}
+      {job?.status === 'failed' && (
+        <div className="notice error" role="alert" data-testid="job-failed">
+          <strong className="notice-title">The AI could not finish this suggestion</strong>
+          <p>{job.error?.message ?? 'The job failed.'}</p>
+          <button type="button" className="button secondary" onClick={() => void start()}>
+            Try again
+          </button>
+        </div>
+      )}
+      {suggestion && !dismissed && (
+        <SuggestionView
+          business={business}
+          suggestion={suggestion}
+          onDismiss={() => {
+            setDismissed(true);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function SuggestionView(props: {
+  business: Business;
+  suggestion: Suggestion;
+  onDismiss: () => void;
+}) {
+  const { suggestion } = props;
+  const update = useUpdateBusiness(props.business.id);
+  return (
+    <div className="suggestion" data-testid="brand-voice-suggestion">
+      <h3>Suggested voice</h3>
+      <p>
+        <strong>Tone:</strong> {suggestion.tone}
+      </p>
+      <p>
+        <strong>Use:</strong> {suggestion.wordsToUse.join(', ')}
+      </p>
+      <p>
+        <strong>Avoid:</strong> {suggestion.wordsToAvoid.join(', ')}
+      </p>
+      <ul className="samples">
+        {suggestion.sampleLines.map((line) => (
+          <li key={line}>“{line}”</li>
+        ))}
+      </ul>
+      <p className="muted small">{suggestion.rationale}</p>
+      {update.isError && <ErrorNotice error={update.error} title="The voice was not applied" />}
+      {update.isSuccess ? (
+        <p className="saved" role="status">
+          Applied to the profile
+        </p>
+      ) : (
+        <div className="form-actions">
+          <button
+            type="button"
+            className="button primary"
+            disabled={update.isPending}
+            onClick={() => {
+              update.mutate({
+                brandVoice: {
+                  tone: suggestion.tone,
+                  wordsToUse: suggestion.wordsToUse,
+                  wordsToAvoid: suggestion.wordsToAvoid,
+                },
+              });
+            }}
+          >
+            Use this voice
+          </button>
+          <button type="button" className="button secondary" onClick={props.onDismiss}>
+            Dismiss
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

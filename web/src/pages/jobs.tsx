@@ -1,0 +1,93 @@
+// The business's asynchronous jobs (every AI generation): what ran, what is running, what
+// failed and why. The list refreshes itself while anything is still running.
+import { Link } from 'react-router';
+
+import { useJobs } from '../api/queries';
+import { ErrorNotice } from '../components/error-notice';
+import {
+  EmptyState,
+  formatDateTime,
+  PageHeader,
+  ProgressBar,
+  Skeleton,
+  StatusBadge,
+} from '../components/ui';
+import { useScopedBusiness } from './business-scope';
+
+const KIND_LABELS: Record<string, string> = {
+  'ai.brand-voice': 'Brand voice suggestion',
+};
+
+export function JobsPage() {
+  const business = useScopedBusiness();
+  const jobs = useJobs(business.id, { live: true });
+  const items = jobs.data?.items ?? [];
+  return (
+    <>
+      <PageHeader
+        title="Jobs"
+        description="AI generations and other long work run in the background; they continue if you close the page."
+      />
+      {jobs.isPending && <Skeleton lines={5} height={32} label="Loading jobs…" />}
+      {jobs.isError && (
+        <ErrorNotice
+          error={jobs.error}
+          title="Could not load the jobs"
+          onRetry={() => void jobs.refetch()}
+        />
+      )}
+      {jobs.isSuccess && items.length === 0 && (
+        <EmptyState
+          title="No jobs yet"
+          testId="jobs-empty"
+          action={{ label: 'Open the brand profile', to: `/businesses/${business.id}/profile` }}
+        >
+          <p>
+            Jobs appear here when Herald works in the background, for example when you ask it to
+            suggest a brand voice.
+          </p>
+        </EmptyState>
+      )}
+      {items.length > 0 && (
+        <div className="table-wrap">
+          <table className="table" aria-label="Jobs">
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Status</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Started</th>
+                <th scope="col">Finished</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((job) => (
+                <tr key={job.id} data-testid="job-row">
+                  <td>
+                    {KIND_LABELS[job.kind] ?? job.kind}
+                    {job.error && <div className="field-error small">{job.error.message}</div>}
+                  </td>
+                  <td>
+                    <StatusBadge status={job.status} />
+                  </td>
+                  <td className="progress-cell">
+                    <ProgressBar value={job.progress} label={`Progress of ${job.kind}`} />
+                    <span className="muted small">{job.progressMessage ?? `${job.progress}%`}</span>
+                  </td>
+                  <td>{formatDateTime(job.startedAt ?? job.createdAt)}</td>
+                  <td>{formatDateTime(job.finishedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {items.some((job) => job.kind === 'ai.brand-voice') && (
+        <p className="muted small">
+          Brand voice suggestions are reviewed on the{' '}
+          <Link to={`/businesses/${business.id}/profile`}>brand profile</Link>.
+        </p>
+      )}
+    </>
+  );
+}
