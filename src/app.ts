@@ -15,9 +15,13 @@ import {
 
 import type { Config } from './config.ts';
 import { aiUsageRoutes } from './modules/ai-usage/routes.ts';
+import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { businessRoutes } from './modules/businesses/routes.ts';
+import { campaignRoutes } from './modules/campaigns/routes.ts';
+import { contentRoutes } from './modules/content/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
+import { messageRoutes } from './modules/messages/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import type { BreakerRegistry } from './platform/breaker.ts';
 import type { CacheStore } from './platform/cache.ts';
@@ -99,6 +103,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'ai', description: 'AI usage, cost and daily budgets' },
         { name: 'auth', description: 'Accounts, sessions, API keys and the audit trail' },
         { name: 'businesses', description: 'Business profiles and brand voice' },
+        { name: 'campaigns', description: 'Campaigns and their AI strategies' },
+        {
+          name: 'content',
+          description: 'The content studio: pieces, versions, review, publishing',
+        },
+        { name: 'analytics', description: 'Content figures, campaign rollups and AI insights' },
+        { name: 'messages', description: 'The log of customer communications' },
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
       ],
@@ -130,6 +141,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   businessRoutes(app, { businesses: deps.services.businesses, jobs: deps.services.jobs });
   jobRoutes(app, { jobs: deps.services.jobs });
+  campaignRoutes(app, { campaigns: deps.services.campaigns });
+  contentRoutes(app, { contents: deps.services.contents });
+  analyticsRoutes(app, { analytics: deps.services.analytics });
+  messageRoutes(app, { messages: deps.services.messages });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   systemRoutes(app, {
     system: deps.services.system,

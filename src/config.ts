@@ -100,6 +100,12 @@ export const EnvSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  PUBLISH_WEBHOOK_ALLOW_PRIVATE: booleanFromEnv.default(false),
+  PUBLISH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  PUBLISH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  PUBLISH_RETRY_BASE_MS: z.coerce.number().int().min(0).default(5000),
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   RUN_MIGRATIONS: booleanFromEnv.default(true),
 });
 
@@ -177,6 +183,16 @@ export interface Config {
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
   shutdownTimeoutMs: number;
   workerConcurrency: number;
+  /** Scheduled publishing (modules/content/publisher.ts) and its channel adapters. */
+  publishing: {
+    /** Let webhook and Slack targets resolve to private, loopback or link-local addresses. */
+    allowPrivateTargets: boolean;
+    batchSize: number;
+    leaseSeconds: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    timeoutMs: number;
+  };
   runMigrations: boolean;
 }
 
@@ -302,6 +318,14 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? process.stdout.isTTY },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    publishing: {
+      allowPrivateTargets: env.PUBLISH_WEBHOOK_ALLOW_PRIVATE,
+      batchSize: env.PUBLISH_BATCH_SIZE,
+      leaseSeconds: env.PUBLISH_LEASE_SECONDS,
+      maxAttempts: env.PUBLISH_MAX_ATTEMPTS,
+      retryBaseMs: env.PUBLISH_RETRY_BASE_MS,
+      timeoutMs: env.PUBLISH_TIMEOUT_MS,
+    },
     runMigrations: env.RUN_MIGRATIONS,
   };
 }

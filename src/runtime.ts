@@ -2,19 +2,28 @@
 // breakers, metrics, the domain services and their jobs. `herald serve`, `herald worker` and
 // the tests all start from here, so they run the same code.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 import { withAiProvenance } from './ai/job-provenance.ts';
 import { createAi } from './ai/run.ts';
 import type { Config } from './config.ts';
 import { createAiUsageService } from './modules/ai-usage/service.ts';
+import { createAnalyticsService, insightsJob } from './modules/analytics/service.ts';
 import { createAuditTrail } from './modules/auth/audit.ts';
 import { createAccessTokens, resolveJwtSecret } from './modules/auth/credentials.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import { createBusinessAccess } from './modules/businesses/access.ts';
 import { brandVoiceJob } from './modules/businesses/brand-voice.ts';
 import { createBusinessService } from './modules/businesses/service.ts';
+import { strategyJob } from './modules/campaigns/jobs.ts';
+import { createCampaignService } from './modules/campaigns/service.ts';
+import { createAdapters } from './modules/content/adapters.ts';
+import { contentJob } from './modules/content/jobs.ts';
+import { createPublisher } from './modules/content/publisher.ts';
+import { createContentService } from './modules/content/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
+import { createMessageService } from './modules/messages/service.ts';
 import { systemJobs } from './modules/system/jobs.ts';
 import { createSystemService } from './modules/system/service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
@@ -22,6 +31,7 @@ import { type CacheStore, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
 import { migrateDatabase } from './platform/db/migrate.ts';
 import type { Logger } from './platform/logger.ts';
+import { createMailer, type Mailer } from './platform/mailer.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { type JobDefinition, JobQueue } from './platform/queue.ts';
 import { RateLimiter } from './platform/rate-limit.ts';
@@ -80,13 +90,48 @@ function createServices(parts: {
   });
   // Every kind of asynchronous job the workers can run, from each module. AI jobs are wrapped
   // so their results name the provider and model that produced them.
-  const jobKinds = [withAiProvenance(brandVoiceJob({ db, ai }), ai)] as JobKind<never>[];
+  const jobKinds = [
+    withAiProvenance(brandVoiceJob({ db, ai }), ai),
+    withAiProvenance(strategyJob({ db, ai }), ai),
+    withAiProvenance(contentJob({ db, ai }), ai),
+    withAiProvenance(insightsJob({ db, ai }), ai),
+  ] as JobKind<never>[];
+  const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });
+  // Publishing: the email channel opens the mailer only when a piece is first sent by email.
+  let mailer: Mailer | undefined;
+  const publisher = createPublisher({
+    database: parts.database,
+    queue: parts.queue,
+    adapters: createAdapters({
+      allowPrivateTargets: config.publishing.allowPrivateTargets,
+      timeoutMs: config.publishing.timeoutMs,
+      mailer: {
+        send: (email) =>
+          (mailer ??= createMailer({
+            ...config.email,
+            outboxDir: path.join(config.dataDir, 'outbox'),
+          })).send(email),
+      },
+    }),
+    config: config.publishing,
+    logger: logger.child({ component: 'publisher' }),
+  });
   return {
     audit,
     access,
     ai,
     aiUsage: createAiUsageService({ db, access, ai }),
-    jobs: createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds }),
+    jobs,
+    campaigns: createCampaignService({ db, access, jobs }),
+    contents: createContentService({ db, access, jobs, publisher }),
+    analytics: createAnalyticsService({ db, access, jobs }),
+    messages: createMessageService({ db, access }),
+    publishing: {
+      publisher,
+      async close() {
+        await mailer?.close();
+      },
+    },
     auth: createAuthService({ db, cache, tokens, limiter, audit, logger, config: config.auth }),
     businesses: createBusinessService({ db, access, audit }),
     system: createSystemService({
@@ -102,7 +147,11 @@ function createServices(parts: {
 }
 
 function jobsOf(services: Services): JobDefinition[] {
-  return [...systemJobs(services.system), ...jobQueueDefinitions(services.jobs)];
+  return [
+    ...systemJobs(services.system),
+    ...jobQueueDefinitions(services.jobs),
+    services.publishing.publisher.definition,
+  ];
 }
 
 export interface RuntimeOptions {
@@ -171,6 +220,7 @@ export async function createRuntime(
       await queue.declare(jobs);
       logger.info({ ms: Date.now() - started }, 'queue started');
     }
+    closers.unshift(() => services.publishing.close());
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;

@@ -117,6 +117,55 @@ export async function newJob(db: Database, owner: TestUser, businessId: string):
   return row.id;
 }
 
+export async function newCampaign(
+  app: App,
+  owner: TestUser,
+  businessId: string,
+  fields: Record<string, unknown> = {},
+): Promise<{ id: string }> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/businesses/${businessId}/campaigns`,
+    headers: owner.headers,
+    payload: {
+      name: 'Spring menu launch',
+      goal: 'Fill the shop on spring weekends',
+      channels: ['linkedin', 'instagram', 'email'],
+      startDate: '2026-03-02',
+      endDate: '2026-04-12',
+      budgetCents: 150_000,
+      ...fields,
+    },
+  });
+  if (response.statusCode !== 201) {
+    throw new Error(`create campaign failed: ${response.statusCode} ${response.body}`);
+  }
+  return response.json<{ id: string }>();
+}
+
+export async function newContent(
+  app: App,
+  owner: TestUser,
+  businessId: string,
+  fields: Record<string, unknown> = {},
+): Promise<{ id: string }> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/businesses/${businessId}/contents`,
+    headers: owner.headers,
+    payload: {
+      platform: 'x',
+      topic: 'Spring loaves',
+      body: { text: 'Spring loaves are here. Come by this weekend.' },
+      ...fields,
+    },
+  });
+  if (response.statusCode !== 201) {
+    throw new Error(`create content failed: ${response.statusCode} ${response.body}`);
+  }
+  return response.json<{ id: string }>();
+}
+
 export interface FixtureContext {
   app: App;
   db: Database;
@@ -136,6 +185,10 @@ export const resourceFixtures: Record<
   probeId: async ({ app }, owner) => (await newQueueProbe(app, owner)).id,
   jobId: async ({ app, db }, owner, made) =>
     newJob(db, owner, made.businessId ?? (await newBusiness(app, owner)).id),
+  campaignId: async ({ app }, owner, made) =>
+    (await newCampaign(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
+  contentId: async ({ app }, owner, made) =>
+    (await newContent(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
 };
 
 /** Makes one resource per fixture for `owner`: `{ businessId, apiKeyId, … }`. */

@@ -8,6 +8,7 @@ import type { BuiltPrompt, BusinessProfile, PromptMessage } from '../types.ts';
 import { brandVoicePrompt } from './brand-voice.ts';
 import { campaignInsightsPrompt, campaignStrategyPrompt, contentPiecePrompt } from './campaigns.ts';
 import { DATA_BLOCK_RULE, dataBlock } from './data-block.ts';
+import { sequenceDraftPrompt } from './sequences.ts';
 
 export interface TaskPrompt {
   /** Who the model is for this task. */
@@ -21,6 +22,7 @@ const TASK_PROMPTS: Record<string, TaskPrompt> = {
   'campaign-strategy': campaignStrategyPrompt,
   'content-piece': contentPiecePrompt,
   'campaign-insights': campaignInsightsPrompt,
+  'sequence-draft': sequenceDraftPrompt,
 };
 
 function taskPrompt(task: string): TaskPrompt {

@@ -4,6 +4,7 @@
 // `builtin` as provider and model wherever its output shows, and costs nothing.
 import type { AiProvider, ProviderCall } from '../types.ts';
 import { CAMPAIGN_TEMPLATES } from './builtin-campaigns.ts';
+import { SEQUENCE_TEMPLATES } from './builtin-sequences.ts';
 import { synthesize } from './builtin-synth.ts';
 import { TEMPLATES } from './builtin-templates.ts';
 
@@ -28,7 +29,8 @@ export function createBuiltinProvider(): AiProvider {
     breakerName: `llm:${BUILTIN}`,
     model: () => BUILTIN,
     generate(call: ProviderCall) {
-      const template = TEMPLATES[call.task] ?? CAMPAIGN_TEMPLATES[call.task];
+      const template =
+        TEMPLATES[call.task] ?? CAMPAIGN_TEMPLATES[call.task] ?? SEQUENCE_TEMPLATES[call.task];
       const value = template
         ? template({
             business: call.business,

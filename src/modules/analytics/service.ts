@@ -1,0 +1,221 @@
+// Analytics: per-content figures reported by integrations or by hand, campaign rollups (CTR,
+// conversion rate, cost per conversion, ROAS), a business overview, and an AI job that writes a
+// short insight summary for a campaign from those figures.
+import { z } from 'zod';
+
+import type { Database } from '../../platform/db/client.ts';
+import type { Principal } from '../../platform/http/auth-guard.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import type { BusinessAccess } from '../businesses/access.ts';
+import { createCampaignRepository } from '../campaigns/repository.ts';
+import { createContentRepository } from '../content/repository.ts';
+import type { AiRunner } from '../jobs/ai-runner.ts';
+import type { Job } from '../jobs/schemas.ts';
+import type { JobKind, JobService } from '../jobs/service.ts';
+import {
+  createAnalyticsRepository,
+  type MetricsRowRecord,
+  type Sums,
+  toSums,
+} from './repository.ts';
+import {
+  type BusinessOverview,
+  type CampaignAnalytics,
+  Insight,
+  type MetricsBody,
+  type Totals,
+} from './schemas.ts';
+
+export const INSIGHTS_TASK = 'campaign-insights';
+export const INSIGHTS_JOB = `ai.${INSIGHTS_TASK}`;
+
+const ratio = (numerator: number, denominator: number, digits = 4) =>
+  denominator > 0 ? Math.round((numerator / denominator) * 10 ** digits) / 10 ** digits : null;
+
+export function totalsOf(sums: Sums): Totals {
+  return {
+    ...sums,
+    ctr: ratio(sums.clicks, sums.impressions),
+    conversionRate: ratio(sums.conversions, sums.clicks),
+    costPerConversionCents: ratio(sums.spendCents, sums.conversions, 0),
+    roas: ratio(sums.revenueCents, sums.spendCents),
+  };
+}
+
+const toMetricsRow = (row: MetricsRowRecord) => ({
+  contentId: row.contentId,
+  campaignId: row.campaignId,
+  day: row.day,
+  source: row.source,
+  impressions: row.impressions,
+  clicks: row.clicks,
+  reactions: row.reactions,
+  shares: row.shares,
+  conversions: row.conversions,
+  spendCents: row.spendCents,
+  revenueCents: row.revenueCents,
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+async function campaignAnalytics(
+  db: Database,
+  businessId: string,
+  campaignId: string,
+): Promise<CampaignAnalytics> {
+  const repository = createAnalyticsRepository(db);
+  const [totals, byPlatform, byDay, byContent, contentByStatus] = [
+    await repository.campaignTotals(businessId, campaignId),
+    await repository.campaignBy(businessId, campaignId, 'platform'),
+    await repository.campaignBy(businessId, campaignId, 'day'),
+    await repository.campaignBy(businessId, campaignId, 'content'),
+    await repository.contentByStatus(businessId, campaignId),
+  ];
+  return {
+    campaignId,
+    totals: totalsOf(totals),
+    byPlatform: byPlatform.map((row) => ({ platform: row.key, ...totalsOf(toSums(row)) })),
+    byDay: byDay.map((row) => ({ day: row.key, ...totalsOf(toSums(row)) })),
+    byContent: byContent.map((row) => {
+      const extra = row as { platform?: string; topic?: string };
+      return {
+        contentId: row.key,
+        platform: extra.platform ?? '',
+        topic: extra.topic ?? '',
+        ...totalsOf(toSums(row)),
+      };
+    }),
+    contentByStatus,
+  };
+}
+
+export function createAnalyticsService(deps: {
+  db: Database;
+  access: BusinessAccess;
+  jobs: Pick<JobService, 'start'>;
+}) {
+  const { db, access } = deps;
+  const repository = createAnalyticsRepository(db);
+
+  async function ownedCampaign(principal: Principal, businessId: string, campaignId: string) {
+    await access.require(principal, businessId);
+    const campaign = await createCampaignRepository(db).find(businessId, campaignId);
+    if (!campaign) throw notFound('Campaign');
+    return campaign;
+  }
+
+  async function ownedContent(principal: Principal, businessId: string, contentId: string) {
+    await access.require(principal, businessId);
+    const content = await createContentRepository(db).find(businessId, contentId);
+    if (!content) throw notFound('Content');
+    return content;
+  }
+
+  return {
+    async record(principal: Principal, businessId: string, contentId: string, body: MetricsBody) {
+      const content = await ownedContent(principal, businessId, contentId);
+      const row = await repository.upsert({
+        ...body,
+        businessId,
+        contentId,
+        campaignId: content.campaignId,
+      });
+      return toMetricsRow(row);
+    },
+
+    async forContent(principal: Principal, businessId: string, contentId: string) {
+      await ownedContent(principal, businessId, contentId);
+      const rows = await repository.forContent(businessId, contentId);
+      const sums = rows.reduce<Sums>(
+        (total, row) => ({
+          impressions: total.impressions + row.impressions,
+          clicks: total.clicks + row.clicks,
+          reactions: total.reactions + row.reactions,
+          shares: total.shares + row.shares,
+          conversions: total.conversions + row.conversions,
+          spendCents: total.spendCents + row.spendCents,
+          revenueCents: total.revenueCents + row.revenueCents,
+        }),
+        {
+          impressions: 0,
+          clicks: 0,
+          reactions: 0,
+          shares: 0,
+          conversions: 0,
+          spendCents: 0,
+          revenueCents: 0,
+        },
+      );
+      return { items: rows.map(toMetricsRow), totals: totalsOf(sums) };
+    },
+
+    async campaign(
+      principal: Principal,
+      businessId: string,
+      campaignId: string,
+    ): Promise<CampaignAnalytics> {
+      await ownedCampaign(principal, businessId, campaignId);
+      return campaignAnalytics(db, businessId, campaignId);
+    },
+
+    async overview(principal: Principal, businessId: string): Promise<BusinessOverview> {
+      await access.require(principal, businessId);
+      const byCampaign = await repository.businessByCampaign(businessId);
+      return {
+        totals: totalsOf(await repository.businessTotals(businessId)),
+        campaigns: byCampaign.map((row) => ({
+          campaignId: row.key,
+          name: row.name,
+          status: row.status,
+          ...totalsOf(toSums(row)),
+        })),
+        contentByStatus: await repository.contentByStatus(businessId),
+        publishedLast30Days: await repository.publishedSince(
+          businessId,
+          new Date(Date.now() - 30 * 86_400_000),
+        ),
+      };
+    },
+
+    async startInsights(
+      principal: Principal,
+      businessId: string,
+      campaignId: string,
+    ): Promise<Job> {
+      await ownedCampaign(principal, businessId, campaignId);
+      return deps.jobs.start(principal, businessId, INSIGHTS_JOB, { campaignId });
+    },
+  };
+}
+
+export type AnalyticsService = ReturnType<typeof createAnalyticsService>;
+
+const InsightsJobInput = z.object({ campaignId: z.uuid() });
+
+export function insightsJob(deps: {
+  db: Database;
+  ai: AiRunner;
+}): JobKind<z.infer<typeof InsightsJobInput>> {
+  return {
+    kind: INSIGHTS_JOB,
+    input: InsightsJobInput,
+    timeLimitMs: 120_000,
+    async run({ jobId, businessId, userId, input, progress }) {
+      await progress(10, 'Adding up the figures');
+      const campaign = await createCampaignRepository(deps.db).find(businessId, input.campaignId);
+      if (!campaign) throw new Error('campaign vanished while its job was queued');
+      const analytics = await campaignAnalytics(deps.db, businessId, campaign.id);
+      await progress(40, 'Writing the summary');
+      const insight = await deps.ai.run(
+        INSIGHTS_TASK,
+        {
+          campaign: { name: campaign.name, goal: campaign.goal, status: campaign.status },
+          totals: analytics.totals,
+          byPlatform: analytics.byPlatform,
+          topContent: analytics.byContent.slice(0, 10),
+        },
+        { schema: Insight, businessId, userId, tier: 'strong', jobId },
+      );
+      return { campaignId: campaign.id, insight, totals: analytics.totals };
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// The strategy job: asks the AI (strong tier) for a strategy held to the campaign's dates and
+// channels, then stores it as a new version and turns its calendar into content placeholders —
+// all in one transaction, so a failure leaves nothing half-made. Regenerating keeps earlier
+// versions, keeps placeholders already in progress and never makes one twice.
+import { z } from 'zod';
+
+import type { Database } from '../../platform/db/client.ts';
+import type { AiRunner } from '../jobs/ai-runner.ts';
+import type { JobKind } from '../jobs/service.ts';
+import { createCampaignRepository } from './repository.ts';
+import { STRATEGY_JOB } from './service.ts';
+import { calendarKeyOf, STRATEGY_TASK, strategySchemaFor } from './strategy.ts';
+
+const StrategyJobInput = z.object({
+  campaignId: z.uuid(),
+  notes: z.string().max(2000).optional(),
+});
+type StrategyJobInput = z.infer<typeof StrategyJobInput>;
+
+const DAY_MS = 86_400_000;
+const isoDate = (date: Date) => date.toISOString().slice(0, 10);
+
+/** The campaign's dates, or six weeks from today when it has none yet. */
+export function campaignWindow(
+  campaign: { startDate: string | null; endDate: string | null },
+  today = new Date(),
+): { startDate: string; endDate: string } {
+  const startDate = campaign.startDate ?? isoDate(today);
+  const endDate =
+    campaign.endDate ?? isoDate(new Date(Date.parse(`${startDate}T00:00:00Z`) + 41 * DAY_MS));
+  return { startDate, endDate };
+}
+
+export function strategyJob(deps: { db: Database; ai: AiRunner }): JobKind<StrategyJobInput> {
+  return {
+    kind: STRATEGY_JOB,
+    input: StrategyJobInput,
+    timeLimitMs: 180_000,
+    async run({ jobId, businessId, userId, input, progress }) {
+      await progress(10, 'Reading the campaign');
+      const campaign = await createCampaignRepository(deps.db).find(businessId, input.campaignId);
+      if (!campaign) throw new Error('campaign vanished while its job was queued');
+      const window = campaignWindow(campaign);
+      const channels = campaign.channels;
+      await progress(25, 'Writing the strategy');
+      const strategy = await deps.ai.run(
+        STRATEGY_TASK,
+        {
+          campaign: {
+            name: campaign.name,
+            goal: campaign.goal,
+            audience: campaign.audience,
+            channels,
+            budgetCents: campaign.budgetCents,
+            ...window,
+          },
+          notes: input.notes ?? '',
+        },
+        {
+          schema: strategySchemaFor({ ...window, channels }),
+          businessId,
+          userId,
+          tier: 'strong',
+          jobId,
+        },
+      );
+      await progress(85, 'Saving the strategy and its calendar');
+      const saved = await deps.db.transaction(async (tx) => {
+        const repository = createCampaignRepository(tx);
+        const version = await repository.lockForNewVersion(businessId, campaign.id);
+        if (version === undefined) throw new Error('campaign vanished while its job ran');
+        await repository.insertStrategy({
+          businessId,
+          campaignId: campaign.id,
+          version,
+          strategy,
+          jobId,
+        });
+        const entries = new Map(strategy.calendar.map((entry) => [calendarKeyOf(entry), entry]));
+        const removed = await repository.removeUntouchedPlaceholders(campaign.id, [
+          ...entries.keys(),
+        ]);
+        const created = await repository.insertPlaceholders(
+          [...entries].map(([calendarKey, entry]) => ({
+            businessId,
+            campaignId: campaign.id,
+            calendarKey,
+            strategyVersion: version,
+            platform: entry.platform,
+            contentType: entry.contentType,
+            topic: entry.topic,
+            callToAction: entry.callToAction,
+            plannedDate: entry.date,
+            createdBy: userId,
+          })),
+        );
+        return { version, created, removed };
+      });
+      return {
+        campaignId: campaign.id,
+        strategyVersion: saved.version,
+        placeholdersCreated: saved.created,
+        placeholdersRemoved: saved.removed,
+        strategy,
+      };
+    },
+  };
+}

@@ -1,0 +1,146 @@
+// SQL for campaigns and their strategy versions. Every read and write is scoped by business.
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+
+import type { Executor } from '../../platform/db/client.ts';
+import { campaigns, campaignStrategies, contents } from '../../platform/db/schema/index.ts';
+import type { Position } from '../../platform/http/pagination.ts';
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type NewCampaign = typeof campaigns.$inferInsert;
+export type StrategyRow = typeof campaignStrategies.$inferSelect;
+export type NewPlaceholder = typeof contents.$inferInsert;
+
+export function createCampaignRepository(db: Executor) {
+  return {
+    async insert(values: NewCampaign): Promise<CampaignRow> {
+      const [row] = await db.insert(campaigns).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+
+    async find(businessId: string, id: string): Promise<CampaignRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(campaigns)
+        .where(and(eq(campaigns.id, id), eq(campaigns.businessId, businessId)));
+      return row;
+    },
+
+    async list(
+      businessId: string,
+      options: { limit: number; after: Position | undefined; status?: string | undefined },
+    ): Promise<CampaignRow[]> {
+      const { after } = options;
+      return db
+        .select()
+        .from(campaigns)
+        .where(
+          and(
+            eq(campaigns.businessId, businessId),
+            options.status ? eq(campaigns.status, options.status) : undefined,
+            after
+              ? or(
+                  lt(campaigns.createdAt, after.createdAt),
+                  and(eq(campaigns.createdAt, after.createdAt), lt(campaigns.id, after.id)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(campaigns.createdAt), desc(campaigns.id))
+        .limit(options.limit + 1);
+    },
+
+    async update(
+      businessId: string,
+      id: string,
+      values: Partial<NewCampaign>,
+    ): Promise<CampaignRow | undefined> {
+      const [row] = await db
+        .update(campaigns)
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(and(eq(campaigns.id, id), eq(campaigns.businessId, businessId)))
+        .returning();
+      return row;
+    },
+
+    async remove(businessId: string, id: string): Promise<boolean> {
+      const rows = await db
+        .delete(campaigns)
+        .where(and(eq(campaigns.id, id), eq(campaigns.businessId, businessId)))
+        .returning({ id: campaigns.id });
+      return rows.length > 0;
+    },
+
+    async strategies(businessId: string, campaignId: string): Promise<StrategyRow[]> {
+      return db
+        .select()
+        .from(campaignStrategies)
+        .where(
+          and(
+            eq(campaignStrategies.businessId, businessId),
+            eq(campaignStrategies.campaignId, campaignId),
+          ),
+        )
+        .orderBy(desc(campaignStrategies.version));
+    },
+
+    /** Takes the next version number under a row lock, so two jobs cannot both take it. */
+    async lockForNewVersion(businessId: string, campaignId: string): Promise<number | undefined> {
+      const [row] = await db
+        .select({ version: campaigns.strategyVersion })
+        .from(campaigns)
+        .where(and(eq(campaigns.id, campaignId), eq(campaigns.businessId, businessId)))
+        .for('update');
+      return row ? row.version + 1 : undefined;
+    },
+
+    async insertStrategy(values: typeof campaignStrategies.$inferInsert): Promise<StrategyRow> {
+      const [row] = await db.insert(campaignStrategies).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      await db
+        .update(campaigns)
+        .set({ strategyVersion: values.version, updatedAt: sql`now()` })
+        .where(eq(campaigns.id, values.campaignId));
+      return row;
+    },
+
+    /**
+     * Removes placeholders of earlier strategies that nobody has started (still an empty draft)
+     * and that the new calendar no longer has.
+     */
+    async removeUntouchedPlaceholders(campaignId: string, keep: string[]): Promise<number> {
+      const rows = await db
+        .delete(contents)
+        .where(
+          and(
+            eq(contents.campaignId, campaignId),
+            sql`${contents.calendarKey} IS NOT NULL`,
+            eq(contents.status, 'draft'),
+            eq(contents.currentVersion, 0),
+            keep.length > 0
+              ? sql`NOT (${contents.calendarKey} = ANY(${sql.param(keep)}::text[]))`
+              : undefined,
+          ),
+        )
+        .returning({ id: contents.id });
+      return rows.length;
+    },
+
+    /** Inserts placeholders; an entry already present (same calendar key) is left alone. */
+    async insertPlaceholders(values: NewPlaceholder[]): Promise<number> {
+      if (values.length === 0) return 0;
+      let inserted = 0;
+      for (let i = 0; i < values.length; i += 500) {
+        const rows = await db
+          .insert(contents)
+          .values(values.slice(i, i + 500))
+          .onConflictDoNothing({ target: [contents.campaignId, contents.calendarKey] })
+          .returning({ id: contents.id });
+        inserted += rows.length;
+      }
+      return inserted;
+    },
+  };
+}
+
+export type CampaignRepository = ReturnType<typeof createCampaignRepository>;

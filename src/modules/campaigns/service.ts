@@ -1,0 +1,142 @@
+// Campaigns: CRUD under a business and the versioned strategies the AI writes for them. The
+// strategy job stores a new version and turns every calendar entry into a content placeholder
+// in one transaction (see jobs.ts).
+import type { Database } from '../../platform/db/client.ts';
+import type { Principal } from '../../platform/http/auth-guard.ts';
+import { AppError, notFound } from '../../platform/http/errors.ts';
+import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import type { BusinessAccess } from '../businesses/access.ts';
+import type { Job } from '../jobs/schemas.ts';
+import type { JobService } from '../jobs/service.ts';
+import { type CampaignRow, createCampaignRepository, type StrategyRow } from './repository.ts';
+import type {
+  Campaign,
+  CampaignListQuery,
+  CreateCampaignBody,
+  StrategyRequest,
+  StrategyVersion,
+  UpdateCampaignBody,
+} from './schemas.ts';
+import { Strategy, STRATEGY_TASK } from './strategy.ts';
+
+export const STRATEGY_JOB = `ai.${STRATEGY_TASK}`;
+
+export function toCampaign(row: CampaignRow): Campaign {
+  return {
+    id: row.id,
+    businessId: row.businessId,
+    name: row.name,
+    goal: row.goal,
+    audience: row.audience,
+    channels: row.channels,
+    budgetCents: row.budgetCents,
+    startDate: row.startDate,
+    endDate: row.endDate,
+    status: row.status,
+    strategyVersion: row.strategyVersion,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toStrategyVersion(row: StrategyRow): StrategyVersion {
+  return {
+    id: row.id,
+    campaignId: row.campaignId,
+    version: row.version,
+    strategy: Strategy.parse(row.strategy),
+    jobId: row.jobId,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+function checkDates(startDate: string | null, endDate: string | null): void {
+  if (startDate && endDate && endDate < startDate) {
+    throw new AppError('VALIDATION_ERROR', 'The campaign ends before it starts', {
+      details: { issues: [{ path: 'body.endDate', message: 'must not be before startDate' }] },
+    });
+  }
+}
+
+export function createCampaignService(deps: {
+  db: Database;
+  access: BusinessAccess;
+  jobs: Pick<JobService, 'start'>;
+}) {
+  const { access } = deps;
+  const repository = createCampaignRepository(deps.db);
+
+  async function owned(principal: Principal, businessId: string, campaignId: string) {
+    await access.require(principal, businessId);
+    const row = await repository.find(businessId, campaignId);
+    if (!row) throw notFound('Campaign');
+    return row;
+  }
+
+  return {
+    async create(
+      principal: Principal,
+      businessId: string,
+      body: CreateCampaignBody,
+    ): Promise<Campaign> {
+      await access.require(principal, businessId);
+      checkDates(body.startDate, body.endDate);
+      return toCampaign(await repository.insert({ ...body, businessId }));
+    },
+
+    async list(principal: Principal, businessId: string, query: CampaignListQuery) {
+      await access.require(principal, businessId);
+      const rows = await repository.list(businessId, {
+        limit: query.limit,
+        after: decodeCursor(query.cursor),
+        status: query.status,
+      });
+      const page = pageOf(rows, query.limit);
+      return { items: page.items.map(toCampaign), nextCursor: page.nextCursor };
+    },
+
+    async get(principal: Principal, businessId: string, campaignId: string): Promise<Campaign> {
+      return toCampaign(await owned(principal, businessId, campaignId));
+    },
+
+    async update(
+      principal: Principal,
+      businessId: string,
+      campaignId: string,
+      body: UpdateCampaignBody,
+    ): Promise<Campaign> {
+      const current = await owned(principal, businessId, campaignId);
+      checkDates(body.startDate ?? current.startDate, body.endDate ?? current.endDate);
+      const row = await repository.update(businessId, campaignId, body);
+      if (!row) throw notFound('Campaign');
+      return toCampaign(row);
+    },
+
+    async remove(principal: Principal, businessId: string, campaignId: string): Promise<void> {
+      await access.require(principal, businessId);
+      if (!(await repository.remove(businessId, campaignId))) throw notFound('Campaign');
+    },
+
+    async strategies(
+      principal: Principal,
+      businessId: string,
+      campaignId: string,
+    ): Promise<{ items: StrategyVersion[] }> {
+      await owned(principal, businessId, campaignId);
+      const rows = await repository.strategies(businessId, campaignId);
+      return { items: rows.map(toStrategyVersion) };
+    },
+
+    async startStrategy(
+      principal: Principal,
+      businessId: string,
+      campaignId: string,
+      body: StrategyRequest,
+    ): Promise<Job> {
+      await owned(principal, businessId, campaignId);
+      return deps.jobs.start(principal, businessId, STRATEGY_JOB, { campaignId, ...body });
+    },
+  };
+}
+
+export type CampaignService = ReturnType<typeof createCampaignService>;

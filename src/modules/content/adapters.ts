@@ -1,0 +1,219 @@
+// Channel adapters: where a published piece goes. `outbox` keeps it in Herald (the publisher
+// writes the publication row in the same transaction, so it needs no adapter); `webhook` POSTs
+// signed JSON; `slack` posts to an incoming webhook; `email` sends to a list through the mailer.
+// Network adapters refuse private, loopback and link-local targets unless configured to allow
+// them, checking the address actually connected to (a DNS answer cannot sneak one in).
+import { createHmac } from 'node:crypto';
+import { lookup as dnsLookup } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+
+import ipaddr from 'ipaddr.js';
+
+import type { Mailer } from '../../platform/mailer.ts';
+import type { ChannelTarget, PublishChannel } from './schemas.ts';
+
+export interface Delivery {
+  /** Stable per piece: a receiver that sees it twice knows it is the same publication. */
+  deliveryId: string;
+  businessId: string;
+  contentId: string;
+  platform: string;
+  text: string;
+  payload: Record<string, unknown>;
+  target: ChannelTarget | null;
+}
+
+export type DeliveryOutcome =
+  | { ok: true; statusCode?: number | undefined }
+  | { ok: false; retryable: boolean; error: string; statusCode?: number | undefined };
+
+export type Adapter = (delivery: Delivery) => Promise<DeliveryOutcome>;
+
+export interface AdapterOptions {
+  allowPrivateTargets: boolean;
+  timeoutMs: number;
+  mailer?: Pick<Mailer, 'send'> | undefined;
+  /** From address for the email channel. */
+  emailFrom?: string | undefined;
+}
+
+export const SIGNATURE_HEADER = 'x-herald-signature';
+export const TIMESTAMP_HEADER = 'x-herald-timestamp';
+export const DELIVERY_HEADER = 'x-herald-delivery';
+
+/** `sha256=<hex>` of `<timestamp>.<body>`: what a receiver recomputes with the shared secret. */
+export function signatureOf(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export class RefusedTarget extends Error {}
+
+/** Whether an address is one Herald may call without PUBLISH_WEBHOOK_ALLOW_PRIVATE. */
+export function isPublicAddress(address: string): boolean {
+  // process() turns an IPv4-mapped IPv6 address (::ffff:127.0.0.1) back into IPv4 first.
+  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'unicast';
+}
+
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) {
+        callback(error, '', 0);
+        return;
+      }
+      const list = addresses;
+      const refused = list.find((entry) => !allowPrivate && !isPublicAddress(entry.address));
+      if (refused) {
+        callback(
+          new RefusedTarget(
+            `refused to connect to ${hostname} (${refused.address}): private, loopback and link-local targets are not allowed (PUBLISH_WEBHOOK_ALLOW_PRIVATE)`,
+          ),
+          '',
+          0,
+        );
+        return;
+      }
+      if (options.all) callback(null, list);
+      else callback(null, list[0]?.address ?? '', list[0]?.family ?? 4);
+    });
+  };
+}
+
+/** POSTs JSON; resolves with the status, or rejects (refused target, network, timeout). */
+export function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: AdapterOptions,
+): Promise<number> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (ipaddr.isValid(host) && !options.allowPrivateTargets && !isPublicAddress(host)) {
+    return Promise.reject(
+      new RefusedTarget(
+        `refused to connect to ${host}: private, loopback and link-local targets are not allowed (PUBLISH_WEBHOOK_ALLOW_PRIVATE)`,
+      ),
+    );
+  }
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(
+      target,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          'user-agent': 'Herald-Publisher/1',
+          ...headers,
+        },
+        lookup: guardedLookup(options.allowPrivateTargets),
+        timeout: options.timeoutMs,
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => {
+          resolve(response.statusCode ?? 0);
+        });
+      },
+    );
+    request.on('timeout', () => {
+      request.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function outcomeOfStatus(status: number): DeliveryOutcome {
+  if (status >= 200 && status < 300) return { ok: true, statusCode: status };
+  return {
+    ok: false,
+    statusCode: status,
+    retryable: status === 408 || status === 429 || status >= 500,
+    error: `the receiver answered ${status}`,
+  };
+}
+
+function outcomeOfError(error: unknown): DeliveryOutcome {
+  if (error instanceof RefusedTarget) return { ok: false, retryable: false, error: error.message };
+  return {
+    ok: false,
+    retryable: true,
+    error: error instanceof Error ? error.message : String(error),
+  };
+}
+
+export function createAdapters(options: AdapterOptions): Record<PublishChannel, Adapter> {
+  return {
+    outbox: () => Promise.resolve({ ok: true }),
+
+    async webhook(delivery) {
+      const url = delivery.target?.url;
+      if (!url) return { ok: false, retryable: false, error: 'no webhook url' };
+      const body = JSON.stringify({
+        id: delivery.deliveryId,
+        type: 'content.published',
+        businessId: delivery.businessId,
+        contentId: delivery.contentId,
+        platform: delivery.platform,
+        text: delivery.text,
+        content: delivery.payload,
+      });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const headers: Record<string, string> = {
+        [TIMESTAMP_HEADER]: timestamp,
+        [DELIVERY_HEADER]: delivery.deliveryId,
+      };
+      if (delivery.target?.secret) {
+        headers[SIGNATURE_HEADER] = signatureOf(delivery.target.secret, timestamp, body);
+      }
+      try {
+        return outcomeOfStatus(await postJson(url, body, headers, options));
+      } catch (error) {
+        return outcomeOfError(error);
+      }
+    },
+
+    async slack(delivery) {
+      const url = delivery.target?.webhookUrl;
+      if (!url) return { ok: false, retryable: false, error: 'no Slack webhook url' };
+      try {
+        const status = await postJson(url, JSON.stringify({ text: delivery.text }), {}, options);
+        return outcomeOfStatus(status);
+      } catch (error) {
+        return outcomeOfError(error);
+      }
+    },
+
+    async email(delivery) {
+      const recipients = delivery.target?.recipients ?? [];
+      if (recipients.length === 0) return { ok: false, retryable: false, error: 'no recipients' };
+      if (!options.mailer) {
+        return { ok: false, retryable: false, error: 'this server has no email sender configured' };
+      }
+      const subject =
+        typeof delivery.payload.subject === 'string'
+          ? delivery.payload.subject
+          : delivery.text.split('\n')[0]?.slice(0, 150) || 'New post';
+      try {
+        for (const [index, to] of recipients.entries()) {
+          // A stable Message-ID per recipient: a retried send is the same message downstream.
+          await options.mailer.send({
+            messageId: `${delivery.deliveryId}.${index}@herald.content`,
+            ...(options.emailFrom ? { from: options.emailFrom } : {}),
+            to,
+            subject,
+            text: typeof delivery.payload.body === 'string' ? delivery.payload.body : delivery.text,
+            owner: delivery.businessId,
+          });
+        }
+        return { ok: true };
+      } catch (error) {
+        return outcomeOfError(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// The content job: asks the AI (fast tier) for one piece on its platform, held to that
+// platform's limits by the schema (an answer over a limit is retried with the violation fed
+// back; if it never fits the job fails with AI_OUTPUT_INVALID and nothing changes). The text is
+// saved as a new version; a piece that was approved or scheduled goes back to draft.
+import { z } from 'zod';
+
+import type { Database } from '../../platform/db/client.ts';
+import { createCampaignRepository } from '../campaigns/repository.ts';
+import type { Strategy } from '../campaigns/strategy.ts';
+import type { AiRunner } from '../jobs/ai-runner.ts';
+import type { JobKind } from '../jobs/service.ts';
+import { bodySchemaOf, LIMITS, type Platform } from './platforms.ts';
+import { createContentRepository } from './repository.ts';
+import type { ContentStatus } from './schemas.ts';
+import { CONTENT_JOB, CONTENT_TASK } from './service.ts';
+import { statusAfterEdit } from './workflow.ts';
+
+const ContentJobInput = z.object({ contentId: z.uuid(), notes: z.string().max(2000).optional() });
+type ContentJobInput = z.infer<typeof ContentJobInput>;
+
+export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<ContentJobInput> {
+  return {
+    kind: CONTENT_JOB,
+    input: ContentJobInput,
+    timeLimitMs: 120_000,
+    async run({ jobId, businessId, userId, input, progress }) {
+      await progress(10, 'Reading the brief');
+      const piece = await createContentRepository(deps.db).find(businessId, input.contentId);
+      if (!piece) throw new Error('content vanished while its job was queued');
+      const platform = piece.platform as Platform;
+      let campaign: Record<string, unknown> | undefined;
+      if (piece.campaignId) {
+        const campaigns = createCampaignRepository(deps.db);
+        const row = await campaigns.find(businessId, piece.campaignId);
+        const latest = (await campaigns.strategies(businessId, piece.campaignId))[0];
+        const strategy = latest?.strategy as Strategy | undefined;
+        if (row) {
+          campaign = {
+            name: row.name,
+            goal: row.goal,
+            audience: row.audience,
+            keyMessages: strategy?.keyMessages ?? [],
+          };
+        }
+      }
+      await progress(30, `Writing the ${platform} piece`);
+      const body = await deps.ai.run(
+        CONTENT_TASK,
+        {
+          platform,
+          contentType: piece.contentType,
+          topic: piece.topic,
+          callToAction: piece.callToAction,
+          plannedDate: piece.plannedDate,
+          limits: LIMITS[platform],
+          ...(campaign ? { campaign } : {}),
+          notes: input.notes ?? '',
+        },
+        { schema: bodySchemaOf(platform), businessId, userId, tier: 'fast', jobId },
+      );
+      await progress(90, 'Saving the new version');
+      const version = await deps.db.transaction(async (tx) => {
+        const repository = createContentRepository(tx);
+        const current = await repository.find(businessId, piece.id, true);
+        if (!current) throw new Error('content vanished while its job ran');
+        const status = statusAfterEdit(current.status as ContentStatus);
+        const next = current.currentVersion + 1;
+        await repository.insertVersion({
+          businessId,
+          contentId: piece.id,
+          version: next,
+          body,
+          source: 'ai',
+          jobId,
+        });
+        await repository.update(businessId, piece.id, {
+          body,
+          currentVersion: next,
+          status,
+          ...(status === current.status ? {} : { publishAt: null }),
+        });
+        return next;
+      });
+      return { contentId: piece.id, version, body };
+    },
+  };
+}

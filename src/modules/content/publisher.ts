@@ -1,0 +1,249 @@
+// Scheduled publishing. Scheduling a piece enqueues a wake-up at its publish time; whichever
+// worker runs it claims due pieces in batches (FOR UPDATE SKIP LOCKED, with a lease) and
+// publishes them. A piece is published once: its `publications` row is unique, and the status
+// moves scheduled → published in the same transaction, only while the claim is still the one
+// that attempt made. A worker that dies mid-batch leaves leases that expire; another worker
+// takes them over. Outbox pieces are published in one transaction per batch. External channels
+// (webhook, Slack, email) get a stable delivery id, so a receiver can drop the duplicate that a
+// crash between "sent" and "recorded" would cause. Every attempt is recorded.
+import { hostname } from 'node:os';
+
+import type { DatabaseHandle } from '../../platform/db/client.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { JobDefinition, JobQueue } from '../../platform/queue.ts';
+import type { Adapter, DeliveryOutcome } from './adapters.ts';
+import { plainTextOf, type Platform } from './platforms.ts';
+import type { ChannelTarget, PublishChannel } from './schemas.ts';
+
+export const PUBLISH_QUEUE = 'content.publish-due';
+
+export interface PublisherConfig {
+  batchSize: number;
+  leaseSeconds: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  business_id: string;
+  platform: string;
+  body: Record<string, unknown> | null;
+  channel: string;
+  channel_target: ChannelTarget | null;
+  publish_attempts: number;
+  topic: string;
+  campaign_id: string | null;
+}
+
+const CLAIM_SQL = `
+UPDATE contents c
+   SET lease_until = now() + make_interval(secs => $2::int),
+       publish_attempts = c.publish_attempts + 1,
+       updated_at = now()
+  FROM (SELECT id FROM contents
+         WHERE status = 'scheduled' AND publish_at <= now()
+           AND (lease_until IS NULL OR lease_until <= now())
+         ORDER BY publish_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED) due
+ WHERE c.id = due.id
+RETURNING c.id, c.business_id, c.platform, c.body, c.channel, c.channel_target,
+          c.publish_attempts, c.topic, c.campaign_id`;
+
+export function createPublisher(deps: {
+  database: DatabaseHandle;
+  queue: Pick<JobQueue, 'send'>;
+  adapters: Record<PublishChannel, Adapter>;
+  config: PublisherConfig;
+  logger: Logger;
+}) {
+  const { database, config, logger } = deps;
+  const worker = `${hostname()}:${process.pid}`;
+
+  async function wake(at: Date): Promise<void> {
+    await deps.queue.send(PUBLISH_QUEUE, {}, { startAfter: at });
+  }
+
+  async function claim(limit: number): Promise<ClaimedRow[]> {
+    return database.query<ClaimedRow>(CLAIM_SQL, [limit, config.leaseSeconds]);
+  }
+
+  function payloadOf(row: ClaimedRow): Record<string, unknown> {
+    return {
+      platform: row.platform,
+      topic: row.topic,
+      campaignId: row.campaign_id,
+      ...(row.body ?? {}),
+    };
+  }
+
+  /** The whole batch of outbox pieces: one transaction, published only where the claim holds. */
+  async function publishToOutbox(rows: ClaimedRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const started = Date.now();
+    const ids = rows.map((row) => row.id);
+    const attempts = rows.map((row) => row.publish_attempts);
+    const published = await database.query<{ id: string }>(
+      `WITH claimed AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(id, attempt)
+       ), done AS (
+         UPDATE contents c
+            SET status = 'published', published_at = now(), lease_until = NULL, updated_at = now()
+           FROM claimed
+          WHERE c.id = claimed.id AND c.status = 'scheduled' AND c.publish_attempts = claimed.attempt
+         RETURNING c.id, c.business_id, c.platform, c.topic, c.campaign_id, c.body, claimed.attempt
+       ), outbox AS (
+         INSERT INTO publications (business_id, content_id, channel, payload)
+         SELECT business_id, id, 'outbox',
+                jsonb_build_object('platform', platform, 'topic', topic, 'campaignId', campaign_id)
+                  || coalesce(body, '{}'::jsonb)
+           FROM done
+         ON CONFLICT (content_id) DO NOTHING
+       ), attempt AS (
+         INSERT INTO publish_attempts
+           (business_id, content_id, attempt, channel, outcome, worker, duration_ms)
+         SELECT business_id, id, attempt, 'outbox', 'success', $3, $4 FROM done
+       )
+       SELECT id FROM done`,
+      [ids, attempts, worker, Date.now() - started],
+    );
+    return published.length;
+  }
+
+  async function recordSuccess(row: ClaimedRow, outcome: DeliveryOutcome, ms: number) {
+    const rows = await database.query<{ id: string }>(
+      `WITH done AS (
+         UPDATE contents
+            SET status = 'published', published_at = now(), lease_until = NULL, updated_at = now()
+          WHERE id = $1 AND status = 'scheduled' AND publish_attempts = $2
+         RETURNING id, business_id
+       ), outbox AS (
+         INSERT INTO publications (business_id, content_id, channel, payload)
+         SELECT business_id, id, $3, $4::jsonb FROM done
+         ON CONFLICT (content_id) DO NOTHING
+       )
+       INSERT INTO publish_attempts
+         (business_id, content_id, attempt, channel, outcome, status_code, worker, duration_ms)
+       SELECT business_id, id, $2, $3, 'success', $5, $6, $7 FROM done
+       RETURNING id`,
+      [
+        row.id,
+        row.publish_attempts,
+        row.channel,
+        JSON.stringify(payloadOf(row)),
+        outcome.statusCode ?? null,
+        worker,
+        ms,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  async function recordFailure(
+    row: ClaimedRow,
+    outcome: Extract<DeliveryOutcome, { ok: false }>,
+    ms: number,
+  ): Promise<Date | undefined> {
+    const final = !outcome.retryable || row.publish_attempts >= config.maxAttempts;
+    const retryAt = new Date(Date.now() + config.retryBaseMs * 2 ** (row.publish_attempts - 1));
+    await database.query(
+      `WITH updated AS (
+         UPDATE contents
+            SET status = CASE WHEN $3::boolean THEN 'failed' ELSE status END,
+                lease_until = CASE WHEN $3::boolean THEN NULL ELSE $4::timestamptz END,
+                updated_at = now()
+          WHERE id = $1 AND status = 'scheduled' AND publish_attempts = $2
+         RETURNING id, business_id
+       )
+       INSERT INTO publish_attempts
+         (business_id, content_id, attempt, channel, outcome, status_code, error, worker, duration_ms)
+       SELECT business_id, id, $2, $5, 'failed', $6, $7, $8, $9 FROM updated`,
+      [
+        row.id,
+        row.publish_attempts,
+        final,
+        retryAt.toISOString(),
+        row.channel,
+        outcome.statusCode ?? null,
+        outcome.error.slice(0, 1000),
+        worker,
+        ms,
+      ],
+    );
+    return final ? undefined : retryAt;
+  }
+
+  async function publishExternal(row: ClaimedRow): Promise<Date | undefined> {
+    // The column is text: a channel this server does not know fails instead of crashing.
+    const adapter = deps.adapters[row.channel as PublishChannel] as Adapter | undefined;
+    const started = Date.now();
+    const payload = payloadOf(row);
+    const outcome: DeliveryOutcome = adapter
+      ? await adapter({
+          deliveryId: row.id,
+          businessId: row.business_id,
+          contentId: row.id,
+          platform: row.platform,
+          text: plainTextOf(row.platform as Platform, row.body ?? {}),
+          payload,
+          target: row.channel_target,
+        })
+      : { ok: false, retryable: false, error: `unknown channel ${row.channel}` };
+    const ms = Date.now() - started;
+    if (outcome.ok) {
+      await recordSuccess(row, outcome, ms);
+      logger.info({ contentId: row.id, channel: row.channel }, 'content published');
+      return undefined;
+    }
+    logger.warn(
+      {
+        contentId: row.id,
+        channel: row.channel,
+        attempt: row.publish_attempts,
+        err: outcome.error,
+      },
+      'content publish attempt failed',
+    );
+    return recordFailure(row, outcome, ms);
+  }
+
+  /** Publishes everything due, batch after batch; returns how many pieces it published. */
+  async function drain(): Promise<number> {
+    let published = 0;
+    const retries: Date[] = [];
+    for (;;) {
+      const rows = await claim(config.batchSize);
+      if (rows.length === 0) break;
+      published += await publishToOutbox(rows.filter((row) => row.channel === 'outbox'));
+      const external = rows.filter((row) => row.channel !== 'outbox');
+      const results = await Promise.all(external.map((row) => publishExternal(row)));
+      for (const retry of results) if (retry) retries.push(retry);
+      published += results.filter((retry) => retry === undefined).length;
+    }
+    // Pieces another worker holds (or held, before it died) and retries come due later: make
+    // sure some worker looks again when their leases run out.
+    const [pending] = await database.query<{ next: Date | string | null }>(
+      `SELECT min(lease_until) AS next FROM contents
+        WHERE status = 'scheduled' AND lease_until IS NOT NULL AND publish_at <= now()`,
+    );
+    if (pending?.next) await wake(new Date(pending.next));
+    else if (retries.length > 0) await wake(new Date(Math.min(...retries.map(Number))));
+    if (published > 0) logger.info({ published, worker }, 'due content published');
+    return published;
+  }
+
+  const definition: JobDefinition = {
+    queue: PUBLISH_QUEUE,
+    retryLimit: 5,
+    retryDelaySeconds: 2,
+    expireInSeconds: Math.max(60, config.leaseSeconds * 2),
+    async handle() {
+      return { published: await drain() };
+    },
+  };
+
+  return { wake, drain, claim, definition, worker };
+}
+
+export type Publisher = ReturnType<typeof createPublisher>;

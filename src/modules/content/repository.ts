@@ -1,0 +1,150 @@
+// SQL for content pieces, their versions, publications and publish attempts. Reads and writes
+// are scoped by business; the publisher's claim is the one place that reads across businesses
+// (a worker publishes whatever is due, under FOR UPDATE SKIP LOCKED).
+import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
+
+import type { Executor } from '../../platform/db/client.ts';
+import {
+  contents,
+  contentVersions,
+  publications,
+  publishAttempts,
+} from '../../platform/db/schema/index.ts';
+import type { Position } from '../../platform/http/pagination.ts';
+
+export type ContentRow = typeof contents.$inferSelect;
+export type NewContent = typeof contents.$inferInsert;
+export type ContentVersionRow = typeof contentVersions.$inferSelect;
+export type PublicationRow = typeof publications.$inferSelect;
+export type PublishAttemptRow = typeof publishAttempts.$inferSelect;
+
+export function createContentRepository(db: Executor) {
+  return {
+    async insert(values: NewContent): Promise<ContentRow> {
+      const [row] = await db.insert(contents).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+
+    async find(businessId: string, id: string, lock = false): Promise<ContentRow | undefined> {
+      const query = db
+        .select()
+        .from(contents)
+        .where(and(eq(contents.id, id), eq(contents.businessId, businessId)));
+      const [row] = lock ? await query.for('update') : await query;
+      return row;
+    },
+
+    async list(
+      businessId: string,
+      options: {
+        limit: number;
+        after: Position | undefined;
+        campaignId?: string | undefined;
+        status?: string | undefined;
+        platform?: string | undefined;
+      },
+    ): Promise<ContentRow[]> {
+      const { after } = options;
+      return db
+        .select()
+        .from(contents)
+        .where(
+          and(
+            eq(contents.businessId, businessId),
+            options.campaignId ? eq(contents.campaignId, options.campaignId) : undefined,
+            options.status ? eq(contents.status, options.status) : undefined,
+            options.platform ? eq(contents.platform, options.platform) : undefined,
+            after
+              ? or(
+                  lt(contents.createdAt, after.createdAt),
+                  and(eq(contents.createdAt, after.createdAt), lt(contents.id, after.id)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(contents.createdAt), desc(contents.id))
+        .limit(options.limit + 1);
+    },
+
+    async update(
+      businessId: string,
+      id: string,
+      values: Partial<NewContent>,
+    ): Promise<ContentRow | undefined> {
+      const [row] = await db
+        .update(contents)
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(and(eq(contents.id, id), eq(contents.businessId, businessId)))
+        .returning();
+      return row;
+    },
+
+    async remove(businessId: string, id: string): Promise<boolean> {
+      const rows = await db
+        .delete(contents)
+        .where(and(eq(contents.id, id), eq(contents.businessId, businessId)))
+        .returning({ id: contents.id });
+      return rows.length > 0;
+    },
+
+    async insertVersion(values: typeof contentVersions.$inferInsert): Promise<ContentVersionRow> {
+      const [row] = await db.insert(contentVersions).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+
+    async versions(businessId: string, contentId: string): Promise<ContentVersionRow[]> {
+      return db
+        .select()
+        .from(contentVersions)
+        .where(
+          and(eq(contentVersions.businessId, businessId), eq(contentVersions.contentId, contentId)),
+        )
+        .orderBy(desc(contentVersions.version));
+    },
+
+    async version(contentId: string, version: number): Promise<ContentVersionRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(contentVersions)
+        .where(and(eq(contentVersions.contentId, contentId), eq(contentVersions.version, version)));
+      return row;
+    },
+
+    async attempts(businessId: string, contentId: string): Promise<PublishAttemptRow[]> {
+      return db
+        .select()
+        .from(publishAttempts)
+        .where(
+          and(eq(publishAttempts.businessId, businessId), eq(publishAttempts.contentId, contentId)),
+        )
+        .orderBy(asc(publishAttempts.createdAt));
+    },
+
+    async publications(
+      businessId: string,
+      limit: number,
+      after: Position | undefined,
+    ): Promise<PublicationRow[]> {
+      return db
+        .select()
+        .from(publications)
+        .where(
+          and(
+            eq(publications.businessId, businessId),
+            after
+              ? or(
+                  lt(publications.createdAt, after.createdAt),
+                  and(eq(publications.createdAt, after.createdAt), lt(publications.id, after.id)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(publications.createdAt), desc(publications.id))
+        .limit(limit + 1);
+    },
+  };
+}
+
+export type ContentRepository = ReturnType<typeof createContentRepository>;

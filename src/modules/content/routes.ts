@@ -1,0 +1,254 @@
+// /api/v1/businesses/{businessId}/contents: the content studio — CRUD, AI generation, versions,
+// the review workflow, scheduling and the publishing history — and the outbox of publications.
+import { z } from 'zod';
+
+import { principalOf } from '../../platform/http/auth-guard.ts';
+import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import type { App } from '../../platform/http/types.ts';
+import { JobEnvelope } from '../jobs/schemas.ts';
+import {
+  BusinessParams,
+  Content,
+  ContentListQuery,
+  ContentPage,
+  ContentParams,
+  ContentVersionList,
+  CreateContentBody,
+  GenerateRequest,
+  PaginationQuery,
+  PublicationPage,
+  PublishAttemptList,
+  RestoreBody,
+  ScheduleBody,
+  StatusChangeBody,
+  UpdateContentBody,
+} from './schemas.ts';
+import type { ContentService } from './service.ts';
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
+const base = '/api/v1/businesses/:businessId/contents';
+const one = `${base}/:contentId`;
+
+export function contentRoutes(app: App, deps: { contents: ContentService }): void {
+  const { contents } = deps;
+
+  app.post(
+    base,
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['content'],
+        summary: 'Create a content piece (optionally with its text, checked against the platform)',
+        description: 'Send an Idempotency-Key header to make retries safe.',
+        params: BusinessParams,
+        body: CreateContentBody,
+        response: { 201: Content, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await contents.create(principalOf(request), request.params.businessId, request.body)),
+  );
+
+  app.get(
+    base,
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'List content, newest first; filter by campaign, status or platform',
+        params: BusinessParams,
+        querystring: ContentListQuery,
+        response: { 200: ContentPage, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      contents.list(principalOf(request), request.params.businessId, request.query),
+  );
+
+  app.get(
+    one,
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'One content piece',
+        params: ContentParams,
+        response: { 200: Content, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      contents.get(principalOf(request), request.params.businessId, request.params.contentId),
+  );
+
+  app.patch(
+    one,
+    {
+      schema: {
+        tags: ['content'],
+        summary:
+          'Edit a piece; a new text is a new version, and an approved piece goes back to draft',
+        params: ContentParams,
+        body: UpdateContentBody,
+        response: { 200: Content, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      contents.update(
+        principalOf(request),
+        request.params.businessId,
+        request.params.contentId,
+        request.body,
+      ),
+  );
+
+  app.delete(
+    one,
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'Delete a piece and its versions',
+        params: ContentParams,
+        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await contents.remove(
+        principalOf(request),
+        request.params.businessId,
+        request.params.contentId,
+      );
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    `${one}/generate`,
+    {
+      config: { idempotent: true, rateLimit: 'ai' },
+      schema: {
+        tags: ['content'],
+        summary: 'Start an AI job that writes the piece for its platform in the brand voice',
+        description:
+          "Answers 202 with the job. The text is held to the platform's limits; an answer over a limit is retried with the violation fed back, and the job fails with AI_OUTPUT_INVALID if it never fits. Each generation is a new version.",
+        params: ContentParams,
+        body: GenerateRequest.optional(),
+        response: { 202: JobEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const job = await contents.startGeneration(
+        principalOf(request),
+        request.params.businessId,
+        request.params.contentId,
+        request.body ?? {},
+      );
+      return reply.status(202).send({ job });
+    },
+  );
+
+  app.get(
+    `${one}/versions`,
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'Every version of the text, newest first (compare any two)',
+        params: ContentParams,
+        response: { 200: ContentVersionList, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      contents.versions(principalOf(request), request.params.businessId, request.params.contentId),
+  );
+
+  app.post(
+    `${one}/restore`,
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'Make an earlier version current again (as a new version)',
+        params: ContentParams,
+        body: RestoreBody,
+        response: { 200: Content, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      contents.restore(
+        principalOf(request),
+        request.params.businessId,
+        request.params.contentId,
+        request.body.version,
+      ),
+  );
+
+  app.post(
+    `${one}/status`,
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'Move a piece through review: submit, approve, send back, archive',
+        description: 'An invalid transition answers 409 CONFLICT and changes nothing.',
+        params: ContentParams,
+        body: StatusChangeBody,
+        response: { 200: Content, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      contents.setStatus(
+        principalOf(request),
+        request.params.businessId,
+        request.params.contentId,
+        request.body.status,
+      ),
+  );
+
+  app.post(
+    `${one}/schedule`,
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'Schedule an approved piece for publishing through a channel',
+        description:
+          "A time without an offset is read in the business's time zone and stored as UTC. The worker publishes at that time through the channel (outbox by default). Only approved (or failed) pieces can be scheduled; otherwise 409.",
+        params: ContentParams,
+        body: ScheduleBody,
+        response: { 200: Content, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      contents.schedule(
+        principalOf(request),
+        request.params.businessId,
+        request.params.contentId,
+        request.body,
+      ),
+  );
+
+  app.get(
+    `${one}/attempts`,
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'The publishing history of a piece: every attempt and its outcome',
+        params: ContentParams,
+        response: { 200: PublishAttemptList, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      contents.attempts(principalOf(request), request.params.businessId, request.params.contentId),
+  );
+
+  app.get(
+    '/api/v1/businesses/:businessId/publications',
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'Published pieces (the outbox and every other channel), newest first',
+        params: BusinessParams,
+        querystring: PaginationQuery,
+        response: { 200: PublicationPage, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      contents.publications(principalOf(request), request.params.businessId, request.query),
+  );
+}

@@ -1,0 +1,400 @@
+// The content studio: pieces with versioned bodies held to their platform's limits, the review
+// workflow, scheduling (in the business's time zone, stored as UTC) and the publishing history.
+// Publishing itself happens in the worker (publisher.ts).
+import type { Database } from '../../platform/db/client.ts';
+import type { Principal } from '../../platform/http/auth-guard.ts';
+import { AppError, conflict, notFound } from '../../platform/http/errors.ts';
+import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import type { BusinessAccess } from '../businesses/access.ts';
+import { createCampaignRepository } from '../campaigns/repository.ts';
+import type { Job } from '../jobs/schemas.ts';
+import type { JobService } from '../jobs/service.ts';
+import { bodySchemaOf, type Platform } from './platforms.ts';
+import {
+  type ContentRow,
+  type ContentVersionRow,
+  createContentRepository,
+  type NewContent,
+  type PublicationRow,
+  type PublishAttemptRow,
+} from './repository.ts';
+import type {
+  ChannelTarget,
+  Content,
+  ContentListQuery,
+  ContentStatus,
+  CreateContentBody,
+  GenerateRequest,
+  PublishChannel,
+  ScheduleBody,
+  UpdateContentBody,
+} from './schemas.ts';
+import { assertMove, publishInstant, statusAfterEdit } from './workflow.ts';
+
+export const CONTENT_TASK = 'content-piece';
+export const CONTENT_JOB = `ai.${CONTENT_TASK}`;
+
+export interface PublishWaker {
+  /** Makes sure a worker looks for due pieces at `at`. */
+  wake(at: Date): Promise<void>;
+}
+
+export function toContent(row: ContentRow): Content {
+  const target = row.channelTarget as ChannelTarget | null;
+  return {
+    id: row.id,
+    businessId: row.businessId,
+    campaignId: row.campaignId,
+    strategyVersion: row.strategyVersion,
+    platform: row.platform,
+    contentType: row.contentType,
+    topic: row.topic,
+    callToAction: row.callToAction,
+    plannedDate: row.plannedDate,
+    status: row.status as ContentStatus,
+    body: row.body ?? null,
+    currentVersion: row.currentVersion,
+    channel: row.channel as PublishChannel,
+    channelTarget: target
+      ? {
+          ...(target.url ? { url: target.url, hasSecret: Boolean(target.secret) } : {}),
+          ...(target.webhookUrl ? { webhookUrl: target.webhookUrl } : {}),
+          ...(target.recipients ? { recipients: target.recipients } : {}),
+        }
+      : null,
+    publishAt: row.publishAt?.toISOString() ?? null,
+    publishedAt: row.publishedAt?.toISOString() ?? null,
+    publishAttempts: row.publishAttempts,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const toVersion = (row: ContentVersionRow) => ({
+  version: row.version,
+  body: row.body,
+  source: row.source as 'ai' | 'edit' | 'restore',
+  jobId: row.jobId,
+  createdAt: row.createdAt.toISOString(),
+});
+
+const toAttempt = (row: PublishAttemptRow) => ({
+  id: row.id,
+  contentId: row.contentId,
+  attempt: row.attempt,
+  channel: row.channel,
+  outcome: row.outcome as 'success' | 'failed',
+  statusCode: row.statusCode,
+  error: row.error,
+  worker: row.worker,
+  durationMs: row.durationMs,
+  createdAt: row.createdAt.toISOString(),
+});
+
+const toPublication = (row: PublicationRow) => ({
+  id: row.id,
+  contentId: row.contentId,
+  channel: row.channel,
+  payload: row.payload,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** A body that passes its platform's schema, or VALIDATION_ERROR naming every violation. */
+export function validBody(
+  platform: string,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const parsed = bodySchemaOf(platform as Platform).safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new AppError('VALIDATION_ERROR', `The text does not fit ${platform}`, {
+    details: {
+      issues: parsed.error.issues.map((issue) => ({
+        path: ['body', ...issue.path].join('.'),
+        message: issue.message,
+      })),
+    },
+  });
+}
+
+/** A channel's target must name where to send: checked when the piece is scheduled. */
+function checkTarget(channel: PublishChannel, target: ChannelTarget | null): void {
+  const missing =
+    (channel === 'webhook' && !target?.url) ||
+    (channel === 'slack' && !target?.webhookUrl) ||
+    (channel === 'email' && !target?.recipients?.length);
+  if (missing) {
+    throw new AppError('VALIDATION_ERROR', `The ${channel} channel needs a target`, {
+      details: {
+        issues: [
+          {
+            path: 'body.channelTarget',
+            message:
+              channel === 'webhook'
+                ? 'set url (and a secret to sign with)'
+                : channel === 'slack'
+                  ? 'set webhookUrl'
+                  : 'set recipients',
+          },
+        ],
+      },
+    });
+  }
+}
+
+export function createContentService(deps: {
+  db: Database;
+  access: BusinessAccess;
+  jobs: Pick<JobService, 'start'>;
+  publisher: PublishWaker;
+}) {
+  const { access, db } = deps;
+  const repository = createContentRepository(db);
+
+  async function owned(principal: Principal, businessId: string, contentId: string) {
+    await access.require(principal, businessId);
+    const row = await repository.find(businessId, contentId);
+    if (!row) throw notFound('Content');
+    return row;
+  }
+
+  /** Changes a piece under a row lock, so two requests cannot both pass the same check. */
+  async function change(
+    principal: Principal,
+    businessId: string,
+    contentId: string,
+    decide: (
+      row: ContentRow,
+      tx: ReturnType<typeof createContentRepository>,
+    ) => Promise<Partial<NewContent>>,
+  ): Promise<ContentRow> {
+    await access.require(principal, businessId);
+    return db.transaction(async (tx) => {
+      const locked = createContentRepository(tx);
+      const row = await locked.find(businessId, contentId, true);
+      if (!row) throw notFound('Content');
+      const values = await decide(row, locked);
+      const updated = await locked.update(businessId, contentId, values);
+      if (!updated) throw notFound('Content');
+      return updated;
+    });
+  }
+
+  return {
+    async create(
+      principal: Principal,
+      businessId: string,
+      body: CreateContentBody,
+    ): Promise<Content> {
+      await access.require(principal, businessId);
+      if (body.campaignId) {
+        const campaign = await createCampaignRepository(db).find(businessId, body.campaignId);
+        if (!campaign) throw notFound('Campaign');
+      }
+      const text = body.body ? validBody(body.platform, body.body) : null;
+      const row = await db.transaction(async (tx) => {
+        const repo = createContentRepository(tx);
+        const inserted = await repo.insert({
+          businessId,
+          campaignId: body.campaignId,
+          platform: body.platform,
+          contentType: body.contentType,
+          topic: body.topic,
+          callToAction: body.callToAction,
+          plannedDate: body.plannedDate,
+          body: text,
+          currentVersion: text ? 1 : 0,
+          createdBy: principal.userId,
+        });
+        if (text) {
+          await repo.insertVersion({
+            businessId,
+            contentId: inserted.id,
+            version: 1,
+            body: text,
+            source: 'edit',
+          });
+        }
+        return inserted;
+      });
+      return toContent(row);
+    },
+
+    async list(principal: Principal, businessId: string, query: ContentListQuery) {
+      await access.require(principal, businessId);
+      const rows = await repository.list(businessId, {
+        limit: query.limit,
+        after: decodeCursor(query.cursor),
+        campaignId: query.campaignId,
+        status: query.status,
+        platform: query.platform,
+      });
+      const page = pageOf(rows, query.limit);
+      return { items: page.items.map(toContent), nextCursor: page.nextCursor };
+    },
+
+    async get(principal: Principal, businessId: string, contentId: string): Promise<Content> {
+      return toContent(await owned(principal, businessId, contentId));
+    },
+
+    async update(
+      principal: Principal,
+      businessId: string,
+      contentId: string,
+      body: UpdateContentBody,
+    ): Promise<Content> {
+      const row = await change(principal, businessId, contentId, async (current, tx) => {
+        const status = current.status as ContentStatus;
+        const { body: text, channelTarget, ...fields } = body;
+        const values: Partial<NewContent> = { ...fields };
+        if (channelTarget !== undefined) {
+          // A target sent without its secret keeps the stored one (secrets are write-only).
+          const stored = current.channelTarget as ChannelTarget | null;
+          values.channelTarget =
+            channelTarget && !channelTarget.secret && stored?.secret && channelTarget.url
+              ? { ...channelTarget, secret: stored.secret }
+              : channelTarget;
+        }
+        const textChanges =
+          text !== undefined ||
+          fields.topic !== undefined ||
+          fields.callToAction !== undefined ||
+          fields.contentType !== undefined;
+        if (textChanges || body.channel !== undefined || channelTarget !== undefined) {
+          const next = statusAfterEdit(status);
+          if (next !== status) {
+            values.status = next;
+            values.publishAt = null;
+          }
+        }
+        if (text !== undefined) {
+          values.body = validBody(current.platform, text);
+          values.currentVersion = current.currentVersion + 1;
+          await tx.insertVersion({
+            businessId,
+            contentId,
+            version: current.currentVersion + 1,
+            body: values.body,
+            source: 'edit',
+          });
+        }
+        return values;
+      });
+      return toContent(row);
+    },
+
+    async remove(principal: Principal, businessId: string, contentId: string): Promise<void> {
+      await access.require(principal, businessId);
+      if (!(await repository.remove(businessId, contentId))) throw notFound('Content');
+    },
+
+    async versions(principal: Principal, businessId: string, contentId: string) {
+      await owned(principal, businessId, contentId);
+      return { items: (await repository.versions(businessId, contentId)).map(toVersion) };
+    },
+
+    /** Makes an earlier version current again, as a new version (history is never rewritten). */
+    async restore(
+      principal: Principal,
+      businessId: string,
+      contentId: string,
+      version: number,
+    ): Promise<Content> {
+      const row = await change(principal, businessId, contentId, async (current, tx) => {
+        const next = statusAfterEdit(current.status as ContentStatus);
+        const earlier = await tx.version(contentId, version);
+        if (!earlier) throw notFound('Version');
+        await tx.insertVersion({
+          businessId,
+          contentId,
+          version: current.currentVersion + 1,
+          body: earlier.body,
+          source: 'restore',
+        });
+        return {
+          body: earlier.body,
+          currentVersion: current.currentVersion + 1,
+          status: next,
+          ...(next === current.status ? {} : { publishAt: null }),
+        };
+      });
+      return toContent(row);
+    },
+
+    async setStatus(
+      principal: Principal,
+      businessId: string,
+      contentId: string,
+      status: 'draft' | 'in_review' | 'approved' | 'archived',
+    ): Promise<Content> {
+      const row = await change(principal, businessId, contentId, (current) => {
+        assertMove(current.status as ContentStatus, status);
+        if ((status === 'in_review' || status === 'approved') && !current.body) {
+          throw conflict('Write or generate the text before review', { status: current.status });
+        }
+        return Promise.resolve({ status, publishAt: null, leaseUntil: null });
+      });
+      return toContent(row);
+    },
+
+    async schedule(
+      principal: Principal,
+      businessId: string,
+      contentId: string,
+      body: ScheduleBody,
+    ): Promise<Content> {
+      const business = await access.require(principal, businessId);
+      const publishAt = publishInstant(body.publishAt, business.timezone);
+      if (Number.isNaN(publishAt.getTime())) {
+        throw new AppError('VALIDATION_ERROR', 'Invalid publish time', {
+          details: { issues: [{ path: 'body.publishAt', message: 'not a real date and time' }] },
+        });
+      }
+      const row = await change(principal, businessId, contentId, (current) => {
+        assertMove(current.status as ContentStatus, 'scheduled');
+        const channel = body.channel ?? (current.channel as PublishChannel);
+        const target =
+          body.channelTarget ?? (current.channelTarget as ChannelTarget | null) ?? null;
+        checkTarget(channel, target);
+        return Promise.resolve({
+          status: 'scheduled',
+          publishAt,
+          channel,
+          channelTarget: target,
+          leaseUntil: null,
+          publishAttempts: 0,
+        });
+      });
+      await deps.publisher.wake(publishAt);
+      return toContent(row);
+    },
+
+    async startGeneration(
+      principal: Principal,
+      businessId: string,
+      contentId: string,
+      body: GenerateRequest,
+    ): Promise<Job> {
+      const row = await owned(principal, businessId, contentId);
+      statusAfterEdit(row.status as ContentStatus); // 409 for published or archived pieces
+      return deps.jobs.start(principal, businessId, CONTENT_JOB, { contentId, ...body });
+    },
+
+    async attempts(principal: Principal, businessId: string, contentId: string) {
+      await owned(principal, businessId, contentId);
+      return { items: (await repository.attempts(businessId, contentId)).map(toAttempt) };
+    },
+
+    async publications(principal: Principal, businessId: string, query: PaginationQuery) {
+      await access.require(principal, businessId);
+      const rows = await repository.publications(
+        businessId,
+        query.limit,
+        decodeCursor(query.cursor),
+      );
+      const page = pageOf(rows, query.limit);
+      return { items: page.items.map(toPublication), nextCursor: page.nextCursor };
+    },
+  };
+}
+
+export type ContentService = ReturnType<typeof createContentService>;
