@@ -1,0 +1,62 @@
+// The builtin provider's template for sequence drafts: a plain, sensible drip sequence built
+// from the business profile and the goal, labelled as not written by a model.
+import type { Template } from './builtin-templates.ts';
+import { BUILTIN_NOTE } from './builtin-templates.ts';
+
+const ANGLES = [
+  {
+    subject: 'Welcome to {name}',
+    lead: 'Thanks for joining us. Here is what to expect from {name}.',
+  },
+  {
+    subject: 'What makes {name} different',
+    lead: 'A quick look at {product} and why people come back for it.',
+  },
+  {
+    subject: 'A little something from {name}',
+    lead: 'We thought you might like to hear about {product}.',
+  },
+  { subject: 'Have you tried {product}?', lead: 'Most of our regulars started with {product}.' },
+  {
+    subject: 'Still thinking it over?',
+    lead: 'No rush. If you have questions, just reply to this email.',
+  },
+];
+
+function fill(text: string, values: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+const sequenceDraft: Template = ({ business, input, seed }) => {
+  const count = Math.min(10, Math.max(1, Number(input.steps ?? 3)));
+  const cadence = Math.max(0, Number(input.cadenceDays ?? 2));
+  const goal = typeof input.goal === 'string' ? input.goal : 'stay in touch';
+  const name = business.name || 'us';
+  const products = business.products.map((product) => product.name);
+  const steps = Array.from({ length: count }, (_, index) => {
+    const angle = ANGLES[(index + (index > 0 ? seed : 0)) % ANGLES.length] ?? ANGLES[0];
+    const product = products[index % Math.max(1, products.length)] ?? 'what we do';
+    const values = { name, product };
+    const lead = fill(angle?.lead ?? '', values);
+    return {
+      delayDays: index === 0 ? 0 : cadence,
+      subject: fill(angle?.subject ?? 'News from {name}', values).slice(0, 120),
+      preheader: goal.slice(0, 120),
+      html: `<p>Hi {{ subscriber.first_name | default: "there" }},</p>\n<p>${escapeHtml(lead)}</p>\n<p>— ${escapeHtml(name)}</p>`,
+      text: `Hi {{ subscriber.first_name | default: "there" }},\n\n${lead}\n\n— ${name}`,
+    };
+  });
+  return {
+    name: `${name}: ${goal}`.slice(0, 120),
+    steps,
+    rationale: `${BUILTIN_NOTE}: ${String(count)} emails, ${String(cadence)} days apart, from your profile. Configure an AI provider (LLM_PROVIDER) for copy written to your goal.`,
+  };
+};
+
+export const SEQUENCE_TEMPLATES: Readonly<Record<string, Template>> = {
+  'sequence-draft': sequenceDraft,
+};
