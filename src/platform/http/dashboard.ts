@@ -95,7 +95,9 @@ let building = false;
 /** Whether Vite (a dev dependency) is installed: production images may leave it out. */
 function viteEntry(): string | undefined {
   try {
-    return createRequire(import.meta.url).resolve('vite/bin/vite.js');
+    // Its package exports hide bin/: find it next to the (exported) package.json.
+    const manifest = createRequire(import.meta.url).resolve('vite/package.json');
+    return path.join(path.dirname(manifest), 'bin', 'vite.js');
   } catch {
     return undefined;
   }
