@@ -22,6 +22,9 @@ import { campaignRoutes } from './modules/campaigns/routes.ts';
 import { contentRoutes } from './modules/content/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
+import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
+import { sequenceRoutes } from './modules/sequences/routes.ts';
+import { subscriberRoutes } from './modules/subscribers/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import type { BreakerRegistry } from './platform/breaker.ts';
 import type { CacheStore } from './platform/cache.ts';
@@ -110,6 +113,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         },
         { name: 'analytics', description: 'Content figures, campaign rollups and AI insights' },
         { name: 'messages', description: 'The log of customer communications' },
+        {
+          name: 'sequences',
+          description: 'Email drip sequences: steps, enrollment, sending, analytics, the outbox',
+        },
+        { name: 'subscribers', description: 'Subscribers, CSV imports and the suppression list' },
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
       ],
@@ -145,6 +153,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   contentRoutes(app, { contents: deps.services.contents });
   analyticsRoutes(app, { analytics: deps.services.analytics });
   messageRoutes(app, { messages: deps.services.messages });
+  subscriberRoutes(app, { subscribers: deps.services.subscribers });
+  sequenceRoutes(app, { sequences: deps.services.sequences });
+  await emailLinkRoutes(app, { engagement: deps.services.engagement });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   systemRoutes(app, {
     system: deps.services.system,

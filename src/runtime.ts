@@ -24,6 +24,13 @@ import { createContentService } from './modules/content/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createMessageService } from './modules/messages/service.ts';
+import { createDispatcher } from './modules/sequences/dispatcher.ts';
+import { createEngagement } from './modules/sequences/engagement.ts';
+import { sequenceDraftJob } from './modules/sequences/generate.ts';
+import { createSequenceService } from './modules/sequences/service.ts';
+import { createTrackingLinks } from './modules/sequences/tracking.ts';
+import { subscriberImportJob } from './modules/subscribers/import-job.ts';
+import { createSubscriberService } from './modules/subscribers/service.ts';
 import { systemJobs } from './modules/system/jobs.ts';
 import { createSystemService } from './modules/system/service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
@@ -31,7 +38,7 @@ import { type CacheStore, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
 import { migrateDatabase } from './platform/db/migrate.ts';
 import type { Logger } from './platform/logger.ts';
-import { createMailer, type Mailer } from './platform/mailer.ts';
+import { createMailer, type Mailer, messageIdDomainOf, readDkimKey } from './platform/mailer.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { type JobDefinition, JobQueue } from './platform/queue.ts';
 import { RateLimiter } from './platform/rate-limit.ts';
@@ -95,10 +102,25 @@ function createServices(parts: {
     withAiProvenance(strategyJob({ db, ai }), ai),
     withAiProvenance(contentJob({ db, ai }), ai),
     withAiProvenance(insightsJob({ db, ai }), ai),
+    withAiProvenance(sequenceDraftJob({ db, ai }), ai),
+    subscriberImportJob({ db }),
   ] as JobKind<never>[];
   const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });
-  // Publishing: the email channel opens the mailer only when a piece is first sent by email.
-  let mailer: Mailer | undefined;
+  // One mailer (one SMTP pool, or the outbox) for every module that sends email.
+  const dkim = config.email.dkim && {
+    ...config.email.dkim,
+    privateKey: readDkimKey(config.email.dkim.privateKey),
+  };
+  let mailer: Mailer | undefined = createMailer({
+    ...config.email,
+    dkim,
+    outboxDir: path.join(config.dataDir, 'outbox'),
+  });
+  const tracking = createTrackingLinks({
+    secret: resolveJwtSecret(config),
+    publicUrl: config.http.publicUrl,
+  });
+  const messageIdDomain = messageIdDomainOf(config.email.from, dkim?.domainName);
   const publisher = createPublisher({
     database: parts.database,
     queue: parts.queue,
@@ -126,6 +148,31 @@ function createServices(parts: {
     contents: createContentService({ db, access, jobs, publisher }),
     analytics: createAnalyticsService({ db, access, jobs }),
     messages: createMessageService({ db, access }),
+    subscribers: createSubscriberService({ db, access, jobs }),
+    sequences: createSequenceService({
+      db,
+      access,
+      jobs,
+      mailer,
+      tracking,
+      defaultFrom: config.email.from,
+      messageIdDomain,
+    }),
+    engagement: createEngagement({ db, tracking, logger }),
+    sequenceDispatcher: createDispatcher({
+      db,
+      mailer,
+      tracking,
+      logger,
+      config: {
+        batchSize: config.email.dispatchBatchSize,
+        intervalMs: config.email.dispatchIntervalMs,
+        perMinute: config.email.sendPerMinute,
+        claimTimeoutSeconds: config.email.claimTimeoutSeconds,
+        messageIdDomain,
+        defaultFrom: config.email.from,
+      },
+    }),
     publishing: {
       publisher,
       async close() {
@@ -222,6 +269,14 @@ export async function createRuntime(
     }
     closers.unshift(() => services.publishing.close());
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
+    // The sequence dispatcher runs wherever the job queue is consumed (`herald serve`,
+    // `herald worker`, tests with a worker), and stops first on close.
+    const work = queue.work.bind(queue);
+    queue.work = async (definitions) => {
+      await work(definitions);
+      services.sequenceDispatcher.start();
+    };
+    closers.unshift(() => services.sequenceDispatcher.stop());
 
     let closed = false;
     return {

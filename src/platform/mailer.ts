@@ -113,6 +113,13 @@ export function normaliseMessageId(messageId: string): string {
   return `<${bare}>`;
 }
 
+/** The domain Message-IDs are minted under: the DKIM domain, else the From address's domain. */
+export function messageIdDomainOf(from: string, dkimDomain?: string): string {
+  if (dkimDomain) return dkimDomain;
+  const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from);
+  return match?.[1] ?? 'herald.local';
+}
+
 /** Reads a DKIM key given as PEM text (`\n` escapes allowed) or as a path to a PEM file. */
 export function readDkimKey(value: string): string {
   if (value.includes('-----BEGIN')) return value.replaceAll('\\n', '\n');

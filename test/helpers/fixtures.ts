@@ -166,6 +166,44 @@ export async function newContent(
   return response.json<{ id: string }>();
 }
 
+export async function newSubscriber(
+  app: App,
+  owner: TestUser,
+  businessId: string,
+  fields: Record<string, unknown> = {},
+): Promise<{ id: string; email: string }> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/businesses/${businessId}/subscribers`,
+    headers: owner.headers,
+    payload: { email: `reader-${randomUUID()}@example.org`, firstName: 'Ann', ...fields },
+  });
+  if (response.statusCode !== 201) {
+    throw new Error(`create subscriber failed: ${response.statusCode} ${response.body}`);
+  }
+  return response.json<{ id: string; email: string }>();
+}
+
+export async function newSequence(
+  app: App,
+  owner: TestUser,
+  businessId: string,
+): Promise<{ id: string; steps: { id: string }[] }> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/businesses/${businessId}/sequences`,
+    headers: owner.headers,
+    payload: {
+      name: 'Welcome',
+      steps: [{ subject: 'Hello {{ subscriber.first_name }}', html: '<p>Hi</p>' }],
+    },
+  });
+  if (response.statusCode !== 201) {
+    throw new Error(`create sequence failed: ${response.statusCode} ${response.body}`);
+  }
+  return response.json<{ id: string; steps: { id: string }[] }>();
+}
+
 export interface FixtureContext {
   app: App;
   db: Database;
@@ -185,6 +223,27 @@ export const resourceFixtures: Record<
   probeId: async ({ app }, owner) => (await newQueueProbe(app, owner)).id,
   jobId: async ({ app, db }, owner, made) =>
     newJob(db, owner, made.businessId ?? (await newBusiness(app, owner)).id),
+  subscriberId: async ({ app }, owner, made) =>
+    (await newSubscriber(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
+  sequenceId: async ({ app }, owner, made) =>
+    (await newSequence(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
+  stepId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    return (await newSequence(app, owner, businessId)).steps[0]?.id ?? '';
+  },
+  outboxMessageId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    const sequence = await newSequence(app, owner, businessId);
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/sequences/${sequence.id}/steps/${sequence.steps[0]?.id ?? ''}/test`,
+      headers: owner.headers,
+      payload: { to: 'fixture@example.org' },
+    });
+    const id = response.json<{ outboxMessageId: string | null }>().outboxMessageId;
+    if (response.statusCode !== 200 || !id) throw new Error(`test send failed: ${response.body}`);
+    return id;
+  },
   campaignId: async ({ app }, owner, made) =>
     (await newCampaign(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
   contentId: async ({ app }, owner, made) =>

@@ -1270,6 +1270,2071 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/analytics/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Business overview: totals, per-campaign rollups, content by status */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['BusinessOverview'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/campaigns': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List campaigns, newest first */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+          status?: 'draft' | 'active' | 'paused' | 'completed' | 'archived';
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Campaign'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a campaign
+     * @description Send an Idempotency-Key header to make retries safe.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description Overrides the business's audience; null uses it
+             * @default null
+             */
+            audience?: string | null;
+            /** @default null */
+            budgetCents?: number | null;
+            channels?: components['schemas']['PlatformInput'][];
+            /** @default null */
+            endDate?: string | null;
+            /** @default  */
+            goal?: string;
+            /** @example Spring menu launch */
+            name: string;
+            /** @default null */
+            startDate?: string | null;
+            /**
+             * @default draft
+             * @enum {string}
+             */
+            status?: 'draft' | 'active' | 'paused' | 'completed' | 'archived';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Campaign'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/campaigns/{campaignId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One campaign */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          campaignId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Campaign'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a campaign, its strategies and its content */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          campaignId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change some fields of a campaign */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          campaignId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Overrides the business's audience; null uses it */
+            audience?: string | null;
+            budgetCents?: number | null;
+            channels?: components['schemas']['PlatformInput'][];
+            endDate?: string | null;
+            goal?: string;
+            /** @example Spring menu launch */
+            name?: string;
+            startDate?: string | null;
+            /** @enum {string} */
+            status?: 'draft' | 'active' | 'paused' | 'completed' | 'archived';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Campaign'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/campaigns/{campaignId}/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Campaign rollup: totals, CTR, conversion rate, cost per conversion, ROAS */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          campaignId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CampaignAnalytics'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/campaigns/{campaignId}/insights': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start an AI job that writes a short insight summary of the campaign
+     * @description Answers 202 with the job; its result is `{ campaignId, insight, totals }`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          campaignId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/campaigns/{campaignId}/strategies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every stored strategy version of a campaign, newest first */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          campaignId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['StrategyVersion'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/campaigns/{campaignId}/strategy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start an AI job that writes the campaign strategy and its content calendar
+     * @description Answers 202 with the job. On success the strategy is stored as a new version and every calendar entry becomes a content placeholder, in one transaction. Regenerating keeps earlier versions and never duplicates placeholders already in progress. The job's result is `{ campaignId, strategyVersion, placeholdersCreated, placeholdersRemoved, strategy }`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          campaignId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Anything the strategist should know: constraints, offers, dates that matter */
+            notes?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List content, newest first; filter by campaign, status or platform */
+    get: {
+      parameters: {
+        query?: {
+          campaignId?: string;
+          cursor?: string;
+          limit?: number;
+          platform?: components['schemas']['PlatformInput'];
+          status?: components['schemas']['ContentStatusInput'];
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Content'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a content piece (optionally with its text, checked against the platform)
+     * @description Send an Idempotency-Key header to make retries safe.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default null */
+            body?: {
+              [key: string]: unknown;
+            } | null;
+            /** @default  */
+            callToAction?: string;
+            /** @default null */
+            campaignId?: string | null;
+            /** @default post */
+            contentType?: string;
+            /** @default null */
+            plannedDate?: string | null;
+            platform: components['schemas']['PlatformInput'];
+            /** @default  */
+            topic?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Content'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/{contentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One content piece */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Content'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a piece and its versions */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Edit a piece; a new text is a new version, and an approved piece goes back to draft */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description The text, shaped by platform: see XPost, LinkedInPost, InstagramPost, …
+             * @example {
+             *       "text": "Fresh sourdough every morning."
+             *     }
+             */
+            body?: {
+              [key: string]: unknown;
+            };
+            callToAction?: string;
+            channel?: components['schemas']['PublishChannelInput'];
+            channelTarget?: components['schemas']['ChannelTargetInput'] | null;
+            contentType?: string;
+            plannedDate?: string | null;
+            topic?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Content'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/{contentId}/attempts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The publishing history of a piece: every attempt and its outcome */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['PublishAttempt'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/{contentId}/generate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start an AI job that writes the piece for its platform in the brand voice
+     * @description Answers 202 with the job. The text is held to the platform's limits; an answer over a limit is retried with the violation fed back, and the job fails with AI_OUTPUT_INVALID if it never fits. Each generation is a new version.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Hints for the writer */
+            notes?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/{contentId}/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A piece's figures per day and their totals */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ContentMetrics'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    /**
+     * Report a piece's figures for a day (from an integration or by hand)
+     * @description One row per piece, day and source: sending the same day and source again replaces its figures, so retries are safe.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default 0 */
+            clicks?: number;
+            /** @default 0 */
+            conversions?: number;
+            /**
+             * Format: date
+             * @example 2026-03-02
+             */
+            day: string;
+            /** @default 0 */
+            impressions?: number;
+            /** @default 0 */
+            reactions?: number;
+            /** @default 0 */
+            revenueCents?: number;
+            /** @default 0 */
+            shares?: number;
+            /**
+             * @description Who reports the figures (an integration name, or manual); one row per day and source
+             * @default manual
+             */
+            source?: string;
+            /** @default 0 */
+            spendCents?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ContentMetricsRow'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/{contentId}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Make an earlier version current again (as a new version) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @example 1 */
+            version: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Content'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/{contentId}/schedule': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Schedule an approved piece for publishing through a channel
+     * @description A time without an offset is read in the business's time zone and stored as UTC. The worker publishes at that time through the channel (outbox by default). Only approved (or failed) pieces can be scheduled; otherwise 409.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            channel?: components['schemas']['PublishChannelInput'];
+            channelTarget?: components['schemas']['ChannelTargetInput'];
+            /**
+             * @description Without an offset it is read in the business's time zone; stored as UTC
+             * @example 2026-03-02T09:30
+             */
+            publishAt: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Content'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/{contentId}/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Move a piece through review: submit, approve, send back, archive
+     * @description An invalid transition answers 409 CONFLICT and changes nothing.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description draft → in_review → approved; in_review → draft; archived from any state, draft from archived. Scheduling and publishing have their own endpoints.
+             * @enum {string}
+             */
+            status: 'draft' | 'in_review' | 'approved' | 'archived';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Content'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/{contentId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of the text, newest first (compare any two) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['ContentVersion'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/jobs': {
     parameters: {
       query?: never;
@@ -1344,6 +3409,2813 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List customer communications, newest first, with filters */
+    get: {
+      parameters: {
+        query?: {
+          channel?: 'email' | 'sms' | 'social' | 'chat' | 'phone' | 'other';
+          cursor?: string;
+          customerRef?: string;
+          direction?: 'inbound' | 'outbound';
+          limit?: number;
+          status?: 'received' | 'queued' | 'sent' | 'delivered' | 'failed' | 'read';
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Message'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Record a customer communication */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default  */
+            body?: string;
+            /** @enum {string} */
+            channel: 'email' | 'sms' | 'social' | 'chat' | 'phone' | 'other';
+            /** @default null */
+            contentId?: string | null;
+            /**
+             * @description Who it was with: an email address, a customer id, a handle
+             * @default null
+             */
+            customerRef?: string | null;
+            /** @enum {string} */
+            direction: 'inbound' | 'outbound';
+            /**
+             * @default sent
+             * @enum {string}
+             */
+            status?: 'received' | 'queued' | 'sent' | 'delivered' | 'failed' | 'read';
+            /** @default null */
+            subject?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Message'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/outbox': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Emails kept in the local outbox (when no SMTP server is configured), newest first */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['OutboxPage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/outbox/{outboxMessageId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One outbox email with its whole MIME source */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          outboxMessageId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['OutboxMessage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/publications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Published pieces (the outbox and every other channel), newest first */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Publication'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List sequences, newest first */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+          status?: 'draft' | 'active' | 'paused' | 'archived';
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SequencePage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a sequence (a draft), optionally with its steps
+     * @description Liquid template errors are 400s naming the field, line and column.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @example Welcome series */
+            name: string;
+            /** @default [] */
+            steps?: {
+              delay?: components['schemas']['StepDelayInput'];
+              /** @example <p>Hello {{ subscriber.first_name | default: "there" }}!</p> */
+              html: string;
+              /** @default  */
+              preheader?: string;
+              /** @default null */
+              sendWindow?: components['schemas']['SendWindowInput'] | null;
+              /** @example Welcome, {{ subscriber.first_name | default: "friend" }} */
+              subject: string;
+              /** @default  */
+              text?: string;
+            }[];
+            trigger?: components['schemas']['SequenceTriggerInput'];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Sequence'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One sequence with its steps */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Sequence'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a sequence, its steps, enrollments and delivery records */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Rename a sequence or change its trigger */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            trigger?: components['schemas']['SequenceTriggerInput'];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Sequence'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/activate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Activate a draft or paused sequence: due steps start sending */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Sequence'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Per-sequence and per-step counts and rates, with a daily time series */
+    get: {
+      parameters: {
+        query?: {
+          days?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SequenceAnalytics'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/archive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Archive a sequence: it stops sending and takes no enrollments */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Sequence'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/enrollments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Enrollments of a sequence, newest first */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EnrollmentPage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Enroll subscribers, by id or by a filter (already enrolled ones are skipped)
+     * @description Only subscribed addresses that are not on the suppression list are enrolled.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            filter?: {
+              /** @description Every subscribed subscriber of the business */
+              all?: boolean;
+              attribute?: {
+                equals: string;
+                name: string;
+              };
+              search?: string;
+            };
+            subscriberIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description New enrollments */
+              enrolled: number;
+              /** @description Already enrolled, unsubscribed, suppressed or not found */
+              skipped: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/pause': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Pause an active sequence: nothing more is sent until it resumes */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Sequence'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume a paused sequence where each enrollment left off (nothing is re-sent) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Sequence'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/steps': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add a step at the end of the sequence */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            delay?: components['schemas']['StepDelayInput'];
+            /** @example <p>Hello {{ subscriber.first_name | default: "there" }}!</p> */
+            html: string;
+            /** @default  */
+            preheader?: string;
+            /** @default null */
+            sendWindow?: components['schemas']['SendWindowInput'] | null;
+            /** @example Welcome, {{ subscriber.first_name | default: "friend" }} */
+            subject: string;
+            /** @default  */
+            text?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SequenceStep'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/steps/{stepId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove a step */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+          stepId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change a step (templates are checked before saving) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+          stepId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            delay?: components['schemas']['StepDelayInput'];
+            html?: string;
+            preheader?: string;
+            sendWindow?: components['schemas']['SendWindowInput'] | null;
+            subject?: string;
+            text?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SequenceStep'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/steps/{stepId}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send one step to an address now, as a test */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+          stepId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            subscriberId?: string;
+            /** Format: email */
+            to: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              messageId: string;
+              /** @description Set when mail goes to the local outbox */
+              outboxMessageId: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/generate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start an AI job that drafts a whole sequence in the brand voice
+     * @description Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is `{ sequenceId, stepCount, rationale }`: a draft sequence to edit before activating.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description Days between steps
+             * @default 2
+             */
+            cadenceDays?: number;
+            /** @example Welcome new bakery customers and bring them back within two weeks */
+            goal: string;
+            name?: string;
+            /** @default 3 */
+            steps?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Render templates (saved or not) for a subscriber: the editor’s live preview */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            html: string;
+            /** @default  */
+            preheader?: string;
+            subject: string;
+            /**
+             * Format: uuid
+             * @description Render for this subscriber (default: a sample one)
+             */
+            subscriberId?: string;
+            /** @default  */
+            text?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RenderedEmail'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/subscribers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List subscribers, newest first, optionally searched or filtered by consent */
+    get: {
+      parameters: {
+        query?: {
+          consentStatus?: 'subscribed' | 'unsubscribed' | 'pending';
+          cursor?: string;
+          limit?: number;
+          /** @description Part of the email address or name */
+          search?: string;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SubscriberPage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Add a subscriber (the email is normalised and unique per business) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @example {
+             *       "plan": "pro",
+             *       "city": "Lyon"
+             *     }
+             */
+            attributes?: {
+              [key: string]: unknown;
+            };
+            /**
+             * @default subscribed
+             * @enum {string}
+             */
+            consentStatus?: 'subscribed' | 'unsubscribed' | 'pending';
+            /** @example ann@example.com */
+            email: string;
+            firstName?: string;
+            lastName?: string;
+            /** @default api */
+            source?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Subscriber'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/subscribers/{subscriberId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One subscriber */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          subscriberId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Subscriber'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a subscriber and their enrollments */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          subscriberId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change some fields of a subscriber */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          subscriberId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @example {
+             *       "plan": "pro",
+             *       "city": "Lyon"
+             *     }
+             */
+            attributes?: {
+              [key: string]: unknown;
+            };
+            /** @enum {string} */
+            consentStatus?: 'subscribed' | 'unsubscribed' | 'pending';
+            /** @example ann@example.com */
+            email?: string;
+            firstName?: string | null;
+            lastName?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Subscriber'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/subscribers/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Import subscribers from CSV text (a job with progress and a per-row error report)
+     * @description Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is a SubscriberImportResult: counts and `errors: [{ row, reason }]` (row = line in the file). Existing subscribers (same email) are updated; a row is written whole or skipped.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description The CSV text. Header row required; `email` column required; first_name/firstName, last_name/lastName, consent_status and source are read, other columns become attributes.
+             * @example email,first_name,plan
+             *     ann@example.com,Ann,pro
+             */
+            csv: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/suppressions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The suppression list: addresses never emailed again (unsubscribed, bounced, complained) */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SuppressionPage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Add an address to the suppression list */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @example ann@example.com */
+            email: string;
+            /**
+             * @default manual
+             * @enum {string}
+             */
+            reason?: 'unsubscribed' | 'bounced' | 'complained' | 'manual';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Suppression'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -2116,6 +6988,36 @@ export interface components {
       outcome: 'success' | 'failure';
       userAgent: string | null;
     };
+    /**
+     * @example {
+     *       "title": "Why we bake at 4am",
+     *       "outline": [
+     *         "Flour",
+     *         "Time"
+     *       ],
+     *       "draft": "Draft…"
+     *     }
+     */
+    BlogPost: {
+      draft: string;
+      outline: string[];
+      title: string;
+    };
+    /**
+     * @example {
+     *       "title": "Why we bake at 4am",
+     *       "outline": [
+     *         "Flour",
+     *         "Time"
+     *       ],
+     *       "draft": "Draft…"
+     *     }
+     */
+    BlogPostInput: {
+      draft: string;
+      outline: string[];
+      title: string;
+    };
     BrandVoice: {
       /**
        * @default
@@ -2220,6 +7122,436 @@ export interface components {
       /** @description Segment-style tracking write key */
       writeKey: string;
     };
+    BusinessOverview: {
+      campaigns: {
+        /** Format: uuid */
+        campaignId: string;
+        clicks: number;
+        /** @description conversions / clicks */
+        conversionRate: number | null;
+        conversions: number;
+        /** @description spend / conversions */
+        costPerConversionCents: number | null;
+        /** @description clicks / impressions */
+        ctr: number | null;
+        impressions: number;
+        name: string;
+        reactions: number;
+        revenueCents: number;
+        /** @description revenue / spend */
+        roas: number | null;
+        shares: number;
+        spendCents: number;
+        status: string;
+      }[];
+      contentByStatus: {
+        [key: string]: number;
+      };
+      publishedLast30Days: number;
+      totals: components['schemas']['MetricTotals'];
+    };
+    BusinessOverviewInput: {
+      campaigns: {
+        /** Format: uuid */
+        campaignId: string;
+        clicks: number;
+        /** @description conversions / clicks */
+        conversionRate: number | null;
+        conversions: number;
+        /** @description spend / conversions */
+        costPerConversionCents: number | null;
+        /** @description clicks / impressions */
+        ctr: number | null;
+        impressions: number;
+        name: string;
+        reactions: number;
+        revenueCents: number;
+        /** @description revenue / spend */
+        roas: number | null;
+        shares: number;
+        spendCents: number;
+        status: string;
+      }[];
+      contentByStatus: {
+        [key: string]: number;
+      };
+      publishedLast30Days: number;
+      totals: components['schemas']['MetricTotalsInput'];
+    };
+    Campaign: {
+      audience: string | null;
+      budgetCents: number | null;
+      /** Format: uuid */
+      businessId: string;
+      channels: string[];
+      /** Format: date-time */
+      createdAt: string;
+      endDate: string | null;
+      goal: string;
+      /** Format: uuid */
+      id: string;
+      name: string;
+      startDate: string | null;
+      status: string;
+      /** @description Latest strategy version; 0 when none yet */
+      strategyVersion: number;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    CampaignAnalytics: {
+      byContent: {
+        clicks: number;
+        /** Format: uuid */
+        contentId: string;
+        /** @description conversions / clicks */
+        conversionRate: number | null;
+        conversions: number;
+        /** @description spend / conversions */
+        costPerConversionCents: number | null;
+        /** @description clicks / impressions */
+        ctr: number | null;
+        impressions: number;
+        platform: string;
+        reactions: number;
+        revenueCents: number;
+        /** @description revenue / spend */
+        roas: number | null;
+        shares: number;
+        spendCents: number;
+        topic: string;
+      }[];
+      byDay: {
+        clicks: number;
+        /** @description conversions / clicks */
+        conversionRate: number | null;
+        conversions: number;
+        /** @description spend / conversions */
+        costPerConversionCents: number | null;
+        /** @description clicks / impressions */
+        ctr: number | null;
+        day: string;
+        impressions: number;
+        reactions: number;
+        revenueCents: number;
+        /** @description revenue / spend */
+        roas: number | null;
+        shares: number;
+        spendCents: number;
+      }[];
+      byPlatform: {
+        clicks: number;
+        /** @description conversions / clicks */
+        conversionRate: number | null;
+        conversions: number;
+        /** @description spend / conversions */
+        costPerConversionCents: number | null;
+        /** @description clicks / impressions */
+        ctr: number | null;
+        impressions: number;
+        platform: string;
+        reactions: number;
+        revenueCents: number;
+        /** @description revenue / spend */
+        roas: number | null;
+        shares: number;
+        spendCents: number;
+      }[];
+      /** Format: uuid */
+      campaignId: string;
+      contentByStatus: {
+        [key: string]: number;
+      };
+      totals: components['schemas']['MetricTotals'];
+    };
+    CampaignAnalyticsInput: {
+      byContent: {
+        clicks: number;
+        /** Format: uuid */
+        contentId: string;
+        /** @description conversions / clicks */
+        conversionRate: number | null;
+        conversions: number;
+        /** @description spend / conversions */
+        costPerConversionCents: number | null;
+        /** @description clicks / impressions */
+        ctr: number | null;
+        impressions: number;
+        platform: string;
+        reactions: number;
+        revenueCents: number;
+        /** @description revenue / spend */
+        roas: number | null;
+        shares: number;
+        spendCents: number;
+        topic: string;
+      }[];
+      byDay: {
+        clicks: number;
+        /** @description conversions / clicks */
+        conversionRate: number | null;
+        conversions: number;
+        /** @description spend / conversions */
+        costPerConversionCents: number | null;
+        /** @description clicks / impressions */
+        ctr: number | null;
+        day: string;
+        impressions: number;
+        reactions: number;
+        revenueCents: number;
+        /** @description revenue / spend */
+        roas: number | null;
+        shares: number;
+        spendCents: number;
+      }[];
+      byPlatform: {
+        clicks: number;
+        /** @description conversions / clicks */
+        conversionRate: number | null;
+        conversions: number;
+        /** @description spend / conversions */
+        costPerConversionCents: number | null;
+        /** @description clicks / impressions */
+        ctr: number | null;
+        impressions: number;
+        platform: string;
+        reactions: number;
+        revenueCents: number;
+        /** @description revenue / spend */
+        roas: number | null;
+        shares: number;
+        spendCents: number;
+      }[];
+      /** Format: uuid */
+      campaignId: string;
+      contentByStatus: {
+        [key: string]: number;
+      };
+      totals: components['schemas']['MetricTotalsInput'];
+    };
+    CampaignInput: {
+      audience: string | null;
+      budgetCents: number | null;
+      /** Format: uuid */
+      businessId: string;
+      channels: string[];
+      /** Format: date-time */
+      createdAt: string;
+      endDate: string | null;
+      goal: string;
+      /** Format: uuid */
+      id: string;
+      name: string;
+      startDate: string | null;
+      status: string;
+      /** @description Latest strategy version; 0 when none yet */
+      strategyVersion: number;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    CampaignInsight: {
+      highlights: string[];
+      recommendations: string[];
+      summary: string;
+    };
+    CampaignInsightInput: {
+      highlights: string[];
+      recommendations: string[];
+      summary: string;
+    };
+    ChannelTarget: {
+      /** @description email: the list */
+      recipients?: string[];
+      /** @description webhook: the HMAC-SHA256 signing secret (never returned) */
+      secret?: string;
+      /**
+       * Format: uri
+       * @description webhook: the receiver URL
+       */
+      url?: string;
+      /**
+       * Format: uri
+       * @description slack: the incoming-webhook URL
+       */
+      webhookUrl?: string;
+    };
+    ChannelTargetInput: {
+      /** @description email: the list */
+      recipients?: string[];
+      /** @description webhook: the HMAC-SHA256 signing secret (never returned) */
+      secret?: string;
+      /**
+       * Format: uri
+       * @description webhook: the receiver URL
+       */
+      url?: string;
+      /**
+       * Format: uri
+       * @description slack: the incoming-webhook URL
+       */
+      webhookUrl?: string;
+    };
+    Content: {
+      body: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: uuid */
+      businessId: string;
+      callToAction: string;
+      campaignId: string | null;
+      channel: components['schemas']['PublishChannel'];
+      channelTarget: {
+        hasSecret?: boolean;
+        recipients?: string[];
+        url?: string;
+        webhookUrl?: string;
+      } | null;
+      contentType: string;
+      /** Format: date-time */
+      createdAt: string;
+      currentVersion: number;
+      /** Format: uuid */
+      id: string;
+      plannedDate: string | null;
+      platform: string;
+      publishAt: string | null;
+      publishAttempts: number;
+      publishedAt: string | null;
+      status: components['schemas']['ContentStatus'];
+      strategyVersion: number | null;
+      topic: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    ContentInput: {
+      body: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: uuid */
+      businessId: string;
+      callToAction: string;
+      campaignId: string | null;
+      channel: components['schemas']['PublishChannelInput'];
+      channelTarget: {
+        hasSecret?: boolean;
+        recipients?: string[];
+        url?: string;
+        webhookUrl?: string;
+      } | null;
+      contentType: string;
+      /** Format: date-time */
+      createdAt: string;
+      currentVersion: number;
+      /** Format: uuid */
+      id: string;
+      plannedDate: string | null;
+      platform: string;
+      publishAt: string | null;
+      publishAttempts: number;
+      publishedAt: string | null;
+      status: components['schemas']['ContentStatusInput'];
+      strategyVersion: number | null;
+      topic: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    ContentMetrics: {
+      items: components['schemas']['ContentMetricsRow'][];
+      totals: components['schemas']['MetricTotals'];
+    };
+    ContentMetricsInput: {
+      items: components['schemas']['ContentMetricsRowInput'][];
+      totals: components['schemas']['MetricTotalsInput'];
+    };
+    ContentMetricsRow: {
+      campaignId: string | null;
+      /** @default 0 */
+      clicks: number;
+      /** Format: uuid */
+      contentId: string;
+      /** @default 0 */
+      conversions: number;
+      /**
+       * Format: date
+       * @example 2026-03-02
+       */
+      day: string;
+      /** @default 0 */
+      impressions: number;
+      /** @default 0 */
+      reactions: number;
+      /** @default 0 */
+      revenueCents: number;
+      /** @default 0 */
+      shares: number;
+      /**
+       * @description Who reports the figures (an integration name, or manual); one row per day and source
+       * @default manual
+       */
+      source: string;
+      /** @default 0 */
+      spendCents: number;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    ContentMetricsRowInput: {
+      campaignId: string | null;
+      /** @default 0 */
+      clicks: number;
+      /** Format: uuid */
+      contentId: string;
+      /** @default 0 */
+      conversions: number;
+      /**
+       * Format: date
+       * @example 2026-03-02
+       */
+      day: string;
+      /** @default 0 */
+      impressions: number;
+      /** @default 0 */
+      reactions: number;
+      /** @default 0 */
+      revenueCents: number;
+      /** @default 0 */
+      shares: number;
+      /**
+       * @description Who reports the figures (an integration name, or manual); one row per day and source
+       * @default manual
+       */
+      source: string;
+      /** @default 0 */
+      spendCents: number;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /** @enum {string} */
+    ContentStatus:
+      'draft' | 'in_review' | 'approved' | 'scheduled' | 'published' | 'failed' | 'archived';
+    /** @enum {string} */
+    ContentStatusInput:
+      'draft' | 'in_review' | 'approved' | 'scheduled' | 'published' | 'failed' | 'archived';
+    ContentVersion: {
+      body: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      jobId: string | null;
+      /** @enum {string} */
+      source: 'ai' | 'edit' | 'restore';
+      version: number;
+    };
+    ContentVersionInput: {
+      body: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      jobId: string | null;
+      /** @enum {string} */
+      source: 'ai' | 'edit' | 'restore';
+      version: number;
+    };
     CreatedApiKey: {
       /** Format: date-time */
       createdAt: string;
@@ -2248,6 +7580,66 @@ export interface components {
       revokedAt: string | null;
       scopes: ('read' | 'write')[];
     };
+    /**
+     * @example {
+     *       "subject": "Spring menu",
+     *       "preheader": "Five new loaves",
+     *       "body": "Hello!"
+     *     }
+     */
+    EmailContent: {
+      body: string;
+      preheader: string;
+      subject: string;
+    };
+    /**
+     * @example {
+     *       "subject": "Spring menu",
+     *       "preheader": "Five new loaves",
+     *       "body": "Hello!"
+     *     }
+     */
+    EmailContentInput: {
+      body: string;
+      preheader: string;
+      subject: string;
+    };
+    Enrollment: {
+      createdAt: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      nextSendAt: string | null;
+      nextStepIndex: number;
+      /** Format: uuid */
+      sequenceId: string;
+      /** @enum {string} */
+      status: 'active' | 'completed' | 'unsubscribed' | 'cancelled';
+      /** Format: uuid */
+      subscriberId: string;
+    };
+    EnrollmentInput: {
+      createdAt: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      nextSendAt: string | null;
+      nextStepIndex: number;
+      /** Format: uuid */
+      sequenceId: string;
+      /** @enum {string} */
+      status: 'active' | 'completed' | 'unsubscribed' | 'cancelled';
+      /** Format: uuid */
+      subscriberId: string;
+    };
+    EnrollmentPage: {
+      items: components['schemas']['Enrollment'][];
+      nextCursor: string | null;
+    };
+    EnrollmentPageInput: {
+      items: components['schemas']['EnrollmentInput'][];
+      nextCursor: string | null;
+    };
     ErrorEnvelope: {
       error: {
         /** @example NOT_FOUND */
@@ -2273,6 +7665,22 @@ export interface components {
       };
       /** Format: date-time */
       timestamp: string;
+    };
+    /**
+     * @example {
+     *       "text": "Come by this weekend."
+     *     }
+     */
+    FacebookPost: {
+      text: string;
+    };
+    /**
+     * @example {
+     *       "text": "Come by this weekend."
+     *     }
+     */
+    FacebookPostInput: {
+      text: string;
     };
     HealthReport: {
       components: {
@@ -2352,6 +7760,28 @@ export interface components {
       uptimeSeconds: number;
       version: string;
     };
+    /**
+     * @example {
+     *       "caption": "Spring is here. #bakery",
+     *       "imageIdea": ""
+     *     }
+     */
+    InstagramPost: {
+      caption: string;
+      /** @default  */
+      imageIdea: string;
+    };
+    /**
+     * @example {
+     *       "caption": "Spring is here. #bakery",
+     *       "imageIdea": ""
+     *     }
+     */
+    InstagramPostInput: {
+      caption: string;
+      /** @default  */
+      imageIdea: string;
+    };
     Job: {
       /** Format: uuid */
       businessId: string;
@@ -2406,6 +7836,196 @@ export interface components {
       /** @enum {string} */
       status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
     };
+    /**
+     * @example {
+     *       "text": "Our spring menu is here."
+     *     }
+     */
+    LinkedInPost: {
+      text: string;
+    };
+    /**
+     * @example {
+     *       "text": "Our spring menu is here."
+     *     }
+     */
+    LinkedInPostInput: {
+      text: string;
+    };
+    Message: {
+      body: string;
+      /** Format: uuid */
+      businessId: string;
+      channel: string;
+      contentId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      customerRef: string | null;
+      direction: string;
+      /** Format: uuid */
+      id: string;
+      status: string;
+      subject: string | null;
+    };
+    MessageInput: {
+      body: string;
+      /** Format: uuid */
+      businessId: string;
+      channel: string;
+      contentId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      customerRef: string | null;
+      direction: string;
+      /** Format: uuid */
+      id: string;
+      status: string;
+      subject: string | null;
+    };
+    MetricTotals: {
+      clicks: number;
+      /** @description conversions / clicks */
+      conversionRate: number | null;
+      conversions: number;
+      /** @description spend / conversions */
+      costPerConversionCents: number | null;
+      /** @description clicks / impressions */
+      ctr: number | null;
+      impressions: number;
+      reactions: number;
+      revenueCents: number;
+      /** @description revenue / spend */
+      roas: number | null;
+      shares: number;
+      spendCents: number;
+    };
+    MetricTotalsInput: {
+      clicks: number;
+      /** @description conversions / clicks */
+      conversionRate: number | null;
+      conversions: number;
+      /** @description spend / conversions */
+      costPerConversionCents: number | null;
+      /** @description clicks / impressions */
+      ctr: number | null;
+      impressions: number;
+      reactions: number;
+      revenueCents: number;
+      /** @description revenue / spend */
+      roas: number | null;
+      shares: number;
+      spendCents: number;
+    };
+    OutboxEntry: {
+      createdAt: string;
+      from: string;
+      id: string;
+      messageId: string;
+      sizeBytes: number;
+      subject: string;
+      to: string;
+    };
+    OutboxEntryInput: {
+      createdAt: string;
+      from: string;
+      id: string;
+      messageId: string;
+      sizeBytes: number;
+      subject: string;
+      to: string;
+    };
+    OutboxMessage: {
+      entry: components['schemas']['OutboxEntry'];
+      /** @description The whole MIME message */
+      raw: string;
+    };
+    OutboxMessageInput: {
+      entry: components['schemas']['OutboxEntryInput'];
+      /** @description The whole MIME message */
+      raw: string;
+    };
+    OutboxPage: {
+      /** @description False when SMTP_URL is set: mail goes to the SMTP server instead */
+      enabled: boolean;
+      items: components['schemas']['OutboxEntry'][];
+      nextCursor: string | null;
+    };
+    OutboxPageInput: {
+      /** @description False when SMTP_URL is set: mail goes to the SMTP server instead */
+      enabled: boolean;
+      items: components['schemas']['OutboxEntryInput'][];
+      nextCursor: string | null;
+    };
+    /**
+     * @example linkedin
+     * @enum {string}
+     */
+    Platform: 'linkedin' | 'x' | 'instagram' | 'facebook' | 'email' | 'blog' | 'search_ads';
+    /**
+     * @example linkedin
+     * @enum {string}
+     */
+    PlatformInput: 'linkedin' | 'x' | 'instagram' | 'facebook' | 'email' | 'blog' | 'search_ads';
+    Publication: {
+      channel: string;
+      /** Format: uuid */
+      contentId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      payload: {
+        [key: string]: unknown;
+      };
+    };
+    PublicationInput: {
+      channel: string;
+      /** Format: uuid */
+      contentId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      payload: {
+        [key: string]: unknown;
+      };
+    };
+    PublishAttempt: {
+      attempt: number;
+      channel: string;
+      /** Format: uuid */
+      contentId: string;
+      /** Format: date-time */
+      createdAt: string;
+      durationMs: number;
+      error: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      outcome: 'success' | 'failed';
+      statusCode: number | null;
+      worker: string;
+    };
+    PublishAttemptInput: {
+      attempt: number;
+      channel: string;
+      /** Format: uuid */
+      contentId: string;
+      /** Format: date-time */
+      createdAt: string;
+      durationMs: number;
+      error: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      outcome: 'success' | 'failed';
+      statusCode: number | null;
+      worker: string;
+    };
+    /** @enum {string} */
+    PublishChannel: 'outbox' | 'webhook' | 'slack' | 'email';
+    /** @enum {string} */
+    PublishChannelInput: 'outbox' | 'webhook' | 'slack' | 'email';
     QueueProbe: {
       /** Format: uuid */
       id: string;
@@ -2429,6 +8049,490 @@ export interface components {
       runCount: number;
       /** @enum {string} */
       status: 'queued' | 'processed';
+    };
+    RenderedEmail: {
+      html: string;
+      subject: string;
+      text: string;
+    };
+    RenderedEmailInput: {
+      html: string;
+      subject: string;
+      text: string;
+    };
+    /**
+     * @example {
+     *       "headlines": [
+     *         "Fresh Bread Daily",
+     *         "Lyon Sourdough",
+     *         "Order Today"
+     *       ],
+     *       "descriptions": [
+     *         "Baked every morning in Lyon.",
+     *         "Pick up on your way to work."
+     *       ]
+     *     }
+     */
+    SearchAd: {
+      descriptions: string[];
+      headlines: string[];
+    };
+    /**
+     * @example {
+     *       "headlines": [
+     *         "Fresh Bread Daily",
+     *         "Lyon Sourdough",
+     *         "Order Today"
+     *       ],
+     *       "descriptions": [
+     *         "Baked every morning in Lyon.",
+     *         "Pick up on your way to work."
+     *       ]
+     *     }
+     */
+    SearchAdInput: {
+      descriptions: string[];
+      headlines: string[];
+    };
+    /** @description In the business's timezone */
+    SendWindow: {
+      /** @description ISO weekdays: 1 = Monday … 7 = Sunday */
+      days: number[];
+      /** @example 17:00 */
+      end: string;
+      /** @example 09:00 */
+      start: string;
+    };
+    /** @description In the business's timezone */
+    SendWindowInput: {
+      /** @description ISO weekdays: 1 = Monday … 7 = Sunday */
+      days: number[];
+      /** @example 17:00 */
+      end: string;
+      /** @example 09:00 */
+      start: string;
+    };
+    Sequence: {
+      /** Format: uuid */
+      businessId: string;
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      status: 'draft' | 'active' | 'paused' | 'archived';
+      steps: components['schemas']['SequenceStep'][];
+      trigger: components['schemas']['SequenceTrigger'];
+      updatedAt: string;
+    };
+    SequenceAnalytics: {
+      active: number;
+      completed: number;
+      enrolled: number;
+      /** Format: uuid */
+      sequenceId: string;
+      series: {
+        clicked: number;
+        /** @description UTC day, YYYY-MM-DD */
+        date: string;
+        opened: number;
+        sent: number;
+        unsubscribed: number;
+      }[];
+      steps: {
+        bounced: number;
+        bounceRate: number;
+        clicked: number;
+        clickRate: number;
+        delivered: number;
+        opened: number;
+        openRate: number;
+        position: number;
+        /** @description Handed to the mail server (delivered + bounced) */
+        sent: number;
+        /** Format: uuid */
+        stepId: string;
+        subject: string;
+        /** @description Not sent: the address was on the suppression list */
+        suppressed: number;
+        unsubscribed: number;
+        unsubscribeRate: number;
+      }[];
+      totals: {
+        bounced: number;
+        bounceRate: number;
+        clicked: number;
+        clickRate: number;
+        delivered: number;
+        opened: number;
+        openRate: number;
+        /** @description Handed to the mail server (delivered + bounced) */
+        sent: number;
+        /** @description Not sent: the address was on the suppression list */
+        suppressed: number;
+        unsubscribed: number;
+        unsubscribeRate: number;
+      };
+    };
+    SequenceAnalyticsInput: {
+      active: number;
+      completed: number;
+      enrolled: number;
+      /** Format: uuid */
+      sequenceId: string;
+      series: {
+        clicked: number;
+        /** @description UTC day, YYYY-MM-DD */
+        date: string;
+        opened: number;
+        sent: number;
+        unsubscribed: number;
+      }[];
+      steps: {
+        bounced: number;
+        bounceRate: number;
+        clicked: number;
+        clickRate: number;
+        delivered: number;
+        opened: number;
+        openRate: number;
+        position: number;
+        /** @description Handed to the mail server (delivered + bounced) */
+        sent: number;
+        /** Format: uuid */
+        stepId: string;
+        subject: string;
+        /** @description Not sent: the address was on the suppression list */
+        suppressed: number;
+        unsubscribed: number;
+        unsubscribeRate: number;
+      }[];
+      totals: {
+        bounced: number;
+        bounceRate: number;
+        clicked: number;
+        clickRate: number;
+        delivered: number;
+        opened: number;
+        openRate: number;
+        /** @description Handed to the mail server (delivered + bounced) */
+        sent: number;
+        /** @description Not sent: the address was on the suppression list */
+        suppressed: number;
+        unsubscribed: number;
+        unsubscribeRate: number;
+      };
+    };
+    SequenceDraft: {
+      name: string;
+      rationale: string;
+      steps: {
+        delayDays: number;
+        html: string;
+        preheader: string;
+        subject: string;
+        text: string;
+      }[];
+    };
+    SequenceDraftInput: {
+      name: string;
+      rationale: string;
+      steps: {
+        delayDays: number;
+        html: string;
+        preheader: string;
+        subject: string;
+        text: string;
+      }[];
+    };
+    SequenceInput: {
+      /** Format: uuid */
+      businessId: string;
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      status: 'draft' | 'active' | 'paused' | 'archived';
+      steps: components['schemas']['SequenceStepInput'][];
+      trigger: components['schemas']['SequenceTriggerInput'];
+      updatedAt: string;
+    };
+    SequencePage: {
+      items: components['schemas']['SequenceSummary'][];
+      nextCursor: string | null;
+    };
+    SequencePageInput: {
+      items: components['schemas']['SequenceSummaryInput'][];
+      nextCursor: string | null;
+    };
+    SequenceStep: {
+      createdAt: string;
+      delay: components['schemas']['StepDelay'];
+      html: string;
+      /** Format: uuid */
+      id: string;
+      position: number;
+      preheader: string;
+      sendWindow: components['schemas']['SendWindow'] | null;
+      /** Format: uuid */
+      sequenceId: string;
+      subject: string;
+      text: string;
+      updatedAt: string;
+    };
+    SequenceStepInput: {
+      createdAt: string;
+      delay: components['schemas']['StepDelayInput'];
+      html: string;
+      /** Format: uuid */
+      id: string;
+      position: number;
+      preheader: string;
+      sendWindow: components['schemas']['SendWindowInput'] | null;
+      /** Format: uuid */
+      sequenceId: string;
+      subject: string;
+      text: string;
+      updatedAt: string;
+    };
+    SequenceSummary: {
+      /** Format: uuid */
+      businessId: string;
+      createdAt: string;
+      enrolled: number;
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      status: 'draft' | 'active' | 'paused' | 'archived';
+      stepCount: number;
+      trigger: components['schemas']['SequenceTrigger'];
+      updatedAt: string;
+    };
+    SequenceSummaryInput: {
+      /** Format: uuid */
+      businessId: string;
+      createdAt: string;
+      enrolled: number;
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      status: 'draft' | 'active' | 'paused' | 'archived';
+      stepCount: number;
+      trigger: components['schemas']['SequenceTriggerInput'];
+      updatedAt: string;
+    };
+    SequenceTrigger:
+      | {
+          /** @constant */
+          type: 'manual';
+        }
+      | {
+          event: string;
+          /** @constant */
+          type: 'event';
+        };
+    SequenceTriggerInput:
+      | {
+          /** @constant */
+          type: 'manual';
+        }
+      | {
+          event: string;
+          /** @constant */
+          type: 'event';
+        };
+    StepDelay: {
+      /** @enum {string} */
+      unit: 'minutes' | 'hours' | 'days';
+      value: number;
+    };
+    StepDelayInput: {
+      /** @enum {string} */
+      unit: 'minutes' | 'hours' | 'days';
+      value: number;
+    };
+    Strategy: {
+      audience: {
+        description: string;
+        /** @default [] */
+        segments: string[];
+      };
+      calendar: {
+        callToAction: string;
+        /** @example post */
+        contentType: string;
+        /**
+         * Format: date
+         * @example 2026-03-02
+         */
+        date: string;
+        platform: components['schemas']['Platform'];
+        topic: string;
+      }[];
+      channelMix: {
+        channel: components['schemas']['Platform'];
+        rationale: string;
+        sharePercent: number;
+      }[];
+      keyMessages: string[];
+      objectives: {
+        metric: string;
+        objective: string;
+        target: number;
+        /** @default  */
+        unit: string;
+      }[];
+      summary: string;
+    };
+    StrategyInput: {
+      audience: {
+        description: string;
+        /** @default [] */
+        segments: string[];
+      };
+      calendar: {
+        callToAction: string;
+        /** @example post */
+        contentType: string;
+        /**
+         * Format: date
+         * @example 2026-03-02
+         */
+        date: string;
+        platform: components['schemas']['PlatformInput'];
+        topic: string;
+      }[];
+      channelMix: {
+        channel: components['schemas']['PlatformInput'];
+        rationale: string;
+        sharePercent: number;
+      }[];
+      keyMessages: string[];
+      objectives: {
+        metric: string;
+        objective: string;
+        target: number;
+        /** @default  */
+        unit: string;
+      }[];
+      summary: string;
+    };
+    StrategyVersion: {
+      /** Format: uuid */
+      campaignId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      jobId: string | null;
+      strategy: components['schemas']['Strategy'];
+      version: number;
+    };
+    StrategyVersionInput: {
+      /** Format: uuid */
+      campaignId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      jobId: string | null;
+      strategy: components['schemas']['StrategyInput'];
+      version: number;
+    };
+    Subscriber: {
+      attributes: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      businessId: string;
+      /** @enum {string} */
+      consentStatus: 'subscribed' | 'unsubscribed' | 'pending';
+      createdAt: string;
+      email: string;
+      firstName: string | null;
+      /** Format: uuid */
+      id: string;
+      lastName: string | null;
+      source: string;
+      updatedAt: string;
+    };
+    SubscriberImportResult: {
+      errorCount: number;
+      errors: {
+        reason: string;
+        row: number;
+      }[];
+      imported: number;
+      rows: number;
+      skipped: number;
+      updated: number;
+    };
+    SubscriberImportResultInput: {
+      errorCount: number;
+      errors: {
+        reason: string;
+        row: number;
+      }[];
+      imported: number;
+      rows: number;
+      skipped: number;
+      updated: number;
+    };
+    SubscriberInput: {
+      attributes: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      businessId: string;
+      /** @enum {string} */
+      consentStatus: 'subscribed' | 'unsubscribed' | 'pending';
+      createdAt: string;
+      email: string;
+      firstName: string | null;
+      /** Format: uuid */
+      id: string;
+      lastName: string | null;
+      source: string;
+      updatedAt: string;
+    };
+    SubscriberPage: {
+      items: components['schemas']['Subscriber'][];
+      nextCursor: string | null;
+    };
+    SubscriberPageInput: {
+      items: components['schemas']['SubscriberInput'][];
+      nextCursor: string | null;
+    };
+    Suppression: {
+      /** Format: uuid */
+      businessId: string;
+      createdAt: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual';
+    };
+    SuppressionInput: {
+      /** Format: uuid */
+      businessId: string;
+      createdAt: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual';
+    };
+    SuppressionPage: {
+      items: components['schemas']['Suppression'][];
+      nextCursor: string | null;
+    };
+    SuppressionPageInput: {
+      items: components['schemas']['SuppressionInput'][];
+      nextCursor: string | null;
     };
     TokenResponse: {
       accessToken: string;
@@ -2463,6 +8567,22 @@ export interface components {
       /** Format: uuid */
       id: string;
       name: string;
+    };
+    /**
+     * @example {
+     *       "text": "Fresh sourdough every morning. #bakery"
+     *     }
+     */
+    XPost: {
+      text: string;
+    };
+    /**
+     * @example {
+     *       "text": "Fresh sourdough every morning. #bakery"
+     *     }
+     */
+    XPostInput: {
+      text: string;
     };
   };
   responses: never;

@@ -1,0 +1,274 @@
+// The dispatcher's SQL. Claiming is one transaction: lock due enrollments with
+// FOR UPDATE SKIP LOCKED (so workers never wait on each other), take the business's send
+// budget under an advisory lock, insert one delivery per (enrollment, step) — the unique index
+// makes a second claim impossible — and advance the enrollment to its next step.
+import { randomUUID } from 'node:crypto';
+
+import { sql } from 'drizzle-orm';
+
+import type { Database } from '../../platform/db/client.ts';
+import type { SendWindow } from '../../platform/db/schema/sequences.ts';
+import { json, rowsOf } from './repository.ts';
+import { nextSendTime } from './send-window.ts';
+
+export interface ClaimOptions {
+  now: Date;
+  batchSize: number;
+  workerId: string;
+  /** Sends one business may start per rolling minute. */
+  perMinute: number;
+  messageIdDomain: string;
+}
+
+interface DueEnrollment {
+  id: string;
+  business_id: string;
+  sequence_id: string;
+  next_step_index: number;
+}
+
+interface StepInfo {
+  id: string;
+  sequence_id: string;
+  delay_minutes: number;
+  send_window: SendWindow | null;
+}
+
+/** A delivery ready to send, with everything its email is rendered from. */
+export interface SendableDelivery {
+  id: string;
+  business_id: string;
+  sequence_id: string;
+  step_id: string;
+  enrollment_id: string;
+  subscriber_id: string;
+  message_id: string;
+  attempts: number;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  attributes: Record<string, unknown>;
+  consent_status: string;
+  suppressed: string | null;
+  business_name: string;
+  default_sender: { name: string; email: string; replyTo?: string } | null;
+  step_updated_at: Date | string;
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+/** Stable key for the per-business throttle's advisory lock. */
+const THROTTLE_LOCK_CLASS = 4_242;
+
+export function createDispatchRepository(db: Database) {
+  return {
+    /** Claims due steps; returns the ids of the deliveries this worker must now send. */
+    async claimDue(options: ClaimOptions): Promise<string[]> {
+      const now = options.now.toISOString();
+      return db.transaction(async (tx) => {
+        const due = rowsOf<DueEnrollment>(
+          await tx.execute(sql`
+            select e.id, e.business_id, e.sequence_id, e.next_step_index
+            from enrollments e
+            join sequences s on s.id = e.sequence_id
+            where e.status = 'active' and s.status = 'active' and e.next_send_at <= ${now}::timestamptz
+            order by e.next_send_at
+            limit ${options.batchSize}
+            for update of e skip locked`),
+        );
+        if (due.length === 0) return [];
+        const businessIds = [...new Set(due.map((row) => row.business_id))].sort();
+        const sequenceIds = [...new Set(due.map((row) => row.sequence_id))];
+
+        // The throttle: one business's budget is read and spent under its advisory lock, so two
+        // workers cannot both spend the same minute.
+        const budget = new Map<string, number>();
+        const zones = new Map<string, string>();
+        for (const businessId of businessIds) {
+          await tx.execute(
+            sql`select pg_advisory_xact_lock(${THROTTLE_LOCK_CLASS}, hashtext(${businessId}))`,
+          );
+          const [recent] = rowsOf<{ n: number; timezone: string }>(
+            await tx.execute(sql`
+              select (select count(*)::int from deliveries
+                       where business_id = ${businessId}::uuid
+                         and created_at > ${now}::timestamptz - interval '1 minute') as n,
+                     (select timezone from businesses where id = ${businessId}::uuid) as timezone`),
+          );
+          budget.set(businessId, options.perMinute - (recent?.n ?? 0));
+          zones.set(businessId, recent?.timezone ?? 'UTC');
+        }
+
+        const stepRows = rowsOf<StepInfo>(
+          await tx.execute(sql`
+            select id, sequence_id, delay_minutes, send_window from sequence_steps
+            where sequence_id in (select value::uuid from jsonb_array_elements_text(${json(sequenceIds)}))
+            order by sequence_id, position, created_at`),
+        );
+        const stepsOf = new Map<string, StepInfo[]>();
+        for (const step of stepRows) {
+          const list = stepsOf.get(step.sequence_id) ?? [];
+          list.push(step);
+          stepsOf.set(step.sequence_id, list);
+        }
+
+        const claims: {
+          id: string;
+          business_id: string;
+          sequence_id: string;
+          step_id: string;
+          enrollment_id: string;
+          message_id: string;
+        }[] = [];
+        const moves: { id: string; idx: number; at: string | null; status: string }[] = [];
+        for (const enrollment of due) {
+          const steps = stepsOf.get(enrollment.sequence_id) ?? [];
+          const step = steps[enrollment.next_step_index];
+          if (!step) {
+            moves.push({
+              id: enrollment.id,
+              idx: enrollment.next_step_index,
+              at: null,
+              status: 'completed',
+            });
+            continue;
+          }
+          const zone = zones.get(enrollment.business_id) ?? 'UTC';
+          const sendAt = nextSendTime(options.now, step.send_window, zone);
+          if (sendAt.getTime() > options.now.getTime()) {
+            // Outside the step's window: wait for its next opening in the business's timezone.
+            moves.push({
+              id: enrollment.id,
+              idx: enrollment.next_step_index,
+              at: sendAt.toISOString(),
+              status: 'active',
+            });
+            continue;
+          }
+          const left = budget.get(enrollment.business_id) ?? 0;
+          if (left <= 0) continue; // throttled: stays due for a later minute
+          budget.set(enrollment.business_id, left - 1);
+          const id = randomUUID();
+          claims.push({
+            id,
+            business_id: enrollment.business_id,
+            sequence_id: enrollment.sequence_id,
+            step_id: step.id,
+            enrollment_id: enrollment.id,
+            message_id: `<${id}@${options.messageIdDomain}>`,
+          });
+          const next = steps[enrollment.next_step_index + 1];
+          moves.push({
+            id: enrollment.id,
+            idx: enrollment.next_step_index + 1,
+            at: next
+              ? new Date(options.now.getTime() + next.delay_minutes * 60_000).toISOString()
+              : null,
+            status: next ? 'active' : 'completed',
+          });
+        }
+
+        let claimed: string[] = [];
+        if (claims.length > 0) {
+          claimed = rowsOf<{ id: string }>(
+            await tx.execute(sql`
+              insert into deliveries (id, business_id, sequence_id, step_id, enrollment_id, subscriber_id, message_id, status, claimed_at, claimed_by, created_at)
+              select c.id, c.business_id, c.sequence_id, c.step_id, c.enrollment_id, e.subscriber_id, c.message_id, 'claimed', ${now}::timestamptz, ${options.workerId}, ${now}::timestamptz
+              from jsonb_to_recordset(${json(claims)}) as c(id uuid, business_id uuid, sequence_id uuid, step_id uuid, enrollment_id uuid, message_id text)
+              join enrollments e on e.id = c.enrollment_id
+              on conflict (enrollment_id, step_id) do nothing
+              returning id`),
+          ).map((row) => row.id);
+        }
+        if (moves.length > 0) {
+          await tx.execute(sql`
+            update enrollments e
+            set next_step_index = m.idx, next_send_at = m.at, status = m.status, updated_at = ${now}::timestamptz
+            from jsonb_to_recordset(${json(moves)}) as m(id uuid, idx int, at timestamptz, status text)
+            where e.id = m.id`);
+        }
+        return claimed;
+      });
+    },
+
+    /**
+     * Takes over deliveries claimed longer ago than `staleBefore` whose worker never finished
+     * them (it crashed, or the send failed and is due for a retry). They keep their Message-ID.
+     */
+    async reclaimStale(options: {
+      now: Date;
+      staleBefore: Date;
+      batchSize: number;
+      workerId: string;
+    }): Promise<string[]> {
+      const result = await db.execute(sql`
+        update deliveries d set claimed_at = ${options.now.toISOString()}::timestamptz, claimed_by = ${options.workerId}
+        where d.id in (
+          select id from deliveries
+          where status = 'claimed' and claimed_at < ${options.staleBefore.toISOString()}::timestamptz
+          order by claimed_at
+          limit ${options.batchSize}
+          for update skip locked)
+        returning d.id`);
+      return rowsOf<{ id: string }>(result).map((row) => row.id);
+    },
+
+    async sendable(ids: string[]): Promise<SendableDelivery[]> {
+      if (ids.length === 0) return [];
+      const result = await db.execute(sql`
+        select d.id, d.business_id, d.sequence_id, d.step_id, d.enrollment_id, d.subscriber_id, d.message_id, d.attempts,
+               s.email, s.first_name, s.last_name, s.attributes, s.consent_status,
+               x.reason as suppressed,
+               b.name as business_name, b.default_sender,
+               st.updated_at as step_updated_at, st.subject, st.preheader, st.html, st.text
+        from deliveries d
+        join subscribers s on s.id = d.subscriber_id
+        join sequence_steps st on st.id = d.step_id
+        join businesses b on b.id = d.business_id
+        left join suppressions x on x.business_id = d.business_id and x.email = s.email
+        where d.id in (select value::uuid from jsonb_array_elements_text(${json(ids)}))
+          and d.status = 'claimed'`);
+      return rowsOf<SendableDelivery>(result);
+    },
+
+    async markSent(ids: string[], at: Date): Promise<void> {
+      if (ids.length === 0) return;
+      await db.execute(sql`
+        update deliveries set status = 'sent', sent_at = ${at.toISOString()}::timestamptz, attempts = attempts + 1, error = null
+        where id in (select value::uuid from jsonb_array_elements_text(${json(ids)})) and status = 'claimed'`);
+    },
+
+    /** Not sent, for good: suppressed address, hard bounce, or out of attempts. */
+    async markFinal(
+      id: string,
+      status: 'suppressed' | 'bounced' | 'failed',
+      error: string | null,
+    ): Promise<void> {
+      await db.execute(sql`
+        update deliveries set status = ${status}, error = ${error}, attempts = attempts + ${status === 'suppressed' ? 0 : 1}
+        where id = ${id}::uuid and status = 'claimed'`);
+    },
+
+    /** A failed attempt that will be retried: its claim is backdated so it goes stale at `retryAt`. */
+    async markRetry(id: string, error: string, claimedAt: Date): Promise<void> {
+      await db.execute(sql`
+        update deliveries set attempts = attempts + 1, error = ${error}, claimed_at = ${claimedAt.toISOString()}::timestamptz
+        where id = ${id}::uuid and status = 'claimed'`);
+    },
+
+    /** Stops every enrollment of an address in the business (unsubscribed, bounced, complained). */
+    async stopEnrollmentsOf(
+      businessId: string,
+      subscriberId: string,
+      status: string,
+    ): Promise<void> {
+      await db.execute(sql`
+        update enrollments set status = ${status}, next_send_at = null, updated_at = now()
+        where business_id = ${businessId}::uuid and subscriber_id = ${subscriberId}::uuid and status = 'active'`);
+    },
+  };
+}
+
+export type DispatchRepository = ReturnType<typeof createDispatchRepository>;

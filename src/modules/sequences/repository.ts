@@ -1,0 +1,263 @@
+// SQL for sequences, steps and enrollments (the dispatcher's claim and send queries live in
+// dispatch-repository.ts). Every query is scoped by business.
+import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+
+import type { Executor } from '../../platform/db/client.ts';
+import {
+  deliveries,
+  enrollments,
+  sequences,
+  sequenceSteps,
+  subscribers,
+} from '../../platform/db/schema/sequences.ts';
+import type { Position } from '../../platform/http/pagination.ts';
+
+export type SequenceRow = typeof sequences.$inferSelect;
+export type NewSequence = typeof sequences.$inferInsert;
+export type StepRow = typeof sequenceSteps.$inferSelect;
+export type NewStep = typeof sequenceSteps.$inferInsert;
+
+/** Rows of a raw query, whichever driver ran it (node-postgres and PGlite both use `rows`). */
+export function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+/** A JSON parameter, portable between node-postgres and PGlite (which differ on arrays). */
+export function json(value: unknown) {
+  return sql`${JSON.stringify(value)}::jsonb`;
+}
+
+export function createSequenceRepository(db: Executor) {
+  return {
+    async insert(values: NewSequence): Promise<SequenceRow> {
+      const [row] = await db.insert(sequences).values(values).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+
+    async find(businessId: string, id: string): Promise<SequenceRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(sequences)
+        .where(and(eq(sequences.businessId, businessId), eq(sequences.id, id)));
+      return row;
+    },
+
+    async list(
+      businessId: string,
+      limit: number,
+      after: Position | undefined,
+      status: string | undefined,
+    ) {
+      return db
+        .select({
+          sequence: sequences,
+          stepCount: sql<number>`(select count(*)::int from ${sequenceSteps} where ${sequenceSteps.sequenceId} = ${sequences.id})`,
+          enrolled: sql<number>`(select count(*)::int from ${enrollments} where ${enrollments.sequenceId} = ${sequences.id})`,
+        })
+        .from(sequences)
+        .where(
+          and(
+            eq(sequences.businessId, businessId),
+            status ? eq(sequences.status, status) : undefined,
+            after
+              ? or(
+                  lt(sequences.createdAt, after.createdAt),
+                  and(eq(sequences.createdAt, after.createdAt), lt(sequences.id, after.id)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(sequences.createdAt), desc(sequences.id))
+        .limit(limit + 1);
+    },
+
+    async update(
+      businessId: string,
+      id: string,
+      values: Partial<NewSequence>,
+    ): Promise<SequenceRow | undefined> {
+      const [row] = await db
+        .update(sequences)
+        .set({ ...values, updatedAt: new Date() })
+        .where(and(eq(sequences.businessId, businessId), eq(sequences.id, id)))
+        .returning();
+      return row;
+    },
+
+    async remove(businessId: string, id: string): Promise<boolean> {
+      const rows = await db
+        .delete(sequences)
+        .where(and(eq(sequences.businessId, businessId), eq(sequences.id, id)))
+        .returning({ id: sequences.id });
+      return rows.length > 0;
+    },
+
+    async steps(sequenceId: string): Promise<StepRow[]> {
+      return db
+        .select()
+        .from(sequenceSteps)
+        .where(eq(sequenceSteps.sequenceId, sequenceId))
+        .orderBy(asc(sequenceSteps.position), asc(sequenceSteps.createdAt));
+    },
+
+    async findStep(sequenceId: string, stepId: string): Promise<StepRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(sequenceSteps)
+        .where(and(eq(sequenceSteps.sequenceId, sequenceId), eq(sequenceSteps.id, stepId)));
+      return row;
+    },
+
+    async insertSteps(values: NewStep[]): Promise<StepRow[]> {
+      if (values.length === 0) return [];
+      return db.insert(sequenceSteps).values(values).returning();
+    },
+
+    async nextPosition(sequenceId: string): Promise<number> {
+      const [row] = await db
+        .select({ max: sql<number | null>`max(${sequenceSteps.position})` })
+        .from(sequenceSteps)
+        .where(eq(sequenceSteps.sequenceId, sequenceId));
+      return row?.max === null || row?.max === undefined ? 0 : row.max + 1;
+    },
+
+    async updateStep(
+      sequenceId: string,
+      stepId: string,
+      values: Partial<NewStep>,
+    ): Promise<StepRow | undefined> {
+      const [row] = await db
+        .update(sequenceSteps)
+        .set({ ...values, updatedAt: new Date() })
+        .where(and(eq(sequenceSteps.sequenceId, sequenceId), eq(sequenceSteps.id, stepId)))
+        .returning();
+      return row;
+    },
+
+    async removeStep(sequenceId: string, stepId: string): Promise<boolean> {
+      const rows = await db
+        .delete(sequenceSteps)
+        .where(and(eq(sequenceSteps.sequenceId, sequenceId), eq(sequenceSteps.id, stepId)))
+        .returning({ id: sequenceSteps.id });
+      return rows.length > 0;
+    },
+
+    /**
+     * Enrolls the business's subscribed, unsuppressed subscribers that match, skipping those
+     * already enrolled. Returns how many enrollments were created.
+     */
+    async enroll(options: {
+      businessId: string;
+      sequenceId: string;
+      firstSendAt: Date;
+      subscriberIds?: string[] | undefined;
+      search?: string | undefined;
+      attribute?: { name: string; equals: string } | undefined;
+    }): Promise<number> {
+      const { businessId } = options;
+      const pattern = options.search
+        ? `%${options.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+        : undefined;
+      const result = await db.execute(sql`
+        insert into enrollments (business_id, sequence_id, subscriber_id, next_send_at)
+        select ${businessId}::uuid, ${options.sequenceId}::uuid, s.id, ${options.firstSendAt.toISOString()}::timestamptz
+        from subscribers s
+        where s.business_id = ${businessId}::uuid
+          and s.consent_status = 'subscribed'
+          and not exists (
+            select 1 from suppressions x where x.business_id = s.business_id and x.email = s.email)
+          ${
+            options.subscriberIds
+              ? sql`and s.id in (select value::uuid from jsonb_array_elements_text(${json(options.subscriberIds)}))`
+              : sql``
+          }
+          ${pattern ? sql`and (s.email ilike ${pattern} or s.first_name ilike ${pattern} or s.last_name ilike ${pattern})` : sql``}
+          ${options.attribute ? sql`and s.attributes ->> ${options.attribute.name} = ${options.attribute.equals}` : sql``}
+        on conflict (sequence_id, subscriber_id) do nothing
+        returning id`);
+      return rowsOf(result).length;
+    },
+
+    async listEnrollments(
+      businessId: string,
+      sequenceId: string,
+      limit: number,
+      after: Position | undefined,
+    ) {
+      return db
+        .select({ enrollment: enrollments, email: subscribers.email })
+        .from(enrollments)
+        .innerJoin(subscribers, eq(subscribers.id, enrollments.subscriberId))
+        .where(
+          and(
+            eq(enrollments.businessId, businessId),
+            eq(enrollments.sequenceId, sequenceId),
+            after
+              ? or(
+                  lt(enrollments.createdAt, after.createdAt),
+                  and(eq(enrollments.createdAt, after.createdAt), lt(enrollments.id, after.id)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(enrollments.createdAt), desc(enrollments.id))
+        .limit(limit + 1);
+    },
+
+    async enrollmentCounts(sequenceId: string) {
+      const rows = await db
+        .select({ status: enrollments.status, count: count() })
+        .from(enrollments)
+        .where(eq(enrollments.sequenceId, sequenceId))
+        .groupBy(enrollments.status);
+      return new Map(rows.map((row) => [row.status, row.count]));
+    },
+
+    async stepCounts(sequenceId: string) {
+      return db
+        .select({
+          stepId: deliveries.stepId,
+          delivered: sql<number>`count(*) filter (where ${deliveries.status} = 'sent')::int`,
+          bounced: sql<number>`count(*) filter (where ${deliveries.status} = 'bounced')::int`,
+          suppressed: sql<number>`count(*) filter (where ${deliveries.status} = 'suppressed')::int`,
+          opened: sql<number>`count(${deliveries.openedAt})::int`,
+          clicked: sql<number>`count(${deliveries.clickedAt})::int`,
+          unsubscribed: sql<number>`count(${deliveries.unsubscribedAt})::int`,
+        })
+        .from(deliveries)
+        .where(eq(deliveries.sequenceId, sequenceId))
+        .groupBy(deliveries.stepId);
+    },
+
+    /** Per UTC day since `since`: sends, first opens, first clicks, unsubscribes. */
+    async dailySeries(sequenceId: string, since: Date) {
+      const result = await db.execute(sql`
+        select to_char(day, 'YYYY-MM-DD') as date, kind, count(*)::int as n from (
+          select date_trunc('day', sent_at at time zone 'UTC') as day, 'sent' as kind
+            from deliveries where sequence_id = ${sequenceId}::uuid and sent_at >= ${since.toISOString()}::timestamptz
+          union all
+          select date_trunc('day', opened_at at time zone 'UTC'), 'opened'
+            from deliveries where sequence_id = ${sequenceId}::uuid and opened_at >= ${since.toISOString()}::timestamptz
+          union all
+          select date_trunc('day', clicked_at at time zone 'UTC'), 'clicked'
+            from deliveries where sequence_id = ${sequenceId}::uuid and clicked_at >= ${since.toISOString()}::timestamptz
+          union all
+          select date_trunc('day', unsubscribed_at at time zone 'UTC'), 'unsubscribed'
+            from deliveries where sequence_id = ${sequenceId}::uuid and unsubscribed_at >= ${since.toISOString()}::timestamptz
+        ) events group by day, kind order by day`);
+      return rowsOf<{ date: string; kind: string; n: number }>(result);
+    },
+
+    async subscriberIdsIn(businessId: string, ids: string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select({ id: subscribers.id })
+        .from(subscribers)
+        .where(and(eq(subscribers.businessId, businessId), inArray(subscribers.id, ids)));
+      return rows.map((row) => row.id);
+    },
+  };
+}
+
+export type SequenceRepository = ReturnType<typeof createSequenceRepository>;

@@ -1,0 +1,385 @@
+// /api/v1/businesses/{businessId}/sequences: drip sequences, their steps, enrollment, status
+// changes, previews, test sends, analytics, AI drafts; and /outbox, the mail kept locally when
+// no SMTP server is configured.
+import { z } from 'zod';
+
+import { principalOf } from '../../platform/http/auth-guard.ts';
+import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { PaginationQuery } from '../../platform/http/pagination.ts';
+import type { App } from '../../platform/http/types.ts';
+import { JobEnvelope } from '../jobs/schemas.ts';
+import {
+  AnalyticsQuery,
+  BusinessParams,
+  CreateSequenceBody,
+  EnrollBody,
+  EnrollmentPage,
+  EnrollResult,
+  GenerateSequenceBody,
+  OutboxMessage,
+  OutboxPage,
+  OutboxParams,
+  OutboxQuery,
+  PreviewBody,
+  RenderedEmail,
+  Sequence,
+  SequenceAnalytics,
+  SequenceListQuery,
+  SequencePage,
+  SequenceParams,
+  Step,
+  StepBody,
+  StepParams,
+  TestSendBody,
+  TestSendResult,
+  UpdateSequenceBody,
+  UpdateStepBody,
+} from './schemas.ts';
+import type { SequenceService } from './service.ts';
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
+const base = '/api/v1/businesses/:businessId/sequences';
+const tags = ['sequences'];
+
+export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): void {
+  const { sequences } = deps;
+
+  app.post(
+    base,
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'Create a sequence (a draft), optionally with its steps',
+        description: 'Liquid template errors are 400s naming the field, line and column.',
+        params: BusinessParams,
+        body: CreateSequenceBody,
+        response: { 201: Sequence, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await sequences.create(principalOf(request), request.params.businessId, request.body),
+        ),
+  );
+
+  app.get(
+    base,
+    {
+      schema: {
+        tags,
+        summary: 'List sequences, newest first',
+        params: BusinessParams,
+        querystring: SequenceListQuery,
+        response: { 200: SequencePage, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.list(principalOf(request), request.params.businessId, request.query),
+  );
+
+  app.post(
+    `${base}/generate`,
+    {
+      config: { idempotent: true, rateLimit: 'ai' },
+      schema: {
+        tags,
+        summary: 'Start an AI job that drafts a whole sequence in the brand voice',
+        description:
+          'Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is `{ sequenceId, stepCount, rationale }`: a draft sequence to edit before activating.',
+        params: BusinessParams,
+        body: GenerateSequenceBody,
+        response: { 202: JobEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const job = await sequences.startDraft(
+        principalOf(request),
+        request.params.businessId,
+        request.body,
+      );
+      return reply.status(202).send({ job });
+    },
+  );
+
+  app.post(
+    `${base}/preview`,
+    {
+      schema: {
+        tags,
+        summary: 'Render templates (saved or not) for a subscriber: the editor’s live preview',
+        params: BusinessParams,
+        body: PreviewBody,
+        response: { 200: RenderedEmail, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.preview(principalOf(request), request.params.businessId, request.body),
+  );
+
+  app.get(
+    `${base}/:sequenceId`,
+    {
+      schema: {
+        tags,
+        summary: 'One sequence with its steps',
+        params: SequenceParams,
+        response: { 200: Sequence, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.get(principalOf(request), request.params.businessId, request.params.sequenceId),
+  );
+
+  app.patch(
+    `${base}/:sequenceId`,
+    {
+      schema: {
+        tags,
+        summary: 'Rename a sequence or change its trigger',
+        params: SequenceParams,
+        body: UpdateSequenceBody,
+        response: { 200: Sequence, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.update(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+        request.body,
+      ),
+  );
+
+  app.delete(
+    `${base}/:sequenceId`,
+    {
+      schema: {
+        tags,
+        summary: 'Delete a sequence, its steps, enrollments and delivery records',
+        params: SequenceParams,
+        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await sequences.remove(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+      );
+      return reply.status(204).send();
+    },
+  );
+
+  const transitions = [
+    ['activate', 'Activate a draft or paused sequence: due steps start sending'],
+    ['pause', 'Pause an active sequence: nothing more is sent until it resumes'],
+    ['resume', 'Resume a paused sequence where each enrollment left off (nothing is re-sent)'],
+    ['archive', 'Archive a sequence: it stops sending and takes no enrollments'],
+  ] as const;
+  for (const [action, summary] of transitions) {
+    app.post(
+      `${base}/:sequenceId/${action}`,
+      {
+        schema: {
+          tags,
+          summary,
+          params: SequenceParams,
+          response: { 200: Sequence, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        },
+      },
+      async (request) =>
+        sequences[action](
+          principalOf(request),
+          request.params.businessId,
+          request.params.sequenceId,
+        ),
+    );
+  }
+
+  app.post(
+    `${base}/:sequenceId/steps`,
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'Add a step at the end of the sequence',
+        params: SequenceParams,
+        body: StepBody,
+        response: { 201: Step, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await sequences.addStep(
+            principalOf(request),
+            request.params.businessId,
+            request.params.sequenceId,
+            request.body,
+          ),
+        ),
+  );
+
+  app.patch(
+    `${base}/:sequenceId/steps/:stepId`,
+    {
+      schema: {
+        tags,
+        summary: 'Change a step (templates are checked before saving)',
+        params: StepParams,
+        body: UpdateStepBody,
+        response: { 200: Step, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.updateStep(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+        request.params.stepId,
+        request.body,
+      ),
+  );
+
+  app.delete(
+    `${base}/:sequenceId/steps/:stepId`,
+    {
+      schema: {
+        tags,
+        summary: 'Remove a step',
+        params: StepParams,
+        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await sequences.removeStep(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+        request.params.stepId,
+      );
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    `${base}/:sequenceId/steps/:stepId/test`,
+    {
+      schema: {
+        tags,
+        summary: 'Send one step to an address now, as a test',
+        params: StepParams,
+        body: TestSendBody,
+        response: { 200: TestSendResult, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.sendTest(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+        request.params.stepId,
+        request.body,
+      ),
+  );
+
+  app.post(
+    `${base}/:sequenceId/enrollments`,
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'Enroll subscribers, by id or by a filter (already enrolled ones are skipped)',
+        description: 'Only subscribed addresses that are not on the suppression list are enrolled.',
+        params: SequenceParams,
+        body: EnrollBody,
+        response: { 200: EnrollResult, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.enroll(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+        request.body,
+      ),
+  );
+
+  app.get(
+    `${base}/:sequenceId/enrollments`,
+    {
+      schema: {
+        tags,
+        summary: 'Enrollments of a sequence, newest first',
+        params: SequenceParams,
+        querystring: PaginationQuery,
+        response: { 200: EnrollmentPage, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.listEnrollments(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+        request.query,
+      ),
+  );
+
+  app.get(
+    `${base}/:sequenceId/analytics`,
+    {
+      schema: {
+        tags,
+        summary: 'Per-sequence and per-step counts and rates, with a daily time series',
+        params: SequenceParams,
+        querystring: AnalyticsQuery,
+        response: { 200: SequenceAnalytics, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.analytics(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+        request.query.days,
+      ),
+  );
+
+  app.get(
+    '/api/v1/businesses/:businessId/outbox',
+    {
+      schema: {
+        tags,
+        summary:
+          'Emails kept in the local outbox (when no SMTP server is configured), newest first',
+        params: BusinessParams,
+        querystring: OutboxQuery,
+        response: { 200: OutboxPage, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.outbox(principalOf(request), request.params.businessId, request.query),
+  );
+
+  app.get(
+    '/api/v1/businesses/:businessId/outbox/:outboxMessageId',
+    {
+      schema: {
+        tags,
+        summary: 'One outbox email with its whole MIME source',
+        params: OutboxParams,
+        response: { 200: OutboxMessage, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      sequences.outboxMessage(
+        principalOf(request),
+        request.params.businessId,
+        request.params.outboxMessageId,
+      ),
+  );
+}

@@ -1,0 +1,285 @@
+// Request and response shapes of sequences, their steps, enrollments, analytics and the outbox.
+import { z } from 'zod';
+
+import { pageSchema, PaginationQuery } from '../../platform/http/pagination.ts';
+
+export const SequenceStatus = z.enum(['draft', 'active', 'paused', 'archived']);
+export type SequenceStatus = z.infer<typeof SequenceStatus>;
+
+export const BusinessParams = z.object({ businessId: z.uuid() });
+export const SequenceParams = z.object({ businessId: z.uuid(), sequenceId: z.uuid() });
+export const StepParams = z.object({
+  businessId: z.uuid(),
+  sequenceId: z.uuid(),
+  stepId: z.uuid(),
+});
+export const OutboxParams = z.object({
+  businessId: z.uuid(),
+  outboxMessageId: z.string().regex(/^[a-f0-9]{32}$/, 'not an outbox message id'),
+});
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
+
+export const SendWindow = z
+  .object({
+    days: z
+      .array(z.number().int().min(1).max(7))
+      .min(1)
+      .max(7)
+      .describe('ISO weekdays: 1 = Monday … 7 = Sunday'),
+    start: HHMM.meta({ example: '09:00' }),
+    end: HHMM.meta({ example: '17:00' }),
+  })
+  .refine((window) => window.start < window.end, 'start must be before end')
+  .meta({ id: 'SendWindow', description: "In the business's timezone" });
+
+export const Delay = z
+  .object({
+    value: z.number().int().min(0).max(100_000),
+    unit: z.enum(['minutes', 'hours', 'days']),
+  })
+  .refine((delay) => delayMinutes(delay) <= 365 * 24 * 60, 'at most a year')
+  .meta({ id: 'StepDelay' });
+export type Delay = z.infer<typeof Delay>;
+
+export function delayMinutes(delay: { value: number; unit: 'minutes' | 'hours' | 'days' }): number {
+  return delay.value * (delay.unit === 'days' ? 1440 : delay.unit === 'hours' ? 60 : 1);
+}
+
+export function delayOf(minutes: number): Delay {
+  if (minutes > 0 && minutes % 1440 === 0) return { value: minutes / 1440, unit: 'days' };
+  if (minutes > 0 && minutes % 60 === 0) return { value: minutes / 60, unit: 'hours' };
+  return { value: minutes, unit: 'minutes' };
+}
+
+export const StepBody = z.object({
+  delay: Delay.default({ value: 0, unit: 'minutes' }).describe(
+    'After the previous step (after enrollment for the first step)',
+  ),
+  sendWindow: SendWindow.nullable().default(null),
+  subject: z
+    .string()
+    .min(1)
+    .max(500)
+    .meta({ example: 'Welcome, {{ subscriber.first_name | default: "friend" }}' }),
+  preheader: z.string().max(500).default(''),
+  html: z
+    .string()
+    .min(1)
+    .max(200_000)
+    .meta({ example: '<p>Hello {{ subscriber.first_name | default: "there" }}!</p>' }),
+  text: z.string().max(200_000).default(''),
+});
+export type StepBody = z.infer<typeof StepBody>;
+
+export const UpdateStepBody = z
+  .object({
+    delay: Delay,
+    sendWindow: SendWindow.nullable(),
+    subject: z.string().min(1).max(500),
+    preheader: z.string().max(500),
+    html: z.string().min(1).max(200_000),
+    text: z.string().max(200_000),
+  })
+  .partial();
+export type UpdateStepBody = z.infer<typeof UpdateStepBody>;
+
+export const Step = z
+  .object({
+    id: z.uuid(),
+    sequenceId: z.uuid(),
+    position: z.number().int(),
+    delay: Delay,
+    sendWindow: SendWindow.nullable(),
+    subject: z.string(),
+    preheader: z.string(),
+    html: z.string(),
+    text: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'SequenceStep' });
+export type Step = z.infer<typeof Step>;
+
+export const Trigger = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('manual') }),
+    z.object({ type: z.literal('event'), event: z.string().trim().min(1).max(200) }),
+  ])
+  .meta({ id: 'SequenceTrigger' });
+
+export const CreateSequenceBody = z.object({
+  name: z.string().trim().min(1).max(200).meta({ example: 'Welcome series' }),
+  trigger: Trigger.default({ type: 'manual' }),
+  steps: z.array(StepBody).max(50).default([]),
+});
+export type CreateSequenceBody = z.infer<typeof CreateSequenceBody>;
+
+export const UpdateSequenceBody = z
+  .object({ name: z.string().trim().min(1).max(200), trigger: Trigger })
+  .partial();
+export type UpdateSequenceBody = z.infer<typeof UpdateSequenceBody>;
+
+export const Sequence = z
+  .object({
+    id: z.uuid(),
+    businessId: z.uuid(),
+    name: z.string(),
+    status: SequenceStatus,
+    trigger: Trigger,
+    steps: z.array(Step),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Sequence' });
+export type Sequence = z.infer<typeof Sequence>;
+
+export const SequenceSummary = Sequence.omit({ steps: true })
+  .extend({ stepCount: z.number().int(), enrolled: z.number().int() })
+  .meta({ id: 'SequenceSummary' });
+export const SequencePage = pageSchema(SequenceSummary).meta({ id: 'SequencePage' });
+
+export const SequenceListQuery = PaginationQuery.extend({ status: SequenceStatus.optional() });
+
+export const EnrollBody = z
+  .object({
+    subscriberIds: z.array(z.uuid()).max(10_000).optional(),
+    filter: z
+      .object({
+        all: z.boolean().optional().describe('Every subscribed subscriber of the business'),
+        search: z.string().trim().max(254).optional(),
+        attribute: z
+          .object({ name: z.string().min(1).max(64), equals: z.string().max(500) })
+          .optional(),
+      })
+      .optional(),
+  })
+  .refine(
+    (body) => body.subscriberIds !== undefined || body.filter !== undefined,
+    'give subscriberIds or a filter',
+  )
+  .meta({ example: { filter: { all: true } } });
+export type EnrollBody = z.infer<typeof EnrollBody>;
+
+export const EnrollResult = z.object({
+  enrolled: z.number().int().describe('New enrollments'),
+  skipped: z.number().int().describe('Already enrolled, unsubscribed, suppressed or not found'),
+});
+
+export const EnrollmentStatus = z.enum(['active', 'completed', 'unsubscribed', 'cancelled']);
+export const Enrollment = z
+  .object({
+    id: z.uuid(),
+    sequenceId: z.uuid(),
+    subscriberId: z.uuid(),
+    email: z.string(),
+    status: EnrollmentStatus,
+    nextStepIndex: z.number().int(),
+    nextSendAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Enrollment' });
+export const EnrollmentPage = pageSchema(Enrollment).meta({ id: 'EnrollmentPage' });
+
+export const PreviewBody = z.object({
+  subject: z.string().max(500),
+  preheader: z.string().max(500).default(''),
+  html: z.string().max(200_000),
+  text: z.string().max(200_000).default(''),
+  subscriberId: z.uuid().optional().describe('Render for this subscriber (default: a sample one)'),
+});
+
+export const RenderedEmail = z
+  .object({ subject: z.string(), html: z.string(), text: z.string() })
+  .meta({ id: 'RenderedEmail' });
+
+export const TestSendBody = z.object({
+  to: z.email().max(254),
+  subscriberId: z.uuid().optional(),
+});
+export const TestSendResult = z.object({
+  messageId: z.string(),
+  outboxMessageId: z.string().nullable().describe('Set when mail goes to the local outbox'),
+});
+
+const Counts = {
+  sent: z.number().int().describe('Handed to the mail server (delivered + bounced)'),
+  delivered: z.number().int(),
+  opened: z.number().int(),
+  clicked: z.number().int(),
+  unsubscribed: z.number().int(),
+  bounced: z.number().int(),
+  suppressed: z.number().int().describe('Not sent: the address was on the suppression list'),
+  openRate: z.number(),
+  clickRate: z.number(),
+  unsubscribeRate: z.number(),
+  bounceRate: z.number(),
+};
+
+export const SequenceAnalytics = z
+  .object({
+    sequenceId: z.uuid(),
+    enrolled: z.number().int(),
+    active: z.number().int(),
+    completed: z.number().int(),
+    totals: z.object(Counts),
+    steps: z.array(
+      z.object({ stepId: z.uuid(), position: z.number().int(), subject: z.string(), ...Counts }),
+    ),
+    series: z.array(
+      z.object({
+        date: z.string().describe('UTC day, YYYY-MM-DD'),
+        sent: z.number().int(),
+        opened: z.number().int(),
+        clicked: z.number().int(),
+        unsubscribed: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'SequenceAnalytics' });
+export type SequenceAnalytics = z.infer<typeof SequenceAnalytics>;
+
+export const AnalyticsQuery = z.object({
+  days: z.coerce.number().int().min(1).max(365).default(30),
+});
+
+export const OutboxEntry = z
+  .object({
+    id: z.string(),
+    messageId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    subject: z.string(),
+    createdAt: z.string(),
+    sizeBytes: z.number().int(),
+  })
+  .meta({ id: 'OutboxEntry' });
+export const OutboxPage = z
+  .object({
+    enabled: z
+      .boolean()
+      .describe('False when SMTP_URL is set: mail goes to the SMTP server instead'),
+    items: z.array(OutboxEntry),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'OutboxPage' });
+export const OutboxQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(64).optional(),
+});
+export const OutboxMessage = z
+  .object({ entry: OutboxEntry, raw: z.string().describe('The whole MIME message') })
+  .meta({ id: 'OutboxMessage' });
+
+export const GenerateSequenceBody = z.object({
+  goal: z
+    .string()
+    .trim()
+    .min(3)
+    .max(1000)
+    .meta({ example: 'Welcome new bakery customers and bring them back within two weeks' }),
+  steps: z.number().int().min(1).max(10).default(3),
+  cadenceDays: z.number().int().min(0).max(60).default(2).describe('Days between steps'),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+export type GenerateSequenceBody = z.infer<typeof GenerateSequenceBody>;

@@ -1,0 +1,213 @@
+// SQL for subscribers, their CSV imports and the suppression list. Every query is scoped by
+// business; a subscriber of another business is indistinguishable from one that does not exist.
+import { and, desc, eq, ilike, inArray, lt, or, sql } from 'drizzle-orm';
+
+import type { Executor } from '../../platform/db/client.ts';
+import {
+  subscriberImports,
+  subscribers,
+  suppressions,
+} from '../../platform/db/schema/sequences.ts';
+import { conflict } from '../../platform/http/errors.ts';
+import type { Position } from '../../platform/http/pagination.ts';
+import { isUniqueViolation } from '../auth/repository.ts';
+
+export type SubscriberRow = typeof subscribers.$inferSelect;
+export type NewSubscriber = typeof subscribers.$inferInsert;
+export type SuppressionRow = typeof suppressions.$inferSelect;
+
+function newestFirstAfter(
+  table: typeof subscribers | typeof suppressions,
+  after: Position | undefined,
+) {
+  return after
+    ? or(
+        lt(table.createdAt, after.createdAt),
+        and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)),
+      )
+    : undefined;
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+export function createSubscriberRepository(db: Executor) {
+  return {
+    async insert(values: NewSubscriber): Promise<SubscriberRow> {
+      try {
+        const [row] = await db.insert(subscribers).values(values).returning();
+        if (!row) throw new Error('insert returned no row');
+        return row;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict('A subscriber with this email already exists');
+        throw error;
+      }
+    },
+
+    async find(businessId: string, id: string): Promise<SubscriberRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(subscribers)
+        .where(and(eq(subscribers.businessId, businessId), eq(subscribers.id, id)));
+      return row;
+    },
+
+    async list(
+      businessId: string,
+      options: {
+        limit: number;
+        after: Position | undefined;
+        search?: string | undefined;
+        consentStatus?: string | undefined;
+      },
+    ): Promise<SubscriberRow[]> {
+      const pattern = options.search ? `%${escapeLike(options.search)}%` : undefined;
+      return db
+        .select()
+        .from(subscribers)
+        .where(
+          and(
+            eq(subscribers.businessId, businessId),
+            newestFirstAfter(subscribers, options.after),
+            pattern
+              ? or(
+                  ilike(subscribers.email, pattern),
+                  ilike(subscribers.firstName, pattern),
+                  ilike(subscribers.lastName, pattern),
+                )
+              : undefined,
+            options.consentStatus
+              ? eq(subscribers.consentStatus, options.consentStatus)
+              : undefined,
+          ),
+        )
+        .orderBy(desc(subscribers.createdAt), desc(subscribers.id))
+        .limit(options.limit + 1);
+    },
+
+    async update(
+      businessId: string,
+      id: string,
+      values: Partial<NewSubscriber>,
+    ): Promise<SubscriberRow | undefined> {
+      try {
+        const [row] = await db
+          .update(subscribers)
+          .set({ ...values, updatedAt: new Date() })
+          .where(and(eq(subscribers.businessId, businessId), eq(subscribers.id, id)))
+          .returning();
+        return row;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict('A subscriber with this email already exists');
+        throw error;
+      }
+    },
+
+    async remove(businessId: string, id: string): Promise<boolean> {
+      const rows = await db
+        .delete(subscribers)
+        .where(and(eq(subscribers.businessId, businessId), eq(subscribers.id, id)))
+        .returning({ id: subscribers.id });
+      return rows.length > 0;
+    },
+
+    /** Ids of the business's subscribers among `ids` (others' ids are dropped silently). */
+    async idsIn(businessId: string, ids: string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select({ id: subscribers.id })
+        .from(subscribers)
+        .where(and(eq(subscribers.businessId, businessId), inArray(subscribers.id, ids)));
+      return rows.map((row) => row.id);
+    },
+
+    /**
+     * Inserts new subscribers and updates existing ones (same business and email) in one
+     * statement: a row is written whole or not at all. Returns how many were new.
+     */
+    async upsertMany(rows: NewSubscriber[]): Promise<{ inserted: number; updated: number }> {
+      if (rows.length === 0) return { inserted: 0, updated: 0 };
+      const result = await db
+        .insert(subscribers)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: [subscribers.businessId, subscribers.email],
+          set: {
+            firstName: sql`coalesce(excluded.first_name, ${subscribers.firstName})`,
+            lastName: sql`coalesce(excluded.last_name, ${subscribers.lastName})`,
+            attributes: sql`${subscribers.attributes} || excluded.attributes`,
+            updatedAt: sql`now()`,
+          },
+        })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` });
+      const inserted = result.filter((row) => row.inserted).length;
+      return { inserted, updated: result.length - inserted };
+    },
+
+    async insertImport(businessId: string, csv: string): Promise<string> {
+      const [row] = await db
+        .insert(subscriberImports)
+        .values({ businessId, csv })
+        .returning({ id: subscriberImports.id });
+      if (!row) throw new Error('insert returned no row');
+      return row.id;
+    },
+
+    async findImport(id: string): Promise<{ businessId: string; csv: string } | undefined> {
+      const [row] = await db
+        .select({ businessId: subscriberImports.businessId, csv: subscriberImports.csv })
+        .from(subscriberImports)
+        .where(eq(subscriberImports.id, id));
+      return row;
+    },
+
+    async removeImport(id: string): Promise<void> {
+      await db.delete(subscriberImports).where(eq(subscriberImports.id, id));
+    },
+
+    /** Adds the address to the suppression list (the first reason is kept) and marks the
+     * subscriber unsubscribed when the reason is theirs. */
+    async suppress(businessId: string, email: string, reason: string): Promise<SuppressionRow> {
+      await db
+        .insert(suppressions)
+        .values({ businessId, email, reason })
+        .onConflictDoNothing({ target: [suppressions.businessId, suppressions.email] });
+      if (reason === 'unsubscribed') {
+        await db
+          .update(subscribers)
+          .set({ consentStatus: 'unsubscribed', updatedAt: new Date() })
+          .where(and(eq(subscribers.businessId, businessId), eq(subscribers.email, email)));
+      }
+      const [row] = await db
+        .select()
+        .from(suppressions)
+        .where(and(eq(suppressions.businessId, businessId), eq(suppressions.email, email)));
+      if (!row) throw new Error('suppression vanished');
+      return row;
+    },
+
+    async listSuppressions(
+      businessId: string,
+      limit: number,
+      after: Position | undefined,
+    ): Promise<SuppressionRow[]> {
+      return db
+        .select()
+        .from(suppressions)
+        .where(and(eq(suppressions.businessId, businessId), newestFirstAfter(suppressions, after)))
+        .orderBy(desc(suppressions.createdAt), desc(suppressions.id))
+        .limit(limit + 1);
+    },
+
+    async suppressionOf(businessId: string, email: string): Promise<SuppressionRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(suppressions)
+        .where(and(eq(suppressions.businessId, businessId), eq(suppressions.email, email)));
+      return row;
+    },
+  };
+}
+
+export type SubscriberRepository = ReturnType<typeof createSubscriberRepository>;

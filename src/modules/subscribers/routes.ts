@@ -1,0 +1,194 @@
+// /api/v1/businesses/{businessId}/subscribers and /suppressions: the people a business emails,
+// their CSV imports, and the addresses it must never email again.
+import { z } from 'zod';
+
+import { principalOf } from '../../platform/http/auth-guard.ts';
+import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { PaginationQuery } from '../../platform/http/pagination.ts';
+import type { App } from '../../platform/http/types.ts';
+import { JobEnvelope } from '../jobs/schemas.ts';
+import {
+  BusinessParams,
+  CreateSubscriberBody,
+  CreateSuppressionBody,
+  ImportBody,
+  Subscriber,
+  SubscriberListQuery,
+  SubscriberPage,
+  SubscriberParams,
+  Suppression,
+  SuppressionPage,
+  UpdateSubscriberBody,
+} from './schemas.ts';
+import type { SubscriberService } from './service.ts';
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
+const base = '/api/v1/businesses/:businessId';
+/** A 100,000-row CSV is a few megabytes; the import route alone accepts that much. */
+const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
+
+export function subscriberRoutes(app: App, deps: { subscribers: SubscriberService }): void {
+  const { subscribers } = deps;
+
+  app.post(
+    `${base}/subscribers`,
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['subscribers'],
+        summary: 'Add a subscriber (the email is normalised and unique per business)',
+        params: BusinessParams,
+        body: CreateSubscriberBody,
+        response: { 201: Subscriber, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await subscribers.create(principalOf(request), request.params.businessId, request.body),
+        ),
+  );
+
+  app.get(
+    `${base}/subscribers`,
+    {
+      schema: {
+        tags: ['subscribers'],
+        summary: 'List subscribers, newest first, optionally searched or filtered by consent',
+        params: BusinessParams,
+        querystring: SubscriberListQuery,
+        response: { 200: SubscriberPage, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      subscribers.list(principalOf(request), request.params.businessId, request.query),
+  );
+
+  app.get(
+    `${base}/subscribers/:subscriberId`,
+    {
+      schema: {
+        tags: ['subscribers'],
+        summary: 'One subscriber',
+        params: SubscriberParams,
+        response: { 200: Subscriber, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      subscribers.get(principalOf(request), request.params.businessId, request.params.subscriberId),
+  );
+
+  app.patch(
+    `${base}/subscribers/:subscriberId`,
+    {
+      schema: {
+        tags: ['subscribers'],
+        summary: 'Change some fields of a subscriber',
+        params: SubscriberParams,
+        body: UpdateSubscriberBody,
+        response: { 200: Subscriber, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      subscribers.update(
+        principalOf(request),
+        request.params.businessId,
+        request.params.subscriberId,
+        request.body,
+      ),
+  );
+
+  app.delete(
+    `${base}/subscribers/:subscriberId`,
+    {
+      schema: {
+        tags: ['subscribers'],
+        summary: 'Delete a subscriber and their enrollments',
+        params: SubscriberParams,
+        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await subscribers.remove(
+        principalOf(request),
+        request.params.businessId,
+        request.params.subscriberId,
+      );
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    `${base}/subscribers/import`,
+    {
+      bodyLimit: IMPORT_BODY_LIMIT,
+      config: { idempotent: true },
+      schema: {
+        tags: ['subscribers'],
+        summary:
+          'Import subscribers from CSV text (a job with progress and a per-row error report)',
+        description:
+          'Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is a SubscriberImportResult: counts and `errors: [{ row, reason }]` (row = line in the file). Existing subscribers (same email) are updated; a row is written whole or skipped.',
+        params: BusinessParams,
+        body: ImportBody,
+        response: {
+          202: JobEnvelope,
+          404: ErrorEnvelope,
+          409: ErrorEnvelope,
+          413: ErrorEnvelope,
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const job = await subscribers.startImport(
+        principalOf(request),
+        request.params.businessId,
+        request.body.csv,
+      );
+      return reply.status(202).send({ job });
+    },
+  );
+
+  app.get(
+    `${base}/suppressions`,
+    {
+      schema: {
+        tags: ['subscribers'],
+        summary:
+          'The suppression list: addresses never emailed again (unsubscribed, bounced, complained)',
+        params: BusinessParams,
+        querystring: PaginationQuery,
+        response: { 200: SuppressionPage, 404: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request) =>
+      subscribers.listSuppressions(principalOf(request), request.params.businessId, request.query),
+  );
+
+  app.post(
+    `${base}/suppressions`,
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['subscribers'],
+        summary: 'Add an address to the suppression list',
+        params: BusinessParams,
+        body: CreateSuppressionBody,
+        response: { 201: Suppression, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await subscribers.suppress(
+            principalOf(request),
+            request.params.businessId,
+            request.body.email,
+            request.body.reason,
+          ),
+        ),
+  );
+}

@@ -1,0 +1,134 @@
+// Subscribers of a business: CRUD, CSV imports (as jobs) and the suppression list. Every
+// function checks first that the caller may act on the business.
+import type { Database } from '../../platform/db/client.ts';
+import type { Principal } from '../../platform/http/auth-guard.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import type { BusinessAccess } from '../businesses/access.ts';
+import type { Job } from '../jobs/schemas.ts';
+import type { JobService } from '../jobs/service.ts';
+import { SUBSCRIBER_IMPORT_JOB } from './import-job.ts';
+import {
+  createSubscriberRepository,
+  type SubscriberRow,
+  type SuppressionRow,
+} from './repository.ts';
+import {
+  ConsentStatus,
+  type CreateSubscriberBody,
+  type Subscriber,
+  type SubscriberListQuery,
+  type Suppression,
+  SuppressionReason,
+  type UpdateSubscriberBody,
+} from './schemas.ts';
+
+export function toSubscriber(row: SubscriberRow): Subscriber {
+  return {
+    id: row.id,
+    businessId: row.businessId,
+    email: row.email,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    attributes: row.attributes,
+    consentStatus: ConsentStatus.catch('subscribed').parse(row.consentStatus),
+    source: row.source,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function toSuppression(row: SuppressionRow): Suppression {
+  return {
+    id: row.id,
+    businessId: row.businessId,
+    email: row.email,
+    reason: SuppressionReason.catch('manual').parse(row.reason),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export function createSubscriberService(deps: {
+  db: Database;
+  access: BusinessAccess;
+  jobs: Pick<JobService, 'start'>;
+}) {
+  const repository = createSubscriberRepository(deps.db);
+  const { access } = deps;
+
+  async function owned(principal: Principal, businessId: string, id: string) {
+    await access.require(principal, businessId);
+    const row = await repository.find(businessId, id);
+    if (!row) throw notFound('Subscriber');
+    return row;
+  }
+
+  return {
+    async create(principal: Principal, businessId: string, body: CreateSubscriberBody) {
+      await access.require(principal, businessId);
+      const row = await repository.insert({
+        businessId,
+        email: body.email,
+        firstName: body.firstName ?? null,
+        lastName: body.lastName ?? null,
+        attributes: body.attributes ?? {},
+        consentStatus: body.consentStatus,
+        source: body.source,
+      });
+      return toSubscriber(row);
+    },
+
+    async list(principal: Principal, businessId: string, query: SubscriberListQuery) {
+      await access.require(principal, businessId);
+      const rows = await repository.list(businessId, {
+        limit: query.limit,
+        after: decodeCursor(query.cursor),
+        search: query.search,
+        consentStatus: query.consentStatus,
+      });
+      const page = pageOf(rows, query.limit);
+      return { items: page.items.map(toSubscriber), nextCursor: page.nextCursor };
+    },
+
+    async get(principal: Principal, businessId: string, id: string) {
+      return toSubscriber(await owned(principal, businessId, id));
+    },
+
+    async update(principal: Principal, businessId: string, id: string, body: UpdateSubscriberBody) {
+      await owned(principal, businessId, id);
+      const row = await repository.update(businessId, id, body);
+      if (!row) throw notFound('Subscriber');
+      return toSubscriber(row);
+    },
+
+    async remove(principal: Principal, businessId: string, id: string) {
+      await access.require(principal, businessId);
+      if (!(await repository.remove(businessId, id))) throw notFound('Subscriber');
+    },
+
+    /** Stores the CSV and starts the import job; the job reports progress and its row errors. */
+    async startImport(principal: Principal, businessId: string, csv: string): Promise<Job> {
+      await access.require(principal, businessId);
+      const importId = await repository.insertImport(businessId, csv);
+      return deps.jobs.start(principal, businessId, SUBSCRIBER_IMPORT_JOB, { importId });
+    },
+
+    async suppress(principal: Principal, businessId: string, email: string, reason: string) {
+      await access.require(principal, businessId);
+      return toSuppression(await repository.suppress(businessId, email, reason));
+    },
+
+    async listSuppressions(principal: Principal, businessId: string, query: PaginationQuery) {
+      await access.require(principal, businessId);
+      const rows = await repository.listSuppressions(
+        businessId,
+        query.limit,
+        decodeCursor(query.cursor),
+      );
+      const page = pageOf(rows, query.limit);
+      return { items: page.items.map(toSuppression), nextCursor: page.nextCursor };
+    },
+  };
+}
+
+export type SubscriberService = ReturnType<typeof createSubscriberService>;
