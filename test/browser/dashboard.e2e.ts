@@ -262,6 +262,37 @@ describe('the dashboard in Chromium', () => {
     expect(await page.getByLabel('Tone').inputValue()).toContain('Warm and neighbourly');
   });
 
+  it('a channel switched on optimistically switches back when the server refuses', async () => {
+    await signUp(page, herald.url);
+    await createBusiness(page, herald.url);
+    const linkedIn = page.getByRole('button', { name: 'LinkedIn' });
+    const saved = page.waitForResponse((r) => r.request().method() === 'PATCH');
+    await linkedIn.click();
+    expect((await saved).status()).toBe(200);
+    expect(await linkedIn.getAttribute('aria-pressed')).toBe('true');
+
+    await herald.fault({ method: 'PATCH', path: '^/api/v1/businesses/[^/]+$', kind: 'conflict' });
+    // Hold the request on its way out, to see the page before the server answers.
+    let send!: () => void;
+    const held = new Promise<void>((resolve) => {
+      send = resolve;
+    });
+    await page.route('**/api/v1/businesses/*', async (route) => {
+      if (route.request().method() === 'PATCH') await held;
+      await route.continue();
+    });
+    const instagram = page.getByRole('button', { name: 'Instagram' });
+    const refused = page.waitForResponse((r) => r.request().method() === 'PATCH');
+    await instagram.click();
+    await expect.poll(() => instagram.getAttribute('aria-pressed')).toBe('true');
+    send();
+    expect((await refused).status()).toBe(409);
+    await page.getByText('The channels were not changed').waitFor();
+    expect(await instagram.getAttribute('aria-pressed')).toBe('false');
+    expect(await linkedIn.getAttribute('aria-pressed')).toBe('true');
+    await screenshot(page, 'optimistic-rollback');
+  });
+
   it('shows why an AI job failed and retries it', async () => {
     await signUp(page, herald.url);
     await createBusiness(page, herald.url);

@@ -50,7 +50,7 @@ export interface Herald {
   fault(fault: {
     method?: string;
     path: string;
-    kind?: 'internal' | 'unauthenticated';
+    kind?: 'internal' | 'unauthenticated' | 'conflict';
     times?: number;
   }): Promise<void>;
   /** Disarms every fault not yet used. */

@@ -2,17 +2,17 @@
 // embedded database, in-process worker, the built dashboard), plus one test-only control that
 // makes the server itself fail: `POST /__test__/faults` arms a fault for the next N requests
 // matching a method and path, answered through Herald's real error handler (a 500 INTERNAL
-// with its correlation ID, or a 401 as an expired access token gets).
+// with its correlation ID, a 401 as an expired access token gets, or a 409 CONFLICT).
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
-import { unauthenticated } from '../../src/platform/http/errors.ts';
+import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 
 interface Fault {
   method: string;
   /** A regular expression matched against the path (no query). */
   path: RegExp;
-  kind: 'internal' | 'unauthenticated';
+  kind: 'internal' | 'unauthenticated' | 'conflict';
   remaining: number;
 }
 
@@ -57,7 +57,9 @@ await serve(config, logger, {
       done(
         fault.kind === 'unauthenticated'
           ? unauthenticated('Access token expired')
-          : new Error('fault injected by the browser test'),
+          : fault.kind === 'conflict'
+            ? conflict('Someone else changed this business; reload and try again')
+            : new Error('fault injected by the browser test'),
       );
     });
   },

@@ -209,6 +209,25 @@ describe('the API client', () => {
     expect(error.fieldErrors()).toEqual({ password: 'too short' });
   });
 
+  it('refreshes silently a minute before the access token expires', async () => {
+    vi.useFakeTimers();
+    try {
+      const network = fakeNetwork([() => json(200, tokens('renewed-token'))]);
+      const session = new SessionStore({ fetch: network.fetch });
+      session.signIn(tokens('first-token')); // expires in 900 s
+      await vi.advanceTimersByTimeAsync(839_000);
+      expect(network.fetch).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(network.requests.map((r) => new URL(r.url).pathname)).toEqual([
+        '/api/v1/auth/refresh',
+      ]);
+      expect(session.accessToken).toBe('renewed-token');
+      session.clear(); // stops the next timer
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('reads Retry-After as seconds or as an HTTP date', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(parseRetryAfter('7', now)).toBe(7);

@@ -126,7 +126,7 @@ export class SessionStore {
     clearTimeout(this.timer);
     if (session && this.schedule) {
       const lifetime = session.expiresAt - this.now();
-      const delay = Math.max(1_000, Math.min(lifetime - REFRESH_MARGIN_MS, lifetime * 0.8));
+      const delay = Math.max(1_000, lifetime - REFRESH_MARGIN_MS, lifetime * 0.8);
       this.timer = setTimeout(() => {
         this.refresh().then(
           (next) => {

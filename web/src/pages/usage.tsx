@@ -172,7 +172,7 @@ function UsageReport({ usage, businessId }: { usage: AiUsage; businessId: string
           </p>
         </EmptyState>
       ) : (
-        <>
+        <div className="stack">
           <section className="card" aria-labelledby="daily-title">
             <h2 id="daily-title">Cost and tokens per day</h2>
             <div className="chart" data-testid="usage-chart">
@@ -180,17 +180,28 @@ function UsageReport({ usage, businessId }: { usage: AiUsage; businessId: string
                 <ComposedChart data={fillDays(usage)} margin={{ top: 8, right: 8, left: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="day" tickLine={false} />
-                  <YAxis yAxisId="cost" tickFormatter={(value: number) => `$${value}`} />
+                  <YAxis
+                    yAxisId="cost"
+                    width={64}
+                    tickFormatter={(value: number) => `$${Number(value.toPrecision(2))}`}
+                  />
                   <YAxis yAxisId="tokens" orientation="right" />
                   <Tooltip />
                   <Legend />
-                  <Bar yAxisId="cost" dataKey="costUsd" name="Cost (USD)" fill="#4f46e5" />
+                  <Bar
+                    yAxisId="cost"
+                    dataKey="costUsd"
+                    name="Cost (USD)"
+                    fill="#4f46e5"
+                    isAnimationActive={false}
+                  />
                   <Line
                     yAxisId="tokens"
                     dataKey="tokens"
                     name="Tokens"
                     stroke="#dc6803"
-                    dot={false}
+                    dot={{ r: 3 }}
+                    isAnimationActive={false}
                     type="monotone"
                   />
                 </ComposedChart>
@@ -206,11 +217,11 @@ function UsageReport({ usage, businessId }: { usage: AiUsage; businessId: string
               title="By model"
               rows={usage.byModel.map((row) => ({
                 ...row,
-                label: row.model === row.provider ? row.model : `${row.provider} · ${row.model}`,
+                label: row.model,
               }))}
             />
           </div>
-        </>
+        </div>
       )}
     </>
   );
@@ -238,9 +249,9 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
           <BarChart data={data} layout="vertical" margin={{ left: 8, right: 16 }}>
             <CartesianGrid strokeDasharray="3 3" horizontal={false} />
             <XAxis type="number" dataKey="tokens" />
-            <YAxis type="category" dataKey="label" width={120} />
+            <YAxis type="category" dataKey="label" width={130} />
             <Tooltip />
-            <Bar dataKey="tokens" name="Tokens" fill="#818cf8" />
+            <Bar dataKey="tokens" name="Tokens" fill="#818cf8" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>
