@@ -293,6 +293,54 @@ describe('the dashboard in Chromium', () => {
     await screenshot(page, 'optimistic-rollback');
   });
 
+  it('lists a test email in the outbox and shows its whole MIME source', async () => {
+    const { email, password } = await signUp(page, herald.url);
+    const businessId = await createBusiness(page, herald.url);
+    // A sequence step sent as a test, through the API as another client would.
+    const call = async (method: string, path: string, token: string | null, body?: unknown) => {
+      const response = await fetch(herald.url + path, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      expect(response.ok, `${method} ${path}: ${response.status}`).toBe(true);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const { accessToken } = (await call('POST', '/api/v1/auth/login', null, {
+      email,
+      password,
+    })) as { accessToken: string };
+    await call('PATCH', `/api/v1/businesses/${businessId}`, accessToken, {
+      defaultSender: { name: 'Blue Door Bakery', email: 'hello@bluedoor.example' },
+    });
+    const sequence = (await call(
+      'POST',
+      `/api/v1/businesses/${businessId}/sequences`,
+      accessToken,
+      {
+        name: 'Welcome',
+        steps: [{ subject: 'Fresh bread, every morning', html: '<p>Hello neighbour!</p>' }],
+      },
+    )) as { id: string; steps: { id: string }[] };
+    await call(
+      'POST',
+      `/api/v1/businesses/${businessId}/sequences/${sequence.id}/steps/${sequence.steps[0]?.id ?? ''}/test`,
+      accessToken,
+      { to: 'regular@example.com' },
+    );
+
+    await page.getByRole('link', { name: 'Outbox' }).click();
+    await visible(page.getByTestId('outbox-row'));
+    await page.getByRole('button', { name: 'Fresh bread, every morning' }).click();
+    const source = page.getByLabel('The whole email as sent (MIME source)');
+    await source.waitFor();
+    expect(await source.textContent()).toContain('regular@example.com');
+    await screenshot(page, 'outbox-message');
+  });
+
   it('shows why an AI job failed and retries it', async () => {
     await signUp(page, herald.url);
     await createBusiness(page, herald.url);

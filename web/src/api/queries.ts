@@ -24,6 +24,7 @@ export const keys = {
   job: (jobId: string) => ['job', jobId] as const,
   usage: (businessId: string, from: string, to: string) =>
     ['business', businessId, 'ai-usage', from, to] as const,
+  outbox: (businessId: string) => ['business', businessId, 'outbox'] as const,
   // Added by their issues: campaigns, content and analytics live under ['business', id, …].
   campaigns: (businessId: string) => ['business', businessId, 'campaigns'] as const,
   content: (businessId: string) => ['business', businessId, 'content'] as const,

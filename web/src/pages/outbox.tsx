@@ -1,26 +1,174 @@
-// The outbox: the emails Herald has sent (or, without SMTP, kept on disk). Sending arrives with
-// email sequences; until then the page says so rather than showing an empty table.
-import { EmptyState, PageHeader } from '../components/ui';
+// The outbox: the emails Herald kept locally because no SMTP server is configured, so a
+// marketer can read exactly what would have been sent (the whole MIME message) before going live.
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+
+import { unwrap } from '../api/client';
+import { useApi } from '../api/context';
+import { keys } from '../api/queries';
+import type { components } from '../api/schema';
+import { ErrorNotice } from '../components/error-notice';
+import { EmptyState, formatDateTime, PageHeader, Skeleton } from '../components/ui';
 import { useScopedBusiness } from './business-scope';
+
+type OutboxEntry = components['schemas']['OutboxEntry'];
 
 export function OutboxPage() {
   const business = useScopedBusiness();
+  const api = useApi();
+  const [openId, setOpenId] = useState<string | null>(null);
+  const outbox = useInfiniteQuery({
+    queryKey: keys.outbox(business.id),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET('/api/v1/businesses/{businessId}/outbox', {
+          params: {
+            path: { businessId: business.id },
+            query: { limit: 20, ...(pageParam ? { cursor: pageParam } : {}) },
+          },
+          signal,
+        }),
+      ),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+  const pages = outbox.data?.pages ?? [];
+  const entries = pages.flatMap((page) => page.items);
+  const enabled = pages[0]?.enabled ?? true;
+
   return (
     <>
       <PageHeader
         title="Outbox"
-        description="Every email Herald sends for this business, with its delivery status."
+        description="Emails Herald sends for this business, kept here while no SMTP server is configured."
       />
-      <EmptyState
-        title="No messages yet"
-        testId="outbox-empty"
-        action={{ label: 'Set the email sender', to: `/businesses/${business.id}/profile` }}
-      >
-        <p>
-          Emails appear here once email sequences start sending. Without an SMTP server configured,
-          Herald keeps each message in its local outbox so you can read it here before going live.
+      {outbox.isPending && <Skeleton lines={5} height={32} label="Loading the outbox…" />}
+      {outbox.isError && (
+        <ErrorNotice
+          error={outbox.error}
+          title="Could not load the outbox"
+          onRetry={() => void outbox.refetch()}
+        />
+      )}
+      {outbox.isSuccess && !enabled && (
+        <p className="notice info" role="status">
+          Email goes to your SMTP server, so nothing is kept here. Delivery results are on each
+          sequence’s analytics.
         </p>
-      </EmptyState>
+      )}
+      {outbox.isSuccess && enabled && entries.length === 0 && (
+        <EmptyState
+          title="No messages yet"
+          testId="outbox-empty"
+          action={{ label: 'Set the email sender', to: `/businesses/${business.id}/profile` }}
+        >
+          <p>
+            Emails appear here as soon as a sequence sends one (or you send a test). Without an SMTP
+            server configured Herald keeps each message here instead of delivering it, so you can
+            read exactly what subscribers would get.
+          </p>
+        </EmptyState>
+      )}
+      {entries.length > 0 && (
+        <div className="table-wrap">
+          <table className="table" aria-label="Outbox">
+            <thead>
+              <tr>
+                <th scope="col">To</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Kept</th>
+                <th scope="col" className="number">
+                  Size
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <OutboxRow
+                  key={entry.id}
+                  entry={entry}
+                  open={openId === entry.id}
+                  onToggle={() => {
+                    setOpenId((current) => (current === entry.id ? null : entry.id));
+                  }}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {outbox.hasNextPage && (
+        <p>
+          <button
+            type="button"
+            className="button secondary"
+            disabled={outbox.isFetchingNextPage}
+            onClick={() => void outbox.fetchNextPage()}
+          >
+            {outbox.isFetchingNextPage ? 'Loading…' : 'Show older messages'}
+          </button>
+        </p>
+      )}
     </>
+  );
+}
+
+function OutboxRow(props: { entry: OutboxEntry; open: boolean; onToggle: () => void }) {
+  const { entry } = props;
+  return (
+    <>
+      <tr data-testid="outbox-row">
+        <td>{entry.to}</td>
+        <td>
+          <button
+            type="button"
+            className="button link"
+            aria-expanded={props.open}
+            onClick={props.onToggle}
+          >
+            {entry.subject || '(no subject)'}
+          </button>
+        </td>
+        <td>{formatDateTime(entry.createdAt)}</td>
+        <td className="number">{Math.max(1, Math.round(entry.sizeBytes / 1024))} KB</td>
+      </tr>
+      {props.open && (
+        <tr>
+          <td colSpan={4}>
+            <OutboxMessageView entryId={entry.id} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function OutboxMessageView({ entryId }: { entryId: string }) {
+  const business = useScopedBusiness();
+  const api = useApi();
+  const message = useQuery({
+    queryKey: [...keys.outbox(business.id), entryId],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET('/api/v1/businesses/{businessId}/outbox/{outboxMessageId}', {
+          params: { path: { businessId: business.id, outboxMessageId: entryId } },
+          signal,
+        }),
+      ),
+    staleTime: Infinity, // a kept message never changes
+  });
+  if (message.isPending) return <Skeleton lines={4} label="Loading the message…" />;
+  if (message.isError) {
+    return <ErrorNotice error={message.error} onRetry={() => void message.refetch()} />;
+  }
+  return (
+    <div className="mime">
+      <p className="muted small">
+        From {message.data.entry.from} · Message-ID {message.data.entry.messageId}
+      </p>
+      <pre tabIndex={0} aria-label="The whole email as sent (MIME source)">
+        {message.data.raw}
+      </pre>
+    </div>
   );
 }
