@@ -268,15 +268,17 @@ export async function createRuntime(
       logger.info({ ms: Date.now() - started }, 'queue started');
     }
     closers.unshift(() => services.publishing.close());
-    closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
     // The sequence dispatcher runs wherever the job queue is consumed (`herald serve`,
-    // `herald worker`, tests with a worker), and stops first on close.
-    const work = queue.work.bind(queue);
-    queue.work = async (definitions) => {
-      await work(definitions);
-      services.sequenceDispatcher.start();
-    };
-    closers.unshift(() => services.sequenceDispatcher.stop());
+    // `herald worker`, tests with a worker); the queue stops it first on close.
+    const dispatcher = services.sequenceDispatcher;
+    queue.addBackgroundLoop({
+      name: 'sequence-dispatcher',
+      start: () => {
+        dispatcher.start();
+      },
+      stop: () => dispatcher.stop(),
+    });
+    closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;
     return {

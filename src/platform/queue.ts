@@ -31,12 +31,26 @@ export interface QueueOptions {
 
 export type JobState = 'queued' | 'active' | 'deferred' | 'failed' | 'total';
 
+/**
+ * Work a module runs continuously wherever jobs are consumed, outside pg-boss (the email
+ * dispatcher claims its deliveries from its own table). Started by `work()`, stopped by `stop()`
+ * before the queue itself stops, so it never outlives the database.
+ */
+export interface BackgroundLoop {
+  name: string;
+  start(): void;
+  /** Stops taking new work and waits for the work in flight. */
+  stop(): Promise<void>;
+}
+
 export class JobQueue {
   readonly boss: PgBoss;
   private readonly logger: Logger;
   private readonly metrics: Metrics | undefined;
   private readonly options: Required<QueueOptions>;
   private readonly queues = new Set<string>();
+  private readonly loops: BackgroundLoop[] = [];
+  private loopsRunning = false;
   private started = false;
 
   constructor(
@@ -108,7 +122,13 @@ export class JobQueue {
     return id;
   }
 
-  /** Starts consuming every given queue in this process. */
+  /** Adds a loop to start with `work()` (at once if this process already works). */
+  addBackgroundLoop(loop: BackgroundLoop): void {
+    this.loops.push(loop);
+    if (this.loopsRunning) loop.start();
+  }
+
+  /** Starts consuming every given queue in this process, and the background loops. */
   async work(definitions: JobDefinition[]): Promise<void> {
     await this.declare(definitions);
     for (const definition of definitions) {
@@ -140,6 +160,13 @@ export class JobQueue {
         },
       );
     }
+    if (!this.loopsRunning) {
+      this.loopsRunning = true;
+      for (const loop of this.loops) {
+        loop.start();
+        this.logger.info({ loop: loop.name }, 'background loop started');
+      }
+    }
   }
 
   /** Job counts per queue and state, for /metrics and /health. */
@@ -155,8 +182,13 @@ export class JobQueue {
     ]);
   }
 
-  /** Stops fetching new jobs and waits up to `timeoutMs` for running ones to finish. */
+  /** Stops the background loops, then stops fetching new jobs and waits up to `timeoutMs`
+   * for running ones to finish. */
   async stop(timeoutMs: number): Promise<void> {
+    if (this.loopsRunning) {
+      this.loopsRunning = false;
+      await Promise.all(this.loops.map((loop) => loop.stop()));
+    }
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });

@@ -43,7 +43,17 @@ export function rawHeader(mail: ParsedMail, name: string): string | undefined {
     .trim();
 }
 
-export async function startSmtpReceiver(options: { host?: string } = {}): Promise<SmtpReceiver> {
+export interface SmtpReceiverOptions {
+  host?: string;
+  /**
+   * Wait this long after a message has arrived in full before answering "250": a slow relay.
+   * The message is kept when the answer is given, even if the sender has gone by then — as a
+   * real server would deliver it — which is how a crashed sender's at-least-once gap shows.
+   */
+  acceptDelayMs?: number;
+}
+
+export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
   const messages: ReceivedMessage[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const server = new SMTPServer({
@@ -54,7 +64,7 @@ export async function startSmtpReceiver(options: { host?: string } = {}): Promis
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      const accept = () => {
         const raw = Buffer.concat(chunks);
         messages.push({
           raw,
@@ -68,6 +78,10 @@ export async function startSmtpReceiver(options: { host?: string } = {}): Promis
           }
         }
         callback();
+      };
+      stream.on('end', () => {
+        if (options.acceptDelayMs) setTimeout(accept, options.acceptDelayMs);
+        else accept();
       });
     },
   });
