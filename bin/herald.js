@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // Runs Herald from its TypeScript sources: Node 24 strips the types itself, no build step.
 import process from 'node:process';
 
