@@ -106,7 +106,11 @@ export function createCampaignService(deps: {
       body: UpdateCampaignBody,
     ): Promise<Campaign> {
       const current = await owned(principal, businessId, campaignId);
-      checkDates(body.startDate ?? current.startDate, body.endDate ?? current.endDate);
+      // A date sent as null clears it: only a date left out keeps the stored one.
+      checkDates(
+        body.startDate === undefined ? current.startDate : body.startDate,
+        body.endDate === undefined ? current.endDate : body.endDate,
+      );
       const row = await repository.update(businessId, campaignId, body);
       if (!row) throw notFound('Campaign');
       return toCampaign(row);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { pageSchema, PaginationQuery } from '../../platform/http/pagination.ts';
 import { Platform } from './platforms.ts';
+import { isRealDateTime } from './workflow.ts';
 
 export const CONTENT_STATUSES = [
   'draft',
@@ -140,6 +141,7 @@ export const ScheduleBody = z.object({
       /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/,
       'expected an ISO date-time such as 2026-03-02T09:30 (the business time zone) or 2026-03-02T08:30:00Z',
     )
+    .refine(isRealDateTime, 'not a real date and time (check the day of the month and the hour)')
     .meta({ example: '2026-03-02T09:30' })
     .describe("Without an offset it is read in the business's time zone; stored as UTC"),
   channel: PublishChannel.optional(),

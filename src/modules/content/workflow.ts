@@ -36,6 +36,28 @@ export function statusAfterEdit(status: ContentStatus): ContentStatus {
   return status === 'draft' || status === 'in_review' ? status : 'draft';
 }
 
+/**
+ * Whether the date and time fields of `YYYY-MM-DDTHH:mm[:ss]…` name a real moment: Date.parse
+ * accepts 2030-02-30 and quietly rolls it over into March, which would publish on another day.
+ * A string of another shape passes here; the schema's pattern reports it.
+ */
+export function isRealDateTime(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+  if (!match) return true;
+  const [year = 0, month = 1, day = 1, hour = 0, minute = 0, seconds = 0] = match
+    .slice(1, 7)
+    .map(Number);
+  const second = Number.isNaN(seconds) ? 0 : seconds; // no seconds group: Number(undefined)
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
+}
+
 /** Converts a wall-clock time in `timeZone` (YYYY-MM-DDTHH:mm[:ss]) to the UTC instant. */
 export function zonedTimeToUtc(local: string, timeZone: string): Date {
   const naive = Date.parse(`${local.length === 16 ? `${local}:00` : local}Z`);
