@@ -5,12 +5,15 @@
 // that attempt made. A worker that dies mid-batch leaves leases that expire; another worker
 // takes them over. Outbox pieces are published in one transaction per batch. External channels
 // (webhook, Slack, email) get a stable delivery id, so a receiver can drop the duplicate that a
-// crash between "sent" and "recorded" would cause. Every attempt is recorded.
+// crash between "sent" and "recorded" would cause. Every attempt is recorded. Wherever jobs are
+// consumed, a sweep also drains due pieces every minute, so a piece whose wake-up job was lost
+// (a queue restored from backup, a job deleted by hand) is still published.
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { DatabaseHandle } from '../../platform/db/client.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { JobDefinition, JobQueue } from '../../platform/queue.ts';
+import type { BackgroundLoop, JobDefinition, JobQueue } from '../../platform/queue.ts';
 import type { Adapter, DeliveryOutcome } from './adapters.ts';
 import { plainTextOf, type Platform } from './platforms.ts';
 import type { ChannelTarget, PublishChannel } from './schemas.ts';
@@ -22,7 +25,11 @@ export interface PublisherConfig {
   leaseSeconds: number;
   maxAttempts: number;
   retryBaseMs: number;
+  /** How often the sweep looks for due pieces without a wake-up (default one minute). */
+  sweepIntervalMs?: number | undefined;
 }
+
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 interface ClaimedRow {
   id: string;
@@ -53,7 +60,8 @@ RETURNING c.id, c.business_id, c.platform, c.body, c.channel, c.channel_target,
 
 export function createPublisher(deps: {
   database: DatabaseHandle;
-  queue: Pick<JobQueue, 'send'>;
+  /** Wake-ups are sent to it; the sweep is registered with it (it runs where jobs are worked). */
+  queue: Pick<JobQueue, 'send' | 'addBackgroundLoop'>;
   adapters: Record<PublishChannel, Adapter>;
   config: PublisherConfig;
   logger: Logger;
@@ -243,7 +251,36 @@ export function createPublisher(deps: {
     },
   };
 
-  return { wake, drain, claim, definition, worker };
+  /** Drains at start and then every interval, catching up on wake-ups that never came. */
+  function sweepLoop(intervalMs: number): BackgroundLoop {
+    const controller = new AbortController();
+    let running: Promise<void> | undefined;
+    async function loop(): Promise<void> {
+      while (!controller.signal.aborted) {
+        try {
+          await drain();
+        } catch (error) {
+          logger.error({ err: error, worker }, 'publish sweep failed');
+        }
+        await sleep(intervalMs, undefined, { signal: controller.signal }).catch(() => undefined);
+      }
+    }
+    return {
+      name: 'content-publish-sweep',
+      start() {
+        running ??= loop();
+      },
+      async stop() {
+        controller.abort();
+        await running;
+      },
+    };
+  }
+
+  const sweep = sweepLoop(config.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+  deps.queue.addBackgroundLoop(sweep);
+
+  return { wake, drain, claim, definition, sweep, worker };
 }
 
 export type Publisher = ReturnType<typeof createPublisher>;
