@@ -38,6 +38,22 @@ const JobsPage = lazy(() =>
 const OutboxPage = lazy(() =>
   import('./pages/outbox').then((module) => ({ default: module.OutboxPage })),
 );
+const SequencesPage = lazy(() =>
+  import('./pages/sequences/sequences-page').then((module) => ({ default: module.SequencesPage })),
+);
+const SequencePage = lazy(() =>
+  import('./pages/sequences/sequence-page').then((module) => ({ default: module.SequencePage })),
+);
+const SequenceAnalyticsPage = lazy(() =>
+  import('./pages/sequences/sequence-analytics').then((module) => ({
+    default: module.SequenceAnalyticsPage,
+  })),
+);
+const SubscribersPage = lazy(() =>
+  import('./pages/subscribers/subscribers-page').then((module) => ({
+    default: module.SubscribersPage,
+  })),
+);
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -128,6 +144,13 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                       <Route path="usage" element={<UsagePage />} />
                       <Route path="jobs" element={<JobsPage />} />
                       <Route path="outbox" element={<OutboxPage />} />
+                      <Route path="sequences" element={<SequencesPage />} />
+                      <Route path="sequences/:sequenceId" element={<SequencePage />} />
+                      <Route
+                        path="sequences/:sequenceId/analytics"
+                        element={<SequenceAnalyticsPage />}
+                      />
+                      <Route path="subscribers" element={<SubscribersPage />} />
                     </Route>
                     <Route path="*" element={<NotFoundPage />} />
                   </Route>

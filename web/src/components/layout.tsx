@@ -11,6 +11,8 @@ import { rememberBusiness, rememberedBusinessId } from '../state/active-business
 const BUSINESS_PAGES = [
   { path: 'profile', label: 'Brand profile' },
   { path: 'usage', label: 'AI usage & cost' },
+  { path: 'sequences', label: 'Email sequences' },
+  { path: 'subscribers', label: 'Subscribers' },
   { path: 'jobs', label: 'Jobs' },
   { path: 'outbox', label: 'Outbox' },
 ] as const;

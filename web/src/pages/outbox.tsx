@@ -41,6 +41,17 @@ export function OutboxPage() {
       <PageHeader
         title="Outbox"
         description="Emails Herald sends for this business, kept here while no SMTP server is configured."
+        actions={
+          // Sequence emails arrive while the page is open: the dispatcher sends in the background.
+          <button
+            type="button"
+            className="button secondary"
+            disabled={outbox.isFetching}
+            onClick={() => void outbox.refetch()}
+          >
+            {outbox.isFetching && !outbox.isPending ? 'Refreshing…' : 'Refresh'}
+          </button>
+        }
       />
       {outbox.isPending && <Skeleton lines={5} height={32} label="Loading the outbox…" />}
       {outbox.isError && (

@@ -1,0 +1,437 @@
+// One sequence: its status with activate / pause / resume / archive (shown at once, put back if
+// the server refuses), its steps with the step editor, enrollment of subscribers, and the most
+// recent enrollments.
+import './sequences.css';
+
+import { type SubmitEvent, useState } from 'react';
+import { Link, useParams } from 'react-router';
+
+import { ApiError } from '../../api/errors';
+import { ErrorNotice } from '../../components/error-notice';
+import { EmptyState, Field, formatDateTime, Skeleton, StatusBadge } from '../../components/ui';
+import { useScopedBusiness } from '../business-scope';
+import {
+  ACTIONS,
+  actionsFor,
+  type Sequence,
+  useEnroll,
+  useEnrollments,
+  useRemoveStep,
+  useRenameSequence,
+  useSequence,
+  useSequenceAction,
+} from './sequence-queries';
+import { StepEditor } from './step-editor';
+import { describeTiming } from './step-form';
+
+export function SequencePage() {
+  const business = useScopedBusiness();
+  const { sequenceId = '' } = useParams();
+  const sequence = useSequence(business.id, sequenceId);
+
+  if (sequence.isPending) return <Skeleton lines={6} height={32} label="Loading the sequence…" />;
+  if (sequence.isError) {
+    if (sequence.error instanceof ApiError && [400, 404].includes(sequence.error.status)) {
+      return (
+        <EmptyState
+          title="Sequence not found"
+          action={{ label: 'See all sequences', to: `/businesses/${business.id}/sequences` }}
+        >
+          <p>It may have been deleted.</p>
+        </EmptyState>
+      );
+    }
+    return (
+      <ErrorNotice
+        error={sequence.error}
+        title="Could not load the sequence"
+        onRetry={() => void sequence.refetch()}
+      />
+    );
+  }
+  return <SequenceView sequence={sequence.data} timezone={business.timezone} />;
+}
+
+function SequenceView({ sequence, timezone }: { sequence: Sequence; timezone: string }) {
+  const { businessId } = sequence;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb small">
+        <Link to={`/businesses/${businessId}/sequences`}>Sequences</Link> /
+      </nav>
+      <SequenceHeader sequence={sequence} />
+      <div className="stack">
+        <Steps sequence={sequence} timezone={timezone} />
+        <div className="grid-two">
+          <EnrollCard sequence={sequence} />
+          <RecentEnrollments sequence={sequence} />
+        </div>
+      </div>
+    </>
+  );
+}
+
+function SequenceHeader({ sequence }: { sequence: Sequence }) {
+  const action = useSequenceAction(sequence.businessId, sequence.id);
+  const [renaming, setRenaming] = useState(false);
+  const actions = actionsFor(sequence.status);
+  return (
+    <header className="page-header">
+      <div>
+        {renaming ? (
+          <RenameForm
+            sequence={sequence}
+            onDone={() => {
+              setRenaming(false);
+            }}
+          />
+        ) : (
+          <h1>
+            {sequence.name}{' '}
+            <button
+              type="button"
+              className="button link small"
+              onClick={() => {
+                setRenaming(true);
+              }}
+            >
+              Rename
+            </button>
+          </h1>
+        )}
+        <p className="muted">
+          <span data-testid="sequence-status">
+            <StatusBadge status={sequence.status} />
+          </span>{' '}
+          {sequence.steps.length} step{sequence.steps.length === 1 ? '' : 's'} ·{' '}
+          {sequence.trigger.type === 'manual'
+            ? 'Subscribers are enrolled by hand'
+            : `Starts on the event “${sequence.trigger.event}”`}
+        </p>
+        {action.isError && <ErrorNotice error={action.error} title="The status was not changed" />}
+      </div>
+      <div className="page-actions">
+        {actions.map((name) => (
+          <button
+            key={name}
+            type="button"
+            className={`button ${name === 'activate' || name === 'resume' ? 'primary' : 'secondary'}`}
+            disabled={action.isPending}
+            onClick={() => {
+              action.mutate(name);
+            }}
+          >
+            {ACTIONS[name].label}
+          </button>
+        ))}
+        <Link
+          className="button secondary"
+          to={`/businesses/${sequence.businessId}/sequences/${sequence.id}/analytics`}
+        >
+          Analytics
+        </Link>
+      </div>
+    </header>
+  );
+}
+
+function RenameForm({ sequence, onDone }: { sequence: Sequence; onDone: () => void }) {
+  const rename = useRenameSequence(sequence.businessId, sequence.id);
+  const [name, setName] = useState(sequence.name);
+  function submit(event: SubmitEvent) {
+    event.preventDefault();
+    rename.mutate(name, { onSuccess: onDone });
+  }
+  return (
+    <form className="form-actions" onSubmit={submit}>
+      <Field label="Sequence name" error={rename.isError ? rename.error.message : undefined}>
+        {({ id, describedBy, invalid }) => (
+          <input
+            id={id}
+            required
+            maxLength={200}
+            autoFocus
+            value={name}
+            aria-invalid={invalid}
+            aria-describedby={describedBy}
+            onChange={(event) => {
+              setName(event.target.value);
+            }}
+          />
+        )}
+      </Field>
+      <button type="submit" className="button primary" disabled={rename.isPending}>
+        Save
+      </button>
+      <button type="button" className="button secondary" onClick={onDone}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+function Steps({ sequence, timezone }: { sequence: Sequence; timezone: string }) {
+  // A step id, or 'new' for the step being added.
+  const [editing, setEditing] = useState<string | null>(() =>
+    sequence.steps.length === 0 ? 'new' : null,
+  );
+  const remove = useRemoveStep(sequence.businessId, sequence.id);
+  const steps = [...sequence.steps].sort((a, b) => a.position - b.position);
+  return (
+    <section aria-labelledby="steps-title" className="stack">
+      <h2 id="steps-title">Steps</h2>
+      {sequence.status === 'active' && (
+        <p className="notice info small" role="status">
+          This sequence is sending. A saved change applies to every email not sent yet.
+        </p>
+      )}
+      {steps.length === 0 && editing !== 'new' && (
+        <EmptyState title="No steps yet" testId="steps-empty">
+          <p>Add the first email; it can go out right after a subscriber is enrolled.</p>
+        </EmptyState>
+      )}
+      <ol className="step-list">
+        {steps.map((step, index) => (
+          <li key={step.id} data-testid="step">
+            {editing === step.id ? (
+              <StepEditor
+                businessId={sequence.businessId}
+                sequenceId={sequence.id}
+                timezone={timezone}
+                step={step}
+                position={index}
+                onDone={() => {
+                  setEditing(null);
+                }}
+              />
+            ) : (
+              <div className="card step-card">
+                <div>
+                  <span className="step-number" aria-hidden="true">
+                    {index + 1}
+                  </span>
+                  <strong>{step.subject}</strong>
+                  <div className="muted small">{describeTiming(step, index, timezone)}</div>
+                </div>
+                <div className="form-actions">
+                  <button
+                    type="button"
+                    className="button secondary"
+                    aria-label={`Edit step ${String(index + 1)}`}
+                    onClick={() => {
+                      setEditing(step.id);
+                    }}
+                  >
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    className="button link"
+                    aria-label={`Remove step ${String(index + 1)}`}
+                    disabled={remove.isPending}
+                    onClick={() => {
+                      if (window.confirm(`Remove step ${String(index + 1)}, “${step.subject}”?`)) {
+                        remove.mutate(step.id);
+                      }
+                    }}
+                  >
+                    Remove
+                  </button>
+                </div>
+              </div>
+            )}
+          </li>
+        ))}
+        {editing === 'new' && (
+          <li>
+            <StepEditor
+              businessId={sequence.businessId}
+              sequenceId={sequence.id}
+              timezone={timezone}
+              step={null}
+              position={steps.length}
+              onDone={() => {
+                setEditing(null);
+              }}
+            />
+          </li>
+        )}
+      </ol>
+      {remove.isError && <ErrorNotice error={remove.error} title="The step was not removed" />}
+      {editing === null && sequence.status !== 'archived' && (
+        <p>
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => {
+              setEditing('new');
+            }}
+          >
+            Add a step
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}
+
+type Audience = 'all' | 'search' | 'attribute';
+
+function EnrollCard({ sequence }: { sequence: Sequence }) {
+  const enroll = useEnroll(sequence.businessId, sequence.id);
+  const [audience, setAudience] = useState<Audience>('all');
+  const [search, setSearch] = useState('');
+  const [attribute, setAttribute] = useState('');
+  const [value, setValue] = useState('');
+  const archived = sequence.status === 'archived';
+
+  function submit(event: SubmitEvent) {
+    event.preventDefault();
+    enroll.mutate({
+      filter:
+        audience === 'all'
+          ? { all: true }
+          : audience === 'search'
+            ? { search: search.trim() }
+            : { attribute: { name: attribute.trim(), equals: value } },
+    });
+  }
+
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="enroll-title">
+      <h2 id="enroll-title">Enroll subscribers</h2>
+      <p className="muted small">
+        Only subscribed addresses that are not suppressed are enrolled; anyone already in this
+        sequence is skipped. {sequence.status !== 'active' && 'Nothing is sent until it is active.'}
+      </p>
+      <fieldset>
+        <legend>Who</legend>
+        {(
+          [
+            ['all', 'Every subscribed subscriber'],
+            ['search', 'Those whose email or name contains…'],
+            ['attribute', 'Those with an attribute equal to…'],
+          ] as const
+        ).map(([option, label]) => (
+          <label key={option} className="checkbox">
+            <input
+              type="radio"
+              name="audience"
+              value={option}
+              checked={audience === option}
+              onChange={() => {
+                setAudience(option);
+              }}
+            />{' '}
+            {label}
+          </label>
+        ))}
+        {audience === 'search' && (
+          <Field label="Contains">
+            {({ id }) => (
+              <input
+                id={id}
+                required
+                value={search}
+                onChange={(event) => {
+                  setSearch(event.target.value);
+                }}
+              />
+            )}
+          </Field>
+        )}
+        {audience === 'attribute' && (
+          <div className="seq-row">
+            <Field label="Attribute">
+              {({ id }) => (
+                <input
+                  id={id}
+                  required
+                  maxLength={64}
+                  value={attribute}
+                  onChange={(event) => {
+                    setAttribute(event.target.value);
+                  }}
+                />
+              )}
+            </Field>
+            <Field label="Equals">
+              {({ id }) => (
+                <input
+                  id={id}
+                  value={value}
+                  onChange={(event) => {
+                    setValue(event.target.value);
+                  }}
+                />
+              )}
+            </Field>
+          </div>
+        )}
+      </fieldset>
+      {enroll.isError && <ErrorNotice error={enroll.error} title="Nobody was enrolled" />}
+      {enroll.isSuccess && (
+        <p className="saved" role="status" data-testid="enroll-result">
+          {enroll.data.enrolled.toLocaleString()} enrolled
+          {enroll.data.skipped > 0 ? `, ${enroll.data.skipped.toLocaleString()} skipped` : ''}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={enroll.isPending || archived}>
+          {enroll.isPending ? 'Enrolling…' : 'Enroll'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RecentEnrollments({ sequence }: { sequence: Sequence }) {
+  const enrollments = useEnrollments(sequence.businessId, sequence.id);
+  const items = enrollments.data?.items ?? [];
+  return (
+    <section className="card" aria-labelledby="enrollments-title">
+      <h2 id="enrollments-title">Recent enrollments</h2>
+      {enrollments.isPending && <Skeleton lines={3} label="Loading enrollments…" />}
+      {enrollments.isError && (
+        <ErrorNotice
+          error={enrollments.error}
+          title="Could not load the enrollments"
+          onRetry={() => void enrollments.refetch()}
+        />
+      )}
+      {enrollments.isSuccess && items.length === 0 && (
+        <p className="muted" data-testid="enrollments-empty">
+          Nobody is enrolled yet.
+        </p>
+      )}
+      {items.length > 0 && (
+        <div className="table-wrap">
+          <table className="table" aria-label="Recent enrollments">
+            <thead>
+              <tr>
+                <th scope="col">Subscriber</th>
+                <th scope="col">Status</th>
+                <th scope="col">Next email</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((enrollment) => (
+                <tr key={enrollment.id} data-testid="enrollment-row">
+                  <td className="break">{enrollment.email}</td>
+                  <td>
+                    <StatusBadge status={enrollment.status} />
+                  </td>
+                  <td>
+                    {enrollment.status === 'active'
+                      ? `Step ${String(enrollment.nextStepIndex + 1)}, ${formatDateTime(enrollment.nextSendAt)}`
+                      : '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,479 @@
+// One step of a sequence: its delay and send window, its four Liquid templates, and a live
+// preview rendered by the server (the same Liquid code that sends) for a chosen subscriber.
+// Template errors, from saving or from the preview, appear under the field they belong to with
+// the offending line.
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { type ReactNode, type SubmitEvent, useEffect, useId, useState } from 'react';
+
+import { unwrap } from '../../api/client';
+import { useApi } from '../../api/context';
+import { ErrorNotice } from '../../components/error-notice';
+import { Field } from '../../components/ui';
+import { useSubscribers } from '../subscribers/subscriber-queries';
+import { sequenceKeys, useSaveStep } from './sequence-queries';
+import {
+  type DelayUnit,
+  describeTiming,
+  emptyStepForm,
+  type FormErrors,
+  formToPayload,
+  lineOf,
+  type SequenceStep,
+  stepErrorsOf,
+  type StepForm,
+  stepToForm,
+  type TemplateError,
+  type TemplateField,
+  WEEKDAYS,
+} from './step-form';
+
+const PREVIEW_DELAY_MS = 400;
+
+/** The value, once it has stopped changing for `ms`. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setSettled(value);
+    }, ms);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [value, ms]);
+  return settled;
+}
+
+export function StepEditor(props: {
+  businessId: string;
+  sequenceId: string;
+  timezone: string;
+  step: SequenceStep | null;
+  position: number;
+  onDone: () => void;
+}) {
+  const { businessId, sequenceId, step, position } = props;
+  const save = useSaveStep(businessId, sequenceId);
+  const [form, setForm] = useState<StepForm>(() =>
+    step ? stepToForm(step) : emptyStepForm(position === 0),
+  );
+  const [clientErrors, setClientErrors] = useState<FormErrors>({});
+  const [subscriberId, setSubscriberId] = useState('');
+  const templates = useSettled(
+    { subject: form.subject, preheader: form.preheader, html: form.html, text: form.text },
+    PREVIEW_DELAY_MS,
+  );
+  const preview = usePreview(businessId, templates, subscriberId);
+  const serverErrors = stepErrorsOf(save.error);
+  const previewErrors = stepErrorsOf(preview.error);
+  const headingId = useId();
+
+  const set = <K extends keyof StepForm>(name: K, value: StepForm[K]) => {
+    setForm((current) => ({ ...current, [name]: value }));
+  };
+
+  function errorOf(name: keyof StepForm): TemplateError | undefined {
+    const client = clientErrors[name];
+    if (client) return { message: client, line: null, column: null };
+    return serverErrors[name] ?? previewErrors[name];
+  }
+
+  function submit(event: SubmitEvent) {
+    event.preventDefault();
+    const result = formToPayload(form);
+    if (!result.ok) {
+      setClientErrors(result.errors);
+      return;
+    }
+    setClientErrors({});
+    save.mutate({ stepId: step?.id ?? null, payload: result.payload }, { onSuccess: props.onDone });
+  }
+
+  const timing = formToPayload(form);
+  const fieldErrorShown = Object.keys(serverErrors).length > 0;
+
+  return (
+    <form className="card form step-editor" onSubmit={submit} aria-labelledby={headingId}>
+      <h3 id={headingId}>
+        {step ? `Edit step ${String(position + 1)}` : `New step ${String(position + 1)}`}
+      </h3>
+      <div className="step-editor-grid">
+        <div className="stack">
+          <fieldset>
+            <legend>When it sends</legend>
+            <div className="seq-row">
+              <Field
+                label={position === 0 ? 'Wait after enrollment' : 'Wait after the previous step'}
+                error={errorOf('delayValue')?.message}
+              >
+                {({ id, describedBy, invalid }) => (
+                  <input
+                    id={id}
+                    type="number"
+                    min={0}
+                    inputMode="numeric"
+                    value={form.delayValue}
+                    aria-invalid={invalid}
+                    aria-describedby={describedBy}
+                    onChange={(event) => {
+                      set('delayValue', event.target.value);
+                    }}
+                  />
+                )}
+              </Field>
+              <Field label="Unit">
+                {({ id }) => (
+                  <select
+                    id={id}
+                    value={form.delayUnit}
+                    onChange={(event) => {
+                      set('delayUnit', event.target.value as DelayUnit);
+                    }}
+                  >
+                    <option value="minutes">minutes</option>
+                    <option value="hours">hours</option>
+                    <option value="days">days</option>
+                  </select>
+                )}
+              </Field>
+            </div>
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                checked={form.windowEnabled}
+                onChange={(event) => {
+                  set('windowEnabled', event.target.checked);
+                }}
+              />{' '}
+              Only send within a window ({props.timezone})
+            </label>
+            {form.windowEnabled && (
+              <SendWindowFields form={form} set={set} errorOf={errorOf} timezone={props.timezone} />
+            )}
+            {timing.ok && (
+              <p className="muted small" data-testid="step-timing">
+                {describeTiming(timing.payload, position, props.timezone)}
+              </p>
+            )}
+          </fieldset>
+          <TemplateInput
+            name="subject"
+            label="Subject"
+            value={form.subject}
+            error={errorOf('subject')}
+            onChange={(value) => {
+              set('subject', value);
+            }}
+          />
+          <TemplateInput
+            name="preheader"
+            label="Preheader"
+            hint="The grey line inboxes show after the subject"
+            value={form.preheader}
+            error={errorOf('preheader')}
+            onChange={(value) => {
+              set('preheader', value);
+            }}
+          />
+          <TemplateInput
+            name="html"
+            label="HTML body"
+            hint={
+              <>
+                Liquid: <code>{'{{ subscriber.first_name | default: "there" }}'}</code>; values are
+                escaped. An unsubscribe link is added unless you place{' '}
+                <code>{'{{ unsubscribe_url }}'}</code> yourself.
+              </>
+            }
+            rows={8}
+            value={form.html}
+            error={errorOf('html')}
+            onChange={(value) => {
+              set('html', value);
+            }}
+          />
+          <TemplateInput
+            name="text"
+            label="Plain-text body"
+            hint="Optional: made from the HTML when empty"
+            rows={4}
+            value={form.text}
+            error={errorOf('text')}
+            onChange={(value) => {
+              set('text', value);
+            }}
+          />
+        </div>
+        <PreviewPanel
+          businessId={businessId}
+          subscriberId={subscriberId}
+          onSubscriber={setSubscriberId}
+          preview={preview}
+        />
+      </div>
+      {save.isError && !fieldErrorShown && (
+        <ErrorNotice error={save.error} title="The step was not saved" />
+      )}
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : step ? 'Save step' : 'Add step'}
+        </button>
+        <button type="button" className="button secondary" onClick={props.onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function SendWindowFields(props: {
+  form: StepForm;
+  set: <K extends keyof StepForm>(name: K, value: StepForm[K]) => void;
+  errorOf: (name: keyof StepForm) => TemplateError | undefined;
+  timezone: string;
+}) {
+  const { form, set, errorOf } = props;
+  const daysError = errorOf('windowDays')?.message;
+  return (
+    <>
+      <fieldset className="weekdays" aria-describedby={daysError ? 'window-days-error' : undefined}>
+        <legend>Days</legend>
+        <div className="chips">
+          {WEEKDAYS.map((weekday) => {
+            const on = form.windowDays.includes(weekday.day);
+            return (
+              <label key={weekday.day} className={`chip${on ? ' on' : ''}`}>
+                <input
+                  type="checkbox"
+                  className="visually-hidden"
+                  checked={on}
+                  aria-label={weekday.label}
+                  onChange={() => {
+                    set(
+                      'windowDays',
+                      on
+                        ? form.windowDays.filter((day) => day !== weekday.day)
+                        : [...form.windowDays, weekday.day].sort((a, b) => a - b),
+                    );
+                  }}
+                />
+                {weekday.short}
+              </label>
+            );
+          })}
+        </div>
+        {daysError && (
+          <p id="window-days-error" className="field-error" role="alert">
+            {daysError}
+          </p>
+        )}
+      </fieldset>
+      <div className="seq-row">
+        <Field label="From" error={errorOf('windowStart')?.message}>
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="time"
+              value={form.windowStart}
+              aria-invalid={invalid}
+              aria-describedby={describedBy}
+              onChange={(event) => {
+                set('windowStart', event.target.value);
+              }}
+            />
+          )}
+        </Field>
+        <Field label="Until" error={errorOf('windowEnd')?.message}>
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="time"
+              value={form.windowEnd}
+              aria-invalid={invalid}
+              aria-describedby={describedBy}
+              onChange={(event) => {
+                set('windowEnd', event.target.value);
+              }}
+            />
+          )}
+        </Field>
+      </div>
+      <p className="hint">
+        Times are in the business’s time zone, {props.timezone}; an email due outside the window
+        waits for the next opening.
+      </p>
+    </>
+  );
+}
+
+/** A template field whose error shows the line it points at, as the author wrote it. */
+function TemplateInput(props: {
+  name: TemplateField;
+  label: string;
+  hint?: ReactNode;
+  rows?: number;
+  value: string;
+  error: TemplateError | undefined;
+  onChange: (value: string) => void;
+}) {
+  const id = useId();
+  const hintId = props.hint ? `${id}-hint` : undefined;
+  const errorId = props.error ? `${id}-error` : undefined;
+  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  const source = props.error ? lineOf(props.value, props.error.line) : null;
+  const common = {
+    id,
+    name: props.name,
+    value: props.value,
+    spellCheck: props.name === 'subject' || props.name === 'preheader',
+    'aria-invalid': Boolean(props.error),
+    'aria-describedby': describedBy,
+  };
+  return (
+    <div className={`field${props.error ? ' has-error' : ''}`}>
+      <label htmlFor={id}>{props.label}</label>
+      {props.rows ? (
+        <textarea
+          {...common}
+          rows={props.rows}
+          className="code"
+          onChange={(event) => {
+            props.onChange(event.target.value);
+          }}
+        />
+      ) : (
+        <input
+          {...common}
+          maxLength={500}
+          onChange={(event) => {
+            props.onChange(event.target.value);
+          }}
+        />
+      )}
+      {props.hint && (
+        <p id={hintId} className="hint">
+          {props.hint}
+        </p>
+      )}
+      {props.error && (
+        <div id={errorId} className="field-error" role="alert" data-testid={`${props.name}-error`}>
+          <p>{props.error.message}</p>
+          {source !== null && (
+            <pre className="error-line">
+              <span aria-hidden="true">{props.error.line}</span> {source}
+            </pre>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface Templates {
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+function usePreview(businessId: string, templates: Templates, subscriberId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: [...sequenceKeys.all(businessId), 'preview', templates, subscriberId],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.POST('/api/v1/businesses/{businessId}/sequences/preview', {
+          params: { path: { businessId } },
+          body: { ...templates, ...(subscriberId ? { subscriberId } : {}) },
+          signal,
+        }),
+      ),
+    enabled: templates.subject.trim() !== '' && templates.html.trim() !== '',
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    retry: false,
+  });
+}
+
+function PreviewPanel(props: {
+  businessId: string;
+  subscriberId: string;
+  onSubscriber: (id: string) => void;
+  preview: ReturnType<typeof usePreview>;
+}) {
+  const { preview } = props;
+  const subscribers = useSubscribers(props.businessId, { search: '', consentStatus: '' }, 50);
+  const people = subscribers.data?.pages.flatMap((page) => page.items) ?? [];
+  const [view, setView] = useState<'html' | 'text'>('html');
+  const templateProblem = Object.keys(stepErrorsOf(preview.error)).length > 0;
+  return (
+    <section className="preview-panel" aria-labelledby="preview-title" data-testid="step-preview">
+      <h4 id="preview-title">Live preview</h4>
+      <Field label="Preview for" hint="Rendered by the server exactly as it will be sent">
+        {({ id, describedBy }) => (
+          <select
+            id={id}
+            value={props.subscriberId}
+            aria-describedby={describedBy}
+            onChange={(event) => {
+              props.onSubscriber(event.target.value);
+            }}
+          >
+            <option value="">A sample subscriber</option>
+            {people.map((person) => (
+              <option key={person.id} value={person.id}>
+                {person.email}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <div className="chips" role="group" aria-label="Preview format">
+        {(['html', 'text'] as const).map((format) => (
+          <button
+            key={format}
+            type="button"
+            className={`chip${view === format ? ' on' : ''}`}
+            aria-pressed={view === format}
+            onClick={() => {
+              setView(format);
+            }}
+          >
+            {format === 'html' ? 'HTML' : 'Plain text'}
+          </button>
+        ))}
+      </div>
+      {!preview.data && !preview.isError && (
+        <p className="muted small">Write a subject and an HTML body to see the email.</p>
+      )}
+      {preview.isError && templateProblem && (
+        <p className="field-error small" role="status">
+          Fix the template errors marked on the left to update the preview.
+        </p>
+      )}
+      {preview.isError && !templateProblem && (
+        <ErrorNotice
+          error={preview.error}
+          title="The preview could not be rendered"
+          onRetry={() => void preview.refetch()}
+        />
+      )}
+      {preview.data && (
+        <div className={`preview${preview.isFetching ? ' refreshing' : ''}`}>
+          <p className="preview-subject" data-testid="preview-subject">
+            {preview.data.subject}
+          </p>
+          {view === 'html' ? (
+            <iframe
+              title="Rendered HTML body"
+              sandbox=""
+              srcDoc={preview.data.html}
+              className="preview-frame"
+            />
+          ) : (
+            <pre className="preview-text">{preview.data.text}</pre>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

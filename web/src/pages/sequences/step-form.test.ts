@@ -1,0 +1,155 @@
+// The step editor's conversions: what the marketer types becomes the API's delay and send
+// window (or says which field is wrong), and the server's template errors find their field.
+import { describe, expect, it } from 'vitest';
+
+import { ApiError } from '../../api/errors';
+import {
+  describeDays,
+  describeTiming,
+  emptyStepForm,
+  formToPayload,
+  lineOf,
+  type SequenceStep,
+  stepErrorsOf,
+  stepToForm,
+} from './step-form';
+
+const filled = { ...emptyStepForm(false), subject: 'Hi', html: '<p>Hi</p>' };
+
+describe('formToPayload', () => {
+  it('turns a delay and a send window into the API body, days sorted and unique', () => {
+    const result = formToPayload({
+      ...filled,
+      delayValue: ' 3 ',
+      delayUnit: 'hours',
+      windowEnabled: true,
+      windowDays: [5, 1, 3, 1],
+      windowStart: '08:30',
+      windowEnd: '18:00',
+    });
+    expect(result).toEqual({
+      ok: true,
+      payload: expect.objectContaining({
+        delay: { value: 3, unit: 'hours' },
+        sendWindow: { days: [1, 3, 5], start: '08:30', end: '18:00' },
+      }) as unknown,
+    });
+  });
+
+  it('sends no window when the box is unticked, whatever the hidden fields hold', () => {
+    const result = formToPayload({ ...filled, windowEnabled: false, windowDays: [] });
+    expect(result.ok && result.payload.sendWindow).toBeNull();
+  });
+
+  it('refuses a negative, fractional or empty delay, and one longer than a year', () => {
+    for (const delayValue of ['-1', '1.5', '', 'two']) {
+      const result = formToPayload({ ...filled, delayValue });
+      expect(result.ok ? null : result.errors.delayValue).toMatch(/whole number/);
+    }
+    const tooLong = formToPayload({ ...filled, delayValue: '366', delayUnit: 'days' });
+    expect(tooLong.ok ? null : tooLong.errors.delayValue).toMatch(/at most a year/);
+    expect(formToPayload({ ...filled, delayValue: '365', delayUnit: 'days' }).ok).toBe(true);
+  });
+
+  it('names the window field that is wrong: no day, or an end before the start', () => {
+    const noDay = formToPayload({ ...filled, windowEnabled: true, windowDays: [] });
+    expect(noDay.ok ? null : noDay.errors.windowDays).toBe('Choose at least one day');
+    const backwards = formToPayload({
+      ...filled,
+      windowEnabled: true,
+      windowStart: '17:00',
+      windowEnd: '09:00',
+    });
+    expect(backwards.ok ? null : backwards.errors.windowEnd).toMatch(/end after it starts/);
+  });
+
+  it('requires a subject and an HTML body', () => {
+    const result = formToPayload(emptyStepForm(true));
+    expect(result.ok ? [] : Object.keys(result.errors).sort()).toEqual(['html', 'subject']);
+  });
+});
+
+describe('stepToForm', () => {
+  it('reads a saved step back into the form, and saving it unchanged gives the same body', () => {
+    const step: SequenceStep = {
+      id: '00000000-0000-4000-8000-000000000001',
+      sequenceId: '00000000-0000-4000-8000-000000000002',
+      position: 1,
+      delay: { value: 2, unit: 'days' },
+      sendWindow: { days: [2, 1], start: '09:00', end: '17:00' },
+      subject: 'Still hungry?',
+      preheader: '',
+      html: '<p>Bread</p>',
+      text: '',
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+    };
+    const form = stepToForm(step);
+    expect(form).toMatchObject({ delayValue: '2', delayUnit: 'days', windowDays: [1, 2] });
+    const again = formToPayload(form);
+    expect(again.ok && again.payload.sendWindow).toEqual({
+      days: [1, 2],
+      start: '09:00',
+      end: '17:00',
+    });
+  });
+});
+
+describe('describeTiming', () => {
+  it('says when a step sends in words, with the window in the business time zone', () => {
+    expect(
+      describeTiming({ delay: { value: 0, unit: 'minutes' }, sendWindow: null }, 0, 'UTC'),
+    ).toBe('Sends right after enrollment');
+    expect(
+      describeTiming(
+        {
+          delay: { value: 1, unit: 'days' },
+          sendWindow: { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
+        },
+        1,
+        'Europe/Paris',
+      ),
+    ).toBe('Sends 1 day after the previous step, Mon–Fri 09:00–17:00 (Europe/Paris)');
+    expect(describeDays([7, 6])).toBe('Sat, Sun');
+    expect(describeDays([1, 2, 3, 4, 5, 6, 7])).toBe('every day');
+  });
+});
+
+describe('stepErrorsOf', () => {
+  const templateError = new ApiError({
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: 'Template error in html at line 2',
+    details: {
+      issues: [
+        {
+          path: 'body.html',
+          message: 'line 2, column 4: tag "iff" not found',
+          line: 2,
+          column: 4,
+        },
+        { path: 'body.delay.value', message: 'Too small: expected number to be >=0' },
+        { path: 'body.sendWindow.days', message: 'Too small' },
+      ],
+    },
+  });
+
+  it('puts each server error at its field, with the template line', () => {
+    const errors = stepErrorsOf(templateError);
+    expect(errors.html).toEqual({
+      message: 'line 2, column 4: tag "iff" not found',
+      line: 2,
+      column: 4,
+    });
+    expect(errors.delayValue?.message).toMatch(/Too small/);
+    expect(errors.windowDays?.message).toBe('Too small');
+    expect(lineOf('<p>Hi</p>\n{% iff x %}\n', errors.html?.line ?? null)).toBe('{% iff x %}');
+  });
+
+  it('ignores errors that are not validation errors', () => {
+    expect(
+      stepErrorsOf(new ApiError({ status: 409, code: 'CONFLICT', message: 'archived' })),
+    ).toEqual({});
+    expect(stepErrorsOf(new Error('boom'))).toEqual({});
+  });
+});

@@ -1,0 +1,209 @@
+// The step editor's form state and its conversion to and from the API: the delay as a number and
+// a unit, the send window as weekday boxes and two times, and the server's template errors mapped
+// back to the field (and line) they belong to. Pure, so it is tested without a browser.
+import { ApiError } from '../../api/errors';
+import type { components } from '../../api/schema';
+
+export type SequenceStep = components['schemas']['SequenceStep'];
+export type DelayUnit = SequenceStep['delay']['unit'];
+export type TemplateField = 'subject' | 'preheader' | 'html' | 'text';
+
+export const TEMPLATE_FIELDS: readonly TemplateField[] = ['subject', 'preheader', 'html', 'text'];
+
+/** ISO weekdays, as the API counts them (1 = Monday … 7 = Sunday). */
+export const WEEKDAYS = [
+  { day: 1, short: 'Mon', label: 'Monday' },
+  { day: 2, short: 'Tue', label: 'Tuesday' },
+  { day: 3, short: 'Wed', label: 'Wednesday' },
+  { day: 4, short: 'Thu', label: 'Thursday' },
+  { day: 5, short: 'Fri', label: 'Friday' },
+  { day: 6, short: 'Sat', label: 'Saturday' },
+  { day: 7, short: 'Sun', label: 'Sunday' },
+] as const;
+
+const MAX_DELAY_MINUTES = 365 * 24 * 60;
+const UNIT_MINUTES: Record<DelayUnit, number> = { minutes: 1, hours: 60, days: 1440 };
+
+export interface StepForm {
+  /** As typed, so a half-typed number is not snapped back while editing. */
+  delayValue: string;
+  delayUnit: DelayUnit;
+  windowEnabled: boolean;
+  windowDays: number[];
+  windowStart: string;
+  windowEnd: string;
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+export interface StepPayload {
+  delay: { value: number; unit: DelayUnit };
+  sendWindow: { days: number[]; start: string; end: string } | null;
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+export type FormErrors = Partial<Record<keyof StepForm, string>>;
+
+export function emptyStepForm(isFirst: boolean): StepForm {
+  return {
+    delayValue: isFirst ? '0' : '2',
+    delayUnit: isFirst ? 'minutes' : 'days',
+    windowEnabled: false,
+    windowDays: [1, 2, 3, 4, 5],
+    windowStart: '09:00',
+    windowEnd: '17:00',
+    subject: '',
+    preheader: '',
+    html: '',
+    text: '',
+  };
+}
+
+export function stepToForm(step: SequenceStep): StepForm {
+  const window = step.sendWindow;
+  return {
+    delayValue: String(step.delay.value),
+    delayUnit: step.delay.unit,
+    windowEnabled: window !== null,
+    windowDays: window ? [...window.days].sort((a, b) => a - b) : [1, 2, 3, 4, 5],
+    windowStart: window?.start ?? '09:00',
+    windowEnd: window?.end ?? '17:00',
+    subject: step.subject,
+    preheader: step.preheader,
+    html: step.html,
+    text: step.text,
+  };
+}
+
+/** The body to save, or the fields that stop it from being saved (checked before any request). */
+export function formToPayload(
+  form: StepForm,
+): { ok: true; payload: StepPayload } | { ok: false; errors: FormErrors } {
+  const errors: FormErrors = {};
+  const trimmed = form.delayValue.trim();
+  const value = Number(trimmed);
+  if (trimmed === '' || !Number.isInteger(value) || value < 0) {
+    errors.delayValue = 'Enter a whole number of minutes, hours or days (0 or more)';
+  } else if (value * UNIT_MINUTES[form.delayUnit] > MAX_DELAY_MINUTES) {
+    errors.delayValue = 'A step can wait at most a year';
+  }
+  if (form.windowEnabled) {
+    if (form.windowDays.length === 0) errors.windowDays = 'Choose at least one day';
+    if (!isTime(form.windowStart)) errors.windowStart = 'Enter a time like 09:00';
+    if (!isTime(form.windowEnd)) errors.windowEnd = 'Enter a time like 17:00';
+    else if (isTime(form.windowStart) && form.windowStart >= form.windowEnd) {
+      errors.windowEnd = 'The window must end after it starts';
+    }
+  }
+  if (form.subject.trim() === '') errors.subject = 'A subject is required';
+  if (form.html.trim() === '') errors.html = 'The HTML body is required';
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    payload: {
+      delay: { value, unit: form.delayUnit },
+      sendWindow: form.windowEnabled
+        ? {
+            days: [...new Set(form.windowDays)].sort((a, b) => a - b),
+            start: form.windowStart,
+            end: form.windowEnd,
+          }
+        : null,
+      subject: form.subject,
+      preheader: form.preheader,
+      html: form.html,
+      text: form.text,
+    },
+  };
+}
+
+function isTime(value: string): boolean {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(value);
+}
+
+/** "Sends 2 days after the previous step, Mon–Fri 09:00–17:00 (Europe/Paris)". */
+export function describeTiming(
+  step: Pick<StepPayload, 'delay' | 'sendWindow'>,
+  position: number,
+  timezone: string,
+): string {
+  const { value, unit } = step.delay;
+  const after = position === 0 ? 'enrollment' : 'the previous step';
+  const when =
+    value === 0
+      ? `Sends right after ${after}`
+      : `Sends ${String(value)} ${value === 1 ? unit.replace(/s$/, '') : unit} after ${after}`;
+  if (!step.sendWindow) return when;
+  return `${when}, ${describeDays(step.sendWindow.days)} ${step.sendWindow.start}–${step.sendWindow.end} (${timezone})`;
+}
+
+/** Weekday numbers as words: runs become ranges ("Mon–Fri"), the whole week "every day". */
+export function describeDays(days: readonly number[]): string {
+  const sorted = [...new Set(days)].sort((a, b) => a - b);
+  if (sorted.length === 7) return 'every day';
+  const runs: number[][] = [];
+  for (const day of sorted) {
+    const run = runs.at(-1);
+    if (run && run.at(-1) === day - 1) run.push(day);
+    else runs.push([day]);
+  }
+  const name = (day: number) => WEEKDAYS[day - 1]?.short ?? String(day);
+  return runs
+    .map((run) => {
+      const first = run[0] ?? 0;
+      const last = run.at(-1) ?? first;
+      if (run.length >= 3) return `${name(first)}–${name(last)}`;
+      return run.map(name).join(', ');
+    })
+    .join(', ');
+}
+
+export interface TemplateError {
+  message: string;
+  line: number | null;
+  column: number | null;
+}
+
+/**
+ * The server's errors for a step, by form field: template errors carry the field, line and
+ * column (`{ path: 'body.html', line, column }`); other validation errors name the field too.
+ */
+export function stepErrorsOf(error: unknown): Partial<Record<keyof StepForm, TemplateError>> {
+  if (!(error instanceof ApiError) || error.code !== 'VALIDATION_ERROR') return {};
+  const issues = Array.isArray(error.details.issues) ? (error.details.issues as unknown[]) : [];
+  const found: Partial<Record<keyof StepForm, TemplateError>> = {};
+  for (const issue of issues) {
+    if (typeof issue !== 'object' || issue === null) continue;
+    const { path, message, line, column } = issue as Record<string, unknown>;
+    if (typeof path !== 'string' || typeof message !== 'string') continue;
+    const field = formFieldOf(path.replace(/^body\.?/, ''));
+    if (!field || found[field]) continue;
+    found[field] = {
+      message,
+      line: typeof line === 'number' ? line : null,
+      column: typeof column === 'number' ? column : null,
+    };
+  }
+  return found;
+}
+
+function formFieldOf(path: string): keyof StepForm | null {
+  if ((TEMPLATE_FIELDS as readonly string[]).includes(path)) return path as TemplateField;
+  if (path.startsWith('delay')) return 'delayValue';
+  if (path === 'sendWindow.days' || path.startsWith('sendWindow.days.')) return 'windowDays';
+  if (path === 'sendWindow.start') return 'windowStart';
+  if (path.startsWith('sendWindow')) return 'windowEnd';
+  return null;
+}
+
+/** The source line a template error points at, to show beside the message. */
+export function lineOf(source: string, line: number | null): string | null {
+  if (line === null || line < 1) return null;
+  const text = source.split(/\r?\n/)[line - 1];
+  return text === undefined ? null : text;
+}

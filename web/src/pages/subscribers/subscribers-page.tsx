@@ -1,0 +1,185 @@
+// Subscribers of the business: search and consent filter, add and edit one, and the CSV import
+// with its progress and per-row error report. Enrolling them happens on a sequence's page.
+import '../sequences/sequences.css';
+
+import { useDeferredValue, useState } from 'react';
+import { Link } from 'react-router';
+
+import { ErrorNotice } from '../../components/error-notice';
+import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
+import { useScopedBusiness } from '../business-scope';
+import { CsvImport } from './csv-import';
+import { SubscriberForm } from './subscriber-form';
+import {
+  CONSENT_STATUSES,
+  type ConsentStatus,
+  type Subscriber,
+  useSubscribers,
+} from './subscriber-queries';
+
+export function SubscribersPage() {
+  const business = useScopedBusiness();
+  const [search, setSearch] = useState('');
+  const [consentStatus, setConsentStatus] = useState<ConsentStatus | ''>('');
+  // Typing stays responsive; the list follows a moment later.
+  const deferredSearch = useDeferredValue(search);
+  const filter = { search: deferredSearch, consentStatus };
+  const subscribers = useSubscribers(business.id, filter);
+  const [editing, setEditing] = useState<Subscriber | 'new' | null>(null);
+  const items = subscribers.data?.pages.flatMap((page) => page.items) ?? [];
+  const filtered = deferredSearch.trim() !== '' || consentStatus !== '';
+
+  return (
+    <>
+      <PageHeader
+        title="Subscribers"
+        description="The people this business emails, with their consent. Unsubscribed addresses are never sent to."
+        actions={
+          editing === null && (
+            <button
+              type="button"
+              className="button primary"
+              onClick={() => {
+                setEditing('new');
+              }}
+            >
+              Add subscriber
+            </button>
+          )
+        }
+      />
+      {editing !== null && (
+        <SubscriberForm
+          businessId={business.id}
+          subscriber={editing === 'new' ? null : editing}
+          onDone={() => {
+            setEditing(null);
+          }}
+        />
+      )}
+      <div className="seq-columns">
+        <div className="stack">
+          <div className="toolbar" role="search">
+            <Field label="Search">
+              {({ id }) => (
+                <input
+                  id={id}
+                  type="search"
+                  placeholder="Email or name"
+                  value={search}
+                  onChange={(event) => {
+                    setSearch(event.target.value);
+                  }}
+                />
+              )}
+            </Field>
+            <Field label="Consent">
+              {({ id }) => (
+                <select
+                  id={id}
+                  value={consentStatus}
+                  onChange={(event) => {
+                    setConsentStatus(event.target.value as ConsentStatus | '');
+                  }}
+                >
+                  <option value="">Any</option>
+                  {CONSENT_STATUSES.map((status) => (
+                    <option key={status.value} value={status.value}>
+                      {status.label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+          {subscribers.isPending && <Skeleton lines={6} height={32} label="Loading subscribers…" />}
+          {subscribers.isError && (
+            <ErrorNotice
+              error={subscribers.error}
+              title="Could not load the subscribers"
+              onRetry={() => void subscribers.refetch()}
+            />
+          )}
+          {subscribers.isSuccess && items.length === 0 && !filtered && (
+            <EmptyState title="No subscribers yet" testId="subscribers-empty">
+              <p>
+                Add people one by one, or import a CSV file with an email column. Then enroll them
+                in a <Link to={`/businesses/${business.id}/sequences`}>sequence</Link>.
+              </p>
+            </EmptyState>
+          )}
+          {subscribers.isSuccess && items.length === 0 && filtered && (
+            <p className="muted" role="status" data-testid="subscribers-no-match">
+              No subscriber matches this search.
+            </p>
+          )}
+          {items.length > 0 && (
+            <div className="table-wrap">
+              <table className="table" aria-label="Subscribers">
+                <thead>
+                  <tr>
+                    <th scope="col">Email</th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Consent</th>
+                    <th scope="col" className="hide-narrow">
+                      Source
+                    </th>
+                    <th scope="col" className="hide-narrow">
+                      Added
+                    </th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((subscriber) => (
+                    <tr key={subscriber.id} data-testid="subscriber-row">
+                      <td className="break">{subscriber.email}</td>
+                      <td>
+                        {[subscriber.firstName, subscriber.lastName].filter(Boolean).join(' ') ||
+                          '—'}
+                      </td>
+                      <td>
+                        <span className={`badge consent-${subscriber.consentStatus}`}>
+                          {subscriber.consentStatus}
+                        </span>
+                      </td>
+                      <td className="hide-narrow">{subscriber.source}</td>
+                      <td className="hide-narrow">{formatDateTime(subscriber.createdAt)}</td>
+                      <td>
+                        <button
+                          type="button"
+                          className="button link"
+                          aria-label={`Edit ${subscriber.email}`}
+                          onClick={() => {
+                            setEditing(subscriber);
+                          }}
+                        >
+                          Edit
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {subscribers.hasNextPage && (
+            <p>
+              <button
+                type="button"
+                className="button secondary"
+                disabled={subscribers.isFetchingNextPage}
+                onClick={() => void subscribers.fetchNextPage()}
+              >
+                {subscribers.isFetchingNextPage ? 'Loading…' : 'Show more'}
+              </button>
+            </p>
+          )}
+        </div>
+        <CsvImport businessId={business.id} />
+      </div>
+    </>
+  );
+}
