@@ -142,7 +142,7 @@ function Report({ analytics, days }: { analytics: SequenceAnalytics; days: numbe
                     name={label}
                     stroke={colour}
                     dot={false}
-                    type="monotone"
+                    type="linear"
                     isAnimationActive={false}
                   />
                 ))}
