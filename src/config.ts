@@ -92,6 +92,7 @@ export const EnvSchema = z.object({
   EMAIL_SEND_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   EMAIL_DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   EMAIL_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
+  EMAIL_DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   EMAIL_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: booleanFromEnv.optional(),
@@ -177,6 +178,8 @@ export interface Config {
     sendPerMinute: number;
     dispatchBatchSize: number;
     dispatchIntervalMs: number;
+    /** Dispatch rounds in flight per process (the next batch is claimed while one sends). */
+    dispatchConcurrency: number;
     /** A claimed delivery older than this is handed to reconciliation (its worker died). */
     claimTimeoutSeconds: number;
   };
@@ -313,6 +316,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       sendPerMinute: env.EMAIL_SEND_PER_MINUTE,
       dispatchBatchSize: env.EMAIL_DISPATCH_BATCH_SIZE,
       dispatchIntervalMs: env.EMAIL_DISPATCH_INTERVAL_MS,
+      dispatchConcurrency: env.EMAIL_DISPATCH_CONCURRENCY,
       claimTimeoutSeconds: env.EMAIL_CLAIM_TIMEOUT_SECONDS,
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? process.stdout.isTTY },

@@ -169,6 +169,7 @@ function createServices(parts: {
         intervalMs: config.email.dispatchIntervalMs,
         perMinute: config.email.sendPerMinute,
         claimTimeoutSeconds: config.email.claimTimeoutSeconds,
+        concurrency: config.email.dispatchConcurrency,
         messageIdDomain,
         defaultFrom: config.email.from,
       },

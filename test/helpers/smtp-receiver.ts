@@ -51,6 +51,8 @@ export interface SmtpReceiverOptions {
    * real server would deliver it — which is how a crashed sender's at-least-once gap shows.
    */
   acceptDelayMs?: number;
+  /** Refuses a recipient with this SMTP code (550: a hard bounce, 451: try again later). */
+  refuseRecipient?: (address: string) => number | undefined;
 }
 
 export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
@@ -61,6 +63,16 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     maxClients: 200,
+    onRcptTo(address, _session, callback) {
+      const code = options.refuseRecipient?.(address.address);
+      if (code === undefined) {
+        callback();
+        return;
+      }
+      const error = new Error(code >= 500 ? 'No such user here' : 'Try again later');
+      (error as Error & { responseCode: number }).responseCode = code;
+      callback(error);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -23,6 +23,12 @@ export interface DispatcherConfig {
   defaultFrom: string;
   /** Attempts before a delivery that keeps failing (not bouncing) is given up. */
   maxAttempts?: number;
+  /**
+   * Rounds in flight at once in this process: while one batch is sending, the next is claimed
+   * and rendered, so the SMTP pool never waits on the database. Each adds a batch to what a
+   * crash can leave claimed-but-sent (see docs/email-delivery.md).
+   */
+  concurrency?: number;
 }
 
 export interface DispatchRound {
@@ -213,7 +219,9 @@ export function createDispatcher(deps: {
     runOnce,
     /** Starts the background loop in this process (workers and `herald serve`). */
     start(): void {
-      running ??= loop();
+      running ??= Promise.all(Array.from({ length: config.concurrency ?? 2 }, loop)).then(
+        () => undefined,
+      );
     },
     /** Stops claiming; waits for the round in flight to finish its sends. */
     async stop(): Promise<void> {

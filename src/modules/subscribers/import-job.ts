@@ -156,6 +156,8 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
         if (batch.length >= BATCH_SIZE) await flush();
       }
       await flush();
+      // The parser reports malformed rows ahead of the rows it hands over: list them by line.
+      result.errors.sort((a, b) => a.row - b.row);
       await repository.removeImport(input.importId);
       await progress(99, `${String(result.imported)} imported, ${String(result.updated)} updated`);
       return result;
