@@ -20,6 +20,21 @@ const BusinessesPage = lazy(() =>
 const BusinessScope = lazy(() =>
   import('./pages/business-scope').then((module) => ({ default: module.BusinessScope })),
 );
+const CampaignsPage = lazy(() =>
+  import('./pages/campaigns/campaigns-page').then((module) => ({
+    default: module.CampaignsPage,
+  })),
+);
+const CampaignDetailPage = lazy(() =>
+  import('./pages/campaigns/campaign-detail').then((module) => ({
+    default: module.CampaignDetailPage,
+  })),
+);
+const ContentEditorPage = lazy(() =>
+  import('./pages/content/content-editor').then((module) => ({
+    default: module.ContentEditorPage,
+  })),
+);
 const HomeRedirect = lazy(() =>
   import('./pages/business-scope').then((module) => ({ default: module.HomeRedirect })),
 );
@@ -141,6 +156,9 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                     <Route path="businesses/:businessId" element={<BusinessScope />}>
                       <Route index element={<Navigate to="profile" replace />} />
                       <Route path="profile" element={<ProfilePage />} />
+                      <Route path="campaigns" element={<CampaignsPage />} />
+                      <Route path="campaigns/:campaignId/*" element={<CampaignDetailPage />} />
+                      <Route path="content/:contentId" element={<ContentEditorPage />} />
                       <Route path="usage" element={<UsagePage />} />
                       <Route path="jobs" element={<JobsPage />} />
                       <Route path="outbox" element={<OutboxPage />} />

@@ -3,28 +3,12 @@
 // what a marketer saves by hand, and they give the dashboard its character counters.
 import { z } from 'zod';
 
-export const PLATFORMS = [
-  'linkedin',
-  'x',
-  'instagram',
-  'facebook',
-  'email',
-  'blog',
-  'search_ads',
-] as const;
+import { characterCount, hashtagsIn, LIMITS, PLATFORMS } from './limits.ts';
+
+export { characterCount, hashtagsIn, LIMITS, PLATFORMS };
+
 export const Platform = z.enum(PLATFORMS).meta({ id: 'Platform', example: 'linkedin' });
 export type Platform = z.infer<typeof Platform>;
-
-/** Character limits per platform and field, as the dashboard shows them. */
-export const LIMITS = {
-  x: { text: 280 },
-  linkedin: { text: 3000 },
-  instagram: { caption: 2200, hashtags: 30 },
-  facebook: { text: 63_206 },
-  email: { subject: 150, preheader: 150, body: 50_000 },
-  blog: { title: 150, outlineItem: 200, draft: 100_000 },
-  search_ads: { headline: 30, description: 90 },
-} as const;
 
 /** A string with a limit whose error says by how much it is over, so a retry can fix it. */
 function limited(max: number, what: string, min = 1) {
@@ -34,12 +18,8 @@ function limited(max: number, what: string, min = 1) {
     .min(min, `${what} is empty`)
     .max(max, {
       error: (issue) =>
-        `${what} must be at most ${max} characters; this one has ${typeof issue.input === 'string' ? issue.input.length : 'more'} — shorten it`,
+        `${what} must be at most ${max} characters; this one has ${typeof issue.input === 'string' ? characterCount(issue.input) : 'more'} — shorten it`,
     });
-}
-
-export function hashtagsIn(text: string): string[] {
-  return text.match(/#[\p{L}\p{N}_]+/gu) ?? [];
 }
 
 export const XPost = z

@@ -10,6 +10,7 @@ import { rememberBusiness, rememberedBusinessId } from '../state/active-business
 
 const BUSINESS_PAGES = [
   { path: 'profile', label: 'Brand profile' },
+  { path: 'campaigns', label: 'Campaigns' },
   { path: 'usage', label: 'AI usage & cost' },
   { path: 'sequences', label: 'Email sequences' },
   { path: 'subscribers', label: 'Subscribers' },

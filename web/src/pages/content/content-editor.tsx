@@ -1,0 +1,246 @@
+// The content editor: one piece's text with its platform preview and character counters, the
+// "Generate" AI job (followed live, picked up again after a reload), saving an edit as a new
+// version, the review workflow and scheduling, the version history and the publishing history.
+import '../campaigns/campaigns.css';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type SubmitEvent, useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+
+import { idempotencyKey, unwrap } from '../../api/client';
+import { useApi } from '../../api/context';
+import { ApiError } from '../../api/errors';
+import { isFinished, keys } from '../../api/queries';
+import { ErrorNotice } from '../../components/error-notice';
+import { JobProgress, useTrackedJob } from '../../components/job-progress';
+import { EmptyState, PageHeader, Skeleton, StatusBadge } from '../../components/ui';
+import { useScopedBusiness } from '../business-scope';
+import { formatDay } from '../campaigns/campaigns-page';
+import { campaignKeys, type Content, platformLabel, useContent } from '../campaigns/queries';
+import { BodyEditor } from './body-editor';
+import { type Body, bodyProblems, emptyBody } from './platform-fields';
+import { PlatformPreview } from './platform-preview';
+import { PublishingHistory } from './publishing-history';
+import { VersionHistory } from './version-history';
+import { WorkflowActions } from './workflow-actions';
+
+export function ContentEditorPage() {
+  const business = useScopedBusiness();
+  const { contentId = '' } = useParams();
+  const content = useContent(business.id, contentId);
+
+  if (content.isPending) return <Skeleton lines={8} height={28} label="Loading the piece…" />;
+  if (content.isError) {
+    if (content.error instanceof ApiError && [400, 404].includes(content.error.status)) {
+      return (
+        <EmptyState
+          title="Content not found"
+          action={{ label: 'See the campaigns', to: `/businesses/${business.id}/campaigns` }}
+        >
+          <p>It may have been deleted with its campaign.</p>
+        </EmptyState>
+      );
+    }
+    return (
+      <ErrorNotice
+        error={content.error}
+        title="Could not load this piece"
+        onRetry={() => void content.refetch()}
+      />
+    );
+  }
+  return <ContentStudio content={content.data} />;
+}
+
+function ContentStudio({ content }: { content: Content }) {
+  const business = useScopedBusiness();
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const tracked = useTrackedJob(`herald.job.content.${content.id}`);
+  const { job } = tracked;
+  const [startError, setStartError] = useState<unknown>(null);
+  const [starting, setStarting] = useState(false);
+  const generating = job !== null && !isFinished(job);
+
+  // A finished generation is a new version of the text.
+  const finishedId = job && isFinished(job) ? job.id : null;
+  useEffect(() => {
+    if (!finishedId) return;
+    void queryClient.invalidateQueries({ queryKey: keys.content(content.businessId) });
+  }, [finishedId, queryClient, content.businessId]);
+
+  async function generate() {
+    setStarting(true);
+    setStartError(null);
+    try {
+      const accepted = await unwrap(
+        api.POST('/api/v1/businesses/{businessId}/contents/{contentId}/generate', {
+          params: { path: { businessId: content.businessId, contentId: content.id } },
+          body: {},
+          headers: { 'idempotency-key': idempotencyKey() },
+        }),
+      );
+      tracked.follow(accepted.job.id);
+    } catch (error) {
+      setStartError(error);
+    } finally {
+      setStarting(false);
+    }
+  }
+
+  const locked = content.status === 'published' || content.status === 'archived';
+  const campaignLink = content.campaignId
+    ? `/businesses/${business.id}/campaigns/${content.campaignId}/calendar`
+    : null;
+
+  return (
+    <>
+      {campaignLink && (
+        <p className="breadcrumb">
+          <Link to={campaignLink}>Campaign calendar</Link>
+        </p>
+      )}
+      <PageHeader
+        title={content.topic || `${platformLabel(content.platform)} ${content.contentType}`}
+        description={
+          <>
+            <StatusBadge status={content.status} /> {platformLabel(content.platform)} ·{' '}
+            {content.contentType} · planned for {formatDay(content.plannedDate)}
+            {content.callToAction && <> · Call to action: {content.callToAction}</>}
+          </>
+        }
+        actions={
+          !locked &&
+          !generating && (
+            <button
+              type="button"
+              className="button primary"
+              disabled={starting}
+              onClick={() => void generate()}
+            >
+              {starting ? 'Starting…' : content.currentVersion > 0 ? 'Generate again' : 'Generate'}
+            </button>
+          )
+        }
+      />
+      {startError !== null && (
+        <ErrorNotice
+          error={startError}
+          title="The generation could not start"
+          onRetry={() => void generate()}
+        />
+      )}
+      <JobProgress
+        job={job}
+        error={tracked.error}
+        label="Content generation progress"
+        failedTitle="The AI could not write this piece"
+        onRetry={() => void generate()}
+      />
+      <div className="studio">
+        <TextEditor
+          key={`${content.id}-${content.currentVersion}`}
+          content={content}
+          disabled={locked || generating}
+        />
+        <div className="stack">
+          <WorkflowActions
+            content={content}
+            business={business}
+            hasText={content.currentVersion > 0}
+          />
+          <PublishingHistory content={content} business={business} />
+          <VersionHistory content={content} />
+        </div>
+      </div>
+    </>
+  );
+}
+
+/** The editable text and its preview; remounted for each new version of the text. */
+function TextEditor({ content, disabled }: { content: Content; disabled: boolean }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const [body, setBody] = useState<Body>(() => content.body ?? emptyBody(content.platform));
+  const [dirty, setDirty] = useState(false);
+  const save = useMutation({
+    mutationFn: (next: Body) =>
+      unwrap(
+        api.PATCH('/api/v1/businesses/{businessId}/contents/{contentId}', {
+          params: { path: { businessId: content.businessId, contentId: content.id } },
+          body: { body: next },
+        }),
+      ),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(campaignKeys.content(content.businessId, content.id), updated);
+      return queryClient.invalidateQueries({ queryKey: keys.content(content.businessId) });
+    },
+  });
+  const problems = bodyProblems(content.platform, body);
+  const serverProblems = save.error instanceof ApiError ? save.error.fieldErrors() : {};
+  const shown = dirty || content.body !== null ? { ...serverProblems, ...problems } : {};
+  const backToDraft = ['approved', 'scheduled', 'failed'].includes(content.status);
+
+  function submit(event: SubmitEvent) {
+    event.preventDefault();
+    if (Object.keys(problems).length > 0) return;
+    save.mutate(body);
+  }
+
+  return (
+    <div className="stack">
+      <form
+        className="card form"
+        onSubmit={submit}
+        aria-labelledby="text-title"
+        data-testid="editor"
+      >
+        <h2 id="text-title">Text</h2>
+        {content.body === null && !dirty && (
+          <p className="notice info" role="status" data-testid="placeholder-note">
+            A placeholder from the strategy. Generate it, or write it yourself.
+          </p>
+        )}
+        <BodyEditor
+          platform={content.platform}
+          body={body}
+          problems={shown}
+          disabled={disabled}
+          onChange={(next) => {
+            setBody(next);
+            setDirty(true);
+          }}
+        />
+        {save.isError && Object.keys(serverProblems).length === 0 && (
+          <ErrorNotice error={save.error} title="The text was not saved" />
+        )}
+        {backToDraft && dirty && (
+          <p className="muted small">Saving an edit sends the piece back to draft for review.</p>
+        )}
+        <div className="form-actions">
+          <button
+            type="submit"
+            className="button primary"
+            disabled={disabled || !dirty || save.isPending || Object.keys(problems).length > 0}
+          >
+            {save.isPending ? 'Saving…' : 'Save as a new version'}
+          </button>
+          {dirty && (
+            <button
+              type="button"
+              className="button secondary"
+              onClick={() => {
+                setBody(content.body ?? emptyBody(content.platform));
+                setDirty(false);
+                save.reset();
+              }}
+            >
+              Discard changes
+            </button>
+          )}
+        </div>
+      </form>
+      <PlatformPreview platform={content.platform} body={body} />
+    </div>
+  );
+}

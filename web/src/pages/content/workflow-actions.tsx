@@ -1,0 +1,200 @@
+// Moving a piece through review: submit, approve, send back, schedule, unschedule, archive. The
+// page shows the new status at once; when the server refuses (409: someone else moved it, or
+// the move is not allowed from where it really is) the status goes back and the page says why.
+import { useQueryClient } from '@tanstack/react-query';
+import { type SubmitEvent, useState } from 'react';
+
+import { unwrap } from '../../api/client';
+import { useApi } from '../../api/context';
+import { ApiError } from '../../api/errors';
+import { type Business, keys } from '../../api/queries';
+import { ErrorNotice } from '../../components/error-notice';
+import { Field } from '../../components/ui';
+import { useOptimisticMutation } from '../../state/optimistic';
+import { campaignKeys, type Content, type ContentStatus } from '../campaigns/queries';
+import { defaultPublishTime, formatInZone, isPast } from './zoned-time';
+
+type Move = 'in_review' | 'approved' | 'draft' | 'archived';
+
+interface Action {
+  to: Move;
+  label: string;
+  primary?: boolean;
+}
+
+/** The moves offered from each status (the server's table is the authority). */
+export const ACTIONS: Record<ContentStatus, Action[]> = {
+  draft: [
+    { to: 'in_review', label: 'Submit for review', primary: true },
+    { to: 'archived', label: 'Archive' },
+  ],
+  in_review: [
+    { to: 'approved', label: 'Approve', primary: true },
+    { to: 'draft', label: 'Send back to draft' },
+    { to: 'archived', label: 'Archive' },
+  ],
+  approved: [
+    { to: 'draft', label: 'Back to draft' },
+    { to: 'archived', label: 'Archive' },
+  ],
+  scheduled: [
+    { to: 'draft', label: 'Unschedule and edit' },
+    { to: 'archived', label: 'Archive' },
+  ],
+  published: [{ to: 'archived', label: 'Archive' }],
+  failed: [
+    { to: 'draft', label: 'Back to draft' },
+    { to: 'archived', label: 'Archive' },
+  ],
+  archived: [{ to: 'draft', label: 'Restore to draft' }],
+};
+
+type Change = { kind: 'status'; status: Move } | { kind: 'schedule'; publishAt: string };
+
+export function WorkflowActions(props: { content: Content; business: Business; hasText: boolean }) {
+  const { content, business } = props;
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const path = { businessId: content.businessId, contentId: content.id };
+  const change = useOptimisticMutation<Content, Change>({
+    queryKey: campaignKeys.content(content.businessId, content.id),
+    mutationFn: (variables) =>
+      variables.kind === 'status'
+        ? unwrap(
+            api.POST('/api/v1/businesses/{businessId}/contents/{contentId}/status', {
+              params: { path },
+              body: { status: variables.status },
+            }),
+          )
+        : unwrap(
+            api.POST('/api/v1/businesses/{businessId}/contents/{contentId}/schedule', {
+              params: { path },
+              body: { publishAt: variables.publishAt },
+            }),
+          ),
+    apply: (current, variables) =>
+      variables.kind === 'status'
+        ? { ...current, status: variables.status }
+        : { ...current, status: 'scheduled' },
+  });
+  const settled = () =>
+    void queryClient.invalidateQueries({
+      queryKey: keys.content(content.businessId),
+    });
+
+  const run = (variables: Change) => {
+    change.mutate(variables, { onSettled: settled });
+  };
+  const canSchedule = content.status === 'approved' || content.status === 'failed';
+  const refusal =
+    change.error instanceof ApiError && change.error.status === 409 ? change.error : null;
+
+  return (
+    <section className="card" aria-labelledby="workflow-title" data-testid="workflow">
+      <h2 id="workflow-title">Review and publishing</h2>
+      <div className="form-actions">
+        {ACTIONS[content.status].map((action) => (
+          <button
+            key={action.to}
+            type="button"
+            className={`button ${action.primary ? 'primary' : 'secondary'}`}
+            disabled={change.isPending || (action.to === 'in_review' && !props.hasText)}
+            onClick={() => {
+              run({ kind: 'status', status: action.to });
+            }}
+          >
+            {action.label}
+          </button>
+        ))}
+      </div>
+      {content.status === 'draft' && !props.hasText && (
+        <p className="muted small">Write or generate the text before submitting it for review.</p>
+      )}
+      {content.status === 'scheduled' && (
+        <p data-testid="scheduled-for">
+          Scheduled for <strong>{formatInZone(content.publishAt, business.timezone)}</strong>{' '}
+          through the {content.channel}.
+        </p>
+      )}
+      {content.status === 'published' && (
+        <p data-testid="published-at">
+          Published <strong>{formatInZone(content.publishedAt, business.timezone)}</strong> through
+          the {content.channel}.
+        </p>
+      )}
+      {canSchedule && (
+        <ScheduleForm
+          timezone={business.timezone}
+          pending={change.isPending}
+          error={
+            change.error instanceof ApiError && change.error.status !== 409 ? change.error : null
+          }
+          onSchedule={(publishAt) => {
+            run({ kind: 'schedule', publishAt });
+          }}
+        />
+      )}
+      {refusal && (
+        <div className="notice warning" role="alert" data-testid="workflow-refused">
+          <strong className="notice-title">The status was not changed</strong>
+          <p>{refusal.message}. The page shows the piece as it is now.</p>
+        </div>
+      )}
+      {change.isError &&
+        !(change.error instanceof ApiError && [400, 409].includes(change.error.status)) && (
+          <ErrorNotice error={change.error} title="The status was not changed" />
+        )}
+    </section>
+  );
+}
+
+function ScheduleForm(props: {
+  timezone: string;
+  pending: boolean;
+  error: ApiError | null;
+  onSchedule: (publishAt: string) => void;
+}) {
+  const [publishAt, setPublishAt] = useState(() => defaultPublishTime(props.timezone));
+  const [problem, setProblem] = useState<string | null>(null);
+  const serverProblem = props.error?.fieldErrors().publishAt ?? props.error?.message;
+  function submit(event: SubmitEvent) {
+    event.preventDefault();
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(publishAt)) {
+      setProblem('Choose a date and a time');
+      return;
+    }
+    setProblem(null);
+    props.onSchedule(publishAt);
+  }
+  return (
+    <form className="schedule-form" onSubmit={submit} aria-label="Schedule" noValidate>
+      <Field
+        label="Publish at"
+        error={problem ?? serverProblem}
+        hint={
+          <>
+            In the business’s time zone, <strong>{props.timezone}</strong>
+            {isPast(publishAt, props.timezone) &&
+              ' — this time has passed, so it publishes right away'}
+          </>
+        }
+      >
+        {({ id, describedBy, invalid }) => (
+          <input
+            id={id}
+            type="datetime-local"
+            value={publishAt}
+            aria-invalid={invalid}
+            aria-describedby={describedBy}
+            onChange={(event) => {
+              setPublishAt(event.target.value);
+            }}
+          />
+        )}
+      </Field>
+      <button type="submit" className="button primary" disabled={props.pending}>
+        Schedule
+      </button>
+    </form>
+  );
+}
