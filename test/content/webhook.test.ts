@@ -104,6 +104,48 @@ describe('webhook publishing to a loopback receiver (allowed by configuration)',
       expect.objectContaining({ outcome: 'success', statusCode: 204 }),
     ]);
   }, 30_000);
+
+  it('keeps signing when a piece is rescheduled with the target as the API shows it (no secret)', async () => {
+    const owner = await newUser(ctx.app);
+    const businessId = (await newBusiness(ctx.app, owner)).id;
+    const base = `/api/v1/businesses/${businessId}/contents`;
+    const piece = await newContent(ctx.app, owner, businessId);
+    await api(ctx.app, owner, 'POST', `${base}/${piece.id}/status`, { status: 'in_review' }, 200);
+    await api(ctx.app, owner, 'POST', `${base}/${piece.id}/status`, { status: 'approved' }, 200);
+    await api(
+      ctx.app,
+      owner,
+      'POST',
+      `${base}/${piece.id}/schedule`,
+      {
+        publishAt: '2030-01-01T09:00',
+        channel: 'webhook',
+        channelTarget: { url: receiver.url, secret: SECRET },
+      },
+      200,
+    );
+    // Taken off the schedule, then put back with the target the client read: url only.
+    await api(ctx.app, owner, 'POST', `${base}/${piece.id}/status`, { status: 'approved' }, 200);
+    const shown = await api<{ channelTarget: { url: string } }>(
+      ctx.app,
+      owner,
+      'GET',
+      `${base}/${piece.id}`,
+    );
+    const again = await api<{ channelTarget: Record<string, unknown> }>(
+      ctx.app,
+      owner,
+      'POST',
+      `${base}/${piece.id}/schedule`,
+      { publishAt: dueNow(), channelTarget: shown.body.channelTarget },
+      200,
+    );
+    expect(again.body.channelTarget).toEqual({ url: receiver.url, hasSecret: true });
+    const done = await untilStatus(ctx.app, owner, businessId, piece.id, ['published', 'failed']);
+    expect(done.status).toBe('published');
+    const delivery = receiver.received.find((r) => r.headers['x-herald-delivery'] === piece.id);
+    expect(delivery?.verified).toBe(true);
+  }, 30_000);
 });
 
 describe('webhook SSRF refusal (the default)', () => {

@@ -116,6 +116,19 @@ export function validBody(
   });
 }
 
+/**
+ * A webhook target sent without its secret keeps the stored one: secrets are write-only, so a
+ * client sending back the target it read (url only) must not turn signing off.
+ */
+function withStoredSecret(
+  next: ChannelTarget | null,
+  stored: ChannelTarget | null,
+): ChannelTarget | null {
+  return next && !next.secret && stored?.secret && next.url
+    ? { ...next, secret: stored.secret }
+    : next;
+}
+
 /** A channel's target must name where to send: checked when the piece is scheduled. */
 function checkTarget(channel: PublishChannel, target: ChannelTarget | null): void {
   const missing =
@@ -247,12 +260,7 @@ export function createContentService(deps: {
         const { body: text, channelTarget, ...fields } = body;
         const values: Partial<NewContent> = { ...fields };
         if (channelTarget !== undefined) {
-          // A target sent without its secret keeps the stored one (secrets are write-only).
-          const stored = current.channelTarget as ChannelTarget | null;
-          values.channelTarget =
-            channelTarget && !channelTarget.secret && stored?.secret && channelTarget.url
-              ? { ...channelTarget, secret: stored.secret }
-              : channelTarget;
+          values.channelTarget = withStoredSecret(channelTarget, current.channelTarget);
         }
         const textChanges =
           text !== undefined ||
@@ -352,8 +360,10 @@ export function createContentService(deps: {
       const row = await change(principal, businessId, contentId, (current) => {
         assertMove(current.status as ContentStatus, 'scheduled');
         const channel = body.channel ?? (current.channel as PublishChannel);
-        const target =
-          body.channelTarget ?? (current.channelTarget as ChannelTarget | null) ?? null;
+        const stored = current.channelTarget as ChannelTarget | null;
+        const target = body.channelTarget
+          ? withStoredSecret(body.channelTarget, stored)
+          : (stored ?? null);
         checkTarget(channel, target);
         return Promise.resolve({
           status: 'scheduled',
