@@ -16,6 +16,11 @@ import { useScopedBusiness } from './business-scope';
 
 const KIND_LABELS: Record<string, string> = {
   'ai.brand-voice': 'Brand voice suggestion',
+  'ai.campaign-strategy': 'Campaign strategy',
+  'ai.content-piece': 'Content generation',
+  'ai.campaign-insights': 'Campaign insight summary',
+  'ai.sequence-draft': 'Email sequence draft',
+  'subscribers.import': 'Subscriber CSV import',
 };
 
 export function JobsPage() {
