@@ -1,45 +1,22 @@
 // Exactly-once publishing with two `herald worker` processes on the PostgreSQL server, after a
 // crash: a claim left by a worker that died (its lease runs out) is taken over, and every due
 // piece ends with exactly one publication and one successful attempt.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp, serverDatabaseUrl, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newContent, newUser } from '../helpers/fixtures.ts';
+import { startWorkerProcess } from '../helpers/worker-process.ts';
 
 const PIECES = 300;
 
-function startWorker(databaseUrl: string): { child: ChildProcess; started: Promise<void> } {
-  const child = spawn(process.execPath, ['src/main.ts', 'worker'], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'herald-worker-')),
-      WORKER_CONCURRENCY: '4',
-      PUBLISH_BATCH_SIZE: '25',
-      PUBLISH_LEASE_SECONDS: '2',
-      LOG_PRETTY: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const started = new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => {
-      if (line.includes('"herald worker started"')) resolve();
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`worker exited with ${code} before starting`));
-    });
-  });
-  return { child, started };
-}
+const WORKER_ENV = {
+  WORKER_CONCURRENCY: '4',
+  PUBLISH_BATCH_SIZE: '25',
+  PUBLISH_LEASE_SECONDS: '2',
+};
 
 describe.runIf(serverDatabaseUrl)('publishing with two worker processes', () => {
   let ctx: TestApp;
@@ -76,7 +53,10 @@ describe.runIf(serverDatabaseUrl)('publishing with two worker processes', () => 
     const abandoned = await publisher.claim(40);
     expect(abandoned).toHaveLength(40);
 
-    const started = [startWorker(ctx.config.database.url), startWorker(ctx.config.database.url)];
+    const started = [
+      startWorkerProcess(ctx.config.database.url, WORKER_ENV),
+      startWorkerProcess(ctx.config.database.url, WORKER_ENV),
+    ];
     workers.push(...started.map((worker) => worker.child));
     await Promise.all(started.map((worker) => worker.started));
     for (let i = 0; i < 4; i++) await publisher.wake(new Date());

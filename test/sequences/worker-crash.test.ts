@@ -4,12 +4,8 @@
 // messages that arrived twice (accepted by the relay, not yet marked sent when the process died)
 // are counted and held to the bound docs/email-delivery.md gives. Runs on the PostgreSQL server
 // only: PGlite is one process's database.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { sql } from 'drizzle-orm';
@@ -19,6 +15,7 @@ import { rowsOf } from '../../src/modules/sequences/repository.ts';
 import { buildTestApp, serverDatabaseUrl, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser } from '../helpers/fixtures.ts';
 import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.ts';
+import { startWorkerProcess } from '../helpers/worker-process.ts';
 
 const SUBSCRIBERS = 300;
 const BATCH_SIZE = 50;
@@ -28,37 +25,16 @@ const CONCURRENCY = 2;
 const KILL_AFTER = 60;
 const CLAIM_TIMEOUT_SECONDS = 5;
 
-function startWorker(
-  databaseUrl: string,
-  smtpUrl: string,
-): { child: ChildProcess; started: Promise<void> } {
-  const child = spawn(process.execPath, ['src/main.ts', 'worker'], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'herald-worker-')),
-      SMTP_URL: smtpUrl,
-      SMTP_POOL_SIZE: '5',
-      EMAIL_DISPATCH_BATCH_SIZE: String(BATCH_SIZE),
-      EMAIL_DISPATCH_CONCURRENCY: String(CONCURRENCY),
-      EMAIL_DISPATCH_INTERVAL_MS: '200',
-      EMAIL_CLAIM_TIMEOUT_SECONDS: String(CLAIM_TIMEOUT_SECONDS),
-      EMAIL_SEND_PER_MINUTE: '100000',
-      LOG_PRETTY: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const started = new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => {
-      if (line.includes('"herald worker started"')) resolve();
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`worker exited with ${String(code)} before starting`));
-    });
-  });
-  return { child, started };
+function workerEnv(smtpUrl: string): Record<string, string> {
+  return {
+    SMTP_URL: smtpUrl,
+    SMTP_POOL_SIZE: '5',
+    EMAIL_DISPATCH_BATCH_SIZE: String(BATCH_SIZE),
+    EMAIL_DISPATCH_CONCURRENCY: String(CONCURRENCY),
+    EMAIL_DISPATCH_INTERVAL_MS: '200',
+    EMAIL_CLAIM_TIMEOUT_SECONDS: String(CLAIM_TIMEOUT_SECONDS),
+    EMAIL_SEND_PER_MINUTE: '100000',
+  };
 }
 
 interface DeliveryCounts {
@@ -121,7 +97,7 @@ describe.runIf(serverDatabaseUrl)('a worker killed mid-dispatch', () => {
     });
     expect(enrolled.json<{ enrolled: number }>().enrolled).toBe(SUBSCRIBERS);
 
-    const first = startWorker(databaseUrl, receiver.url);
+    const first = startWorkerProcess(databaseUrl, workerEnv(receiver.url));
     workers.push(first.child);
     await first.started;
     const activated = await ctx.app.inject({
@@ -141,7 +117,7 @@ describe.runIf(serverDatabaseUrl)('a worker killed mid-dispatch', () => {
     expect(atKill.claimed).toBeGreaterThan(0);
     expect(atKill.sent).toBeLessThan(SUBSCRIBERS);
 
-    const second = startWorker(databaseUrl, receiver.url);
+    const second = startWorkerProcess(databaseUrl, workerEnv(receiver.url));
     workers.push(second.child);
     await second.started;
     let counts = atKill;

@@ -1,18 +1,15 @@
 // Scale-out on the PostgreSQL server: jobs the API enqueues are shared by two separate
 // `herald worker` processes, and each job runs exactly once. (PGlite is one process's database:
 // there `herald serve` runs the worker in-process, so this runs where DATABASE_URL is set.)
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp, serverDatabaseUrl, type TestApp } from '../helpers/app.ts';
 import { newUser, type TestUser } from '../helpers/fixtures.ts';
+import { startWorkerProcess } from '../helpers/worker-process.ts';
 
 interface Probe {
   id: string;
@@ -23,30 +20,6 @@ interface Probe {
 
 const PROBES = 40;
 
-function startWorker(databaseUrl: string): { child: ChildProcess; started: Promise<void> } {
-  const child = spawn(process.execPath, ['src/main.ts', 'worker'], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'herald-worker-')),
-      WORKER_CONCURRENCY: '4',
-      LOG_PRETTY: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const started = new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => {
-      if (line.includes('"herald worker started"')) resolve();
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`worker exited with ${code} before starting`));
-    });
-  });
-  return { child, started };
-}
-
 describe.runIf(serverDatabaseUrl)('two worker processes on the PostgreSQL server', () => {
   let ctx: TestApp;
   let user: TestUser;
@@ -55,7 +28,10 @@ describe.runIf(serverDatabaseUrl)('two worker processes on the PostgreSQL server
   beforeAll(async () => {
     ctx = await buildTestApp(); // the API only: it enqueues, it does not consume
     if (ctx.config.database.kind !== 'postgres') throw new Error('expected a server database');
-    const started = [startWorker(ctx.config.database.url), startWorker(ctx.config.database.url)];
+    const started = [
+      startWorkerProcess(ctx.config.database.url, { WORKER_CONCURRENCY: '4' }),
+      startWorkerProcess(ctx.config.database.url, { WORKER_CONCURRENCY: '4' }),
+    ];
     workers.push(...started.map((worker) => worker.child));
     await Promise.all(started.map((worker) => worker.started));
     user = await newUser(ctx.app);
