@@ -135,6 +135,9 @@ export function useCampaignContent(businessId: string, campaignId: string) {
           signal,
         }),
       ),
+    // While something waits to be published, keep the calendar's statuses moving.
+    refetchInterval: (query) =>
+      query.state.data?.items.some((content) => content.status === 'scheduled') ? 5_000 : false,
   });
 }
 

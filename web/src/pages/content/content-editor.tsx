@@ -69,6 +69,15 @@ function ContentStudio({ content }: { content: Content }) {
     void queryClient.invalidateQueries({ queryKey: keys.content(content.businessId) });
   }, [finishedId, queryClient, content.businessId]);
 
+  // The worker publishes while the page watches: lists showing this piece must follow.
+  const { businessId, campaignId, status } = content;
+  useEffect(() => {
+    if (!campaignId) return;
+    void queryClient.invalidateQueries({
+      queryKey: campaignKeys.contentOf(businessId, campaignId),
+    });
+  }, [queryClient, businessId, campaignId, status]);
+
   async function generate() {
     setStarting(true);
     setStartError(null);
