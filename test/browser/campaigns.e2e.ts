@@ -204,7 +204,9 @@ describe('campaigns and the content studio in Chromium', () => {
     expect(contentId).not.toBe('');
 
     // At phone width nothing is wider than the screen.
-    const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+    // (A string: this file is type-checked without the DOM library.)
+    const pageWidth = async () =>
+      Number(await page.evaluate('document.documentElement.scrollWidth'));
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await pageWidth()).toBeLessThanOrEqual(390);
     await screenshot(page, 'campaign-calendar-phone');
