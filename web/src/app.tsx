@@ -158,6 +158,8 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                       <Route path="profile" element={<ProfilePage />} />
                       <Route path="campaigns" element={<CampaignsPage />} />
                       <Route path="campaigns/:campaignId/*" element={<CampaignDetailPage />} />
+                      {/* A piece of content lives in a campaign: the switcher lands here. */}
+                      <Route path="content" element={<Navigate to="../campaigns" replace />} />
                       <Route path="content/:contentId" element={<ContentEditorPage />} />
                       <Route path="usage" element={<UsagePage />} />
                       <Route path="jobs" element={<JobsPage />} />
