@@ -73,8 +73,14 @@ export interface OutboxEntry {
 }
 
 export interface Outbox {
-  /** Newest first; `before` is the `createdAt` of the last entry of the previous page. */
-  list(owner: string, options?: { limit?: number; before?: string }): Promise<OutboxEntry[]>;
+  /**
+   * Newest first, ties broken by id; `after` is the last entry of the previous page (entries
+   * written in the same millisecond share a `createdAt`, so the time alone is not a position).
+   */
+  list(
+    owner: string,
+    options?: { limit?: number; after?: { createdAt: string; id: string } },
+  ): Promise<OutboxEntry[]>;
   /** The entry and its raw MIME text, or undefined. */
   read(owner: string, id: string): Promise<{ entry: OutboxEntry; raw: string } | undefined>;
 }
@@ -243,11 +249,15 @@ export function createOutbox(dir: string): Outbox & {
           ? b.id.localeCompare(a.id)
           : b.createdAt.localeCompare(a.createdAt),
       );
-      const before = options.before;
-      return (before ? entries.filter((entry) => entry.createdAt < before) : entries).slice(
-        0,
-        limit,
-      );
+      const after = options.after;
+      const rest = after
+        ? entries.filter(
+            (entry) =>
+              entry.createdAt < after.createdAt ||
+              (entry.createdAt === after.createdAt && entry.id < after.id),
+          )
+        : entries;
+      return rest.slice(0, limit);
     },
     async read(owner, id) {
       if (!SAFE_ID.test(id)) return undefined;

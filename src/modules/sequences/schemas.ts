@@ -263,10 +263,8 @@ export const OutboxPage = z
     nextCursor: z.string().nullable(),
   })
   .meta({ id: 'OutboxPage' });
-export const OutboxQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(64).optional(),
-});
+/** The outbox pages like every list: an opaque cursor of the last entry's time and id. */
+export const OutboxQuery = PaginationQuery;
 export const OutboxMessage = z
   .object({ entry: OutboxEntry, raw: z.string().describe('The whole MIME message') })
   .meta({ id: 'OutboxMessage' });

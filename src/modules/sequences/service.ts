@@ -495,16 +495,21 @@ export function createSequenceService(deps: {
       await access.require(principal, businessId);
       const outbox = deps.mailer.outbox;
       if (!outbox) return { enabled: false, items: [], nextCursor: null };
+      const after = decodeCursor(query.cursor);
       const entries = await outbox.list(businessId, {
         limit: query.limit + 1,
-        before: query.cursor,
+        ...(after ? { after: { createdAt: after.createdAt.toISOString(), id: after.id } } : {}),
       });
-      const items = entries.slice(0, query.limit).map(withoutOwner);
-      const last = items.at(-1);
+      const page = pageOf(
+        entries.map((entry) => ({ ...entry, createdAt: new Date(entry.createdAt) })),
+        query.limit,
+      );
       return {
         enabled: true,
-        items,
-        nextCursor: entries.length > query.limit && last ? last.createdAt : null,
+        items: page.items.map((entry) =>
+          withoutOwner({ ...entry, createdAt: entry.createdAt.toISOString() }),
+        ),
+        nextCursor: page.nextCursor,
       };
     },
 
