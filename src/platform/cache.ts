@@ -1,6 +1,6 @@
 // A small key/value and counter store: in-process memory by default, Redis when REDIS_URL is
 // set so several Herald processes share rate-limit counters and cached lookups.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export interface CacheStore {
   readonly kind: 'memory' | 'redis';
@@ -91,12 +91,8 @@ export class RedisCache implements CacheStore {
   readonly redis: Redis;
   private readonly prefix: string;
 
-  constructor(url: string, prefix = 'herald:') {
-    this.redis = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 2,
-      enableOfflineQueue: true,
-    });
+  constructor(redis: Redis, prefix = 'herald:') {
+    this.redis = redis;
     this.prefix = prefix;
   }
 
@@ -141,7 +137,11 @@ export class RedisCache implements CacheStore {
 
 export async function openCache(redisUrl: string | undefined): Promise<CacheStore> {
   if (!redisUrl) return new MemoryCache();
-  const cache = new RedisCache(redisUrl);
+  // ioredis is imported only when Redis is configured (start-up memory).
+  const { Redis } = await import('ioredis');
+  const cache = new RedisCache(
+    new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true }),
+  );
   await cache.connect();
   return cache;
 }

@@ -10,7 +10,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { createTransport } from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
 
 export interface DkimConfig {
@@ -275,35 +274,43 @@ export function createOutbox(dir: string): Outbox & {
   };
 }
 
+// nodemailer is imported at the first send rather than at start-up, where an idle server does
+// not need it (start-up memory).
+const loadNodemailer = () => import('nodemailer');
+
 export function createMailer(config: MailerConfig): Mailer {
   if (config.smtpUrl) {
     const url = new URL(config.smtpUrl);
-    const transport = createTransport({
-      pool: true,
-      host: url.hostname,
-      port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
-      secure: url.protocol === 'smtps:',
-      ...(url.username
-        ? {
-            auth: {
-              user: decodeURIComponent(url.username),
-              pass: decodeURIComponent(url.password),
-            },
-          }
-        : {}),
-      // `?tls=insecure` for a local relay with a self-signed certificate.
-      ...(url.searchParams.get('tls') === 'insecure' ? { tls: { rejectUnauthorized: false } } : {}),
-      ...(url.searchParams.get('ignoreTLS') === 'true' ? { ignoreTLS: true } : {}),
-      maxConnections: config.poolSize,
-      maxMessages: Infinity,
-      ...dkimOptions(config.dkim),
-    });
+    const openTransport = async () =>
+      (await loadNodemailer()).createTransport({
+        pool: true,
+        host: url.hostname,
+        port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
+        secure: url.protocol === 'smtps:',
+        ...(url.username
+          ? {
+              auth: {
+                user: decodeURIComponent(url.username),
+                pass: decodeURIComponent(url.password),
+              },
+            }
+          : {}),
+        // `?tls=insecure` for a local relay with a self-signed certificate.
+        ...(url.searchParams.get('tls') === 'insecure'
+          ? { tls: { rejectUnauthorized: false } }
+          : {}),
+        ...(url.searchParams.get('ignoreTLS') === 'true' ? { ignoreTLS: true } : {}),
+        maxConnections: config.poolSize,
+        maxMessages: Infinity,
+        ...dkimOptions(config.dkim),
+      });
+    let transport: ReturnType<typeof openTransport> | undefined;
     return {
       kind: 'smtp',
       outbox: undefined,
       async send(email) {
         const options = composeOptions(email, config.from);
-        const info = await transport.sendMail(options);
+        const info = await (await (transport ??= openTransport())).sendMail(options);
         return {
           messageId: String(options.messageId),
           accepted: info.accepted.map(String),
@@ -311,27 +318,28 @@ export function createMailer(config: MailerConfig): Mailer {
           response: info.response,
         };
       },
-      close() {
-        transport.close();
-        return Promise.resolve();
+      async close() {
+        (await transport)?.close();
       },
     };
   }
 
   // No SMTP server: compose the exact MIME message SMTP would carry, signed the same way.
-  const composer = createTransport({
-    streamTransport: true,
-    buffer: true,
-    newline: 'windows',
-    ...dkimOptions(config.dkim),
-  });
+  const openComposer = async () =>
+    (await loadNodemailer()).createTransport({
+      streamTransport: true,
+      buffer: true,
+      newline: 'windows',
+      ...dkimOptions(config.dkim),
+    });
+  let composer: ReturnType<typeof openComposer> | undefined;
   const outbox = createOutbox(config.outboxDir);
   return {
     kind: 'outbox',
     outbox,
     async send(email) {
       const options = composeOptions(email, config.from);
-      const info = await composer.sendMail(options);
+      const info = await (await (composer ??= openComposer())).sendMail(options);
       if (!Buffer.isBuffer(info.message)) throw new Error('outbox composer returned a stream');
       const from = formatAddress(email.from) || config.from;
       const to = formatAddress(email.to);

@@ -2,11 +2,8 @@
 // speaks the OpenAI chat-completions API (xAI/Grok, Ollama, vLLM, llama.cpp). One non-streaming
 // call per attempt, in the provider's structured-output mode; retries belong to ai/run.ts, so
 // the SDK's own are off. Failures become ProviderFailure with the HTTP status and Retry-After.
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { JSONSchema7 } from '@ai-sdk/provider';
-import { APICallError, generateText, type LanguageModel, Output } from 'ai';
+import type { LanguageModel } from 'ai';
 
 import { retryAfterMs } from '../retry.ts';
 import { type AiProvider, type ProviderCall, ProviderFailure, type Tier } from '../types.ts';
@@ -20,19 +17,24 @@ export interface SdkProviderSettings {
   models: Record<Tier, string>;
 }
 
-function languageModels(settings: SdkProviderSettings): Record<Tier, LanguageModel> {
+type Sdk = typeof import('ai');
+
+async function languageModels(settings: SdkProviderSettings): Promise<Record<Tier, LanguageModel>> {
   const { baseUrl, apiKey, models } = settings;
   switch (settings.name) {
     case 'openai': {
+      const { createOpenAI } = await import('@ai-sdk/openai');
       const openai = createOpenAI({ apiKey, baseURL: baseUrl });
       // Chat completions, not /v1/responses: the same API every compatible server speaks.
       return { fast: openai.chat(models.fast), strong: openai.chat(models.strong) };
     }
     case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       const anthropic = createAnthropic({ apiKey, baseURL: baseUrl });
       return { fast: anthropic(models.fast), strong: anthropic(models.strong) };
     }
     case 'openai-compatible': {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       const compatible = createOpenAICompatible({
         name: 'openai-compatible',
         baseURL: baseUrl ?? '',
@@ -52,9 +54,9 @@ function languageModels(settings: SdkProviderSettings): Record<Tier, LanguageMod
  * Structured-output mode without the SDK's own parsing: the provider gets the JSON schema, and
  * the raw text comes back so ai/run.ts can extract, repair and validate it itself.
  */
-function jsonOutput(schema: JSONSchema7, name: string) {
+function jsonOutput(sdk: Sdk, schema: JSONSchema7, name: string) {
   return {
-    ...Output.text(),
+    ...sdk.Output.text(),
     name: 'object',
     responseFormat: Promise.resolve({ type: 'json' as const, schema, name }),
   };
@@ -66,12 +68,12 @@ const PROVIDER_OPTIONS = {
   openaiCompatible: { strictJsonSchema: false },
 };
 
-function classify(error: unknown, signal: AbortSignal): ProviderFailure {
+function classify(sdk: Sdk, error: unknown, signal: AbortSignal): ProviderFailure {
   if (error instanceof ProviderFailure) return error;
   if (signal.aborted) {
     return new ProviderFailure('timeout', 'the provider did not answer in time', { cause: error });
   }
-  if (APICallError.isInstance(error)) {
+  if (sdk.APICallError.isInstance(error)) {
     const status = error.statusCode;
     if (status === 429) {
       return new ProviderFailure('rate_limited', 'the provider is rate limiting us (429)', {
@@ -106,19 +108,23 @@ function classify(error: unknown, signal: AbortSignal): ProviderFailure {
 }
 
 export function createSdkProvider(settings: SdkProviderSettings): AiProvider {
-  const models = languageModels(settings);
+  // The SDK is imported at the first call, not at start-up: the default builtin provider never
+  // needs it, and an idle server would keep its modules in memory (start-up memory).
+  let loaded: Promise<{ sdk: Sdk; models: Record<Tier, LanguageModel> }> | undefined;
+  const load = async () => ({ sdk: await import('ai'), models: await languageModels(settings) });
   const host = settings.baseUrl ? new URL(settings.baseUrl).host : 'default';
   return {
     name: settings.name,
     breakerName: `llm:${settings.name}:${host}`,
     model: (tier) => settings.models[tier],
     async generate(call: ProviderCall) {
+      const { sdk, models } = await (loaded ??= load());
       try {
-        const result = await generateText({
+        const result = await sdk.generateText({
           model: models[call.tier],
           instructions: call.prompt.system,
           messages: call.prompt.messages,
-          output: jsonOutput(call.jsonSchema, call.schemaName),
+          output: jsonOutput(sdk, call.jsonSchema, call.schemaName),
           providerOptions: PROVIDER_OPTIONS,
           maxRetries: 0,
           abortSignal: call.signal,
@@ -138,7 +144,7 @@ export function createSdkProvider(settings: SdkProviderSettings): AiProvider {
           completionTokens: result.usage.outputTokens ?? 0,
         };
       } catch (error) {
-        throw classify(error, call.signal);
+        throw classify(sdk, error, call.signal);
       }
     },
   };

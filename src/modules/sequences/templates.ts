@@ -7,8 +7,16 @@ import { Liquid, type Template } from 'liquidjs';
 
 import { AppError } from '../../platform/http/errors.ts';
 
-const htmlEngine = new Liquid({ outputEscape: 'escape', strictFilters: true, cache: false });
-const textEngine = new Liquid({ strictFilters: true, cache: false });
+// Made at first use: a Liquid engine reads the time zone through Intl, which maps ICU data into
+// the process, and an idle server renders nothing (start-up memory).
+let engines: { html: Liquid; text: Liquid } | undefined;
+function engine(kind: 'html' | 'text'): Liquid {
+  engines ??= {
+    html: new Liquid({ outputEscape: 'escape', strictFilters: true, cache: false }),
+    text: new Liquid({ strictFilters: true, cache: false }),
+  };
+  return engines[kind];
+}
 
 export interface StepTemplates {
   subject: string;
@@ -69,7 +77,7 @@ export function checkTemplates(templates: StepTemplates): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   for (const field of FIELDS) {
     try {
-      (field === 'html' ? htmlEngine : textEngine).parse(templates[field]);
+      engine(field === 'html' ? 'html' : 'text').parse(templates[field]);
     } catch (error) {
       problems.push({ field, ...positionOf(error), message: cleanMessage(error) });
     }
@@ -102,10 +110,10 @@ const UNSUBSCRIBE_VARIABLE = /\{\{-?\s*unsubscribe_url\b/;
 
 export function compileStep(templates: StepTemplates): CompiledStep {
   return {
-    subject: textEngine.parse(templates.subject),
-    preheader: textEngine.parse(templates.preheader),
-    html: htmlEngine.parse(templates.html),
-    text: textEngine.parse(templates.text),
+    subject: engine('text').parse(templates.subject),
+    preheader: engine('text').parse(templates.preheader),
+    html: engine('html').parse(templates.html),
+    text: engine('text').parse(templates.text),
     htmlHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.html),
     textHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.text),
   };
@@ -139,10 +147,12 @@ function escapeHtml(value: string): string {
 /** Renders the step for one subscriber; a visible unsubscribe link is added when absent. */
 export function renderStep(step: CompiledStep, context: RenderContext): RenderedEmail {
   const scope = scopeOf(context);
-  const subject = String(textEngine.renderSync(step.subject, scope)).replace(/\s+/g, ' ').trim();
-  const preheader = String(textEngine.renderSync(step.preheader, scope)).trim();
-  let html = String(htmlEngine.renderSync(step.html, scope));
-  let text = String(textEngine.renderSync(step.text, scope));
+  const subject = String(engine('text').renderSync(step.subject, scope))
+    .replace(/\s+/g, ' ')
+    .trim();
+  const preheader = String(engine('text').renderSync(step.preheader, scope)).trim();
+  let html = String(engine('html').renderSync(step.html, scope));
+  let text = String(engine('text').renderSync(step.text, scope));
   if (!step.htmlHasUnsubscribe) {
     const footer = `<p style="font-size:12px;color:#666">Don't want these emails? <a href="${escapeHtml(context.unsubscribeUrl)}">Unsubscribe</a>.</p>`;
     html = /<\/body>/i.test(html) ? html.replace(/<\/body>/i, `${footer}</body>`) : html + footer;

@@ -3,7 +3,7 @@
 // a duplicate of an earlier row) are skipped and reported with their line number and reason.
 import { Readable } from 'node:stream';
 
-import { type CsvError, parse } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
 import { z } from 'zod';
 
 import type { Database } from '../../platform/db/client.ts';
@@ -69,6 +69,8 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
       };
       await progress(1, 'Reading the file');
 
+      // Imported per run rather than at start-up, where no import is running (start-up memory).
+      const { parse } = await import('csv-parse');
       const parser = parse({
         columns: (headers: string[]) => headers.map(normaliseHeader),
         bom: true,

@@ -4,12 +4,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import type { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Histogram } from 'prom-client';
 
@@ -74,8 +72,8 @@ function timer(histogram: Histogram<'db'> | undefined, db: DatabaseKind) {
  * buffers is sized for a server; one embedded process with a small database reads its pages
  * through the OS cache anyway, and the smaller setting takes ~150 MB off the process's memory.
  */
-function pgliteStartParams(): string[] | undefined {
-  const defaults = (PGlite as unknown as { defaultStartParams?: unknown }).defaultStartParams;
+function pgliteStartParams(PGliteClass: typeof PGlite): string[] | undefined {
+  const defaults = (PGliteClass as unknown as { defaultStartParams?: unknown }).defaultStartParams;
   if (!Array.isArray(defaults)) return undefined; // another PGlite version: keep its defaults
   return [...(defaults as string[]), '-c', 'shared_buffers=32MB'];
 }
@@ -87,9 +85,15 @@ async function openPglite(
 ): Promise<DatabaseHandle> {
   // `memory://` keeps the database in memory (tests); anything else is a directory on disk.
   if (!dataDir.startsWith('memory://')) mkdirSync(path.dirname(dataDir), { recursive: true });
+  // Imported here, not at the top: a server on PostgreSQL never loads PGlite (start-up memory).
+  const [{ PGlite }, { vector }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-pgvector'),
+    import('drizzle-orm/pglite'),
+  ]);
   const client = await PGlite.create(dataDir, {
     extensions: { vector },
-    startParams: pgliteStartParams(),
+    startParams: pgliteStartParams(PGlite),
     ...(template ? { loadDataDir: template } : {}),
   });
 

@@ -6,8 +6,6 @@ import { fileURLToPath } from 'node:url';
 
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 
 import type { DatabaseHandle } from './client.ts';
@@ -62,6 +60,11 @@ export async function migrateDatabase(
     const client = handle.pglite;
     if (!client) throw new Error('PGlite handle without a client');
     handle.vectorEnabled = await enableVector((sql) => client.query(sql));
+    // Imported here so a server on PostgreSQL never loads the PGlite driver (start-up memory).
+    const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
     await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
     return { vectorEnabled: handle.vectorEnabled };
   }
