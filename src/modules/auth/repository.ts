@@ -1,7 +1,8 @@
 // SQL for users, refresh tokens, API keys and the audit trail.
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { olderThan } from '../../platform/db/pagination.ts';
 import { apiKeys, auditEvents, refreshTokens, users } from '../../platform/db/schema/index.ts';
 import type { Position } from '../../platform/http/pagination.ts';
 
@@ -16,16 +17,6 @@ const UNIQUE_VIOLATION = '23505';
 export function isUniqueViolation(error: unknown): boolean {
   const cause = error instanceof Error && error.cause ? error.cause : error;
   return (cause as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
-}
-
-function newestFirstAfter(
-  createdAt: typeof auditEvents.createdAt | typeof apiKeys.createdAt,
-  id: typeof auditEvents.id | typeof apiKeys.id,
-  after: Position | undefined,
-) {
-  return after
-    ? or(lt(createdAt, after.createdAt), and(eq(createdAt, after.createdAt), lt(id, after.id)))
-    : undefined;
 }
 
 export function createAuthRepository(db: Executor) {
@@ -140,9 +131,7 @@ export function createAuthRepository(db: Executor) {
       return db
         .select()
         .from(apiKeys)
-        .where(
-          and(eq(apiKeys.userId, userId), newestFirstAfter(apiKeys.createdAt, apiKeys.id, after)),
-        )
+        .where(and(eq(apiKeys.userId, userId), olderThan(apiKeys, after)))
         .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
         .limit(limit + 1);
     },
@@ -176,12 +165,7 @@ export function createAuthRepository(db: Executor) {
       return db
         .select()
         .from(auditEvents)
-        .where(
-          and(
-            eq(auditEvents.userId, userId),
-            newestFirstAfter(auditEvents.createdAt, auditEvents.id, after),
-          ),
-        )
+        .where(and(eq(auditEvents.userId, userId), olderThan(auditEvents, after)))
         .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
         .limit(limit + 1);
     },

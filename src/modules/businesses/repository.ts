@@ -1,8 +1,9 @@
 // SQL for businesses. Every read and write is scoped by owner: a business of another user is
 // indistinguishable from one that does not exist.
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { olderThan } from '../../platform/db/pagination.ts';
 import { businesses } from '../../platform/db/schema/index.ts';
 import type { Position } from '../../platform/http/pagination.ts';
 
@@ -39,17 +40,7 @@ export function createBusinessRepository(db: Executor) {
       return db
         .select()
         .from(businesses)
-        .where(
-          and(
-            eq(businesses.ownerId, ownerId),
-            after
-              ? or(
-                  lt(businesses.createdAt, after.createdAt),
-                  and(eq(businesses.createdAt, after.createdAt), lt(businesses.id, after.id)),
-                )
-              : undefined,
-          ),
-        )
+        .where(and(eq(businesses.ownerId, ownerId), olderThan(businesses, after)))
         .orderBy(desc(businesses.createdAt), desc(businesses.id))
         .limit(limit + 1);
     },

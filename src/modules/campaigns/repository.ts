@@ -1,7 +1,8 @@
 // SQL for campaigns and their strategy versions. Every read and write is scoped by business.
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { olderThan } from '../../platform/db/pagination.ts';
 import { campaigns, campaignStrategies, contents } from '../../platform/db/schema/index.ts';
 import type { Position } from '../../platform/http/pagination.ts';
 
@@ -38,12 +39,7 @@ export function createCampaignRepository(db: Executor) {
           and(
             eq(campaigns.businessId, businessId),
             options.status ? eq(campaigns.status, options.status) : undefined,
-            after
-              ? or(
-                  lt(campaigns.createdAt, after.createdAt),
-                  and(eq(campaigns.createdAt, after.createdAt), lt(campaigns.id, after.id)),
-                )
-              : undefined,
+            olderThan(campaigns, after),
           ),
         )
         .orderBy(desc(campaigns.createdAt), desc(campaigns.id))

@@ -1,9 +1,10 @@
 // SQL for content pieces, their versions, publications and publish attempts. Reads and writes
 // are scoped by business; the publisher's claim is the one place that reads across businesses
 // (a worker publishes whatever is due, under FOR UPDATE SKIP LOCKED).
-import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { olderThan } from '../../platform/db/pagination.ts';
 import {
   contents,
   contentVersions,
@@ -55,12 +56,7 @@ export function createContentRepository(db: Executor) {
             options.campaignId ? eq(contents.campaignId, options.campaignId) : undefined,
             options.status ? eq(contents.status, options.status) : undefined,
             options.platform ? eq(contents.platform, options.platform) : undefined,
-            after
-              ? or(
-                  lt(contents.createdAt, after.createdAt),
-                  and(eq(contents.createdAt, after.createdAt), lt(contents.id, after.id)),
-                )
-              : undefined,
+            olderThan(contents, after),
           ),
         )
         .orderBy(desc(contents.createdAt), desc(contents.id))
@@ -130,17 +126,7 @@ export function createContentRepository(db: Executor) {
       return db
         .select()
         .from(publications)
-        .where(
-          and(
-            eq(publications.businessId, businessId),
-            after
-              ? or(
-                  lt(publications.createdAt, after.createdAt),
-                  and(eq(publications.createdAt, after.createdAt), lt(publications.id, after.id)),
-                )
-              : undefined,
-          ),
-        )
+        .where(and(eq(publications.businessId, businessId), olderThan(publications, after)))
         .orderBy(desc(publications.createdAt), desc(publications.id))
         .limit(limit + 1);
     },

@@ -1,7 +1,8 @@
 // SQL for jobs: the user-visible record of each piece of asynchronous work.
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { olderThan } from '../../platform/db/pagination.ts';
 import { jobs } from '../../platform/db/schema/index.ts';
 import type { Position } from '../../platform/http/pagination.ts';
 
@@ -33,17 +34,7 @@ export function createJobRepository(db: Executor) {
       return db
         .select()
         .from(jobs)
-        .where(
-          and(
-            eq(jobs.businessId, businessId),
-            after
-              ? or(
-                  lt(jobs.createdAt, after.createdAt),
-                  and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id)),
-                )
-              : undefined,
-          ),
-        )
+        .where(and(eq(jobs.businessId, businessId), olderThan(jobs, after)))
         .orderBy(desc(jobs.createdAt), desc(jobs.id))
         .limit(limit + 1);
     },

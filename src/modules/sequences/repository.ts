@@ -1,8 +1,9 @@
 // SQL for sequences, steps and enrollments (the dispatcher's claim and send queries live in
 // dispatch-repository.ts). Every query is scoped by business.
-import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { olderThan } from '../../platform/db/pagination.ts';
 import {
   deliveries,
   enrollments,
@@ -60,12 +61,7 @@ export function createSequenceRepository(db: Executor) {
           and(
             eq(sequences.businessId, businessId),
             status ? eq(sequences.status, status) : undefined,
-            after
-              ? or(
-                  lt(sequences.createdAt, after.createdAt),
-                  and(eq(sequences.createdAt, after.createdAt), lt(sequences.id, after.id)),
-                )
-              : undefined,
+            olderThan(sequences, after),
           ),
         )
         .orderBy(desc(sequences.createdAt), desc(sequences.id))
@@ -193,12 +189,7 @@ export function createSequenceRepository(db: Executor) {
           and(
             eq(enrollments.businessId, businessId),
             eq(enrollments.sequenceId, sequenceId),
-            after
-              ? or(
-                  lt(enrollments.createdAt, after.createdAt),
-                  and(eq(enrollments.createdAt, after.createdAt), lt(enrollments.id, after.id)),
-                )
-              : undefined,
+            olderThan(enrollments, after),
           ),
         )
         .orderBy(desc(enrollments.createdAt), desc(enrollments.id))

@@ -1,8 +1,9 @@
 // SQL for subscribers, their CSV imports and the suppression list. Every query is scoped by
 // business; a subscriber of another business is indistinguishable from one that does not exist.
-import { and, desc, eq, ilike, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { olderThan } from '../../platform/db/pagination.ts';
 import {
   subscriberImports,
   subscribers,
@@ -15,18 +16,6 @@ import { isUniqueViolation } from '../auth/repository.ts';
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type NewSubscriber = typeof subscribers.$inferInsert;
 export type SuppressionRow = typeof suppressions.$inferSelect;
-
-function newestFirstAfter(
-  table: typeof subscribers | typeof suppressions,
-  after: Position | undefined,
-) {
-  return after
-    ? or(
-        lt(table.createdAt, after.createdAt),
-        and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)),
-      )
-    : undefined;
-}
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -69,7 +58,7 @@ export function createSubscriberRepository(db: Executor) {
         .where(
           and(
             eq(subscribers.businessId, businessId),
-            newestFirstAfter(subscribers, options.after),
+            olderThan(subscribers, options.after),
             pattern
               ? or(
                   ilike(subscribers.email, pattern),
@@ -195,7 +184,7 @@ export function createSubscriberRepository(db: Executor) {
       return db
         .select()
         .from(suppressions)
-        .where(and(eq(suppressions.businessId, businessId), newestFirstAfter(suppressions, after)))
+        .where(and(eq(suppressions.businessId, businessId), olderThan(suppressions, after)))
         .orderBy(desc(suppressions.createdAt), desc(suppressions.id))
         .limit(limit + 1);
     },
