@@ -2,7 +2,9 @@
 // marks it sent. Claim-before-send is what makes "each (enrollment, step) at most once" hold
 // across workers; a worker that dies between the SMTP "250 OK" and the "sent" update leaves
 // the delivery claimed, and reconciliation resends it later with the same Message-ID — the one
-// duplicate window, documented in docs/email-delivery.md.
+// duplicate window, documented in docs/email-delivery.md. Each delivery is rendered, sent and
+// recorded under its own guard: whatever one delivery throws (a template that cannot render, a
+// failed update) fails that delivery alone, never the batch it was claimed with.
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -39,6 +41,21 @@ export interface DispatchRound {
   failed: number;
 }
 
+type Outcome = 'sent' | 'suppressed' | 'failed';
+
+/** Deliveries marked "sent" per update: small groups keep the crash window short. */
+const SENT_GROUP = 20;
+
+/**
+ * An error as the reason stored on the delivery and shown on the step: its first line, without
+ * the server's directory, at most 500 characters.
+ */
+export function failureReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split('\n')[0] ?? '';
+  return firstLine.replaceAll(process.cwd(), '.').slice(0, 500) || 'unknown error';
+}
+
 /** SMTP refused the recipient for good (5xx): the address is suppressed as bounced. */
 function isHardBounce(error: unknown): boolean {
   const code = (error as { responseCode?: unknown }).responseCode;
@@ -70,24 +87,21 @@ export function createDispatcher(deps: {
     return step;
   }
 
-  async function sendOne(
-    delivery: SendableDelivery,
-    now: Date,
-  ): Promise<'sent' | 'suppressed' | 'failed'> {
-    if (delivery.suppressed !== null || delivery.consent_status !== 'subscribed') {
-      await repository.markFinal(
-        delivery.id,
-        'suppressed',
-        delivery.suppressed ?? delivery.consent_status,
-      );
-      await repository.stopEnrollmentsOf(
-        delivery.business_id,
-        delivery.subscriber_id,
-        'unsubscribed',
-      );
-      return 'suppressed';
+  /**
+   * A failed attempt: retried by reconciliation after a backoff of 1, 2, 4, 8 minutes, and
+   * given up (`failed`, with its reason) once it has used its attempts.
+   */
+  async function recordFailure(delivery: SendableDelivery, now: Date, reason: string) {
+    if (delivery.attempts + 1 >= maxAttempts) {
+      await repository.markFinal(delivery.id, 'failed', reason);
+      return;
     }
-    const unsubscribeUrl = tracking.unsubscribeUrl(delivery.id);
+    const backoffMs = 60_000 * 2 ** delivery.attempts;
+    const staleAt = now.getTime() + backoffMs - config.claimTimeoutSeconds * 1000;
+    await repository.markRetry(delivery.id, reason, new Date(staleAt));
+  }
+
+  function render(delivery: SendableDelivery, unsubscribeUrl: string) {
     const rendered = renderStep(compiledStep(delivery), {
       subscriber: {
         email: delivery.email,
@@ -104,6 +118,36 @@ export function createDispatcher(deps: {
       (url) => tracking.isUnsubscribeUrl(url),
       tracking.openUrl(delivery.id),
     );
+    return { ...rendered, html };
+  }
+
+  async function sendOne(delivery: SendableDelivery, now: Date): Promise<Outcome> {
+    if (delivery.suppressed !== null || delivery.consent_status !== 'subscribed') {
+      await repository.markFinal(
+        delivery.id,
+        'suppressed',
+        delivery.suppressed ?? delivery.consent_status,
+      );
+      await repository.stopEnrollmentsOf(
+        delivery.business_id,
+        delivery.subscriber_id,
+        'unsubscribed',
+      );
+      return 'suppressed';
+    }
+    const unsubscribeUrl = tracking.unsubscribeUrl(delivery.id);
+    let email: ReturnType<typeof render>;
+    try {
+      email = render(delivery, unsubscribeUrl);
+    } catch (error) {
+      // The step's template (compile or render) — the business's to fix, shown on the step.
+      await recordFailure(delivery, now, `Template error: ${failureReason(error)}`);
+      log.warn(
+        { deliveryId: delivery.id, stepId: delivery.step_id, err: error },
+        'delivery render failed',
+      );
+      return 'failed';
+    }
     const sender = delivery.default_sender;
     try {
       await mailer.send({
@@ -111,61 +155,91 @@ export function createDispatcher(deps: {
         from: sender ? { name: sender.name, address: sender.email } : config.defaultFrom,
         replyTo: sender?.replyTo,
         to: delivery.email,
-        subject: rendered.subject,
-        html,
-        text: rendered.text,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
         unsubscribe: { url: unsubscribeUrl },
         headers: { 'X-Herald-Delivery': delivery.id },
         owner: delivery.business_id,
       });
       return 'sent';
     } catch (error) {
-      const message = error instanceof Error ? error.message.slice(0, 500) : 'send failed';
+      const reason = failureReason(error);
       if (isHardBounce(error)) {
-        await repository.markFinal(delivery.id, 'bounced', message);
+        await repository.markFinal(delivery.id, 'bounced', reason);
         await subscribers.suppress(delivery.business_id, delivery.email, 'bounced');
         await repository.stopEnrollmentsOf(
           delivery.business_id,
           delivery.subscriber_id,
           'cancelled',
         );
-      } else if (delivery.attempts + 1 >= maxAttempts) {
-        await repository.markFinal(delivery.id, 'failed', message);
       } else {
-        // Retried by reconciliation after a backoff: 1, 2, 4, 8 minutes.
-        const backoffMs = 60_000 * 2 ** delivery.attempts;
-        const staleAt = now.getTime() + backoffMs - config.claimTimeoutSeconds * 1000;
-        await repository.markRetry(delivery.id, message, new Date(staleAt));
+        await recordFailure(delivery, now, reason);
       }
       log.warn({ deliveryId: delivery.id, err: error }, 'delivery send failed');
       return 'failed';
     }
   }
 
-  /** Sends claimed deliveries concurrently; "sent" is recorded in small groups as they finish. */
+  /**
+   * Records a group as sent in one update; when that fails, one by one, so a row the database
+   * refuses keeps only itself claimed (reconciled later), never the rest of its group.
+   */
+  async function markSent(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      await repository.markSent(ids, new Date());
+      return;
+    } catch (error) {
+      log.warn({ count: ids.length, err: error }, 'marking a group sent failed; one by one');
+    }
+    for (const id of ids) {
+      try {
+        await repository.markSent([id], new Date());
+      } catch (error) {
+        log.error({ deliveryId: id, err: error }, 'marking a delivery sent failed');
+      }
+    }
+  }
+
+  /**
+   * Sends claimed deliveries concurrently, each under its own guard; "sent" is recorded in
+   * small groups as they finish, and the last group whatever happened to the others.
+   */
   async function sendAll(ids: string[], now: Date, round: DispatchRound): Promise<void> {
     const deliveries = await repository.sendable(ids);
     let pending: string[] = [];
-    let flushing: Promise<void> = Promise.resolve();
+    let marking: Promise<void> = Promise.resolve();
+    // Groups are marked one after another; markSent never rejects, so one group's failure
+    // cannot stop the next from being recorded.
     const flush = () => {
-      const batch = pending;
+      const group = pending;
       pending = [];
-      flushing = flushing.then(() => repository.markSent(batch, new Date()));
-      return flushing;
+      marking = marking.then(() => markSent(group));
+      return marking;
     };
-    await Promise.all(
-      deliveries.map(async (delivery) => {
-        const outcome = await sendOne(delivery, now);
-        if (outcome === 'sent') {
-          round.sent += 1;
-          pending.push(delivery.id);
-          // Small groups keep the crash window (sent at the server, not yet marked) short.
-          if (pending.length >= 20) await flush();
-        } else if (outcome === 'suppressed') round.suppressed += 1;
-        else round.failed += 1;
-      }),
-    );
-    await flush();
+    try {
+      await Promise.all(
+        deliveries.map(async (delivery) => {
+          let outcome: Outcome;
+          try {
+            outcome = await sendOne(delivery, now);
+          } catch (error) {
+            // Recording the outcome failed: the claim stays and reconciliation retries it.
+            log.error({ deliveryId: delivery.id, err: error }, 'delivery failed unexpectedly');
+            outcome = 'failed';
+          }
+          if (outcome === 'sent') {
+            round.sent += 1;
+            pending.push(delivery.id);
+            if (pending.length >= SENT_GROUP) await flush();
+          } else if (outcome === 'suppressed') round.suppressed += 1;
+          else round.failed += 1;
+        }),
+      );
+    } finally {
+      await flush();
+    }
   }
 
   /** One round: reconcile stale claims, claim due steps, send them. */

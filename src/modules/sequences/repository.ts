@@ -212,6 +212,13 @@ export function createSequenceRepository(db: Executor) {
           delivered: sql<number>`count(*) filter (where ${deliveries.status} = 'sent')::int`,
           bounced: sql<number>`count(*) filter (where ${deliveries.status} = 'bounced')::int`,
           suppressed: sql<number>`count(*) filter (where ${deliveries.status} = 'suppressed')::int`,
+          failed: sql<number>`count(*) filter (where ${deliveries.status} = 'failed')::int`,
+          // Why the latest attempt of a given-up or retrying delivery failed (bounces excluded:
+          // they belong to one address, not to the step).
+          lastError: sql<
+            string | null
+          >`(array_agg(${deliveries.error} order by ${deliveries.claimedAt} desc)
+            filter (where ${deliveries.status} in ('failed', 'claimed') and ${deliveries.error} is not null))[1]`,
           opened: sql<number>`count(${deliveries.openedAt})::int`,
           clicked: sql<number>`count(${deliveries.clickedAt})::int`,
           unsubscribed: sql<number>`count(${deliveries.unsubscribedAt})::int`,

@@ -210,6 +210,10 @@ const Counts = {
   unsubscribed: z.number().int(),
   bounced: z.number().int(),
   suppressed: z.number().int().describe('Not sent: the address was on the suppression list'),
+  failed: z
+    .number()
+    .int()
+    .describe('Not sent: every attempt failed (a template that cannot render, a relay error)'),
   openRate: z.number(),
   clickRate: z.number(),
   unsubscribeRate: z.number(),
@@ -224,7 +228,18 @@ export const SequenceAnalytics = z
     completed: z.number().int(),
     totals: z.object(Counts),
     steps: z.array(
-      z.object({ stepId: z.uuid(), position: z.number().int(), subject: z.string(), ...Counts }),
+      z.object({
+        stepId: z.uuid(),
+        position: z.number().int(),
+        subject: z.string(),
+        ...Counts,
+        lastError: z
+          .string()
+          .nullable()
+          .describe(
+            'Why the latest failed or retrying delivery of this step failed, e.g. "Template error: …"; null when none',
+          ),
+      }),
     ),
     series: z.array(
       z.object({

@@ -413,6 +413,7 @@ export function createSequenceService(deps: {
         delivered: number;
         bounced: number;
         suppressed: number;
+        failed: number;
         opened: number;
         clicked: number;
         unsubscribed: number;
@@ -428,6 +429,7 @@ export function createSequenceService(deps: {
           unsubscribed: raw.unsubscribed,
           bounced,
           suppressed: raw.suppressed,
+          failed: raw.failed,
           openRate: rate(raw.opened, delivered),
           clickRate: rate(raw.clicked, delivered),
           unsubscribeRate: rate(raw.unsubscribed, delivered),
@@ -438,6 +440,7 @@ export function createSequenceService(deps: {
         delivered: 0,
         bounced: 0,
         suppressed: 0,
+        failed: 0,
         opened: 0,
         clicked: 0,
         unsubscribed: 0,
@@ -482,6 +485,7 @@ export function createSequenceService(deps: {
           position: step.position,
           subject: step.subject,
           ...countsOf(byStep.get(step.id) ?? zero),
+          lastError: byStep.get(step.id)?.lastError ?? null,
         })),
         series: [...days_.values()].sort((a, b) => a.date.localeCompare(b.date)),
       };

@@ -8145,6 +8145,10 @@ export interface components {
         clicked: number;
         clickRate: number;
         delivered: number;
+        /** @description Not sent: every attempt failed (a template that cannot render, a relay error) */
+        failed: number;
+        /** @description Why the latest failed or retrying delivery of this step failed, e.g. "Template error: …"; null when none */
+        lastError: string | null;
         opened: number;
         openRate: number;
         position: number;
@@ -8164,6 +8168,8 @@ export interface components {
         clicked: number;
         clickRate: number;
         delivered: number;
+        /** @description Not sent: every attempt failed (a template that cannot render, a relay error) */
+        failed: number;
         opened: number;
         openRate: number;
         /** @description Handed to the mail server (delivered + bounced) */
@@ -8194,6 +8200,10 @@ export interface components {
         clicked: number;
         clickRate: number;
         delivered: number;
+        /** @description Not sent: every attempt failed (a template that cannot render, a relay error) */
+        failed: number;
+        /** @description Why the latest failed or retrying delivery of this step failed, e.g. "Template error: …"; null when none */
+        lastError: string | null;
         opened: number;
         openRate: number;
         position: number;
@@ -8213,6 +8223,8 @@ export interface components {
         clicked: number;
         clickRate: number;
         delivered: number;
+        /** @description Not sent: every attempt failed (a template that cannot render, a relay error) */
+        failed: number;
         opened: number;
         openRate: number;
         /** @description Handed to the mail server (delivered + bounced) */
