@@ -2,8 +2,10 @@
 // middle of dispatching a sequence step to a slow SMTP relay on loopback, and a new worker takes
 // over its stale claims. Every delivery ends sent, each Message-ID reaches the relay, and the
 // messages that arrived twice (accepted by the relay, not yet marked sent when the process died)
-// are counted and held to the bound docs/email-delivery.md gives. Runs on the PostgreSQL server
-// only: PGlite is one process's database.
+// are counted and held to the bound docs/email-delivery.md gives. Another tenant's step that
+// cannot render rides in the same batches and must change none of that: without a crash, the
+// other tenants' mail arrives exactly once. Runs on the PostgreSQL server only: PGlite is one
+// process's database.
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,6 +63,48 @@ describe.runIf(serverDatabaseUrl)('a worker killed mid-dispatch', () => {
     await receiver.close();
   });
 
+  /**
+   * Tenant P: one subscriber enrolled in an active sequence whose step cannot render (an old
+   * row saved before the save-time checks), so its delivery rides in the batches of the others.
+   */
+  async function brokenTenant(tag: string): Promise<string> {
+    const user = await newUser(ctx.app);
+    const business = await newBusiness(ctx.app, user);
+    const base = `/api/v1/businesses/${business.id}`;
+    await ctx.app.inject({
+      method: 'POST',
+      url: `${base}/subscribers`,
+      headers: user.headers,
+      payload: { email: `p-${tag}@example.org` },
+    });
+    const created = await ctx.app.inject({
+      method: 'POST',
+      url: `${base}/sequences`,
+      headers: user.headers,
+      payload: { name: 'Broken', steps: [{ subject: 'Hi', html: '<p>Hi</p>' }] },
+    });
+    const sequenceId = created.json<{ id: string }>().id;
+    await ctx.runtime.database.db.execute(sql`
+      update sequence_steps set html = '<p>{% include ''does-not-exist'' %}</p>', updated_at = now()
+      where sequence_id = ${sequenceId}::uuid`);
+    for (const action of ['enrollments', 'activate']) {
+      const response = await ctx.app.inject({
+        method: 'POST',
+        url: `${base}/sequences/${sequenceId}/${action}`,
+        headers: user.headers,
+        ...(action === 'enrollments' ? { payload: { filter: { all: true } } } : {}),
+      });
+      expect(response.statusCode).toBe(200);
+    }
+    return sequenceId;
+  }
+
+  async function brokenDelivery(sequenceId: string) {
+    const result = await ctx.runtime.database.db.execute(sql`
+      select status, attempts, error from deliveries where sequence_id = ${sequenceId}::uuid`);
+    return rowsOf<{ status: string; attempts: number; error: string | null }>(result)[0];
+  }
+
   async function deliveryCounts(sequenceId: string): Promise<DeliveryCounts> {
     const result = await ctx.runtime.database.db.execute(sql`
       select count(*)::int as total,
@@ -96,6 +140,8 @@ describe.runIf(serverDatabaseUrl)('a worker killed mid-dispatch', () => {
       payload: { filter: { all: true } },
     });
     expect(enrolled.json<{ enrolled: number }>().enrolled).toBe(SUBSCRIBERS);
+    // Due first, so its delivery is claimed in the same batch as the first of these.
+    const brokenSequenceId = await brokenTenant('crash');
 
     const first = startWorkerProcess(databaseUrl, workerEnv(receiver.url));
     workers.push(first.child);
@@ -149,11 +195,79 @@ describe.runIf(serverDatabaseUrl)('a worker killed mid-dispatch', () => {
     expect(duplicates).toBeLessThanOrEqual(Math.min(CONCURRENCY * BATCH_SIZE, atKill.claimed));
     expect([...byMessageId.values()].every((count) => count <= 2)).toBe(true);
     expect(twice).toBe(duplicates);
+    // The broken step failed its own delivery only: an attempt counted, with its reason.
+    const broken = await brokenDelivery(brokenSequenceId);
+    expect(broken?.attempts).toBeGreaterThanOrEqual(1);
+    expect(broken?.error).toMatch(/^Template error: /);
 
     // The surviving worker stops cleanly, dispatcher first.
     const stopped = once(second.child, 'exit') as Promise<[number | null]>;
     second.child.kill('SIGTERM');
     const [code] = await stopped;
     expect(code).toBe(0);
+  }, 120_000);
+  it("when another tenant's step cannot render, a worker sends this tenant's mail exactly once, through reconciliations", async () => {
+    if (ctx.config.database.kind !== 'postgres') throw new Error('expected a server database');
+    const relay = await startSmtpReceiver();
+    const user = await newUser(ctx.app);
+    const business = await newBusiness(ctx.app, user);
+    const path = `/api/v1/businesses/${business.id}`;
+    const emails = Array.from({ length: 5 }, (_, i) => `v-${String(i)}@example.org`);
+    for (const email of emails) {
+      await ctx.app.inject({
+        method: 'POST',
+        url: `${path}/subscribers`,
+        headers: user.headers,
+        payload: { email },
+      });
+    }
+    const brokenSequenceId = await brokenTenant('isolation');
+    const created = await ctx.app.inject({
+      method: 'POST',
+      url: `${path}/sequences`,
+      headers: user.headers,
+      payload: { name: 'Welcome', steps: [{ subject: 'Hello', html: '<p>Hello</p>' }] },
+    });
+    const sequenceId = created.json<{ id: string }>().id;
+    for (const action of ['enrollments', 'activate']) {
+      await ctx.app.inject({
+        method: 'POST',
+        url: `${path}/sequences/${sequenceId}/${action}`,
+        headers: user.headers,
+        ...(action === 'enrollments' ? { payload: { filter: { all: true } } } : {}),
+      });
+    }
+    const worker = startWorkerProcess(ctx.config.database.url, workerEnv(relay.url));
+    workers.push(worker.child);
+    await worker.started;
+    try {
+      await relay.waitFor(emails.length, 30_000);
+      let broken = await brokenDelivery(brokenSequenceId);
+      for (let poll = 0; poll < 120 && !broken?.error; poll++) {
+        await sleep(250);
+        broken = await brokenDelivery(brokenSequenceId);
+      }
+      // Long enough for two reconciliations: a delivery left claimed would be sent again.
+      await sleep(2 * CLAIM_TIMEOUT_SECONDS * 1000 + 500);
+      const byMessageId = relay.countsByMessageId();
+      const duplicates = relay.messages.length - byMessageId.size;
+      console.info(
+        `cross-tenant: ${String(relay.messages.length)} messages for ${String(emails.length)} deliveries, ${String(duplicates)} duplicate(s)`,
+      );
+      expect(duplicates).toBe(0);
+      expect(byMessageId.size).toBe(emails.length);
+      expect(await deliveryCounts(sequenceId)).toEqual({
+        total: emails.length,
+        sent: emails.length,
+        claimed: 0,
+      });
+      expect(broken?.attempts).toBe(1);
+      expect(broken?.error).toMatch(/^Template error: /);
+    } finally {
+      const stopped = once(worker.child, 'exit');
+      worker.child.kill('SIGTERM');
+      await stopped;
+      await relay.close();
+    }
   }, 120_000);
 });
