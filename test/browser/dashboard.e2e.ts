@@ -329,7 +329,7 @@ describe('the dashboard in Chromium', () => {
       'POST',
       `/api/v1/businesses/${businessId}/sequences/${sequence.id}/steps/${sequence.steps[0]?.id ?? ''}/test`,
       accessToken,
-      { to: 'regular@example.com' },
+      { to: email }, // test sends go to the user's own address
     );
 
     await page.getByRole('link', { name: 'Outbox' }).click();
@@ -337,7 +337,7 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Fresh bread, every morning' }).click();
     const source = page.getByLabel('The whole email as sent (MIME source)');
     await source.waitFor();
-    expect(await source.textContent()).toContain('regular@example.com');
+    expect(await source.textContent()).toContain(email);
     await screenshot(page, 'outbox-message');
   });
 

@@ -238,7 +238,7 @@ export const resourceFixtures: Record<
       method: 'POST',
       url: `/api/v1/businesses/${businessId}/sequences/${sequence.id}/steps/${sequence.steps[0]?.id ?? ''}/test`,
       headers: owner.headers,
-      payload: { to: 'fixture@example.org' },
+      payload: { to: owner.email },
     });
     const id = response.json<{ outboxMessageId: string | null }>().outboxMessageId;
     if (response.statusCode !== 200 || !id) throw new Error(`test send failed: ${response.body}`);

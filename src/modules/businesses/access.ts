@@ -9,6 +9,16 @@ import { type BusinessRow, createBusinessRepository } from './repository.ts';
 export interface BusinessAccess {
   /** The business, when `principal` owns it; otherwise NOT_FOUND. */
   require(principal: Principal, businessId: string): Promise<BusinessRow>;
+  /**
+   * Whether `address` may receive the business's test sends: the signed-in user's own address
+   * or one of the business's team (today its owner; members join here when teams come), so a
+   * test send never reaches a stranger.
+   */
+  mayReceiveTestSends(
+    principal: Principal,
+    business: BusinessRow,
+    address: string,
+  ): Promise<boolean>;
 }
 
 export function createBusinessAccess(db: Executor): BusinessAccess {
@@ -18,6 +28,10 @@ export function createBusinessAccess(db: Executor): BusinessAccess {
       const business = await repository.findOwned(principal.userId, businessId);
       if (!business) throw notFound('Business');
       return business;
+    },
+    async mayReceiveTestSends(principal, business, address) {
+      const team = await repository.emailsOf([...new Set([principal.userId, business.ownerId])]);
+      return team.includes(address.trim().toLowerCase());
     },
   };
 }

@@ -1,10 +1,10 @@
 // SQL for businesses. Every read and write is scoped by owner: a business of another user is
 // indistinguishable from one that does not exist.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { olderThan } from '../../platform/db/pagination.ts';
-import { businesses } from '../../platform/db/schema/index.ts';
+import { businesses, users } from '../../platform/db/schema/index.ts';
 import type { Position } from '../../platform/http/pagination.ts';
 
 export type BusinessRow = typeof businesses.$inferSelect;
@@ -64,6 +64,16 @@ export function createBusinessRepository(db: Executor) {
         .where(and(eq(businesses.id, id), eq(businesses.ownerId, ownerId)))
         .returning();
       return row;
+    },
+
+    /** Addresses of these users (stored lower-cased). */
+    async emailsOf(userIds: string[]): Promise<string[]> {
+      if (userIds.length === 0) return [];
+      const rows = await db
+        .select({ email: users.email })
+        .from(users)
+        .where(inArray(users.id, userIds));
+      return rows.map((row) => row.email);
     },
   };
 }

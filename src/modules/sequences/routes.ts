@@ -271,7 +271,9 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
     {
       schema: {
         tags,
-        summary: 'Send one step to an address now, as a test',
+        summary: 'Send one step now, as a test, to your own address or your team',
+        description:
+          "`to` must be the signed-in user's own address or one of the business's team (today: its owner); any other address is a 400 naming `to`.",
         params: StepParams,
         body: TestSendBody,
         response: { 200: TestSendResult, 404: ErrorEnvelope, ...errors },

@@ -194,7 +194,10 @@ export const RenderedEmail = z
   .meta({ id: 'RenderedEmail' });
 
 export const TestSendBody = z.object({
-  to: z.email().max(254),
+  to: z
+    .email()
+    .max(254)
+    .describe("Your own address or one of the business's team (today: its owner)"),
   subscriberId: z.uuid().optional(),
 });
 export const TestSendResult = z.object({

@@ -363,7 +363,10 @@ export function createSequenceService(deps: {
       }
     },
 
-    /** Sends one step to any address now, marked as a test; nothing is recorded as a delivery. */
+    /**
+     * Sends one step now, marked as a test, to the signed-in user or the business's team (never
+     * a stranger: see BusinessAccess.mayReceiveTestSends); nothing is recorded as a delivery.
+     */
     async sendTest(
       principal: Principal,
       businessId: string,
@@ -373,6 +376,13 @@ export function createSequenceService(deps: {
     ) {
       const business = await access.require(principal, businessId);
       await owned(principal, businessId, sequenceId);
+      if (!(await access.mayReceiveTestSends(principal, business, body.to))) {
+        const message =
+          "Test sends go to your own address or your business's team, not to other addresses";
+        throw new AppError('VALIDATION_ERROR', message, {
+          details: { issues: [{ path: 'body.to', message }] },
+        });
+      }
       const step = await repository.findStep(sequenceId, stepId);
       if (!step) throw notFound('Step');
       const context = await contextFor(businessId, body.subscriberId, business.name);

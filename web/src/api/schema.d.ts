@@ -5198,7 +5198,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send one step to an address now, as a test */
+    /**
+     * Send one step now, as a test, to your own address or your team
+     * @description `to` must be the signed-in user's own address or one of the business's team (today: its owner); any other address is a 400 naming `to`.
+     */
     post: {
       parameters: {
         query?: never;
@@ -5215,7 +5218,10 @@ export interface paths {
           'application/json': {
             /** Format: uuid */
             subscriberId?: string;
-            /** Format: email */
+            /**
+             * Format: email
+             * @description Your own address or one of the business's team (today: its owner)
+             */
             to: string;
           };
         };
