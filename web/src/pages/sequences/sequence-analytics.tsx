@@ -1,5 +1,6 @@
-// A sequence's results: enrolled, sent, delivered, opened, clicked, unsubscribed and bounced,
-// with rates, for the whole sequence and each step, and sends and engagement per day (UTC).
+// A sequence's results: enrolled, sent, delivered, opened, clicked, unsubscribed, bounced and
+// failed, with rates, for the whole sequence and each step (with why a step's emails fail), and
+// sends and engagement per day (UTC).
 import './sequences.css';
 
 import { useState } from 'react';
@@ -101,6 +102,9 @@ function Report({ analytics, days }: { analytics: SequenceAnalytics; days: numbe
     { label: 'Clicked', value: totals.clicked, note: percent(totals.clickRate) },
     { label: 'Unsubscribed', value: totals.unsubscribed, note: percent(totals.unsubscribeRate) },
     { label: 'Bounced', value: totals.bounced, note: percent(totals.bounceRate) },
+    ...(totals.failed > 0
+      ? [{ label: 'Failed', value: totals.failed, note: 'not sent after retries' }]
+      : []),
   ];
   return (
     <div className="stack">
@@ -176,6 +180,9 @@ function Report({ analytics, days }: { analytics: SequenceAnalytics; days: numbe
                 <th scope="col" className="number">
                   Bounced
                 </th>
+                <th scope="col" className="number">
+                  Failed
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -183,6 +190,11 @@ function Report({ analytics, days }: { analytics: SequenceAnalytics; days: numbe
                 <tr key={step.stepId} data-testid="step-analytics-row">
                   <td>
                     {step.position + 1}. {step.subject}
+                    {step.lastError && (
+                      <p className="field-error" data-testid="step-last-error">
+                        Failing: {step.lastError}
+                      </p>
+                    )}
                   </td>
                   <td className="number">{step.sent.toLocaleString()}</td>
                   <td className="number">{step.delivered.toLocaleString()}</td>
@@ -202,6 +214,7 @@ function Report({ analytics, days }: { analytics: SequenceAnalytics; days: numbe
                     {step.bounced.toLocaleString()}{' '}
                     <span className="muted small">{percent(step.bounceRate)}</span>
                   </td>
+                  <td className="number">{step.failed.toLocaleString()}</td>
                 </tr>
               ))}
             </tbody>
