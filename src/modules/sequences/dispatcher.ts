@@ -76,15 +76,28 @@ export function createDispatcher(deps: {
   const log = deps.logger.child({ component: 'dispatcher' });
   const workerId = `${hostname()}:${String(process.pid)}:${Math.random().toString(36).slice(2, 8)}`;
   const maxAttempts = config.maxAttempts ?? 5;
-  const compiled = new Map<string, { version: string; step: CompiledStep }>();
+  // Per step version: its compiled templates, or the error compiling them gave (a step that
+  // cannot compile is not parsed again for each of its deliveries).
+  const compiled = new Map<
+    string,
+    { version: string; step: CompiledStep } | { version: string; error: unknown }
+  >();
 
   function compiledStep(delivery: SendableDelivery): CompiledStep {
     const version = String(new Date(delivery.step_updated_at).getTime());
     const cached = compiled.get(delivery.step_id);
-    if (cached?.version === version) return cached.step;
-    const step = compileStep(delivery);
-    compiled.set(delivery.step_id, { version, step });
-    return step;
+    if (cached?.version === version) {
+      if ('error' in cached) throw cached.error;
+      return cached.step;
+    }
+    try {
+      const step = compileStep(delivery);
+      compiled.set(delivery.step_id, { version, step });
+      return step;
+    } catch (error) {
+      compiled.set(delivery.step_id, { version, error });
+      throw error;
+    }
   }
 
   /**
