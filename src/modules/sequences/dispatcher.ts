@@ -50,7 +50,7 @@ const SENT_GROUP = 20;
  * An error as the reason stored on the delivery and shown on the step: its first line, without
  * the server's directory, at most 500 characters.
  */
-export function failureReason(error: unknown): string {
+function failureReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split('\n')[0] ?? '';
   return firstLine.replaceAll(process.cwd(), '.').slice(0, 500) || 'unknown error';
