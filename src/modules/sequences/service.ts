@@ -29,7 +29,12 @@ import {
   type UpdateSequenceBody,
   type UpdateStepBody,
 } from './schemas.ts';
-import { assertValidTemplates, compileStep, type RenderContext, renderStep } from './templates.ts';
+import {
+  assertValidTemplates,
+  type RenderContext,
+  renderForAuthor,
+  SAMPLE_SUBSCRIBER,
+} from './templates.ts';
 import type { TrackingLinks } from './tracking.ts';
 
 export function toStep(row: StepRow): Step {
@@ -72,13 +77,6 @@ function stepValues(body: StepBody) {
     text: body.text,
   };
 }
-
-const SAMPLE_SUBSCRIBER: RenderContext['subscriber'] = {
-  email: 'sample@example.com',
-  firstName: 'Sam',
-  lastName: 'Sample',
-  attributes: {},
-};
 
 function withoutOwner(entry: OutboxEntry) {
   return {
@@ -353,14 +351,7 @@ export function createSequenceService(deps: {
       const business = await access.require(principal, businessId);
       assertValidTemplates(body);
       const context = await contextFor(businessId, body.subscriberId, business.name);
-      try {
-        return renderStep(compileStep(body), context);
-      } catch (error) {
-        throw new AppError(
-          'VALIDATION_ERROR',
-          `Template error: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
+      return renderForAuthor(body, context);
     },
 
     /** Sends one step to any address now, marked as a test; nothing is recorded as a delivery. */
@@ -376,7 +367,8 @@ export function createSequenceService(deps: {
       const step = await repository.findStep(sequenceId, stepId);
       if (!step) throw notFound('Step');
       const context = await contextFor(businessId, body.subscriberId, business.name);
-      const rendered = renderStep(compileStep(step), context);
+      // A step saved before the sandbox may not render: a 400 naming the part, never a 500.
+      const rendered = renderForAuthor(step, context, 'step');
       const sender = business.defaultSender;
       const result = await deps.mailer.send({
         messageId: `<test-${randomUUID()}@${deps.messageIdDomain}>`,
