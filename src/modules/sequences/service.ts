@@ -2,10 +2,11 @@
 // status changes, enrollment, previews and test sends, analytics and the outbox. Every
 // function checks first that the caller may act on the business.
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { AppError, conflict, notFound } from '../../platform/http/errors.ts';
+import { conflict, notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Mailer, OutboxEntry } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/access.ts';
@@ -165,7 +166,12 @@ export function createSequenceService(deps: {
   return {
     async create(principal: Principal, businessId: string, body: CreateSequenceBody) {
       await access.require(principal, businessId);
-      const steps = body.steps.map(stepValues);
+      const steps: ReturnType<typeof stepValues>[] = [];
+      for (const step of body.steps) {
+        // Each step's trial render may take the whole render budget: other requests run between.
+        await setImmediate();
+        steps.push(stepValues(step));
+      }
       return deps.db.transaction(async (tx) => {
         const txRepository = createSequenceRepository(tx);
         const row = await txRepository.insert({

@@ -234,10 +234,7 @@ export function renderStep(step: CompiledStep, context: RenderContext): Rendered
 export function htmlToText(html: string): string {
   return html
     .replace(/<div style="display:none;max-height:0;overflow:hidden">[^<]*<\/div>/gi, '')
-    .replace(
-      /<a\s[^<>]*?href="([^"<>]*)"[^<>]*>([^<]*(?:<(?!\/a>|a\s)[^<]*)*)<\/a>/gi,
-      '$2 ($1)',
-    )
+    .replace(/<a\s[^<>]*?href="([^"<>]*)"[^<>]*>([^<]*(?:<(?!\/a>|a\s)[^<]*)*)<\/a>/gi, '$2 ($1)')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|h[1-6]|li|tr)>/gi, '\n')
     .replace(/<[^<>]+>/g, '')
