@@ -104,12 +104,9 @@ describe('step templates in the sandbox', () => {
   });
 
   it('reports trial-render problems at save time with their field', () => {
-    expect(checkTemplates(step({ preheader: '{% for i in (1..1000000) %}{% endfor %}' }))).toEqual([
-      expect.objectContaining({
-        field: 'preheader',
-        message: expect.stringContaining('takes longer'),
-      }),
-    ]);
+    const problems = checkTemplates(step({ preheader: '{% for i in (1..1000000) %}{% endfor %}' }));
+    expect(problems.map((problem) => problem.field)).toEqual(['preheader']);
+    expect(problems[0]?.message).toContain('takes longer');
     expect(checkTemplates(step({ html: '<p>{{ subscriber.first_name }}</p>' }))).toEqual([]);
   });
 
