@@ -1,6 +1,9 @@
 // Unit tests of step rendering in the Liquid sandbox: what the dispatcher sees when a stored
 // step loads a file or exceeds a limit (a TemplateRenderError naming the part), the engine's
 // empty file system, and the plain-text part derived from HTML.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { templateEngine } from './liquid-sandbox.ts';
@@ -125,5 +128,15 @@ describe('step templates in the sandbox', () => {
     // Unclosed tags are dropped or kept as text, never matched across the whole document.
     expect(htmlToText('<a href="x">one<a href="y">two</a>')).toBe('onetwo (y)');
     expect(htmlToText('a < b and <<i>c</i>')).toBe('a < b and <c');
+  });
+
+  it('makes every Liquid engine in the sandbox: no other file imports liquidjs for more than types', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const importers = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+      .filter((file) =>
+        /^import (?!type )[^;]*from 'liquidjs'/m.test(readFileSync(path.join(root, file), 'utf8')),
+      );
+    expect(importers).toEqual([path.join('modules', 'sequences', 'liquid-sandbox.ts')]);
   });
 });
