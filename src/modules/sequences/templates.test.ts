@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { templateEngine } from './liquid-sandbox.ts';
 import {
@@ -42,7 +42,16 @@ function thrown(run: () => unknown): TemplateRenderError {
   throw new Error('expected a TemplateRenderError');
 }
 
+/** Stops the clock liquidjs and the render budget read, so only the memory and size limits act. */
+function freezeClock() {
+  vi.spyOn(performance, 'now').mockReturnValue(1_000);
+}
+
 describe('step templates in the sandbox', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it('renders a normal step for a subscriber', () => {
     const rendered = renderStep(
       compileStep(step({ subject: 'Hi {{ subscriber.first_name }}', html: '<p>Hi</p>' })),
@@ -86,6 +95,7 @@ describe('step templates in the sandbox', () => {
   });
 
   it('when a render builds too much, renderStep throws before allocating it', () => {
+    freezeClock();
     const doubling =
       '{% assign s = "xxxxxxxxxx" %}{% for i in (1..25) %}{% assign s = s | append: s %}{% endfor %}{{ s }}';
     const error = thrown(() => renderStep(compileStep(step({ subject: doubling })), context));
@@ -101,6 +111,7 @@ describe('step templates in the sandbox', () => {
   });
 
   it('refuses an email that renders to more than 1 MB', () => {
+    freezeClock();
     const big = `{% for i in (1..6) %}${'y'.repeat(190_000)}{% endfor %}`;
     const error = thrown(() => renderStep(compileStep(step({ html: big })), context));
     expect(error.reason).toBe('renders to more than 1 MB');

@@ -92,17 +92,22 @@ function problemOf(error: TemplateRenderError): TemplateProblem {
  */
 export function checkTemplates(templates: StepTemplates): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
+  const parsed: Partial<Record<keyof StepTemplates, Template[]>> = {};
   for (const field of FIELDS) {
     try {
-      parseTemplate(kindOf(field), field, templates[field]);
+      parsed[field] = parseTemplate(kindOf(field), field, templates[field]);
     } catch (error) {
       if (!(error instanceof TemplateRenderError)) throw error;
       problems.push(problemOf(error));
     }
   }
-  if (problems.length > 0) return problems;
+  const { subject, preheader, html, text } = parsed;
+  if (problems.length > 0 || !subject || !preheader || !html || !text) return problems;
   try {
-    renderStep(compileStep(templates), SAMPLE_CONTEXT);
+    renderStep(
+      { ...unsubscribePlacement(templates), subject, preheader, html, text },
+      SAMPLE_CONTEXT,
+    );
   } catch (error) {
     if (!(error instanceof TemplateRenderError)) throw error;
     problems.push(problemOf(error));
@@ -161,14 +166,20 @@ export function renderForAuthor(
 const UNSUBSCRIBE_VARIABLE = /\{\{-?\s*unsubscribe_url\b/;
 
 /** Parses a step's four parts; a part that does not parse throws TemplateRenderError naming it. */
+function unsubscribePlacement(templates: StepTemplates) {
+  return {
+    htmlHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.html),
+    textHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.text),
+  };
+}
+
 export function compileStep(templates: StepTemplates): CompiledStep {
   return {
     subject: parseTemplate('text', 'subject', templates.subject),
     preheader: parseTemplate('text', 'preheader', templates.preheader),
     html: parseTemplate('html', 'html', templates.html),
     text: parseTemplate('text', 'text', templates.text),
-    htmlHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.html),
-    textHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.text),
+    ...unsubscribePlacement(templates),
   };
 }
 
