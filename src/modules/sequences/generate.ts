@@ -1,10 +1,14 @@
 // "Draft a sequence with AI": a job that asks the AI layer for a whole drip sequence (goal,
 // number of steps, cadence) in the brand voice and saves it as a draft the marketer edits.
-// Templates the model wrote are checked like any the marketer writes; a step that does not
-// parse fails the job rather than saving something that cannot send.
+// Templates the model wrote are checked like any the marketer writes (parse, refused tags, trial
+// render within the limits); a step that fails fails the job rather than saving something that
+// cannot send.
+import { setImmediate } from 'node:timers/promises';
+
 import { z } from 'zod';
 
 import type { Database } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/http/errors.ts';
 import { createBusinessRepository } from '../businesses/repository.ts';
 import { toBusiness } from '../businesses/service.ts';
 import type { AiRunner } from '../jobs/ai-runner.ts';
@@ -66,10 +70,16 @@ export function sequenceDraftJob(deps: {
         },
         { schema: SequenceDraft, businessId, userId, tier: 'fast', jobId },
       );
-      for (const step of draft.steps) {
-        const problems = checkTemplates({ ...step });
-        if (problems.length > 0) {
-          throw new Error(`the draft has a template error: ${problems[0]?.message ?? ''}`);
+      // The same check as a step saved through the API: parse, refused tags, a trial render
+      // within the sandbox's limits.
+      for (const [index, step] of draft.steps.entries()) {
+        await setImmediate();
+        const [problem] = checkTemplates({ ...step });
+        if (problem) {
+          throw new AppError(
+            'AI_OUTPUT_INVALID',
+            `The AI draft's step ${String(index + 1)} has a template error in ${problem.field}: ${problem.message}`,
+          );
         }
       }
       await progress(90, 'Saving the draft');

@@ -2,10 +2,11 @@
 // status changes, enrollment, previews and test sends, analytics and the outbox. Every
 // function checks first that the caller may act on the business.
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { AppError, conflict, notFound } from '../../platform/http/errors.ts';
+import { conflict, notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Mailer, OutboxEntry } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/access.ts';
@@ -29,7 +30,12 @@ import {
   type UpdateSequenceBody,
   type UpdateStepBody,
 } from './schemas.ts';
-import { assertValidTemplates, compileStep, type RenderContext, renderStep } from './templates.ts';
+import {
+  assertValidTemplates,
+  type RenderContext,
+  renderForAuthor,
+  SAMPLE_SUBSCRIBER,
+} from './templates.ts';
 import type { TrackingLinks } from './tracking.ts';
 
 export function toStep(row: StepRow): Step {
@@ -72,13 +78,6 @@ function stepValues(body: StepBody) {
     text: body.text,
   };
 }
-
-const SAMPLE_SUBSCRIBER: RenderContext['subscriber'] = {
-  email: 'sample@example.com',
-  firstName: 'Sam',
-  lastName: 'Sample',
-  attributes: {},
-};
 
 function withoutOwner(entry: OutboxEntry) {
   return {
@@ -167,7 +166,12 @@ export function createSequenceService(deps: {
   return {
     async create(principal: Principal, businessId: string, body: CreateSequenceBody) {
       await access.require(principal, businessId);
-      const steps = body.steps.map(stepValues);
+      const steps: ReturnType<typeof stepValues>[] = [];
+      for (const step of body.steps) {
+        // Each step's trial render may take the whole render budget: other requests run between.
+        await setImmediate();
+        steps.push(stepValues(step));
+      }
       return deps.db.transaction(async (tx) => {
         const txRepository = createSequenceRepository(tx);
         const row = await txRepository.insert({
@@ -353,14 +357,7 @@ export function createSequenceService(deps: {
       const business = await access.require(principal, businessId);
       assertValidTemplates(body);
       const context = await contextFor(businessId, body.subscriberId, business.name);
-      try {
-        return renderStep(compileStep(body), context);
-      } catch (error) {
-        throw new AppError(
-          'VALIDATION_ERROR',
-          `Template error: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
+      return renderForAuthor(body, context);
     },
 
     /**
@@ -386,7 +383,8 @@ export function createSequenceService(deps: {
       const step = await repository.findStep(sequenceId, stepId);
       if (!step) throw notFound('Step');
       const context = await contextFor(businessId, body.subscriberId, business.name);
-      const rendered = renderStep(compileStep(step), context);
+      // A step saved before the sandbox may not render: a 400 naming the part, never a 500.
+      const rendered = renderForAuthor(step, context, 'step');
       const sender = business.defaultSender;
       const result = await deps.mailer.send({
         messageId: `<test-${randomUUID()}@${deps.messageIdDomain}>`,

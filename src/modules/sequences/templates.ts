@@ -1,22 +1,21 @@
-// Liquid templates of a sequence step: validated when the step is saved (errors name the field,
-// line and column), rendered per subscriber when the step is sent. HTML bodies escape every
-// substituted value, so a subscriber's name cannot inject markup; subject, preheader and text
-// are plain text and are not escaped. Missing values render empty; `| default: "there"` gives a
-// fallback.
-import { Liquid, type Template } from 'liquidjs';
+// Liquid templates of a sequence step: checked when the step is saved (a parse and a trial render
+// for a sample subscriber under the sandbox's limits; errors name the field, line and column),
+// rendered per subscriber when the step is sent. Engines and limits come from liquid-sandbox.ts
+// (no file system, include/render/layout refused). HTML bodies escape every substituted value,
+// so a subscriber's name cannot inject markup; subject, preheader and text are plain text and are
+// not escaped. Missing values render empty; `| default: "there"` gives a fallback.
+import type { Template } from 'liquidjs';
 
 import { AppError } from '../../platform/http/errors.ts';
+import {
+  newRenderBudget,
+  parseTemplate,
+  type RenderBudget,
+  renderTemplate,
+  TemplateRenderError,
+} from './liquid-sandbox.ts';
 
-// Made at first use: a Liquid engine reads the time zone through Intl, which maps ICU data into
-// the process, and an idle server renders nothing (start-up memory).
-let engines: { html: Liquid; text: Liquid } | undefined;
-function engine(kind: 'html' | 'text'): Liquid {
-  engines ??= {
-    html: new Liquid({ outputEscape: 'escape', strictFilters: true, cache: false }),
-    text: new Liquid({ strictFilters: true, cache: false }),
-  };
-  return engines[kind];
-}
+export { TEMPLATE_LIMITS, TemplateRenderError } from './liquid-sandbox.ts';
 
 export interface StepTemplates {
   subject: string;
@@ -61,42 +60,77 @@ export interface RenderedEmail {
 
 const FIELDS: (keyof StepTemplates)[] = ['subject', 'preheader', 'html', 'text'];
 
-function positionOf(error: unknown): { line: number; column: number } {
-  const message = error instanceof Error ? error.message : String(error);
-  const match = /line:(\d+), col:(\d+)/.exec(message);
-  return match ? { line: Number(match[1]), column: Number(match[2]) } : { line: 1, column: 1 };
+const kindOf = (field: keyof StepTemplates) => (field === 'html' ? 'html' : 'text');
+
+/** The subscriber a step is trial-rendered for at save time and previewed for by default. */
+export const SAMPLE_SUBSCRIBER: RenderContext['subscriber'] = {
+  email: 'sample@example.com',
+  firstName: 'Sam',
+  lastName: 'Sample',
+  attributes: {},
+};
+
+const SAMPLE_CONTEXT: RenderContext = {
+  subscriber: SAMPLE_SUBSCRIBER,
+  business: { name: 'Sample business' },
+  unsubscribeUrl: 'https://herald.invalid/unsubscribe/sample',
+};
+
+function problemOf(error: TemplateRenderError): TemplateProblem {
+  return {
+    field: error.field as keyof StepTemplates,
+    line: error.line,
+    column: error.column,
+    message: error.reason,
+  };
 }
 
-function cleanMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]?.replace(/,? line:\d+, col:\d+/, '') ?? message;
-}
-
-/** Parses the four templates; every syntax problem, with its field, line and column. */
+/**
+ * Every problem of the four templates, with its field, line and column: syntax errors and refused
+ * tags, then (when all parse) what a trial render for a sample subscriber hits — a limit of the
+ * sandbox or a runtime error — so what cannot render within the limits is never saved.
+ */
 export function checkTemplates(templates: StepTemplates): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
+  const parsed: Partial<Record<keyof StepTemplates, Template[]>> = {};
   for (const field of FIELDS) {
     try {
-      engine(field === 'html' ? 'html' : 'text').parse(templates[field]);
+      parsed[field] = parseTemplate(kindOf(field), field, templates[field]);
     } catch (error) {
-      problems.push({ field, ...positionOf(error), message: cleanMessage(error) });
+      if (!(error instanceof TemplateRenderError)) throw error;
+      problems.push(problemOf(error));
     }
+  }
+  const { subject, preheader, html, text } = parsed;
+  if (problems.length > 0 || !subject || !preheader || !html || !text) return problems;
+  try {
+    renderStep(
+      { ...unsubscribePlacement(templates), subject, preheader, html, text },
+      SAMPLE_CONTEXT,
+    );
+  } catch (error) {
+    if (!(error instanceof TemplateRenderError)) throw error;
+    problems.push(problemOf(error));
   }
   return problems;
 }
 
-/** Throws VALIDATION_ERROR listing each problem, so a broken template is never saved. */
-export function assertValidTemplates(templates: StepTemplates): void {
-  const problems = checkTemplates(templates);
-  if (problems.length === 0) return;
+/**
+ * The VALIDATION_ERROR for template problems, one issue per problem with its path
+ * (`body.html`, or `step.html` for a stored step) and position.
+ */
+export function templateValidationError(
+  problems: TemplateProblem[],
+  pathPrefix = 'body',
+): AppError {
   const first = problems[0];
-  throw new AppError(
+  return new AppError(
     'VALIDATION_ERROR',
     `Template error in ${first?.field ?? 'template'} at line ${String(first?.line ?? 1)}: ${first?.message ?? ''}`,
     {
       details: {
         issues: problems.map((problem) => ({
-          path: `body.${problem.field}`,
+          path: `${pathPrefix}.${problem.field}`,
           message: `line ${String(problem.line)}, column ${String(problem.column)}: ${problem.message}`,
           line: problem.line,
           column: problem.column,
@@ -106,16 +140,46 @@ export function assertValidTemplates(templates: StepTemplates): void {
   );
 }
 
+/** Throws VALIDATION_ERROR listing each problem, so a broken template is never saved. */
+export function assertValidTemplates(templates: StepTemplates): void {
+  const problems = checkTemplates(templates);
+  if (problems.length > 0) throw templateValidationError(problems);
+}
+
+/**
+ * Renders a step for a preview or a test send: a template that hits a limit or fails for this
+ * subscriber is the author's to fix, so it answers VALIDATION_ERROR naming the field.
+ */
+export function renderForAuthor(
+  templates: StepTemplates,
+  context: RenderContext,
+  pathPrefix = 'body',
+): RenderedEmail {
+  try {
+    return renderStep(compileStep(templates), context);
+  } catch (error) {
+    if (!(error instanceof TemplateRenderError)) throw error;
+    throw templateValidationError([problemOf(error)], pathPrefix);
+  }
+}
+
 const UNSUBSCRIBE_VARIABLE = /\{\{-?\s*unsubscribe_url\b/;
+
+/** Parses a step's four parts; a part that does not parse throws TemplateRenderError naming it. */
+function unsubscribePlacement(templates: StepTemplates) {
+  return {
+    htmlHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.html),
+    textHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.text),
+  };
+}
 
 export function compileStep(templates: StepTemplates): CompiledStep {
   return {
-    subject: engine('text').parse(templates.subject),
-    preheader: engine('text').parse(templates.preheader),
-    html: engine('html').parse(templates.html),
-    text: engine('text').parse(templates.text),
-    htmlHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.html),
-    textHasUnsubscribe: UNSUBSCRIBE_VARIABLE.test(templates.text),
+    subject: parseTemplate('text', 'subject', templates.subject),
+    preheader: parseTemplate('text', 'preheader', templates.preheader),
+    html: parseTemplate('html', 'html', templates.html),
+    text: parseTemplate('text', 'text', templates.text),
+    ...unsubscribePlacement(templates),
   };
 }
 
@@ -144,23 +208,28 @@ function escapeHtml(value: string): string {
     .replaceAll('"', '&quot;');
 }
 
-/** Renders the step for one subscriber; a visible unsubscribe link is added when absent. */
+/**
+ * Renders the step for one subscriber; a visible unsubscribe link is added when absent. The four
+ * parts share one budget (TEMPLATE_LIMITS: time, memory, output size); a part that exceeds it or
+ * fails throws TemplateRenderError naming the part.
+ */
 export function renderStep(step: CompiledStep, context: RenderContext): RenderedEmail {
   const scope = scopeOf(context);
-  const subject = String(engine('text').renderSync(step.subject, scope))
+  const budget: RenderBudget = newRenderBudget();
+  const subject = renderTemplate('text', 'subject', step.subject, scope, budget)
     .replace(/\s+/g, ' ')
     .trim();
-  const preheader = String(engine('text').renderSync(step.preheader, scope)).trim();
-  let html = String(engine('html').renderSync(step.html, scope));
-  let text = String(engine('text').renderSync(step.text, scope));
+  const preheader = renderTemplate('text', 'preheader', step.preheader, scope, budget).trim();
+  let html = renderTemplate('html', 'html', step.html, scope, budget);
+  let text = renderTemplate('text', 'text', step.text, scope, budget);
   if (!step.htmlHasUnsubscribe) {
     const footer = `<p style="font-size:12px;color:#666">Don't want these emails? <a href="${escapeHtml(context.unsubscribeUrl)}">Unsubscribe</a>.</p>`;
     html = /<\/body>/i.test(html) ? html.replace(/<\/body>/i, `${footer}</body>`) : html + footer;
   }
   if (preheader) {
     const hidden = `<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(preheader)}</div>`;
-    html = /<body[^>]*>/i.test(html)
-      ? html.replace(/<body[^>]*>/i, (tag) => tag + hidden)
+    html = /<body[^<>]*>/i.test(html)
+      ? html.replace(/<body[^<>]*>/i, (tag) => tag + hidden)
       : hidden + html;
   }
   if (text.trim() === '') text = htmlToText(html);
@@ -169,14 +238,17 @@ export function renderStep(step: CompiledStep, context: RenderContext): Rendered
   return { subject, html, text };
 }
 
-/** A readable plain-text part from HTML, for steps written without one. */
+/**
+ * A readable plain-text part from HTML, for steps written without one. Every pattern stops at the
+ * next `<` (never `[\s\S]*?` to a closing tag), so a megabyte of unclosed tags costs linear time.
+ */
 export function htmlToText(html: string): string {
   return html
-    .replace(/<div style="display:none[^"]*">[\s\S]*?<\/div>/gi, '')
-    .replace(/<a\s[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, '$2 ($1)')
+    .replace(/<div style="display:none;max-height:0;overflow:hidden">[^<]*<\/div>/gi, '')
+    .replace(/<a\s[^<>]*?href="([^"<>]*)"[^<>]*>([^<]*(?:<(?!\/a>|a\s)[^<]*)*)<\/a>/gi, '$2 ($1)')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|h[1-6]|li|tr)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
+    .replace(/<[^<>]+>/g, '')
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -198,7 +270,7 @@ export function addTracking(
   pixelUrl: string,
 ): string {
   const tracked = html.replace(
-    /(<a\s[^>]*?href=")(https?:\/\/[^"]+)(")/gi,
+    /(<a\s[^<>]*?href=")(https?:\/\/[^"<>]+)(")/gi,
     (match, before: string, href: string, after: string) => {
       const url = href.replaceAll('&amp;', '&');
       return keep(url) ? match : `${before}${escapeHtml(wrap(url))}${after}`;

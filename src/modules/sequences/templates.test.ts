@@ -1,0 +1,153 @@
+// Unit tests of step rendering in the Liquid sandbox: what the dispatcher sees when a stored
+// step loads a file or exceeds a limit (a TemplateRenderError naming the part), the engine's
+// empty file system, and the plain-text part derived from HTML.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { templateEngine } from './liquid-sandbox.ts';
+import {
+  checkTemplates,
+  compileStep,
+  htmlToText,
+  type RenderContext,
+  renderStep,
+  TemplateRenderError,
+} from './templates.ts';
+
+const context: RenderContext = {
+  subscriber: { email: 'ann@example.com', firstName: 'Ann', lastName: null, attributes: {} },
+  business: { name: 'Blue Bottle' },
+  unsubscribeUrl: 'https://herald.test/e/u/1',
+};
+
+const step = (
+  parts: Partial<{ subject: string; preheader: string; html: string; text: string }>,
+) => ({
+  subject: 'Hi',
+  preheader: '',
+  html: '<p>Hi</p>',
+  text: '',
+  ...parts,
+});
+
+function thrown(run: () => unknown): TemplateRenderError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TemplateRenderError);
+    return error as TemplateRenderError;
+  }
+  throw new Error('expected a TemplateRenderError');
+}
+
+/** Stops the clock liquidjs and the render budget read, so only the memory and size limits act. */
+function freezeClock() {
+  vi.spyOn(performance, 'now').mockReturnValue(1_000);
+}
+
+describe('step templates in the sandbox', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('renders a normal step for a subscriber', () => {
+    const rendered = renderStep(
+      compileStep(step({ subject: 'Hi {{ subscriber.first_name }}', html: '<p>Hi</p>' })),
+      context,
+    );
+    expect(rendered.subject).toBe('Hi Ann');
+    expect(rendered.text).toContain('Unsubscribe: https://herald.test/e/u/1');
+  });
+
+  it('when a stored step includes a file, compiling it throws a TemplateRenderError naming the part and the tag', () => {
+    for (const tag of ['include', 'render', 'layout']) {
+      const error = thrown(() => compileStep(step({ text: `{% ${tag} 'package.json' %}` })));
+      expect(error.field).toBe('text');
+      expect(error.message).toBe(
+        `Template error in text: ${tag} is not supported: templates cannot load other files`,
+      );
+    }
+    // Inside a {% liquid %} block too.
+    expect(thrown(() => compileStep(step({ html: "{% liquid\ninclude 'x' %}" }))).reason).toContain(
+      'include is not supported',
+    );
+  });
+
+  it('has no file system: looking a file up by name reads nothing and names no server path', () => {
+    let message = '';
+    try {
+      templateEngine('text').renderFileSync('package.json');
+    } catch (error) {
+      message = error instanceof Error ? error.message : String(error);
+    }
+    expect(message).not.toBe('');
+    expect(message).not.toContain('herald');
+    expect(message).not.toContain(process.cwd());
+  });
+
+  it('when a render runs past the time limit, renderStep throws a TemplateRenderError for that part', () => {
+    const compiled = compileStep(step({ html: '{% for i in (1..1000000) %}{% endfor %}' }));
+    const error = thrown(() => renderStep(compiled, context));
+    expect(error.field).toBe('html');
+    expect(error.reason).toMatch(/^takes longer than \d+ ms to render/);
+  });
+
+  it('when a render builds too much, renderStep throws before allocating it', () => {
+    freezeClock();
+    const doubling =
+      '{% assign s = "xxxxxxxxxx" %}{% for i in (1..25) %}{% assign s = s | append: s %}{% endfor %}{{ s }}';
+    const error = thrown(() => renderStep(compileStep(step({ subject: doubling })), context));
+    expect(error.field).toBe('subject');
+    expect(error.reason).toContain('builds more than');
+    const range = thrown(() =>
+      renderStep(
+        compileStep(step({ text: '{% for i in (1..1000000000000) %}x{% endfor %}' })),
+        context,
+      ),
+    );
+    expect(range.reason).toContain('builds more than');
+  });
+
+  it('refuses an email that renders to more than 1 MB', () => {
+    freezeClock();
+    const big = `{% for i in (1..6) %}${'y'.repeat(190_000)}{% endfor %}`;
+    const error = thrown(() => renderStep(compileStep(step({ html: big })), context));
+    expect(error.reason).toBe('renders to more than 1 MB');
+  });
+
+  it('reports trial-render problems at save time with their field', () => {
+    const problems = checkTemplates(step({ preheader: '{% for i in (1..1000000) %}{% endfor %}' }));
+    expect(problems.map((problem) => problem.field)).toEqual(['preheader']);
+    expect(problems[0]?.message).toContain('takes longer');
+    expect(checkTemplates(step({ html: '<p>{{ subscriber.first_name }}</p>' }))).toEqual([]);
+  });
+
+  it('derives the text part from HTML: links, hidden preheader, tags', () => {
+    const rendered = renderStep(
+      compileStep(
+        step({
+          preheader: 'Fresh bread',
+          html: '<body><p>Hi <a class="x" href="https://shop.example/bread">our bread</a></p><br>Bye</body>',
+        }),
+      ),
+      context,
+    );
+    expect(rendered.text).toMatch(/^Hi our bread \(https:\/\/shop\.example\/bread\)\n\nBye/);
+    expect(rendered.text).not.toContain('Fresh bread');
+    // Unclosed tags are dropped or kept as text, never matched across the whole document.
+    expect(htmlToText('<a href="x">one<a href="y">two</a>')).toBe('onetwo (y)');
+    expect(htmlToText('a < b and <<i>c</i>')).toBe('a < b and <c');
+  });
+
+  it('makes every Liquid engine in the sandbox: no other file imports liquidjs for more than types', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const importers = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+      .filter((file) =>
+        /^import (?!type )[^;]*from 'liquidjs'/m.test(readFileSync(path.join(root, file), 'utf8')),
+      );
+    expect(importers).toEqual([path.join('modules', 'sequences', 'liquid-sandbox.ts')]);
+  });
+});
