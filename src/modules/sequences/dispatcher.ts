@@ -6,7 +6,7 @@
 // recorded under its own guard: whatever one delivery throws (a template that cannot render, a
 // failed update) fails that delivery alone, never the batch it was claimed with.
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 
 import type { Database } from '../../platform/db/client.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -114,6 +114,14 @@ export function createDispatcher(deps: {
     await repository.markRetry(delivery.id, reason, new Date(staleAt));
   }
 
+  // One render per event-loop turn: a batch of deliveries whose templates each render close to
+  // the time limit must not hold the loop (and every request) for the whole batch.
+  let renderTurn: Promise<unknown> = Promise.resolve();
+  function nextRenderTurn(): Promise<unknown> {
+    renderTurn = renderTurn.then(() => nextTurn());
+    return renderTurn;
+  }
+
   function render(delivery: SendableDelivery, unsubscribeUrl: string) {
     const rendered = renderStep(compiledStep(delivery), {
       subscriber: {
@@ -150,11 +158,17 @@ export function createDispatcher(deps: {
     }
     const unsubscribeUrl = tracking.unsubscribeUrl(delivery.id);
     let email: ReturnType<typeof render>;
+    await nextRenderTurn();
     try {
       email = render(delivery, unsubscribeUrl);
     } catch (error) {
       // The step's template (compile or render) — the business's to fix, shown on the step.
-      await recordFailure(delivery, now, `Template error: ${failureReason(error)}`);
+      const reason = failureReason(error);
+      await recordFailure(
+        delivery,
+        now,
+        reason.startsWith('Template error') ? reason : `Template error: ${reason}`,
+      );
       log.warn(
         { deliveryId: delivery.id, stepId: delivery.step_id, err: error },
         'delivery render failed',

@@ -6,7 +6,7 @@ import { setImmediate } from 'node:timers/promises';
 
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { conflict, notFound } from '../../platform/http/errors.ts';
+import { AppError, conflict, notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Mailer, OutboxEntry } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/access.ts';
