@@ -94,6 +94,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_GENERAL_PER_MINUTE: '100000',
     RATE_LIMIT_AI_PER_MINUTE: '100000',
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '100000',
     ...options.env,
   });
   const metrics = createMetrics({ defaultMetrics: false });

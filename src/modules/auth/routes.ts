@@ -12,6 +12,7 @@ import {
   ApiKeyPage,
   ApiKeyParams,
   AuditEventPage,
+  ChangePasswordBody,
   CreateApiKeyBody,
   CreatedApiKey,
   LoginBody,
@@ -73,7 +74,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Sign in with email and password',
         description:
-          'Five attempts a minute per address and per account; repeated failures lock the account for 15 minutes (429 with Retry-After).',
+          'Five attempts a minute per address. Five failures for one email from one address lock that address out of it for 15 minutes (429 with Retry-After), whether or not the account exists; an account with many failures from many addresses takes one attempt a minute.',
         body: LoginBody,
         response: { 200: TokenResponse, ...errors },
       },
@@ -121,6 +122,25 @@ export function authRoutes(
       const token = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
       await auth.logout(token, originOf(request));
       void reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      config: { auth: 'session', rateLimit: 'auth' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password; every other sign-in is ended',
+        description:
+          'The sign-in making the change stays; every other one (refresh and access tokens) stops working at once.',
+        body: ChangePasswordBody,
+        response: { 204: z.undefined(), 403: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await auth.changePassword(principalOf(request), request.body, originOf(request));
       return reply.status(204).send();
     },
   );
