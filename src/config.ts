@@ -58,6 +58,7 @@ export const EnvSchema = z.object({
   RATE_LIMIT_AI_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  SIGNUP_CONFIRM_BY_EMAIL: booleanFromEnv.optional(),
   LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).default(5),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
   LLM_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).default('builtin'),
@@ -141,6 +142,8 @@ export interface Config {
     apiKeyCacheTtlSeconds: number;
     lockoutThreshold: number;
     lockoutMinutes: number;
+    /** Register answers 202 and confirms by email (default: when SMTP_URL is set). */
+    signupConfirmByEmail: boolean;
   };
   rateLimits: {
     generalPerMinute: number;
@@ -281,6 +284,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       apiKeyCacheTtlSeconds: env.API_KEY_CACHE_TTL_SECONDS,
       lockoutThreshold: env.LOGIN_LOCKOUT_THRESHOLD,
       lockoutMinutes: env.LOGIN_LOCKOUT_MINUTES,
+      signupConfirmByEmail: env.SIGNUP_CONFIRM_BY_EMAIL ?? env.SMTP_URL !== undefined,
     },
     rateLimits: {
       generalPerMinute: env.RATE_LIMIT_GENERAL_PER_MINUTE,

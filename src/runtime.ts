@@ -174,7 +174,7 @@ function createServices(parts: {
         await mailer?.close();
       },
     },
-    auth: createAuth({ db, cache, audit, logger, config }),
+    auth: createAuth({ db, cache, audit, logger, config, mailer }),
     businesses: createBusinessService({ db, access, audit }),
     system: createSystemService({
       database: parts.database,

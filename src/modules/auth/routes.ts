@@ -18,8 +18,10 @@ import {
   LoginBody,
   RefreshBody,
   RegisterBody,
+  RegistrationPending,
   TokenResponse,
   User,
+  VerifyEmailBody,
 } from './schemas.ts';
 import type { AuthService } from './service.ts';
 
@@ -54,13 +56,39 @@ export function authRoutes(
       config: { auth: 'public', rateLimit: 'auth' },
       schema: {
         tags: ['auth'],
-        summary: 'Create an account and sign in',
+        summary: 'Create an account',
+        description:
+          'Without SMTP configured: 201 with a session, 409 when the address has an account. With SMTP: 202 for every address, new or not; a new address receives a link that finishes the sign-up (POST /auth/verify-email), an existing one a note saying it already has an account.',
         body: RegisterBody,
-        response: { 201: TokenResponse, 409: ErrorEnvelope, ...errors },
+        response: { 201: TokenResponse, 202: RegistrationPending, 409: ErrorEnvelope, ...errors },
       },
     },
     async (request, reply) => {
-      const session = await auth.register(request.body, originOf(request));
+      const outcome = await auth.register(request.body, originOf(request));
+      if (outcome.kind === 'pending') {
+        return reply.status(202).send({
+          status: 'pending' as const,
+          message: 'Check your email to finish signing up',
+        });
+      }
+      setRefreshCookie(reply, outcome.session.refreshToken);
+      return reply.status(201).send(outcome.session);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email',
+    {
+      config: { auth: 'public', rateLimit: 'auth' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Finish a sign-up with the token of its emailed link, and sign in',
+        body: VerifyEmailBody,
+        response: { 201: TokenResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const session = await auth.verifyEmail(request.body.token, originOf(request));
       setRefreshCookie(reply, session.refreshToken);
       return reply.status(201).send(session);
     },

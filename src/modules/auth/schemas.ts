@@ -23,6 +23,17 @@ export const RegisterBody = z.object({
 });
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
+export const RegistrationPending = z
+  .object({
+    status: z.literal('pending'),
+    message: z.string().meta({ example: 'Check your email to finish signing up' }),
+  })
+  .meta({ id: 'RegistrationPending' });
+
+export const VerifyEmailBody = z.object({
+  token: z.string().min(1).max(4000).describe('The token of the emailed sign-up link'),
+});
+
 export const LoginBody = z.object({
   email: Email,
   password: z.string().min(1).max(200),

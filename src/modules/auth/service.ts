@@ -16,6 +16,7 @@ import {
 } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { type Mailer, messageIdDomainOf } from '../../platform/mailer.ts';
 import { FailureLimiter } from '../../platform/rate-limit.ts';
 import type { AuditTrail, RequestOrigin } from './audit.ts';
 import { type AuthenticatorService, createAuthenticator } from './authenticator.ts';
@@ -45,10 +46,20 @@ import type {
   TokenResponse,
   User,
 } from './schemas.ts';
+import {
+  createSignupTokens,
+  existingAccountEmail,
+  newMessageId,
+  signupEmail,
+  type SignupMail,
+  type SignupTokens,
+} from './signup.ts';
 
 export interface AuthServiceDeps {
   db: Database;
   tokens: AccessTokens;
+  /** Set when SMTP is configured: register then confirms by email (signup.ts). */
+  signup?: { tokens: SignupTokens; mail: SignupMail } | undefined;
   authenticator: AuthenticatorService;
   loginGuard: LoginGuard;
   audit: AuditTrail;
@@ -57,6 +68,13 @@ export interface AuthServiceDeps {
 }
 
 const INVALID_LOGIN = 'Invalid email or password';
+
+export type RegisterOutcome = { kind: 'signed_in'; session: TokenResponse } | { kind: 'pending' };
+
+const badSignupLink = () =>
+  new AppError('VALIDATION_ERROR', 'This sign-up link has expired or was already used', {
+    details: { issues: [{ path: 'body.token', message: 'is expired, already used or not valid' }] },
+  });
 /** One answer for a locked-out (account, address), whether the account exists or not. */
 const LOCKED_LOGIN = 'Too many failed sign-ins for this email from your address: try again later';
 
@@ -162,26 +180,80 @@ export function createAuthService(deps: AuthServiceDeps) {
     throw unauthenticated(INVALID_LOGIN);
   }
 
+  async function createAccount(
+    signup: { email: string; name: string; passwordHash: string },
+    origin: RequestOrigin,
+  ): Promise<TokenResponse> {
+    const response = await db.transaction(async (tx) => {
+      const user = await createAuthRepository(tx).insertUser(signup);
+      if (!user) throw conflict('An account with this email already exists');
+      return issueTokens(createAuthRepository(tx), user, randomUUID());
+    });
+    await audit.record({
+      action: 'auth.register',
+      outcome: 'success',
+      userId: response.user.id,
+      origin,
+    });
+    return response;
+  }
+
+  /** Emails a new address its sign-up link, an existing one a note; answers nothing either way. */
+  async function startSignup(
+    signup: NonNullable<AuthServiceDeps['signup']>,
+    pending: { email: string; name: string; passwordHash: string },
+    origin: RequestOrigin,
+  ): Promise<void> {
+    const existing = await repository.findUserByEmail(pending.email);
+    const { mailer, publicUrl, messageIdDomain } = signup.mail;
+    const content = existing
+      ? existingAccountEmail(publicUrl)
+      : signupEmail(publicUrl, signup.tokens.issue(pending));
+    try {
+      await mailer.send({
+        messageId: newMessageId(messageIdDomain),
+        to: pending.email,
+        ...content,
+      });
+    } catch (error) {
+      // The answer must not differ, so a mail failure is logged, not returned.
+      deps.logger.error({ err: error }, 'sign-up email not sent');
+    }
+    await audit.record({
+      action: 'auth.register',
+      outcome: 'failure',
+      userId: existing?.id ?? null,
+      origin,
+      details: { reason: existing ? 'exists_emailed_owner' : 'verification_sent' },
+    });
+  }
+
   return {
-    async register(body: RegisterBody, origin: RequestOrigin): Promise<TokenResponse> {
+    /**
+     * Without SMTP, creates the account and signs in (an existing address is a 409: with no
+     * mailbox to tell the difference to, some answer has to). With SMTP, answers `pending` for
+     * any address and emails the difference (signup.ts).
+     */
+    async register(body: RegisterBody, origin: RequestOrigin): Promise<RegisterOutcome> {
       await refuseWeakPassword(body.password, body.email, 'body.password');
       const passwordHash = await hashPassword(body.password);
-      const response = await db.transaction(async (tx) => {
-        const user = await createAuthRepository(tx).insertUser({
-          email: body.email,
-          name: body.name,
-          passwordHash,
-        });
-        if (!user) throw conflict('An account with this email already exists');
-        return issueTokens(createAuthRepository(tx), user, randomUUID());
-      });
-      await audit.record({
-        action: 'auth.register',
-        outcome: 'success',
-        userId: response.user.id,
-        origin,
-      });
-      return response;
+      if (deps.signup) {
+        await startSignup(deps.signup, { ...body, passwordHash }, origin);
+        return { kind: 'pending' };
+      }
+      return { kind: 'signed_in', session: await createAccount({ ...body, passwordHash }, origin) };
+    },
+
+    /** Finishes a sign-up from its emailed link; a link works once. */
+    async verifyEmail(token: string, origin: RequestOrigin): Promise<TokenResponse> {
+      const signup = deps.signup?.tokens.read(token);
+      if (!signup) throw badSignupLink();
+      try {
+        return await createAccount(signup, origin);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'CONFLICT') throw badSignupLink();
+        throw error;
+      }
     },
 
     async login(body: LoginBody, origin: RequestOrigin): Promise<TokenResponse> {
@@ -368,10 +440,13 @@ export function createAuth(deps: {
   audit: AuditTrail;
   logger: Logger;
   config: Config;
+  /** The shared mailer; sign-up by email needs it to be SMTP, not the local outbox. */
+  mailer: Mailer | undefined;
 }): AuthService {
-  const { config } = deps;
+  const { config, mailer } = deps;
+  const secret = resolveJwtSecret(config);
   const tokens = createAccessTokens({
-    secret: resolveJwtSecret(config),
+    secret,
     previousSecret: config.auth.jwtPreviousSecret,
     issuer: config.auth.issuer,
     audience: config.auth.audience,
@@ -381,6 +456,17 @@ export function createAuth(deps: {
   return createAuthService({
     db: deps.db,
     tokens,
+    signup:
+      mailer?.kind === 'smtp' && config.auth.signupConfirmByEmail
+        ? {
+            tokens: createSignupTokens(secret),
+            mail: {
+              mailer,
+              publicUrl: config.http.publicUrl,
+              messageIdDomain: messageIdDomainOf(config.email.from, config.email.dkim?.domainName),
+            },
+          }
+        : undefined,
     authenticator: createAuthenticator({
       db: deps.db,
       cache: deps.cache,
