@@ -68,6 +68,8 @@ export interface AuthServiceDeps {
 }
 
 const INVALID_LOGIN = 'Invalid email or password';
+/** One answer for a locked-out (account, address), whether the account exists or not. */
+const LOCKED_LOGIN = 'Too many failed sign-ins for this email from your address: try again later';
 
 export type RegisterOutcome = { kind: 'signed_in'; session: TokenResponse } | { kind: 'pending' };
 
@@ -75,8 +77,6 @@ const badSignupLink = () =>
   new AppError('VALIDATION_ERROR', 'This sign-up link has expired or was already used', {
     details: { issues: [{ path: 'body.token', message: 'is expired, already used or not valid' }] },
   });
-/** One answer for a locked-out (account, address), whether the account exists or not. */
-const LOCKED_LOGIN = 'Too many failed sign-ins for this email from your address: try again later';
 
 /** 400 VALIDATION_ERROR naming `field` when `password` is too weak to set. */
 async function refuseWeakPassword(password: string, email: string, field: string): Promise<void> {
@@ -221,10 +221,12 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
     await audit.record({
       action: 'auth.register',
-      outcome: 'failure',
+      outcome: existing ? 'failure' : 'success',
       userId: existing?.id ?? null,
       origin,
-      details: { reason: existing ? 'exists_emailed_owner' : 'verification_sent' },
+      details: existing
+        ? { reason: 'exists_owner_emailed' }
+        : { stage: 'confirmation_sent', email: pending.email },
     });
   }
 
