@@ -48,6 +48,7 @@ export const EnvSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: redisUrl.optional(),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  JWT_PREVIOUS_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('herald'),
   JWT_AUDIENCE: z.string().min(1).default('herald-api'),
   JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
@@ -56,6 +57,8 @@ export const EnvSchema = z.object({
   RATE_LIMIT_GENERAL_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_AI_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(5),
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  SIGNUP_CONFIRM_BY_EMAIL: booleanFromEnv.optional(),
   LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).default(5),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
   LLM_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).default('builtin'),
@@ -130,6 +133,8 @@ export interface Config {
   auth: {
     /** Unset: generated once and kept in DATA_DIR (see modules/auth/secret.ts). */
     jwtSecret: string | undefined;
+    /** Still accepted when verifying access tokens (during a JWT_SECRET rotation); never signs. */
+    jwtPreviousSecret: string | undefined;
     issuer: string;
     audience: string;
     accessTtlSeconds: number;
@@ -137,8 +142,16 @@ export interface Config {
     apiKeyCacheTtlSeconds: number;
     lockoutThreshold: number;
     lockoutMinutes: number;
+    /** Register answers 202 and confirms by email (default: when SMTP_URL is set). */
+    signupConfirmByEmail: boolean;
   };
-  rateLimits: { generalPerMinute: number; aiPerMinute: number; authPerMinute: number };
+  rateLimits: {
+    generalPerMinute: number;
+    aiPerMinute: number;
+    authPerMinute: number;
+    /** Failed bearer-token / API-key attempts per client address before 429. */
+    failedAuthPerMinute: number;
+  };
   llm: {
     provider: Env['LLM_PROVIDER'];
     baseUrl: string | undefined;
@@ -263,6 +276,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     redisUrl: env.REDIS_URL,
     auth: {
       jwtSecret: env.JWT_SECRET,
+      jwtPreviousSecret: env.JWT_PREVIOUS_SECRET,
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
@@ -270,11 +284,13 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       apiKeyCacheTtlSeconds: env.API_KEY_CACHE_TTL_SECONDS,
       lockoutThreshold: env.LOGIN_LOCKOUT_THRESHOLD,
       lockoutMinutes: env.LOGIN_LOCKOUT_MINUTES,
+      signupConfirmByEmail: env.SIGNUP_CONFIRM_BY_EMAIL ?? env.SMTP_URL !== undefined,
     },
     rateLimits: {
       generalPerMinute: env.RATE_LIMIT_GENERAL_PER_MINUTE,
       aiPerMinute: env.RATE_LIMIT_AI_PER_MINUTE,
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+      failedAuthPerMinute: env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
     },
     llm: {
       provider: env.LLM_PROVIDER,

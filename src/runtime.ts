@@ -10,8 +10,8 @@ import type { Config } from './config.ts';
 import { createAiUsageService } from './modules/ai-usage/service.ts';
 import { createAnalyticsService, insightsJob } from './modules/analytics/service.ts';
 import { createAuditTrail } from './modules/auth/audit.ts';
-import { createAccessTokens, resolveJwtSecret } from './modules/auth/credentials.ts';
-import { createAuthService } from './modules/auth/service.ts';
+import { resolveJwtSecret } from './modules/auth/credentials.ts';
+import { createAuth } from './modules/auth/service.ts';
 import { createBusinessAccess } from './modules/businesses/access.ts';
 import { brandVoiceJob } from './modules/businesses/brand-voice.ts';
 import { createBusinessService } from './modules/businesses/service.ts';
@@ -77,16 +77,10 @@ function createServices(parts: {
   metrics: Metrics;
   limiter: RateLimiter;
 }) {
-  const { config, logger, cache, limiter } = parts;
+  const { config, logger, cache } = parts;
   const db = parts.database.db;
   const audit = createAuditTrail({ db, logger });
   const access = createBusinessAccess(db);
-  const tokens = createAccessTokens({
-    secret: resolveJwtSecret(config),
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-    ttlSeconds: config.auth.accessTtlSeconds,
-  });
   // The only way to a model: providers, retries, breakers, budgets and cost records.
   const ai = createAi({
     db,
@@ -180,7 +174,7 @@ function createServices(parts: {
         await mailer?.close();
       },
     },
-    auth: createAuthService({ db, cache, tokens, limiter, audit, logger, config: config.auth }),
+    auth: createAuth({ db, cache, audit, logger, config, mailer }),
     businesses: createBusinessService({ db, access, audit }),
     system: createSystemService({
       database: parts.database,

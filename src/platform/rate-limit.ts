@@ -1,7 +1,8 @@
 // Fixed-window rate limits over the shared CacheStore (memory, or Redis so every process counts
 // together). Each route names its policy in `config.rateLimit`; the key is the signed-in user,
-// else the client address (which honours TRUST_PROXY). Auth endpoints also count per account,
-// through `RateLimiter.hit` called by the auth service.
+// else the client address (which honours TRUST_PROXY). Failures (wrong passwords, unknown API
+// keys, bad tokens) are counted apart by `recordFailure`, which blocks a key for a while once it
+// has failed too often, and `blockedFor` answers whether it is blocked without counting.
 import type { FastifyInstance } from 'fastify';
 
 import type { CacheStore } from './cache.ts';
@@ -40,6 +41,53 @@ export class RateLimiter {
       throw rateLimited(resetSeconds, 'Too many requests, slow down');
     }
     return { limit, remaining: limit - count, resetSeconds };
+  }
+}
+
+/** Seconds until `expiresAt` (a Date.now() value kept as text in the cache), at least 1. */
+function secondsUntil(expiresAt: string | null): number | undefined {
+  const at = Number(expiresAt);
+  if (!expiresAt || !Number.isFinite(at) || at <= Date.now()) return undefined;
+  return Math.max(1, Math.ceil((at - Date.now()) / 1000));
+}
+
+/**
+ * Failure counting: `limit` failures within `windowMs` block the key for `blockMs`. With
+ * `restartCount` the count starts again after a block; without, every further failure in the
+ * window blocks again (a backoff of one attempt per `blockMs`).
+ */
+export interface FailurePolicy {
+  limit: number;
+  windowMs: number;
+  blockMs: number;
+  restartCount: boolean;
+}
+
+export class FailureLimiter {
+  private readonly cache: CacheStore;
+
+  constructor(cache: CacheStore) {
+    this.cache = cache;
+  }
+
+  /** Seconds the key is still blocked for, or undefined: one cache read, nothing counted. */
+  async blockedFor(key: string): Promise<number | undefined> {
+    return secondsUntil(await this.cache.get(`block:${key}`));
+  }
+
+  /** Counts one failure; returns the block's length in seconds when this one started a block. */
+  async recordFailure(key: string, policy: FailurePolicy): Promise<number | undefined> {
+    const { count } = await this.cache.increment(`fail:${key}`, policy.windowMs);
+    if (count < policy.limit) return undefined;
+    await this.cache.set(`block:${key}`, String(Date.now() + policy.blockMs), policy.blockMs);
+    if (policy.restartCount) await this.cache.delete(`fail:${key}`);
+    return Math.ceil(policy.blockMs / 1000);
+  }
+
+  /** Forgets the failures (and any block) of a key, e.g. after a successful sign-in. */
+  async clear(key: string): Promise<void> {
+    await this.cache.delete(`fail:${key}`);
+    await this.cache.delete(`block:${key}`);
   }
 }
 

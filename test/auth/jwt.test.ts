@@ -1,11 +1,14 @@
 // Access tokens the server did not issue, or no longer honours, get 401: tampered, expired,
 // unsigned (`alg: none`), signed with another algorithm (RS256, or HMAC keyed with a public key:
-// the HS/RS confusion), or minted for another audience or issuer.
+// the HS/RS confusion), minted for another audience or issuer, naming a subject that is not a
+// user id or a user that is gone, or signed with a key that is not (or no longer) configured.
 import { generateKeyPairSync } from 'node:crypto';
 
+import { eq } from 'drizzle-orm';
 import { createSigner } from 'fast-jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { users } from '../../src/platform/db/schema/index.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newUser, type TestUser } from '../helpers/fixtures.ts';
 
@@ -15,6 +18,14 @@ const AUDIENCE = 'herald-api';
 
 function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** The claims of a token, read without checking it. */
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe('access tokens', () => {
@@ -53,7 +64,12 @@ describe('access tokens', () => {
       expiresIn: 15 * 60_000,
       ...(overrides.clockTimestamp ? { clockTimestamp: overrides.clockTimestamp } : {}),
     });
-    return signer({ sub: user.id, typ: 'access', ...overrides.payload });
+    return signer({
+      sub: user.id,
+      sid: claimsOf(user.accessToken).sid,
+      typ: 'access',
+      ...overrides.payload,
+    });
   }
 
   async function me(token: string) {
@@ -84,9 +100,7 @@ describe('access tokens', () => {
   it('refuses a tampered token: another subject with the original signature', async () => {
     const [header, , signature] = user.accessToken.split('.');
     const other = await newUser(ctx.app);
-    const payload = JSON.parse(
-      Buffer.from(user.accessToken.split('.')[1] ?? '', 'base64url').toString(),
-    ) as Record<string, unknown>;
+    const payload = claimsOf(user.accessToken);
     await expectRefused(`${header}.${base64url({ ...payload, sub: other.id })}.${signature}`);
   });
 
@@ -139,5 +153,106 @@ describe('access tokens', () => {
       });
       expect(response.statusCode).toBe(401);
     }
+  });
+
+  it('answers 401, not 500, to a well-signed token whose subject is not a user id', async () => {
+    for (const sub of ['not-a-uuid', "1' OR '1'='1", '', 42]) {
+      await expectRefused(sign({ payload: { sub } }));
+      const write = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/api-keys',
+        headers: { authorization: `Bearer ${sign({ payload: { sub } })}` },
+        payload: { name: 'k' },
+      });
+      expect(write.statusCode).toBe(401);
+      expect(write.json<{ error: { code: string } }>().error.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('answers 401, not 500, to a well-signed token of a user that no longer exists', async () => {
+    const gone = await newUser(ctx.app);
+    await ctx.runtime.database.db.delete(users).where(eq(users.id, gone.id));
+    await expectRefused(gone.accessToken);
+    for (const [url, payload] of [
+      ['/api/v1/businesses', { name: 'Ghost', industry: 'x', audience: 'y', timezone: 'UTC' }],
+      ['/api/v1/auth/api-keys', { name: 'ghost key' }],
+    ] as const) {
+      const response = await ctx.app.inject({
+        method: 'POST',
+        url,
+        headers: gone.headers,
+        payload,
+      });
+      expect(response.statusCode, url).toBe(401);
+      expect(response.json<{ error: { code: string } }>().error.code).toBe('UNAUTHENTICATED');
+    }
+  });
+});
+
+describe('rotating JWT_SECRET', () => {
+  const OLD = 'the-old-secret-that-leaked-of-forty-characters';
+  const NEW = 'the-new-secret-set-after-the-leak-forty-chars!!';
+  let rotating: TestApp;
+  let rotated: TestApp;
+
+  beforeAll(async () => {
+    // During the rotation: the new secret signs, the old one still verifies.
+    rotating = await buildTestApp({ env: { JWT_SECRET: NEW, JWT_PREVIOUS_SECRET: OLD } });
+    // After it: JWT_PREVIOUS_SECRET removed.
+    rotated = await buildTestApp({ env: { JWT_SECRET: NEW } });
+  });
+  afterAll(async () => {
+    await rotating.close();
+    await rotated.close();
+  });
+
+  /** A token for `user` as the server signs them, but with `key`. */
+  function signedWith(key: string, user: TestUser): string {
+    const signer = createSigner({
+      key,
+      algorithm: 'HS256',
+      iss: ISSUER,
+      aud: AUDIENCE,
+      expiresIn: 15 * 60_000,
+    });
+    return signer({ sub: user.id, sid: claimsOf(user.accessToken).sid, typ: 'access' });
+  }
+
+  async function meStatus(app: TestApp, token: string): Promise<number> {
+    const response = await app.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return response.statusCode;
+  }
+
+  it('accepts tokens signed with the previous secret while it is configured', async () => {
+    const user = await newUser(rotating.app);
+    expect(await meStatus(rotating, signedWith(NEW, user))).toBe(200);
+    expect(await meStatus(rotating, signedWith(OLD, user))).toBe(200);
+  });
+
+  it('refuses them once the previous secret is removed, and always refuses unknown secrets', async () => {
+    const user = await newUser(rotated.app);
+    expect(await meStatus(rotated, signedWith(NEW, user))).toBe(200);
+    expect(await meStatus(rotated, signedWith(OLD, user))).toBe(401);
+    const stranger = 'a-secret-this-server-never-had-forty-chars!!';
+    expect(await meStatus(rotated, signedWith(stranger, user))).toBe(401);
+    const during = await newUser(rotating.app);
+    expect(await meStatus(rotating, signedWith(stranger, during))).toBe(401);
+  });
+
+  it('signs new tokens with the current secret only', async () => {
+    const user = await newUser(rotating.app);
+    expect(await meStatus(rotating, user.accessToken)).toBe(200);
+    // Re-signing the server's claims with the new secret gives the very same signature.
+    const claims = claimsOf(user.accessToken);
+    const resigned = createSigner({
+      key: NEW,
+      algorithm: 'HS256',
+      clockTimestamp: Number(claims.iat) * 1000,
+    })(claims);
+    expect(resigned.split('.')[2]).toBe(user.accessToken.split('.')[2]);
   });
 });

@@ -95,6 +95,42 @@ describe('accounts and sessions', () => {
     expect(signIn.statusCode).toBe(401);
   });
 
+  it('refuses repeated characters and common passwords, saying why, and creates nothing', async () => {
+    const email = `weak-${randomUUID()}@example.com`;
+    const cases: [string, RegExp][] = [
+      ['Aaaaaaaaaa', /different characters/],
+      ['1111111111a', /different characters/],
+      ['          a1', /different characters/],
+      ['Abababababab1', /different characters/],
+      ['aaaaaaaaB1c2d', /repeat one character/],
+      ['Qwertyuiop', /common/],
+      ['Password2024!', /common/],
+      ['Iloveyou123', /common/],
+    ];
+    for (const [password, why] of cases) {
+      const response = await post('/api/v1/auth/register', { email, password, name: 'Weak' });
+      expect(response.statusCode, password).toBe(400);
+      const error = response.json<{
+        error: {
+          code: string;
+          message: string;
+          details: { issues: { path: string; message: string }[] };
+        };
+      }>().error;
+      expect(error.code).toBe('VALIDATION_ERROR');
+      expect(error.details.issues[0]?.path).toBe('body.password');
+      expect(error.message, password).toMatch(why);
+    }
+    expect((await login(email, 'Aaaaaaaaaa')).statusCode).toBe(401);
+    // A long passphrase of ordinary words is fine.
+    const fine = await post('/api/v1/auth/register', {
+      email,
+      password: 'Lantern-orchid-staple-9',
+      name: 'Fine',
+    });
+    expect(fine.statusCode).toBe(201);
+  });
+
   it('refuses a wrong password and an unknown email alike', async () => {
     const user = await newUser(ctx.app);
     const wrong = await login(user.email, 'Wrong-Horse-9-battery');
@@ -144,11 +180,12 @@ describe('accounts and sessions', () => {
     expect((await refresh(rotated.refreshToken)).statusCode).toBe(401);
     // Another sign-in of the same user is a different family and keeps working.
     const other = (await login(user.email)).json<Session>();
-    expect((await refresh(other.refreshToken)).statusCode).toBe(200);
+    const renewed = await refresh(other.refreshToken);
+    expect(renewed.statusCode).toBe(200);
     const audit = await ctx.app.inject({
       method: 'GET',
       url: '/api/v1/auth/audit-events?limit=100',
-      headers: user.headers,
+      headers: { authorization: `Bearer ${renewed.json<Session>().accessToken}` },
     });
     const actions = audit.json<{ items: { action: string }[] }>().items.map((e) => e.action);
     expect(actions).toContain('auth.refresh_reuse');

@@ -94,6 +94,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_GENERAL_PER_MINUTE: '100000',
     RATE_LIMIT_AI_PER_MINUTE: '100000',
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '100000',
+    // Fixtures register and sign in at once, SMTP or not; test/auth/register-email turns it on.
+    SIGNUP_CONFIRM_BY_EMAIL: 'false',
     ...options.env,
   });
   const metrics = createMetrics({ defaultMetrics: false });

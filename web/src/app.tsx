@@ -7,7 +7,13 @@ import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import type { Api } from './api/client';
 import { ApiProvider } from './api/context';
 import { ApiError, NetworkError } from './api/errors';
-import { LoginPage, RegisterPage, RequireAuth, SessionExpiryRedirect } from './auth/auth-pages';
+import {
+  LoginPage,
+  RegisterPage,
+  RequireAuth,
+  SessionExpiryRedirect,
+  VerifyEmailPage,
+} from './auth/auth-pages';
 import type { SessionStore } from './auth/session';
 import { ErrorBoundary } from './components/error-boundary';
 import { ErrorNotice } from './components/error-notice';
@@ -144,6 +150,7 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                 <Routes>
                   <Route path="/login" element={<LoginPage />} />
                   <Route path="/register" element={<RegisterPage />} />
+                  <Route path="/verify-email" element={<VerifyEmailPage />} />
                   <Route
                     element={
                       <RequireAuth>

@@ -12,6 +12,7 @@ export type AuditAction =
   | 'auth.locked'
   | 'auth.refresh_reuse'
   | 'auth.logout'
+  | 'auth.password_changed'
   | 'api_key.created'
   | 'api_key.revoked'
   | 'business.created'

@@ -47,14 +47,28 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-export interface AccessTokens {
-  sign(userId: string): { token: string; expiresIn: number };
-  /** The user id of a valid access token; anything else is UNAUTHENTICATED. */
-  verify(token: string): string;
+/** What a valid access token says: whose it is and which sign-in (refresh-token family) made it. */
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
 }
 
+export interface AccessTokens {
+  sign(userId: string, sessionId: string): { token: string; expiresIn: number };
+  /** The claims of a valid access token; anything else is UNAUTHENTICATED. */
+  verify(token: string): AccessClaims;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Signs with `secret`; verifies with `secret`, then with `previousSecret` when one is set, so
+ * JWT_SECRET can be rotated without signing everybody out (JWT_PREVIOUS_SECRET is kept for one
+ * access-token lifetime, then removed).
+ */
 export function createAccessTokens(options: {
   secret: string;
+  previousSecret?: string | undefined;
   issuer: string;
   audience: string;
   ttlSeconds: number;
@@ -66,53 +80,99 @@ export function createAccessTokens(options: {
     aud: options.audience,
     expiresIn: options.ttlSeconds * 1000,
   });
-  const verifier = createVerifier({
-    key: options.secret,
-    algorithms: ['HS256'], // pinned: `none` and RS/HS confusion are refused
-    allowedIss: options.issuer,
-    allowedAud: options.audience,
-    requiredClaims: ['sub', 'exp', 'iss', 'aud'],
-    cache: 1000, // verified tokens are cached until they expire: auth stays cheap per request
-  });
+  const verifierFor = (key: string) =>
+    createVerifier({
+      key,
+      algorithms: ['HS256'], // pinned: `none` and RS/HS confusion are refused
+      allowedIss: options.issuer,
+      allowedAud: options.audience,
+      requiredClaims: ['sub', 'sid', 'exp', 'iss', 'aud'],
+      cache: 1000, // verified tokens are cached until they expire: auth stays cheap per request
+    });
+  const verifiers = [options.secret, options.previousSecret]
+    .filter((key): key is string => Boolean(key))
+    .map(verifierFor);
+  function decode(token: string): Record<string, unknown> {
+    for (const verifier of verifiers) {
+      try {
+        return verifier(token) as Record<string, unknown>;
+      } catch {
+        // the next key, if any
+      }
+    }
+    throw unauthenticated('Invalid or expired access token');
+  }
   return {
-    sign(userId) {
-      return { token: signer({ sub: userId, typ: 'access' }), expiresIn: options.ttlSeconds };
+    sign(userId, sessionId) {
+      return {
+        token: signer({ sub: userId, sid: sessionId, typ: 'access' }),
+        expiresIn: options.ttlSeconds,
+      };
     },
     verify(token) {
-      try {
-        const payload = verifier(token) as { sub?: unknown; typ?: unknown };
-        if (typeof payload.sub !== 'string' || payload.typ !== 'access') throw new Error('claims');
-        return payload.sub;
-      } catch {
+      const payload = decode(token);
+      // A well-signed token with a subject that is not one of our ids is still not a user.
+      if (
+        payload.typ !== 'access' ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.sid !== 'string' ||
+        !UUID.test(payload.sub) ||
+        !UUID.test(payload.sid)
+      ) {
         throw unauthenticated('Invalid or expired access token');
       }
+      return { userId: payload.sub.toLowerCase(), sessionId: payload.sid.toLowerCase() };
     },
   };
 }
 
-const COMMON_PASSWORDS = new Set([
-  'password',
-  'password1',
-  'password123',
-  '12345678',
-  '123456789',
-  '1234567890',
-  'qwertyuiop',
-  'iloveyou',
-  'letmein123',
-  'welcome123',
-  'admin12345',
-]);
+let commonPasswords: Promise<Set<string>> | undefined;
+/**
+ * zxcvbn's list of ~49,000 common passwords, loaded at the first password set rather than at
+ * start-up (importing it costs ~19 MB of RSS, which a server that never registers anyone keeps).
+ */
+function loadCommonPasswords(): Promise<Set<string>> {
+  commonPasswords ??= import('@zxcvbn-ts/language-common').then(
+    ({ dictionary }) => new Set(dictionary['passwords-common']),
+  );
+  return commonPasswords;
+}
 
-/** The minimum strength rule: 10+ characters, not all one kind, not a well-known password. */
-export function passwordProblem(password: string, email: string): string | undefined {
+const MIN_DISTINCT_CHARACTERS = 5;
+
+/**
+ * Why `password` is too weak to set, or undefined when it is fine: 10 to 200 characters, two
+ * kinds of character, at least five different characters with none making up half of it, not a
+ * common password (also once trailing digits and symbols are taken off, as in `Password123!`),
+ * and not containing the email's name.
+ */
+export async function passwordProblem(
+  password: string,
+  email: string,
+): Promise<string | undefined> {
   if (password.length < 10) return 'must be at least 10 characters';
   if (password.length > 200) return 'must be at most 200 characters';
   const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((kind) => kind.test(password));
   if (kinds.length < 2) return 'must mix at least two of: lower case, upper case, digits, symbols';
-  if (COMMON_PASSWORDS.has(password.toLowerCase())) return 'is too common';
+  const lower = password.toLowerCase();
+  const counts = new Map<string, number>();
+  let length = 0; // in code points, as the counts are
+  for (const character of lower) {
+    counts.set(character, (counts.get(character) ?? 0) + 1);
+    length += 1;
+  }
+  if (counts.size < MIN_DISTINCT_CHARACTERS) {
+    return `must use at least ${MIN_DISTINCT_CHARACTERS} different characters`;
+  }
+  if (Math.max(...counts.values()) * 2 > length) {
+    return 'must not repeat one character for half its length';
+  }
+  const common = await loadCommonPasswords();
+  const stem = lower.replace(/[^a-z]+$/, '');
+  if (common.has(lower) || (stem.length >= 4 && common.has(stem))) {
+    return 'is one of the most common passwords: choose one that is harder to guess';
+  }
   const local = email.split('@')[0]?.toLowerCase() ?? '';
-  if (local.length >= 4 && password.toLowerCase().includes(local))
-    return 'must not contain your email';
+  if (local.length >= 4 && lower.includes(local)) return 'must not contain your email';
   return undefined;
 }

@@ -1,5 +1,5 @@
 // SQL for users, refresh tokens, API keys and the audit trail.
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { olderThan } from '../../platform/db/pagination.ts';
@@ -41,36 +41,6 @@ export function createAuthRepository(db: Executor) {
       return row;
     },
 
-    /** Counts a failed login; locks the account when the count reaches the threshold. */
-    async recordFailedLogin(
-      userId: string,
-      threshold: number,
-      lockMinutes: number,
-    ): Promise<UserRow | undefined> {
-      const [row] = await db
-        .update(users)
-        .set({
-          failedLoginCount: sql`CASE WHEN ${users.failedLoginCount} + 1 >= ${threshold} THEN 0 ELSE ${users.failedLoginCount} + 1 END`,
-          lockedUntil: sql`CASE WHEN ${users.failedLoginCount} + 1 >= ${threshold} THEN now() + make_interval(mins => ${lockMinutes}) ELSE ${users.lockedUntil} END`,
-          updatedAt: sql`now()`,
-        })
-        .where(eq(users.id, userId))
-        .returning();
-      return row;
-    },
-
-    async clearFailedLogins(userId: string): Promise<void> {
-      await db
-        .update(users)
-        .set({ failedLoginCount: 0, lockedUntil: null })
-        .where(
-          and(
-            eq(users.id, userId),
-            sql`(${users.failedLoginCount} > 0 OR ${users.lockedUntil} IS NOT NULL)`,
-          ),
-        );
-    },
-
     async insertRefreshToken(values: {
       userId: string;
       familyId: string;
@@ -95,6 +65,45 @@ export function createAuthRepository(db: Executor) {
         .update(refreshTokens)
         .set({ rotatedAt: sql`now()` })
         .where(eq(refreshTokens.id, id));
+    },
+
+    /** A sign-in is live while its family has an unrevoked token and its user still exists. */
+    async isSessionLive(familyId: string, userId: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: refreshTokens.id })
+        .from(refreshTokens)
+        .where(
+          and(
+            eq(refreshTokens.familyId, familyId),
+            eq(refreshTokens.userId, userId),
+            isNull(refreshTokens.revokedAt),
+          ),
+        )
+        .limit(1);
+      return row !== undefined;
+    },
+
+    /** Revokes every sign-in of the user except `keepFamilyId`; answers the families revoked. */
+    async revokeOtherSessions(userId: string, keepFamilyId: string): Promise<string[]> {
+      const rows = await db
+        .update(refreshTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(
+          and(
+            eq(refreshTokens.userId, userId),
+            ne(refreshTokens.familyId, keepFamilyId),
+            isNull(refreshTokens.revokedAt),
+          ),
+        )
+        .returning({ familyId: refreshTokens.familyId });
+      return [...new Set(rows.map((row) => row.familyId))];
+    },
+
+    async updatePassword(userId: string, passwordHash: string): Promise<void> {
+      await db
+        .update(users)
+        .set({ passwordHash, updatedAt: sql`now()` })
+        .where(eq(users.id, userId));
     },
 
     async revokeFamily(familyId: string): Promise<number> {

@@ -12,13 +12,16 @@ import {
   ApiKeyPage,
   ApiKeyParams,
   AuditEventPage,
+  ChangePasswordBody,
   CreateApiKeyBody,
   CreatedApiKey,
   LoginBody,
   RefreshBody,
   RegisterBody,
+  RegistrationPending,
   TokenResponse,
   User,
+  VerifyEmailBody,
 } from './schemas.ts';
 import type { AuthService } from './service.ts';
 
@@ -53,13 +56,39 @@ export function authRoutes(
       config: { auth: 'public', rateLimit: 'auth' },
       schema: {
         tags: ['auth'],
-        summary: 'Create an account and sign in',
+        summary: 'Create an account',
+        description:
+          'Without SMTP configured: 201 with a session, 409 when the address has an account. With SMTP: 202 for every address, new or not; a new address receives a link that finishes the sign-up (POST /auth/verify-email), an existing one a note saying it already has an account.',
         body: RegisterBody,
-        response: { 201: TokenResponse, 409: ErrorEnvelope, ...errors },
+        response: { 201: TokenResponse, 202: RegistrationPending, 409: ErrorEnvelope, ...errors },
       },
     },
     async (request, reply) => {
-      const session = await auth.register(request.body, originOf(request));
+      const outcome = await auth.register(request.body, originOf(request));
+      if (outcome.kind === 'pending') {
+        return reply.status(202).send({
+          status: 'pending' as const,
+          message: 'Check your email to finish signing up',
+        });
+      }
+      setRefreshCookie(reply, outcome.session.refreshToken);
+      return reply.status(201).send(outcome.session);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email',
+    {
+      config: { auth: 'public', rateLimit: 'auth' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Finish a sign-up with the token of its emailed link, and sign in',
+        body: VerifyEmailBody,
+        response: { 201: TokenResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const session = await auth.verifyEmail(request.body.token, originOf(request));
       setRefreshCookie(reply, session.refreshToken);
       return reply.status(201).send(session);
     },
@@ -73,7 +102,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Sign in with email and password',
         description:
-          'Five attempts a minute per address and per account; repeated failures lock the account for 15 minutes (429 with Retry-After).',
+          'Five attempts a minute per address. Five failures for one email from one address lock that address out of it for 15 minutes (429 with Retry-After), whether or not the account exists; an account with many failures from many addresses takes one attempt a minute.',
         body: LoginBody,
         response: { 200: TokenResponse, ...errors },
       },
@@ -121,6 +150,25 @@ export function authRoutes(
       const token = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
       await auth.logout(token, originOf(request));
       void reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      config: { auth: 'session', rateLimit: 'auth' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password; every other sign-in is ended',
+        description:
+          'The sign-in making the change stays; every other one (refresh and access tokens) stops working at once.',
+        body: ChangePasswordBody,
+        response: { 204: z.undefined(), 403: ErrorEnvelope, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await auth.changePassword(principalOf(request), request.body, originOf(request));
       return reply.status(204).send();
     },
   );

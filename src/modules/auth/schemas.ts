@@ -8,18 +8,43 @@ const Email = z
   .transform((email) => email.trim().toLowerCase())
   .meta({ example: 'ada@example.com' });
 
+const NewPassword = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe(
+    'At least 10 characters mixing two kinds, 5 different characters, not a common password',
+  );
+
 export const RegisterBody = z.object({
   email: Email,
-  password: z.string().min(1).max(200).describe('At least 10 characters, mixing two kinds'),
+  password: NewPassword,
   name: z.string().trim().min(1).max(120),
 });
 export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const RegistrationPending = z
+  .object({
+    status: z.literal('pending'),
+    message: z.string().meta({ example: 'Check your email to finish signing up' }),
+  })
+  .meta({ id: 'RegistrationPending' });
+
+export const VerifyEmailBody = z.object({
+  token: z.string().min(1).max(4000).describe('The token of the emailed sign-up link'),
+});
 
 export const LoginBody = z.object({
   email: Email,
   password: z.string().min(1).max(200),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
+
+export const ChangePasswordBody = z.object({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: NewPassword,
+});
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 
 export const RefreshBody = z
   .object({

@@ -1,53 +1,92 @@
-// Accounts: register, login (with per-account lockout), rotating refresh tokens with theft
-// detection, logout, and turning request credentials (JWT or API key) into a principal.
+// Accounts: register, login (lockout per account and client address, see login-guard.ts),
+// password change, rotating refresh tokens with theft detection, logout (which also ends the
+// sign-in's access tokens), and API keys.
 import { randomUUID } from 'node:crypto';
 
 import type { Config } from '../../config.ts';
 import type { CacheStore } from '../../platform/cache.ts';
 import type { Database } from '../../platform/db/client.ts';
 import type { Credentials, Principal, Scope } from '../../platform/http/auth-guard.ts';
-import { AppError, conflict, notFound, unauthenticated } from '../../platform/http/errors.ts';
+import {
+  AppError,
+  conflict,
+  notFound,
+  rateLimited,
+  unauthenticated,
+} from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { RateLimiter } from '../../platform/rate-limit.ts';
+import { type Mailer, messageIdDomainOf } from '../../platform/mailer.ts';
+import { FailureLimiter } from '../../platform/rate-limit.ts';
 import type { AuditTrail, RequestOrigin } from './audit.ts';
+import { type AuthenticatorService, createAuthenticator } from './authenticator.ts';
 import {
   type AccessTokens,
+  createAccessTokens,
   hashForUnknownUser,
   hashPassword,
   passwordProblem,
   randomToken,
+  resolveJwtSecret,
   tokenHash,
   verifyPassword,
 } from './credentials.ts';
+import { createLoginGuard, type LoginGuard } from './login-guard.ts';
 import {
   type ApiKeyRow,
   type AuthRepository,
   createAuthRepository,
   type UserRow,
 } from './repository.ts';
-import type { ApiKey, LoginBody, RegisterBody, TokenResponse, User } from './schemas.ts';
+import type {
+  ApiKey,
+  ChangePasswordBody,
+  LoginBody,
+  RegisterBody,
+  TokenResponse,
+  User,
+} from './schemas.ts';
+import {
+  createSignupTokens,
+  existingAccountEmail,
+  newMessageId,
+  signupEmail,
+  type SignupMail,
+  type SignupTokens,
+} from './signup.ts';
 
 export interface AuthServiceDeps {
   db: Database;
-  cache: CacheStore;
   tokens: AccessTokens;
-  limiter: RateLimiter;
+  /** Set when SMTP is configured: register then confirms by email (signup.ts). */
+  signup?: { tokens: SignupTokens; mail: SignupMail } | undefined;
+  authenticator: AuthenticatorService;
+  loginGuard: LoginGuard;
   audit: AuditTrail;
   logger: Logger;
   config: Config['auth'];
 }
 
-/** What the API-key cache holds: enough to authorise without a database round trip. */
-interface CachedApiKey {
-  id: string;
-  userId: string;
-  scopes: Scope[];
-  revoked: boolean;
-}
-
-const LAST_USED_RESOLUTION_MS = 60_000;
 const INVALID_LOGIN = 'Invalid email or password';
+/** One answer for a locked-out (account, address), whether the account exists or not. */
+const LOCKED_LOGIN = 'Too many failed sign-ins for this email from your address: try again later';
+
+export type RegisterOutcome = { kind: 'signed_in'; session: TokenResponse } | { kind: 'pending' };
+
+const badSignupLink = () =>
+  new AppError('VALIDATION_ERROR', 'This sign-up link has expired or was already used', {
+    details: { issues: [{ path: 'body.token', message: 'is expired, already used or not valid' }] },
+  });
+
+/** 400 VALIDATION_ERROR naming `field` when `password` is too weak to set. */
+async function refuseWeakPassword(password: string, email: string, field: string): Promise<void> {
+  const problem = await passwordProblem(password, email);
+  if (problem) {
+    throw new AppError('VALIDATION_ERROR', `Password ${problem}`, {
+      details: { issues: [{ path: field, message: `Password ${problem}` }] },
+    });
+  }
+}
 
 export function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
@@ -66,9 +105,8 @@ function toApiKey(row: ApiKeyRow): ApiKey {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, cache, tokens, limiter, audit, config } = deps;
+  const { db, tokens, authenticator, loginGuard, audit, config } = deps;
   const repository = createAuthRepository(db);
-  const lastTouched = new Map<string, number>();
 
   /** Stores a new refresh token in `familyId` (through `repo`, so inside the caller's transaction). */
   async function issueTokens(
@@ -83,7 +121,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       tokenHash: tokenHash(refreshToken),
       expiresAt: new Date(Date.now() + config.refreshTtlDays * 86_400_000),
     });
-    const access = tokens.sign(user.id);
+    const access = tokens.sign(user.id, familyId);
     return {
       accessToken: access.token,
       refreshToken,
@@ -93,128 +131,175 @@ export function createAuthService(deps: AuthServiceDeps) {
     };
   }
 
-  function lockedError(lockedUntil: Date): AppError {
-    const seconds = Math.max(1, Math.ceil((lockedUntil.getTime() - Date.now()) / 1000));
-    return new AppError('RATE_LIMITED', 'Too many failed logins: this account is locked for now', {
-      details: { retryAfterSeconds: seconds },
-      headers: { 'retry-after': String(seconds) },
+  /**
+   * Checks a password attempt for `email` from `origin`. Known and unknown accounts take the
+   * same path (same lockout counting, same argon2 work, same answers); only the audit differs.
+   */
+  async function checkPassword(
+    email: string,
+    password: string,
+    origin: RequestOrigin,
+  ): Promise<UserRow> {
+    const waitSeconds = await loginGuard.waitFor(email, origin.ip);
+    const user = await repository.findUserByEmail(email);
+    if (waitSeconds !== undefined) {
+      await audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        userId: user?.id ?? null,
+        origin,
+        details: { reason: 'locked', ...(user ? {} : { email }) },
+      });
+      throw rateLimited(waitSeconds, LOCKED_LOGIN);
+    }
+    const valid = await verifyPassword(
+      user?.passwordHash ?? (await hashForUnknownUser()),
+      password,
+    );
+    if (user && valid) return user;
+    const lockedFor = await loginGuard.recordFailure(email, origin.ip);
+    await audit.record({
+      action: 'auth.login',
+      outcome: 'failure',
+      userId: user?.id ?? null,
+      origin,
+      details: user ? { reason: 'wrong_password' } : { reason: 'unknown_email', email },
+    });
+    if (lockedFor !== undefined) {
+      if (user) {
+        await audit.record({
+          action: 'auth.locked',
+          outcome: 'success',
+          userId: user.id,
+          origin,
+          details: { seconds: lockedFor },
+        });
+      }
+      throw rateLimited(lockedFor, LOCKED_LOGIN);
+    }
+    throw unauthenticated(INVALID_LOGIN);
+  }
+
+  async function createAccount(
+    signup: { email: string; name: string; passwordHash: string },
+    origin: RequestOrigin,
+  ): Promise<TokenResponse> {
+    const response = await db.transaction(async (tx) => {
+      const user = await createAuthRepository(tx).insertUser(signup);
+      if (!user) throw conflict('An account with this email already exists');
+      return issueTokens(createAuthRepository(tx), user, randomUUID());
+    });
+    await audit.record({
+      action: 'auth.register',
+      outcome: 'success',
+      userId: response.user.id,
+      origin,
+    });
+    return response;
+  }
+
+  /** Emails a new address its sign-up link, an existing one a note; answers nothing either way. */
+  async function startSignup(
+    signup: NonNullable<AuthServiceDeps['signup']>,
+    pending: { email: string; name: string; passwordHash: string },
+    origin: RequestOrigin,
+  ): Promise<void> {
+    const existing = await repository.findUserByEmail(pending.email);
+    const { mailer, publicUrl, messageIdDomain } = signup.mail;
+    const content = existing
+      ? existingAccountEmail(publicUrl)
+      : signupEmail(publicUrl, signup.tokens.issue(pending));
+    try {
+      await mailer.send({
+        messageId: newMessageId(messageIdDomain),
+        to: pending.email,
+        ...content,
+      });
+    } catch (error) {
+      // The answer must not differ, so a mail failure is logged, not returned.
+      deps.logger.error({ err: error }, 'sign-up email not sent');
+    }
+    await audit.record({
+      action: 'auth.register',
+      outcome: existing ? 'failure' : 'success',
+      userId: existing?.id ?? null,
+      origin,
+      details: existing
+        ? { reason: 'exists_owner_emailed' }
+        : { stage: 'confirmation_sent', email: pending.email },
     });
   }
 
-  async function apiKeyPrincipal(key: string): Promise<Principal> {
-    const hash = tokenHash(key);
-    const cacheKey = `apikey:${hash}`;
-    let entry: CachedApiKey | null = null;
-    const cached = await cache.get(cacheKey);
-    if (cached) {
-      entry = JSON.parse(cached) as CachedApiKey;
-    } else {
-      const row = await repository.findApiKeyByHash(hash);
-      if (row) {
-        entry = {
-          id: row.id,
-          userId: row.userId,
-          scopes: toApiKey(row).scopes,
-          revoked: row.revokedAt !== null,
-        };
-        if (config.apiKeyCacheTtlSeconds > 0) {
-          await cache.set(cacheKey, JSON.stringify(entry), config.apiKeyCacheTtlSeconds * 1000);
-        }
-      }
-    }
-    if (!entry || entry.revoked) throw unauthenticated('Invalid or revoked API key');
-    const now = Date.now();
-    const { id } = entry;
-    // last_used_at is kept to the minute, written off the request path.
-    if (now - (lastTouched.get(id) ?? 0) > LAST_USED_RESOLUTION_MS) {
-      lastTouched.set(id, now);
-      repository.touchApiKey(id).catch((error: unknown) => {
-        deps.logger.warn({ err: error, apiKeyId: id }, 'could not record API key use');
-      });
-    }
-    return { userId: entry.userId, via: 'api_key', apiKeyId: entry.id, scopes: entry.scopes };
-  }
-
   return {
-    async register(body: RegisterBody, origin: RequestOrigin): Promise<TokenResponse> {
-      const problem = passwordProblem(body.password, body.email);
-      if (problem) {
-        throw new AppError('VALIDATION_ERROR', `Password ${problem}`, {
-          details: { issues: [{ path: 'body.password', message: problem }] },
-        });
-      }
+    /**
+     * Without SMTP, creates the account and signs in (an existing address is a 409: with no
+     * mailbox to tell the difference to, some answer has to). With SMTP, answers `pending` for
+     * any address and emails the difference (signup.ts).
+     */
+    async register(body: RegisterBody, origin: RequestOrigin): Promise<RegisterOutcome> {
+      await refuseWeakPassword(body.password, body.email, 'body.password');
       const passwordHash = await hashPassword(body.password);
-      const response = await db.transaction(async (tx) => {
-        const user = await createAuthRepository(tx).insertUser({
-          email: body.email,
-          name: body.name,
-          passwordHash,
-        });
-        if (!user) throw conflict('An account with this email already exists');
-        return issueTokens(createAuthRepository(tx), user, randomUUID());
-      });
-      await audit.record({
-        action: 'auth.register',
-        outcome: 'success',
-        userId: response.user.id,
-        origin,
-      });
-      return response;
+      if (deps.signup) {
+        await startSignup(deps.signup, { ...body, passwordHash }, origin);
+        return { kind: 'pending' };
+      }
+      return { kind: 'signed_in', session: await createAccount({ ...body, passwordHash }, origin) };
+    },
+
+    /** Finishes a sign-up from its emailed link; a link works once. */
+    async verifyEmail(token: string, origin: RequestOrigin): Promise<TokenResponse> {
+      const signup = deps.signup?.tokens.read(token);
+      if (!signup) throw badSignupLink();
+      try {
+        return await createAccount(signup, origin);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'CONFLICT') throw badSignupLink();
+        throw error;
+      }
     },
 
     async login(body: LoginBody, origin: RequestOrigin): Promise<TokenResponse> {
-      await limiter.hit('auth', `account:${body.email}`);
-      const user = await repository.findUserByEmail(body.email);
-      if (!user) {
-        await verifyPassword(await hashForUnknownUser(), body.password);
-        await audit.record({
-          action: 'auth.login',
-          outcome: 'failure',
-          userId: null,
-          origin,
-          details: { reason: 'unknown_email', email: body.email },
-        });
-        throw unauthenticated(INVALID_LOGIN);
-      }
-      if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-        await audit.record({
-          action: 'auth.login',
-          outcome: 'failure',
-          userId: user.id,
-          origin,
-          details: { reason: 'locked' },
-        });
-        throw lockedError(user.lockedUntil);
-      }
-      if (!(await verifyPassword(user.passwordHash, body.password))) {
-        const updated = await repository.recordFailedLogin(
-          user.id,
-          config.lockoutThreshold,
-          config.lockoutMinutes,
-        );
-        await audit.record({
-          action: 'auth.login',
-          outcome: 'failure',
-          userId: user.id,
-          origin,
-          details: { reason: 'wrong_password' },
-        });
-        if (updated?.lockedUntil && updated.lockedUntil.getTime() > Date.now()) {
-          await audit.record({
-            action: 'auth.locked',
-            outcome: 'success',
-            userId: user.id,
-            origin,
-            details: { minutes: config.lockoutMinutes },
-          });
-          throw lockedError(updated.lockedUntil);
-        }
-        throw unauthenticated(INVALID_LOGIN);
-      }
-      await repository.clearFailedLogins(user.id);
+      const user = await checkPassword(body.email, body.password, origin);
+      await loginGuard.recordSuccess(body.email, origin.ip);
       const response = await issueTokens(repository, user, randomUUID());
       await audit.record({ action: 'auth.login', outcome: 'success', userId: user.id, origin });
       return response;
+    },
+
+    /**
+     * Sets a new password (the current one must be given) and ends every other sign-in of the
+     * user, their access tokens included; the sign-in that made the change stays.
+     */
+    async changePassword(
+      principal: Principal,
+      body: ChangePasswordBody,
+      origin: RequestOrigin,
+    ): Promise<void> {
+      const user = await repository.findUserById(principal.userId);
+      if (!user || !principal.sessionId) throw unauthenticated();
+      if (!(await verifyPassword(user.passwordHash, body.currentPassword))) {
+        throw new AppError('VALIDATION_ERROR', 'The current password is not right', {
+          details: {
+            issues: [{ path: 'body.currentPassword', message: 'is not your current password' }],
+          },
+        });
+      }
+      await refuseWeakPassword(body.newPassword, user.email, 'body.newPassword');
+      const passwordHash = await hashPassword(body.newPassword);
+      const sessionId = principal.sessionId;
+      const revoked = await db.transaction(async (tx) => {
+        const repo = createAuthRepository(tx);
+        await repo.updatePassword(user.id, passwordHash);
+        return repo.revokeOtherSessions(user.id, sessionId);
+      });
+      await authenticator.revokeSessions(revoked);
+      await audit.record({
+        action: 'auth.password_changed',
+        outcome: 'success',
+        userId: user.id,
+        origin,
+        details: { endedSessions: revoked.length },
+      });
     },
 
     /**
@@ -233,6 +318,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           return {
             kind: 'reused' as const,
             userId: row.userId,
+            familyId: row.familyId,
             revoked,
             wasRotated: Boolean(row.rotatedAt),
           };
@@ -247,6 +333,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         case 'rotated':
           return outcome.response;
         case 'reused':
+          await authenticator.revokeSessions([outcome.familyId]);
           if (outcome.wasRotated) {
             await audit.record({
               action: 'auth.refresh_reuse',
@@ -270,13 +357,14 @@ export function createAuthService(deps: AuthServiceDeps) {
         const row = await repo.findRefreshTokenForUpdate(tokenHash(refreshToken));
         if (!row) return null;
         await repo.revokeFamily(row.familyId);
-        return row.userId;
+        return row;
       });
       if (revokedFor) {
+        await authenticator.revokeSessions([revokedFor.familyId]);
         await audit.record({
           action: 'auth.logout',
           outcome: 'success',
-          userId: revokedFor,
+          userId: revokedFor.userId,
           origin,
         });
       }
@@ -288,12 +376,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       return toUser(user);
     },
 
-    async authenticate(credentials: Credentials): Promise<Principal> {
-      if (credentials.apiKey) return apiKeyPrincipal(credentials.apiKey);
-      if (credentials.bearer) {
-        return { userId: tokens.verify(credentials.bearer), via: 'jwt', scopes: ['read', 'write'] };
-      }
-      throw unauthenticated();
+    authenticate(credentials: Credentials & { ip: string }): Promise<Principal> {
+      return authenticator.authenticate(credentials);
     },
 
     async createApiKey(
@@ -336,7 +420,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     ): Promise<ApiKey> {
       const row = await repository.revokeApiKey(principal.userId, apiKeyId);
       if (!row) throw notFound('API key');
-      await cache.delete(`apikey:${row.keyHash}`);
+      await authenticator.forgetApiKey(row.keyHash);
       await audit.record({
         action: 'api_key.revoked',
         outcome: 'success',
@@ -350,3 +434,59 @@ export function createAuthService(deps: AuthServiceDeps) {
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
+
+/** The auth service with its parts built from the configuration (the runtime's one call). */
+export function createAuth(deps: {
+  db: Database;
+  cache: CacheStore;
+  audit: AuditTrail;
+  logger: Logger;
+  config: Config;
+  /** The shared mailer; sign-up by email needs it to be SMTP, not the local outbox. */
+  mailer: Mailer | undefined;
+}): AuthService {
+  const { config, mailer } = deps;
+  const secret = resolveJwtSecret(config);
+  const tokens = createAccessTokens({
+    secret,
+    previousSecret: config.auth.jwtPreviousSecret,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    ttlSeconds: config.auth.accessTtlSeconds,
+  });
+  const failures = new FailureLimiter(deps.cache);
+  return createAuthService({
+    db: deps.db,
+    tokens,
+    signup:
+      mailer?.kind === 'smtp' && config.auth.signupConfirmByEmail
+        ? {
+            tokens: createSignupTokens(secret),
+            mail: {
+              mailer,
+              publicUrl: config.http.publicUrl,
+              messageIdDomain: messageIdDomainOf(config.email.from, config.email.dkim?.domainName),
+            },
+          }
+        : undefined,
+    authenticator: createAuthenticator({
+      db: deps.db,
+      cache: deps.cache,
+      tokens,
+      failures,
+      logger: deps.logger,
+      config: {
+        apiKeyCacheTtlSeconds: config.auth.apiKeyCacheTtlSeconds,
+        accessTtlSeconds: config.auth.accessTtlSeconds,
+        failedAuthPerMinute: config.rateLimits.failedAuthPerMinute,
+      },
+    }),
+    loginGuard: createLoginGuard(failures, {
+      threshold: config.auth.lockoutThreshold,
+      minutes: config.auth.lockoutMinutes,
+    }),
+    audit: deps.audit,
+    logger: deps.logger,
+    config: config.auth,
+  });
+}

@@ -14,6 +14,8 @@ export interface Principal {
   userId: string;
   via: 'jwt' | 'api_key';
   apiKeyId?: string;
+  /** The sign-in (refresh-token family) a JWT belongs to; revoked at logout. */
+  sessionId?: string;
   scopes: readonly Scope[];
 }
 
@@ -34,8 +36,11 @@ export interface Credentials {
   apiKey?: string;
 }
 
-/** Resolves credentials to a principal, or throws UNAUTHENTICATED. */
-export type Authenticator = (credentials: Credentials) => Promise<Principal>;
+/**
+ * Resolves credentials, presented from client address `ip`, to a principal; throws
+ * UNAUTHENTICATED, or RATE_LIMITED when that address has failed too often.
+ */
+export type Authenticator = (credentials: Credentials & { ip: string }) => Promise<Principal>;
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -93,7 +98,7 @@ export function installAuthGuard(app: FastifyInstance, authenticate: Authenticat
     if (mode === 'public') return;
     const credentials = credentialsOf(request);
     if (!credentials) throw unauthenticated();
-    const principal = await authenticate(credentials);
+    const principal = await authenticate({ ...credentials, ip: request.ip });
     if (mode === 'session' && principal.via !== 'jwt') {
       throw forbidden('This action needs a signed-in user, not an API key');
     }

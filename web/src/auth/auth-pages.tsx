@@ -1,7 +1,7 @@
 // Sign-in and account creation, and the guard that sends signed-out visitors to sign in and
 // brings them back to the page they asked for afterwards.
 import { useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, type SubmitEvent, useEffect, useState } from 'react';
+import { type ReactNode, type SubmitEvent, useEffect, useRef, useState } from 'react';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 
 import { unwrap } from '../api/client';
@@ -13,7 +13,7 @@ import { Field } from '../components/ui';
 /** Only same-site paths, never `//evil.example` or the auth pages themselves. */
 export function safeNext(raw: string | null): string {
   if (!raw?.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
-  if (/^\/(login|register)(\/|\?|$)/.test(raw)) return '/';
+  if (/^\/(login|register|verify-email)(\/|\?|$)/.test(raw)) return '/';
   return raw;
 }
 
@@ -165,18 +165,40 @@ export function RegisterPage() {
   const [form, setForm] = useState({ name: '', email: '', password: '' });
   const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
+  const [checkEmail, setCheckEmail] = useState<string | null>(null);
 
   if (session && !pending) return <Navigate to={next} replace />;
+  if (checkEmail !== null) {
+    return (
+      <AuthCard
+        title="Check your email"
+        footer={
+          <>
+            Already have an account? <Link to="/login">Sign in</Link>
+          </>
+        }
+      >
+        <p className="notice info" role="status" data-testid="check-email">
+          {checkEmail} The link in it finishes creating your account within 24 hours.
+        </p>
+      </AuthCard>
+    );
+  }
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
     setPending(true);
     setError(null);
     try {
-      const tokens = await unwrap(
+      const answer = await unwrap(
         api.POST('/api/v1/auth/register', { body: form, credentials: 'same-origin' }),
       );
-      store.signIn(tokens);
+      // With SMTP configured the server answers 202: the account is finished from the email.
+      if (!('accessToken' in answer)) {
+        setCheckEmail(answer.message);
+        return;
+      }
+      store.signIn(answer);
       void navigate(next === '/' ? '/businesses' : next, { replace: true });
     } catch (caught) {
       setError(caught);
@@ -235,7 +257,7 @@ export function RegisterPage() {
         </Field>
         <Field
           label="Password"
-          hint="At least 10 characters, mixing letters with digits or symbols."
+          hint="At least 10 characters, mixing letters with digits or symbols; not a common password."
           error={fieldMessage('password')}
         >
           {({ id, describedBy, invalid }) => (
@@ -258,6 +280,47 @@ export function RegisterPage() {
           {pending ? 'Creating your account…' : 'Create account'}
         </button>
       </form>
+    </AuthCard>
+  );
+}
+
+/** The page a sign-up email links to: finishes the account with the link's token and signs in. */
+export function VerifyEmailPage() {
+  const api = useApi();
+  const store = useSessionStore();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const [error, setError] = useState<unknown>(null);
+  const started = useRef(false);
+
+  useEffect(() => {
+    // Once only (a link works once; React may run effects twice in development).
+    if (started.current) return;
+    started.current = true;
+    unwrap(
+      api.POST('/api/v1/auth/verify-email', { body: { token }, credentials: 'same-origin' }),
+    ).then(
+      (tokens) => {
+        store.signIn(tokens);
+        void navigate('/businesses', { replace: true });
+      },
+      (caught: unknown) => {
+        setError(caught);
+      },
+    );
+  }, [api, store, navigate, token]);
+
+  return (
+    <AuthCard
+      title="Finishing your account"
+      footer={
+        <>
+          <Link to="/register">Start again</Link> or <Link to="/login">sign in</Link>
+        </>
+      }
+    >
+      {error === null ? <p role="status">One moment…</p> : <ErrorNotice error={error} />}
     </AuthCard>
   );
 }
