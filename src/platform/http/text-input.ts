@@ -1,0 +1,71 @@
+// The one place that refuses text PostgreSQL cannot store: a NUL character (text and jsonb refuse
+// \u0000) or a lone UTF-16 surrogate (jsonb refuses it; text would silently store U+FFFD). A
+// global preValidation hook walks every request's path parameters, query and body — values and
+// object keys, however deep — so no route can forget it, schema or not. 400 names the field.
+import type { FastifyInstance } from 'fastify';
+
+import { AppError } from './errors.ts';
+
+/** NUL, or a surrogate not part of a pair (the `u` flag reads a valid pair as one code point). */
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}
+
+interface Finding {
+  path: string;
+  message: string;
+}
+
+/**
+ * The first place in `value` holding unstorable text, as `location.a.b.0` (a key names the
+ * object that holds it). Iterative, so JSON nested thousands of levels deep cannot overflow.
+ */
+export function findUnstorableText(value: unknown, location: string): Finding | undefined {
+  const stack: [unknown, string][] = [[value, location]];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop() as [unknown, string];
+    if (typeof current === 'string') {
+      if (!isStorableText(current)) return { path, message: messageFor(current) };
+    } else if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index--) {
+        stack.push([current[index], `${path}.${index}`]);
+      }
+    } else if (current !== null && typeof current === 'object' && !Buffer.isBuffer(current)) {
+      const entries = Object.entries(current);
+      for (const [key] of entries) {
+        if (!isStorableText(key)) return { path, message: `a key ${messageFor(key)}` };
+      }
+      for (let index = entries.length - 1; index >= 0; index--) {
+        const [key, child] = entries[index] as [string, unknown];
+        stack.push([child, `${path}.${key}`]);
+      }
+    }
+  }
+  return undefined;
+}
+
+function messageFor(text: string): string {
+  return text.includes('\u0000')
+    ? 'must not contain a NUL character (\\u0000)'
+    : 'must be valid Unicode text (a lone surrogate was sent)';
+}
+
+export function installTextGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', (request, _reply, done) => {
+    const finding =
+      findUnstorableText(request.params, 'params') ??
+      findUnstorableText(request.query, 'query') ??
+      findUnstorableText(request.body, 'body');
+    if (!finding) {
+      done();
+      return;
+    }
+    done(
+      new AppError('VALIDATION_ERROR', `Invalid request: ${finding.path}: ${finding.message}`, {
+        details: { issues: [finding] },
+      }),
+    );
+  });
+}
