@@ -37,10 +37,10 @@ import {
   installErrorHandling,
 } from './platform/http/error-handler.ts';
 import { installIdempotency } from './platform/http/idempotency.ts';
+import { installInputGuard } from './platform/http/input-guard.ts';
 import { correlationIdFor, installObservability } from './platform/http/observability.ts';
 import { installSecurityHeaders } from './platform/http/security-headers.ts';
 import { installGracefulClose } from './platform/http/shutdown.ts';
-import { installTextGuard } from './platform/http/text-input.ts';
 import type { App } from './platform/http/types.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Metrics } from './platform/metrics.ts';
@@ -91,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installAuthGuard(app, (credentials) => deps.services.auth.authenticate(credentials));
   installRateLimits(app, deps.limiter);
   installIdempotency(app, deps.database.db);
-  installTextGuard(app); // NUL and lone surrogates: 400 for every route, in one place
+  installInputGuard(app); // NUL, lone surrogates, JSON past 32 levels: 400 for every route
 
   await app.register(cors, {
     // No origins configured: no cross-origin access at all (the dashboard is same-origin).

@@ -115,6 +115,19 @@ describe('text the database cannot store', () => {
     expect(list.json<{ items: unknown[] }>().items).toEqual([]);
   });
 
+  it('refuses JSON nested 5,000 levels deep in subscriber attributes with 400, not a stack overflow', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const response = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/subscribers`,
+      headers: { ...user.headers, 'content-type': 'application/json' },
+      payload: `{"email":"deep@example.org","attributes":${deep}}`,
+    });
+    const envelope = expectEnvelope(response, 400, 'VALIDATION_ERROR');
+    expect(pathsOf(envelope)[0]).toMatch(/^body\.attributes(\.a)+$/);
+    expect(envelope.error.message).toContain('nested more than 32 levels');
+  });
+
   it('keeps emoji and other well-formed text as sent', async () => {
     const response = await ctx.app.inject({
       method: 'POST',
