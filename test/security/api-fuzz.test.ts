@@ -430,7 +430,8 @@ describe('API fuzz, generated from the OpenAPI document', () => {
           serverErrors++;
           problem = `${status}: ${response.body.slice(0, 160)}`;
         } else if (!correlationId) {
-          problem = 'no X-Correlation-ID header';
+          outsideEnvelope++;
+          problem = `${String(status)} without X-Correlation-ID: ${response.body.slice(0, 120)}`;
         } else if (status >= 400) {
           problem = envelopeProblem(response.body, correlationId);
           if (problem) outsideEnvelope++;
