@@ -1,6 +1,7 @@
 // Text PostgreSQL cannot store (NUL, lone surrogates) is refused in one place with 400 naming the
 // field, and every error Herald sends — the framework's and its plugins' included — is the
 // envelope with a correlation ID (issue #11, items 5 and 7).
+import { randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,9 @@ function expectEnvelope(response: Answer, status: number, code: string): Envelop
   expect(new Date(envelope.timestamp).toISOString()).toBe(envelope.timestamp);
   return envelope;
 }
+
+const randomAddress = () =>
+  `10.${String(randomInt(256))}.${String(randomInt(256))}.${String(randomInt(1, 255))}`;
 
 const pathsOf = (envelope: Envelope) => (envelope.error.details.issues ?? []).map((i) => i.path);
 
@@ -147,7 +151,8 @@ describe('framework and plugin errors', () => {
     ctx = await buildTestApp({
       env: { BODY_LIMIT_BYTES: '2048', RATE_LIMIT_AUTH_PER_MINUTE: '3' },
     });
-    user = await newUser(ctx.app);
+    // Addresses of this run only: with Redis, rate-limit counters are shared between apps.
+    user = await newUser(ctx.app, {}, { remoteAddress: randomAddress() });
   });
   afterAll(async () => {
     await ctx.close();
@@ -222,12 +227,13 @@ describe('framework and plugin errors', () => {
   });
 
   it('answers the rate limit with the envelope (429)', async () => {
+    const from = randomAddress();
     let last: Answer | undefined;
     for (let i = 0; i < 5; i++) {
       last = await ctx.app.inject({
         method: 'POST',
         url: '/api/v1/auth/login',
-        remoteAddress: '10.9.9.9',
+        remoteAddress: from,
         payload: { email: 'nobody@example.com', password: 'not-the-password' },
       });
     }
