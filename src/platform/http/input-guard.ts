@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from './errors.ts';
 
 /** NUL, or a surrogate not part of a pair (the `u` flag reads a valid pair as one code point). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this refuses
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
 /** Deeper than any body Herald accepts (brand voice, attributes, content bodies: a few levels). */
