@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokens, resolveJwtSecret } from '../../src/modules/auth/credentials.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newResources, newUser, type TestUser } from '../helpers/fixtures.ts';
-import { sampleOf } from '../tenancy/route-table.ts';
+import { registeredRoutes, sampleOf } from '../tenancy/route-table.ts';
 
 const SEED = 20_261_201;
 /** Random values per field and per parameter, on top of the fixed hostile set. */
@@ -33,6 +33,28 @@ const knownFailures: { operation: RegExp; kind: RegExp; item: number; reason: st
     reason: 'the user lookup sends the subject to a uuid column: 500 instead of 401',
   },
 ];
+
+/**
+ * Routes outside the OpenAPI document that fastify's printRoutes does not list (registered in
+ * an encapsulated plugin or after one): email links, the dashboard's catch-all.
+ */
+const UNDOCUMENTED_ROUTES = [
+  { method: 'GET', url: '/e/o/*' },
+  { method: 'GET', url: '/e/c/*' },
+  { method: 'GET', url: '/e/u/*' },
+  { method: 'POST', url: '/e/u/*' },
+  { method: 'GET', url: '/*' },
+];
+
+/**
+ * Routes a person reaches by clicking a link in an email: their 4xx answers may be HTML pages
+ * for that person instead of the envelope (still < 500, still with X-Correlation-ID).
+ */
+const HTML_ROUTES: Record<string, string> = {
+  'GET /e/c/*': 'click-tracking redirect: a broken link shows a page',
+  'GET /e/u/*': 'unsubscribe page',
+  'POST /e/u/*': 'unsubscribe form (and one-click unsubscribe)',
+};
 
 /** Operations not walked in full, and why. */
 const PARTLY_EXCLUDED: Record<string, string> = {
@@ -403,6 +425,58 @@ describe('API fuzz, generated from the OpenAPI document', () => {
     let serverErrors = 0;
     let outsideEnvelope = 0;
 
+    async function send(name: string, method: string, url: string, probe: Probe) {
+      const hasBody = probe.payload !== undefined && method !== 'GET';
+      const response = await ctx.app.inject({
+        method: method as 'GET',
+        url,
+        headers: {
+          ...(probe.credentials ?? alice.headers),
+          ...probe.headers,
+          ...(hasBody && probe.contentType ? { 'content-type': probe.contentType } : {}),
+        },
+        ...(hasBody ? { payload: probe.payload } : {}),
+      });
+      sent++;
+      const status = response.statusCode;
+      const correlationId = response.headers['x-correlation-id'] as string | undefined;
+      let problem: string | undefined;
+      if (status >= 500) {
+        serverErrors++;
+        problem = `${String(status)}: ${response.body.slice(0, 160)}`;
+      } else if (!correlationId) {
+        outsideEnvelope++;
+        problem = `${String(status)} without X-Correlation-ID: ${response.body.slice(0, 120)}`;
+      } else if (
+        status >= 400 &&
+        name in HTML_ROUTES &&
+        String(response.headers['content-type']).startsWith('text/html')
+      ) {
+        byCode[`${String(status)} HTML page`] = (byCode[`${String(status)} HTML page`] ?? 0) + 1;
+      } else if (status >= 400) {
+        problem = envelopeProblem(response.body, correlationId);
+        if (problem) outsideEnvelope++;
+        else {
+          const code = (JSON.parse(response.body) as { error: { code: string } }).error.code;
+          byCode[`${String(status)} ${code}`] = (byCode[`${String(status)} ${code}`] ?? 0) + 1;
+        }
+      } else {
+        byCode[String(status)] = (byCode[String(status)] ?? 0) + 1;
+      }
+      if (!problem) return;
+      const outcome = {
+        operation: name,
+        kind: probe.kind,
+        url: url.slice(0, 160),
+        status,
+        problem,
+      };
+      const isKnown = knownFailures.some(
+        (entry) => entry.operation.test(name) && entry.kind.test(probe.kind),
+      );
+      (isKnown ? known : failures).push(outcome);
+    }
+
     for (const { name, method, path, operation } of operations) {
       const streams = name in PARTLY_EXCLUDED;
       const probes = [...probesFor(operation, document, streams), ...credentialProbes(forged)];
@@ -411,49 +485,29 @@ describe('API fuzz, generated from the OpenAPI document', () => {
           path.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, param: string) =>
             probe.path && param in probe.path ? (probe.path[param] ?? '') : (ids[param] ?? ''),
           ) + (probe.query === undefined ? '' : `?${probe.query}`);
-        const hasBody = probe.payload !== undefined && method !== 'GET';
-        const response = await ctx.app.inject({
-          method,
-          url,
-          headers: {
-            ...(probe.credentials ?? alice.headers),
-            ...probe.headers,
-            ...(hasBody && probe.contentType ? { 'content-type': probe.contentType } : {}),
-          },
-          ...(hasBody ? { payload: probe.payload } : {}),
-        });
-        sent++;
-        const status = response.statusCode;
-        const correlationId = response.headers['x-correlation-id'] as string | undefined;
-        let problem: string | undefined;
-        if (status >= 500) {
-          serverErrors++;
-          problem = `${status}: ${response.body.slice(0, 160)}`;
-        } else if (!correlationId) {
-          outsideEnvelope++;
-          problem = `${String(status)} without X-Correlation-ID: ${response.body.slice(0, 120)}`;
-        } else if (status >= 400) {
-          problem = envelopeProblem(response.body, correlationId);
-          if (problem) outsideEnvelope++;
-          else {
-            const code = (JSON.parse(response.body) as { error: { code: string } }).error.code;
-            byCode[`${status} ${code}`] = (byCode[`${status} ${code}`] ?? 0) + 1;
-          }
-        } else {
-          byCode[String(status)] = (byCode[String(status)] ?? 0) + 1;
-        }
-        if (!problem) continue;
-        const outcome = {
-          operation: name,
-          kind: probe.kind,
-          url: url.slice(0, 160),
-          status,
-          problem,
+        await send(name, method, url, probe);
+      }
+    }
+
+    // Routes outside the document (email links, the docs UI, the dashboard): their wildcard
+    // or parameter gets every hostile path value, and a hostile query.
+    const documented = new Set(operations.map((operation) => operation.name));
+    const hidden = [...UNDOCUMENTED_ROUTES, ...registeredRoutes(ctx.app)].filter(
+      ({ method, url }, index, all) =>
+        (method === 'GET' || method === 'POST') &&
+        !documented.has(`${method} ${url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`) &&
+        all.findIndex((other) => other.method === method && other.url === url) === index,
+    );
+    for (const { method, url } of hidden) {
+      const name = `${method} ${url}`;
+      for (const [kind, raw] of RAW_PARAMETER_VALUES) {
+        const filled = url.replace(/:[A-Za-z0-9_]+|\*$/g, raw);
+        const probe: Probe = {
+          kind: `path: ${kind}`,
+          payload: 'a=%00',
+          contentType: 'application/x-www-form-urlencoded',
         };
-        const isKnown = knownFailures.some(
-          (entry) => entry.operation.test(name) && entry.kind.test(probe.kind),
-        );
-        (isKnown ? known : failures).push(outcome);
+        await send(name, method, filled === url ? `${url}?q=${raw}` : filled, probe);
       }
     }
 
@@ -463,7 +517,9 @@ describe('API fuzz, generated from the OpenAPI document', () => {
         {
           seed: SEED,
           operationsWalked: operations.length,
+          undocumentedRoutesWalked: hidden.map((route) => `${route.method} ${route.url}`),
           partlyExcluded: PARTLY_EXCLUDED,
+          htmlNotEnvelope: HTML_ROUTES,
           requestsSent: sent,
           answersByStatusAndCode: Object.fromEntries(Object.entries(byCode).sort()),
           serverErrors,
