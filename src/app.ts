@@ -31,8 +31,13 @@ import type { CacheStore } from './platform/cache.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
 import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installDashboard } from './platform/http/dashboard.ts';
-import { installErrorHandling } from './platform/http/error-handler.ts';
+import {
+  answerClientError,
+  answerFrameworkError,
+  installErrorHandling,
+} from './platform/http/error-handler.ts';
 import { installIdempotency } from './platform/http/idempotency.ts';
+import { installInputGuard } from './platform/http/input-guard.ts';
 import { correlationIdFor, installObservability } from './platform/http/observability.ts';
 import { installSecurityHeaders } from './platform/http/security-headers.ts';
 import { installGracefulClose } from './platform/http/shutdown.ts';
@@ -72,6 +77,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routerOptions: { ignoreTrailingSlash: true },
     // On shutdown, idle keep-alive sockets close at once; in-flight requests finish.
     forceCloseConnections: 'idle',
+    // Errors fastify and node answer before any hook runs: the envelope too (error-handler.ts).
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -83,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installAuthGuard(app, (credentials) => deps.services.auth.authenticate(credentials));
   installRateLimits(app, deps.limiter);
   installIdempotency(app, deps.database.db);
+  installInputGuard(app); // NUL, lone surrogates, JSON past 32 levels: 400 for every route
 
   await app.register(cors, {
     // No origins configured: no cross-origin access at all (the dashboard is same-origin).

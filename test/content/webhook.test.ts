@@ -162,7 +162,9 @@ describe('webhook SSRF refusal (the default)', () => {
 
   it('refuses a loopback target, records why, and sends nothing', async () => {
     const owner = await newUser(ctx.app);
-    const { businessId, contentId, base } = await scheduleToWebhook(ctx, owner, receiver.url);
+    // https: plain http is refused at save unless private targets are allowed.
+    const url = receiver.url.replace('http:', 'https:');
+    const { businessId, contentId, base } = await scheduleToWebhook(ctx, owner, url);
     const piece = await untilStatus(ctx.app, owner, businessId, contentId, ['published', 'failed']);
     expect(piece.status).toBe('failed');
     expect(receiver.received).toHaveLength(0);
@@ -178,7 +180,7 @@ describe('webhook SSRF refusal (the default)', () => {
 
   it('refuses a name that resolves to loopback too', async () => {
     const owner = await newUser(ctx.app);
-    const url = receiver.url.replace('127.0.0.1', 'localhost');
+    const url = receiver.url.replace('http://127.0.0.1', 'https://localhost');
     const { businessId, contentId } = await scheduleToWebhook(ctx, owner, url);
     const piece = await untilStatus(ctx.app, owner, businessId, contentId, ['published', 'failed']);
     expect(piece.status).toBe('failed');

@@ -90,7 +90,9 @@ describe('the dashboard route', () => {
     const response = await app.inject({ url: '/' });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('5');
-    expect(response.body).toContain('npm run build:web');
+    const { error } = response.json<{ error: { code: string; message: string } }>();
+    expect(error.code).toBe('NOT_READY');
+    expect(error.message).toContain('npm run build:web');
   });
 
   it('on plain http the document drops upgrade-insecure-requests; on https it keeps the header as set', async () => {

@@ -89,6 +89,12 @@ export function postJson(
   options: AdapterOptions,
 ): Promise<number> {
   const target = new URL(url);
+  // The schema refuses other schemes; a target stored before it did must not be retried.
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+    return Promise.reject(
+      new RefusedTarget(`refused to send to a ${target.protocol} URL: only https:// targets`),
+    );
+  }
   const host = target.hostname.replace(/^\[|\]$/g, '');
   if (ipaddr.isValid(host) && !options.allowPrivateTargets && !isPublicAddress(host)) {
     return Promise.reject(

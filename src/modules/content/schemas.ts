@@ -22,17 +22,23 @@ export type PublishChannel = z.infer<typeof PublishChannel>;
 
 const IsoDate = z.iso.date().meta({ example: '2026-03-02' });
 
+/**
+ * A URL Herald POSTs to: https, or plain http where the server allows private targets for
+ * development (checked by the service, which knows the configuration). Never file:, ftp:, …
+ */
+const WebhookUrl = z.url({ protocol: /^https?$/, error: 'must be an https:// URL' }).max(2000);
+
 /** Where a piece goes when it is published; secrets are write-only. */
 export const ChannelTarget = z
   .object({
-    url: z.url().max(2000).optional().describe('webhook: the receiver URL'),
+    url: WebhookUrl.optional().describe('webhook: the receiver URL (https://)'),
     secret: z
       .string()
       .min(16)
       .max(200)
       .optional()
       .describe('webhook: the HMAC-SHA256 signing secret (never returned)'),
-    webhookUrl: z.url().max(2000).optional().describe('slack: the incoming-webhook URL'),
+    webhookUrl: WebhookUrl.optional().describe('slack: the incoming-webhook URL (https://)'),
     recipients: z.array(z.email()).min(1).max(500).optional().describe('email: the list'),
   })
   .meta({ id: 'ChannelTarget' });

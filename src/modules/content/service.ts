@@ -154,13 +154,38 @@ function checkTarget(channel: PublishChannel, target: ChannelTarget | null): voi
   }
 }
 
+/**
+ * Plain http:// leaves the signed payload readable on the way: only where the server allows
+ * private targets for development (PUBLISH_WEBHOOK_ALLOW_PRIVATE). The schema refuses the rest.
+ */
+function checkTargetScheme(target: ChannelTarget | null | undefined, allowPlainHttp: boolean) {
+  if (allowPlainHttp || !target) return;
+  for (const field of ['url', 'webhookUrl'] as const) {
+    const value = target[field];
+    if (value && !/^https:/i.test(value)) {
+      const message =
+        'must be an https:// URL (plain http:// only with PUBLISH_WEBHOOK_ALLOW_PRIVATE=true, for development)';
+      throw new AppError(
+        'VALIDATION_ERROR',
+        `Invalid request: body.channelTarget.${field}: ${message}`,
+        {
+          details: { issues: [{ path: `body.channelTarget.${field}`, message }] },
+        },
+      );
+    }
+  }
+}
+
 export function createContentService(deps: {
   db: Database;
   access: BusinessAccess;
   jobs: Pick<JobService, 'start'>;
   publisher: PublishWaker;
+  /** Accept plain http:// webhook and Slack targets (development; default false). */
+  allowPlainHttpTargets?: boolean;
 }) {
   const { access, db } = deps;
+  const allowPlainHttp = deps.allowPlainHttpTargets ?? false;
   const repository = createContentRepository(db);
 
   async function owned(principal: Principal, businessId: string, contentId: string) {
@@ -258,6 +283,7 @@ export function createContentService(deps: {
       const row = await change(principal, businessId, contentId, async (current, tx) => {
         const status = current.status as ContentStatus;
         const { body: text, channelTarget, ...fields } = body;
+        checkTargetScheme(channelTarget, allowPlainHttp);
         const values: Partial<NewContent> = { ...fields };
         if (channelTarget !== undefined) {
           values.channelTarget = withStoredSecret(channelTarget, current.channelTarget);
@@ -360,6 +386,7 @@ export function createContentService(deps: {
       const row = await change(principal, businessId, contentId, (current) => {
         assertMove(current.status as ContentStatus, 'scheduled');
         const channel = body.channel ?? (current.channel as PublishChannel);
+        checkTargetScheme(body.channelTarget, allowPlainHttp);
         const stored = current.channelTarget as ChannelTarget | null;
         const target = body.channelTarget
           ? withStoredSecret(body.channelTarget, stored)

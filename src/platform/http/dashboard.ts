@@ -1,7 +1,7 @@
 // Serves the web dashboard (web/dist, built by Vite) at `/`: hashed assets cached for a year,
 // every other path that is not a file answers index.html so client-side routes survive a
 // reload. The API is untouched: an unknown /api/… path still gets the 404 error envelope.
-// Until a build exists the dashboard answers 503 with what to do, never a blank page.
+// Until a build exists the dashboard answers 503 (the error envelope) saying what to do.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 import type { Logger } from '../logger.ts';
+import { errorEnvelope } from './errors.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 
 export const WEB_ROOT = fileURLToPath(new URL('../../../web/', import.meta.url));
@@ -57,15 +58,14 @@ export async function installDashboard(
       });
     }
     if (!(await isFile(path.join(distDir, 'index.html')))) {
+      // The error envelope like every other error Herald answers; its message says what to do.
+      const message = building
+        ? 'The Herald dashboard is being built; reload in a few seconds.'
+        : 'The Herald dashboard is not built. Run `npm run build:web` (or `npm start`, which builds it) and reload. The API is available under /api/v1.';
       return reply
         .status(503)
         .header('retry-after', '5')
-        .type('text/plain; charset=utf-8')
-        .send(
-          building
-            ? 'The Herald dashboard is being built; reload in a few seconds.\n'
-            : 'The Herald dashboard is not built. Run `npm run build:web` (or `npm start`, which builds it) and reload. The API is available under /api/v1.\n',
-        );
+        .send(errorEnvelope('NOT_READY', message, {}, request.id));
     }
     if (!options.secure) void reply.header('content-security-policy', CSP_WITHOUT_UPGRADE);
     return reply

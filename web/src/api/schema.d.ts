@@ -7534,12 +7534,12 @@ export interface components {
       secret?: string;
       /**
        * Format: uri
-       * @description webhook: the receiver URL
+       * @description webhook: the receiver URL (https://)
        */
       url?: string;
       /**
        * Format: uri
-       * @description slack: the incoming-webhook URL
+       * @description slack: the incoming-webhook URL (https://)
        */
       webhookUrl?: string;
     };
@@ -7550,12 +7550,12 @@ export interface components {
       secret?: string;
       /**
        * Format: uri
-       * @description webhook: the receiver URL
+       * @description webhook: the receiver URL (https://)
        */
       url?: string;
       /**
        * Format: uri
-       * @description slack: the incoming-webhook URL
+       * @description slack: the incoming-webhook URL (https://)
        */
       webhookUrl?: string;
     };

@@ -1,0 +1,81 @@
+// The one place that refuses input no route should have to think about: text PostgreSQL cannot
+// store — a NUL character (text and jsonb refuse \u0000) or a lone UTF-16 surrogate (jsonb
+// refuses it; text would silently store U+FFFD) — and JSON nested deeper than any Herald body
+// (code that walks it recursively would overflow the stack). A global preValidation hook walks
+// every request's path parameters, query and body, values and object keys, so no route can
+// forget it, schema or not. 400 names the field.
+import type { FastifyInstance } from 'fastify';
+
+import { AppError } from './errors.ts';
+
+/** NUL, or a surrogate not part of a pair (the `u` flag reads a valid pair as one code point). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this refuses
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+/** Deeper than any body Herald accepts (brand voice, attributes, content bodies: a few levels). */
+export const MAX_JSON_DEPTH = 32;
+
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}
+
+interface Finding {
+  path: string;
+  message: string;
+}
+
+/**
+ * The first place in `value` holding unstorable text or nesting past MAX_JSON_DEPTH, as
+ * `location.a.b.0` (a bad key names the object that holds it). Iterative, so input nested
+ * thousands of levels deep cannot overflow this walk either.
+ */
+export function findRefusedInput(value: unknown, location: string): Finding | undefined {
+  const stack: [unknown, string, number][] = [[value, location, 0]];
+  while (stack.length > 0) {
+    const [current, path, depth] = stack.pop() as [unknown, string, number];
+    if (depth > MAX_JSON_DEPTH && current !== null && typeof current === 'object') {
+      return { path, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` };
+    }
+    if (typeof current === 'string') {
+      if (!isStorableText(current)) return { path, message: messageFor(current) };
+    } else if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index--) {
+        stack.push([current[index], `${path}.${index}`, depth + 1]);
+      }
+    } else if (current !== null && typeof current === 'object' && !Buffer.isBuffer(current)) {
+      const entries = Object.entries(current);
+      for (const [key] of entries) {
+        if (!isStorableText(key)) return { path, message: `a key ${messageFor(key)}` };
+      }
+      for (let index = entries.length - 1; index >= 0; index--) {
+        const [key, child] = entries[index] as [string, unknown];
+        stack.push([child, `${path}.${key}`, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+function messageFor(text: string): string {
+  return text.includes('\u0000')
+    ? 'must not contain a NUL character (\\u0000)'
+    : 'must be valid Unicode text (a lone surrogate was sent)';
+}
+
+export function installInputGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', (request, _reply, done) => {
+    const finding =
+      findRefusedInput(request.params, 'params') ??
+      findRefusedInput(request.query, 'query') ??
+      findRefusedInput(request.body, 'body');
+    if (!finding) {
+      done();
+      return;
+    }
+    done(
+      new AppError('VALIDATION_ERROR', `Invalid request: ${finding.path}: ${finding.message}`, {
+        details: { issues: [finding] },
+      }),
+    );
+  });
+}
