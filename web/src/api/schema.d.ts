@@ -7359,7 +7359,7 @@ export interface components {
       summary: string;
     };
     ChannelTarget: {
-      /** @description email: the list */
+      /** @description email: the addresses; only subscribers of the business with consent "subscribed" and not suppressed receive it, the others are skipped and listed on the publish attempt */
       recipients?: string[];
       /** @description webhook: the HMAC-SHA256 signing secret (never returned) */
       secret?: string;
@@ -7375,7 +7375,7 @@ export interface components {
       webhookUrl?: string;
     };
     ChannelTargetInput: {
-      /** @description email: the list */
+      /** @description email: the addresses; only subscribers of the business with consent "subscribed" and not suppressed receive it, the others are skipped and listed on the publish attempt */
       recipients?: string[];
       /** @description webhook: the HMAC-SHA256 signing secret (never returned) */
       secret?: string;
@@ -8003,6 +8003,15 @@ export interface components {
       id: string;
       /** @enum {string} */
       outcome: 'success' | 'failed';
+      /** @description Email channel: messages sent, and the listed addresses that were skipped */
+      recipients: {
+        sent: number;
+        skipped: {
+          address: string;
+          /** @description not_a_subscriber, unsubscribed, pending, suppressed or bounced */
+          reason: string;
+        }[];
+      } | null;
       statusCode: number | null;
       worker: string;
     };
@@ -8019,6 +8028,15 @@ export interface components {
       id: string;
       /** @enum {string} */
       outcome: 'success' | 'failed';
+      /** @description Email channel: messages sent, and the listed addresses that were skipped */
+      recipients: {
+        sent: number;
+        skipped: {
+          address: string;
+          /** @description not_a_subscriber, unsubscribed, pending, suppressed or bounced */
+          reason: string;
+        }[];
+      } | null;
       statusCode: number | null;
       worker: string;
     };
