@@ -1,1 +1,0 @@
-ALTER TABLE "publish_attempts" ADD COLUMN "recipients" jsonb;
