@@ -167,8 +167,14 @@ export class JobQueue {
     data: object,
     options: { singletonKey?: string; startAfter?: Date } = {},
   ): Promise<string> {
-    const heartbeatSeconds = this.heartbeats.get(queue) ?? this.options.heartbeatSeconds;
-    const id = await this.boss.send(queue, data, { ...options, heartbeatSeconds });
+    // A queue declared with no heartbeat (null) sends none; an undeclared one gets the default.
+    const heartbeatSeconds = this.heartbeats.has(queue)
+      ? this.heartbeats.get(queue)
+      : this.options.heartbeatSeconds;
+    const id = await this.boss.send(queue, data, {
+      ...options,
+      ...(heartbeatSeconds == null ? {} : { heartbeatSeconds }),
+    });
     if (!id) throw new Error(`queue ${queue} refused the job (singleton already queued?)`);
     return id;
   }
