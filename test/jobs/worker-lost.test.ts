@@ -122,4 +122,40 @@ describe('a job whose worker is lost', () => {
     await zombie;
     expect(await job(jobId)).toMatchObject({ status: 'succeeded' });
   }, 60_000);
+
+  it('is failed with WORKER_LOST, not left running, when its retry is lost too', async () => {
+    // Only the test's dying workers from here on.
+    await ctx.runtime.queue.boss.offWork(RUN_JOB_QUEUE);
+    fake.reset();
+    fake.otherwise({ hang: true });
+    const started = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/ai/brand-voice`,
+      headers: owner.headers,
+      payload: { notes: 'Rye only.' },
+    });
+    const jobId = started.json<{ job: Job }>().job.id;
+    const runs: { controller: AbortController; done: Promise<void> }[] = [];
+    // Two workers in turn take it and die (the queue retries a lost job once).
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      let taken: { id: string } | undefined;
+      while (!taken) {
+        [taken] = await ctx.runtime.queue.boss.fetch<{ jobId: string }>(RUN_JOB_QUEUE);
+        if (!taken) await sleep(100); // the retry waits out its short delay
+      }
+      const controller = new AbortController();
+      runs.push({
+        controller,
+        done: ctx.runtime.services.jobs.runQueued(jobId, controller.signal),
+      });
+      while (fake.requests.length < attempt) await sleep(20);
+      await ageHeartbeat(ctx.runtime, taken.id, 45);
+      await superviseNow(ctx.runtime);
+    }
+    const failed = await job(jobId);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'WORKER_LOST' } });
+    expect(failed.error?.message).toMatch(/stopped, and so did its retry/);
+    for (const run of runs) run.controller.abort();
+    await Promise.all(runs.map((run) => run.done));
+  }, 60_000);
 });
