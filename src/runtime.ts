@@ -29,6 +29,7 @@ import { createEngagement } from './modules/sequences/engagement.ts';
 import { sequenceDraftJob } from './modules/sequences/generate.ts';
 import { createSequenceService } from './modules/sequences/service.ts';
 import { createTrackingLinks } from './modules/sequences/tracking.ts';
+import { createEmailAudience } from './modules/subscribers/audience.ts';
 import { subscriberImportJob } from './modules/subscribers/import-job.ts';
 import { createSubscriberService } from './modules/subscribers/service.ts';
 import { systemJobs } from './modules/system/jobs.ts';
@@ -105,7 +106,7 @@ function createServices(parts: {
     ...config.email.dkim,
     privateKey: readDkimKey(config.email.dkim.privateKey),
   };
-  let mailer: Mailer | undefined = createMailer({
+  const mailer: Mailer = createMailer({
     ...config.email,
     dkim,
     outboxDir: path.join(config.dataDir, 'outbox'),
@@ -121,12 +122,13 @@ function createServices(parts: {
     adapters: createAdapters({
       allowPrivateTargets: config.publishing.allowPrivateTargets,
       timeoutMs: config.publishing.timeoutMs,
-      mailer: {
-        send: (email) =>
-          (mailer ??= createMailer({
-            ...config.email,
-            outboxDir: path.join(config.dataDir, 'outbox'),
-          })).send(email),
+      email: {
+        // The same mailer as the sequences: one SMTP pool, DKIM-signed when a key is configured.
+        mailer,
+        audience: createEmailAudience(db),
+        unsubscribeUrl: (businessId, subscriberId) =>
+          tracking.subscriberUnsubscribeUrl(businessId, subscriberId),
+        defaultFrom: config.email.from,
       },
     }),
     config: config.publishing,
@@ -177,7 +179,7 @@ function createServices(parts: {
     publishing: {
       publisher,
       async close() {
-        await mailer?.close();
+        await mailer.close();
       },
     },
     auth: createAuth({ db, cache, audit, logger, config, mailer }),

@@ -132,11 +132,25 @@ export function readDkimKey(value: string): string {
   return readFileSync(value, 'utf8');
 }
 
-function formatAddress(address: MailAddress | string | undefined): string {
+/**
+ * What nodemailer is given for an address: `{ name, address }` objects, so nodemailer's own
+ * address formatting quotes, escapes and encodes the display name (a name ending in a backslash,
+ * holding quotes, commas, angle brackets or non-ASCII letters). A string is a full address that
+ * nodemailer parses (EMAIL_FROM); a display name is never concatenated into a header here.
+ */
+function toNodemailerAddress(
+  address: MailAddress | string,
+): string | { name: string; address: string } {
+  if (typeof address === 'string') return address;
+  return address.name ? { name: address.name, address: address.address } : address.address;
+}
+
+/** A readable form for the outbox listing (not a header): the name as an RFC 5322 quoted string. */
+function displayAddress(address: MailAddress | string | undefined): string {
   if (address === undefined) return '';
   if (typeof address === 'string') return address;
   return address.name
-    ? `"${address.name.replaceAll('"', '')}" <${address.address}>`
+    ? `"${address.name.replace(/["\\]/g, '\\$&')}" <${address.address}>`
     : address.address;
 }
 
@@ -150,9 +164,9 @@ function composeOptions(email: OutgoingEmail, defaultFrom: string): SendMailOpti
   }
   return {
     messageId: normaliseMessageId(email.messageId),
-    from: formatAddress(email.from) || defaultFrom,
-    ...(email.replyTo ? { replyTo: formatAddress(email.replyTo) } : {}),
-    to: formatAddress(email.to),
+    from: toNodemailerAddress(email.from ?? defaultFrom),
+    ...(email.replyTo ? { replyTo: toNodemailerAddress(email.replyTo) } : {}),
+    to: toNodemailerAddress(email.to),
     subject: email.subject,
     ...(email.html !== undefined ? { html: email.html } : {}),
     ...(email.text !== undefined ? { text: email.text } : {}),
@@ -341,8 +355,8 @@ export function createMailer(config: MailerConfig): Mailer {
       const options = composeOptions(email, config.from);
       const info = await (await (composer ??= openComposer())).sendMail(options);
       if (!Buffer.isBuffer(info.message)) throw new Error('outbox composer returned a stream');
-      const from = formatAddress(email.from) || config.from;
-      const to = formatAddress(email.to);
+      const from = displayAddress(email.from) || config.from;
+      const to = displayAddress(email.to);
       const entry = await outbox.write(email.owner ?? '_', email.messageId, info.message, {
         from,
         to,

@@ -1,6 +1,10 @@
 // The job queue: pg-boss on the same Postgres as the data (PGlite embedded, or the server).
 // Modules declare their jobs as JobDefinitions; `herald serve` and `herald worker` register the
 // same definitions, so a job handler is ordinary domain code that runs wherever a worker is.
+// Every job heartbeats while its handler runs (pg-boss refreshes it every `heartbeatRefreshSeconds`);
+// pg-boss's supervisor, every `superviseIntervalSeconds` in each process, fails a job whose
+// heartbeat is older than `heartbeatSeconds` and retries it — so the job of a worker that was
+// killed is retried within about a minute instead of at its `expireInSeconds`.
 import { fromPglite, PgBoss } from 'pg-boss';
 
 import type { DatabaseHandle } from './db/client.ts';
@@ -11,6 +15,7 @@ export interface JobContext {
   id: string;
   /** 0 on the first attempt. */
   retryCount: number;
+  /** Aborted when this worker no longer holds the job (its heartbeat found the claim gone). */
   signal: AbortSignal;
 }
 
@@ -21,13 +26,35 @@ export interface JobDefinition<Data extends object = object> {
   retryDelaySeconds?: number;
   /** A running job past this is failed (and retried if attempts remain). */
   expireInSeconds?: number;
+  /** A running job whose heartbeat is older than this is failed and retried (null: none). */
+  heartbeatSeconds?: number | null;
   handle(data: Data, context: JobContext): Promise<unknown>;
 }
 
 export interface QueueOptions {
   pollingIntervalSeconds?: number;
   concurrency?: number;
+  /** Default staleness after which a running job counts as lost (30 s). */
+  heartbeatSeconds?: number;
+  /** How often a running job's heartbeat is refreshed (10 s). */
+  heartbeatRefreshSeconds?: number;
+  /** How often pg-boss's supervisor looks for expired and lost jobs (15 s). */
+  superviseIntervalSeconds?: number;
 }
+
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
+
+/** Where a queue job stands, as far as a caller watching a long job needs to know. */
+export type QueueJobHealth =
+  | 'alive'
+  /** Active, but its worker stopped heartbeating: the supervisor will fail and retry it. */
+  | 'worker-lost'
+  /** Failed (a lost worker, an expiry) and waiting for its retry. */
+  | 'retrying'
+  /** Failed for good or cancelled: no retry will come. */
+  | 'given-up'
+  | 'finished'
+  | 'unknown';
 
 export type JobState = 'queued' | 'active' | 'deferred' | 'failed' | 'total';
 
@@ -49,6 +76,8 @@ export class JobQueue {
   private readonly metrics: Metrics | undefined;
   private readonly options: Required<QueueOptions>;
   private readonly queues = new Set<string>();
+  /** Heartbeat per declared queue, also set on each job sent (queues created before it had none). */
+  private readonly heartbeats = new Map<string, number | null>();
   private readonly loops: BackgroundLoop[] = [];
   private loopsRunning = false;
   private started = false;
@@ -64,6 +93,9 @@ export class JobQueue {
     this.options = {
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
       concurrency: options.concurrency ?? 4,
+      heartbeatSeconds: options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+      heartbeatRefreshSeconds: options.heartbeatRefreshSeconds ?? 10,
+      superviseIntervalSeconds: options.superviseIntervalSeconds ?? 15,
     };
     boss.on('error', (error: unknown) => {
       this.logger.error({ err: error }, 'queue error');
@@ -76,14 +108,26 @@ export class JobQueue {
     deps: { logger: Logger; metrics?: Metrics },
     options: QueueOptions = {},
   ): JobQueue {
+    // The supervisor's monitor (expiry, lost heartbeats) runs this often rather than pg-boss's
+    // default minute, so a lost job is retried within heartbeat + interval.
+    const supervise = {
+      superviseIntervalSeconds: options.superviseIntervalSeconds ?? 15,
+      monitorIntervalSeconds: options.superviseIntervalSeconds ?? 15,
+    };
     const boss =
       database.kind === 'pglite' && database.pglite
-        ? new PgBoss({ db: fromPglite(database.pglite), backend: 'pglite', schema: 'pgboss' })
+        ? new PgBoss({
+            db: fromPglite(database.pglite),
+            backend: 'pglite',
+            schema: 'pgboss',
+            ...supervise,
+          })
         : new PgBoss({
             connectionString: connection.postgresUrl,
             max: connection.poolMax ?? 4,
             schema: 'pgboss',
             application_name: 'herald-queue',
+            ...supervise,
           });
     return new JobQueue(boss, deps, options);
   }
@@ -100,15 +144,21 @@ export class JobQueue {
     for (const definition of definitions) {
       if (this.queues.has(definition.queue)) continue;
       const deadLetter = `${definition.queue}.dead`;
+      const heartbeatSeconds =
+        definition.heartbeatSeconds === undefined
+          ? this.options.heartbeatSeconds
+          : definition.heartbeatSeconds;
       await this.boss.createQueue(deadLetter);
       await this.boss.createQueue(definition.queue, {
         retryLimit: definition.retryLimit ?? 3,
         retryDelay: definition.retryDelaySeconds ?? 5,
         retryBackoff: true,
         expireInSeconds: definition.expireInSeconds ?? 15 * 60,
+        ...(heartbeatSeconds === null ? {} : { heartbeatSeconds }),
         deadLetter,
       });
       this.queues.add(definition.queue);
+      this.heartbeats.set(definition.queue, heartbeatSeconds);
     }
   }
 
@@ -117,7 +167,14 @@ export class JobQueue {
     data: object,
     options: { singletonKey?: string; startAfter?: Date } = {},
   ): Promise<string> {
-    const id = await this.boss.send(queue, data, options);
+    // A queue declared with no heartbeat (null) sends none; an undeclared one gets the default.
+    const heartbeatSeconds = this.heartbeats.has(queue)
+      ? this.heartbeats.get(queue)
+      : this.options.heartbeatSeconds;
+    const id = await this.boss.send(queue, data, {
+      ...options,
+      ...(heartbeatSeconds == null ? {} : { heartbeatSeconds }),
+    });
     if (!id) throw new Error(`queue ${queue} refused the job (singleton already queued?)`);
     return id;
   }
@@ -138,6 +195,7 @@ export class JobQueue {
           pollingIntervalSeconds: this.options.pollingIntervalSeconds,
           localConcurrency: this.options.concurrency,
           batchSize: 1,
+          heartbeatRefreshSeconds: this.options.heartbeatRefreshSeconds,
         },
         async ([job]) => {
           if (!job) return;
@@ -167,6 +225,39 @@ export class JobQueue {
         this.logger.info({ loop: loop.name }, 'background loop started');
       }
     }
+  }
+
+  /** Whether a job sent to `queue` is still being worked, or its worker was lost. */
+  async health(queue: string, id: string): Promise<QueueJobHealth> {
+    const [job] = await this.boss.findJobs(queue, { id, limit: 1 });
+    if (!job) return 'unknown';
+    switch (job.state) {
+      case 'active': {
+        const heartbeatSeconds = job.heartbeatSeconds;
+        const beat = job.heartbeatOn ?? job.startedOn;
+        const now = await this.databaseNow();
+        return heartbeatSeconds !== null && beat.getTime() + heartbeatSeconds * 1000 < now
+          ? 'worker-lost'
+          : 'alive';
+      }
+      case 'retry':
+        return 'retrying';
+      case 'failed':
+      case 'cancelled':
+        return 'given-up';
+      case 'completed':
+        return 'finished';
+      default:
+        return 'alive';
+    }
+  }
+
+  /** The database's clock (pg-boss's heartbeats are written with it, not this process's). */
+  private async databaseNow(): Promise<number> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql('SELECT (extract(epoch from now()) * 1000)::float8 AS now', []);
+    return Number((rows[0] as { now: number | string } | undefined)?.now ?? Date.now());
   }
 
   /** Job counts per queue and state, for /metrics and /health. */

@@ -1,7 +1,10 @@
 // The Slack and email channels, and retries: Slack gets the piece's text on its incoming webhook
-// (a loopback receiver here); the email channel sends one message per recipient through the
-// SMTP server (a loopback receiver, parsed with mailparser); a receiver that fails is retried
-// with growing waits, every attempt is recorded, and after the last one the piece is `failed`.
+// (a loopback receiver here); the email channel sends one message per listed subscriber through
+// the SMTP server (a loopback receiver, parsed with mailparser) — only to subscribers with consent
+// `subscribed` who are not suppressed, each message DKIM-signed with one-click unsubscribe — and
+// records the skipped addresses; a receiver that fails is retried with growing waits, every
+// attempt is recorded, and after the last one the piece is `failed`.
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -10,7 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type ContentView, dueNow, untilStatus } from '../campaigns/helpers.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newContent, newUser, type TestUser } from '../helpers/fixtures.ts';
-import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.ts';
+import { rawHeader, type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.ts';
+
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 
 interface Received {
   method: string;
@@ -70,6 +79,7 @@ interface AttemptView {
   outcome: string;
   statusCode: number | null;
   error: string | null;
+  recipients: { sent: number; skipped: { address: string; reason: string }[] } | null;
   createdAt: string;
 }
 
@@ -93,6 +103,10 @@ describe('publishing to Slack, email and failing receivers', () => {
         PUBLISH_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
         SMTP_URL: smtp.url,
         EMAIL_FROM: 'Blue Bottle Bakery <news@bluebottle.example>',
+        PUBLIC_URL: 'http://herald.test',
+        DKIM_DOMAIN: 'bluebottle.example',
+        DKIM_SELECTOR: 'herald',
+        DKIM_PRIVATE_KEY: privateKey,
       },
     });
     owner = await newUser(ctx.app);
@@ -120,6 +134,26 @@ describe('publishing to Slack, email and failing receivers', () => {
       200,
     );
     return piece.id;
+  }
+
+  /** Adds each address as a subscriber of the business; answers their ids. */
+  async function subscribe(
+    addresses: string[],
+    consentStatus: 'subscribed' | 'unsubscribed' | 'pending' = 'subscribed',
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    for (const email of addresses) {
+      const created = await api<{ id: string }>(
+        ctx.app,
+        owner,
+        'POST',
+        `/api/v1/businesses/${businessId}/subscribers`,
+        { email, consentStatus },
+        201,
+      );
+      ids.push(created.body.id);
+    }
+    return ids;
   }
 
   async function attemptsOf(contentId: string): Promise<AttemptView[]> {
@@ -197,8 +231,9 @@ describe('publishing to Slack, email and failing receivers', () => {
     }
   });
 
-  it('sends an email piece to every recipient of the list, with its subject and body', async () => {
+  it('sends an email piece to every subscribed recipient of the list, with its subject and body', async () => {
     const recipients = ['ann@example.org', 'ben@example.org', 'cleo@example.org'];
+    const subscriberIds = await subscribe(recipients);
     const before = smtp.messages.length;
     const id = await schedule(
       {
@@ -224,11 +259,11 @@ describe('publishing to Slack, email and failing receivers', () => {
         { name: 'Blue Bottle Bakery', address: 'news@bluebottle.example' },
       ]);
       expect(mail?.subject).toBe('The spring menu is here');
-      expect(mail?.text?.trim()).toBe(
-        'Hello neighbours,\n\nFive new loaves this spring. See you on Saturday!',
+      expect(mail?.text).toMatch(
+        /^Hello neighbours,\n\nFive new loaves this spring\. See you on Saturday!\n\n--\nYou get this email as a subscriber of Blue Bottle Bakery\.\nUnsubscribe: http:\/\/herald\.test\/e\/u\/\S+\n?$/,
       );
       // A retried send would be the same message downstream.
-      expect(mail?.messageId).toBe(`<${id}.${index}@herald.content>`);
+      expect(mail?.messageId).toBe(`<${id}.${subscriberIds[index] ?? ''}@herald.content>`);
     }
     // Each message went to its own recipient only.
     const mine = smtp.messages.slice(before);
@@ -236,11 +271,17 @@ describe('publishing to Slack, email and failing receivers', () => {
       recipients.map((address) => [address]),
     );
     expect(await attemptsOf(id)).toEqual([
-      expect.objectContaining({ attempt: 1, channel: 'email', outcome: 'success' }),
+      expect.objectContaining({
+        attempt: 1,
+        channel: 'email',
+        outcome: 'success',
+        recipients: { sent: 3, skipped: [] },
+      }),
     ]);
   });
 
   it('emails a social post with its first line as the subject', async () => {
+    await subscribe(['dan@example.org']);
     const id = await schedule(
       { platform: 'linkedin', body: { text: 'Spring loaves are back\nCome by on Saturday.' } },
       { channel: 'email', channelTarget: { recipients: ['dan@example.org'] } },
@@ -248,7 +289,151 @@ describe('publishing to Slack, email and failing receivers', () => {
     expect((await finished(id)).status).toBe('published');
     const [mail] = await smtp.to('dan@example.org');
     expect(mail?.subject).toBe('Spring loaves are back');
-    expect(mail?.text?.trim()).toBe('Spring loaves are back\nCome by on Saturday.');
+    expect(mail?.text).toMatch(/^Spring loaves are back\nCome by on Saturday\.\n\n--\n/);
+  });
+
+  it('emails only subscribed, unsuppressed subscribers, records the skipped ones, and one-click unsubscribe works', async () => {
+    const eve = 'eve@example.org';
+    const eveId = (await subscribe(['eve@example.org']))[0] ?? '';
+    await subscribe(['fred@example.org'], 'unsubscribed');
+    await subscribe(['gina@example.org'], 'pending');
+    await subscribe(['hal@example.org']);
+    await api(
+      ctx.app,
+      owner,
+      'POST',
+      `/api/v1/businesses/${businessId}/suppressions`,
+      { email: 'hal@example.org', reason: 'bounced' },
+      201,
+    );
+    const listed = [
+      'eve@example.org',
+      'fred@example.org',
+      'gina@example.org',
+      'hal@example.org',
+      'stranger@example.org',
+    ];
+    const send = () =>
+      schedule(
+        {
+          platform: 'email',
+          body: { subject: 'Saturday market', preheader: 'Stalls', body: 'See you there.' },
+        },
+        { channel: 'email', channelTarget: { recipients: listed } },
+      );
+    const before = smtp.messages.length;
+    const first = await send();
+    expect((await finished(first)).status).toBe('published');
+    await smtp.waitFor(before + 1);
+    // Only Eve: the unsubscribed, the pending, the suppressed and the stranger get nothing.
+    expect(smtp.messages.slice(before).map((message) => message.envelopeTo)).toEqual([[eve]]);
+    for (const address of listed.slice(1)) expect(await smtp.to(address), address).toEqual([]);
+    expect(await attemptsOf(first)).toEqual([
+      expect.objectContaining({
+        outcome: 'success',
+        recipients: {
+          sent: 1,
+          skipped: [
+            { address: 'fred@example.org', reason: 'unsubscribed' },
+            { address: 'gina@example.org', reason: 'pending' },
+            { address: 'hal@example.org', reason: 'suppressed' },
+            { address: 'stranger@example.org', reason: 'not_a_subscriber' },
+          ],
+        },
+      }),
+    ]);
+
+    // Eve's message carries signed one-click unsubscribe (RFC 8058), as the sequences' do.
+    const [mail] = await smtp.to('eve@example.org');
+    if (!mail) throw new Error('no message for Eve');
+    const listUnsubscribe = rawHeader(mail, 'List-Unsubscribe') ?? '';
+    expect(listUnsubscribe).toMatch(/^<http:\/\/herald\.test\/e\/u\/[^>]+>$/);
+    expect(rawHeader(mail, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    const dkim = rawHeader(mail, 'DKIM-Signature')?.replace(/\s+/g, '') ?? '';
+    expect(dkim).toContain('d=bluebottle.example');
+    const signed = (/(?:^|;)h=([^;]+)/.exec(dkim)?.[1] ?? '').toLowerCase().split(':');
+    expect(signed).toEqual(
+      expect.arrayContaining(['from', 'list-unsubscribe', 'list-unsubscribe-post']),
+    );
+    const unsubscribeUrl = listUnsubscribe.slice(1, -1);
+    expect(mail.text).toContain(`Unsubscribe: ${unsubscribeUrl}`);
+
+    // The landing page names her and changes nothing; the one-click POST unsubscribes her.
+    const path = unsubscribeUrl.replace('http://herald.test', '');
+    const landing = await ctx.app.inject({ method: 'GET', url: path });
+    expect(landing.statusCode).toBe(200);
+    expect(landing.body).toContain('eve@example.org');
+    const oneClick = await ctx.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.statusCode).toBe(200);
+    const eveNow = await api<{ consentStatus: string }>(
+      ctx.app,
+      owner,
+      'GET',
+      `/api/v1/businesses/${businessId}/subscribers/${eveId}`,
+      undefined,
+      200,
+    );
+    expect(eveNow.body.consentStatus).toBe('unsubscribed');
+    const suppressions = await api<{ items: { email: string; reason: string }[] }>(
+      ctx.app,
+      owner,
+      'GET',
+      `/api/v1/businesses/${businessId}/suppressions?limit=100`,
+    );
+    expect(suppressions.body.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ email: eve, reason: 'unsubscribed' })]),
+    );
+
+    // The next piece to the same list reaches nobody: it fails, naming why.
+    const second = await send();
+    expect((await finished(second)).status).toBe('failed');
+    expect(smtp.messages.length).toBe(before + 1);
+    const [attempt] = await attemptsOf(second);
+    expect(attempt?.error).toMatch(/none of the 5 recipients may be emailed/);
+    expect(attempt?.recipients?.sent).toBe(0);
+    expect(attempt?.recipients?.skipped).toContainEqual({
+      address: 'eve@example.org',
+      reason: 'suppressed',
+    });
+  });
+
+  it('sends from the business sender with its display name exactly as typed', async () => {
+    const reader = 'names@example.org';
+    await subscribe([reader]);
+    const names = ['Back\\', '"Quoted"', 'Ünïcode, Inc.', 'a <b@c>'];
+    for (const name of names) {
+      await api(
+        ctx.app,
+        owner,
+        'PATCH',
+        `/api/v1/businesses/${businessId}`,
+        {
+          defaultSender: {
+            name,
+            email: 'hello@bluebottle.example',
+            replyTo: 'owner@bluebottle.example',
+          },
+        },
+        200,
+      );
+      const before = smtp.messages.length;
+      const id = await schedule(
+        { platform: 'email', body: { subject: `From ${name}`, preheader: 'Hello', body: 'Hi.' } },
+        { channel: 'email', channelTarget: { recipients: [reader] } },
+      );
+      expect((await finished(id)).status).toBe('published');
+      await smtp.waitFor(before + 1);
+      const mail = (await smtp.to(reader)).find((parsed) => parsed.subject === `From ${name}`);
+      expect(mail?.from?.value, name).toEqual([{ name, address: 'hello@bluebottle.example' }]);
+      expect(mail?.replyTo?.value, name).toEqual([
+        { name: '', address: 'owner@bluebottle.example' },
+      ]);
+    }
   });
 
   it('retries after a 500 with a wait, records both attempts, and publishes once', async () => {

@@ -2,6 +2,7 @@
 // unsubscribe headers, and the on-disk outbox used when no SMTP server is configured.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createMailer, readDkimKey } from '../../src/platform/mailer.ts';
@@ -91,6 +92,52 @@ describe('mailer', () => {
     expect(message?.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
     expect(await mailer.outbox?.read(owner, '../../etc/passwd')).toBeUndefined();
     expect(await mailer.outbox?.list(randomUUID())).toEqual([]);
+  });
+
+  // A name ending in a backslash once came out as `<"Back\"  hello"@…>`: names are handed to
+  // nodemailer as { name, address } and its own address formatting quotes and encodes them.
+  const AWKWARD_NAMES = ['Back\\', '"Quoted"', 'Ünïcode, Inc.', 'a <b@c>', 'Back\\" hello'];
+
+  it('sends awkward sender display names exactly, with the right address, over SMTP and to the outbox', async () => {
+    const smtp = createMailer({
+      smtpUrl: receiver.url,
+      from: 'Herald <herald@localhost>',
+      dkim: undefined,
+      poolSize: 1,
+      outboxDir: `/tmp/herald-test-data/${randomUUID()}/outbox`,
+    });
+    const outbox = createMailer({
+      smtpUrl: undefined,
+      from: 'Herald <herald@localhost>',
+      dkim: undefined,
+      poolSize: 1,
+      outboxDir: `/tmp/herald-test-data/${randomUUID()}/outbox`,
+    });
+    const owner = randomUUID();
+    for (const [index, name] of AWKWARD_NAMES.entries()) {
+      const to = `names-${index}-${randomUUID()}@example.org`;
+      const email = {
+        messageId: `name-${index}-${randomUUID()}@herald.test`,
+        from: { name, address: 'news@bakery.example' },
+        replyTo: { name, address: 'owner@bakery.example' },
+        to: { name, address: to },
+        subject: 'Names',
+        text: 'Hello',
+        owner,
+      };
+      await smtp.send(email);
+      const sent = await outbox.send(email);
+      const [mail] = await receiver.to(to);
+      const stored = await outbox.outbox?.read(owner, sent.response.replace(/^outbox /, ''));
+      const filed = await simpleParser(stored?.raw ?? '');
+      for (const parsed of [mail, filed]) {
+        expect(parsed?.from?.value, name).toEqual([{ name, address: 'news@bakery.example' }]);
+        expect(parsed?.replyTo?.value, name).toEqual([{ name, address: 'owner@bakery.example' }]);
+        const recipients = parsed?.to && !Array.isArray(parsed.to) ? parsed.to.value : [];
+        expect(recipients, name).toEqual([{ name, address: to }]);
+      }
+    }
+    await smtp.close();
   });
 
   it('reads a DKIM key given inline with escaped newlines', () => {

@@ -1,6 +1,7 @@
 // Channel adapters: where a published piece goes. `outbox` keeps it in Herald (the publisher
 // writes the publication row in the same transaction, so it needs no adapter); `webhook` POSTs
-// signed JSON; `slack` posts to an incoming webhook; `email` sends to a list through the mailer.
+// signed JSON; `slack` posts to an incoming webhook; `email` sends to subscribers through the
+// mailer (email-channel.ts: consent, suppression, one-click unsubscribe).
 // Network adapters refuse private, loopback and link-local targets unless configured to allow
 // them, checking the address actually connected to (a DNS answer cannot sneak one in).
 import { createHmac } from 'node:crypto';
@@ -11,7 +12,7 @@ import type { LookupFunction } from 'node:net';
 
 import ipaddr from 'ipaddr.js';
 
-import type { Mailer } from '../../platform/mailer.ts';
+import { createEmailChannel, type EmailChannelDeps } from './email-channel.ts';
 import type { ChannelTarget, PublishChannel } from './schemas.ts';
 
 export interface Delivery {
@@ -25,18 +26,29 @@ export interface Delivery {
   target: ChannelTarget | null;
 }
 
+/** What the email channel did with each listed address; recorded on the publish attempt. */
+export interface RecipientReport {
+  sent: number;
+  skipped: { address: string; reason: string }[];
+}
+
 export type DeliveryOutcome =
-  | { ok: true; statusCode?: number | undefined }
-  | { ok: false; retryable: boolean; error: string; statusCode?: number | undefined };
+  | { ok: true; statusCode?: number | undefined; recipients?: RecipientReport | undefined }
+  | {
+      ok: false;
+      retryable: boolean;
+      error: string;
+      statusCode?: number | undefined;
+      recipients?: RecipientReport | undefined;
+    };
 
 export type Adapter = (delivery: Delivery) => Promise<DeliveryOutcome>;
 
 export interface AdapterOptions {
   allowPrivateTargets: boolean;
   timeoutMs: number;
-  mailer?: Pick<Mailer, 'send'> | undefined;
-  /** From address for the email channel. */
-  emailFrom?: string | undefined;
+  /** The email channel's mailer and audience; without them the channel refuses to send. */
+  email?: EmailChannelDeps | undefined;
 }
 
 export const SIGNATURE_HEADER = 'x-herald-signature';
@@ -194,32 +206,13 @@ export function createAdapters(options: AdapterOptions): Record<PublishChannel, 
       }
     },
 
-    async email(delivery) {
-      const recipients = delivery.target?.recipients ?? [];
-      if (recipients.length === 0) return { ok: false, retryable: false, error: 'no recipients' };
-      if (!options.mailer) {
-        return { ok: false, retryable: false, error: 'this server has no email sender configured' };
-      }
-      const subject =
-        typeof delivery.payload.subject === 'string'
-          ? delivery.payload.subject
-          : delivery.text.split('\n')[0]?.slice(0, 150) || 'New post';
-      try {
-        for (const [index, to] of recipients.entries()) {
-          // A stable Message-ID per recipient: a retried send is the same message downstream.
-          await options.mailer.send({
-            messageId: `${delivery.deliveryId}.${index}@herald.content`,
-            ...(options.emailFrom ? { from: options.emailFrom } : {}),
-            to,
-            subject,
-            text: typeof delivery.payload.body === 'string' ? delivery.payload.body : delivery.text,
-            owner: delivery.businessId,
-          });
-        }
-        return { ok: true };
-      } catch (error) {
-        return outcomeOfError(error);
-      }
-    },
+    email: options.email
+      ? createEmailChannel(options.email)
+      : () =>
+          Promise.resolve({
+            ok: false,
+            retryable: false,
+            error: 'this server has no email sender configured',
+          }),
   };
 }

@@ -132,8 +132,9 @@ export function createPublisher(deps: {
          ON CONFLICT (content_id) DO NOTHING
        )
        INSERT INTO publish_attempts
-         (business_id, content_id, attempt, channel, outcome, status_code, worker, duration_ms)
-       SELECT business_id, id, $2, $3, 'success', $5, $6, $7 FROM done
+         (business_id, content_id, attempt, channel, outcome, status_code, worker, duration_ms,
+          recipients)
+       SELECT business_id, id, $2, $3, 'success', $5, $6, $7, $8::jsonb FROM done
        RETURNING id`,
       [
         row.id,
@@ -143,6 +144,7 @@ export function createPublisher(deps: {
         outcome.statusCode ?? null,
         worker,
         ms,
+        outcome.recipients ? JSON.stringify(outcome.recipients) : null,
       ],
     );
     return rows.length > 0;
@@ -165,8 +167,9 @@ export function createPublisher(deps: {
          RETURNING id, business_id
        )
        INSERT INTO publish_attempts
-         (business_id, content_id, attempt, channel, outcome, status_code, error, worker, duration_ms)
-       SELECT business_id, id, $2, $5, 'failed', $6, $7, $8, $9 FROM updated`,
+         (business_id, content_id, attempt, channel, outcome, status_code, error, worker, duration_ms,
+          recipients)
+       SELECT business_id, id, $2, $5, 'failed', $6, $7, $8, $9, $10::jsonb FROM updated`,
       [
         row.id,
         row.publish_attempts,
@@ -177,6 +180,7 @@ export function createPublisher(deps: {
         outcome.error.slice(0, 1000),
         worker,
         ms,
+        outcome.recipients ? JSON.stringify(outcome.recipients) : null,
       ],
     );
     return final ? undefined : retryAt;

@@ -39,7 +39,14 @@ export const ChannelTarget = z
       .optional()
       .describe('webhook: the HMAC-SHA256 signing secret (never returned)'),
     webhookUrl: WebhookUrl.optional().describe('slack: the incoming-webhook URL (https://)'),
-    recipients: z.array(z.email()).min(1).max(500).optional().describe('email: the list'),
+    recipients: z
+      .array(z.email())
+      .min(1)
+      .max(500)
+      .optional()
+      .describe(
+        'email: the addresses; only subscribers of the business with consent "subscribed" and not suppressed receive it, the others are skipped and listed on the publish attempt',
+      ),
   })
   .meta({ id: 'ChannelTarget' });
 export type ChannelTarget = z.infer<typeof ChannelTarget>;
@@ -169,6 +176,20 @@ export const PublishAttempt = z
     outcome: z.enum(['success', 'failed']),
     statusCode: z.number().int().nullable(),
     error: z.string().nullable(),
+    recipients: z
+      .object({
+        sent: z.number().int(),
+        skipped: z.array(
+          z.object({
+            address: z.string(),
+            reason: z
+              .string()
+              .describe('not_a_subscriber, unsubscribed, pending, suppressed or bounced'),
+          }),
+        ),
+      })
+      .nullable()
+      .describe('Email channel: messages sent, and the listed addresses that were skipped'),
     worker: z.string(),
     durationMs: z.number().int(),
     createdAt: z.iso.datetime(),

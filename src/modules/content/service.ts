@@ -86,6 +86,7 @@ const toAttempt = (row: PublishAttemptRow) => ({
   outcome: row.outcome as 'success' | 'failed',
   statusCode: row.statusCode,
   error: row.error,
+  recipients: row.recipients ?? null,
   worker: row.worker,
   durationMs: row.durationMs,
   createdAt: row.createdAt.toISOString(),

@@ -9,11 +9,13 @@ export function jobQueueDefinitions(service: JobService): JobDefinition[] {
   return [
     {
       queue: RUN_JOB_QUEUE,
-      // The job itself records failure; queue-level retries only cover a crashed worker.
+      // The job itself records failure; queue-level retries only cover a lost worker (its
+      // heartbeat went stale, or the job passed its expiry), so the retry need not wait long.
       retryLimit: 1,
+      retryDelaySeconds: 2,
       expireInSeconds: 15 * 60,
-      async handle(data) {
-        await service.runQueued(RunJobData.parse(data).jobId);
+      async handle(data, context) {
+        await service.runQueued(RunJobData.parse(data).jobId, context.signal);
       },
     },
   ];

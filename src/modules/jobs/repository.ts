@@ -43,35 +43,68 @@ export function createJobRepository(db: Executor) {
       await db.update(jobs).set({ queueJobId }).where(eq(jobs.id, id));
     },
 
-    /** Moves a queued job to running; undefined when it already ran (a redelivered queue job). */
+    /**
+     * Moves a queued job to running and counts the run; undefined when it already finished (a
+     * redelivered queue job). A job still `running` is one whose worker was lost: the queue retried
+     * it, and this run takes it over (`attempt` fences the lost run's late writes).
+     */
     async claim(id: string): Promise<JobRow | undefined> {
       const [row] = await db
         .update(jobs)
-        .set({ status: 'running', startedAt: sql`now()`, progress: 1 })
+        .set({
+          status: 'running',
+          startedAt: sql`coalesce(${jobs.startedAt}, now())`,
+          progress: 1,
+          attempt: sql`${jobs.attempt} + 1`,
+        })
         .where(and(eq(jobs.id, id), inArray(jobs.status, ['queued', 'running'])))
         .returning();
       return row;
     },
 
-    async progress(id: string, progress: number, message: string | null): Promise<void> {
+    async progress(
+      id: string,
+      attempt: number,
+      progress: number,
+      message: string | null,
+    ): Promise<void> {
       await db
         .update(jobs)
         .set({ progress, progressMessage: message })
-        .where(and(eq(jobs.id, id), eq(jobs.status, 'running')));
+        .where(and(eq(jobs.id, id), eq(jobs.status, 'running'), eq(jobs.attempt, attempt)));
     },
 
-    async succeed(id: string, result: Record<string, unknown>): Promise<void> {
-      await db
+    /** Records the outcome of run `attempt`; false when a later run took the job over. */
+    async succeed(id: string, attempt: number, result: Record<string, unknown>): Promise<boolean> {
+      const rows = await db
         .update(jobs)
         .set({ status: 'succeeded', progress: 100, result, error: null, finishedAt: sql`now()` })
-        .where(eq(jobs.id, id));
+        .where(and(eq(jobs.id, id), eq(jobs.status, 'running'), eq(jobs.attempt, attempt)))
+        .returning({ id: jobs.id });
+      return rows.length > 0;
     },
 
-    async fail(id: string, error: { code: string; message: string }): Promise<void> {
-      await db
+    /**
+     * Fails the job: only run `attempt`'s own outcome when given, otherwise any job not finished
+     * (could not be queued, or the queue gave up on it).
+     */
+    async fail(
+      id: string,
+      error: { code: string; message: string },
+      attempt?: number,
+    ): Promise<boolean> {
+      const rows = await db
         .update(jobs)
         .set({ status: 'failed', error, finishedAt: sql`now()` })
-        .where(eq(jobs.id, id));
+        .where(
+          and(
+            eq(jobs.id, id),
+            inArray(jobs.status, ['queued', 'running']),
+            attempt === undefined ? undefined : eq(jobs.attempt, attempt),
+          ),
+        )
+        .returning({ id: jobs.id });
+      return rows.length > 0;
     },
   };
 }

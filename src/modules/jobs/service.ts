@@ -1,6 +1,9 @@
 // Asynchronous jobs: every AI generation (and later imports and scoring) runs as a job. Starting
 // one stores a row and enqueues it; a worker runs it with a time limit and progress reports;
-// clients poll it or stream it. A job belongs to a business: only its owner sees it.
+// clients poll it or stream it. A job belongs to a business: only its owner sees it. A job whose
+// worker died (killed, lost its host) says so — "Worker lost; retrying" — from the moment its
+// queue heartbeat goes stale until the queue's retry takes it over in another worker; each run is
+// counted (`attempt`), so a lost run that wakes up late cannot overwrite the run that replaced it.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { z } from 'zod';
@@ -56,6 +59,11 @@ export function isTerminal(job: Job): boolean {
 }
 
 class JobTimeLimitError extends Error {}
+/** The queue took the job away from this run (its heartbeat was lost); another run has it. */
+class ClaimLostError extends Error {}
+
+/** Shown while a running job's worker is gone and the queue retries it elsewhere. */
+export const WORKER_LOST_MESSAGE = 'Worker lost; retrying';
 
 export function createJobService(deps: {
   db: Database;
@@ -69,6 +77,28 @@ export function createJobService(deps: {
   const repository = createJobRepository(deps.db);
   const kinds = new Map(deps.kinds.map((kind) => [kind.kind, kind as unknown as JobKind]));
   const watchIntervalMs = deps.watchIntervalMs ?? 400;
+
+  /**
+   * A running job as its owner should see it: when the queue says its worker stopped
+   * heartbeating, it says so; when the queue gave up on it (its retry was lost too), it is
+   * recorded as failed rather than left "running" for ever.
+   */
+  async function withLiveness(row: JobRow): Promise<JobRow> {
+    if (row.status !== 'running' || !row.queueJobId) return row;
+    const health = await deps.queue.health(RUN_JOB_QUEUE, row.queueJobId);
+    if (health === 'worker-lost' || health === 'retrying') {
+      return { ...row, progressMessage: WORKER_LOST_MESSAGE };
+    }
+    if (health === 'given-up') {
+      await repository.fail(row.id, {
+        code: 'WORKER_LOST',
+        message:
+          'The worker running this job stopped, and so did its retry. Start the job again; if it keeps happening, check the workers.',
+      });
+      return (await repository.find(row.id)) ?? row;
+    }
+    return row;
+  }
 
   async function ownedJob(principal: Principal, jobId: string): Promise<JobRow> {
     const row = await repository.find(jobId);
@@ -108,7 +138,7 @@ export function createJobService(deps: {
     },
 
     async get(principal: Principal, jobId: string): Promise<Job> {
-      return toJob(await ownedJob(principal, jobId));
+      return toJob(await withLiveness(await ownedJob(principal, jobId)));
     },
 
     async list(principal: Principal, businessId: string, query: PaginationQuery) {
@@ -119,7 +149,8 @@ export function createJobService(deps: {
         decodeCursor(query.cursor),
       );
       const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toJob), nextCursor: page.nextCursor };
+      const items = await Promise.all(page.items.map(withLiveness));
+      return { items: items.map(toJob), nextCursor: page.nextCursor };
     },
 
     /**
@@ -128,7 +159,7 @@ export function createJobService(deps: {
      */
     async *watch(principal: Principal, jobId: string, signal: AbortSignal): AsyncGenerator<Job> {
       const stopped = () => signal.aborted;
-      let row = await ownedJob(principal, jobId);
+      let row = await withLiveness(await ownedJob(principal, jobId));
       let last = JSON.stringify(toJob(row));
       yield toJob(row);
       while (!isTerminal(toJob(row)) && !stopped()) {
@@ -136,7 +167,7 @@ export function createJobService(deps: {
         if (stopped()) return;
         const next = await repository.find(jobId);
         if (!next) return;
-        row = next;
+        row = await withLiveness(next);
         const snapshot = JSON.stringify(toJob(row));
         if (snapshot !== last) {
           last = snapshot;
@@ -145,23 +176,38 @@ export function createJobService(deps: {
       }
     },
 
-    /** The queue handler: runs a job once, within its time limit, and records the outcome. */
-    async runQueued(jobId: string): Promise<void> {
+    /**
+     * The queue handler: runs a job once, within its time limit, and records the outcome.
+     * `signal` is the queue's: aborted when this worker no longer holds the job (its heartbeat
+     * was found stale and the job handed to another run), in which case nothing is recorded.
+     */
+    async runQueued(jobId: string, signal?: AbortSignal): Promise<void> {
       const row = await repository.claim(jobId);
       if (!row) return; // already finished: a redelivery changes nothing
+      const attempt = row.attempt;
       const kind = kinds.get(row.kind);
-      const log = deps.logger.child({ jobId, businessId: row.businessId, kind: row.kind });
+      const log = deps.logger.child({ jobId, businessId: row.businessId, kind: row.kind, attempt });
       if (!kind) {
-        await repository.fail(jobId, {
-          code: 'INTERNAL',
-          message: `This server cannot run ${row.kind} jobs`,
-        });
+        await repository.fail(
+          jobId,
+          { code: 'INTERNAL', message: `This server cannot run ${row.kind} jobs` },
+          attempt,
+        );
         return;
+      }
+      if (attempt > 1) {
+        // The previous run never recorded an outcome: its worker was lost and the queue retried.
+        await repository.progress(jobId, attempt, 1, `${WORKER_LOST_MESSAGE} (attempt ${attempt})`);
+        log.warn('job resumed after its worker was lost');
       }
       const controller = new AbortController();
       const timer = setTimeout(() => {
         controller.abort(new JobTimeLimitError());
       }, kind.timeLimitMs);
+      const onClaimLost = () => {
+        controller.abort(new ClaimLostError());
+      };
+      signal?.addEventListener('abort', onClaimLost, { once: true });
       try {
         const input = kind.input.parse(row.input);
         const result = await Promise.race([
@@ -172,35 +218,51 @@ export function createJobService(deps: {
             input,
             signal: controller.signal,
             progress: (percent, message) =>
-              repository.progress(jobId, Math.max(1, Math.min(99, Math.round(percent))), message),
+              repository.progress(
+                jobId,
+                attempt,
+                Math.max(1, Math.min(99, Math.round(percent))),
+                message,
+              ),
           }),
           new Promise<never>((_resolve, reject) => {
             controller.signal.addEventListener('abort', () => {
-              reject(new JobTimeLimitError());
+              reject(controller.signal.reason as Error);
             });
           }),
         ]);
-        await repository.succeed(jobId, result);
-        log.info('job succeeded');
+        if (await repository.succeed(jobId, attempt, result)) log.info('job succeeded');
+        else log.warn('job finished after another run took it over; outcome dropped');
       } catch (error) {
-        if (error instanceof JobTimeLimitError) {
-          await repository.fail(jobId, {
-            code: 'JOB_TIMEOUT',
-            message: `The job did not finish within ${Math.round(kind.timeLimitMs / 1000)} seconds and was stopped. Try again; if it keeps happening, the AI provider may be slow.`,
-          });
+        if (error instanceof ClaimLostError) {
+          log.warn('job claim lost to a retry; this run stops without recording');
+        } else if (error instanceof JobTimeLimitError) {
+          await repository.fail(
+            jobId,
+            {
+              code: 'JOB_TIMEOUT',
+              message: `The job did not finish within ${Math.round(kind.timeLimitMs / 1000)} seconds and was stopped. Try again; if it keeps happening, the AI provider may be slow.`,
+            },
+            attempt,
+          );
           log.warn({ timeLimitMs: kind.timeLimitMs }, 'job timed out');
         } else if (error instanceof AppError) {
-          await repository.fail(jobId, { code: error.code, message: error.message });
+          await repository.fail(jobId, { code: error.code, message: error.message }, attempt);
           log.warn({ err: error }, 'job failed');
         } else {
-          await repository.fail(jobId, {
-            code: 'INTERNAL',
-            message: `Something went wrong on our side while running this job. Try again; if it keeps failing, report job ${jobId}.`,
-          });
+          await repository.fail(
+            jobId,
+            {
+              code: 'INTERNAL',
+              message: `Something went wrong on our side while running this job. Try again; if it keeps failing, report job ${jobId}.`,
+            },
+            attempt,
+          );
           log.error({ err: error }, 'job crashed');
         }
       } finally {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onClaimLost);
       }
     },
   };

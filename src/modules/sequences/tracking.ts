@@ -1,7 +1,9 @@
 // Signed tokens for the links Herald writes into emails: the open pixel, click redirects and
 // unsubscribe. A click token carries the destination URL under the signature, so the redirect
 // can only go where an email of Herald's pointed (no open redirect), and nothing needs storing
-// per link.
+// per link. An unsubscribe token names a sequence delivery (`u`), or — for mail that has no
+// delivery row, such as a content piece published to the email channel — a subscriber of a
+// business (`s`); both are served by the same /e/u route.
 import { createHash, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 import { z } from 'zod';
@@ -10,6 +12,7 @@ export const TrackingPayload = z.discriminatedUnion('k', [
   z.object({ k: z.literal('o'), d: z.string() }),
   z.object({ k: z.literal('c'), d: z.string(), u: z.string() }),
   z.object({ k: z.literal('u'), d: z.string() }),
+  z.object({ k: z.literal('s'), b: z.string(), s: z.string() }),
 ]);
 export type TrackingPayload = z.infer<typeof TrackingPayload>;
 
@@ -17,6 +20,8 @@ export interface TrackingLinks {
   openUrl(deliveryId: string): string;
   clickUrl(deliveryId: string, url: string): string;
   unsubscribeUrl(deliveryId: string): string;
+  /** One-click unsubscribe of a business's subscriber, for mail sent outside a sequence. */
+  subscriberUnsubscribeUrl(businessId: string, subscriberId: string): string;
   verify(token: string): TrackingPayload | undefined;
   isUnsubscribeUrl(url: string): boolean;
 }
@@ -39,6 +44,8 @@ export function createTrackingLinks(options: { secret: string; publicUrl: string
     openUrl: (deliveryId) => `${base}/e/o/${sign({ k: 'o', d: deliveryId })}`,
     clickUrl: (deliveryId, url) => `${base}/e/c/${sign({ k: 'c', d: deliveryId, u: url })}`,
     unsubscribeUrl: (deliveryId) => `${base}/e/u/${sign({ k: 'u', d: deliveryId })}`,
+    subscriberUnsubscribeUrl: (businessId, subscriberId) =>
+      `${base}/e/u/${sign({ k: 's', b: businessId, s: subscriberId })}`,
     isUnsubscribeUrl: (url) => url.startsWith(`${base}/e/u/`),
     verify(token) {
       const [body, mac] = token.split('.');

@@ -7528,7 +7528,7 @@ export interface components {
       summary: string;
     };
     ChannelTarget: {
-      /** @description email: the list */
+      /** @description email: the addresses; only subscribers of the business with consent "subscribed" and not suppressed receive it, the others are skipped and listed on the publish attempt */
       recipients?: string[];
       /** @description webhook: the HMAC-SHA256 signing secret (never returned) */
       secret?: string;
@@ -7544,7 +7544,7 @@ export interface components {
       webhookUrl?: string;
     };
     ChannelTargetInput: {
-      /** @description email: the list */
+      /** @description email: the addresses; only subscribers of the business with consent "subscribed" and not suppressed receive it, the others are skipped and listed on the publish attempt */
       recipients?: string[];
       /** @description webhook: the HMAC-SHA256 signing secret (never returned) */
       secret?: string;
@@ -8172,6 +8172,15 @@ export interface components {
       id: string;
       /** @enum {string} */
       outcome: 'success' | 'failed';
+      /** @description Email channel: messages sent, and the listed addresses that were skipped */
+      recipients: {
+        sent: number;
+        skipped: {
+          address: string;
+          /** @description not_a_subscriber, unsubscribed, pending, suppressed or bounced */
+          reason: string;
+        }[];
+      } | null;
       statusCode: number | null;
       worker: string;
     };
@@ -8188,6 +8197,15 @@ export interface components {
       id: string;
       /** @enum {string} */
       outcome: 'success' | 'failed';
+      /** @description Email channel: messages sent, and the listed addresses that were skipped */
+      recipients: {
+        sent: number;
+        skipped: {
+          address: string;
+          /** @description not_a_subscriber, unsubscribed, pending, suppressed or bounced */
+          reason: string;
+        }[];
+      } | null;
       statusCode: number | null;
       worker: string;
     };

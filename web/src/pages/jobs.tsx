@@ -1,5 +1,6 @@
 // The business's asynchronous jobs (every AI generation): what ran, what is running, what
-// failed and why. The list refreshes itself while anything is still running.
+// failed and why. The list refreshes itself while anything is still running; a job whose worker
+// was lost says so ("Worker lost; retrying") until another worker has taken it over.
 import { Link } from 'react-router';
 
 import { useJobs } from '../api/queries';
@@ -77,7 +78,16 @@ export function JobsPage() {
                   </td>
                   <td className="progress-cell">
                     <ProgressBar value={job.progress} label={`Progress of ${job.kind}`} />
-                    <span className="muted small">{job.progressMessage ?? `${job.progress}%`}</span>
+                    <span
+                      className={
+                        job.progressMessage?.startsWith('Worker lost')
+                          ? 'small worker-lost'
+                          : 'muted small'
+                      }
+                      data-testid="job-progress-message"
+                    >
+                      {job.progressMessage ?? `${job.progress}%`}
+                    </span>
                   </td>
                   <td>{formatDateTime(job.startedAt ?? job.createdAt)}</td>
                   <td>{formatDateTime(job.finishedAt)}</td>

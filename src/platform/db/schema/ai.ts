@@ -66,6 +66,8 @@ export const jobs = pgTable(
     status: text('status').notNull().default('queued'),
     progress: integer('progress').notNull().default(0),
     progressMessage: text('progress_message'),
+    /** Runs started: more than one when a worker was lost and the queue retried the job. */
+    attempt: integer('attempt').notNull().default(0),
     input: jsonb('input').$type<Record<string, unknown>>().notNull().default({}),
     result: jsonb('result'),
     error: jsonb('error').$type<{ code: string; message: string } | null>(),

@@ -162,6 +162,11 @@ export const publishAttempts = pgTable(
     outcome: text('outcome').notNull(),
     statusCode: integer('status_code'),
     error: text('error'),
+    /** Email channel: how many were sent and which addresses were skipped, and why. */
+    recipients: jsonb('recipients').$type<{
+      sent: number;
+      skipped: { address: string; reason: string }[];
+    }>(),
     worker: text('worker').notNull(),
     durationMs: integer('duration_ms').notNull(),
     createdAt: createdAt(),

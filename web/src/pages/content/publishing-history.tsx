@@ -1,4 +1,5 @@
-// Every attempt to publish a piece, with its channel, outcome, status code and error; checked
+// Every attempt to publish a piece, with its channel, outcome, status code and error (and, for
+// the email channel, how many were sent and which listed addresses were skipped and why); checked
 // every few seconds while the piece waits for its time.
 import type { Business } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
@@ -54,6 +55,15 @@ export function PublishingHistory({ content, business }: { content: Content; bus
                   <td className="small">
                     {attempt.error ??
                       `${attempt.statusCode === null ? '' : `HTTP ${attempt.statusCode} · `}${attempt.durationMs} ms`}
+                    {attempt.recipients && (
+                      <div data-testid="attempt-recipients">
+                        {`${attempt.recipients.sent} sent`}
+                        {attempt.recipients.skipped.length > 0 &&
+                          ` · skipped: ${attempt.recipients.skipped
+                            .map((skip) => `${skip.address} (${skip.reason.replaceAll('_', ' ')})`)
+                            .join(', ')}`}
+                      </div>
+                    )}
                   </td>
                 </tr>
               ))}
