@@ -103,7 +103,8 @@ function createServices(parts: {
     withAiProvenance(contentJob({ db, ai }), ai),
     withAiProvenance(insightsJob({ db, ai }), ai),
     withAiProvenance(sequenceDraftJob({ db, ai }), ai),
-    subscriberImportJob({ db }),
+    // Larger batches over the network; on PGlite a batch holds this thread, so keep it short.
+    subscriberImportJob({ db, batchRows: parts.database.kind === 'postgres' ? 5000 : 1000 }),
   ] as JobKind<never>[];
   const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });
   // One mailer (one SMTP pool, or the outbox) for every module that sends email.

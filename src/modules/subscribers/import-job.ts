@@ -1,24 +1,36 @@
 // CSV import of subscribers as a job: the file is parsed as a stream and written in batches,
-// each row whole or not at all. Rows that cannot be imported (no or bad email, malformed CSV,
-// a duplicate of an earlier row) are skipped and reported with their line number and reason.
+// each row whole or not at all. Each row is checked with the schema of the API's "add a
+// subscriber" (one definition, the same limits); rows that cannot be imported (no or bad email,
+// a field over its limit, a NUL, a row over 64 KB, malformed CSV, a duplicate of an earlier
+// row) are skipped and reported with their line number and reason. The job yields to the event
+// loop between batches and every few milliseconds, so the server keeps answering while a large
+// file is imported (on PGlite the database shares this thread).
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import type { CsvError } from 'csv-parse';
 import { z } from 'zod';
 
 import type { Database } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/http/errors.ts';
 import type { JobKind } from '../jobs/service.ts';
-import { createSubscriberRepository, type NewSubscriber } from './repository.ts';
-import { ConsentStatus, EmailAddress, type ImportResult } from './schemas.ts';
+import { createSubscriberRepository, type ImportedSubscriber } from './repository.ts';
+import { CreateSubscriberBody, csvHeaderProblem, type ImportResult } from './schemas.ts';
 
 export const SUBSCRIBER_IMPORT_JOB = 'subscribers.import';
 
-const BATCH_SIZE = 1000;
+/** Rows per write; the runtime picks more on a PostgreSQL server (fewer round trips). */
+const DEFAULT_BATCH_ROWS = 1000;
 /** Row errors kept in the result; the count covers them all. */
 const MAX_REPORTED_ERRORS = 1000;
-const CHUNK_BYTES = 64 * 1024;
+/** A row longer than this (in characters) is skipped: no valid subscriber needs as much. */
+export const IMPORT_MAX_ROW_CHARS = 64 * 1024;
+/** CPU time the job takes before it lets other work run. */
+const SLICE_MS = 8;
+const CHUNK_CHARS = 64 * 1024;
 
-const KNOWN: Record<string, 'email' | 'firstName' | 'lastName' | 'consentStatus' | 'source'> = {
+type Field = 'email' | 'firstName' | 'lastName' | 'consentStatus' | 'source';
+const KNOWN: Record<string, Field> = {
   email: 'email',
   email_address: 'email',
   first_name: 'firstName',
@@ -36,16 +48,36 @@ function normaliseHeader(header: string): string {
 }
 
 function* chunksOf(text: string): Generator<string> {
-  for (let start = 0; start < text.length; start += CHUNK_BYTES) {
-    yield text.slice(start, start + CHUNK_BYTES);
+  for (let start = 0; start < text.length; start += CHUNK_CHARS) {
+    yield text.slice(start, start + CHUNK_CHARS);
   }
+}
+
+/** The reason a row is refused, from the first issue the API's schema found. */
+function rowProblem(
+  issue: z.core.$ZodIssue | undefined,
+  candidate: Record<string, unknown>,
+  header: (field: Field) => string,
+): string {
+  const field = issue?.path[0];
+  const value = (name: Field) => String(candidate[name] ?? '');
+  if (field === 'email') return `invalid email "${value('email').slice(0, 100)}"`;
+  if (field === 'consentStatus')
+    return `invalid ${header('consentStatus')} "${value('consentStatus').slice(0, 40)}"`;
+  if (typeof field === 'string' && field in candidate && field !== 'attributes')
+    return `${header(field as Field)}: ${issue?.message ?? 'invalid'}`;
+  return `${issue?.path.join('.') || 'row'}: ${issue?.message ?? 'invalid'}`;
 }
 
 export const ImportInput = z.object({ importId: z.uuid() });
 export type ImportInput = z.infer<typeof ImportInput>;
 
-export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput> {
+export function subscriberImportJob(deps: {
+  db: Database;
+  batchRows?: number;
+}): JobKind<ImportInput> {
   const repository = createSubscriberRepository(deps.db);
+  const batchRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
   return {
     kind: SUBSCRIBER_IMPORT_JOB,
     input: ImportInput,
@@ -54,6 +86,12 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
       const stored = await repository.findImport(input.importId);
       if (stored?.businessId !== businessId) throw new Error('import file not found');
       const { csv } = stored;
+      // The API refuses such a file; one stored before that check is refused here.
+      const headerProblem = csvHeaderProblem(csv);
+      if (headerProblem) {
+        await repository.removeImport(input.importId);
+        throw new AppError('VALIDATION_ERROR', `The file was not imported: ${headerProblem}`);
+      }
       const result: ImportResult = {
         rows: 0,
         imported: 0,
@@ -71,8 +109,12 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
 
       // Imported per run rather than at start-up, where no import is running (start-up memory).
       const { parse } = await import('csv-parse');
+      const headers: string[] = [];
       const parser = parse({
-        columns: (headers: string[]) => headers.map(normaliseHeader),
+        columns: (names: string[]) => {
+          headers.push(...names.map(normaliseHeader));
+          return headers;
+        },
         bom: true,
         trim: true,
         skip_empty_lines: true,
@@ -86,13 +128,17 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
         },
       });
       Readable.from(chunksOf(csv)).pipe(parser);
+      // The CSV column each field came from, for row errors.
+      const header = (field: Field) =>
+        headers.find((name) => KNOWN[name.toLowerCase()] === field) ?? field;
 
       // email → line of its first row: a later row with the same address is a duplicate.
       const seen = new Map<string, number>();
-      let batch: NewSubscriber[] = [];
+      let batch: ImportedSubscriber[] = [];
       let lastProgress = Date.now();
+      let sliceStart = performance.now();
       const flush = async () => {
-        const counts = await repository.upsertMany(batch);
+        const counts = await repository.upsertMany(businessId, batch);
         result.imported += counts.inserted;
         result.updated += counts.updated;
         batch = [];
@@ -101,6 +147,8 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
           const percent = Math.min(98, Math.floor((parser.info.bytes / csv.length) * 97) + 1);
           await progress(percent, `${String(result.rows)} rows read`);
         }
+        await nextTurn();
+        sliceStart = performance.now();
       };
 
       for await (const item of parser as AsyncIterable<{
@@ -108,54 +156,60 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
         info: { lines: number };
       }>) {
         if (signal.aborted) throw new Error('import stopped at its time limit');
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await nextTurn();
+          sliceStart = performance.now();
+        }
         result.rows += 1;
         const line = item.info.lines;
-        const subscriber: NewSubscriber = {
-          businessId,
-          email: '',
-          firstName: null,
-          lastName: null,
-          attributes: {},
-          source: 'csv',
-        };
+        const candidate: Record<string, unknown> = { source: 'csv' };
         const attributes: Record<string, string> = {};
-        let consent: string | undefined;
-        for (const [header, value] of Object.entries(item.record)) {
-          const known = KNOWN[header.toLowerCase()];
-          if (known === 'email') subscriber.email = value;
-          else if (known === 'firstName') subscriber.firstName = value || null;
-          else if (known === 'lastName') subscriber.lastName = value || null;
-          else if (known === 'consentStatus') consent = value.toLowerCase();
-          else if (known === 'source') subscriber.source = value || 'csv';
-          else if (header !== '' && value !== '') attributes[header] = value;
+        let size = 0;
+        let nul: string | undefined;
+        for (const [name, value] of Object.entries(item.record)) {
+          size += value.length;
+          if (value.includes('\0')) nul ??= name;
+          const known = KNOWN[name.toLowerCase()];
+          if (known === 'consentStatus') {
+            if (value !== '') candidate.consentStatus = value.toLowerCase();
+          } else if (known) {
+            if (value !== '') candidate[known] = value;
+          } else if (name !== '' && value !== '') attributes[name] = value;
         }
-        subscriber.attributes = attributes;
-        if (subscriber.email === '') {
+        if (size > IMPORT_MAX_ROW_CHARS) {
+          rowError(line, `row longer than ${String(IMPORT_MAX_ROW_CHARS / 1024)} KB`);
+          continue;
+        }
+        if (nul !== undefined) {
+          rowError(line, `${nul}: contains a NUL character`);
+          continue;
+        }
+        if (candidate.email === undefined) {
           rowError(line, 'missing email');
           continue;
         }
-        const email = EmailAddress.safeParse(subscriber.email);
-        if (!email.success) {
-          rowError(line, `invalid email "${subscriber.email.slice(0, 100)}"`);
+        if (Object.keys(attributes).length > 0) candidate.attributes = attributes;
+        const parsed = CreateSubscriberBody.safeParse(candidate);
+        if (!parsed.success) {
+          rowError(line, rowProblem(parsed.error.issues[0], candidate, header));
           continue;
         }
-        subscriber.email = email.data;
-        if (consent) {
-          const status = ConsentStatus.safeParse(consent);
-          if (!status.success) {
-            rowError(line, `invalid consent_status "${consent.slice(0, 40)}"`);
-            continue;
-          }
-          subscriber.consentStatus = status.data;
-        }
+        const subscriber = parsed.data;
         const first = seen.get(subscriber.email);
         if (first !== undefined) {
           rowError(line, `duplicate of row ${String(first)}`);
           continue;
         }
         seen.set(subscriber.email, line);
-        batch.push(subscriber);
-        if (batch.length >= BATCH_SIZE) await flush();
+        batch.push({
+          email: subscriber.email,
+          firstName: subscriber.firstName ?? null,
+          lastName: subscriber.lastName ?? null,
+          attributes,
+          consentStatus: subscriber.consentStatus,
+          source: subscriber.source,
+        });
+        if (batch.length >= batchRows) await flush();
       }
       await flush();
       // The parser reports malformed rows ahead of the rows it hands over: list them by line.

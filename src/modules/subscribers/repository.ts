@@ -17,6 +17,39 @@ export type SubscriberRow = typeof subscribers.$inferSelect;
 export type NewSubscriber = typeof subscribers.$inferInsert;
 export type SuppressionRow = typeof suppressions.$inferSelect;
 
+/** One valid row of a CSV import, as the import job hands it over. */
+export interface ImportedSubscriber {
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  attributes: Record<string, string>;
+  consentStatus: string;
+  source: string;
+}
+
+function toRecord(row: ImportedSubscriber) {
+  return {
+    email: row.email,
+    first_name: row.firstName,
+    last_name: row.lastName,
+    attributes: row.attributes,
+    consent_status: row.consentStatus,
+    source: row.source,
+  };
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, yet a CSV row with a NUL must reach the import job to be
+ * reported as that row's error. The stored file carries U+FFFF (a non-character no CSV export
+ * writes) in its place, read back as NUL; a U+FFFF in the upload is thus reported as a NUL.
+ */
+function storedText(csv: string): string {
+  return csv.replaceAll('\0', '\uFFFF');
+}
+function originalText(stored: string): string {
+  return stored.replaceAll('\uFFFF', '\0');
+}
+
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
@@ -112,32 +145,45 @@ export function createSubscriberRepository(db: Executor) {
     },
 
     /**
-     * Inserts new subscribers and updates existing ones (same business and email) in one
-     * statement: a row is written whole or not at all. Returns how many were new.
+     * Inserts new subscribers of one business and updates existing ones (same email) in one
+     * statement: a row is written whole or not at all. The rows travel as one JSON parameter
+     * read by `json_to_recordset` (the same on node-postgres and PGlite, and one parameter
+     * however many rows), and are merged with ON CONFLICT. The emails must be distinct.
+     * Returns how many were new.
      */
-    async upsertMany(rows: NewSubscriber[]): Promise<{ inserted: number; updated: number }> {
+    async upsertMany(
+      businessId: string,
+      rows: ImportedSubscriber[],
+    ): Promise<{ inserted: number; updated: number }> {
       if (rows.length === 0) return { inserted: 0, updated: 0 };
-      const result = await db
-        .insert(subscribers)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [subscribers.businessId, subscribers.email],
-          set: {
-            firstName: sql`coalesce(excluded.first_name, ${subscribers.firstName})`,
-            lastName: sql`coalesce(excluded.last_name, ${subscribers.lastName})`,
-            attributes: sql`${subscribers.attributes} || excluded.attributes`,
-            updatedAt: sql`now()`,
-          },
-        })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      const inserted = result.filter((row) => row.inserted).length;
-      return { inserted, updated: result.length - inserted };
+      const result = await db.execute(sql`
+        with written as (
+          insert into subscribers
+            (business_id, email, first_name, last_name, attributes, consent_status, source)
+          select ${businessId}::uuid, r.email, r.first_name, r.last_name, r.attributes,
+                 r.consent_status, r.source
+          from json_to_recordset(${JSON.stringify(rows.map(toRecord))}::json) as r(
+            email text, first_name text, last_name text, attributes jsonb,
+            consent_status text, source text)
+          on conflict (business_id, email) do update set
+            first_name = coalesce(excluded.first_name, subscribers.first_name),
+            last_name = coalesce(excluded.last_name, subscribers.last_name),
+            attributes = subscribers.attributes || excluded.attributes,
+            updated_at = now()
+          returning (xmax = 0) as inserted)
+        select count(*) filter (where inserted)::int as inserted, count(*)::int as total
+        from written`);
+      const [counts] = (result as unknown as { rows: { inserted: number; total: number }[] })
+        .rows;
+      const inserted = counts?.inserted ?? 0;
+      return { inserted, updated: (counts?.total ?? 0) - inserted };
     },
 
+    /** Stores an uploaded CSV file for its import job (NUL kept, see `storedText`). */
     async insertImport(businessId: string, csv: string): Promise<string> {
       const [row] = await db
         .insert(subscriberImports)
-        .values({ businessId, csv })
+        .values({ businessId, csv: storedText(csv) })
         .returning({ id: subscriberImports.id });
       if (!row) throw new Error('insert returned no row');
       return row.id;
@@ -148,7 +194,7 @@ export function createSubscriberRepository(db: Executor) {
         .select({ businessId: subscriberImports.businessId, csv: subscriberImports.csv })
         .from(subscriberImports)
         .where(eq(subscriberImports.id, id));
-      return row;
+      return row && { businessId: row.businessId, csv: originalText(row.csv) };
     },
 
     async removeImport(id: string): Promise<void> {
