@@ -109,7 +109,9 @@ describe('subscriber limits on imports and the API', () => {
     ].join('\n');
     const result = await importCsv(path, csv);
     expect(result).toMatchObject({ rows: 2, imported: 1, errorCount: 1 });
-    expect(result.errors).toEqual([{ row: 3, reason: 'attributes: attributes are limited to 16 KB' }]);
+    expect(result.errors).toEqual([
+      { row: 3, reason: 'attributes: attributes are limited to 16 KB' },
+    ]);
     const [ann] = await subscribersOf(path);
     expect(ann?.email).toBe('ann@example.com');
     expect(Object.keys(ann?.attributes ?? {})).toHaveLength(20);

@@ -60,7 +60,10 @@ function rowProblem(
   header: (field: Field) => string,
 ): string {
   const field = issue?.path[0];
-  const value = (name: Field) => String(candidate[name] ?? '');
+  const value = (name: Field) => {
+    const text = candidate[name];
+    return typeof text === 'string' ? text : '';
+  };
   if (field === 'email') return `invalid email "${value('email').slice(0, 100)}"`;
   if (field === 'consentStatus')
     return `invalid ${header('consentStatus')} "${value('consentStatus').slice(0, 40)}"`;

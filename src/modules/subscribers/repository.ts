@@ -173,8 +173,7 @@ export function createSubscriberRepository(db: Executor) {
           returning (xmax = 0) as inserted)
         select count(*) filter (where inserted)::int as inserted, count(*)::int as total
         from written`);
-      const [counts] = (result as unknown as { rows: { inserted: number; total: number }[] })
-        .rows;
+      const [counts] = (result as { rows: { inserted: number; total: number }[] }).rows;
       const inserted = counts?.inserted ?? 0;
       return { inserted, updated: (counts?.total ?? 0) - inserted };
     },
