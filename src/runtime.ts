@@ -103,8 +103,13 @@ function createServices(parts: {
     withAiProvenance(contentJob({ db, ai }), ai),
     withAiProvenance(insightsJob({ db, ai }), ai),
     withAiProvenance(sequenceDraftJob({ db, ai }), ai),
-    // Larger batches over the network; on PGlite a batch holds this thread, so keep it short.
-    subscriberImportJob({ db, batchRows: parts.database.kind === 'postgres' ? 5000 : 1000 }),
+    // On a PostgreSQL server, larger batches and two in flight (the server has its own cores);
+    // on PGlite a batch holds this thread, so it stays short.
+    subscriberImportJob(
+      parts.database.kind === 'postgres'
+        ? { db, batchRows: 5000, parallelWrites: 2 }
+        : { db, batchRows: 1000 },
+    ),
   ] as JobKind<never>[];
   const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });
   // One mailer (one SMTP pool, or the outbox) for every module that sends email.

@@ -19,7 +19,6 @@ import { CreateSubscriberBody, csvHeaderProblem, type ImportResult } from './sch
 
 export const SUBSCRIBER_IMPORT_JOB = 'subscribers.import';
 
-/** Rows per write; the runtime picks more on a PostgreSQL server (fewer round trips). */
 const DEFAULT_BATCH_ROWS = 1000;
 /** Row errors kept in the result; the count covers them all. */
 const MAX_REPORTED_ERRORS = 1000;
@@ -77,10 +76,14 @@ export type ImportInput = z.infer<typeof ImportInput>;
 
 export function subscriberImportJob(deps: {
   db: Database;
+  /** Rows per write (default 1000). */
   batchRows?: number;
+  /** Writes in flight at once (default 1; more only where the database has its own cores). */
+  parallelWrites?: number;
 }): JobKind<ImportInput> {
   const repository = createSubscriberRepository(deps.db);
   const batchRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
+  const parallelWrites = Math.max(1, deps.parallelWrites ?? 1);
   return {
     kind: SUBSCRIBER_IMPORT_JOB,
     input: ImportInput,
@@ -113,9 +116,12 @@ export function subscriberImportJob(deps: {
       // Imported per run rather than at start-up, where no import is running (start-up memory).
       const { parse } = await import('csv-parse');
       const headers: string[] = [];
+      // Column name → the subscriber field it fills (undefined: an attribute), read once.
+      const fields = new Map<string, Field | undefined>();
       const parser = parse({
         columns: (names: string[]) => {
           headers.push(...names.map(normaliseHeader));
+          for (const name of headers) fields.set(name, KNOWN[name.toLowerCase()]);
           return headers;
         },
         bom: true,
@@ -132,18 +138,35 @@ export function subscriberImportJob(deps: {
       });
       Readable.from(chunksOf(csv)).pipe(parser);
       // The CSV column each field came from, for row errors.
-      const header = (field: Field) =>
-        headers.find((name) => KNOWN[name.toLowerCase()] === field) ?? field;
+      const header = (field: Field) => headers.find((name) => fields.get(name) === field) ?? field;
 
       // email → line of its first row: a later row with the same address is a duplicate.
       const seen = new Map<string, number>();
       let batch: ImportedSubscriber[] = [];
       let lastProgress = Date.now();
       let sliceStart = performance.now();
+      // Writes stay in flight while the next batch is read and checked: on a PostgreSQL server
+      // they run in other processes (`parallelWrites` connections at once). Batches never
+      // share an email, so their order does not matter.
+      const writing: Promise<void>[] = [];
+      let writeError: Error | undefined;
+      const settle = async (pending: number) => {
+        while (writing.length > pending) await writing.shift();
+        if (writeError !== undefined) throw writeError;
+      };
       const flush = async () => {
-        const counts = await repository.upsertMany(businessId, batch);
-        result.imported += counts.inserted;
-        result.updated += counts.updated;
+        await settle(parallelWrites - 1);
+        writing.push(
+          repository.upsertMany(businessId, batch).then(
+            (counts) => {
+              result.imported += counts.inserted;
+              result.updated += counts.updated;
+            },
+            (error: unknown) => {
+              writeError ??= error instanceof Error ? error : new Error(String(error));
+            },
+          ),
+        );
         batch = [];
         if (Date.now() - lastProgress > 500) {
           lastProgress = Date.now();
@@ -172,7 +195,7 @@ export function subscriberImportJob(deps: {
         for (const [name, value] of Object.entries(item.record)) {
           size += value.length;
           if (value.includes('\0')) nul ??= name;
-          const known = KNOWN[name.toLowerCase()];
+          const known = fields.get(name);
           if (known === 'consentStatus') {
             if (value !== '') candidate.consentStatus = value.toLowerCase();
           } else if (known) {
@@ -215,6 +238,7 @@ export function subscriberImportJob(deps: {
         if (batch.length >= batchRows) await flush();
       }
       await flush();
+      await settle(0);
       // The parser reports malformed rows ahead of the rows it hands over: list them by line.
       result.errors.sort((a, b) => a.row - b.row);
       await repository.removeImport(input.importId);
