@@ -104,11 +104,11 @@ function createServices(parts: {
     withAiProvenance(insightsJob({ db, ai }), ai),
     withAiProvenance(sequenceDraftJob({ db, ai }), ai),
     // On a PostgreSQL server, larger batches and two in flight (the server has its own cores);
-    // on PGlite a batch holds this thread, so it stays short.
+    // on PGlite a write holds this thread, so batches are sized to take about 20 ms.
     subscriberImportJob(
       parts.database.kind === 'postgres'
         ? { db, batchRows: 5000, parallelWrites: 2 }
-        : { db, batchRows: 1000 },
+        : { db, batchRows: 2000, writeMs: 20 },
     ),
   ] as JobKind<never>[];
   const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });

@@ -97,7 +97,7 @@ describe('subscriber limits on imports and the API', () => {
     expect(result.errors[1]?.reason).toMatch(/64 KB/);
     const emails = (await subscribersOf(path)).map((subscriber) => subscriber.email).sort();
     expect(emails).toEqual(['ann@example.com', 'bob@example.com']);
-  });
+  }, 120_000);
 
   it('reports a row whose attributes are over 16 KB as that row’s error', async () => {
     const path = await newPath();
@@ -205,5 +205,5 @@ describe('subscriber limits on imports and the API', () => {
     }
     expect(job.status).toBe('succeeded');
     expect(job.result).toMatchObject({ rows, imported: rows, errorCount: 0 });
-  });
+  }, 120_000);
 });

@@ -80,10 +80,16 @@ export function subscriberImportJob(deps: {
   batchRows?: number;
   /** Writes in flight at once (default 1; more only where the database has its own cores). */
   parallelWrites?: number;
+  /**
+   * When set, the rows per write adapt (between 50 and `batchRows`) so that a write takes about
+   * this long: on PGlite a write holds the event loop, so it bounds what a request waits.
+   */
+  writeMs?: number;
 }): JobKind<ImportInput> {
   const repository = createSubscriberRepository(deps.db);
-  const batchRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
+  const maxRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
   const parallelWrites = Math.max(1, deps.parallelWrites ?? 1);
+  const { writeMs } = deps;
   return {
     kind: SUBSCRIBER_IMPORT_JOB,
     input: ImportInput,
@@ -154,13 +160,20 @@ export function subscriberImportJob(deps: {
         while (writing.length > pending) await writing.shift();
         if (writeError !== undefined) throw writeError;
       };
+      let batchRows = writeMs === undefined ? maxRows : Math.min(maxRows, 200);
       const flush = async () => {
         await settle(parallelWrites - 1);
+        const writeStart = performance.now();
+        const rows = batch.length;
         writing.push(
           repository.upsertMany(businessId, batch).then(
             (counts) => {
               result.imported += counts.inserted;
               result.updated += counts.updated;
+              if (writeMs !== undefined && rows >= batchRows) {
+                const took = Math.max(1, performance.now() - writeStart);
+                batchRows = Math.round(Math.min(maxRows, Math.max(50, (rows * writeMs) / took)));
+              }
             },
             (error: unknown) => {
               writeError ??= error instanceof Error ? error : new Error(String(error));
