@@ -1,5 +1,8 @@
 // SQL for subscribers, their CSV imports and the suppression list. Every query is scoped by
 // business; a subscriber of another business is indistinguishable from one that does not exist.
+import { promisify } from 'node:util';
+import { constants, gunzip, gzip } from 'node:zlib';
+
 import { and, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
@@ -38,16 +41,24 @@ function toRecord(row: ImportedSubscriber) {
   };
 }
 
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+const PACKED = 'gzip+base64:';
+
 /**
- * PostgreSQL text cannot hold NUL, yet a CSV row with a NUL must reach the import job to be
- * reported as that row's error. The stored file carries U+FFFF (a non-character no CSV export
- * writes) in its place, read back as NUL; a U+FFFF in the upload is thus reported as a NUL.
+ * An uploaded CSV file as it is stored: gzip-compressed on libuv's thread pool and
+ * base64-encoded. The database then stores a few megabytes it does not try to compress
+ * (on PGlite that work would hold the event loop), and a NUL in the file, which PostgreSQL text
+ * cannot hold, reaches the import job to be reported as that row's error.
  */
-function storedText(csv: string): string {
-  return csv.replaceAll('\0', '\uFFFF');
+async function packCsv(csv: string): Promise<string> {
+  const packed = await gzipAsync(csv, { level: constants.Z_BEST_SPEED });
+  return PACKED + packed.toString('base64');
 }
-function originalText(stored: string): string {
-  return stored.replaceAll('\uFFFF', '\0');
+async function unpackCsv(stored: string): Promise<string> {
+  if (!stored.startsWith(PACKED)) return stored; // stored before files were packed
+  const packed = Buffer.from(stored.slice(PACKED.length), 'base64');
+  return (await gunzipAsync(packed)).toString('utf8');
 }
 
 function escapeLike(value: string): string {
@@ -178,11 +189,11 @@ export function createSubscriberRepository(db: Executor) {
       return { inserted, updated: (counts?.total ?? 0) - inserted };
     },
 
-    /** Stores an uploaded CSV file for its import job (NUL kept, see `storedText`). */
+    /** Stores an uploaded CSV file for its import job (packed, see `packCsv`). */
     async insertImport(businessId: string, csv: string): Promise<string> {
       const [row] = await db
         .insert(subscriberImports)
-        .values({ businessId, csv: storedText(csv) })
+        .values({ businessId, csv: await packCsv(csv) })
         .returning({ id: subscriberImports.id });
       if (!row) throw new Error('insert returned no row');
       return row.id;
@@ -193,7 +204,7 @@ export function createSubscriberRepository(db: Executor) {
         .select({ businessId: subscriberImports.businessId, csv: subscriberImports.csv })
         .from(subscriberImports)
         .where(eq(subscriberImports.id, id));
-      return row && { businessId: row.businessId, csv: originalText(row.csv) };
+      return row && { businessId: row.businessId, csv: await unpackCsv(row.csv) };
     },
 
     async removeImport(id: string): Promise<void> {
