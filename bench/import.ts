@@ -13,6 +13,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
@@ -134,6 +135,17 @@ async function call<T>(
   return JSON.parse(text) as T;
 }
 
+/** The server's event-loop delay since the previous scrape (prom-client resets it on each). */
+async function loopDelay(server: RunningServer): Promise<{ p99: number; max: number }> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const read = (name: string) =>
+    Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN) * 1000);
+  return {
+    p99: read('herald_nodejs_eventloop_lag_p99_seconds'),
+    max: read('herald_nodejs_eventloop_lag_max_seconds'),
+  };
+}
+
 interface Job {
   id: string;
   status: string;
@@ -150,6 +162,8 @@ interface DbFigures {
   jobSeconds: number;
   baseline: LoadFigures;
   during: LoadFigures;
+  idleLoop: { p99: number; max: number };
+  importLoop: { p99: number; max: number };
   peakRssMb: number;
 }
 
@@ -206,9 +220,11 @@ async function benchOne(db: 'pglite' | 'postgres', csv: string, rows: number): P
     const warmup = await startLoad(readUrl, `Bearer ${token}`, connections, 3);
     await sleep(3500);
     await warmup.stop();
+    await loopDelay(server);
     const idle = await startLoad(readUrl, `Bearer ${token}`, connections, Number(flags.baseline));
     await sleep(Number(flags.baseline) * 1000 + 500);
     const baseline = await idle.stop();
+    const idleLoop = await loopDelay(server);
 
     const rss = sampleRss(server.pid);
     const load = await startLoad(readUrl, `Bearer ${token}`, connections, 3600);
@@ -223,6 +239,7 @@ async function benchOne(db: 'pglite' | 'postgres', csv: string, rows: number): P
     }
     const endToEndSeconds = (performance.now() - started) / 1000;
     const during = await load.stop();
+    const importLoop = await loopDelay(server);
     const peakRssMb = rss.stop();
     if (job.status !== 'succeeded') throw new Error(`import ${job.status}`);
     const jobSeconds =
@@ -237,6 +254,8 @@ async function benchOne(db: 'pglite' | 'postgres', csv: string, rows: number): P
       jobSeconds,
       baseline,
       during,
+      idleLoop,
+      importLoop,
       peakRssMb,
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -274,6 +293,8 @@ async function runBench(): Promise<void> {
       'read p99 during (target < 100 ms)',
       'read max during',
       'failed reads',
+      'event-loop delay p99 / max, idle',
+      'event-loop delay p99 / max, import',
       'peak RSS',
     ],
     results.map((run) => [
@@ -291,6 +312,8 @@ async function runBench(): Promise<void> {
       ms(run.during.p99),
       ms(run.during.max),
       run.during.non2xx + run.during.errors,
+      `${ms(run.idleLoop.p99)} / ${ms(run.idleLoop.max)}`,
+      `${ms(run.importLoop.p99)} / ${ms(run.importLoop.max)}`,
       `${run.peakRssMb.toFixed(0)} MB`,
     ]),
   );
@@ -298,6 +321,13 @@ async function runBench(): Promise<void> {
   const body = [
     `- a ${String(rows)}-row, 5-column CSV of new subscribers (${(csv.length / 1024 / 1024).toFixed(1)} MB) posted to \`POST …/subscribers/import\` of \`src/main.ts serve\` (NODE_ENV=production, in-process worker); job s = the job's startedAt → finishedAt, POST→done = from sending the file until a poll (every 100 ms) sees the job succeeded`,
     `- the read: \`GET …/subscribers?limit=20\` with a JWT, ${flags.connections} autocannon connections in their own process; idle = ${flags.baseline} s before the import, after a 3 s warm-up, during = from the POST until the job is seen done`,
+    "- event-loop delay: the server's own `herald_nodejs_eventloop_lag_*` (prom-client, reset at each scrape of `/metrics`) over the same two windows",
+    `- load average when the runs ended: ${os
+      .loadavg()
+      .map((load) => load.toFixed(1))
+      .join(
+        ', ',
+      )} (1, 5, 15 min) on ${String(os.availableParallelism())} cores: other work shares the CPU`,
     ...(postgres ? [`- PostgreSQL ${postgres} on the same machine, default settings`] : []),
     ...(flags.note ? [`- ${flags.note}`] : []),
     '',
