@@ -1,7 +1,8 @@
 // SQL for subscribers, their CSV imports and the suppression list. Every query is scoped by
 // business; a subscriber of another business is indistinguishable from one that does not exist.
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { constants, gunzip, gzip } from 'node:zlib';
+import { constants, createGunzip, gzip } from 'node:zlib';
 
 import { and, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 
@@ -42,23 +43,36 @@ function toRecord(row: ImportedSubscriber) {
 }
 
 const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 const PACKED = 'gzip+base64:';
 
 /**
  * An uploaded CSV file as it is stored: gzip-compressed on libuv's thread pool and
  * base64-encoded. The database then stores a few megabytes it does not try to compress
- * (on PGlite that work would hold the event loop), and a NUL in the file, which PostgreSQL text
- * cannot hold, reaches the import job to be reported as that row's error.
+ * (on PGlite that work would hold the event loop), the import job reads it back as a stream
+ * without ever holding the whole text, and a NUL in the file, which PostgreSQL text cannot
+ * hold, reaches the job to be reported as that row's error.
  */
 async function packCsv(csv: string): Promise<string> {
   const packed = await gzipAsync(csv, { level: constants.Z_BEST_SPEED });
   return PACKED + packed.toString('base64');
 }
-async function unpackCsv(stored: string): Promise<string> {
-  if (!stored.startsWith(PACKED)) return stored; // stored before files were packed
+
+/** A stored file as a stream of its CSV bytes, and how many bytes that is. */
+export interface StoredCsv {
+  bytes: number;
+  open(): Readable;
+}
+
+function unpackCsv(stored: string): StoredCsv {
+  if (!stored.startsWith(PACKED)) {
+    // Stored before files were packed.
+    const bytes = Buffer.from(stored, 'utf8');
+    return { bytes: bytes.length, open: () => Readable.from([bytes]) };
+  }
   const packed = Buffer.from(stored.slice(PACKED.length), 'base64');
-  return (await gunzipAsync(packed)).toString('utf8');
+  // gzip's trailer holds the original size (modulo 4 GB: files here are far smaller).
+  const bytes = packed.length >= 4 ? packed.readUInt32LE(packed.length - 4) : 0;
+  return { bytes, open: () => Readable.from([packed]).pipe(createGunzip()) };
 }
 
 function escapeLike(value: string): string {
@@ -199,12 +213,12 @@ export function createSubscriberRepository(db: Executor) {
       return row.id;
     },
 
-    async findImport(id: string): Promise<{ businessId: string; csv: string } | undefined> {
+    async findImport(id: string): Promise<{ businessId: string; file: StoredCsv } | undefined> {
       const [row] = await db
         .select({ businessId: subscriberImports.businessId, csv: subscriberImports.csv })
         .from(subscriberImports)
         .where(eq(subscriberImports.id, id));
-      return row && { businessId: row.businessId, csv: await unpackCsv(row.csv) };
+      return row && { businessId: row.businessId, file: unpackCsv(row.csv) };
     },
 
     async removeImport(id: string): Promise<void> {
