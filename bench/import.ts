@@ -12,10 +12,13 @@
 // --no-append.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+
+import pg from 'pg';
 
 import { machineInfo } from './lib/machine.ts';
 import { createScratchDatabase, type ScratchDatabase, serverVersion } from './lib/postgres.ts';
@@ -146,6 +149,33 @@ async function loopDelay(server: RunningServer): Promise<{ p99: number; max: num
   };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+      .split(') ')[1]
+      ?.split(' ');
+    return (Number(fields?.[11]) + Number(fields?.[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used so far by the PostgreSQL backends serving the scratch database. */
+async function backendCpuSeconds(scratch: ScratchDatabase): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1',
+      [new URL(scratch.url).pathname.slice(1)],
+    );
+    return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
+  } finally {
+    await client.end();
+  }
+}
+
 interface Job {
   id: string;
   status: string;
@@ -162,6 +192,9 @@ interface DbFigures {
   jobSeconds: number;
   baseline: LoadFigures;
   during: LoadFigures;
+  /** CPU seconds over the import window (the concurrent reads included). */
+  serverCpu: number;
+  postgresCpu: number | undefined;
   idleLoop: { p99: number; max: number };
   importLoop: { p99: number; max: number };
   peakRssMb: number;
@@ -228,6 +261,8 @@ async function benchOne(db: 'pglite' | 'postgres', csv: string, rows: number): P
 
     const rss = sampleRss(server.pid);
     const load = await startLoad(readUrl, `Bearer ${token}`, connections, 3600);
+    const serverCpuBefore = cpuSeconds(server.pid);
+    const backendsBefore = scratch ? await backendCpuSeconds(scratch) : undefined;
     const started = performance.now();
     const accepted = await call<{ job: Job }>(server, 'POST', `${base}/subscribers/import`, token, {
       csv,
@@ -238,6 +273,14 @@ async function benchOne(db: 'pglite' | 'postgres', csv: string, rows: number): P
       job = await call<Job>(server, 'GET', `/api/v1/jobs/${job.id}`, token);
     }
     const endToEndSeconds = (performance.now() - started) / 1000;
+    const serverCpu = cpuSeconds(server.pid) - serverCpuBefore;
+    let postgresCpu: number | undefined;
+    if (scratch && backendsBefore) {
+      // Backends still connected; one that has gone since took its figure with it.
+      postgresCpu = 0;
+      for (const [pid, now] of await backendCpuSeconds(scratch))
+        postgresCpu += now - (backendsBefore.get(pid) ?? 0);
+    }
     const during = await load.stop();
     const importLoop = await loopDelay(server);
     const peakRssMb = rss.stop();
@@ -254,6 +297,8 @@ async function benchOne(db: 'pglite' | 'postgres', csv: string, rows: number): P
       jobSeconds,
       baseline,
       during,
+      serverCpu,
+      postgresCpu,
       idleLoop,
       importLoop,
       peakRssMb,
@@ -293,6 +338,7 @@ async function runBench(): Promise<void> {
       'read p99 during (target < 100 ms)',
       'read max during',
       'failed reads',
+      'CPU s: Herald / PostgreSQL',
       'event-loop delay p99 / max, idle',
       'event-loop delay p99 / max, import',
       'peak RSS',
@@ -312,6 +358,7 @@ async function runBench(): Promise<void> {
       ms(run.during.p99),
       ms(run.during.max),
       run.during.non2xx + run.during.errors,
+      `${run.serverCpu.toFixed(1)} / ${run.postgresCpu === undefined ? '—' : run.postgresCpu.toFixed(1)}`,
       `${ms(run.idleLoop.p99)} / ${ms(run.idleLoop.max)}`,
       `${ms(run.importLoop.p99)} / ${ms(run.importLoop.max)}`,
       `${run.peakRssMb.toFixed(0)} MB`,
