@@ -98,7 +98,13 @@ function createServices(parts: {
     withAiProvenance(contentJob({ db, ai }), ai),
     withAiProvenance(insightsJob({ db, ai }), ai),
     withAiProvenance(sequenceDraftJob({ db, ai }), ai),
-    subscriberImportJob({ db }),
+    // On a PostgreSQL server, larger batches and two in flight (the server has its own cores);
+    // on PGlite a write holds this thread, so batches are sized to take about 20 ms.
+    subscriberImportJob(
+      parts.database.kind === 'postgres'
+        ? { db, batchRows: 2000, parallelWrites: 2 }
+        : { db, batchRows: 2000, writeMs: 20 },
+    ),
   ] as JobKind<never>[];
   const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });
   // One mailer (one SMTP pool, or the outbox) for every module that sends email.

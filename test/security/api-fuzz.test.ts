@@ -6,12 +6,15 @@
 // services and the database. Every answer must be < 500, carry X-Correlation-ID, and every 4xx
 // must be the error envelope. Random values come from fast-check with a fixed seed.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 import fc from 'fast-check';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createAccessTokens, resolveJwtSecret } from '../../src/modules/auth/credentials.ts';
+import { DASHBOARD_DIST } from '../../src/platform/http/dashboard.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newResources, newUser, type TestUser } from '../helpers/fixtures.ts';
 import { registeredRoutes, sampleOf } from '../tenancy/route-table.ts';
@@ -361,6 +364,8 @@ function order(operation: string): number {
   return 0;
 }
 
+const dashboardBuilt = existsSync(path.join(DASHBOARD_DIST, 'index.html'));
+
 describe('API fuzz, generated from the OpenAPI document', () => {
   let ctx: TestApp;
   let document: OpenAPIV3_1.Document;
@@ -427,7 +432,12 @@ describe('API fuzz, generated from the OpenAPI document', () => {
       const status = response.statusCode;
       const correlationId = response.headers['x-correlation-id'] as string | undefined;
       let problem: string | undefined;
-      if (status >= 500) {
+      if (status === 503 && !dashboardBuilt && response.body.includes('"NOT_READY"')) {
+        // The dashboard's catch-all before `npm run build:web` (npm test runs first in CI):
+        // an operational state in the envelope, not an answer to the input.
+        byCode['503 NOT_READY (dashboard not built)'] =
+          (byCode['503 NOT_READY (dashboard not built)'] ?? 0) + 1;
+      } else if (status >= 500) {
         serverErrors++;
         problem = `${String(status)}: ${response.body.slice(0, 160)}`;
       } else if (!correlationId) {

@@ -1,24 +1,34 @@
 // CSV import of subscribers as a job: the file is parsed as a stream and written in batches,
-// each row whole or not at all. Rows that cannot be imported (no or bad email, malformed CSV,
-// a duplicate of an earlier row) are skipped and reported with their line number and reason.
-import { Readable } from 'node:stream';
+// each row whole or not at all. Each row is checked with the schema of the API's "add a
+// subscriber" (one definition, the same limits); rows that cannot be imported (no or bad email,
+// a field over its limit, a NUL, a row over 64 KB, malformed CSV, a duplicate of an earlier
+// row) are skipped and reported with their line number and reason. The job yields to the event
+// loop between batches and every few milliseconds, so the server keeps answering while a large
+// file is imported (on PGlite the database shares this thread).
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import type { CsvError } from 'csv-parse';
 import { z } from 'zod';
 
 import type { Database } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/http/errors.ts';
 import type { JobKind } from '../jobs/service.ts';
-import { createSubscriberRepository, type NewSubscriber } from './repository.ts';
-import { ConsentStatus, EmailAddress, type ImportResult } from './schemas.ts';
+import { createSubscriberRepository, type ImportedSubscriber } from './repository.ts';
+import { CreateSubscriberBody, IMPORT_MAX_COLUMNS, type ImportResult } from './schemas.ts';
 
 export const SUBSCRIBER_IMPORT_JOB = 'subscribers.import';
 
-const BATCH_SIZE = 1000;
+const DEFAULT_BATCH_ROWS = 1000;
 /** Row errors kept in the result; the count covers them all. */
 const MAX_REPORTED_ERRORS = 1000;
-const CHUNK_BYTES = 64 * 1024;
+/** A row longer than this (in characters) is skipped: no valid subscriber needs as much. */
+export const IMPORT_MAX_ROW_CHARS = 64 * 1024;
+/** CPU time the job takes before it lets other work run. */
+const SLICE_MS = 4;
 
-const KNOWN: Record<string, 'email' | 'firstName' | 'lastName' | 'consentStatus' | 'source'> = {
+type Field = 'email' | 'firstName' | 'lastName' | 'consentStatus' | 'source';
+const KNOWN: Record<string, Field> = {
   email: 'email',
   email_address: 'email',
   first_name: 'firstName',
@@ -35,17 +45,44 @@ function normaliseHeader(header: string): string {
   return header.trim().replace(/^\uFEFF/, '');
 }
 
-function* chunksOf(text: string): Generator<string> {
-  for (let start = 0; start < text.length; start += CHUNK_BYTES) {
-    yield text.slice(start, start + CHUNK_BYTES);
-  }
+/** The reason a row is refused, from the first issue the API's schema found. */
+function rowProblem(
+  issue: z.core.$ZodIssue | undefined,
+  candidate: Record<string, unknown>,
+  header: (field: Field) => string,
+): string {
+  const field = issue?.path[0];
+  const value = (name: Field) => {
+    const text = candidate[name];
+    return typeof text === 'string' ? text : '';
+  };
+  if (field === 'email') return `invalid email "${value('email').slice(0, 100)}"`;
+  if (field === 'consentStatus')
+    return `invalid ${header('consentStatus')} "${value('consentStatus').slice(0, 40)}"`;
+  if (typeof field === 'string' && field in candidate && field !== 'attributes')
+    return `${header(field as Field)}: ${issue?.message ?? 'invalid'}`;
+  return `${issue?.path.join('.') || 'row'}: ${issue?.message ?? 'invalid'}`;
 }
 
 export const ImportInput = z.object({ importId: z.uuid() });
 export type ImportInput = z.infer<typeof ImportInput>;
 
-export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput> {
+export function subscriberImportJob(deps: {
+  db: Database;
+  /** Rows per write (default 1000). */
+  batchRows?: number;
+  /** Writes in flight at once (default 1; more only where the database has its own cores). */
+  parallelWrites?: number;
+  /**
+   * When set, the rows per write adapt (between 50 and `batchRows`) so that a write takes about
+   * this long: on PGlite a write holds the event loop, so it bounds what a request waits.
+   */
+  writeMs?: number;
+}): JobKind<ImportInput> {
   const repository = createSubscriberRepository(deps.db);
+  const maxRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
+  const parallelWrites = Math.max(1, deps.parallelWrites ?? 1);
+  const { writeMs } = deps;
   return {
     kind: SUBSCRIBER_IMPORT_JOB,
     input: ImportInput,
@@ -53,7 +90,7 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
     async run({ businessId, input, progress, signal }) {
       const stored = await repository.findImport(input.importId);
       if (stored?.businessId !== businessId) throw new Error('import file not found');
-      const { csv } = stored;
+      const { file } = stored;
       const result: ImportResult = {
         rows: 0,
         imported: 0,
@@ -71,8 +108,21 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
 
       // Imported per run rather than at start-up, where no import is running (start-up memory).
       const { parse } = await import('csv-parse');
+      const headers: string[] = [];
+      // Column name → the subscriber field it fills (undefined: an attribute), read once.
+      const fields = new Map<string, Field | undefined>();
       const parser = parse({
-        columns: (headers: string[]) => headers.map(normaliseHeader),
+        columns: (names: string[]) => {
+          // The API refuses such a file; one stored before that check is refused here.
+          if (names.length > IMPORT_MAX_COLUMNS)
+            throw new AppError(
+              'VALIDATION_ERROR',
+              `The file was not imported: it has ${String(names.length)} columns; at most ${String(IMPORT_MAX_COLUMNS)} can be imported`,
+            );
+          headers.push(...names.map(normaliseHeader));
+          for (const name of headers) fields.set(name, KNOWN[name.toLowerCase()]);
+          return headers;
+        },
         bom: true,
         trim: true,
         skip_empty_lines: true,
@@ -85,79 +135,130 @@ export function subscriberImportJob(deps: { db: Database }): JobKind<ImportInput
           return undefined;
         },
       });
-      Readable.from(chunksOf(csv)).pipe(parser);
+      // The file streams from its stored, compressed form: the whole text is never held.
+      // A failure on either side reaches the loop below through the parser.
+      pipeline(file.open(), parser).catch(() => undefined);
+      // The CSV column each field came from, for row errors.
+      const header = (field: Field) => headers.find((name) => fields.get(name) === field) ?? field;
 
       // email → line of its first row: a later row with the same address is a duplicate.
       const seen = new Map<string, number>();
-      let batch: NewSubscriber[] = [];
+      let batch: ImportedSubscriber[] = [];
       let lastProgress = Date.now();
+      let sliceStart = performance.now();
+      // Writes stay in flight while the next batch is read and checked: on a PostgreSQL server
+      // they run in other processes (`parallelWrites` connections at once). Batches never
+      // share an email, so their order does not matter.
+      const writing: Promise<void>[] = [];
+      let writeError: Error | undefined;
+      const settle = async (pending: number) => {
+        while (writing.length > pending) await writing.shift();
+        if (writeError !== undefined) throw writeError;
+      };
+      let batchRows = writeMs === undefined ? maxRows : Math.min(maxRows, 200);
       const flush = async () => {
-        const counts = await repository.upsertMany(batch);
-        result.imported += counts.inserted;
-        result.updated += counts.updated;
+        await settle(parallelWrites - 1);
+        const writeStart = performance.now();
+        const rows = batch.length;
+        writing.push(
+          repository.upsertMany(businessId, batch).then(
+            (counts) => {
+              result.imported += counts.inserted;
+              result.updated += counts.updated;
+              if (writeMs !== undefined && rows >= batchRows) {
+                const took = Math.max(1, performance.now() - writeStart);
+                batchRows = Math.round(Math.min(maxRows, Math.max(50, (rows * writeMs) / took)));
+              }
+            },
+            (error: unknown) => {
+              writeError ??= error instanceof Error ? error : new Error(String(error));
+            },
+          ),
+        );
         batch = [];
         if (Date.now() - lastProgress > 500) {
           lastProgress = Date.now();
-          const percent = Math.min(98, Math.floor((parser.info.bytes / csv.length) * 97) + 1);
+          const percent = Math.min(
+            98,
+            Math.floor((parser.info.bytes / Math.max(1, file.bytes)) * 97) + 1,
+          );
           await progress(percent, `${String(result.rows)} rows read`);
         }
+        await nextTurn();
+        sliceStart = performance.now();
       };
 
-      for await (const item of parser as AsyncIterable<{
-        record: Record<string, string>;
-        info: { lines: number };
-      }>) {
-        if (signal.aborted) throw new Error('import stopped at its time limit');
-        result.rows += 1;
-        const line = item.info.lines;
-        const subscriber: NewSubscriber = {
-          businessId,
-          email: '',
-          firstName: null,
-          lastName: null,
-          attributes: {},
-          source: 'csv',
-        };
-        const attributes: Record<string, string> = {};
-        let consent: string | undefined;
-        for (const [header, value] of Object.entries(item.record)) {
-          const known = KNOWN[header.toLowerCase()];
-          if (known === 'email') subscriber.email = value;
-          else if (known === 'firstName') subscriber.firstName = value || null;
-          else if (known === 'lastName') subscriber.lastName = value || null;
-          else if (known === 'consentStatus') consent = value.toLowerCase();
-          else if (known === 'source') subscriber.source = value || 'csv';
-          else if (header !== '' && value !== '') attributes[header] = value;
-        }
-        subscriber.attributes = attributes;
-        if (subscriber.email === '') {
-          rowError(line, 'missing email');
-          continue;
-        }
-        const email = EmailAddress.safeParse(subscriber.email);
-        if (!email.success) {
-          rowError(line, `invalid email "${subscriber.email.slice(0, 100)}"`);
-          continue;
-        }
-        subscriber.email = email.data;
-        if (consent) {
-          const status = ConsentStatus.safeParse(consent);
-          if (!status.success) {
-            rowError(line, `invalid consent_status "${consent.slice(0, 40)}"`);
+      const readRows = async () => {
+        for await (const item of parser as AsyncIterable<{
+          record: Record<string, string>;
+          info: { lines: number };
+        }>) {
+          if (signal.aborted) throw new Error('import stopped at its time limit');
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await nextTurn();
+            sliceStart = performance.now();
+          }
+          result.rows += 1;
+          const line = item.info.lines;
+          const candidate: Record<string, unknown> = { source: 'csv' };
+          const attributes: Record<string, string> = {};
+          let size = 0;
+          let nul: string | undefined;
+          for (const [name, value] of Object.entries(item.record)) {
+            size += value.length;
+            if (value.includes('\0')) nul ??= name;
+            const known = fields.get(name);
+            if (known === 'consentStatus') {
+              if (value !== '') candidate.consentStatus = value.toLowerCase();
+            } else if (known) {
+              if (value !== '') candidate[known] = value;
+            } else if (name !== '' && value !== '') attributes[name] = value;
+          }
+          if (size > IMPORT_MAX_ROW_CHARS) {
+            rowError(line, `row longer than ${String(IMPORT_MAX_ROW_CHARS / 1024)} KB`);
             continue;
           }
-          subscriber.consentStatus = status.data;
+          if (nul !== undefined) {
+            rowError(line, `${nul}: contains a NUL character`);
+            continue;
+          }
+          if (candidate.email === undefined) {
+            rowError(line, 'missing email');
+            continue;
+          }
+          if (Object.keys(attributes).length > 0) candidate.attributes = attributes;
+          const parsed = CreateSubscriberBody.safeParse(candidate);
+          if (!parsed.success) {
+            rowError(line, rowProblem(parsed.error.issues[0], candidate, header));
+            continue;
+          }
+          const subscriber = parsed.data;
+          const first = seen.get(subscriber.email);
+          if (first !== undefined) {
+            rowError(line, `duplicate of row ${String(first)}`);
+            continue;
+          }
+          seen.set(subscriber.email, line);
+          batch.push({
+            email: subscriber.email,
+            firstName: subscriber.firstName ?? null,
+            lastName: subscriber.lastName ?? null,
+            attributes,
+            consentStatus: subscriber.consentStatus,
+            source: subscriber.source,
+          });
+          if (batch.length >= batchRows) await flush();
         }
-        const first = seen.get(subscriber.email);
-        if (first !== undefined) {
-          rowError(line, `duplicate of row ${String(first)}`);
-          continue;
-        }
-        seen.set(subscriber.email, line);
-        batch.push(subscriber);
-        if (batch.length >= BATCH_SIZE) await flush();
+      };
+      try {
+        await readRows();
+      } catch (error) {
+        // A file refused as a whole will not be tried again: drop it.
+        if (error instanceof AppError) await repository.removeImport(input.importId);
+        throw error;
       }
       await flush();
+      await settle(0);
       // The parser reports malformed rows ahead of the rows it hands over: list them by line.
       result.errors.sort((a, b) => a.row - b.row);
       await repository.removeImport(input.importId);

@@ -1,5 +1,9 @@
 // SQL for subscribers, their CSV imports and the suppression list. Every query is scoped by
 // business; a subscriber of another business is indistinguishable from one that does not exist.
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { constants, createGunzip, gzip } from 'node:zlib';
+
 import { and, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
@@ -16,6 +20,60 @@ import { isUniqueViolation } from '../auth/repository.ts';
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type NewSubscriber = typeof subscribers.$inferInsert;
 export type SuppressionRow = typeof suppressions.$inferSelect;
+
+/** One valid row of a CSV import, as the import job hands it over. */
+export interface ImportedSubscriber {
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  attributes: Record<string, string>;
+  consentStatus: string;
+  source: string;
+}
+
+function toRecord(row: ImportedSubscriber) {
+  return {
+    email: row.email,
+    first_name: row.firstName,
+    last_name: row.lastName,
+    attributes: row.attributes,
+    consent_status: row.consentStatus,
+    source: row.source,
+  };
+}
+
+const gzipAsync = promisify(gzip);
+const PACKED = 'gzip+base64:';
+
+/**
+ * An uploaded CSV file as it is stored: gzip-compressed on libuv's thread pool and
+ * base64-encoded. The database then stores a few megabytes it does not try to compress
+ * (on PGlite that work would hold the event loop), the import job reads it back as a stream
+ * without ever holding the whole text, and a NUL in the file, which PostgreSQL text cannot
+ * hold, reaches the job to be reported as that row's error.
+ */
+async function packCsv(csv: string): Promise<string> {
+  const packed = await gzipAsync(csv, { level: constants.Z_BEST_SPEED });
+  return PACKED + packed.toString('base64');
+}
+
+/** A stored file as a stream of its CSV bytes, and how many bytes that is. */
+export interface StoredCsv {
+  bytes: number;
+  open(): Readable;
+}
+
+function unpackCsv(stored: string): StoredCsv {
+  if (!stored.startsWith(PACKED)) {
+    // Stored before files were packed.
+    const bytes = Buffer.from(stored, 'utf8');
+    return { bytes: bytes.length, open: () => Readable.from([bytes]) };
+  }
+  const packed = Buffer.from(stored.slice(PACKED.length), 'base64');
+  // gzip's trailer holds the original size (modulo 4 GB: files here are far smaller).
+  const bytes = packed.length >= 4 ? packed.readUInt32LE(packed.length - 4) : 0;
+  return { bytes, open: () => Readable.from([packed]).pipe(createGunzip()) };
+}
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -112,43 +170,55 @@ export function createSubscriberRepository(db: Executor) {
     },
 
     /**
-     * Inserts new subscribers and updates existing ones (same business and email) in one
-     * statement: a row is written whole or not at all. Returns how many were new.
+     * Inserts new subscribers of one business and updates existing ones (same email) in one
+     * statement: a row is written whole or not at all. The rows travel as one JSON parameter
+     * read by `json_to_recordset` (the same on node-postgres and PGlite, and one parameter
+     * however many rows), and are merged with ON CONFLICT. The emails must be distinct.
+     * Returns how many were new.
      */
-    async upsertMany(rows: NewSubscriber[]): Promise<{ inserted: number; updated: number }> {
+    async upsertMany(
+      businessId: string,
+      rows: ImportedSubscriber[],
+    ): Promise<{ inserted: number; updated: number }> {
       if (rows.length === 0) return { inserted: 0, updated: 0 };
-      const result = await db
-        .insert(subscribers)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [subscribers.businessId, subscribers.email],
-          set: {
-            firstName: sql`coalesce(excluded.first_name, ${subscribers.firstName})`,
-            lastName: sql`coalesce(excluded.last_name, ${subscribers.lastName})`,
-            attributes: sql`${subscribers.attributes} || excluded.attributes`,
-            updatedAt: sql`now()`,
-          },
-        })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      const inserted = result.filter((row) => row.inserted).length;
-      return { inserted, updated: result.length - inserted };
+      const result = await db.execute(sql`
+        with written as (
+          insert into subscribers
+            (business_id, email, first_name, last_name, attributes, consent_status, source)
+          select ${businessId}::uuid, r.email, r.first_name, r.last_name, r.attributes,
+                 r.consent_status, r.source
+          from json_to_recordset(${JSON.stringify(rows.map(toRecord))}::json) as r(
+            email text, first_name text, last_name text, attributes jsonb,
+            consent_status text, source text)
+          on conflict (business_id, email) do update set
+            first_name = coalesce(excluded.first_name, subscribers.first_name),
+            last_name = coalesce(excluded.last_name, subscribers.last_name),
+            attributes = subscribers.attributes || excluded.attributes,
+            updated_at = now()
+          returning (xmax = 0) as inserted)
+        select count(*) filter (where inserted)::int as inserted, count(*)::int as total
+        from written`);
+      const [counts] = (result as { rows: { inserted: number; total: number }[] }).rows;
+      const inserted = counts?.inserted ?? 0;
+      return { inserted, updated: (counts?.total ?? 0) - inserted };
     },
 
+    /** Stores an uploaded CSV file for its import job (packed, see `packCsv`). */
     async insertImport(businessId: string, csv: string): Promise<string> {
       const [row] = await db
         .insert(subscriberImports)
-        .values({ businessId, csv })
+        .values({ businessId, csv: await packCsv(csv) })
         .returning({ id: subscriberImports.id });
       if (!row) throw new Error('insert returned no row');
       return row.id;
     },
 
-    async findImport(id: string): Promise<{ businessId: string; csv: string } | undefined> {
+    async findImport(id: string): Promise<{ businessId: string; file: StoredCsv } | undefined> {
       const [row] = await db
         .select({ businessId: subscriberImports.businessId, csv: subscriberImports.csv })
         .from(subscriberImports)
         .where(eq(subscriberImports.id, id));
-      return row;
+      return row && { businessId: row.businessId, file: unpackCsv(row.csv) };
     },
 
     async removeImport(id: string): Promise<void> {

@@ -14,9 +14,42 @@ export const EmailAddress = z
   .pipe(z.email().max(254))
   .meta({ example: 'ann@example.com' });
 
+/** Limits of a subscriber's attributes, the same for the API and CSV imports. */
+export const ATTRIBUTES_MAX_BYTES = 16_384;
+export const ATTRIBUTES_MAX_DEPTH = 8;
+
+/**
+ * Why `value` cannot be stored as attributes, or undefined. Walks the value with an explicit
+ * stack and stops at the depth limit, so a body nested thousands of levels deep is refused
+ * without recursion; only a value within the limit is serialised to measure its size. NUL is
+ * refused because PostgreSQL cannot store it in jsonb.
+ */
+function attributesProblem(value: Record<string, unknown>): string | undefined {
+  const pending: { node: unknown; depth: number }[] = [{ node: value, depth: 1 }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { node, depth } = item;
+    if (typeof node === 'string') {
+      if (node.includes('\0')) return 'attributes cannot contain a NUL character';
+      continue;
+    }
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > ATTRIBUTES_MAX_DEPTH)
+      return `attributes are limited to ${String(ATTRIBUTES_MAX_DEPTH)} levels of nesting`;
+    for (const [key, child] of Object.entries(node)) {
+      if (key.includes('\0')) return 'attribute names cannot contain a NUL character';
+      pending.push({ node: child, depth: depth + 1 });
+    }
+  }
+  if (JSON.stringify(value).length > ATTRIBUTES_MAX_BYTES) return 'attributes are limited to 16 KB';
+  return undefined;
+}
+
 const Attributes = z
   .record(z.string().min(1).max(64), z.unknown())
-  .refine((value) => JSON.stringify(value).length <= 16_384, 'attributes are limited to 16 KB')
+  .superRefine((value, ctx) => {
+    const problem = attributesProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .meta({ example: { plan: 'pro', city: 'Lyon' } });
 
 export const BusinessParams = z.object({ businessId: z.uuid() });
@@ -67,12 +100,58 @@ export const SubscriberListQuery = PaginationQuery.extend({
 });
 export type SubscriberListQuery = z.infer<typeof SubscriberListQuery>;
 
+/** At most this many columns in an imported CSV file: more is refused before it is stored. */
+export const IMPORT_MAX_COLUMNS = 100;
+const COLUMN_NAME_MAX = 64;
+
+/**
+ * Why the header row of `csv` is refused (too many columns, a name too long), or undefined.
+ * Reads only as far as the limits allow, so a million-column header costs a few hundred
+ * characters of scanning, not a parse.
+ */
+export function csvHeaderProblem(csv: string): string | undefined {
+  let columns = 1;
+  let name = '';
+  let quoted = false;
+  const tooLong = () =>
+    `column ${String(columns)} of the header row has a name longer than ${String(COLUMN_NAME_MAX)} characters`;
+  const nameProblem = () =>
+    name.replace(/^\uFEFF/, '').trim().length > COLUMN_NAME_MAX ? tooLong() : undefined;
+  for (let i = 0; i < csv.length; i++) {
+    const char = csv.charAt(i);
+    if (quoted && char === '"' && csv.charAt(i + 1) === '"') {
+      name += char;
+      i += 1;
+    } else if (char === '"') {
+      quoted = !quoted;
+    } else if (!quoted && (char === '\n' || char === '\r')) {
+      break;
+    } else if (!quoted && char === ',') {
+      const problem = nameProblem();
+      if (problem) return problem;
+      columns += 1;
+      name = '';
+      if (columns > IMPORT_MAX_COLUMNS)
+        return `the file has more than ${String(IMPORT_MAX_COLUMNS)} columns; at most ${String(IMPORT_MAX_COLUMNS)} can be imported`;
+    } else {
+      name += char;
+      // However padded, a name this long is over the limit: stop reading.
+      if (name.length > 4 * COLUMN_NAME_MAX) return tooLong();
+    }
+  }
+  return nameProblem();
+}
+
 export const ImportBody = z.object({
   csv: z
     .string()
     .min(1)
+    .superRefine((csv, ctx) => {
+      const problem = csvHeaderProblem(csv);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .describe(
-      'The CSV text. Header row required; `email` column required; first_name/firstName, last_name/lastName, consent_status and source are read, other columns become attributes.',
+      `The CSV text. Header row required (at most ${String(IMPORT_MAX_COLUMNS)} columns, names up to ${String(COLUMN_NAME_MAX)} characters); \`email\` column required; first_name/firstName, last_name/lastName, consent_status and source are read, other columns become attributes. Each row is checked like a subscriber created through the API (first and last name up to 120 characters, attributes up to 16 KB); a row that fails, is longer than 64 KB or contains a NUL character is skipped and reported.`,
     )
     .meta({ example: 'email,first_name,plan\nann@example.com,Ann,pro\n' }),
 });

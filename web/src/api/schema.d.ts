@@ -6128,7 +6128,7 @@ export interface paths {
         content: {
           'application/json': {
             /**
-             * @description The CSV text. Header row required; `email` column required; first_name/firstName, last_name/lastName, consent_status and source are read, other columns become attributes.
+             * @description The CSV text. Header row required (at most 100 columns, names up to 64 characters); `email` column required; first_name/firstName, last_name/lastName, consent_status and source are read, other columns become attributes. Each row is checked like a subscriber created through the API (first and last name up to 120 characters, attributes up to 16 KB); a row that fails, is longer than 64 KB or contains a NUL character is skipped and reported.
              * @example email,first_name,plan
              *     ann@example.com,Ann,pro
              */
