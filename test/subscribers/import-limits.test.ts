@@ -147,10 +147,9 @@ describe('subscriber limits on imports and the API', () => {
       );
       expect(created.status).toBe(400);
       expect(created.body.error.code).toBe('VALIDATION_ERROR');
-      expect(created.body.error.details.issues[0]).toMatchObject({
-        path: 'body.attributes',
-        message: 'attributes are limited to 8 levels of nesting',
-      });
+      // 4,500 levels stop at the server's input guard (32), 9 at the attributes schema (8).
+      expect(created.body.error.details.issues[0]?.path).toMatch(/^body\.attributes\b/);
+      expect(created.body.error.details.issues[0]?.message).toMatch(/levels/);
     }
     expect(await subscribersOf(path)).toEqual([]);
 
@@ -166,7 +165,7 @@ describe('subscriber limits on imports and the API', () => {
       `{"attributes":${nested(4500)}}`,
     );
     expect(updated.status).toBe(400);
-    expect(updated.body.error.details.issues[0]?.path).toBe('body.attributes');
+    expect(updated.body.error.details.issues[0]?.path).toMatch(/^body\.attributes\b/);
     const [stored] = await subscribersOf(path);
     expect(JSON.stringify(stored?.attributes)).toBe(nested(8));
   });

@@ -123,7 +123,8 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
     `${base}/subscribers/import`,
     {
       bodyLimit: IMPORT_BODY_LIMIT,
-      config: { idempotent: true },
+      // A NUL in the file is that row's error (import-job.ts), not the whole file's.
+      config: { idempotent: true, fileFields: ['csv'] },
       schema: {
         tags: ['subscribers'],
         summary:

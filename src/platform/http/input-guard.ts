@@ -62,12 +62,28 @@ function messageFor(text: string): string {
     : 'must be valid Unicode text (a lone surrogate was sent)';
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Top-level body fields holding a whole file (CSV text) that the route's own parser checks
+     * line by line, so one bad line is reported as that line's error instead of refusing the file.
+     */
+    fileFields?: readonly string[];
+  }
+}
+
+/** The body without the route's file fields (they are checked by the route's own parser). */
+function bodyToCheck(body: unknown, fileFields: readonly string[] | undefined): unknown {
+  if (!fileFields || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([key]) => !fileFields.includes(key)));
+}
+
 export function installInputGuard(app: FastifyInstance): void {
   app.addHook('preValidation', (request, _reply, done) => {
     const finding =
       findRefusedInput(request.params, 'params') ??
       findRefusedInput(request.query, 'query') ??
-      findRefusedInput(request.body, 'body');
+      findRefusedInput(bodyToCheck(request.body, request.routeOptions.config.fileFields), 'body');
     if (!finding) {
       done();
       return;
