@@ -102,7 +102,7 @@ function createServices(parts: {
     // on PGlite a write holds this thread, so batches are sized to take about 20 ms.
     subscriberImportJob(
       parts.database.kind === 'postgres'
-        ? { db, batchRows: 2000, parallelWrites: 2 }
+        ? { db, batchRows: 2000, parallelWrites: 2, pool: parts.database.pool }
         : { db, batchRows: 2000, writeMs: 20 },
     ),
   ] as JobKind<never>[];

@@ -9,12 +9,17 @@ import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import type { CsvError } from 'csv-parse';
+import type pg from 'pg';
 import { z } from 'zod';
 
 import type { Database } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import type { JobKind } from '../jobs/service.ts';
-import { createSubscriberRepository, type ImportedSubscriber } from './repository.ts';
+import {
+  createSubscriberCopier,
+  createSubscriberRepository,
+  type ImportedSubscriber,
+} from './repository.ts';
 import { CreateSubscriberBody, IMPORT_MAX_COLUMNS, type ImportResult } from './schemas.ts';
 
 export const SUBSCRIBER_IMPORT_JOB = 'subscribers.import';
@@ -78,8 +83,14 @@ export function subscriberImportJob(deps: {
    * this long: on PGlite a write holds the event loop, so it bounds what a request waits.
    */
   writeMs?: number;
+  /**
+   * On a PostgreSQL server, its pool: batches of new subscribers are then written with COPY,
+   * and merged with the existing ones only once a batch meets an email already stored.
+   */
+  pool?: pg.Pool | undefined;
 }): JobKind<ImportInput> {
   const repository = createSubscriberRepository(deps.db);
+  const copier = deps.pool && createSubscriberCopier(deps.pool);
   const maxRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
   const parallelWrites = Math.max(1, deps.parallelWrites ?? 1);
   const { writeMs } = deps;
@@ -156,12 +167,23 @@ export function subscriberImportJob(deps: {
         if (writeError !== undefined) throw writeError;
       };
       let batchRows = writeMs === undefined ? maxRows : Math.min(maxRows, 200);
+      // New subscribers are copied in until a batch meets an existing email: that batch and
+      // the rest of the file are merged (a file of existing subscribers is rarely new again).
+      let copying = copier !== undefined;
+      const write = async (rows: ImportedSubscriber[]) => {
+        if (copying && copier) {
+          const inserted = await copier.insertNew(businessId, rows);
+          if (inserted !== undefined) return { inserted, updated: 0 };
+          copying = false;
+        }
+        return repository.upsertMany(businessId, rows);
+      };
       const flush = async () => {
         await settle(parallelWrites - 1);
         const writeStart = performance.now();
         const rows = batch.length;
         writing.push(
-          repository.upsertMany(businessId, batch).then(
+          write(batch).then(
             (counts) => {
               result.imported += counts.inserted;
               result.updated += counts.updated;
