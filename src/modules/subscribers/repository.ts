@@ -51,7 +51,12 @@ function copyText(value: string): string {
     ? value.replace(/[\\\t\n\r]/g, (char) => COPY_ESCAPES[char] ?? char)
     : value;
 }
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const COPY_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+};
 const copyNullable = (value: string | null) => (value === null ? '\\N' : copyText(value));
 
 /** One subscriber as a line of `COPY subscribers (business_id, email, …) FROM STDIN`. */
