@@ -4,7 +4,8 @@
 // a field over its limit, a NUL, a row over 64 KB, malformed CSV, a duplicate of an earlier
 // row) are skipped and reported with their line number and reason. The job yields to the event
 // loop between batches and every few milliseconds, so the server keeps answering while a large
-// file is imported (on PGlite the database shares this thread).
+// file is imported (on PGlite the database shares this thread). On a PostgreSQL server, batches
+// of new subscribers are written with COPY until one meets an existing email.
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
