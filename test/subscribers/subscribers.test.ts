@@ -306,9 +306,18 @@ describe('subscribers', () => {
     const started = await api<{ job: Job }>('POST', `${path}/subscribers/import`, { csv });
     const result = (await waitForJob(started.body.job.id)).result as ImportResult;
     expect(result).toMatchObject({ rows: 2, imported: 2, errorCount: 0 });
+    // The same file again, with a new row first: every row goes through the merge.
+    const again = csv.replace('\n', '\nnew@example.com,"Cy\\tril",,"x\ny",\n');
+    const rerun = await api<{ job: Job }>('POST', `${path}/subscribers/import`, { csv: again });
+    const second = (await waitForJob(rerun.body.job.id)).result as ImportResult;
+    expect(second).toMatchObject({ rows: 3, imported: 1, updated: 2, errorCount: 0 });
     const byEmail = new Map(
       (await allSubscribers(path)).map((subscriber) => [subscriber.email, subscriber]),
     );
+    expect(byEmail.get('new@example.com')).toMatchObject({
+      firstName: 'Cy\\tril',
+      attributes: { note: 'x\ny' },
+    });
     expect(byEmail.get('tab@example.com')).toMatchObject({
       firstName: 'Ann\tMarie',
       lastName: 'O\\Brien',

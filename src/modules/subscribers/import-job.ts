@@ -17,6 +17,7 @@ import type { Database } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import type { JobKind } from '../jobs/service.ts';
 import {
+  CopyBatch,
   createSubscriberCopier,
   createSubscriberRepository,
   type ImportedSubscriber,
@@ -170,7 +171,10 @@ export function subscriberImportJob(deps: {
 
       // email → line of its first row: a later row with the same address is a duplicate.
       const seen = new Map<string, number>();
+      // The rows of the batch being read: COPY text when the copier writes it, objects otherwise.
       let batch: ImportedSubscriber[] = [];
+      let copyBatch = new CopyBatch(businessId);
+      const batchSize = () => (copier ? copyBatch.rows : batch.length);
       let lastProgress = Date.now();
       let sliceStart = performance.now();
       // Writes stay in flight while the next batch is read and checked: on a PostgreSQL server
@@ -186,20 +190,21 @@ export function subscriberImportJob(deps: {
       // New subscribers are copied in until a batch meets an existing email: that batch and
       // the rest of the file are merged (a file of existing subscribers is rarely new again).
       let copying = copier !== undefined;
-      const write = async (rows: ImportedSubscriber[]) => {
-        if (copying && copier) {
-          const inserted = await copier.insertNew(businessId, rows);
+      const write = async (rows: ImportedSubscriber[], copied: CopyBatch) => {
+        if (!copier) return repository.upsertMany(businessId, rows);
+        if (copying) {
+          const inserted = await copier.insertNew(copied);
           if (inserted !== undefined) return { inserted, updated: 0 };
           copying = false;
         }
-        return repository.upsertMany(businessId, rows);
+        return copier.merge(businessId, copied);
       };
       const flush = async () => {
         await settle(parallelWrites - 1);
         const writeStart = performance.now();
-        const rows = batch.length;
+        const rows = batchSize();
         writing.push(
-          write(batch).then(
+          write(batch, copyBatch).then(
             (counts) => {
               result.imported += counts.inserted;
               result.updated += counts.updated;
@@ -214,6 +219,7 @@ export function subscriberImportJob(deps: {
           ),
         );
         batch = [];
+        copyBatch = new CopyBatch(businessId);
         if (Date.now() - lastProgress > 500) {
           lastProgress = Date.now();
           const percent = Math.min(
@@ -279,15 +285,17 @@ export function subscriberImportJob(deps: {
           return;
         }
         seen.set(subscriber.email, line);
-        batch.push({
+        const row: ImportedSubscriber = {
           email: subscriber.email,
           firstName: subscriber.firstName ?? null,
           lastName: subscriber.lastName ?? null,
           attributes,
           consentStatus: subscriber.consentStatus,
           source: subscriber.source,
-        });
-        if (batch.length >= batchRows) await flush();
+        };
+        if (copier) copyBatch.add(row);
+        else batch.push(row);
+        if (batchSize() >= batchRows) await flush();
       };
 
       type Parsed = { record: string[]; info: { lines: number } };
