@@ -8,8 +8,8 @@
 //   npm run bench:import                                      # PGlite only
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5433/postgres npm run bench:import -- --db both
 //
-// Flags: --db pglite|postgres|both, --rows n, --connections n, --baseline s, --note text,
-// --no-append.
+// Flags: --db pglite|postgres|both, --rows n, --connections n (0: the import alone, no reads),
+// --baseline s, --note text, --no-append.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -71,12 +71,16 @@ function serveLoad(url: string, authorization: string, connections: number, seco
   process.send?.({ started: true });
 }
 
+const NO_LOAD: LoadFigures = { requests: 0, p50: 0, p99: 0, max: 0, non2xx: 0, errors: 0 };
+
+/** Starts the read load in its own process; with 0 connections, none (the import alone). */
 async function startLoad(
   url: string,
   authorization: string,
   connections: number,
   seconds: number,
 ): Promise<{ stop(): Promise<LoadFigures> }> {
+  if (connections === 0) return { stop: () => Promise.resolve(NO_LOAD) };
   const child = fork(import.meta.filename, [
     '--load',
     url,
@@ -251,11 +255,11 @@ async function benchOne(db: 'pglite' | 'postgres', csv: string, rows: number): P
 
     // Warm-up (not counted), then the read on an idle server.
     const warmup = await startLoad(readUrl, `Bearer ${token}`, connections, 3);
-    await sleep(3500);
+    if (connections > 0) await sleep(3500);
     await warmup.stop();
     await loopDelay(server);
     const idle = await startLoad(readUrl, `Bearer ${token}`, connections, Number(flags.baseline));
-    await sleep(Number(flags.baseline) * 1000 + 500);
+    if (connections > 0) await sleep(Number(flags.baseline) * 1000 + 500);
     const baseline = await idle.stop();
     const idleLoop = await loopDelay(server);
 

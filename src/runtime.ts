@@ -98,11 +98,11 @@ function createServices(parts: {
     withAiProvenance(contentJob({ db, ai }), ai),
     withAiProvenance(insightsJob({ db, ai }), ai),
     withAiProvenance(sequenceDraftJob({ db, ai }), ai),
-    // On a PostgreSQL server, larger batches and two in flight (the server has its own cores);
-    // on PGlite a write holds this thread, so batches are sized to take about 20 ms.
+    // On a PostgreSQL server, larger batches, two in flight (the server has its own cores) and
+    // COPY for new subscribers; on PGlite a write holds this thread, so batches take about 20 ms.
     subscriberImportJob(
       parts.database.kind === 'postgres'
-        ? { db, batchRows: 2000, parallelWrites: 2 }
+        ? { db, batchRows: 2000, parallelWrites: 2, pool: parts.database.pool }
         : { db, batchRows: 2000, writeMs: 20 },
     ),
   ] as JobKind<never>[];

@@ -295,6 +295,41 @@ describe('subscribers', () => {
     expect(await allSubscribers(path)).toHaveLength(3);
   });
 
+  it('imports fields holding tabs, backslashes, line breaks, quotes and non-ASCII text exactly as written', async () => {
+    const own = await newBusiness(ctx.app, owner);
+    const path = `/api/v1/businesses/${own.id}`;
+    const csv = [
+      'email,first_name,last_name,note,city',
+      'tab@example.com,"Ann\tMarie",O\\Brien,"line one\nline two\r\nthree","Zoë \\N 🍞"',
+      'quote@example.com,"Bob ""the baker""",\\N,"a\\tb, c\\\\d",{x:1}',
+    ].join('\n');
+    const started = await api<{ job: Job }>('POST', `${path}/subscribers/import`, { csv });
+    const result = (await waitForJob(started.body.job.id)).result as ImportResult;
+    expect(result).toMatchObject({ rows: 2, imported: 2, errorCount: 0 });
+    // The same file again, with a new row first: every row goes through the merge.
+    const again = csv.replace('\n', '\nnew@example.com,"Cy\\tril",,"x\ny",\n');
+    const rerun = await api<{ job: Job }>('POST', `${path}/subscribers/import`, { csv: again });
+    const second = (await waitForJob(rerun.body.job.id)).result as ImportResult;
+    expect(second).toMatchObject({ rows: 3, imported: 1, updated: 2, errorCount: 0 });
+    const byEmail = new Map(
+      (await allSubscribers(path)).map((subscriber) => [subscriber.email, subscriber]),
+    );
+    expect(byEmail.get('new@example.com')).toMatchObject({
+      firstName: 'Cy\\tril',
+      attributes: { note: 'x\ny' },
+    });
+    expect(byEmail.get('tab@example.com')).toMatchObject({
+      firstName: 'Ann\tMarie',
+      lastName: 'O\\Brien',
+      attributes: { note: 'line one\nline two\r\nthree', city: 'Zoë \\N 🍞' },
+    });
+    expect(byEmail.get('quote@example.com')).toMatchObject({
+      firstName: 'Bob "the baker"',
+      lastName: '\\N',
+      attributes: { note: 'a\\tb, c\\\\d', city: '{x:1}' },
+    });
+  });
+
   it('imports a large file in batches, reporting progress as it goes', async () => {
     const own = await newBusiness(ctx.app, owner);
     const path = `/api/v1/businesses/${own.id}`;

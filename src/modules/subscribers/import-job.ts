@@ -4,17 +4,24 @@
 // a field over its limit, a NUL, a row over 64 KB, malformed CSV, a duplicate of an earlier
 // row) are skipped and reported with their line number and reason. The job yields to the event
 // loop between batches and every few milliseconds, so the server keeps answering while a large
-// file is imported (on PGlite the database shares this thread).
+// file is imported (on PGlite the database shares this thread). On a PostgreSQL server, batches
+// of new subscribers are written with COPY until one meets an existing email.
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import type { CsvError } from 'csv-parse';
+import type pg from 'pg';
 import { z } from 'zod';
 
 import type { Database } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import type { JobKind } from '../jobs/service.ts';
-import { createSubscriberRepository, type ImportedSubscriber } from './repository.ts';
+import {
+  CopyBatch,
+  createSubscriberCopier,
+  createSubscriberRepository,
+  type ImportedSubscriber,
+} from './repository.ts';
 import { CreateSubscriberBody, IMPORT_MAX_COLUMNS, type ImportResult } from './schemas.ts';
 
 export const SUBSCRIBER_IMPORT_JOB = 'subscribers.import';
@@ -78,8 +85,14 @@ export function subscriberImportJob(deps: {
    * this long: on PGlite a write holds the event loop, so it bounds what a request waits.
    */
   writeMs?: number;
+  /**
+   * On a PostgreSQL server, its pool: batches of new subscribers are then written with COPY,
+   * and merged with the existing ones only once a batch meets an email already stored.
+   */
+  pool?: pg.Pool | undefined;
 }): JobKind<ImportInput> {
   const repository = createSubscriberRepository(deps.db);
+  const copier = deps.pool && createSubscriberCopier(deps.pool);
   const maxRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
   const parallelWrites = Math.max(1, deps.parallelWrites ?? 1);
   const { writeMs } = deps;
@@ -108,21 +121,14 @@ export function subscriberImportJob(deps: {
 
       // Imported per run rather than at start-up, where no import is running (start-up memory).
       const { parse } = await import('csv-parse');
+      // Column names, from the header row (the parser's first record), and the subscriber
+      // field each fills (undefined: an attribute), read once. Records arrive as arrays, not
+      // objects keyed by column: less parsing time and garbage per row.
       const headers: string[] = [];
-      // Column name → the subscriber field it fills (undefined: an attribute), read once.
-      const fields = new Map<string, Field | undefined>();
+      const fields: (Field | undefined)[] = [];
+      // Of columns sharing a name, only the last is read (as in an object keyed by name).
+      const read: boolean[] = [];
       const parser = parse({
-        columns: (names: string[]) => {
-          // The API refuses such a file; one stored before that check is refused here.
-          if (names.length > IMPORT_MAX_COLUMNS)
-            throw new AppError(
-              'VALIDATION_ERROR',
-              `The file was not imported: it has ${String(names.length)} columns; at most ${String(IMPORT_MAX_COLUMNS)} can be imported`,
-            );
-          headers.push(...names.map(normaliseHeader));
-          for (const name of headers) fields.set(name, KNOWN[name.toLowerCase()]);
-          return headers;
-        },
         bom: true,
         trim: true,
         skip_empty_lines: true,
@@ -131,19 +137,44 @@ export function subscriberImportJob(deps: {
         on_skip: (error: CsvError | undefined) => {
           result.rows += 1;
           const lines = error?.lines;
-          rowError(typeof lines === 'number' ? lines : 0, error?.message ?? 'malformed CSV row');
+          rowError(
+            typeof lines === 'number' ? lines : 0,
+            // Worded as when the parser reads records by column name.
+            error?.message.replace(
+              /^Invalid Record Length: expect /,
+              'Invalid Record Length: columns length is ',
+            ) ?? 'malformed CSV row',
+          );
           return undefined;
         },
       });
+      const readHeader = (names: string[]) => {
+        // The API refuses such a file; one stored before that check is refused here.
+        if (names.length > IMPORT_MAX_COLUMNS)
+          throw new AppError(
+            'VALIDATION_ERROR',
+            `The file was not imported: it has ${String(names.length)} columns; at most ${String(IMPORT_MAX_COLUMNS)} can be imported`,
+          );
+        for (const name of names) {
+          const header = normaliseHeader(name);
+          headers.push(header);
+          fields.push(KNOWN[header.toLowerCase()]);
+        }
+        for (const [column, name] of headers.entries())
+          read.push(headers.lastIndexOf(name) === column);
+      };
       // The file streams from its stored, compressed form: the whole text is never held.
       // A failure on either side reaches the loop below through the parser.
       pipeline(file.open(), parser).catch(() => undefined);
       // The CSV column each field came from, for row errors.
-      const header = (field: Field) => headers.find((name) => fields.get(name) === field) ?? field;
+      const header = (field: Field) => headers[fields.indexOf(field)] ?? field;
 
       // email → line of its first row: a later row with the same address is a duplicate.
       const seen = new Map<string, number>();
+      // The rows of the batch being read: COPY text when the copier writes it, objects otherwise.
       let batch: ImportedSubscriber[] = [];
+      let copyBatch = new CopyBatch(businessId);
+      const batchSize = () => (copier ? copyBatch.rows : batch.length);
       let lastProgress = Date.now();
       let sliceStart = performance.now();
       // Writes stay in flight while the next batch is read and checked: on a PostgreSQL server
@@ -156,12 +187,24 @@ export function subscriberImportJob(deps: {
         if (writeError !== undefined) throw writeError;
       };
       let batchRows = writeMs === undefined ? maxRows : Math.min(maxRows, 200);
+      // New subscribers are copied in until a batch meets an existing email: that batch and
+      // the rest of the file are merged (a file of existing subscribers is rarely new again).
+      let copying = copier !== undefined;
+      const write = async (rows: ImportedSubscriber[], copied: CopyBatch) => {
+        if (!copier) return repository.upsertMany(businessId, rows);
+        if (copying) {
+          const inserted = await copier.insertNew(copied);
+          if (inserted !== undefined) return { inserted, updated: 0 };
+          copying = false;
+        }
+        return copier.merge(businessId, copied);
+      };
       const flush = async () => {
         await settle(parallelWrites - 1);
         const writeStart = performance.now();
-        const rows = batch.length;
+        const rows = batchSize();
         writing.push(
-          repository.upsertMany(businessId, batch).then(
+          write(batch, copyBatch).then(
             (counts) => {
               result.imported += counts.inserted;
               result.updated += counts.updated;
@@ -176,6 +219,7 @@ export function subscriberImportJob(deps: {
           ),
         );
         batch = [];
+        copyBatch = new CopyBatch(businessId);
         if (Date.now() - lastProgress > 500) {
           lastProgress = Date.now();
           const percent = Math.min(
@@ -188,66 +232,85 @@ export function subscriberImportJob(deps: {
         sliceStart = performance.now();
       };
 
+      const readRow = async (record: string[], line: number) => {
+        if (signal.aborted) throw new Error('import stopped at its time limit');
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await nextTurn();
+          sliceStart = performance.now();
+        }
+        result.rows += 1;
+        const candidate: Record<string, unknown> = { source: 'csv' };
+        const attributes: Record<string, string> = {};
+        let hasAttributes = false;
+        let size = 0;
+        let nul: string | undefined;
+        for (let column = 0; column < record.length; column++) {
+          if (read[column] !== true) continue;
+          const value = record[column] ?? '';
+          const name = headers[column] ?? '';
+          size += value.length;
+          if (value.includes('\0')) nul ??= name;
+          const known = fields[column];
+          if (known === 'consentStatus') {
+            if (value !== '') candidate.consentStatus = value.toLowerCase();
+          } else if (known) {
+            if (value !== '') candidate[known] = value;
+          } else if (name !== '' && value !== '') {
+            attributes[name] = value;
+            hasAttributes = true;
+          }
+        }
+        if (size > IMPORT_MAX_ROW_CHARS) {
+          rowError(line, `row longer than ${String(IMPORT_MAX_ROW_CHARS / 1024)} KB`);
+          return;
+        }
+        if (nul !== undefined) {
+          rowError(line, `${nul}: contains a NUL character`);
+          return;
+        }
+        if (candidate.email === undefined) {
+          rowError(line, 'missing email');
+          return;
+        }
+        if (hasAttributes) candidate.attributes = attributes;
+        const parsed = CreateSubscriberBody.safeParse(candidate);
+        if (!parsed.success) {
+          rowError(line, rowProblem(parsed.error.issues[0], candidate, header));
+          return;
+        }
+        const subscriber = parsed.data;
+        const first = seen.get(subscriber.email);
+        if (first !== undefined) {
+          rowError(line, `duplicate of row ${String(first)}`);
+          return;
+        }
+        seen.set(subscriber.email, line);
+        const row: ImportedSubscriber = {
+          email: subscriber.email,
+          firstName: subscriber.firstName ?? null,
+          lastName: subscriber.lastName ?? null,
+          attributes,
+          consentStatus: subscriber.consentStatus,
+          source: subscriber.source,
+        };
+        if (copier) copyBatch.add(row);
+        else batch.push(row);
+        if (batchSize() >= batchRows) await flush();
+      };
+
+      type Parsed = { record: string[]; info: { lines: number } };
       const readRows = async () => {
-        for await (const item of parser as AsyncIterable<{
-          record: Record<string, string>;
-          info: { lines: number };
-        }>) {
-          if (signal.aborted) throw new Error('import stopped at its time limit');
-          if (performance.now() - sliceStart > SLICE_MS) {
-            await nextTurn();
-            sliceStart = performance.now();
+        // Waits only when the parser has nothing ready: the records it holds are read in one
+        // go, which saves a promise per row.
+        for await (const first of parser as AsyncIterable<Parsed>) {
+          for (
+            let item: Parsed | null = first;
+            item !== null;
+            item = parser.read() as Parsed | null
+          ) {
+            if (headers.length === 0) readHeader(item.record);
+            else await readRow(item.record, item.info.lines);
           }
-          result.rows += 1;
-          const line = item.info.lines;
-          const candidate: Record<string, unknown> = { source: 'csv' };
-          const attributes: Record<string, string> = {};
-          let size = 0;
-          let nul: string | undefined;
-          for (const [name, value] of Object.entries(item.record)) {
-            size += value.length;
-            if (value.includes('\0')) nul ??= name;
-            const known = fields.get(name);
-            if (known === 'consentStatus') {
-              if (value !== '') candidate.consentStatus = value.toLowerCase();
-            } else if (known) {
-              if (value !== '') candidate[known] = value;
-            } else if (name !== '' && value !== '') attributes[name] = value;
-          }
-          if (size > IMPORT_MAX_ROW_CHARS) {
-            rowError(line, `row longer than ${String(IMPORT_MAX_ROW_CHARS / 1024)} KB`);
-            continue;
-          }
-          if (nul !== undefined) {
-            rowError(line, `${nul}: contains a NUL character`);
-            continue;
-          }
-          if (candidate.email === undefined) {
-            rowError(line, 'missing email');
-            continue;
-          }
-          if (Object.keys(attributes).length > 0) candidate.attributes = attributes;
-          const parsed = CreateSubscriberBody.safeParse(candidate);
-          if (!parsed.success) {
-            rowError(line, rowProblem(parsed.error.issues[0], candidate, header));
-            continue;
-          }
-          const subscriber = parsed.data;
-          const first = seen.get(subscriber.email);
-          if (first !== undefined) {
-            rowError(line, `duplicate of row ${String(first)}`);
-            continue;
-          }
-          seen.set(subscriber.email, line);
-          batch.push({
-            email: subscriber.email,
-            firstName: subscriber.firstName ?? null,
-            lastName: subscriber.lastName ?? null,
-            attributes,
-            consentStatus: subscriber.consentStatus,
-            source: subscriber.source,
-          });
-          if (batch.length >= batchRows) await flush();
         }
       };
       try {

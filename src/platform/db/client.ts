@@ -32,6 +32,8 @@ export interface DatabaseHandle {
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
   /** The embedded instance, when running on PGlite (the job queue shares it). */
   pglite: PGlite | undefined;
+  /** The node-postgres pool, when running on a PostgreSQL server (for COPY, which drizzle lacks). */
+  pool: pg.Pool | undefined;
   /** Whether the pgvector extension is installed; set by migrations. */
   vectorEnabled: boolean;
   close(): Promise<void>;
@@ -123,6 +125,7 @@ async function openPglite(
     kind: 'pglite',
     db,
     pglite: client,
+    pool: undefined,
     vectorEnabled: false,
     async query<Row>(text: string, params: unknown[] = []) {
       const result = await client.query<Row>(text, params);
@@ -167,6 +170,7 @@ async function openPostgres(
     kind: 'postgres',
     db,
     pglite: undefined,
+    pool,
     vectorEnabled: false,
     async query<Row>(text: string, params: unknown[] = []) {
       const result = await pool.query(text, params);
