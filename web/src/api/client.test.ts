@@ -56,6 +56,27 @@ function setup(handlers: Parameters<typeof fakeNetwork>[0]) {
 }
 
 describe('the API client', () => {
+  it('after the user signs out, a 401 for a request still in flight neither refreshes nor expires the session', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    const { api, session, expired, requests } = setup([
+      () =>
+        new Promise<Response>((resolve) => {
+          answer = resolve;
+        }),
+    ]);
+    const pending = api.GET('/api/v1/businesses');
+    await vi.waitFor(() => {
+      expect(requests).toHaveLength(1);
+    });
+    session.signOut();
+    // The server revoked the sign-in meanwhile.
+    answer(json(401, envelope('UNAUTHENTICATED', 'This sign-in has ended')));
+    expect((await pending).response.status).toBe(401);
+    expect(requests).toHaveLength(1); // no refresh attempt
+    expect(expired).not.toHaveBeenCalled();
+    expect(session.signedOut).toBe(true);
+  });
+
   it('sends the in-memory access token as a bearer token', async () => {
     const { api, requests } = setup([() => json(200, businessPage)]);
     await unwrap(api.GET('/api/v1/businesses'));

@@ -42,6 +42,8 @@ export function createAuthFetch(
     const sentToken = session.accessToken;
     const response = await send(request);
     if (response.status !== 401) return response;
+    // Signed out (or expired) while this request was in flight: nothing to refresh or announce.
+    if (sentToken && !session.accessToken) return response;
     // Another request may already have refreshed while this one was in flight.
     const fresh =
       session.accessToken && session.accessToken !== sentToken

@@ -24,8 +24,11 @@ export function loginPathFor(location: { pathname: string; search: string }): st
 
 export function RequireAuth({ children }: { children: ReactNode }) {
   const session = useSession();
+  const store = useSessionStore();
   const location = useLocation();
-  if (!session) return <Navigate to={loginPathFor(location)} replace />;
+  if (!session) {
+    return <Navigate to={store.signedOut ? '/login' : loginPathFor(location)} replace />;
+  }
   return children;
 }
 

@@ -31,6 +31,7 @@ export interface SessionStoreOptions {
 
 export class SessionStore {
   private session: Session | null = null;
+  private endedByUser = false;
   private readonly listeners = new Set<Listener>();
   private readonly expiredListeners = new Set<() => void>();
   private inFlight: Promise<Session | null> | null = null;
@@ -71,12 +72,26 @@ export class SessionStore {
       expiresAt: this.now() + tokens.expiresIn * 1000,
       user: tokens.user,
     };
+    this.endedByUser = false;
     this.set(session);
     return session;
   }
 
   clear(): void {
     this.set(null);
+  }
+
+  /**
+   * The user signed out here: the session ends and pages that need one send to a plain sign-in
+   * page (not "sign in and come back", as after an expiry).
+   */
+  signOut(): void {
+    this.endedByUser = true;
+    this.set(null);
+  }
+
+  get signedOut(): boolean {
+    return this.endedByUser && this.session === null;
   }
 
   /** The session has ended server-side: forget it and tell whoever sends the user to sign in. */

@@ -135,14 +135,21 @@ function AccountMenu() {
 
   async function signOut() {
     setPending(true);
+    const token = store.accessToken;
+    // The local session ends first: the server revokes the access token at once, so a request
+    // still in flight would come back 401 and read as "session expired" (sign in, then back here).
+    store.signOut();
+    queryClient.clear();
+    void navigate('/login', { replace: true });
     try {
-      await api.POST('/api/v1/auth/logout', { body: {}, credentials: 'same-origin' });
+      await api.POST('/api/v1/auth/logout', {
+        body: {},
+        credentials: 'same-origin',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
     } catch {
       // Offline: the local session still ends; the refresh cookie expires on its own.
     }
-    store.clear();
-    queryClient.clear();
-    void navigate('/login', { replace: true });
   }
 
   return (
