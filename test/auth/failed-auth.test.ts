@@ -3,13 +3,18 @@
 // is remembered briefly in the cache store. On both stores: memory, and Redis when REDIS_URL is set.
 import { randomInt } from 'node:crypto';
 
+import { createSigner } from 'fast-jwt';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { randomToken, tokenHash } from '../../src/modules/auth/credentials.ts';
+import { randomToken, resolveJwtSecret, tokenHash } from '../../src/modules/auth/credentials.ts';
 import { apiKeys } from '../../src/platform/db/schema/index.ts';
 import { buildTestApp, redisUrl, type TestApp } from '../helpers/app.ts';
 import { newUser, type TestUser } from '../helpers/fixtures.ts';
+
+/** The claims of a token, unverified (to re-sign one with the same sign-in). */
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { sid: string };
 
 const randomAddress = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
@@ -79,6 +84,42 @@ describe.each(stores)('failed authentication on the $name store', ({ env, skip }
     for (let i = 0; i < 3; i++) expect((await read(forged, address)).statusCode).toBe(401);
     expectTooMany(await read(forged, address));
   });
+
+  it.skipIf(skip)(
+    'does not count expired or signed-out access tokens, which ordinary clients send',
+    async () => {
+      const address = randomAddress();
+      const user = await newUser(ctx.app);
+      // Signed with the server's key an hour ago, for one minute: expired, not forged.
+      const expired = createSigner({
+        key: resolveJwtSecret(ctx.config),
+        algorithm: 'HS256',
+        iss: ctx.config.auth.issuer,
+        aud: ctx.config.auth.audience,
+        expiresIn: 60_000,
+        clockTimestamp: Date.now() - 3_600_000,
+      })({ sub: user.id, sid: claimsOf(user.accessToken).sid, typ: 'access' });
+      const loggedOut = await newUser(ctx.app);
+      const logout = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: loggedOut.headers,
+        payload: { refreshToken: loggedOut.refreshToken },
+      });
+      expect(logout.statusCode).toBe(204);
+      for (let i = 0; i < 5; i++) {
+        const first = await read({ authorization: `Bearer ${expired}` }, address);
+        expect(first.statusCode).toBe(401);
+        expect(first.json<{ error: { details: { reason?: string } } }>().error.details.reason).toBe(
+          'expired',
+        );
+        expect((await read(loggedOut.headers, address)).statusCode).toBe(401);
+      }
+      // Ten ended tokens later, the address is not blocked.
+      expect((await read(user.headers, address)).statusCode).toBe(200);
+      expect((await read({ 'x-api-key': randomToken('hk') }, address)).statusCode).toBe(401);
+    },
+  );
 
   it.skipIf(skip)('remembers an unknown API key for a while instead of asking again', async () => {
     const key = randomToken('hk');

@@ -8,7 +8,13 @@ import type { Credentials, Principal, Scope } from '../../platform/http/auth-gua
 import { AppError, rateLimited, unauthenticated } from '../../platform/http/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { FailureLimiter, FailurePolicy } from '../../platform/rate-limit.ts';
-import { type AccessClaims, type AccessTokens, tokenHash } from './credentials.ts';
+import {
+  type AccessClaims,
+  type AccessTokens,
+  endedAccess,
+  isEndedAccess,
+  tokenHash,
+} from './credentials.ts';
 import { createAuthRepository } from './repository.ts';
 
 /** What the API-key cache holds: enough to authorise without a database round trip. */
@@ -105,6 +111,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     const key = sessionCacheKey(claims.sessionId);
     const state = await cache.get(key);
     if (state === `live:${claims.userId}`) return;
+    if (state === REVOKED) throw endedAccess('This sign-in has ended: sign in again', 'signed_out');
     if (state === null) {
       await refuseBlocked(ip);
       const live = await repository.isSessionLive(claims.sessionId, claims.userId);
@@ -137,7 +144,11 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
       try {
         return await resolve(credentials);
       } catch (error) {
-        if (error instanceof AppError && error.code === 'UNAUTHENTICATED') {
+        if (
+          error instanceof AppError &&
+          error.code === 'UNAUTHENTICATED' &&
+          !isEndedAccess(error)
+        ) {
           await refuseBlocked(credentials.ip);
           // The allowance's last failure still answers 401; the next attempt gets the 429.
           await failures.recordFailure(clientKey(credentials.ip), failedAuth);

@@ -8,7 +8,7 @@ import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { createSigner, createVerifier } from 'fast-jwt';
 
 import type { Config } from '../../config.ts';
-import { unauthenticated } from '../../platform/http/errors.ts';
+import { AppError, unauthenticated } from '../../platform/http/errors.ts';
 
 /** Uses JWT_SECRET, else a secret generated on first start and kept in DATA_DIR. */
 export function resolveJwtSecret(config: Config): string {
@@ -93,13 +93,18 @@ export function createAccessTokens(options: {
     .filter((key): key is string => Boolean(key))
     .map(verifierFor);
   function decode(token: string): Record<string, unknown> {
+    let expired = false;
     for (const verifier of verifiers) {
       try {
         return verifier(token) as Record<string, unknown>;
-      } catch {
+      } catch (error) {
         // the next key, if any
+        expired ||= (error as { code?: unknown }).code === 'FAST_JWT_EXPIRED';
       }
     }
+    // An expired token is an ordinary client's (refresh it), not a guess: it is told apart so
+    // the failed-authentication limit does not count it.
+    if (expired) throw endedAccess('Access token expired: refresh it', 'expired');
     throw unauthenticated('Invalid or expired access token');
   }
   return {
@@ -124,6 +129,22 @@ export function createAccessTokens(options: {
       return { userId: payload.sub.toLowerCase(), sessionId: payload.sid.toLowerCase() };
     },
   };
+}
+
+/**
+ * A 401 for an access token that was valid and has ended (expired, or its sign-in signed out):
+ * what a well-behaved client meets every day, so it does not count as a failed attempt.
+ */
+export function endedAccess(message: string, reason: 'expired' | 'signed_out'): AppError {
+  return new AppError('UNAUTHENTICATED', message, { details: { reason } });
+}
+
+export function isEndedAccess(error: unknown): boolean {
+  return (
+    error instanceof AppError &&
+    error.code === 'UNAUTHENTICATED' &&
+    (error.details.reason === 'expired' || error.details.reason === 'signed_out')
+  );
 }
 
 let commonPasswords: Promise<Set<string>> | undefined;
