@@ -1,6 +1,7 @@
 // Server state of campaigns and the content studio: query keys under the business prefix of
 // api/queries.ts, the reads each page needs, and the types the pages share.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 
 import { idempotencyKey, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
@@ -174,7 +175,7 @@ export function useContentVersions(businessId: string, contentId: string) {
 /** The publishing history; while the piece waits to be published it is checked every 3 s. */
 export function usePublishAttempts(businessId: string, contentId: string, waiting: boolean) {
   const api = useApi();
-  return useQuery({
+  const query = useQuery({
     queryKey: campaignKeys.attempts(businessId, contentId),
     queryFn: ({ signal }) =>
       unwrap(
@@ -185,6 +186,15 @@ export function usePublishAttempts(businessId: string, contentId: string, waitin
       ),
     refetchInterval: waiting ? 3_000 : false,
   });
+  // The piece's own poll may see it published before this one has fetched the attempt that
+  // published it: one more fetch when the wait ends, or the history would stay empty.
+  const { refetch } = query;
+  const wasWaiting = useRef(waiting);
+  useEffect(() => {
+    if (wasWaiting.current && !waiting) void refetch();
+    wasWaiting.current = waiting;
+  }, [waiting, refetch]);
+  return query;
 }
 
 export function useCampaignAnalytics(businessId: string, campaignId: string) {
