@@ -1,12 +1,10 @@
 // /api/v1/businesses/{businessId}/ai/usage: what a business's AI work cost, and today's budget.
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
 import { BusinessParams } from '../businesses/schemas.ts';
 import { AiUsage, AiUsageQuery } from './schemas.ts';
 import type { AiUsageService } from './service.ts';
-
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 429: ErrorEnvelope };
 
 export function aiUsageRoutes(app: App, deps: { aiUsage: AiUsageService }): void {
   app.get(
@@ -19,7 +17,7 @@ export function aiUsageRoutes(app: App, deps: { aiUsage: AiUsageService }): void
           'Days are UTC. Every model attempt counts (retries, and calls refused by the budget, which cost nothing). The builtin provider appears as provider and model `builtin` at no cost.',
         params: BusinessParams,
         querystring: AiUsageQuery,
-        response: { 200: AiUsage, ...errors },
+        response: { 200: AiUsage, ...errorResponses(400, 401, 404, 429) },
       },
     },
     async (request) =>

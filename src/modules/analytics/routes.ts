@@ -1,7 +1,7 @@
 // Analytics routes: per-content figures in, campaign rollups and the business overview out, and
 // the AI insight job for a campaign.
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
 import { BusinessParams } from '../businesses/schemas.ts';
 import { CampaignParams } from '../campaigns/schemas.ts';
@@ -16,8 +16,6 @@ import {
 } from './schemas.ts';
 import type { AnalyticsService } from './service.ts';
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
-
 export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService }): void {
   const { analytics } = deps;
 
@@ -31,7 +29,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
           'One row per piece, day and source: sending the same day and source again replaces its figures, so retries are safe.',
         params: ContentParams,
         body: MetricsBody,
-        response: { 200: MetricsRow, 404: ErrorEnvelope, ...errors },
+        response: { 200: MetricsRow, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -50,7 +48,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
         tags: ['analytics'],
         summary: "A piece's figures per day and their totals",
         params: ContentParams,
-        response: { 200: ContentMetrics, 404: ErrorEnvelope, ...errors },
+        response: { 200: ContentMetrics, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -68,7 +66,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
         tags: ['analytics'],
         summary: 'Campaign rollup: totals, CTR, conversion rate, cost per conversion, ROAS',
         params: CampaignParams,
-        response: { 200: CampaignAnalytics, 404: ErrorEnvelope, ...errors },
+        response: { 200: CampaignAnalytics, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -88,7 +86,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
         summary: 'Start an AI job that writes a short insight summary of the campaign',
         description: 'Answers 202 with the job; its result is `{ campaignId, insight, totals }`.',
         params: CampaignParams,
-        response: { 202: JobEnvelope, 404: ErrorEnvelope, ...errors },
+        response: { 202: JobEnvelope, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -108,7 +106,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
         tags: ['analytics'],
         summary: 'Business overview: totals, per-campaign rollups, content by status',
         params: BusinessParams,
-        response: { 200: BusinessOverview, 404: ErrorEnvelope, ...errors },
+        response: { 200: BusinessOverview, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) => analytics.overview(principalOf(request), request.params.businessId),

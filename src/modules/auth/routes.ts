@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
 import type { AuditTrail, RequestOrigin } from './audit.ts';
@@ -32,8 +32,6 @@ export function originOf(request: FastifyRequest): RequestOrigin {
   return { ip: request.ip, userAgent: request.headers['user-agent'] };
 }
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 429: ErrorEnvelope };
-
 export function authRoutes(
   app: App,
   deps: { auth: AuthService; audit: AuditTrail; secureCookies: boolean; refreshTtlDays: number },
@@ -60,7 +58,11 @@ export function authRoutes(
         description:
           'Without SMTP configured: 201 with a session, 409 when the address has an account. With SMTP: 202 for every address, new or not; a new address receives a link that finishes the sign-up (POST /auth/verify-email), an existing one a note saying it already has an account.',
         body: RegisterBody,
-        response: { 201: TokenResponse, 202: RegistrationPending, 409: ErrorEnvelope, ...errors },
+        response: {
+          201: TokenResponse,
+          202: RegistrationPending,
+          ...errorResponses(400, 401, 409, 429),
+        },
       },
     },
     async (request, reply) => {
@@ -84,7 +86,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Finish a sign-up with the token of its emailed link, and sign in',
         body: VerifyEmailBody,
-        response: { 201: TokenResponse, ...errors },
+        response: { 201: TokenResponse, ...errorResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
@@ -104,7 +106,7 @@ export function authRoutes(
         description:
           'Five attempts a minute per address. Five failures for one email from one address lock that address out of it for 15 minutes (429 with Retry-After), whether or not the account exists; an account with many failures from many addresses takes one attempt a minute.',
         body: LoginBody,
-        response: { 200: TokenResponse, ...errors },
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
@@ -124,7 +126,7 @@ export function authRoutes(
         description:
           'Each refresh token works once. Presenting an already used one revokes every token of that sign-in.',
         body: RefreshBody,
-        response: { 200: TokenResponse, ...errors },
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
@@ -143,7 +145,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Sign out: revoke the refresh token (body or cookie)',
         body: RefreshBody,
-        response: { 204: z.undefined(), ...errors },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
@@ -164,7 +166,7 @@ export function authRoutes(
         description:
           'The sign-in making the change stays; every other one (refresh and access tokens) stops working at once.',
         body: ChangePasswordBody,
-        response: { 204: z.undefined(), 403: ErrorEnvelope, ...errors },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
@@ -179,7 +181,7 @@ export function authRoutes(
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user',
-        response: { 200: User, ...errors },
+        response: { 200: User, ...errorResponses(400, 401, 429) },
       },
     },
     async (request) => auth.me(principalOf(request)),
@@ -193,7 +195,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Create an API key (the secret is returned once)',
         body: CreateApiKeyBody,
-        response: { 201: CreatedApiKey, 403: ErrorEnvelope, ...errors },
+        response: { 201: CreatedApiKey, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) =>
@@ -210,7 +212,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'List your API keys (never their secrets)',
         querystring: PaginationQuery,
-        response: { 200: ApiKeyPage, 403: ErrorEnvelope, ...errors },
+        response: { 200: ApiKeyPage, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request) => auth.listApiKeys(principalOf(request), request.query),
@@ -224,7 +226,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Revoke an API key',
         params: ApiKeyParams,
-        response: { 200: ApiKey, 403: ErrorEnvelope, 404: ErrorEnvelope, ...errors },
+        response: { 200: ApiKey, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -238,7 +240,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Your security audit trail: sign-ins, key changes, deletions',
         querystring: PaginationQuery,
-        response: { 200: AuditEventPage, ...errors },
+        response: { 200: AuditEventPage, ...errorResponses(400, 401, 429) },
       },
     },
     async (request) => audit.list(principalOf(request).userId, request.query),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
 import { originOf } from '../auth/routes.ts';
@@ -17,8 +17,6 @@ import {
   UpdateBusinessBody,
 } from './schemas.ts';
 import type { BusinessService } from './service.ts';
-
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
 
 export function businessRoutes(
   app: App,
@@ -35,7 +33,7 @@ export function businessRoutes(
         summary: 'Create a business with its brand profile',
         description: 'Send an Idempotency-Key header to make retries safe.',
         body: CreateBusinessBody,
-        response: { 201: Business, ...errors },
+        response: { 201: Business, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) =>
@@ -51,7 +49,7 @@ export function businessRoutes(
         tags: ['businesses'],
         summary: 'List your businesses, newest first',
         querystring: PaginationQuery,
-        response: { 200: BusinessPage, ...errors },
+        response: { 200: BusinessPage, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request) => businesses.list(principalOf(request), request.query),
@@ -64,7 +62,7 @@ export function businessRoutes(
         tags: ['businesses'],
         summary: 'One business and its brand profile',
         params: BusinessParams,
-        response: { 200: Business, 404: ErrorEnvelope, ...errors },
+        response: { 200: Business, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) => businesses.get(principalOf(request), request.params.businessId),
@@ -78,7 +76,7 @@ export function businessRoutes(
         summary: 'Change some fields of a business',
         params: BusinessParams,
         body: UpdateBusinessBody,
-        response: { 200: Business, 404: ErrorEnvelope, ...errors },
+        response: { 200: Business, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -92,7 +90,7 @@ export function businessRoutes(
         tags: ['businesses'],
         summary: 'Delete a business and everything it owns',
         params: BusinessParams,
-        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -108,7 +106,7 @@ export function businessRoutes(
         tags: ['businesses'],
         summary: 'Replace the tracking write key; the old one stops working at once',
         params: BusinessParams,
-        response: { 200: Business, 404: ErrorEnvelope, ...errors },
+        response: { 200: Business, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -126,7 +124,7 @@ export function businessRoutes(
           'Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is `{ suggestion: BrandVoiceSuggestion }`; nothing is saved until you PATCH the business. Send an Idempotency-Key header to make retries safe.',
         params: BusinessParams,
         body: BrandVoiceRequest.optional(),
-        response: { 202: JobEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 202: JobEnvelope, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) => {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
 import { BusinessParams } from '../businesses/schemas.ts';
 import { JobEnvelope } from '../jobs/schemas.ts';
@@ -18,7 +18,6 @@ import {
 } from './schemas.ts';
 import type { CampaignService } from './service.ts';
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
 const base = '/api/v1/businesses/:businessId/campaigns';
 
 export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): void {
@@ -34,7 +33,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
         description: 'Send an Idempotency-Key header to make retries safe.',
         params: BusinessParams,
         body: CreateCampaignBody,
-        response: { 201: Campaign, 404: ErrorEnvelope, ...errors },
+        response: { 201: Campaign, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) =>
@@ -53,7 +52,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
         summary: 'List campaigns, newest first',
         params: BusinessParams,
         querystring: CampaignListQuery,
-        response: { 200: CampaignPage, 404: ErrorEnvelope, ...errors },
+        response: { 200: CampaignPage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -67,7 +66,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
         tags: ['campaigns'],
         summary: 'One campaign',
         params: CampaignParams,
-        response: { 200: Campaign, 404: ErrorEnvelope, ...errors },
+        response: { 200: Campaign, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -82,7 +81,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
         summary: 'Change some fields of a campaign',
         params: CampaignParams,
         body: UpdateCampaignBody,
-        response: { 200: Campaign, 404: ErrorEnvelope, ...errors },
+        response: { 200: Campaign, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -101,7 +100,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
         tags: ['campaigns'],
         summary: 'Delete a campaign, its strategies and its content',
         params: CampaignParams,
-        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -125,7 +124,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
           "Answers 202 with the job. On success the strategy is stored as a new version and every calendar entry becomes a content placeholder, in one transaction. Regenerating keeps earlier versions and never duplicates placeholders already in progress. The job's result is `{ campaignId, strategyVersion, placeholdersCreated, placeholdersRemoved, strategy }`.",
         params: CampaignParams,
         body: StrategyRequest.optional(),
-        response: { 202: JobEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 202: JobEnvelope, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) => {
@@ -146,7 +145,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
         tags: ['campaigns'],
         summary: 'Every stored strategy version of a campaign, newest first',
         params: CampaignParams,
-        response: { 200: StrategyVersionList, 404: ErrorEnvelope, ...errors },
+        response: { 200: StrategyVersionList, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>

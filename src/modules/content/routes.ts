@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
 import { JobEnvelope } from '../jobs/schemas.ts';
 import {
@@ -25,7 +25,6 @@ import {
 } from './schemas.ts';
 import type { ContentService } from './service.ts';
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
 const base = '/api/v1/businesses/:businessId/contents';
 const one = `${base}/:contentId`;
 
@@ -42,7 +41,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         description: 'Send an Idempotency-Key header to make retries safe.',
         params: BusinessParams,
         body: CreateContentBody,
-        response: { 201: Content, 404: ErrorEnvelope, ...errors },
+        response: { 201: Content, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) =>
@@ -59,7 +58,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         summary: 'List content, newest first; filter by campaign, status or platform',
         params: BusinessParams,
         querystring: ContentListQuery,
-        response: { 200: ContentPage, 404: ErrorEnvelope, ...errors },
+        response: { 200: ContentPage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -73,7 +72,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         tags: ['content'],
         summary: 'One content piece',
         params: ContentParams,
-        response: { 200: Content, 404: ErrorEnvelope, ...errors },
+        response: { 200: Content, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -89,7 +88,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
           'Edit a piece; a new text is a new version, and an approved piece goes back to draft',
         params: ContentParams,
         body: UpdateContentBody,
-        response: { 200: Content, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 200: Content, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request) =>
@@ -108,7 +107,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         tags: ['content'],
         summary: 'Delete a piece and its versions',
         params: ContentParams,
-        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -132,7 +131,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
           "Answers 202 with the job. The text is held to the platform's limits; an answer over a limit is retried with the violation fed back, and the job fails with AI_OUTPUT_INVALID if it never fits. Each generation is a new version.",
         params: ContentParams,
         body: GenerateRequest.optional(),
-        response: { 202: JobEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 202: JobEnvelope, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) => {
@@ -153,7 +152,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         tags: ['content'],
         summary: 'Every version of the text, newest first (compare any two)',
         params: ContentParams,
-        response: { 200: ContentVersionList, 404: ErrorEnvelope, ...errors },
+        response: { 200: ContentVersionList, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -168,7 +167,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         summary: 'Make an earlier version current again (as a new version)',
         params: ContentParams,
         body: RestoreBody,
-        response: { 200: Content, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 200: Content, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request) =>
@@ -189,7 +188,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         description: 'An invalid transition answers 409 CONFLICT and changes nothing.',
         params: ContentParams,
         body: StatusChangeBody,
-        response: { 200: Content, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 200: Content, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request) =>
@@ -211,7 +210,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
           "A time without an offset is read in the business's time zone and stored as UTC. The worker publishes at that time through the channel (outbox by default). Only approved (or failed) pieces can be scheduled; otherwise 409.",
         params: ContentParams,
         body: ScheduleBody,
-        response: { 200: Content, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 200: Content, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request) =>
@@ -230,7 +229,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         tags: ['content'],
         summary: 'The publishing history of a piece: every attempt and its outcome',
         params: ContentParams,
-        response: { 200: PublishAttemptList, 404: ErrorEnvelope, ...errors },
+        response: { 200: PublishAttemptList, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -245,7 +244,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         summary: 'Published pieces (the outbox and every other channel), newest first',
         params: BusinessParams,
         querystring: PaginationQuery,
-        response: { 200: PublicationPage, 404: ErrorEnvelope, ...errors },
+        response: { 200: PublicationPage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>

@@ -1,13 +1,12 @@
 // Job status for polling (GET /api/v1/jobs/{id}) and streaming (…/events, server-sent events).
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
 import { BusinessParams } from '../businesses/schemas.ts';
 import { Job, JobEventsQuery, JobPage, JobParams } from './schemas.ts';
 import { isTerminal, type JobService } from './service.ts';
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 429: ErrorEnvelope };
 const HEARTBEAT_MS = 15_000;
 
 export function jobRoutes(app: App, deps: { jobs: JobService }): void {
@@ -20,7 +19,7 @@ export function jobRoutes(app: App, deps: { jobs: JobService }): void {
         tags: ['jobs'],
         summary: 'A job: status, progress, result or error',
         params: JobParams,
-        response: { 200: Job, ...errors },
+        response: { 200: Job, ...errorResponses(400, 401, 404, 429) },
       },
     },
     async (request) => jobs.get(principalOf(request), request.params.jobId),
@@ -34,7 +33,7 @@ export function jobRoutes(app: App, deps: { jobs: JobService }): void {
         summary: "The business's jobs, newest first",
         params: BusinessParams,
         querystring: PaginationQuery,
-        response: { 200: JobPage, ...errors },
+        response: { 200: JobPage, ...errorResponses(400, 401, 404, 429) },
       },
     },
     async (request) => jobs.list(principalOf(request), request.params.businessId, request.query),
@@ -52,7 +51,10 @@ export function jobRoutes(app: App, deps: { jobs: JobService }): void {
         params: JobParams,
         querystring: JobEventsQuery,
         produces: ['text/event-stream'],
-        response: { 200: Job.describe('Sent as the data of each event'), ...errors },
+        response: {
+          200: Job.describe('Sent as the data of each event'),
+          ...errorResponses(400, 401, 404, 429),
+        },
       },
     },
     async (request, reply) => {

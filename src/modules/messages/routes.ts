@@ -1,12 +1,10 @@
 // /api/v1/businesses/{businessId}/messages: the log of customer communications.
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
 import { BusinessParams } from '../businesses/schemas.ts';
 import { CreateMessageBody, Message, MessageListQuery, MessagePage } from './schemas.ts';
 import type { MessageService } from './service.ts';
-
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
 
 export function messageRoutes(app: App, deps: { messages: MessageService }): void {
   app.post(
@@ -18,7 +16,7 @@ export function messageRoutes(app: App, deps: { messages: MessageService }): voi
         summary: 'Record a customer communication',
         params: BusinessParams,
         body: CreateMessageBody,
-        response: { 201: Message, 404: ErrorEnvelope, ...errors },
+        response: { 201: Message, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) =>
@@ -37,7 +35,7 @@ export function messageRoutes(app: App, deps: { messages: MessageService }): voi
         summary: 'List customer communications, newest first, with filters',
         params: BusinessParams,
         querystring: MessageListQuery,
-        response: { 200: MessagePage, 404: ErrorEnvelope, ...errors },
+        response: { 200: MessagePage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
 import { JobEnvelope } from '../jobs/schemas.ts';
@@ -37,7 +37,6 @@ import {
 } from './schemas.ts';
 import type { SequenceService } from './service.ts';
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
 const base = '/api/v1/businesses/:businessId/sequences';
 const tags = ['sequences'];
 
@@ -54,7 +53,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         description: 'Liquid template errors are 400s naming the field, line and column.',
         params: BusinessParams,
         body: CreateSequenceBody,
-        response: { 201: Sequence, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 201: Sequence, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) =>
@@ -73,7 +72,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         summary: 'List sequences, newest first',
         params: BusinessParams,
         querystring: SequenceListQuery,
-        response: { 200: SequencePage, 404: ErrorEnvelope, ...errors },
+        response: { 200: SequencePage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -91,7 +90,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
           'Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is `{ sequenceId, stepCount, rationale }`: a draft sequence to edit before activating.',
         params: BusinessParams,
         body: GenerateSequenceBody,
-        response: { 202: JobEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 202: JobEnvelope, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) => {
@@ -112,7 +111,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         summary: 'Render templates (saved or not) for a subscriber: the editor’s live preview',
         params: BusinessParams,
         body: PreviewBody,
-        response: { 200: RenderedEmail, 404: ErrorEnvelope, ...errors },
+        response: { 200: RenderedEmail, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -126,7 +125,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         tags,
         summary: 'One sequence with its steps',
         params: SequenceParams,
-        response: { 200: Sequence, 404: ErrorEnvelope, ...errors },
+        response: { 200: Sequence, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -141,7 +140,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         summary: 'Rename a sequence or change its trigger',
         params: SequenceParams,
         body: UpdateSequenceBody,
-        response: { 200: Sequence, 404: ErrorEnvelope, ...errors },
+        response: { 200: Sequence, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -160,7 +159,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         tags,
         summary: 'Delete a sequence, its steps, enrollments and delivery records',
         params: SequenceParams,
-        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -187,7 +186,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
           tags,
           summary,
           params: SequenceParams,
-          response: { 200: Sequence, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+          response: { 200: Sequence, ...errorResponses(400, 401, 403, 404, 409, 429) },
         },
       },
       async (request) =>
@@ -208,7 +207,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         summary: 'Add a step at the end of the sequence',
         params: SequenceParams,
         body: StepBody,
-        response: { 201: Step, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 201: Step, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) =>
@@ -232,7 +231,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         summary: 'Change a step (templates are checked before saving)',
         params: StepParams,
         body: UpdateStepBody,
-        response: { 200: Step, 404: ErrorEnvelope, ...errors },
+        response: { 200: Step, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -252,7 +251,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         tags,
         summary: 'Remove a step',
         params: StepParams,
-        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -276,7 +275,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
           "`to` must be the signed-in user's own address or one of the business's team (today: its owner); any other address is a 400 naming `to`.",
         params: StepParams,
         body: TestSendBody,
-        response: { 200: TestSendResult, 404: ErrorEnvelope, ...errors },
+        response: { 200: TestSendResult, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -299,7 +298,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         description: 'Only subscribed addresses that are not on the suppression list are enrolled.',
         params: SequenceParams,
         body: EnrollBody,
-        response: { 200: EnrollResult, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 200: EnrollResult, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request) =>
@@ -319,7 +318,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         summary: 'Enrollments of a sequence, newest first',
         params: SequenceParams,
         querystring: PaginationQuery,
-        response: { 200: EnrollmentPage, 404: ErrorEnvelope, ...errors },
+        response: { 200: EnrollmentPage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -339,7 +338,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         summary: 'Per-sequence and per-step counts and rates, with a daily time series',
         params: SequenceParams,
         querystring: AnalyticsQuery,
-        response: { 200: SequenceAnalytics, 404: ErrorEnvelope, ...errors },
+        response: { 200: SequenceAnalytics, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -360,7 +359,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
           'Emails kept in the local outbox (when no SMTP server is configured), newest first',
         params: BusinessParams,
         querystring: OutboxQuery,
-        response: { 200: OutboxPage, 404: ErrorEnvelope, ...errors },
+        response: { 200: OutboxPage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -374,7 +373,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
         tags,
         summary: 'One outbox email with its whole MIME source',
         params: OutboxParams,
-        response: { 200: OutboxMessage, 404: ErrorEnvelope, ...errors },
+        response: { 200: OutboxMessage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { ErrorEnvelope } from '../../platform/http/errors.ts';
+import { errorResponses } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
 import { JobEnvelope } from '../jobs/schemas.ts';
@@ -22,7 +22,6 @@ import {
 } from './schemas.ts';
 import type { SubscriberService } from './service.ts';
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
 const base = '/api/v1/businesses/:businessId';
 /** A 100,000-row CSV is a few megabytes; the import route alone accepts that much. */
 const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
@@ -39,7 +38,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
         summary: 'Add a subscriber (the email is normalised and unique per business)',
         params: BusinessParams,
         body: CreateSubscriberBody,
-        response: { 201: Subscriber, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 201: Subscriber, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) =>
@@ -58,7 +57,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
         summary: 'List subscribers, newest first, optionally searched or filtered by consent',
         params: BusinessParams,
         querystring: SubscriberListQuery,
-        response: { 200: SubscriberPage, 404: ErrorEnvelope, ...errors },
+        response: { 200: SubscriberPage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -72,7 +71,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
         tags: ['subscribers'],
         summary: 'One subscriber',
         params: SubscriberParams,
-        response: { 200: Subscriber, 404: ErrorEnvelope, ...errors },
+        response: { 200: Subscriber, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -87,7 +86,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
         summary: 'Change some fields of a subscriber',
         params: SubscriberParams,
         body: UpdateSubscriberBody,
-        response: { 200: Subscriber, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 200: Subscriber, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request) =>
@@ -106,7 +105,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
         tags: ['subscribers'],
         summary: 'Delete a subscriber and their enrollments',
         params: SubscriberParams,
-        response: { 204: z.undefined(), 404: ErrorEnvelope, ...errors },
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -133,13 +132,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
           'Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is a SubscriberImportResult: counts and `errors: [{ row, reason }]` (row = line in the file). Existing subscribers (same email) are updated; a row is written whole or skipped.',
         params: BusinessParams,
         body: ImportBody,
-        response: {
-          202: JobEnvelope,
-          404: ErrorEnvelope,
-          409: ErrorEnvelope,
-          413: ErrorEnvelope,
-          ...errors,
-        },
+        response: { 202: JobEnvelope, ...errorResponses(400, 401, 403, 404, 409, 413, 429) },
       },
     },
     async (request, reply) => {
@@ -161,7 +154,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
           'The suppression list: addresses never emailed again (unsubscribed, bounced, complained)',
         params: BusinessParams,
         querystring: PaginationQuery,
-        response: { 200: SuppressionPage, 404: ErrorEnvelope, ...errors },
+        response: { 200: SuppressionPage, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) =>
@@ -177,7 +170,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
         summary: 'Add an address to the suppression list',
         params: BusinessParams,
         body: CreateSuppressionBody,
-        response: { 201: Suppression, 404: ErrorEnvelope, 409: ErrorEnvelope, ...errors },
+        response: { 201: Suppression, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) =>

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 import { principalOf } from '../../platform/http/auth-guard.ts';
-import { AppError, ErrorEnvelope } from '../../platform/http/errors.ts';
+import { AppError, errorResponses } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
 import type { Metrics } from '../../platform/metrics.ts';
@@ -58,7 +58,7 @@ export function systemRoutes(
       schema: {
         tags: ['system'],
         summary: 'Readiness: the database answers and all migrations are applied',
-        response: { 200: Readiness, 503: ErrorEnvelope },
+        response: { 200: Readiness, ...errorResponses(503) },
       },
     },
     async () => {
@@ -96,7 +96,7 @@ export function systemRoutes(
         tags: ['system'],
         summary: 'Send a probe job through the queue to check that workers are consuming it',
         body: CreateQueueProbe,
-        response: { 202: QueueProbe, 400: ErrorEnvelope, 401: ErrorEnvelope },
+        response: { 202: QueueProbe, ...errorResponses(400, 401) },
       },
     },
     async (request, reply) =>
@@ -112,7 +112,7 @@ export function systemRoutes(
         tags: ['system'],
         summary: 'List queue probes, newest first',
         querystring: PaginationQuery,
-        response: { 200: QueueProbePage, 400: ErrorEnvelope, 401: ErrorEnvelope },
+        response: { 200: QueueProbePage, ...errorResponses(400, 401) },
       },
     },
     async (request) => system.listQueueProbes(principalOf(request), request.query),
@@ -125,7 +125,7 @@ export function systemRoutes(
         tags: ['system'],
         summary: 'One queue probe: whether and by which worker it was processed',
         params: QueueProbeParams,
-        response: { 200: QueueProbe, 401: ErrorEnvelope, 404: ErrorEnvelope },
+        response: { 200: QueueProbe, ...errorResponses(401, 404) },
       },
     },
     async (request) => system.getQueueProbe(principalOf(request), request.params.probeId),

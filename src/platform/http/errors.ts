@@ -72,6 +72,21 @@ export const ErrorEnvelope = z
 
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
+export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
+
+/**
+ * A route's error responses, each the envelope, listed by status in its schema:
+ * `response: { 200: Campaign, ...errorResponses(400, 401, 404) }`.
+ */
+export function errorResponses<const S extends ErrorStatus>(
+  ...statuses: S[]
+): Record<S, typeof ErrorEnvelope> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorEnvelope])) as Record<
+    S,
+    typeof ErrorEnvelope
+  >;
+}
+
 export function errorEnvelope(
   code: string,
   message: string,
