@@ -129,7 +129,7 @@ function createServices(parts: {
       allowPrivateTargets: config.publishing.allowPrivateTargets,
       timeoutMs: config.publishing.timeoutMs,
       email: {
-        // The same mailer as the sequences: one SMTP pool, DKIM-signed when a key is configured.
+        // The same mailer as the sequences (SMTP or the outbox), DKIM-signed when a key is set.
         mailer,
         audience: createEmailAudience(db),
         unsubscribeUrl: (businessId, subscriberId) =>

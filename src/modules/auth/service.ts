@@ -443,7 +443,7 @@ export function createAuth(deps: {
   logger: Logger;
   config: Config;
   /** The shared mailer; sign-up by email needs it to be SMTP, not the local outbox. */
-  mailer: Mailer | undefined;
+  mailer: Mailer;
 }): AuthService {
   const { config, mailer } = deps;
   const secret = resolveJwtSecret(config);
@@ -459,7 +459,7 @@ export function createAuth(deps: {
     db: deps.db,
     tokens,
     signup:
-      mailer?.kind === 'smtp' && config.auth.signupConfirmByEmail
+      mailer.kind === 'smtp' && config.auth.signupConfirmByEmail
         ? {
             tokens: createSignupTokens(secret),
             mail: {
