@@ -1,11 +1,12 @@
 // The links inside emails, served without credentials: the open pixel (/e/o), click redirects
 // (/e/c) and unsubscribe (/e/u). POST /e/u is RFC 8058 one-click unsubscribe, sent by mail
 // clients with the body `List-Unsubscribe=One-Click`; GET /e/u is the landing page a person sees.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import type { App } from '../../platform/http/types.ts';
 import type { Engagement } from './engagement.ts';
+import { escapeHtml } from './templates.ts';
 
 // Wildcards, not `:token`: a click token carries its URL and outgrows the router's 100-character
 // limit on path parameters.
@@ -14,16 +15,16 @@ const TokenParams = z.object({ '*': z.string().min(1).max(8192) });
 /** A transparent 1×1 GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;');
-}
-
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}button{font-size:1rem;padding:.6rem 1.2rem;cursor:pointer}</style></head><body>${body}</body></html>`;
+}
+
+/** The 404 page of a link that is not valid: `what` names the link ("unsubscribe link"). */
+function linkNotFound(reply: FastifyReply, what: string): FastifyReply {
+  return reply
+    .status(404)
+    .type('text/html; charset=utf-8')
+    .send(page('Link not found', `<h1>Link not found</h1><p>This ${what} is not valid.</p>`));
 }
 
 const publicConfig = { auth: 'public' as const, rateLimit: 'none' as const };
@@ -60,12 +61,7 @@ export async function emailLinkRoutes(app: App, deps: { engagement: Engagement }
       { config: publicConfig, schema: { hide: true, params: TokenParams } },
       async (request, reply) => {
         const url = await engagement.recordClick(request.params['*']);
-        if (!url) {
-          return reply
-            .status(404)
-            .type('text/html; charset=utf-8')
-            .send(page('Link not found', '<h1>Link not found</h1><p>This link is not valid.</p>'));
-        }
+        if (!url) return linkNotFound(reply, 'link');
         return reply.header('cache-control', 'no-store').redirect(url, 302);
       },
     );
@@ -76,16 +72,7 @@ export async function emailLinkRoutes(app: App, deps: { engagement: Engagement }
       async (request, reply) => {
         const target = await engagement.unsubscribeTarget(request.params['*']);
         reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
-        if (!target) {
-          return reply
-            .status(404)
-            .send(
-              page(
-                'Link not found',
-                '<h1>Link not found</h1><p>This unsubscribe link is not valid.</p>',
-              ),
-            );
-        }
+        if (!target) return linkNotFound(reply, 'unsubscribe link');
         // A GET never unsubscribes (link scanners follow links); the button POSTs.
         return reply.send(
           page(
@@ -102,16 +89,7 @@ export async function emailLinkRoutes(app: App, deps: { engagement: Engagement }
       async (request, reply) => {
         const done_ = await engagement.unsubscribe(request.params['*']);
         reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
-        if (!done_) {
-          return reply
-            .status(404)
-            .send(
-              page(
-                'Link not found',
-                '<h1>Link not found</h1><p>This unsubscribe link is not valid.</p>',
-              ),
-            );
-        }
+        if (!done_) return linkNotFound(reply, 'unsubscribe link');
         return reply.send(
           page(
             'Unsubscribed',

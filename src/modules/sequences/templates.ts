@@ -200,7 +200,7 @@ function scopeOf(context: RenderContext): Record<string, unknown> {
   };
 }
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
