@@ -1,10 +1,8 @@
-// Helpers for the campaign and content tests: drive the API as a client would and wait for jobs
-// and publishing to finish.
+// Helpers for the campaign and content tests: wait for jobs and publishing to finish.
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { expect } from 'vitest';
-
 import type { App } from '../../src/platform/http/types.ts';
+import { api } from '../helpers/api.ts';
 import type { TestUser } from '../helpers/fixtures.ts';
 
 export interface JobView {
@@ -25,28 +23,6 @@ export interface ContentView {
   calendarKey?: string;
   plannedDate: string | null;
   topic: string;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the body type it expects
-export async function api<T = unknown>(
-  app: App,
-  user: TestUser,
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
-  url: string,
-  payload?: unknown,
-  expected?: number,
-): Promise<{ status: number; body: T }> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: user.headers,
-    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-  });
-  if (expected !== undefined) expect(response.statusCode, response.body).toBe(expected);
-  return {
-    status: response.statusCode,
-    body: (response.body ? response.json() : undefined) as T,
-  };
 }
 
 export async function finishedJob(app: App, user: TestUser, jobId: string): Promise<JobView> {

@@ -3,6 +3,7 @@
 // the AI routes refuse over-long notes before starting a job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { api, type Method } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import {
   newBusiness,
@@ -11,12 +12,9 @@ import {
   newUser,
   type TestUser,
 } from '../helpers/fixtures.ts';
-import { api } from './helpers.ts';
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** [method, path with :businessId, :campaignId, :contentId, a body that passes validation]. */
-const ROUTES: [Method, string, unknown?][] = [
+const ROUTES: [Method, string, object?][] = [
   ['POST', '/campaigns', { name: 'n' }],
   ['GET', '/campaigns'],
   ['GET', '/campaigns/:campaignId'],

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { api, type ContentView, dueNow, untilStatus } from '../campaigns/helpers.ts';
+import { type ContentView, dueNow, untilStatus } from '../campaigns/helpers.ts';
+import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newContent, newUser, type TestUser } from '../helpers/fixtures.ts';
 import { rawHeader, type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.ts';

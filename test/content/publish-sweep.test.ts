@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapters } from '../../src/modules/content/adapters.ts';
 import { createPublisher, PUBLISH_QUEUE } from '../../src/modules/content/publisher.ts';
 import type { BackgroundLoop } from '../../src/platform/queue.ts';
-import { api, type ContentView, dueNow, untilStatus } from '../campaigns/helpers.ts';
+import { type ContentView, dueNow, untilStatus } from '../campaigns/helpers.ts';
+import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newContent, newUser, type TestUser } from '../helpers/fixtures.ts';
 

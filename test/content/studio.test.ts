@@ -4,7 +4,8 @@
 // business's time zone across daylight-saving changes and stored as UTC, and the outbox list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { api, type ContentView, dueNow, untilStatus } from '../campaigns/helpers.ts';
+import { type ContentView, dueNow, untilStatus } from '../campaigns/helpers.ts';
+import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import {
   newBusiness,

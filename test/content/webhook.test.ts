@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { isPublicAddress } from '../../src/modules/content/adapters.ts';
-import { api, type ContentView, dueNow, untilStatus } from '../campaigns/helpers.ts';
+import { type ContentView, dueNow, untilStatus } from '../campaigns/helpers.ts';
+import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newContent, newUser, type TestUser } from '../helpers/fixtures.ts';
 

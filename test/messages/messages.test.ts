@@ -3,7 +3,7 @@
 // must belong to the business.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { api } from '../campaigns/helpers.ts';
+import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newContent, newUser, type TestUser } from '../helpers/fixtures.ts';
 

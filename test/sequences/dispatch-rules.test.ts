@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { rowsOf } from '../../src/modules/sequences/repository.ts';
+import { suiteApi } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
 import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.ts';
@@ -44,15 +45,7 @@ describe('dispatch rules', () => {
 
   const dispatch = (at: number) => ctx.runtime.services.sequenceDispatcher.runOnce(new Date(at));
 
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the body it expects
-  async function api<T = unknown>(
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: object,
-  ): Promise<{ status: number; body: T }> {
-    const response = await ctx.app.inject({ method, url, headers: owner.headers, payload });
-    return { status: response.statusCode, body: response.json() };
-  }
+  const api = suiteApi(() => ({ app: ctx.app, user: owner }));
 
   /** A business with these subscribers enrolled in an active sequence of the given steps. */
   async function activeSequence(

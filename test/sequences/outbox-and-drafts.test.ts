@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Job } from '../../src/modules/jobs/schemas.ts';
 import { type Delay, delayMinutes } from '../../src/modules/sequences/schemas.ts';
+import { suiteApi } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
 
@@ -32,16 +33,7 @@ describe('outbox and AI drafts', () => {
     await ctx.close();
   });
 
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the body it expects
-  async function api<T = unknown>(
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: object,
-    user: TestUser = owner,
-  ): Promise<{ status: number; body: T }> {
-    const response = await ctx.app.inject({ method, url, headers: user.headers, payload });
-    return { status: response.statusCode, body: response.json() };
-  }
+  const api = suiteApi(() => ({ app: ctx.app, user: owner }));
 
   async function waitForJob(jobId: string): Promise<Job> {
     const deadline = Date.now() + 30_000;

@@ -6,6 +6,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { suiteApi } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
 import { rawHeader, type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.ts';
@@ -43,15 +44,7 @@ describe('email sequences over SMTP', () => {
 
   const dispatch = (now: Date) => ctx.runtime.services.sequenceDispatcher.runOnce(now);
 
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the body it expects
-  async function api<T = unknown>(
-    method: 'GET' | 'POST' | 'PATCH',
-    url: string,
-    payload?: object,
-  ): Promise<{ status: number; body: T }> {
-    const response = await ctx.app.inject({ method, url, headers: owner.headers, payload });
-    return { status: response.statusCode, body: response.json() };
-  }
+  const api = suiteApi(() => ({ app: ctx.app, user: owner }));
 
   async function subscriber(businessId: string, fields: Record<string, unknown>) {
     const { status, body } = await api<{ id: string }>(

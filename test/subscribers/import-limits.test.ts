@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Job } from '../../src/modules/jobs/schemas.ts';
 import type { ImportResult, Subscriber } from '../../src/modules/subscribers/schemas.ts';
+import { suiteApi } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
 
@@ -25,20 +26,7 @@ describe('subscriber limits on imports and the API', () => {
     await ctx.close();
   });
 
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the body it expects
-  async function api<T = unknown>(
-    method: 'GET' | 'POST' | 'PATCH',
-    url: string,
-    payload?: object | string,
-  ): Promise<{ status: number; body: T }> {
-    const response = await ctx.app.inject({
-      method,
-      url,
-      headers: { ...owner.headers, 'content-type': 'application/json' },
-      ...(payload === undefined ? {} : { payload }),
-    });
-    return { status: response.statusCode, body: response.json<T>() };
-  }
+  const api = suiteApi(() => ({ app: ctx.app, user: owner }));
 
   async function newPath(): Promise<string> {
     const business = await newBusiness(ctx.app, owner);

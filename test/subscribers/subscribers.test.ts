@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Job } from '../../src/modules/jobs/schemas.ts';
 import type { ImportResult, Subscriber } from '../../src/modules/subscribers/schemas.ts';
+import { suiteApi } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestBusiness, type TestUser } from '../helpers/fixtures.ts';
 
@@ -30,19 +31,7 @@ describe('subscribers', () => {
     await ctx.close();
   });
 
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the body it expects
-  async function api<T = unknown>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    payload?: object,
-    user: TestUser = owner,
-  ): Promise<{ status: number; body: T }> {
-    const response = await ctx.app.inject({ method, url, headers: user.headers, payload });
-    return {
-      status: response.statusCode,
-      body: (response.body === '' ? undefined : response.json()) as T,
-    };
-  }
+  const api = suiteApi(() => ({ app: ctx.app, user: owner }));
 
   async function allSubscribers(businessPath = base): Promise<Subscriber[]> {
     const { body } = await api<{ items: Subscriber[] }>(
