@@ -3,8 +3,8 @@
 // ROAS computed from known figures, the business overview, and the AI insight job on builtin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { dueNow, finishedJob, type JobView, untilStatus } from '../campaigns/helpers.ts';
-import { api } from '../helpers/api.ts';
+import { dueNow, type JobView, untilStatus } from '../campaigns/helpers.ts';
+import { api, finishedJob } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import {
   newBusiness,

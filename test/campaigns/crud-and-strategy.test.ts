@@ -3,11 +3,11 @@
 // already in progress are neither duplicated nor removed, and a failed job leaves nothing made.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { api } from '../helpers/api.ts';
+import { api, finishedJob } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../helpers/fake-llm.ts';
 import { newBusiness, newCampaign, newUser, type TestUser } from '../helpers/fixtures.ts';
-import { type ContentView, finishedJob, type JobView } from './helpers.ts';
+import { type ContentView, type JobView } from './helpers.ts';
 
 interface CampaignView {
   id: string;

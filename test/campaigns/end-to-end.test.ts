@@ -4,11 +4,11 @@
 // a few calls on the way).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { api } from '../helpers/api.ts';
+import { api, finishedJob } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../helpers/fake-llm.ts';
 import { newBusiness, newCampaign, newUser } from '../helpers/fixtures.ts';
-import { type ContentView, dueNow, finishedJob, type JobView, untilStatus } from './helpers.ts';
+import { type ContentView, dueNow, type JobView, untilStatus } from './helpers.ts';
 
 async function walkThrough(ctx: TestApp, expectedProvider: string) {
   const { app } = ctx;

@@ -1,4 +1,5 @@
-// Helpers for the campaign and content tests: wait for jobs and publishing to finish.
+// Helpers for the campaign and content tests: their views of jobs and content, and waiting for a
+// piece to reach a status (publishing).
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { App } from '../../src/platform/http/types.ts';
@@ -23,15 +24,6 @@ export interface ContentView {
   calendarKey?: string;
   plannedDate: string | null;
   topic: string;
-}
-
-export async function finishedJob(app: App, user: TestUser, jobId: string): Promise<JobView> {
-  for (let i = 0; i < 240; i++) {
-    const { body } = await api<JobView>(app, user, 'GET', `/api/v1/jobs/${jobId}`);
-    if (['succeeded', 'failed', 'cancelled'].includes(body.status)) return body;
-    await sleep(100);
-  }
-  throw new Error(`job ${jobId} did not finish`);
 }
 
 export async function untilStatus(

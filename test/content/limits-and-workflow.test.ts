@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { bodySchemaOf } from '../../src/modules/content/platforms.ts';
-import { type ContentView, finishedJob, type JobView } from '../campaigns/helpers.ts';
-import { api } from '../helpers/api.ts';
+import { type ContentView, type JobView } from '../campaigns/helpers.ts';
+import { api, finishedJob } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../helpers/fake-llm.ts';
 import { newBusiness, newContent, newUser, type TestUser } from '../helpers/fixtures.ts';

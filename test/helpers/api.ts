@@ -1,7 +1,10 @@
 // Drive the API as a client would: one request with a user's credentials, its status and JSON
-// answer back. Every test that calls routes by method and URL goes through here.
+// answer back, and a job polled until it ends. Tests that call routes by URL go through here.
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { expect } from 'vitest';
 
+import { type Job, TERMINAL_STATUSES } from '../../src/modules/jobs/schemas.ts';
 import type { App } from '../../src/platform/http/types.ts';
 import type { TestUser } from './fixtures.ts';
 
@@ -55,4 +58,15 @@ export function suiteApi(current: () => { app: App; user: TestUser }) {
     const suite = current();
     return api<T>(suite.app, user ?? suite.user, method, url, payload);
   };
+}
+
+/** Polls a job (GET /api/v1/jobs/{id}) until it succeeds, fails or is cancelled: 30 s at most. */
+export async function finishedJob(app: App, user: TestUser, jobId: string): Promise<Job> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { body: job } = await api<Job>(app, user, 'GET', `/api/v1/jobs/${jobId}`);
+    if (TERMINAL_STATUSES.includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status}`);
+    await sleep(100);
+  }
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Job } from '../../src/modules/jobs/schemas.ts';
 import { type Delay, delayMinutes } from '../../src/modules/sequences/schemas.ts';
-import { suiteApi } from '../helpers/api.ts';
+import { finishedJob, suiteApi } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
 
@@ -34,16 +34,6 @@ describe('outbox and AI drafts', () => {
   });
 
   const api = suiteApi(() => ({ app: ctx.app, user: owner }));
-
-  async function waitForJob(jobId: string): Promise<Job> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const { body: job } = await api<Job>('GET', `/api/v1/jobs/${jobId}`);
-      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 
   it('keeps sent emails in the outbox of their business, newest first, each with its whole MIME source', async () => {
     const business = await newBusiness(ctx.app, owner, {
@@ -124,7 +114,7 @@ describe('outbox and AI drafts', () => {
     });
     expect(started.status).toBe(202);
     expect(started.body.job.kind).toBe('ai.sequence-draft');
-    const job = await waitForJob(started.body.job.id);
+    const job = await finishedJob(ctx.app, owner, started.body.job.id);
     expect(job.status).toBe('succeeded');
     const result = job.result as { sequenceId: string; stepCount: number; rationale: string };
     expect(result.stepCount).toBe(4);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Job } from '../../src/modules/jobs/schemas.ts';
 import type { ImportResult, Subscriber } from '../../src/modules/subscribers/schemas.ts';
-import { suiteApi } from '../helpers/api.ts';
+import { finishedJob, suiteApi } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestBusiness, type TestUser } from '../helpers/fixtures.ts';
 
@@ -39,16 +39,6 @@ describe('subscribers', () => {
       `${businessPath}/subscribers?limit=100`,
     );
     return body.items;
-  }
-
-  async function waitForJob(jobId: string): Promise<Job> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const { body: job } = await api<Job>('GET', `/api/v1/jobs/${jobId}`);
-      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }
 
   it('creates, reads, searches, updates and deletes a subscriber, with the email normalised and unique per business', async () => {
@@ -232,7 +222,7 @@ describe('subscribers', () => {
     const started = await api<{ job: Job }>('POST', `${path}/subscribers/import`, { csv });
     expect(started.status).toBe(202);
     expect(started.body.job.kind).toBe('subscribers.import');
-    const job = await waitForJob(started.body.job.id);
+    const job = await finishedJob(ctx.app, owner, started.body.job.id);
     expect(job.status).toBe('succeeded');
     expect(job.progress).toBe(100);
     const result = job.result as ImportResult;
@@ -279,7 +269,7 @@ describe('subscribers', () => {
 
     // The same file again adds nobody: every good row is an update.
     const rerun = await api<{ job: Job }>('POST', `${path}/subscribers/import`, { csv });
-    const second = (await waitForJob(rerun.body.job.id)).result as ImportResult;
+    const second = (await finishedJob(ctx.app, owner, rerun.body.job.id)).result as ImportResult;
     expect(second).toMatchObject({ imported: 0, updated: 3, errorCount: 5 });
     expect(await allSubscribers(path)).toHaveLength(3);
   });
@@ -293,12 +283,12 @@ describe('subscribers', () => {
       'quote@example.com,"Bob ""the baker""",\\N,"a\\tb, c\\\\d",{x:1}',
     ].join('\n');
     const started = await api<{ job: Job }>('POST', `${path}/subscribers/import`, { csv });
-    const result = (await waitForJob(started.body.job.id)).result as ImportResult;
+    const result = (await finishedJob(ctx.app, owner, started.body.job.id)).result as ImportResult;
     expect(result).toMatchObject({ rows: 2, imported: 2, errorCount: 0 });
     // The same file again, with a new row first: every row goes through the merge.
     const again = csv.replace('\n', '\nnew@example.com,"Cy\\tril",,"x\ny",\n');
     const rerun = await api<{ job: Job }>('POST', `${path}/subscribers/import`, { csv: again });
-    const second = (await waitForJob(rerun.body.job.id)).result as ImportResult;
+    const second = (await finishedJob(ctx.app, owner, rerun.body.job.id)).result as ImportResult;
     expect(second).toMatchObject({ rows: 3, imported: 1, updated: 2, errorCount: 0 });
     const byEmail = new Map(
       (await allSubscribers(path)).map((subscriber) => [subscriber.email, subscriber]),
