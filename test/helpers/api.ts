@@ -1,5 +1,5 @@
-// Drive the API as a client would: one request with a user's credentials, its status and JSON
-// answer back, and a job polled until it ends. Tests that call routes by URL go through here.
+// Drive the API as a client would: one request with a user's credentials and its status and
+// JSON answer back; a job polled until it ends.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { expect } from 'vitest';
