@@ -1,28 +1,29 @@
-// Sequences of a business: CRUD of sequences and steps (templates checked at save time),
-// status changes, enrollment, previews and test sends, analytics and the outbox. Every
-// function checks first that the caller may act on the business.
-import { randomUUID } from 'node:crypto';
+// Sequences of a business: CRUD of sequences and steps (templates checked at save time) and
+// status changes here; enrollment, previews and test sends, analytics and the outbox in their
+// own files, composed into the one service the routes call. Every function checks first that
+// the caller may act on the business.
 import { setImmediate } from 'node:timers/promises';
 
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { AppError, conflict, notFound } from '../../platform/http/errors.ts';
+import { conflict, notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
-import type { Mailer, OutboxEntry } from '../../platform/mailer.ts';
+import type { Mailer } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/access.ts';
 import type { Job } from '../jobs/schemas.ts';
 import type { JobService } from '../jobs/service.ts';
-import { createSubscriberRepository } from '../subscribers/repository.ts';
+import { createEnrollment } from './enrollment.ts';
 import { SEQUENCE_DRAFT_JOB } from './generate.ts';
+import { createOutboxBrowser } from './outbox.ts';
+import { createOwnedSequence } from './owned-sequence.ts';
+import { createPreviews } from './previews.ts';
 import { createSequenceRepository, type SequenceRow, type StepRow } from './repository.ts';
 import {
   type CreateSequenceBody,
   delayMinutes,
   delayOf,
-  type EnrollBody,
   type GenerateSequenceBody,
   type Sequence,
-  type SequenceAnalytics,
   SequenceStatus,
   type Step,
   type StepBody,
@@ -30,12 +31,8 @@ import {
   type UpdateSequenceBody,
   type UpdateStepBody,
 } from './schemas.ts';
-import {
-  assertValidTemplates,
-  type RenderContext,
-  renderForAuthor,
-  SAMPLE_SUBSCRIBER,
-} from './templates.ts';
+import { createSequenceAnalytics } from './sequence-analytics.ts';
+import { assertValidTemplates } from './templates.ts';
 import type { TrackingLinks } from './tracking.ts';
 
 export function toStep(row: StepRow): Step {
@@ -79,22 +76,6 @@ function stepValues(body: StepBody) {
   };
 }
 
-function withoutOwner(entry: OutboxEntry) {
-  return {
-    id: entry.id,
-    messageId: entry.messageId,
-    from: entry.from,
-    to: entry.to,
-    subject: entry.subject,
-    createdAt: entry.createdAt,
-    sizeBytes: entry.sizeBytes,
-  };
-}
-
-function rate(part: number, whole: number): number {
-  return whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000;
-}
-
 export function createSequenceService(deps: {
   db: Database;
   access: BusinessAccess;
@@ -105,15 +86,8 @@ export function createSequenceService(deps: {
   messageIdDomain: string;
 }) {
   const repository = createSequenceRepository(deps.db);
-  const subscriberRepository = createSubscriberRepository(deps.db);
   const { access } = deps;
-
-  async function owned(principal: Principal, businessId: string, sequenceId: string) {
-    await access.require(principal, businessId);
-    const row = await repository.find(businessId, sequenceId);
-    if (!row) throw notFound('Sequence');
-    return row;
-  }
+  const owned = createOwnedSequence({ access, repository });
 
   async function withSteps(row: SequenceRow): Promise<Sequence> {
     return toSequence(row, await repository.steps(row.id));
@@ -138,29 +112,6 @@ export function createSequenceService(deps: {
     const updated = await repository.update(businessId, sequenceId, { status: to });
     if (!updated) throw notFound('Sequence');
     return withSteps(updated);
-  }
-
-  async function contextFor(
-    businessId: string,
-    subscriberId: string | undefined,
-    businessName: string,
-  ): Promise<RenderContext> {
-    let subscriber = SAMPLE_SUBSCRIBER;
-    if (subscriberId) {
-      const row = await subscriberRepository.find(businessId, subscriberId);
-      if (!row) throw notFound('Subscriber');
-      subscriber = {
-        email: row.email,
-        firstName: row.firstName,
-        lastName: row.lastName,
-        attributes: row.attributes,
-      };
-    }
-    return {
-      subscriber,
-      business: { name: businessName },
-      unsubscribeUrl: deps.tracking.unsubscribeUrl('preview'),
-    };
   }
 
   return {
@@ -291,246 +242,10 @@ export function createSequenceService(deps: {
       if (!(await repository.removeStep(sequenceId, stepId))) throw notFound('Step');
     },
 
-    async enroll(principal: Principal, businessId: string, sequenceId: string, body: EnrollBody) {
-      const sequence = await owned(principal, businessId, sequenceId);
-      if (sequence.status === 'archived')
-        throw conflict('An archived sequence takes no enrollments');
-      const steps = await repository.steps(sequenceId);
-      const first = steps[0];
-      const firstSendAt = new Date(Date.now() + (first ? first.delayMinutes * 60_000 : 0));
-      const requested = body.subscriberIds?.length;
-      const enrolled = await repository.enroll({
-        businessId,
-        sequenceId,
-        firstSendAt,
-        subscriberIds: body.subscriberIds,
-        search: body.filter?.search,
-        attribute: body.filter?.attribute,
-      });
-      return { enrolled, skipped: requested === undefined ? 0 : requested - enrolled };
-    },
-
-    async listEnrollments(
-      principal: Principal,
-      businessId: string,
-      sequenceId: string,
-      query: PaginationQuery,
-    ) {
-      await owned(principal, businessId, sequenceId);
-      const rows = await repository.listEnrollments(
-        businessId,
-        sequenceId,
-        query.limit,
-        decodeCursor(query.cursor),
-      );
-      const page = pageOf(
-        rows.map((row) => ({ ...row, createdAt: row.enrollment.createdAt, id: row.enrollment.id })),
-        query.limit,
-      );
-      return {
-        items: page.items.map(({ enrollment, email }) => ({
-          id: enrollment.id,
-          sequenceId: enrollment.sequenceId,
-          subscriberId: enrollment.subscriberId,
-          email,
-          status: enrollment.status as 'active' | 'completed' | 'unsubscribed' | 'cancelled',
-          nextStepIndex: enrollment.nextStepIndex,
-          nextSendAt: enrollment.nextSendAt?.toISOString() ?? null,
-          createdAt: enrollment.createdAt.toISOString(),
-        })),
-        nextCursor: page.nextCursor,
-      };
-    },
-
-    /** Renders unsaved templates for the editor's live preview (template errors are 400s). */
-    async preview(
-      principal: Principal,
-      businessId: string,
-      body: {
-        subject: string;
-        preheader: string;
-        html: string;
-        text: string;
-        subscriberId?: string | undefined;
-      },
-    ) {
-      const business = await access.require(principal, businessId);
-      assertValidTemplates(body);
-      const context = await contextFor(businessId, body.subscriberId, business.name);
-      return renderForAuthor(body, context);
-    },
-
-    /**
-     * Sends one step now, marked as a test, to the signed-in user or the business's team (never
-     * a stranger: see BusinessAccess.mayReceiveTestSends); nothing is recorded as a delivery.
-     */
-    async sendTest(
-      principal: Principal,
-      businessId: string,
-      sequenceId: string,
-      stepId: string,
-      body: { to: string; subscriberId?: string | undefined },
-    ) {
-      const business = await access.require(principal, businessId);
-      await owned(principal, businessId, sequenceId);
-      if (!(await access.mayReceiveTestSends(principal, business, body.to))) {
-        const message =
-          "Test sends go to your own address or your business's team, not to other addresses";
-        throw new AppError('VALIDATION_ERROR', message, {
-          details: { issues: [{ path: 'body.to', message }] },
-        });
-      }
-      const step = await repository.findStep(sequenceId, stepId);
-      if (!step) throw notFound('Step');
-      const context = await contextFor(businessId, body.subscriberId, business.name);
-      // A step saved before the sandbox may not render: a 400 naming the part, never a 500.
-      const rendered = renderForAuthor(step, context, 'step');
-      const sender = business.defaultSender;
-      const result = await deps.mailer.send({
-        messageId: `<test-${randomUUID()}@${deps.messageIdDomain}>`,
-        from: sender ? { name: sender.name, address: sender.email } : deps.defaultFrom,
-        replyTo: sender?.replyTo,
-        to: body.to,
-        subject: `[Test] ${rendered.subject}`,
-        html: rendered.html,
-        text: rendered.text,
-        owner: businessId,
-      });
-      return {
-        messageId: result.messageId,
-        outboxMessageId:
-          deps.mailer.kind === 'outbox' ? result.response.replace(/^outbox /, '') : null,
-      };
-    },
-
-    async analytics(
-      principal: Principal,
-      businessId: string,
-      sequenceId: string,
-      days: number,
-    ): Promise<SequenceAnalytics> {
-      await owned(principal, businessId, sequenceId);
-      const [steps, counts, enrollmentCounts] = await Promise.all([
-        repository.steps(sequenceId),
-        repository.stepCounts(sequenceId),
-        repository.enrollmentCounts(sequenceId),
-      ]);
-      const since = new Date(Date.now() - days * 86_400_000);
-      const series = await repository.dailySeries(sequenceId, since);
-      const countsOf = (raw: {
-        delivered: number;
-        bounced: number;
-        suppressed: number;
-        failed: number;
-        opened: number;
-        clicked: number;
-        unsubscribed: number;
-      }) => {
-        const delivered = raw.delivered;
-        const bounced = raw.bounced;
-        const sent = delivered + bounced;
-        return {
-          sent,
-          delivered,
-          opened: raw.opened,
-          clicked: raw.clicked,
-          unsubscribed: raw.unsubscribed,
-          bounced,
-          suppressed: raw.suppressed,
-          failed: raw.failed,
-          openRate: rate(raw.opened, delivered),
-          clickRate: rate(raw.clicked, delivered),
-          unsubscribeRate: rate(raw.unsubscribed, delivered),
-          bounceRate: rate(bounced, sent),
-        };
-      };
-      const zero = {
-        delivered: 0,
-        bounced: 0,
-        suppressed: 0,
-        failed: 0,
-        opened: 0,
-        clicked: 0,
-        unsubscribed: 0,
-      };
-      const byStep = new Map(counts.map((row) => [row.stepId, row]));
-      const total = { ...zero };
-      for (const row of counts) {
-        for (const key of Object.keys(zero) as (keyof typeof zero)[]) total[key] += row[key];
-      }
-      const days_ = new Map<
-        string,
-        { date: string; sent: number; opened: number; clicked: number; unsubscribed: number }
-      >();
-      for (const point of series) {
-        const day = days_.get(point.date) ?? {
-          date: point.date,
-          sent: 0,
-          opened: 0,
-          clicked: 0,
-          unsubscribed: 0,
-        };
-        if (
-          point.kind === 'sent' ||
-          point.kind === 'opened' ||
-          point.kind === 'clicked' ||
-          point.kind === 'unsubscribed'
-        ) {
-          day[point.kind] = point.n;
-        }
-        days_.set(point.date, day);
-      }
-      let enrolled = 0;
-      for (const value of enrollmentCounts.values()) enrolled += value;
-      return {
-        sequenceId,
-        enrolled,
-        active: enrollmentCounts.get('active') ?? 0,
-        completed: enrollmentCounts.get('completed') ?? 0,
-        totals: countsOf(total),
-        steps: steps.map((step) => ({
-          stepId: step.id,
-          position: step.position,
-          subject: step.subject,
-          ...countsOf(byStep.get(step.id) ?? zero),
-          lastError: byStep.get(step.id)?.lastError ?? null,
-        })),
-        series: [...days_.values()].sort((a, b) => a.date.localeCompare(b.date)),
-      };
-    },
-
-    async outbox(
-      principal: Principal,
-      businessId: string,
-      query: { limit: number; cursor?: string | undefined },
-    ) {
-      await access.require(principal, businessId);
-      const outbox = deps.mailer.outbox;
-      if (!outbox) return { enabled: false, items: [], nextCursor: null };
-      const after = decodeCursor(query.cursor);
-      const entries = await outbox.list(businessId, {
-        limit: query.limit + 1,
-        ...(after ? { after: { createdAt: after.createdAt.toISOString(), id: after.id } } : {}),
-      });
-      const page = pageOf(
-        entries.map((entry) => ({ ...entry, createdAt: new Date(entry.createdAt) })),
-        query.limit,
-      );
-      return {
-        enabled: true,
-        items: page.items.map((entry) =>
-          withoutOwner({ ...entry, createdAt: entry.createdAt.toISOString() }),
-        ),
-        nextCursor: page.nextCursor,
-      };
-    },
-
-    async outboxMessage(principal: Principal, businessId: string, id: string) {
-      await access.require(principal, businessId);
-      const message = await deps.mailer.outbox?.read(businessId, id);
-      if (!message) throw notFound('Outbox message');
-      return { entry: withoutOwner(message.entry), raw: message.raw };
-    },
+    ...createEnrollment({ repository, ownedSequence: owned }),
+    ...createPreviews({ ...deps, repository, ownedSequence: owned }),
+    ...createSequenceAnalytics({ repository, ownedSequence: owned }),
+    ...createOutboxBrowser({ access, mailer: deps.mailer }),
 
     async startDraft(
       principal: Principal,

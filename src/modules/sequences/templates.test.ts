@@ -1,6 +1,7 @@
 // Unit tests of step rendering in the Liquid sandbox: what the dispatcher sees when a stored
 // step loads a file or exceeds a limit (a TemplateRenderError naming the part), the engine's
-// empty file system, and the plain-text part derived from HTML.
+// empty file system, the plain-text part derived from HTML, the unsubscribe link, and the
+// tracked links and open pixel.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -8,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { templateEngine } from './liquid-sandbox.ts';
 import {
+  addTracking,
   checkTemplates,
   compileStep,
   htmlToText,
@@ -139,6 +141,48 @@ describe('step templates in the sandbox', () => {
     // Unclosed tags are dropped or kept as text, never matched across the whole document.
     expect(htmlToText('<a href="x">one<a href="y">two</a>')).toBe('onetwo (y)');
     expect(htmlToText('a < b and <<i>c</i>')).toBe('a < b and <c');
+  });
+
+  it('adds a visible unsubscribe link only where the author did not place {{ unsubscribe_url }}', () => {
+    const placed = renderStep(
+      compileStep(
+        step({
+          html: '<body><p><a href="{{ unsubscribe_url }}">Leave</a></p></body>',
+          text: 'Leave: {{unsubscribe_url}}',
+        }),
+      ),
+      context,
+    );
+    expect(placed.html).toBe('<body><p><a href="https://herald.test/e/u/1">Leave</a></p></body>');
+    expect(placed.text).toBe('Leave: https://herald.test/e/u/1');
+
+    const added = renderStep(
+      compileStep(step({ html: '<body><p>Hi</p></body>', text: 'Hi' })),
+      context,
+    );
+    expect(added.html).toMatch(
+      /^<body><p>Hi<\/p><p [^>]*>Don't want these emails\? <a href="https:\/\/herald\.test\/e\/u\/1">Unsubscribe<\/a>\.<\/p><\/body>$/,
+    );
+    expect(added.text).toBe('Hi\n\nUnsubscribe: https://herald.test/e/u/1\n');
+  });
+
+  it('routes every web link through the click redirect except the unsubscribe link, and adds the open pixel', () => {
+    const html =
+      '<body><a href="https://shop.example/a?x=1&amp;y=2">Shop</a> <a href="mailto:hi@shop.example">Mail</a> <a href="https://herald.test/e/u/1">Leave</a></body>';
+    const wrapped: string[] = [];
+    const tracked = addTracking(
+      html,
+      (url) => {
+        wrapped.push(url);
+        return `https://herald.test/e/c/${String(wrapped.length)}?a=1&b=2`;
+      },
+      (url) => url.startsWith('https://herald.test/e/u/'),
+      'https://herald.test/e/o/1',
+    );
+    expect(wrapped).toEqual(['https://shop.example/a?x=1&y=2']);
+    expect(tracked).toBe(
+      '<body><a href="https://herald.test/e/c/1?a=1&amp;b=2">Shop</a> <a href="mailto:hi@shop.example">Mail</a> <a href="https://herald.test/e/u/1">Leave</a><img src="https://herald.test/e/o/1" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px"></body>',
+    );
   });
 
   it('makes every Liquid engine in the sandbox: no other file imports liquidjs for more than types', () => {

@@ -1,0 +1,24 @@
+// The first check of every service function about one sequence: the caller may act on the
+// business, and the sequence is that business's (another tenant's sequence answers 404).
+import type { Principal } from '../../platform/http/auth-guard.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import type { BusinessAccess } from '../businesses/access.ts';
+import type { SequenceRepository, SequenceRow } from './repository.ts';
+
+export type OwnedSequence = (
+  principal: Principal,
+  businessId: string,
+  sequenceId: string,
+) => Promise<SequenceRow>;
+
+export function createOwnedSequence(deps: {
+  access: BusinessAccess;
+  repository: SequenceRepository;
+}): OwnedSequence {
+  return async function ownedSequence(principal, businessId, sequenceId) {
+    await deps.access.require(principal, businessId);
+    const row = await deps.repository.find(businessId, sequenceId);
+    if (!row) throw notFound('Sequence');
+    return row;
+  };
+}
