@@ -22,7 +22,7 @@ import { SMTPServer } from 'smtp-server';
 
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { rowsOf } from '../src/modules/sequences/repository.ts';
+import { rowsOf } from '../src/platform/db/raw-sql.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { DKIM_SIGNED_HEADERS } from '../src/platform/mailer.ts';
 import { createRuntime } from '../src/runtime.ts';

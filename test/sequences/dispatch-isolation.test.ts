@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { rowsOf } from '../../src/modules/sequences/repository.ts';
+import { rowsOf } from '../../src/platform/db/raw-sql.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
 import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.ts';

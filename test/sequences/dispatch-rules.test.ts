@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { rowsOf } from '../../src/modules/sequences/repository.ts';
+import { rowsOf } from '../../src/platform/db/raw-sql.ts';
 import { suiteApi } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';

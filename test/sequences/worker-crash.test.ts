@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { rowsOf } from '../../src/modules/sequences/repository.ts';
+import { rowsOf } from '../../src/platform/db/raw-sql.ts';
 import { buildTestApp, serverDatabaseUrl, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser } from '../helpers/fixtures.ts';
 import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.ts';

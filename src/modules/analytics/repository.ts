@@ -1,5 +1,5 @@
 // SQL for content metrics and their rollups. Sums are done by Postgres; ratios by the service.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { campaigns, contentMetrics, contents } from '../../platform/db/schema/index.ts';
@@ -131,7 +131,7 @@ export function createAnalyticsRepository(db: Executor) {
       campaignId?: string,
     ): Promise<Record<string, number>> {
       const rows = await db
-        .select({ status: contents.status, count: sql<number>`count(*)::int` })
+        .select({ status: contents.status, count: count() })
         .from(contents)
         .where(
           and(
@@ -174,13 +174,13 @@ export function createAnalyticsRepository(db: Executor) {
 
     async publishedSince(businessId: string, since: Date): Promise<number> {
       const [row] = await db
-        .select({ count: sql<number>`count(*)::int` })
+        .select({ count: count() })
         .from(contents)
         .where(
           and(
             eq(contents.businessId, businessId),
             eq(contents.status, 'published'),
-            sql`${contents.publishedAt} >= ${since.toISOString()}`,
+            gte(contents.publishedAt, since),
           ),
         );
       return row?.count ?? 0;

@@ -12,13 +12,6 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type NewAuditEvent = typeof auditEvents.$inferInsert;
 
-const UNIQUE_VIOLATION = '23505';
-
-export function isUniqueViolation(error: unknown): boolean {
-  const cause = error instanceof Error && error.cause ? error.cause : error;
-  return (cause as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
-}
-
 export function createAuthRepository(db: Executor) {
   return {
     /** Null when the email is taken. */

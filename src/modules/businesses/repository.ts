@@ -1,5 +1,5 @@
-// SQL for businesses. Every read and write is scoped by owner: a business of another user is
-// indistinguishable from one that does not exist.
+// SQL for businesses. Reads and writes are scoped by owner, so a business of another user is
+// indistinguishable from one that does not exist; `findById` is the one unscoped read (workers).
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';

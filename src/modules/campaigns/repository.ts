@@ -1,5 +1,7 @@
-// SQL for campaigns and their strategy versions. Every read and write is scoped by business.
-import { and, desc, eq, sql } from 'drizzle-orm';
+// SQL for campaigns and their strategy versions. Queries are scoped by business, except the
+// strategy job's writes after `lockForNewVersion` has found the campaign in its business
+// (`insertStrategy`'s version bump, `removeUntouchedPlaceholders`): those take its id alone.
+import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { olderThan } from '../../platform/db/pagination.ts';
@@ -110,7 +112,7 @@ export function createCampaignRepository(db: Executor) {
         .where(
           and(
             eq(contents.campaignId, campaignId),
-            sql`${contents.calendarKey} IS NOT NULL`,
+            isNotNull(contents.calendarKey),
             eq(contents.status, 'draft'),
             eq(contents.currentVersion, 0),
             keep.length > 0

@@ -16,7 +16,8 @@ import type { Logger } from '../../platform/logger.ts';
 import type { BackgroundLoop, JobDefinition, JobQueue } from '../../platform/queue.ts';
 import type { Adapter, DeliveryOutcome } from './adapters.ts';
 import { plainTextOf, type Platform } from './platforms.ts';
-import type { ChannelTarget, PublishChannel } from './schemas.ts';
+import { type ClaimedRow, createPublishRepository } from './publish-repository.ts';
+import type { PublishChannel } from './schemas.ts';
 
 export const PUBLISH_QUEUE = 'content.publish-due';
 
@@ -31,33 +32,6 @@ export interface PublisherConfig {
 
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
-interface ClaimedRow {
-  id: string;
-  business_id: string;
-  platform: string;
-  body: Record<string, unknown> | null;
-  channel: string;
-  channel_target: ChannelTarget | null;
-  publish_attempts: number;
-  topic: string;
-  campaign_id: string | null;
-}
-
-const CLAIM_SQL = `
-UPDATE contents c
-   SET lease_until = now() + make_interval(secs => $2::int),
-       publish_attempts = c.publish_attempts + 1,
-       updated_at = now()
-  FROM (SELECT id FROM contents
-         WHERE status = 'scheduled' AND publish_at <= now()
-           AND (lease_until IS NULL OR lease_until <= now())
-         ORDER BY publish_at
-         LIMIT $1
-         FOR UPDATE SKIP LOCKED) due
- WHERE c.id = due.id
-RETURNING c.id, c.business_id, c.platform, c.body, c.channel, c.channel_target,
-          c.publish_attempts, c.topic, c.campaign_id`;
-
 export function createPublisher(deps: {
   database: DatabaseHandle;
   /** Wake-ups are sent to it; the sweep is registered with it (it runs where jobs are worked). */
@@ -68,13 +42,14 @@ export function createPublisher(deps: {
 }) {
   const { database, config, logger } = deps;
   const worker = `${hostname()}:${process.pid}`;
+  const repository = createPublishRepository(database);
 
   async function wake(at: Date): Promise<void> {
     await deps.queue.send(PUBLISH_QUEUE, {}, { startAfter: at });
   }
 
   async function claim(limit: number): Promise<ClaimedRow[]> {
-    return database.query<ClaimedRow>(CLAIM_SQL, [limit, config.leaseSeconds]);
+    return repository.claimDue(limit, config.leaseSeconds);
   }
 
   function payloadOf(row: ClaimedRow): Record<string, unknown> {
@@ -90,64 +65,17 @@ export function createPublisher(deps: {
   async function publishToOutbox(rows: ClaimedRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const started = Date.now();
-    const ids = rows.map((row) => row.id);
-    const attempts = rows.map((row) => row.publish_attempts);
-    const published = await database.query<{ id: string }>(
-      `WITH claimed AS (
-         SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(id, attempt)
-       ), done AS (
-         UPDATE contents c
-            SET status = 'published', published_at = now(), lease_until = NULL, updated_at = now()
-           FROM claimed
-          WHERE c.id = claimed.id AND c.status = 'scheduled' AND c.publish_attempts = claimed.attempt
-         RETURNING c.id, c.business_id, c.platform, c.topic, c.campaign_id, c.body, claimed.attempt
-       ), outbox AS (
-         INSERT INTO publications (business_id, content_id, channel, payload)
-         SELECT business_id, id, 'outbox',
-                jsonb_build_object('platform', platform, 'topic', topic, 'campaignId', campaign_id)
-                  || coalesce(body, '{}'::jsonb)
-           FROM done
-         ON CONFLICT (content_id) DO NOTHING
-       ), attempt AS (
-         INSERT INTO publish_attempts
-           (business_id, content_id, attempt, channel, outcome, worker, duration_ms)
-         SELECT business_id, id, attempt, 'outbox', 'success', $3, $4 FROM done
-       )
-       SELECT id FROM done`,
-      [ids, attempts, worker, Date.now() - started],
-    );
+    const published = await repository.publishToOutbox(rows, worker, Date.now() - started);
     return published.length;
   }
 
   async function recordSuccess(row: ClaimedRow, outcome: DeliveryOutcome, ms: number) {
-    const rows = await database.query<{ id: string }>(
-      `WITH done AS (
-         UPDATE contents
-            SET status = 'published', published_at = now(), lease_until = NULL, updated_at = now()
-          WHERE id = $1 AND status = 'scheduled' AND publish_attempts = $2
-         RETURNING id, business_id
-       ), outbox AS (
-         INSERT INTO publications (business_id, content_id, channel, payload)
-         SELECT business_id, id, $3, $4::jsonb FROM done
-         ON CONFLICT (content_id) DO NOTHING
-       )
-       INSERT INTO publish_attempts
-         (business_id, content_id, attempt, channel, outcome, status_code, worker, duration_ms,
-          recipients)
-       SELECT business_id, id, $2, $3, 'success', $5, $6, $7, $8::jsonb FROM done
-       RETURNING id`,
-      [
-        row.id,
-        row.publish_attempts,
-        row.channel,
-        JSON.stringify(payloadOf(row)),
-        outcome.statusCode ?? null,
-        worker,
-        ms,
-        outcome.recipients ? JSON.stringify(outcome.recipients) : null,
-      ],
-    );
-    return rows.length > 0;
+    return repository.recordSuccess(row, payloadOf(row), {
+      worker,
+      durationMs: ms,
+      statusCode: outcome.statusCode ?? null,
+      recipients: outcome.recipients,
+    });
   }
 
   async function recordFailure(
@@ -157,31 +85,15 @@ export function createPublisher(deps: {
   ): Promise<Date | undefined> {
     const final = !outcome.retryable || row.publish_attempts >= config.maxAttempts;
     const retryAt = new Date(Date.now() + config.retryBaseMs * 2 ** (row.publish_attempts - 1));
-    await database.query(
-      `WITH updated AS (
-         UPDATE contents
-            SET status = CASE WHEN $3::boolean THEN 'failed' ELSE status END,
-                lease_until = CASE WHEN $3::boolean THEN NULL ELSE $4::timestamptz END,
-                updated_at = now()
-          WHERE id = $1 AND status = 'scheduled' AND publish_attempts = $2
-         RETURNING id, business_id
-       )
-       INSERT INTO publish_attempts
-         (business_id, content_id, attempt, channel, outcome, status_code, error, worker, duration_ms,
-          recipients)
-       SELECT business_id, id, $2, $5, 'failed', $6, $7, $8, $9, $10::jsonb FROM updated`,
-      [
-        row.id,
-        row.publish_attempts,
-        final,
-        retryAt.toISOString(),
-        row.channel,
-        outcome.statusCode ?? null,
-        outcome.error.slice(0, 1000),
+    await repository.recordFailure(
+      row,
+      { final, retryAt, error: outcome.error.slice(0, 1000) },
+      {
         worker,
-        ms,
-        outcome.recipients ? JSON.stringify(outcome.recipients) : null,
-      ],
+        durationMs: ms,
+        statusCode: outcome.statusCode ?? null,
+        recipients: outcome.recipients,
+      },
     );
     return final ? undefined : retryAt;
   }
@@ -235,11 +147,8 @@ export function createPublisher(deps: {
     }
     // Pieces another worker holds (or held, before it died) and retries come due later: make
     // sure some worker looks again when their leases run out.
-    const [pending] = await database.query<{ next: Date | string | null }>(
-      `SELECT min(lease_until) AS next FROM contents
-        WHERE status = 'scheduled' AND lease_until IS NOT NULL AND publish_at <= now()`,
-    );
-    if (pending?.next) await wake(new Date(pending.next));
+    const leaseExpiry = await repository.nextLeaseExpiry();
+    if (leaseExpiry) await wake(leaseExpiry);
     else if (retries.length > 0) await wake(new Date(Math.min(...retries.map(Number))));
     if (published > 0) logger.info({ published, worker }, 'due content published');
     return published;

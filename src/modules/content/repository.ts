@@ -1,6 +1,7 @@
-// SQL for content pieces, their versions, publications and publish attempts. Reads and writes
-// are scoped by business; the publisher's claim is the one place that reads across businesses
-// (a worker publishes whatever is due, under FOR UPDATE SKIP LOCKED).
+// SQL for content pieces, their versions, publications and publish attempts. Queries are
+// scoped by business, except `version`, which reads a version of a piece the caller has already
+// found in its business. The publisher's SQL, which reads across businesses, is in
+// publish-repository.ts.
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';

@@ -4,11 +4,19 @@
 // makes a second claim impossible — and advance the enrollment to its next step.
 import { randomUUID } from 'node:crypto';
 
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 
 import type { Database } from '../../platform/db/client.ts';
-import type { SendWindow } from '../../platform/db/schema/sequences.ts';
-import { json, rowsOf } from './repository.ts';
+import { jsonb, rowsOf } from '../../platform/db/raw-sql.ts';
+import { businesses } from '../../platform/db/schema/businesses.ts';
+import {
+  deliveries,
+  enrollments,
+  type SendWindow,
+  sequenceSteps,
+  subscribers,
+  suppressions,
+} from '../../platform/db/schema/sequences.ts';
 import { nextSendTime } from './send-window.ts';
 
 export interface ClaimOptions {
@@ -104,7 +112,7 @@ export function createDispatchRepository(db: Database) {
         const stepRows = rowsOf<StepInfo>(
           await tx.execute(sql`
             select id, sequence_id, delay_minutes, send_window from sequence_steps
-            where sequence_id in (select value::uuid from jsonb_array_elements_text(${json(sequenceIds)}))
+            where sequence_id in (select value::uuid from jsonb_array_elements_text(${jsonb(sequenceIds)}))
             order by sequence_id, position, created_at`),
         );
         const stepsOf = new Map<string, StepInfo[]>();
@@ -176,7 +184,7 @@ export function createDispatchRepository(db: Database) {
             await tx.execute(sql`
               insert into deliveries (id, business_id, sequence_id, step_id, enrollment_id, subscriber_id, message_id, status, claimed_at, claimed_by, created_at)
               select c.id, c.business_id, c.sequence_id, c.step_id, c.enrollment_id, e.subscriber_id, c.message_id, 'claimed', ${now}::timestamptz, ${options.workerId}, ${now}::timestamptz
-              from jsonb_to_recordset(${json(claims)}) as c(id uuid, business_id uuid, sequence_id uuid, step_id uuid, enrollment_id uuid, message_id text)
+              from jsonb_to_recordset(${jsonb(claims)}) as c(id uuid, business_id uuid, sequence_id uuid, step_id uuid, enrollment_id uuid, message_id text)
               join enrollments e on e.id = c.enrollment_id
               on conflict (enrollment_id, step_id) do nothing
               returning id`),
@@ -186,7 +194,7 @@ export function createDispatchRepository(db: Database) {
           await tx.execute(sql`
             update enrollments e
             set next_step_index = m.idx, next_send_at = m.at, status = m.status, updated_at = ${now}::timestamptz
-            from jsonb_to_recordset(${json(moves)}) as m(id uuid, idx int, at timestamptz, status text)
+            from jsonb_to_recordset(${jsonb(moves)}) as m(id uuid, idx int, at timestamptz, status text)
             where e.id = m.id`);
         }
         return claimed;
@@ -203,41 +211,67 @@ export function createDispatchRepository(db: Database) {
       batchSize: number;
       workerId: string;
     }): Promise<string[]> {
-      const result = await db.execute(sql`
-        update deliveries d set claimed_at = ${options.now.toISOString()}::timestamptz, claimed_by = ${options.workerId}
-        where d.id in (
-          select id from deliveries
-          where status = 'claimed' and claimed_at < ${options.staleBefore.toISOString()}::timestamptz
-          order by claimed_at
-          limit ${options.batchSize}
-          for update skip locked)
-        returning d.id`);
-      return rowsOf<{ id: string }>(result).map((row) => row.id);
+      const stale = db
+        .select({ id: deliveries.id })
+        .from(deliveries)
+        .where(and(eq(deliveries.status, 'claimed'), lt(deliveries.claimedAt, options.staleBefore)))
+        .orderBy(deliveries.claimedAt)
+        .limit(options.batchSize)
+        .for('update', { skipLocked: true });
+      const rows = await db
+        .update(deliveries)
+        .set({ claimedAt: options.now, claimedBy: options.workerId })
+        .where(inArray(deliveries.id, stale))
+        .returning({ id: deliveries.id });
+      return rows.map((row) => row.id);
     },
 
     async sendable(ids: string[]): Promise<SendableDelivery[]> {
       if (ids.length === 0) return [];
-      const result = await db.execute(sql`
-        select d.id, d.business_id, d.sequence_id, d.step_id, d.enrollment_id, d.subscriber_id, d.message_id, d.attempts,
-               s.email, s.first_name, s.last_name, s.attributes, s.consent_status,
-               x.reason as suppressed,
-               b.name as business_name, b.default_sender,
-               st.updated_at as step_updated_at, st.subject, st.preheader, st.html, st.text
-        from deliveries d
-        join subscribers s on s.id = d.subscriber_id
-        join sequence_steps st on st.id = d.step_id
-        join businesses b on b.id = d.business_id
-        left join suppressions x on x.business_id = d.business_id and x.email = s.email
-        where d.id in (select value::uuid from jsonb_array_elements_text(${json(ids)}))
-          and d.status = 'claimed'`);
-      return rowsOf<SendableDelivery>(result);
+      return db
+        .select({
+          id: deliveries.id,
+          business_id: deliveries.businessId,
+          sequence_id: deliveries.sequenceId,
+          step_id: deliveries.stepId,
+          enrollment_id: deliveries.enrollmentId,
+          subscriber_id: deliveries.subscriberId,
+          message_id: deliveries.messageId,
+          attempts: deliveries.attempts,
+          email: subscribers.email,
+          first_name: subscribers.firstName,
+          last_name: subscribers.lastName,
+          attributes: subscribers.attributes,
+          consent_status: subscribers.consentStatus,
+          suppressed: suppressions.reason,
+          business_name: businesses.name,
+          default_sender: businesses.defaultSender,
+          step_updated_at: sequenceSteps.updatedAt,
+          subject: sequenceSteps.subject,
+          preheader: sequenceSteps.preheader,
+          html: sequenceSteps.html,
+          text: sequenceSteps.text,
+        })
+        .from(deliveries)
+        .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
+        .innerJoin(sequenceSteps, eq(sequenceSteps.id, deliveries.stepId))
+        .innerJoin(businesses, eq(businesses.id, deliveries.businessId))
+        .leftJoin(
+          suppressions,
+          and(
+            eq(suppressions.businessId, deliveries.businessId),
+            eq(suppressions.email, subscribers.email),
+          ),
+        )
+        .where(and(inArray(deliveries.id, ids), eq(deliveries.status, 'claimed')));
     },
 
     async markSent(ids: string[], at: Date): Promise<void> {
       if (ids.length === 0) return;
-      await db.execute(sql`
-        update deliveries set status = 'sent', sent_at = ${at.toISOString()}::timestamptz, attempts = attempts + 1, error = null
-        where id in (select value::uuid from jsonb_array_elements_text(${json(ids)})) and status = 'claimed'`);
+      await db
+        .update(deliveries)
+        .set({ status: 'sent', sentAt: at, attempts: sql`${deliveries.attempts} + 1`, error: null })
+        .where(and(inArray(deliveries.id, ids), eq(deliveries.status, 'claimed')));
     },
 
     /** Not sent, for good: suppressed address, hard bounce, or out of attempts. */
@@ -246,16 +280,22 @@ export function createDispatchRepository(db: Database) {
       status: 'suppressed' | 'bounced' | 'failed',
       error: string | null,
     ): Promise<void> {
-      await db.execute(sql`
-        update deliveries set status = ${status}, error = ${error}, attempts = attempts + ${status === 'suppressed' ? 0 : 1}
-        where id = ${id}::uuid and status = 'claimed'`);
+      await db
+        .update(deliveries)
+        .set({
+          status,
+          error,
+          attempts: sql`${deliveries.attempts} + ${status === 'suppressed' ? 0 : 1}`,
+        })
+        .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')));
     },
 
     /** A failed attempt that will be retried: its claim is backdated so it goes stale at `retryAt`. */
     async markRetry(id: string, error: string, claimedAt: Date): Promise<void> {
-      await db.execute(sql`
-        update deliveries set attempts = attempts + 1, error = ${error}, claimed_at = ${claimedAt.toISOString()}::timestamptz
-        where id = ${id}::uuid and status = 'claimed'`);
+      await db
+        .update(deliveries)
+        .set({ attempts: sql`${deliveries.attempts} + 1`, error, claimedAt })
+        .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')));
     },
 
     /** Stops every enrollment of an address in the business (unsubscribed, bounced, complained). */
@@ -264,9 +304,16 @@ export function createDispatchRepository(db: Database) {
       subscriberId: string,
       status: string,
     ): Promise<void> {
-      await db.execute(sql`
-        update enrollments set status = ${status}, next_send_at = null, updated_at = now()
-        where business_id = ${businessId}::uuid and subscriber_id = ${subscriberId}::uuid and status = 'active'`);
+      await db
+        .update(enrollments)
+        .set({ status, nextSendAt: null, updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(enrollments.businessId, businessId),
+            eq(enrollments.subscriberId, subscriberId),
+            eq(enrollments.status, 'active'),
+          ),
+        );
     },
   };
 }

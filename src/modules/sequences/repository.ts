@@ -1,9 +1,12 @@
 // SQL for sequences, steps and enrollments (the dispatcher's claim and send queries live in
-// dispatch-repository.ts). Every query is scoped by business.
-import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+// dispatch-repository.ts). Sequences, enrollment and subscriber queries are scoped by business;
+// a sequence's steps, counts and daily series are found by its id alone, so the service finds
+// the sequence in its business first.
+import { and, asc, count, desc, eq, inArray, max, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { olderThan } from '../../platform/db/pagination.ts';
+import { jsonb, rowsOf } from '../../platform/db/raw-sql.ts';
 import {
   deliveries,
   enrollments,
@@ -17,16 +20,6 @@ export type SequenceRow = typeof sequences.$inferSelect;
 export type NewSequence = typeof sequences.$inferInsert;
 export type StepRow = typeof sequenceSteps.$inferSelect;
 export type NewStep = typeof sequenceSteps.$inferInsert;
-
-/** Rows of a raw query, whichever driver ran it (node-postgres and PGlite both use `rows`). */
-export function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
-}
-
-/** A JSON parameter, portable between node-postgres and PGlite (which differ on arrays). */
-export function json(value: unknown) {
-  return sql`${JSON.stringify(value)}::jsonb`;
-}
 
 export function createSequenceRepository(db: Executor) {
   return {
@@ -112,7 +105,7 @@ export function createSequenceRepository(db: Executor) {
 
     async nextPosition(sequenceId: string): Promise<number> {
       const [row] = await db
-        .select({ max: sql<number | null>`max(${sequenceSteps.position})` })
+        .select({ max: max(sequenceSteps.position) })
         .from(sequenceSteps)
         .where(eq(sequenceSteps.sequenceId, sequenceId));
       return row?.max === null || row?.max === undefined ? 0 : row.max + 1;
@@ -165,7 +158,7 @@ export function createSequenceRepository(db: Executor) {
             select 1 from suppressions x where x.business_id = s.business_id and x.email = s.email)
           ${
             options.subscriberIds
-              ? sql`and s.id in (select value::uuid from jsonb_array_elements_text(${json(options.subscriberIds)}))`
+              ? sql`and s.id in (select value::uuid from jsonb_array_elements_text(${jsonb(options.subscriberIds)}))`
               : sql``
           }
           ${pattern ? sql`and (s.email ilike ${pattern} or s.first_name ilike ${pattern} or s.last_name ilike ${pattern})` : sql``}
@@ -219,9 +212,9 @@ export function createSequenceRepository(db: Executor) {
             string | null
           >`(array_agg(${deliveries.error} order by ${deliveries.claimedAt} desc)
             filter (where ${deliveries.status} in ('failed', 'claimed') and ${deliveries.error} is not null))[1]`,
-          opened: sql<number>`count(${deliveries.openedAt})::int`,
-          clicked: sql<number>`count(${deliveries.clickedAt})::int`,
-          unsubscribed: sql<number>`count(${deliveries.unsubscribedAt})::int`,
+          opened: count(deliveries.openedAt),
+          clicked: count(deliveries.clickedAt),
+          unsubscribed: count(deliveries.unsubscribedAt),
         })
         .from(deliveries)
         .where(eq(deliveries.sequenceId, sequenceId))

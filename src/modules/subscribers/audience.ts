@@ -1,11 +1,7 @@
 // Who may be emailed outside a sequence (a content piece published to the email channel): an
 // address is mailable only as a subscriber of that business with consent `subscribed` and not on
 // its suppression list — the same rule the sequence dispatcher applies to each delivery.
-import { and, eq, inArray } from 'drizzle-orm';
-
 import type { Executor } from '../../platform/db/client.ts';
-import { businesses } from '../../platform/db/schema/businesses.ts';
-import { subscribers, suppressions } from '../../platform/db/schema/sequences.ts';
 import { createSubscriberRepository } from './repository.ts';
 
 export type SkipReason = 'not_a_subscriber' | 'unsubscribed' | 'pending' | 'suppressed';
@@ -36,28 +32,15 @@ export function createEmailAudience(db: Executor) {
 
     /** The business's sender and, per address (duplicates dropped), whether it may be emailed. */
     async resolve(businessId: string, addresses: string[]): Promise<EmailAudience | undefined> {
-      const [business] = await db
-        .select({ name: businesses.name, defaultSender: businesses.defaultSender })
-        .from(businesses)
-        .where(eq(businesses.id, businessId));
+      const business = await repository.senderOf(businessId);
       if (!business) return undefined;
       const wanted = [...new Set(addresses.map((address) => address.trim().toLowerCase()))];
       if (wanted.length === 0) {
         return { businessName: business.name, sender: business.defaultSender ?? null, members: [] };
       }
       const [known, suppressed] = await Promise.all([
-        db
-          .select({
-            id: subscribers.id,
-            email: subscribers.email,
-            consentStatus: subscribers.consentStatus,
-          })
-          .from(subscribers)
-          .where(and(eq(subscribers.businessId, businessId), inArray(subscribers.email, wanted))),
-        db
-          .select({ email: suppressions.email, reason: suppressions.reason })
-          .from(suppressions)
-          .where(and(eq(suppressions.businessId, businessId), inArray(suppressions.email, wanted))),
+        repository.consentOf(businessId, wanted),
+        repository.suppressionsAmong(businessId, wanted),
       ]);
       const byEmail = new Map(known.map((row) => [row.email, row]));
       const suppressedBy = new Map(suppressed.map((row) => [row.email, row.reason]));

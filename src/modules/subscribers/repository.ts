@@ -1,5 +1,6 @@
-// SQL for subscribers, their CSV imports and the suppression list. Every query is scoped by
-// business; a subscriber of another business is indistinguishable from one that does not exist.
+// SQL for subscribers, their CSV imports and the suppression list. Queries are scoped by
+// business, so a subscriber of another business is indistinguishable from one that does not
+// exist; an import's stored file is found by the id its job was queued with.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -10,7 +11,10 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { isUniqueViolation, mapConstraintErrors } from '../../platform/db/constraint-errors.ts';
 import { olderThan } from '../../platform/db/pagination.ts';
+import { rowsOf } from '../../platform/db/raw-sql.ts';
+import { businesses } from '../../platform/db/schema/businesses.ts';
 import {
   subscriberImports,
   subscribers,
@@ -18,7 +22,6 @@ import {
 } from '../../platform/db/schema/sequences.ts';
 import { conflict } from '../../platform/http/errors.ts';
 import type { Position } from '../../platform/http/pagination.ts';
-import { isUniqueViolation } from '../auth/repository.ts';
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type NewSubscriber = typeof subscribers.$inferInsert;
@@ -209,6 +212,9 @@ function unpackCsv(stored: string): StoredCsv {
   return { bytes, open: () => Readable.from([packed]).pipe(createGunzip()) };
 }
 
+/** A subscriber's email is unique within its business. */
+const EMAIL_TAKEN = { unique: () => conflict('A subscriber with this email already exists') };
+
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
@@ -216,14 +222,12 @@ function escapeLike(value: string): string {
 export function createSubscriberRepository(db: Executor) {
   return {
     async insert(values: NewSubscriber): Promise<SubscriberRow> {
-      try {
-        const [row] = await db.insert(subscribers).values(values).returning();
-        if (!row) throw new Error('insert returned no row');
-        return row;
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict('A subscriber with this email already exists');
-        throw error;
-      }
+      const [row] = await mapConstraintErrors(
+        () => db.insert(subscribers).values(values).returning(),
+        EMAIL_TAKEN,
+      );
+      if (!row) throw new Error('insert returned no row');
+      return row;
     },
 
     async find(businessId: string, id: string): Promise<SubscriberRow | undefined> {
@@ -272,17 +276,16 @@ export function createSubscriberRepository(db: Executor) {
       id: string,
       values: Partial<NewSubscriber>,
     ): Promise<SubscriberRow | undefined> {
-      try {
-        const [row] = await db
-          .update(subscribers)
-          .set({ ...values, updatedAt: new Date() })
-          .where(and(eq(subscribers.businessId, businessId), eq(subscribers.id, id)))
-          .returning();
-        return row;
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict('A subscriber with this email already exists');
-        throw error;
-      }
+      const [row] = await mapConstraintErrors(
+        () =>
+          db
+            .update(subscribers)
+            .set({ ...values, updatedAt: new Date() })
+            .where(and(eq(subscribers.businessId, businessId), eq(subscribers.id, id)))
+            .returning(),
+        EMAIL_TAKEN,
+      );
+      return row;
     },
 
     async remove(businessId: string, id: string): Promise<boolean> {
@@ -328,7 +331,7 @@ export function createSubscriberRepository(db: Executor) {
           returning (xmax = 0) as inserted)
         select count(*) filter (where inserted)::int as inserted, count(*)::int as total
         from written`);
-      const [counts] = (result as { rows: { inserted: number; total: number }[] }).rows;
+      const [counts] = rowsOf<{ inserted: number; total: number }>(result);
       const inserted = counts?.inserted ?? 0;
       return { inserted, updated: (counts?.total ?? 0) - inserted };
     },
@@ -387,6 +390,37 @@ export function createSubscriberRepository(db: Executor) {
         .where(and(eq(suppressions.businessId, businessId), olderThan(suppressions, after)))
         .orderBy(desc(suppressions.createdAt), desc(suppressions.id))
         .limit(limit + 1);
+    },
+
+    /** The business's name and default sender, for email sent outside a sequence. */
+    async senderOf(businessId: string) {
+      const [row] = await db
+        .select({ name: businesses.name, defaultSender: businesses.defaultSender })
+        .from(businesses)
+        .where(eq(businesses.id, businessId));
+      return row;
+    },
+
+    /** The business's subscribers among these addresses, with their consent. */
+    async consentOf(businessId: string, emails: string[]) {
+      if (emails.length === 0) return [];
+      return db
+        .select({
+          id: subscribers.id,
+          email: subscribers.email,
+          consentStatus: subscribers.consentStatus,
+        })
+        .from(subscribers)
+        .where(and(eq(subscribers.businessId, businessId), inArray(subscribers.email, emails)));
+    },
+
+    /** The business's suppressions among these addresses, with their reasons. */
+    async suppressionsAmong(businessId: string, emails: string[]) {
+      if (emails.length === 0) return [];
+      return db
+        .select({ email: suppressions.email, reason: suppressions.reason })
+        .from(suppressions)
+        .where(and(eq(suppressions.businessId, businessId), inArray(suppressions.email, emails)));
     },
 
     async suppressionOf(businessId: string, email: string): Promise<SuppressionRow | undefined> {

@@ -1,7 +1,8 @@
 // SQL for queue probes.
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { olderThan } from '../../platform/db/pagination.ts';
 import { queueProbes } from '../../platform/db/schema/index.ts';
 import type { Position } from '../../platform/http/pagination.ts';
 
@@ -24,12 +25,9 @@ export function createSystemRepository(db: Executor) {
     .where(
       and(
         eq(queueProbes.requestedBy, sql.placeholder('userId')),
-        or(
-          lt(queueProbes.requestedAt, sql.placeholder('afterAt')),
-          and(
-            eq(queueProbes.requestedAt, sql.placeholder('afterAt')),
-            lt(queueProbes.id, sql.placeholder('afterId')),
-          ),
+        olderThan(
+          { createdAt: queueProbes.requestedAt, id: queueProbes.id },
+          { createdAt: sql.placeholder('afterAt'), id: sql.placeholder('afterId') },
         ),
       ),
     )
