@@ -19,6 +19,7 @@ import { unwrap } from '../api/client';
 import { useApi } from '../api/context';
 import { keys } from '../api/queries';
 import type { components } from '../api/schema';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, Field, PageHeader, Skeleton } from '../components/ui';
 import { useScopedBusiness } from './business-scope';
@@ -255,34 +256,20 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
           </BarChart>
         </ResponsiveContainer>
       </div>
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{title.replace('By ', '')}</th>
-              <th scope="col" className="number">
-                Calls
-              </th>
-              <th scope="col" className="number">
-                Tokens
-              </th>
-              <th scope="col" className="number">
-                Cost
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.label}>
-                <td>{row.label}</td>
-                <td className="number">{count(row.calls)}</td>
-                <td className="number">{count(row.promptTokens + row.completionTokens)}</td>
-                <td className="number">{usd(row.costUsd)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={rows}
+        rowKey={(row) => row.label}
+        columns={[
+          { header: title.replace('By ', ''), cell: (row) => row.label },
+          { header: 'Calls', className: 'number', cell: (row) => count(row.calls) },
+          {
+            header: 'Tokens',
+            className: 'number',
+            cell: (row) => count(row.promptTokens + row.completionTokens),
+          },
+          { header: 'Cost', className: 'number', cell: (row) => usd(row.costUsd) },
+        ]}
+      />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 
 import { isFinished, type Job, useJobs } from '../../api/queries';
+import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { ProgressBar } from '../../components/ui';
 import { useJob } from '../../hooks/use-job';
@@ -137,26 +138,16 @@ export function ImportReport({ result }: { result: ImportResult }) {
             {result.errorCount.toLocaleString()} row{result.errorCount === 1 ? '' : 's'} not
             imported
           </h3>
-          <div className="table-wrap">
-            <table className="table" aria-label="Rows not imported">
-              <thead>
-                <tr>
-                  <th scope="col" className="number">
-                    Row
-                  </th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((entry) => (
-                  <tr key={`${String(entry.row)}-${entry.reason}`} data-testid="import-error-row">
-                    <td className="number">{entry.row}</td>
-                    <td>{entry.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Rows not imported"
+            rows={shown}
+            rowKey={(entry) => `${String(entry.row)}-${entry.reason}`}
+            rowTestId="import-error-row"
+            columns={[
+              { header: 'Row', className: 'number', cell: (entry) => entry.row },
+              { header: 'Reason', cell: (entry) => entry.reason },
+            ]}
+          />
           {unlisted > 0 && (
             <p className="muted small">
               …and {unlisted.toLocaleString()} more. Row numbers are lines in the file (the header
