@@ -3,13 +3,24 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { DataTable } from './data-table';
+import { type Column, DataTable } from './data-table';
 
 afterEach(cleanup);
 
-const rows = [
+interface Person {
+  id: string;
+  name: string;
+  sent: number;
+}
+const rows: Person[] = [
   { id: 'a', name: 'Ada', sent: 1200 },
   { id: 'b', name: 'Bo', sent: 3 },
+];
+const keyOf = (person: Person) => person.id;
+const columns: Column<Person>[] = [
+  { header: 'Name', cellClassName: 'break', cell: (person) => person.name },
+  { header: 'Sent', className: 'number', cell: (person) => person.sent.toLocaleString('en') },
+  { header: <span className="visually-hidden">Actions</span>, cell: () => 'Edit' },
 ];
 
 describe('DataTable', () => {
@@ -18,13 +29,9 @@ describe('DataTable', () => {
       <DataTable
         label="People"
         rows={rows}
-        rowKey={(row) => row.id}
+        rowKey={keyOf}
         rowTestId="person-row"
-        columns={[
-          { header: 'Name', cellClassName: 'break', cell: (row) => row.name },
-          { header: 'Sent', className: 'number', cell: (row) => row.sent.toLocaleString('en') },
-          { header: <span className="visually-hidden">Actions</span>, cell: () => 'Edit' },
-        ]}
+        columns={columns}
       />,
     );
     expect(container.innerHTML).toBe(
@@ -42,12 +49,9 @@ describe('DataTable', () => {
     const { container } = render(
       <DataTable
         rows={rows}
-        rowKey={(row) => row.id}
-        columns={[
-          { header: 'Name', cell: (row) => row.name },
-          { header: 'Sent', cell: (row) => row.sent },
-        ]}
-        detail={(row) => (row.id === 'b' ? <p>Opened {row.name}</p> : null)}
+        rowKey={keyOf}
+        columns={columns.slice(0, 2)}
+        detail={(person) => (person.id === 'b' ? <p>Opened {person.name}</p> : null)}
       />,
     );
     const bodyRows = container.querySelectorAll('tbody tr');

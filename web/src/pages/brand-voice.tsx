@@ -5,11 +5,11 @@ import { useState } from 'react';
 
 import { idempotencyKey, unwrap } from '../api/client';
 import { useApi } from '../api/context';
-import { type Business, isFinished, type Job, useJobs, useUpdateBusiness } from '../api/queries';
+import { type Business, isFinished, type Job, useUpdateBusiness } from '../api/queries';
 import type { components } from '../api/schema';
 import { ErrorNotice } from '../components/error-notice';
-import { Field, ProgressBar } from '../components/ui';
-import { useJob } from '../hooks/use-job';
+import { JobProgress, useRunningJob } from '../components/job-progress';
+import { Field } from '../components/ui';
 
 export const BRAND_VOICE_JOB = 'ai.brand-voice';
 type Suggestion = components['schemas']['BrandVoiceSuggestion'];
@@ -31,19 +31,12 @@ export function suggestionOf(job: Job | null): Suggestion | null {
 
 export function BrandVoiceAssistant({ business }: { business: Business }) {
   const api = useApi();
-  const jobs = useJobs(business.id);
-  const [followId, setFollowId] = useState<string | null>(null);
+  const followed = useRunningJob(business.id, BRAND_VOICE_JOB);
+  const { job } = followed;
   const [notes, setNotes] = useState('');
   const [startError, setStartError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
   const [dismissed, setDismissed] = useState(false);
-
-  // After a reload: the newest brand-voice job that is still running. Once found it is followed
-  // to its end, even after the list (refreshed when it finishes) no longer calls it running.
-  const running = jobs.data?.items.find((job) => job.kind === BRAND_VOICE_JOB && !isFinished(job));
-  if (followId === null && running) setFollowId(running.id);
-  const jobId = followId ?? running?.id ?? null;
-  const { job, error: followError } = useJob(jobId, running?.id === jobId ? running : null);
 
   async function start() {
     setStarting(true);
@@ -57,7 +50,7 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
           headers: { 'idempotency-key': idempotencyKey() },
         }),
       );
-      setFollowId(accepted.job.id);
+      followed.follow(accepted.job.id);
     } catch (error) {
       setStartError(error);
     } finally {
@@ -108,30 +101,13 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
           onRetry={() => void start()}
         />
       )}
-      {inProgress && (
-        <div className="job-progress" data-testid="job-progress" aria-live="polite">
-          <ProgressBar value={job.progress} label="Brand voice suggestion progress" />
-          <p>
-            <strong>{job.progress}%</strong> · {job.progressMessage ?? 'Waiting for a worker…'}
-          </p>
-          <p className="muted small">
-            You can leave or reload this page; the job keeps running and this card picks it up
-            again.
-          </p>
-        </div>
-      )}
-      {inProgress && followError !== null && (
-        <ErrorNotice error={followError} title="Lost track of the job for a moment" />
-      )}
-      {job?.status === 'failed' && (
-        <div className="notice error" role="alert" data-testid="job-failed">
-          <strong className="notice-title">The AI could not finish this suggestion</strong>
-          <p>{job.error?.message ?? 'The job failed.'}</p>
-          <button type="button" className="button secondary" onClick={() => void start()}>
-            Try again
-          </button>
-        </div>
-      )}
+      <JobProgress
+        job={job}
+        error={followed.error}
+        label="Brand voice suggestion progress"
+        failedTitle="The AI could not finish this suggestion"
+        onRetry={() => void start()}
+      />
       {suggestion && !dismissed && (
         <SuggestionView
           business={business}

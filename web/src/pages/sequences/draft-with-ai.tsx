@@ -8,10 +8,10 @@ import { Link } from 'react-router';
 import { idempotencyKey, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
 import { ApiError } from '../../api/errors';
-import { isFinished, useJobs } from '../../api/queries';
+import { isFinished } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
-import { Field, ProgressBar } from '../../components/ui';
-import { useJob } from '../../hooks/use-job';
+import { JobProgress, useRunningJob } from '../../components/job-progress';
+import { Field } from '../../components/ui';
 import { type GenerateSequenceBody, sequenceKeys } from './sequence-queries';
 
 export const SEQUENCE_DRAFT_JOB = 'ai.sequence-draft';
@@ -19,20 +19,14 @@ export const SEQUENCE_DRAFT_JOB = 'ai.sequence-draft';
 export function DraftWithAi({ businessId }: { businessId: string }) {
   const api = useApi();
   const queryClient = useQueryClient();
-  const jobs = useJobs(businessId);
-  const [followId, setFollowId] = useState<string | null>(null);
+  const followed = useRunningJob(businessId, SEQUENCE_DRAFT_JOB);
+  const { job } = followed;
   const [goal, setGoal] = useState('');
   const [steps, setSteps] = useState('3');
   const [cadence, setCadence] = useState('2');
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<unknown>(null);
 
-  const running = jobs.data?.items.find(
-    (job) => job.kind === SEQUENCE_DRAFT_JOB && !isFinished(job),
-  );
-  if (followId === null && running) setFollowId(running.id);
-  const jobId = followId ?? running?.id ?? null;
-  const { job, error: followError } = useJob(jobId, running?.id === jobId ? running : null);
   const succeeded = job?.status === 'succeeded';
   useEffect(() => {
     if (succeeded) void queryClient.invalidateQueries({ queryKey: sequenceKeys.list(businessId) });
@@ -55,7 +49,7 @@ export function DraftWithAi({ businessId }: { businessId: string }) {
           headers: { 'idempotency-key': idempotencyKey() },
         }),
       );
-      setFollowId(accepted.job.id);
+      followed.follow(accepted.job.id);
     } catch (error) {
       setStartError(error);
     } finally {
@@ -145,24 +139,12 @@ export function DraftWithAi({ businessId }: { businessId: string }) {
       {startError !== null && Object.keys(fields).length === 0 && (
         <ErrorNotice error={startError} title="The draft could not start" />
       )}
-      {inProgress && (
-        <div className="job-progress" data-testid="job-progress" aria-live="polite">
-          <ProgressBar value={job.progress} label="Sequence draft progress" />
-          <p>
-            <strong>{job.progress}%</strong> · {job.progressMessage ?? 'Waiting for a worker…'}
-          </p>
-          <p className="muted small">You can leave this page; the draft keeps being written.</p>
-        </div>
-      )}
-      {inProgress && followError !== null && (
-        <ErrorNotice error={followError} title="Lost track of the job for a moment" />
-      )}
-      {job?.status === 'failed' && (
-        <div className="notice error" role="alert" data-testid="job-failed">
-          <strong className="notice-title">The AI could not finish this draft</strong>
-          <p>{job.error?.message ?? 'The job failed.'}</p>
-        </div>
-      )}
+      <JobProgress
+        job={job}
+        error={followed.error}
+        label="Sequence draft progress"
+        failedTitle="The AI could not finish this draft"
+      />
       {draftId && (
         <p className="notice info" role="status" data-testid="draft-ready">
           <span>
