@@ -11,9 +11,9 @@ import { idempotencyKey, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
 import { ApiError } from '../../api/errors';
 import { isFinished, keys } from '../../api/queries';
-import { ErrorNotice } from '../../components/error-notice';
+import { ErrorNotice, LoadFailure } from '../../components/error-notice';
 import { JobProgress, useTrackedJob } from '../../components/job-progress';
-import { EmptyState, PageHeader, Skeleton, StatusBadge } from '../../components/ui';
+import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { useScopedBusiness } from '../business-scope';
 import { formatDay } from '../campaigns/campaigns-page';
 import { campaignKeys, type Content, platformLabel, useContent } from '../campaigns/queries';
@@ -31,22 +31,16 @@ export function ContentEditorPage() {
 
   if (content.isPending) return <Skeleton lines={8} height={28} label="Loading the piece…" />;
   if (content.isError) {
-    if (content.error instanceof ApiError && [400, 404].includes(content.error.status)) {
-      return (
-        <EmptyState
-          title="Content not found"
-          action={{ label: 'See the campaigns', to: `/businesses/${business.id}/campaigns` }}
-        >
-          <p>It may have been deleted with its campaign.</p>
-        </EmptyState>
-      );
-    }
     return (
-      <ErrorNotice
+      <LoadFailure
         error={content.error}
-        title="Could not load this piece"
+        notFoundTitle="Content not found"
+        back={{ label: 'See the campaigns', to: `/businesses/${business.id}/campaigns` }}
+        errorTitle="Could not load this piece"
         onRetry={() => void content.refetch()}
-      />
+      >
+        <p>It may have been deleted with its campaign.</p>
+      </LoadFailure>
     );
   }
   return <ContentStudio content={content.data} />;
