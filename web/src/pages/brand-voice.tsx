@@ -1,6 +1,7 @@
 // "Suggest a brand voice": starts the AI job, shows its progress from the event stream, and
 // offers the result to apply. A reload mid-generation finds the running job again from the
 // server (the business's job list), so nothing is started twice and no progress is lost.
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { idempotencyKey, unwrap } from '../api/client';
@@ -34,29 +35,26 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
   const followed = useRunningJob(business.id, BRAND_VOICE_JOB);
   const { job } = followed;
   const [notes, setNotes] = useState('');
-  const [startError, setStartError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
   const [dismissed, setDismissed] = useState(false);
-
-  async function start() {
-    setStarting(true);
-    setStartError(null);
-    setDismissed(false);
-    try {
-      const accepted = await unwrap(
+  const start = useMutation({
+    mutationFn: () =>
+      unwrap(
         api.POST('/api/v1/businesses/{businessId}/ai/brand-voice', {
           params: { path: { businessId: business.id } },
           body: notes.trim() ? { notes: notes.trim() } : {},
           headers: { 'idempotency-key': idempotencyKey() },
         }),
-      );
+      ),
+    onMutate: () => {
+      setDismissed(false);
+    },
+    onSuccess: (accepted) => {
       followed.follow(accepted.job.id);
-    } catch (error) {
-      setStartError(error);
-    } finally {
-      setStarting(false);
-    }
-  }
+    },
+  });
+  const suggest = () => {
+    start.mutate();
+  };
 
   const inProgress = job !== null && !isFinished(job);
   const suggestion = job?.status === 'succeeded' ? suggestionOf(job) : null;
@@ -87,26 +85,22 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
           <button
             type="button"
             className="button primary"
-            disabled={starting}
-            onClick={() => void start()}
+            disabled={start.isPending}
+            onClick={suggest}
           >
-            {starting ? 'Starting…' : job ? 'Suggest again' : 'Suggest a brand voice'}
+            {start.isPending ? 'Starting…' : job ? 'Suggest again' : 'Suggest a brand voice'}
           </button>
         </>
       )}
-      {startError !== null && (
-        <ErrorNotice
-          error={startError}
-          title="The suggestion could not start"
-          onRetry={() => void start()}
-        />
+      {start.isError && (
+        <ErrorNotice error={start.error} title="The suggestion could not start" onRetry={suggest} />
       )}
       <JobProgress
         job={job}
         error={followed.error}
         label="Brand voice suggestion progress"
         failedTitle="The AI could not finish this suggestion"
-        onRetry={() => void start()}
+        onRetry={suggest}
       />
       {suggestion && !dismissed && (
         <SuggestionView

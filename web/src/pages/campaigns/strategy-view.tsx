@@ -1,7 +1,7 @@
 // The campaign strategy: objectives with their targets, the audience, key messages and the
 // channel mix, version by version; and "Generate strategy", an AI job followed live that also
 // turns the calendar into content placeholders. A reload mid-generation picks the job up again.
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 
@@ -21,8 +21,6 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
   const tracked = useTrackedJob(`herald.job.strategy.${campaign.id}`);
   const { job } = tracked;
   const [notes, setNotes] = useState('');
-  const [starting, setStarting] = useState(false);
-  const [startError, setStartError] = useState<unknown>(null);
   const [chosen, setChosen] = useState<number | null>(null);
 
   // A finished generation changes the campaign, its strategies and its content.
@@ -33,25 +31,23 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
     void queryClient.invalidateQueries({ queryKey: keys.content(campaign.businessId) });
   }, [finishedId, queryClient, campaign.businessId]);
 
-  async function start() {
-    setStarting(true);
-    setStartError(null);
-    try {
-      const accepted = await unwrap(
+  const start = useMutation({
+    mutationFn: () =>
+      unwrap(
         api.POST('/api/v1/businesses/{businessId}/campaigns/{campaignId}/strategy', {
           params: { path: { businessId: campaign.businessId, campaignId: campaign.id } },
           body: notes.trim() ? { notes: notes.trim() } : {},
           headers: { 'idempotency-key': idempotencyKey() },
         }),
-      );
+      ),
+    onSuccess: (accepted) => {
       tracked.follow(accepted.job.id);
       setChosen(null);
-    } catch (error) {
-      setStartError(error);
-    } finally {
-      setStarting(false);
-    }
-  }
+    },
+  });
+  const generate = () => {
+    start.mutate();
+  };
 
   const inProgress = job !== null && !isFinished(job);
   const versions = strategies.data?.items ?? [];
@@ -91,18 +87,18 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
             <button
               type="button"
               className="button primary"
-              disabled={starting}
-              onClick={() => void start()}
+              disabled={start.isPending}
+              onClick={generate}
             >
-              {starting ? 'Starting…' : 'Generate strategy'}
+              {start.isPending ? 'Starting…' : 'Generate strategy'}
             </button>
           </>
         )}
-        {startError !== null && (
+        {start.isError && (
           <ErrorNotice
-            error={startError}
+            error={start.error}
             title="The strategy could not start"
-            onRetry={() => void start()}
+            onRetry={generate}
           />
         )}
         <JobProgress
@@ -110,7 +106,7 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
           error={tracked.error}
           label="Strategy generation progress"
           failedTitle="The AI could not finish this strategy"
-          onRetry={() => void start()}
+          onRetry={generate}
         />
         {result && (
           <p className="saved" role="status" data-testid="strategy-done">

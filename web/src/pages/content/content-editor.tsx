@@ -52,8 +52,6 @@ function ContentStudio({ content }: { content: Content }) {
   const queryClient = useQueryClient();
   const tracked = useTrackedJob(`herald.job.content.${content.id}`);
   const { job } = tracked;
-  const [startError, setStartError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
   const generating = job !== null && !isFinished(job);
 
   // A finished generation is a new version of the text.
@@ -72,24 +70,22 @@ function ContentStudio({ content }: { content: Content }) {
     });
   }, [queryClient, businessId, campaignId, status]);
 
-  async function generate() {
-    setStarting(true);
-    setStartError(null);
-    try {
-      const accepted = await unwrap(
+  const start = useMutation({
+    mutationFn: () =>
+      unwrap(
         api.POST('/api/v1/businesses/{businessId}/contents/{contentId}/generate', {
           params: { path: { businessId: content.businessId, contentId: content.id } },
           body: {},
           headers: { 'idempotency-key': idempotencyKey() },
         }),
-      );
+      ),
+    onSuccess: (accepted) => {
       tracked.follow(accepted.job.id);
-    } catch (error) {
-      setStartError(error);
-    } finally {
-      setStarting(false);
-    }
-  }
+    },
+  });
+  const generate = () => {
+    start.mutate();
+  };
 
   const locked = content.status === 'published' || content.status === 'archived';
   const campaignLink = content.campaignId
@@ -118,19 +114,23 @@ function ContentStudio({ content }: { content: Content }) {
             <button
               type="button"
               className="button primary"
-              disabled={starting}
-              onClick={() => void generate()}
+              disabled={start.isPending}
+              onClick={generate}
             >
-              {starting ? 'Starting…' : content.currentVersion > 0 ? 'Generate again' : 'Generate'}
+              {start.isPending
+                ? 'Starting…'
+                : content.currentVersion > 0
+                  ? 'Generate again'
+                  : 'Generate'}
             </button>
           )
         }
       />
-      {startError !== null && (
+      {start.isError && (
         <ErrorNotice
-          error={startError}
+          error={start.error}
           title="The generation could not start"
-          onRetry={() => void generate()}
+          onRetry={generate}
         />
       )}
       <JobProgress
@@ -138,7 +138,7 @@ function ContentStudio({ content }: { content: Content }) {
         error={tracked.error}
         label="Content generation progress"
         failedTitle="The AI could not write this piece"
-        onRetry={() => void generate()}
+        onRetry={generate}
       />
       <div className="studio">
         <TextEditor

@@ -1,7 +1,7 @@
 // "Draft with AI": starts the sequence-draft job (goal, number of steps, cadence), shows its
 // progress from the event stream, and links to the saved draft when it ends. A reload finds the
 // running job again from the business's job list, so nothing is started twice.
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type SubmitEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 
@@ -24,40 +24,32 @@ export function DraftWithAi({ businessId }: { businessId: string }) {
   const [goal, setGoal] = useState('');
   const [steps, setSteps] = useState('3');
   const [cadence, setCadence] = useState('2');
-  const [starting, setStarting] = useState(false);
-  const [startError, setStartError] = useState<unknown>(null);
 
   const succeeded = job?.status === 'succeeded';
   useEffect(() => {
     if (succeeded) void queryClient.invalidateQueries({ queryKey: sequenceKeys.list(businessId) });
   }, [succeeded, businessId, queryClient]);
 
-  async function start(event?: SubmitEvent) {
-    event?.preventDefault();
-    setStarting(true);
-    setStartError(null);
-    const body: GenerateSequenceBody = {
-      goal: goal.trim(),
-      steps: Number(steps),
-      cadenceDays: Number(cadence),
-    };
-    try {
-      const accepted = await unwrap(
+  const start = useMutation({
+    mutationFn: (body: GenerateSequenceBody) =>
+      unwrap(
         api.POST('/api/v1/businesses/{businessId}/sequences/generate', {
           params: { path: { businessId } },
           body,
           headers: { 'idempotency-key': idempotencyKey() },
         }),
-      );
+      ),
+    onSuccess: (accepted) => {
       followed.follow(accepted.job.id);
-    } catch (error) {
-      setStartError(error);
-    } finally {
-      setStarting(false);
-    }
+    },
+  });
+
+  function submit(event: SubmitEvent) {
+    event.preventDefault();
+    start.mutate({ goal: goal.trim(), steps: Number(steps), cadenceDays: Number(cadence) });
   }
 
-  const fields = startError instanceof ApiError ? startError.fieldErrors() : {};
+  const fields = start.error instanceof ApiError ? start.error.fieldErrors() : {};
   const inProgress = job !== null && !isFinished(job);
   const draftId =
     succeeded && typeof job.result?.sequenceId === 'string' ? job.result.sequenceId : null;
@@ -71,7 +63,7 @@ export function DraftWithAi({ businessId }: { businessId: string }) {
         you review and activate it.
       </p>
       {!inProgress && (
-        <form className="form" onSubmit={(event) => void start(event)}>
+        <form className="form" onSubmit={submit}>
           <Field
             label="Goal of the sequence"
             hint="For example: welcome new customers and bring them back within two weeks"
@@ -130,14 +122,14 @@ export function DraftWithAi({ businessId }: { businessId: string }) {
             </Field>
           </div>
           <div className="form-actions">
-            <button type="submit" className="button primary" disabled={starting}>
-              {starting ? 'Starting…' : 'Draft with AI'}
+            <button type="submit" className="button primary" disabled={start.isPending}>
+              {start.isPending ? 'Starting…' : 'Draft with AI'}
             </button>
           </div>
         </form>
       )}
-      {startError !== null && Object.keys(fields).length === 0 && (
-        <ErrorNotice error={startError} title="The draft could not start" />
+      {start.isError && Object.keys(fields).length === 0 && (
+        <ErrorNotice error={start.error} title="The draft could not start" />
       )}
       <JobProgress
         job={job}
