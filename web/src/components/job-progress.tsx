@@ -1,13 +1,14 @@
 // An AI job the page started, followed to its end through useJob (the event stream, then
 // polling), and found again after a reload (instead of lost, or started twice): remembered in
 // this browser under a key of the page's choosing, or looked up in the business's job list.
-// JobProgress shows it while it runs and why it failed.
+// JobProgress shows it while it runs and why it failed; AiNotesAndStart takes optional notes
+// for the AI and starts one.
 import { useState } from 'react';
 
 import { isFinished, type Job, useJobs } from '../api/queries';
 import { useJob } from '../hooks/use-job';
 import { ErrorNotice } from './error-notice';
-import { ProgressBar } from './ui';
+import { Field, ProgressBar } from './ui';
 
 function stored(key: string): string | null {
   try {
@@ -116,4 +117,42 @@ export function JobProgress(props: {
     );
   }
   return null;
+}
+
+/** Optional notes for the AI and the button that starts its job. */
+export function AiNotesAndStart(props: {
+  notesLabel: string;
+  notesHint: string;
+  notes: string;
+  onNotesChange: (notes: string) => void;
+  startLabel: string;
+  starting: boolean;
+  onStart: () => void;
+}) {
+  return (
+    <>
+      <Field label={props.notesLabel} hint={props.notesHint}>
+        {({ id, describedBy }) => (
+          <textarea
+            id={id}
+            rows={2}
+            maxLength={2000}
+            value={props.notes}
+            aria-describedby={describedBy}
+            onChange={(event) => {
+              props.onNotesChange(event.target.value);
+            }}
+          />
+        )}
+      </Field>
+      <button
+        type="button"
+        className="button primary"
+        disabled={props.starting}
+        onClick={props.onStart}
+      >
+        {props.starting ? 'Starting…' : props.startLabel}
+      </button>
+    </>
+  );
 }

@@ -9,8 +9,7 @@ import { useApi } from '../api/context';
 import { type Business, isFinished, type Job, useUpdateBusiness } from '../api/queries';
 import type { components } from '../api/schema';
 import { ErrorNotice } from '../components/error-notice';
-import { JobProgress, useRunningJob } from '../components/job-progress';
-import { Field } from '../components/ui';
+import { AiNotesAndStart, JobProgress, useRunningJob } from '../components/job-progress';
 
 export const BRAND_VOICE_JOB = 'ai.brand-voice';
 type Suggestion = components['schemas']['BrandVoiceSuggestion'];
@@ -67,30 +66,15 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
         changes until you apply it.
       </p>
       {!inProgress && (
-        <>
-          <Field label="Notes for the AI (optional)" hint="Examples you like, words you never use…">
-            {({ id, describedBy }) => (
-              <textarea
-                id={id}
-                rows={2}
-                maxLength={2000}
-                value={notes}
-                aria-describedby={describedBy}
-                onChange={(event) => {
-                  setNotes(event.target.value);
-                }}
-              />
-            )}
-          </Field>
-          <button
-            type="button"
-            className="button primary"
-            disabled={start.isPending}
-            onClick={suggest}
-          >
-            {start.isPending ? 'Starting…' : job ? 'Suggest again' : 'Suggest a brand voice'}
-          </button>
-        </>
+        <AiNotesAndStart
+          notesLabel="Notes for the AI (optional)"
+          notesHint="Examples you like, words you never use…"
+          notes={notes}
+          onNotesChange={setNotes}
+          startLabel={job ? 'Suggest again' : 'Suggest a brand voice'}
+          starting={start.isPending}
+          onStart={suggest}
+        />
       )}
       {start.isError && (
         <ErrorNotice error={start.error} title="The suggestion could not start" onRetry={suggest} />

@@ -9,7 +9,7 @@ import { idempotencyKey, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
 import { isFinished, keys } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
-import { JobProgress, useTrackedJob } from '../../components/job-progress';
+import { AiNotesAndStart, JobProgress, useTrackedJob } from '../../components/job-progress';
 import { EmptyState, Field, formatDateTime, Skeleton } from '../../components/ui';
 import { formatDay } from './campaigns-page';
 import { type Campaign, platformLabel, type StrategyVersion, useStrategies } from './queries';
@@ -66,33 +66,15 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
           already in progress are never duplicated.
         </p>
         {!inProgress && (
-          <>
-            <Field
-              label="Notes for the strategist (optional)"
-              hint="Offers, dates that matter, constraints…"
-            >
-              {({ id, describedBy }) => (
-                <textarea
-                  id={id}
-                  rows={2}
-                  maxLength={2000}
-                  value={notes}
-                  aria-describedby={describedBy}
-                  onChange={(event) => {
-                    setNotes(event.target.value);
-                  }}
-                />
-              )}
-            </Field>
-            <button
-              type="button"
-              className="button primary"
-              disabled={start.isPending}
-              onClick={generate}
-            >
-              {start.isPending ? 'Starting…' : 'Generate strategy'}
-            </button>
-          </>
+          <AiNotesAndStart
+            notesLabel="Notes for the strategist (optional)"
+            notesHint="Offers, dates that matter, constraints…"
+            notes={notes}
+            onNotesChange={setNotes}
+            startLabel="Generate strategy"
+            starting={start.isPending}
+            onStart={generate}
+          />
         )}
         {start.isError && (
           <ErrorNotice
