@@ -21,16 +21,10 @@ import { keys } from '../api/queries';
 import type { components } from '../api/schema';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
-import { EmptyState, Field, PageHeader, Skeleton } from '../components/ui';
+import { EmptyState, PageHeader, PeriodField, Skeleton } from '../components/ui';
 import { useScopedBusiness } from './business-scope';
 
 type AiUsage = components['schemas']['AiUsage'];
-
-const RANGES = [
-  { days: 7, label: 'Last 7 days' },
-  { days: 30, label: 'Last 30 days' },
-  { days: 90, label: 'Last 90 days' },
-] as const;
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -85,23 +79,7 @@ export function UsagePage() {
         description="Every model call Herald made for this business: tokens, cost and today’s budget. Days are UTC."
       />
       <div className="toolbar">
-        <Field label="Period">
-          {({ id }) => (
-            <select
-              id={id}
-              value={days}
-              onChange={(event) => {
-                setDays(Number(event.target.value));
-              }}
-            >
-              {RANGES.map((range) => (
-                <option key={range.days} value={range.days}>
-                  {range.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PeriodField days={days} onChange={setDays} />
       </div>
       {usage.isPending && <Skeleton lines={6} height={36} label="Loading AI usage…" />}
       {usage.isError && (

@@ -18,11 +18,10 @@ import {
 
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
-import { EmptyState, Field, PageHeader, Skeleton } from '../../components/ui';
+import { EmptyState, PageHeader, PeriodField, Skeleton } from '../../components/ui';
 import { useScopedBusiness } from '../business-scope';
 import { type SequenceAnalytics, useSequence, useSequenceAnalytics } from './sequence-queries';
 
-const RANGES = [7, 30, 90] as const;
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 const percent = (rate: number) => `${(rate * 100).toFixed(rate > 0 && rate < 0.1 ? 1 : 0)}%`;
 
@@ -72,23 +71,7 @@ export function SequenceAnalyticsPage() {
         description="Rates are out of delivered emails. Days are UTC."
       />
       <div className="toolbar">
-        <Field label="Period">
-          {({ id }) => (
-            <select
-              id={id}
-              value={days}
-              onChange={(event) => {
-                setDays(Number(event.target.value));
-              }}
-            >
-              {RANGES.map((range) => (
-                <option key={range} value={range}>
-                  Last {range} days
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PeriodField days={days} onChange={setDays} />
       </div>
       {analytics.isPending && <Skeleton lines={6} height={36} label="Loading analytics…" />}
       {analytics.isError && (
