@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+import { sharedAlias } from './web/vite.config.ts';
+
 export default defineConfig({
+  // The dashboard's imports of src/shared, as in its build.
+  resolve: { alias: sharedAlias },
   test: {
     // web/: dashboard component and hook tests (each file opts into happy-dom).
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}'],

@@ -115,103 +115,6 @@ export const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-/** The typed configuration object every part of Herald receives. */
-export interface Config {
-  env: Env['NODE_ENV'];
-  http: {
-    port: number;
-    host: string;
-    publicUrl: string;
-    bodyLimitBytes: number;
-    corsOrigins: string[];
-    trustProxy: boolean | string;
-  };
-  dataDir: string;
-  database:
-    { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolMax: number };
-  redisUrl: string | undefined;
-  auth: {
-    /** Unset: generated once and kept in DATA_DIR (see modules/auth/secret.ts). */
-    jwtSecret: string | undefined;
-    /** Still accepted when verifying access tokens (during a JWT_SECRET rotation); never signs. */
-    jwtPreviousSecret: string | undefined;
-    issuer: string;
-    audience: string;
-    accessTtlSeconds: number;
-    refreshTtlDays: number;
-    apiKeyCacheTtlSeconds: number;
-    lockoutThreshold: number;
-    lockoutMinutes: number;
-    /** Register answers 202 and confirms by email (default: when SMTP_URL is set). */
-    signupConfirmByEmail: boolean;
-  };
-  rateLimits: {
-    generalPerMinute: number;
-    aiPerMinute: number;
-    authPerMinute: number;
-    /** Failed bearer-token / API-key attempts per client address before 429. */
-    failedAuthPerMinute: number;
-  };
-  llm: {
-    provider: Env['LLM_PROVIDER'];
-    baseUrl: string | undefined;
-    apiKey: string | undefined;
-    modelFast: string | undefined;
-    modelStrong: string | undefined;
-    timeoutMs: number;
-    dailyBudgetUsd: number;
-    /** Used while the primary provider's circuit breaker is open; unset: no fallback. */
-    fallback:
-      | {
-          provider: Env['LLM_PROVIDER'];
-          baseUrl: string | undefined;
-          apiKey: string | undefined;
-          modelFast: string | undefined;
-          modelStrong: string | undefined;
-        }
-      | undefined;
-    /** Retries after the first attempt of one ai.run (invalid output, timeout, 429, 5xx). */
-    maxRetries: number;
-    /** Overall deadline of one ai.run, retries and waits included. */
-    deadlineMs: number;
-    retryBaseDelayMs: number;
-    retryMaxDelayMs: number;
-    breakerFailures: number;
-    breakerHalfOpenMs: number;
-    /** Per-model price overrides, USD per million tokens. */
-    prices: Record<string, { input: number; output: number }>;
-  };
-  email: {
-    smtpUrl: string | undefined;
-    from: string;
-    poolSize: number;
-    /** DKIM signing; set when DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are all set. */
-    dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
-    /** Default per-business send rate (a business may lower it). */
-    sendPerMinute: number;
-    dispatchBatchSize: number;
-    dispatchIntervalMs: number;
-    /** Dispatch rounds in flight per process (the next batch is claimed while one sends). */
-    dispatchConcurrency: number;
-    /** A claimed delivery older than this is handed to reconciliation (its worker died). */
-    claimTimeoutSeconds: number;
-  };
-  log: { level: Env['LOG_LEVEL']; pretty: boolean };
-  shutdownTimeoutMs: number;
-  workerConcurrency: number;
-  /** Scheduled publishing (modules/content/publisher.ts) and its channel adapters. */
-  publishing: {
-    /** Let webhook and Slack targets resolve to private, loopback or link-local addresses. */
-    allowPrivateTargets: boolean;
-    batchSize: number;
-    leaseSeconds: number;
-    maxAttempts: number;
-    retryBaseMs: number;
-    timeoutMs: number;
-  };
-  runMigrations: boolean;
-}
-
 export class ConfigError extends Error {
   readonly issues: { variable: string; message: string }[];
 
@@ -238,26 +141,10 @@ function parseTrustProxy(value: string): boolean | string {
 }
 
 /**
- * Builds the configuration from an environment map. Empty strings count as unset, so
- * `DATABASE_URL=` in a `.env` file means "use the embedded database".
+ * The environment turned into the configuration object every part of Herald receives. Its output
+ * is the `Config` type, so the shape is written once, here.
  */
-export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
-  const cleaned = Object.fromEntries(
-    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        variable: issue.path.join('.'),
-        message:
-          issue.code === 'invalid_value' || issue.code === 'invalid_type'
-            ? `${issue.message} (got ${JSON.stringify(cleaned[issue.path.join('.')] ?? null)})`
-            : issue.message,
-      })),
-    );
-  }
-  const env = parsed.data;
+export const ConfigSchema = EnvSchema.transform((env) => {
   const dataDir = path.resolve(env.DATA_DIR);
   return {
     env: env.NODE_ENV,
@@ -271,11 +158,13 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     },
     dataDir,
     database: env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
-      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+      ? { kind: 'postgres' as const, url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+      : { kind: 'pglite' as const, dataDir: path.join(dataDir, 'pglite') },
     redisUrl: env.REDIS_URL,
     auth: {
+      /** Unset: generated once and kept in DATA_DIR (see modules/auth/credentials.ts). */
       jwtSecret: env.JWT_SECRET,
+      /** Still accepted when verifying access tokens (during a JWT_SECRET rotation); never signs. */
       jwtPreviousSecret: env.JWT_PREVIOUS_SECRET,
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -284,12 +173,14 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       apiKeyCacheTtlSeconds: env.API_KEY_CACHE_TTL_SECONDS,
       lockoutThreshold: env.LOGIN_LOCKOUT_THRESHOLD,
       lockoutMinutes: env.LOGIN_LOCKOUT_MINUTES,
+      /** Register answers 202 and confirms by email (default: when SMTP_URL is set). */
       signupConfirmByEmail: env.SIGNUP_CONFIRM_BY_EMAIL ?? env.SMTP_URL !== undefined,
     },
     rateLimits: {
       generalPerMinute: env.RATE_LIMIT_GENERAL_PER_MINUTE,
       aiPerMinute: env.RATE_LIMIT_AI_PER_MINUTE,
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+      /** Failed bearer-token / API-key attempts per client address before 429. */
       failedAuthPerMinute: env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
     },
     llm: {
@@ -300,6 +191,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       modelStrong: env.LLM_MODEL_STRONG,
       timeoutMs: env.LLM_TIMEOUT_MS,
       dailyBudgetUsd: env.AI_DAILY_BUDGET_USD,
+      /** Used while the primary provider's circuit breaker is open; unset: no fallback. */
       fallback: env.LLM_FALLBACK_PROVIDER
         ? {
             provider: env.LLM_FALLBACK_PROVIDER,
@@ -309,18 +201,22 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
             modelStrong: env.LLM_FALLBACK_MODEL_STRONG,
           }
         : undefined,
+      /** Retries after the first attempt of one ai.run (invalid output, timeout, 429, 5xx). */
       maxRetries: env.LLM_MAX_RETRIES,
+      /** Overall deadline of one ai.run, retries and waits included. */
       deadlineMs: env.LLM_DEADLINE_MS,
       retryBaseDelayMs: env.LLM_RETRY_BASE_DELAY_MS,
       retryMaxDelayMs: env.LLM_RETRY_MAX_DELAY_MS,
       breakerFailures: env.LLM_BREAKER_FAILURES,
       breakerHalfOpenMs: env.LLM_BREAKER_HALF_OPEN_MS,
+      /** Per-model price overrides, USD per million tokens. */
       prices: env.LLM_PRICES ?? {},
     },
     email: {
       smtpUrl: env.SMTP_URL,
       from: env.EMAIL_FROM,
       poolSize: env.SMTP_POOL_SIZE,
+      /** DKIM signing; set when DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are all set. */
       dkim:
         env.DKIM_DOMAIN && env.DKIM_SELECTOR && env.DKIM_PRIVATE_KEY
           ? {
@@ -329,16 +225,21 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
               privateKey: env.DKIM_PRIVATE_KEY,
             }
           : undefined,
+      /** Default per-business send rate (a business may lower it). */
       sendPerMinute: env.EMAIL_SEND_PER_MINUTE,
       dispatchBatchSize: env.EMAIL_DISPATCH_BATCH_SIZE,
       dispatchIntervalMs: env.EMAIL_DISPATCH_INTERVAL_MS,
+      /** Dispatch rounds in flight per process (the next batch is claimed while one sends). */
       dispatchConcurrency: env.EMAIL_DISPATCH_CONCURRENCY,
+      /** A claimed delivery older than this is handed to reconciliation (its worker died). */
       claimTimeoutSeconds: env.EMAIL_CLAIM_TIMEOUT_SECONDS,
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? process.stdout.isTTY },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    /** Scheduled publishing (modules/content/publisher.ts) and its channel adapters. */
     publishing: {
+      /** Let webhook and Slack targets resolve to private, loopback or link-local addresses. */
       allowPrivateTargets: env.PUBLISH_WEBHOOK_ALLOW_PRIVATE,
       batchSize: env.PUBLISH_BATCH_SIZE,
       leaseSeconds: env.PUBLISH_LEASE_SECONDS,
@@ -348,4 +249,30 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     },
     runMigrations: env.RUN_MIGRATIONS,
   };
+});
+
+/** The typed configuration object every part of Herald receives. */
+export type Config = z.output<typeof ConfigSchema>;
+
+/**
+ * Builds the configuration from an environment map. Empty strings count as unset, so
+ * `DATABASE_URL=` in a `.env` file means "use the embedded database".
+ */
+export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: issue.path.join('.'),
+        message:
+          issue.code === 'invalid_value' || issue.code === 'invalid_type'
+            ? `${issue.message} (got ${JSON.stringify(cleaned[issue.path.join('.')] ?? null)})`
+            : issue.message,
+      })),
+    );
+  }
+  return parsed.data;
 }

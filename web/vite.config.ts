@@ -8,9 +8,13 @@ import { defineConfig } from 'vite';
 
 const api = process.env.HERALD_API_URL ?? 'http://localhost:8080';
 
+/** Code the dashboard shares with the server (src/shared), imported as `@shared/…`. */
+export const sharedAlias = { '@shared': fileURLToPath(new URL('../src/shared', import.meta.url)) };
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
+  resolve: { alias: sharedAlias },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -3,7 +3,7 @@
 // what a marketer saves by hand, and they give the dashboard its character counters.
 import { z } from 'zod';
 
-import { characterCount, hashtagsIn, LIMITS, PLATFORMS } from './limits.ts';
+import { characterCount, hashtagsIn, LIMITS, PLATFORMS } from '../../shared/limits.ts';
 
 export { characterCount, hashtagsIn, LIMITS, PLATFORMS };
 

@@ -1,7 +1,7 @@
 // Server state, through TanStack Query. Keys are grouped by business so switching business or
 // signing out drops exactly what belongs to it; later modules (campaigns, content, analytics)
 // add their keys under the same business prefix.
-import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { idempotencyKey, unwrap } from './client';
 import { useApi } from './context';
@@ -110,9 +110,4 @@ export function useJobs(businessId: string, options: { live?: boolean } = {}) {
 
 export function isFinished(job: Pick<Job, 'status'>): boolean {
   return job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
-}
-
-/** Forgets every cached answer (on sign-out, so the next user sees nothing of the last). */
-export function forgetEverything(queryClient: QueryClient): void {
-  queryClient.clear();
 }

@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
 // What the user sees for each kind of failure.
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { ApiError, NetworkError } from '../api/errors';
-import { ErrorNotice } from './error-notice';
+import { ErrorNotice, LoadFailure } from './error-notice';
 
 afterEach(() => {
   cleanup();
@@ -74,5 +75,42 @@ describe('ErrorNotice', () => {
       />,
     );
     expect(screen.getByTestId('request-error').textContent).toContain('Already scheduled');
+  });
+});
+
+describe('LoadFailure', () => {
+  function renderFailure(error: unknown, retry = vi.fn()) {
+    render(
+      <MemoryRouter>
+        <LoadFailure
+          error={error}
+          notFoundTitle="Campaign not found"
+          back={{ label: 'See the campaigns', to: '/campaigns' }}
+          errorTitle="Could not load this campaign"
+          onRetry={retry}
+        >
+          <p>It may have been deleted.</p>
+        </LoadFailure>
+      </MemoryRouter>,
+    );
+  }
+
+  it('a 404 or a 400 (a mistyped id) is "not found" with the way back', () => {
+    for (const status of [404, 400]) {
+      renderFailure(new ApiError({ status, code: 'NOT_FOUND', message: 'Not found' }));
+      expect(screen.getByRole('heading', { name: 'Campaign not found' })).toBeDefined();
+      expect(screen.getByRole('link', { name: 'See the campaigns' }).getAttribute('href')).toBe(
+        '/campaigns',
+      );
+      cleanup();
+    }
+  });
+
+  it('any other failure is the error with a retry', () => {
+    const retry = vi.fn();
+    renderFailure(new NetworkError(), retry);
+    expect(screen.queryByText('Campaign not found')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(retry).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,9 +1,10 @@
 // How every page shows a failed request: a rate limit with the wait from Retry-After, a server
 // error with the correlation ID to report, a lost connection with a retry, and anything else
-// with the server's own message.
+// with the server's own message; and a page's resource that is not found.
 import { type ReactNode, useEffect, useState } from 'react';
 
 import { ApiError, NetworkError } from '../api/errors';
+import { EmptyState } from './ui';
 
 /** Seconds left of a wait that started at mount; 0 when over. */
 export function useCountdown(seconds: number | null): number {
@@ -142,4 +143,28 @@ function Notice(props: {
       {props.children}
     </div>
   );
+}
+
+/**
+ * Why a page's one resource (a business, a campaign, a piece) is not shown. A 400 or 404 is "not
+ * found" with the way back: it was deleted, belongs to another account, or the id is mistyped.
+ * Anything else is the error with a retry.
+ */
+export function LoadFailure(props: {
+  error: unknown;
+  notFoundTitle: string;
+  back: { label: string; to: string };
+  /** Why it may be gone. */
+  children: ReactNode;
+  errorTitle: string;
+  onRetry: () => void;
+}) {
+  if (props.error instanceof ApiError && [400, 404].includes(props.error.status)) {
+    return (
+      <EmptyState title={props.notFoundTitle} action={props.back}>
+        {props.children}
+      </EmptyState>
+    );
+  }
+  return <ErrorNotice error={props.error} title={props.errorTitle} onRetry={props.onRetry} />;
 }

@@ -1,12 +1,14 @@
 // An AI job the page started, followed to its end through useJob (the event stream, then
-// polling), and remembered in this browser under a key of the page's choosing, so a reload
-// finds the same job again instead of losing it or starting another.
+// polling), and found again after a reload (instead of lost, or started twice): remembered in
+// this browser under a key of the page's choosing, or looked up in the business's job list.
+// JobProgress shows it while it runs and why it failed; AiNotesAndStart takes optional notes
+// for the AI and starts one.
 import { useState } from 'react';
 
-import { isFinished, type Job } from '../api/queries';
+import { isFinished, type Job, useJobs } from '../api/queries';
 import { useJob } from '../hooks/use-job';
 import { ErrorNotice } from './error-notice';
-import { ProgressBar } from './ui';
+import { Field, ProgressBar } from './ui';
 
 function stored(key: string): string | null {
   try {
@@ -25,11 +27,14 @@ function store(key: string, jobId: string | null): void {
   }
 }
 
-export interface TrackedJob {
+export interface FollowedJob {
   job: Job | null;
   error: unknown;
   /** Start following a job the server just accepted. */
   follow: (jobId: string) => void;
+}
+
+export interface TrackedJob extends FollowedJob {
   /** Stop showing the finished job (its result has been used). */
   forget: () => void;
 }
@@ -57,13 +62,28 @@ export function useTrackedJob(storageKey: string): TrackedJob {
   };
 }
 
-/** Progress of a running job, or why it failed, with the action to try again. */
+/**
+ * The business's newest running job of `kind` (e.g. `ai.brand-voice`), found in its job list after
+ * a reload, or the job the page just started; followed live. Once found, a job is followed to its
+ * end, even after the list (refreshed when it finishes) no longer calls it running.
+ */
+export function useRunningJob(businessId: string, kind: string): FollowedJob {
+  const jobs = useJobs(businessId);
+  const [followId, setFollowId] = useState<string | null>(null);
+  const running = jobs.data?.items.find((job) => job.kind === kind && !isFinished(job));
+  if (followId === null && running) setFollowId(running.id);
+  const jobId = followId ?? running?.id ?? null;
+  const { job, error } = useJob(jobId, running?.id === jobId ? running : null);
+  return { job, error, follow: setFollowId };
+}
+
+/** Progress of a running job, or why it failed, with the action to try again (if there is one). */
 export function JobProgress(props: {
   job: Job | null;
   error: unknown;
   label: string;
   failedTitle: string;
-  onRetry: () => void;
+  onRetry?: () => void;
 }) {
   const { job } = props;
   if (!job) return null;
@@ -88,11 +108,51 @@ export function JobProgress(props: {
       <div className="notice error" role="alert" data-testid="job-failed">
         <strong className="notice-title">{props.failedTitle}</strong>
         <p>{job.error?.message ?? 'The job failed.'}</p>
-        <button type="button" className="button secondary" onClick={props.onRetry}>
-          Try again
-        </button>
+        {props.onRetry && (
+          <button type="button" className="button secondary" onClick={props.onRetry}>
+            Try again
+          </button>
+        )}
       </div>
     );
   }
   return null;
+}
+
+/** Optional notes for the AI and the button that starts its job. */
+export function AiNotesAndStart(props: {
+  notesLabel: string;
+  notesHint: string;
+  notes: string;
+  onNotesChange: (notes: string) => void;
+  startLabel: string;
+  starting: boolean;
+  onStart: () => void;
+}) {
+  return (
+    <>
+      <Field label={props.notesLabel} hint={props.notesHint}>
+        {({ id, describedBy }) => (
+          <textarea
+            id={id}
+            rows={2}
+            maxLength={2000}
+            value={props.notes}
+            aria-describedby={describedBy}
+            onChange={(event) => {
+              props.onNotesChange(event.target.value);
+            }}
+          />
+        )}
+      </Field>
+      <button
+        type="button"
+        className="button primary"
+        disabled={props.starting}
+        onClick={props.onStart}
+      >
+        {props.starting ? 'Starting…' : props.startLabel}
+      </button>
+    </>
+  );
 }

@@ -82,6 +82,31 @@ export function Field({ label, hint, error, children }: FieldProps) {
   );
 }
 
+const PERIODS = [7, 30, 90] as const;
+
+/** The report pages' period: the last 7, 30 or 90 days. */
+export function PeriodField(props: { days: number; onChange: (days: number) => void }) {
+  return (
+    <Field label="Period">
+      {({ id }) => (
+        <select
+          id={id}
+          value={props.days}
+          onChange={(event) => {
+            props.onChange(Number(event.target.value));
+          }}
+        >
+          {PERIODS.map((days) => (
+            <option key={days} value={days}>
+              Last {days} days
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge status-${status}`}>{status}</span>;
 }

@@ -1,15 +1,15 @@
 // "Suggest a brand voice": starts the AI job, shows its progress from the event stream, and
 // offers the result to apply. A reload mid-generation finds the running job again from the
 // server (the business's job list), so nothing is started twice and no progress is lost.
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { idempotencyKey, unwrap } from '../api/client';
 import { useApi } from '../api/context';
-import { type Business, isFinished, type Job, useJobs, useUpdateBusiness } from '../api/queries';
+import { type Business, isFinished, type Job, useUpdateBusiness } from '../api/queries';
 import type { components } from '../api/schema';
 import { ErrorNotice } from '../components/error-notice';
-import { Field, ProgressBar } from '../components/ui';
-import { useJob } from '../hooks/use-job';
+import { AiNotesAndStart, JobProgress, useRunningJob } from '../components/job-progress';
 
 export const BRAND_VOICE_JOB = 'ai.brand-voice';
 type Suggestion = components['schemas']['BrandVoiceSuggestion'];
@@ -31,39 +31,29 @@ export function suggestionOf(job: Job | null): Suggestion | null {
 
 export function BrandVoiceAssistant({ business }: { business: Business }) {
   const api = useApi();
-  const jobs = useJobs(business.id);
-  const [followId, setFollowId] = useState<string | null>(null);
+  const followed = useRunningJob(business.id, BRAND_VOICE_JOB);
+  const { job } = followed;
   const [notes, setNotes] = useState('');
-  const [startError, setStartError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
   const [dismissed, setDismissed] = useState(false);
-
-  // After a reload: the newest brand-voice job that is still running. Once found it is followed
-  // to its end, even after the list (refreshed when it finishes) no longer calls it running.
-  const running = jobs.data?.items.find((job) => job.kind === BRAND_VOICE_JOB && !isFinished(job));
-  if (followId === null && running) setFollowId(running.id);
-  const jobId = followId ?? running?.id ?? null;
-  const { job, error: followError } = useJob(jobId, running?.id === jobId ? running : null);
-
-  async function start() {
-    setStarting(true);
-    setStartError(null);
-    setDismissed(false);
-    try {
-      const accepted = await unwrap(
+  const start = useMutation({
+    mutationFn: () =>
+      unwrap(
         api.POST('/api/v1/businesses/{businessId}/ai/brand-voice', {
           params: { path: { businessId: business.id } },
           body: notes.trim() ? { notes: notes.trim() } : {},
           headers: { 'idempotency-key': idempotencyKey() },
         }),
-      );
-      setFollowId(accepted.job.id);
-    } catch (error) {
-      setStartError(error);
-    } finally {
-      setStarting(false);
-    }
-  }
+      ),
+    onMutate: () => {
+      setDismissed(false);
+    },
+    onSuccess: (accepted) => {
+      followed.follow(accepted.job.id);
+    },
+  });
+  const suggest = () => {
+    start.mutate();
+  };
 
   const inProgress = job !== null && !isFinished(job);
   const suggestion = job?.status === 'succeeded' ? suggestionOf(job) : null;
@@ -76,62 +66,26 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
         changes until you apply it.
       </p>
       {!inProgress && (
-        <>
-          <Field label="Notes for the AI (optional)" hint="Examples you like, words you never use…">
-            {({ id, describedBy }) => (
-              <textarea
-                id={id}
-                rows={2}
-                maxLength={2000}
-                value={notes}
-                aria-describedby={describedBy}
-                onChange={(event) => {
-                  setNotes(event.target.value);
-                }}
-              />
-            )}
-          </Field>
-          <button
-            type="button"
-            className="button primary"
-            disabled={starting}
-            onClick={() => void start()}
-          >
-            {starting ? 'Starting…' : job ? 'Suggest again' : 'Suggest a brand voice'}
-          </button>
-        </>
-      )}
-      {startError !== null && (
-        <ErrorNotice
-          error={startError}
-          title="The suggestion could not start"
-          onRetry={() => void start()}
+        <AiNotesAndStart
+          notesLabel="Notes for the AI (optional)"
+          notesHint="Examples you like, words you never use…"
+          notes={notes}
+          onNotesChange={setNotes}
+          startLabel={job ? 'Suggest again' : 'Suggest a brand voice'}
+          starting={start.isPending}
+          onStart={suggest}
         />
       )}
-      {inProgress && (
-        <div className="job-progress" data-testid="job-progress" aria-live="polite">
-          <ProgressBar value={job.progress} label="Brand voice suggestion progress" />
-          <p>
-            <strong>{job.progress}%</strong> · {job.progressMessage ?? 'Waiting for a worker…'}
-          </p>
-          <p className="muted small">
-            You can leave or reload this page; the job keeps running and this card picks it up
-            again.
-          </p>
-        </div>
+      {start.isError && (
+        <ErrorNotice error={start.error} title="The suggestion could not start" onRetry={suggest} />
       )}
-      {inProgress && followError !== null && (
-        <ErrorNotice error={followError} title="Lost track of the job for a moment" />
-      )}
-      {job?.status === 'failed' && (
-        <div className="notice error" role="alert" data-testid="job-failed">
-          <strong className="notice-title">The AI could not finish this suggestion</strong>
-          <p>{job.error?.message ?? 'The job failed.'}</p>
-          <button type="button" className="button secondary" onClick={() => void start()}>
-            Try again
-          </button>
-        </div>
-      )}
+      <JobProgress
+        job={job}
+        error={followed.error}
+        label="Brand voice suggestion progress"
+        failedTitle="The AI could not finish this suggestion"
+        onRetry={suggest}
+      />
       {suggestion && !dismissed && (
         <SuggestionView
           business={business}

@@ -6,7 +6,7 @@ import { Link, Navigate, Outlet, useOutletContext, useParams } from 'react-route
 
 import { ApiError } from '../api/errors';
 import { type Business, useBusiness } from '../api/queries';
-import { ErrorNotice } from '../components/error-notice';
+import { LoadFailure } from '../components/error-notice';
 import { EmptyState, Skeleton } from '../components/ui';
 import { rememberBusiness, rememberedBusinessId } from '../state/active-business';
 
@@ -23,22 +23,16 @@ export function BusinessScope() {
 
   if (business.isPending) return <Skeleton lines={6} height={28} label="Loading the business…" />;
   if (business.isError) {
-    if (business.error instanceof ApiError && [400, 404].includes(business.error.status)) {
-      return (
-        <EmptyState
-          title="Business not found"
-          action={{ label: 'See your businesses', to: '/businesses' }}
-        >
-          <p>It may have been deleted, or it belongs to another account.</p>
-        </EmptyState>
-      );
-    }
     return (
-      <ErrorNotice
+      <LoadFailure
         error={business.error}
-        title="Could not load this business"
+        notFoundTitle="Business not found"
+        back={{ label: 'See your businesses', to: '/businesses' }}
+        errorTitle="Could not load this business"
         onRetry={() => void business.refetch()}
-      />
+      >
+        <p>It may have been deleted, or it belongs to another account.</p>
+      </LoadFailure>
     );
   }
   return <Outlet context={business.data} />;

@@ -4,6 +4,7 @@
 import { Link } from 'react-router';
 
 import { useJobs } from '../api/queries';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
 import {
   EmptyState,
@@ -55,47 +56,45 @@ export function JobsPage() {
         </EmptyState>
       )}
       {items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" aria-label="Jobs">
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Status</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Started</th>
-                <th scope="col">Finished</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((job) => (
-                <tr key={job.id} data-testid="job-row">
-                  <td>
-                    {KIND_LABELS[job.kind] ?? job.kind}
-                    {job.error && <div className="field-error small">{job.error.message}</div>}
-                  </td>
-                  <td>
-                    <StatusBadge status={job.status} />
-                  </td>
-                  <td className="progress-cell">
-                    <ProgressBar value={job.progress} label={`Progress of ${job.kind}`} />
-                    <span
-                      className={
-                        job.progressMessage?.startsWith('Worker lost')
-                          ? 'small worker-lost'
-                          : 'muted small'
-                      }
-                      data-testid="job-progress-message"
-                    >
-                      {job.progressMessage ?? `${job.progress}%`}
-                    </span>
-                  </td>
-                  <td>{formatDateTime(job.startedAt ?? job.createdAt)}</td>
-                  <td>{formatDateTime(job.finishedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Jobs"
+          rows={items}
+          rowKey={(job) => job.id}
+          rowTestId="job-row"
+          columns={[
+            {
+              header: 'Job',
+              cell: (job) => (
+                <>
+                  {KIND_LABELS[job.kind] ?? job.kind}
+                  {job.error && <div className="field-error small">{job.error.message}</div>}
+                </>
+              ),
+            },
+            { header: 'Status', cell: (job) => <StatusBadge status={job.status} /> },
+            {
+              header: 'Progress',
+              cellClassName: 'progress-cell',
+              cell: (job) => (
+                <>
+                  <ProgressBar value={job.progress} label={`Progress of ${job.kind}`} />
+                  <span
+                    className={
+                      job.progressMessage?.startsWith('Worker lost')
+                        ? 'small worker-lost'
+                        : 'muted small'
+                    }
+                    data-testid="job-progress-message"
+                  >
+                    {job.progressMessage ?? `${job.progress}%`}
+                  </span>
+                </>
+              ),
+            },
+            { header: 'Started', cell: (job) => formatDateTime(job.startedAt ?? job.createdAt) },
+            { header: 'Finished', cell: (job) => formatDateTime(job.finishedAt) },
+          ]}
+        />
       )}
       {items.some((job) => job.kind === 'ai.brand-voice') && (
         <p className="muted small">

@@ -6,12 +6,10 @@ import { useState } from 'react';
 import { unwrap } from '../api/client';
 import { useApi } from '../api/context';
 import { keys } from '../api/queries';
-import type { components } from '../api/schema';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, formatDateTime, PageHeader, Skeleton } from '../components/ui';
 import { useScopedBusiness } from './business-scope';
-
-type OutboxEntry = components['schemas']['OutboxEntry'];
 
 export function OutboxPage() {
   const business = useScopedBusiness();
@@ -81,32 +79,39 @@ export function OutboxPage() {
         </EmptyState>
       )}
       {entries.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" aria-label="Outbox">
-            <thead>
-              <tr>
-                <th scope="col">To</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Kept</th>
-                <th scope="col" className="number">
-                  Size
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <OutboxRow
-                  key={entry.id}
-                  entry={entry}
-                  open={openId === entry.id}
-                  onToggle={() => {
+        <DataTable
+          label="Outbox"
+          rows={entries}
+          rowKey={(entry) => entry.id}
+          rowTestId="outbox-row"
+          columns={[
+            { header: 'To', cell: (entry) => entry.to },
+            {
+              header: 'Subject',
+              cell: (entry) => (
+                <button
+                  type="button"
+                  className="button link"
+                  aria-expanded={openId === entry.id}
+                  onClick={() => {
                     setOpenId((current) => (current === entry.id ? null : entry.id));
                   }}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+                >
+                  {entry.subject || '(no subject)'}
+                </button>
+              ),
+            },
+            { header: 'Kept', cell: (entry) => formatDateTime(entry.createdAt) },
+            {
+              header: 'Size',
+              className: 'number',
+              cell: (entry) => `${Math.max(1, Math.round(entry.sizeBytes / 1024))} KB`,
+            },
+          ]}
+          detail={(entry) =>
+            openId === entry.id ? <OutboxMessageView entryId={entry.id} /> : null
+          }
+        />
       )}
       {outbox.hasNextPage && (
         <p>
@@ -119,36 +124,6 @@ export function OutboxPage() {
             {outbox.isFetchingNextPage ? 'Loading…' : 'Show older messages'}
           </button>
         </p>
-      )}
-    </>
-  );
-}
-
-function OutboxRow(props: { entry: OutboxEntry; open: boolean; onToggle: () => void }) {
-  const { entry } = props;
-  return (
-    <>
-      <tr data-testid="outbox-row">
-        <td>{entry.to}</td>
-        <td>
-          <button
-            type="button"
-            className="button link"
-            aria-expanded={props.open}
-            onClick={props.onToggle}
-          >
-            {entry.subject || '(no subject)'}
-          </button>
-        </td>
-        <td>{formatDateTime(entry.createdAt)}</td>
-        <td className="number">{Math.max(1, Math.round(entry.sizeBytes / 1024))} KB</td>
-      </tr>
-      {props.open && (
-        <tr>
-          <td colSpan={4}>
-            <OutboxMessageView entryId={entry.id} />
-          </td>
-        </tr>
       )}
     </>
   );

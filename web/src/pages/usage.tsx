@@ -19,17 +19,12 @@ import { unwrap } from '../api/client';
 import { useApi } from '../api/context';
 import { keys } from '../api/queries';
 import type { components } from '../api/schema';
+import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
-import { EmptyState, Field, PageHeader, Skeleton } from '../components/ui';
+import { EmptyState, PageHeader, PeriodField, Skeleton } from '../components/ui';
 import { useScopedBusiness } from './business-scope';
 
 type AiUsage = components['schemas']['AiUsage'];
-
-const RANGES = [
-  { days: 7, label: 'Last 7 days' },
-  { days: 30, label: 'Last 30 days' },
-  { days: 90, label: 'Last 90 days' },
-] as const;
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -84,23 +79,7 @@ export function UsagePage() {
         description="Every model call Herald made for this business: tokens, cost and today’s budget. Days are UTC."
       />
       <div className="toolbar">
-        <Field label="Period">
-          {({ id }) => (
-            <select
-              id={id}
-              value={days}
-              onChange={(event) => {
-                setDays(Number(event.target.value));
-              }}
-            >
-              {RANGES.map((range) => (
-                <option key={range.days} value={range.days}>
-                  {range.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PeriodField days={days} onChange={setDays} />
       </div>
       {usage.isPending && <Skeleton lines={6} height={36} label="Loading AI usage…" />}
       {usage.isError && (
@@ -255,34 +234,20 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
           </BarChart>
         </ResponsiveContainer>
       </div>
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{title.replace('By ', '')}</th>
-              <th scope="col" className="number">
-                Calls
-              </th>
-              <th scope="col" className="number">
-                Tokens
-              </th>
-              <th scope="col" className="number">
-                Cost
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.label}>
-                <td>{row.label}</td>
-                <td className="number">{count(row.calls)}</td>
-                <td className="number">{count(row.promptTokens + row.completionTokens)}</td>
-                <td className="number">{usd(row.costUsd)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={rows}
+        rowKey={(row) => row.label}
+        columns={[
+          { header: title.replace('By ', ''), cell: (row) => row.label },
+          { header: 'Calls', className: 'number', cell: (row) => count(row.calls) },
+          {
+            header: 'Tokens',
+            className: 'number',
+            cell: (row) => count(row.promptTokens + row.completionTokens),
+          },
+          { header: 'Cost', className: 'number', cell: (row) => usd(row.costUsd) },
+        ]}
+      />
     </section>
   );
 }

@@ -15,6 +15,7 @@ import {
   YAxis,
 } from 'recharts';
 
+import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Skeleton } from '../../components/ui';
 import {
@@ -188,46 +189,37 @@ export function CampaignAnalyticsView({ campaign }: { campaign: Campaign }) {
           </div>
           <section className="card" aria-labelledby="by-content-title">
             <h2 id="by-content-title">By piece</h2>
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Piece</th>
-                    <th scope="col" className="number">
-                      Impressions
-                    </th>
-                    <th scope="col" className="number">
-                      CTR
-                    </th>
-                    <th scope="col" className="number">
-                      Conv. rate
-                    </th>
-                    <th scope="col" className="number">
-                      Cost / conv.
-                    </th>
-                    <th scope="col" className="number">
-                      ROAS
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.byContent.map((row) => (
-                    <tr key={row.contentId}>
-                      <td>
-                        {platformLabel(row.platform)} · {row.topic}
-                      </td>
-                      <td className="number">{count(row.impressions)}</td>
-                      <td className="number">{percent(row.ctr)}</td>
-                      <td className="number">{percent(row.conversionRate)}</td>
-                      <td className="number">{money(row.costPerConversionCents)}</td>
-                      <td className="number">
-                        {row.roas === null ? '—' : `${row.roas.toFixed(2)}×`}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              rows={data.byContent}
+              rowKey={(row) => row.contentId}
+              columns={[
+                {
+                  header: 'Piece',
+                  cell: (row) => `${platformLabel(row.platform)} · ${row.topic}`,
+                },
+                {
+                  header: 'Impressions',
+                  className: 'number',
+                  cell: (row) => count(row.impressions),
+                },
+                { header: 'CTR', className: 'number', cell: (row) => percent(row.ctr) },
+                {
+                  header: 'Conv. rate',
+                  className: 'number',
+                  cell: (row) => percent(row.conversionRate),
+                },
+                {
+                  header: 'Cost / conv.',
+                  className: 'number',
+                  cell: (row) => money(row.costPerConversionCents),
+                },
+                {
+                  header: 'ROAS',
+                  className: 'number',
+                  cell: (row) => (row.roas === null ? '—' : `${row.roas.toFixed(2)}×`),
+                },
+              ]}
+            />
           </section>
         </>
       )}

@@ -6,9 +6,8 @@ import './campaigns.css';
 import { lazy, Suspense, useState } from 'react';
 import { Link, NavLink, Route, Routes, useParams } from 'react-router';
 
-import { ApiError } from '../../api/errors';
-import { ErrorNotice } from '../../components/error-notice';
-import { EmptyState, PageHeader, Skeleton, StatusBadge } from '../../components/ui';
+import { LoadFailure } from '../../components/error-notice';
+import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { useScopedBusiness } from '../business-scope';
 import { CampaignForm } from './campaign-form';
 import { formatDay } from './campaigns-page';
@@ -36,22 +35,16 @@ export function CampaignDetailPage() {
 
   if (campaign.isPending) return <Skeleton lines={6} height={28} label="Loading the campaign…" />;
   if (campaign.isError) {
-    if (campaign.error instanceof ApiError && [400, 404].includes(campaign.error.status)) {
-      return (
-        <EmptyState
-          title="Campaign not found"
-          action={{ label: 'See the campaigns', to: `/businesses/${business.id}/campaigns` }}
-        >
-          <p>It may have been deleted.</p>
-        </EmptyState>
-      );
-    }
     return (
-      <ErrorNotice
+      <LoadFailure
         error={campaign.error}
-        title="Could not load this campaign"
+        notFoundTitle="Campaign not found"
+        back={{ label: 'See the campaigns', to: `/businesses/${business.id}/campaigns` }}
+        errorTitle="Could not load this campaign"
         onRetry={() => void campaign.refetch()}
-      />
+      >
+        <p>It may have been deleted.</p>
+      </LoadFailure>
     );
   }
 

@@ -2,9 +2,9 @@
 // channels, budget and dates. Mistakes the browser can see (no name, an end before the start,
 // a budget that is not an amount) are shown on their fields before anything is sent; the
 // server's own validation errors land on the same fields.
+import { PLATFORMS } from '@shared/limits';
 import { type SubmitEvent, useState } from 'react';
 
-import { PLATFORMS } from '../../../../src/modules/content/limits.ts';
 import { ApiError } from '../../api/errors';
 import { ErrorNotice } from '../../components/error-notice';
 import { Field } from '../../components/ui';

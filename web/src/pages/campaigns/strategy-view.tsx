@@ -1,7 +1,7 @@
 // The campaign strategy: objectives with their targets, the audience, key messages and the
 // channel mix, version by version; and "Generate strategy", an AI job followed live that also
 // turns the calendar into content placeholders. A reload mid-generation picks the job up again.
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 
@@ -9,7 +9,7 @@ import { idempotencyKey, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
 import { isFinished, keys } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
-import { JobProgress, useTrackedJob } from '../../components/job-progress';
+import { AiNotesAndStart, JobProgress, useTrackedJob } from '../../components/job-progress';
 import { EmptyState, Field, formatDateTime, Skeleton } from '../../components/ui';
 import { formatDay } from './campaigns-page';
 import { type Campaign, platformLabel, type StrategyVersion, useStrategies } from './queries';
@@ -21,8 +21,6 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
   const tracked = useTrackedJob(`herald.job.strategy.${campaign.id}`);
   const { job } = tracked;
   const [notes, setNotes] = useState('');
-  const [starting, setStarting] = useState(false);
-  const [startError, setStartError] = useState<unknown>(null);
   const [chosen, setChosen] = useState<number | null>(null);
 
   // A finished generation changes the campaign, its strategies and its content.
@@ -33,25 +31,23 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
     void queryClient.invalidateQueries({ queryKey: keys.content(campaign.businessId) });
   }, [finishedId, queryClient, campaign.businessId]);
 
-  async function start() {
-    setStarting(true);
-    setStartError(null);
-    try {
-      const accepted = await unwrap(
+  const start = useMutation({
+    mutationFn: () =>
+      unwrap(
         api.POST('/api/v1/businesses/{businessId}/campaigns/{campaignId}/strategy', {
           params: { path: { businessId: campaign.businessId, campaignId: campaign.id } },
           body: notes.trim() ? { notes: notes.trim() } : {},
           headers: { 'idempotency-key': idempotencyKey() },
         }),
-      );
+      ),
+    onSuccess: (accepted) => {
       tracked.follow(accepted.job.id);
       setChosen(null);
-    } catch (error) {
-      setStartError(error);
-    } finally {
-      setStarting(false);
-    }
-  }
+    },
+  });
+  const generate = () => {
+    start.mutate();
+  };
 
   const inProgress = job !== null && !isFinished(job);
   const versions = strategies.data?.items ?? [];
@@ -70,39 +66,21 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
           already in progress are never duplicated.
         </p>
         {!inProgress && (
-          <>
-            <Field
-              label="Notes for the strategist (optional)"
-              hint="Offers, dates that matter, constraints…"
-            >
-              {({ id, describedBy }) => (
-                <textarea
-                  id={id}
-                  rows={2}
-                  maxLength={2000}
-                  value={notes}
-                  aria-describedby={describedBy}
-                  onChange={(event) => {
-                    setNotes(event.target.value);
-                  }}
-                />
-              )}
-            </Field>
-            <button
-              type="button"
-              className="button primary"
-              disabled={starting}
-              onClick={() => void start()}
-            >
-              {starting ? 'Starting…' : 'Generate strategy'}
-            </button>
-          </>
+          <AiNotesAndStart
+            notesLabel="Notes for the strategist (optional)"
+            notesHint="Offers, dates that matter, constraints…"
+            notes={notes}
+            onNotesChange={setNotes}
+            startLabel="Generate strategy"
+            starting={start.isPending}
+            onStart={generate}
+          />
         )}
-        {startError !== null && (
+        {start.isError && (
           <ErrorNotice
-            error={startError}
+            error={start.error}
             title="The strategy could not start"
-            onRetry={() => void start()}
+            onRetry={generate}
           />
         )}
         <JobProgress
@@ -110,7 +88,7 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
           error={tracked.error}
           label="Strategy generation progress"
           failedTitle="The AI could not finish this strategy"
-          onRetry={() => void start()}
+          onRetry={generate}
         />
         {result && (
           <p className="saved" role="status" data-testid="strategy-done">

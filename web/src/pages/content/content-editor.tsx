@@ -11,9 +11,9 @@ import { idempotencyKey, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
 import { ApiError } from '../../api/errors';
 import { isFinished, keys } from '../../api/queries';
-import { ErrorNotice } from '../../components/error-notice';
+import { ErrorNotice, LoadFailure } from '../../components/error-notice';
 import { JobProgress, useTrackedJob } from '../../components/job-progress';
-import { EmptyState, PageHeader, Skeleton, StatusBadge } from '../../components/ui';
+import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { useScopedBusiness } from '../business-scope';
 import { formatDay } from '../campaigns/campaigns-page';
 import { campaignKeys, type Content, platformLabel, useContent } from '../campaigns/queries';
@@ -31,22 +31,16 @@ export function ContentEditorPage() {
 
   if (content.isPending) return <Skeleton lines={8} height={28} label="Loading the piece…" />;
   if (content.isError) {
-    if (content.error instanceof ApiError && [400, 404].includes(content.error.status)) {
-      return (
-        <EmptyState
-          title="Content not found"
-          action={{ label: 'See the campaigns', to: `/businesses/${business.id}/campaigns` }}
-        >
-          <p>It may have been deleted with its campaign.</p>
-        </EmptyState>
-      );
-    }
     return (
-      <ErrorNotice
+      <LoadFailure
         error={content.error}
-        title="Could not load this piece"
+        notFoundTitle="Content not found"
+        back={{ label: 'See the campaigns', to: `/businesses/${business.id}/campaigns` }}
+        errorTitle="Could not load this piece"
         onRetry={() => void content.refetch()}
-      />
+      >
+        <p>It may have been deleted with its campaign.</p>
+      </LoadFailure>
     );
   }
   return <ContentStudio content={content.data} />;
@@ -58,8 +52,6 @@ function ContentStudio({ content }: { content: Content }) {
   const queryClient = useQueryClient();
   const tracked = useTrackedJob(`herald.job.content.${content.id}`);
   const { job } = tracked;
-  const [startError, setStartError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
   const generating = job !== null && !isFinished(job);
 
   // A finished generation is a new version of the text.
@@ -78,24 +70,22 @@ function ContentStudio({ content }: { content: Content }) {
     });
   }, [queryClient, businessId, campaignId, status]);
 
-  async function generate() {
-    setStarting(true);
-    setStartError(null);
-    try {
-      const accepted = await unwrap(
+  const start = useMutation({
+    mutationFn: () =>
+      unwrap(
         api.POST('/api/v1/businesses/{businessId}/contents/{contentId}/generate', {
           params: { path: { businessId: content.businessId, contentId: content.id } },
           body: {},
           headers: { 'idempotency-key': idempotencyKey() },
         }),
-      );
+      ),
+    onSuccess: (accepted) => {
       tracked.follow(accepted.job.id);
-    } catch (error) {
-      setStartError(error);
-    } finally {
-      setStarting(false);
-    }
-  }
+    },
+  });
+  const generate = () => {
+    start.mutate();
+  };
 
   const locked = content.status === 'published' || content.status === 'archived';
   const campaignLink = content.campaignId
@@ -124,19 +114,23 @@ function ContentStudio({ content }: { content: Content }) {
             <button
               type="button"
               className="button primary"
-              disabled={starting}
-              onClick={() => void generate()}
+              disabled={start.isPending}
+              onClick={generate}
             >
-              {starting ? 'Starting…' : content.currentVersion > 0 ? 'Generate again' : 'Generate'}
+              {start.isPending
+                ? 'Starting…'
+                : content.currentVersion > 0
+                  ? 'Generate again'
+                  : 'Generate'}
             </button>
           )
         }
       />
-      {startError !== null && (
+      {start.isError && (
         <ErrorNotice
-          error={startError}
+          error={start.error}
           title="The generation could not start"
-          onRetry={() => void generate()}
+          onRetry={generate}
         />
       )}
       <JobProgress
@@ -144,7 +138,7 @@ function ContentStudio({ content }: { content: Content }) {
         error={tracked.error}
         label="Content generation progress"
         failedTitle="The AI could not write this piece"
-        onRetry={() => void generate()}
+        onRetry={generate}
       />
       <div className="studio">
         <TextEditor

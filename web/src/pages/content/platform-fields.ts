@@ -1,7 +1,7 @@
 // What a piece's text is made of on each platform, and how close each part is to its limit.
-// The numbers and the way characters are counted come from the server's own module
-// (src/modules/content/limits.ts), so a counter at its limit is a text the server accepts.
-import { characterCount, hashtagsIn, LIMITS } from '../../../../src/modules/content/limits.ts';
+// The numbers and the way characters are counted are the server's own (src/shared/limits.ts),
+// so a counter at its limit is a text the server accepts.
+import { characterCount, hashtagsIn, LIMITS } from '@shared/limits';
 
 export interface TextField {
   kind: 'text';

@@ -2,6 +2,7 @@
 // the email channel, how many were sent and which listed addresses were skipped and why); checked
 // every few seconds while the piece waits for its time.
 import type { Business } from '../../api/queries';
+import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { Skeleton, StatusBadge } from '../../components/ui';
 import { type Content, usePublishAttempts } from '../campaigns/queries';
@@ -32,44 +33,45 @@ export function PublishingHistory({ content, business }: { content: Content; bus
         </p>
       )}
       {attempts.isSuccess && attempts.data.items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" aria-label="Publishing attempts">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">When</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {attempts.data.items.map((attempt) => (
-                <tr key={attempt.id} data-testid="attempt-row">
-                  <td>{attempt.attempt}</td>
-                  <td>{formatInZone(attempt.createdAt, business.timezone)}</td>
-                  <td>{attempt.channel}</td>
-                  <td>
-                    <StatusBadge status={attempt.outcome === 'success' ? 'succeeded' : 'failed'} />
-                  </td>
-                  <td className="small">
-                    {attempt.error ??
-                      `${attempt.statusCode === null ? '' : `HTTP ${attempt.statusCode} · `}${attempt.durationMs} ms`}
-                    {attempt.recipients && (
-                      <div data-testid="attempt-recipients">
-                        {`${attempt.recipients.sent} sent`}
-                        {attempt.recipients.skipped.length > 0 &&
-                          ` · skipped: ${attempt.recipients.skipped
-                            .map((skip) => `${skip.address} (${skip.reason.replaceAll('_', ' ')})`)
-                            .join(', ')}`}
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Publishing attempts"
+          rows={attempts.data.items}
+          rowKey={(attempt) => attempt.id}
+          rowTestId="attempt-row"
+          columns={[
+            { header: '#', cell: (attempt) => attempt.attempt },
+            {
+              header: 'When',
+              cell: (attempt) => formatInZone(attempt.createdAt, business.timezone),
+            },
+            { header: 'Channel', cell: (attempt) => attempt.channel },
+            {
+              header: 'Outcome',
+              cell: (attempt) => (
+                <StatusBadge status={attempt.outcome === 'success' ? 'succeeded' : 'failed'} />
+              ),
+            },
+            {
+              header: 'Details',
+              cellClassName: 'small',
+              cell: (attempt) => (
+                <>
+                  {attempt.error ??
+                    `${attempt.statusCode === null ? '' : `HTTP ${attempt.statusCode} · `}${attempt.durationMs} ms`}
+                  {attempt.recipients && (
+                    <div data-testid="attempt-recipients">
+                      {`${attempt.recipients.sent} sent`}
+                      {attempt.recipients.skipped.length > 0 &&
+                        ` · skipped: ${attempt.recipients.skipped
+                          .map((skip) => `${skip.address} (${skip.reason.replaceAll('_', ' ')})`)
+                          .join(', ')}`}
+                    </div>
+                  )}
+                </>
+              ),
+            },
+          ]}
+        />
       )}
     </section>
   );

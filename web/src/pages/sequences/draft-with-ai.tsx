@@ -1,17 +1,17 @@
 // "Draft with AI": starts the sequence-draft job (goal, number of steps, cadence), shows its
 // progress from the event stream, and links to the saved draft when it ends. A reload finds the
 // running job again from the business's job list, so nothing is started twice.
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type SubmitEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 
 import { idempotencyKey, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
 import { ApiError } from '../../api/errors';
-import { isFinished, useJobs } from '../../api/queries';
+import { isFinished } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
-import { Field, ProgressBar } from '../../components/ui';
-import { useJob } from '../../hooks/use-job';
+import { JobProgress, useRunningJob } from '../../components/job-progress';
+import { Field } from '../../components/ui';
 import { type GenerateSequenceBody, sequenceKeys } from './sequence-queries';
 
 export const SEQUENCE_DRAFT_JOB = 'ai.sequence-draft';
@@ -19,51 +19,37 @@ export const SEQUENCE_DRAFT_JOB = 'ai.sequence-draft';
 export function DraftWithAi({ businessId }: { businessId: string }) {
   const api = useApi();
   const queryClient = useQueryClient();
-  const jobs = useJobs(businessId);
-  const [followId, setFollowId] = useState<string | null>(null);
+  const followed = useRunningJob(businessId, SEQUENCE_DRAFT_JOB);
+  const { job } = followed;
   const [goal, setGoal] = useState('');
   const [steps, setSteps] = useState('3');
   const [cadence, setCadence] = useState('2');
-  const [starting, setStarting] = useState(false);
-  const [startError, setStartError] = useState<unknown>(null);
 
-  const running = jobs.data?.items.find(
-    (job) => job.kind === SEQUENCE_DRAFT_JOB && !isFinished(job),
-  );
-  if (followId === null && running) setFollowId(running.id);
-  const jobId = followId ?? running?.id ?? null;
-  const { job, error: followError } = useJob(jobId, running?.id === jobId ? running : null);
   const succeeded = job?.status === 'succeeded';
   useEffect(() => {
     if (succeeded) void queryClient.invalidateQueries({ queryKey: sequenceKeys.list(businessId) });
   }, [succeeded, businessId, queryClient]);
 
-  async function start(event?: SubmitEvent) {
-    event?.preventDefault();
-    setStarting(true);
-    setStartError(null);
-    const body: GenerateSequenceBody = {
-      goal: goal.trim(),
-      steps: Number(steps),
-      cadenceDays: Number(cadence),
-    };
-    try {
-      const accepted = await unwrap(
+  const start = useMutation({
+    mutationFn: (body: GenerateSequenceBody) =>
+      unwrap(
         api.POST('/api/v1/businesses/{businessId}/sequences/generate', {
           params: { path: { businessId } },
           body,
           headers: { 'idempotency-key': idempotencyKey() },
         }),
-      );
-      setFollowId(accepted.job.id);
-    } catch (error) {
-      setStartError(error);
-    } finally {
-      setStarting(false);
-    }
+      ),
+    onSuccess: (accepted) => {
+      followed.follow(accepted.job.id);
+    },
+  });
+
+  function submit(event: SubmitEvent) {
+    event.preventDefault();
+    start.mutate({ goal: goal.trim(), steps: Number(steps), cadenceDays: Number(cadence) });
   }
 
-  const fields = startError instanceof ApiError ? startError.fieldErrors() : {};
+  const fields = start.error instanceof ApiError ? start.error.fieldErrors() : {};
   const inProgress = job !== null && !isFinished(job);
   const draftId =
     succeeded && typeof job.result?.sequenceId === 'string' ? job.result.sequenceId : null;
@@ -77,7 +63,7 @@ export function DraftWithAi({ businessId }: { businessId: string }) {
         you review and activate it.
       </p>
       {!inProgress && (
-        <form className="form" onSubmit={(event) => void start(event)}>
+        <form className="form" onSubmit={submit}>
           <Field
             label="Goal of the sequence"
             hint="For example: welcome new customers and bring them back within two weeks"
@@ -136,33 +122,21 @@ export function DraftWithAi({ businessId }: { businessId: string }) {
             </Field>
           </div>
           <div className="form-actions">
-            <button type="submit" className="button primary" disabled={starting}>
-              {starting ? 'Starting…' : 'Draft with AI'}
+            <button type="submit" className="button primary" disabled={start.isPending}>
+              {start.isPending ? 'Starting…' : 'Draft with AI'}
             </button>
           </div>
         </form>
       )}
-      {startError !== null && Object.keys(fields).length === 0 && (
-        <ErrorNotice error={startError} title="The draft could not start" />
+      {start.isError && Object.keys(fields).length === 0 && (
+        <ErrorNotice error={start.error} title="The draft could not start" />
       )}
-      {inProgress && (
-        <div className="job-progress" data-testid="job-progress" aria-live="polite">
-          <ProgressBar value={job.progress} label="Sequence draft progress" />
-          <p>
-            <strong>{job.progress}%</strong> · {job.progressMessage ?? 'Waiting for a worker…'}
-          </p>
-          <p className="muted small">You can leave this page; the draft keeps being written.</p>
-        </div>
-      )}
-      {inProgress && followError !== null && (
-        <ErrorNotice error={followError} title="Lost track of the job for a moment" />
-      )}
-      {job?.status === 'failed' && (
-        <div className="notice error" role="alert" data-testid="job-failed">
-          <strong className="notice-title">The AI could not finish this draft</strong>
-          <p>{job.error?.message ?? 'The job failed.'}</p>
-        </div>
-      )}
+      <JobProgress
+        job={job}
+        error={followed.error}
+        label="Sequence draft progress"
+        failedTitle="The AI could not finish this draft"
+      />
       {draftId && (
         <p className="notice info" role="status" data-testid="draft-ready">
           <span>

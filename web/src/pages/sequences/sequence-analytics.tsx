@@ -16,14 +16,23 @@ import {
   YAxis,
 } from 'recharts';
 
+import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
-import { EmptyState, Field, PageHeader, Skeleton } from '../../components/ui';
+import { EmptyState, PageHeader, PeriodField, Skeleton } from '../../components/ui';
 import { useScopedBusiness } from '../business-scope';
 import { type SequenceAnalytics, useSequence, useSequenceAnalytics } from './sequence-queries';
 
-const RANGES = [7, 30, 90] as const;
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 const percent = (rate: number) => `${(rate * 100).toFixed(rate > 0 && rate < 0.1 ? 1 : 0)}%`;
+
+/** A count with its rate beside it, in smaller type. */
+function withRate(count: number, rate: number) {
+  return (
+    <>
+      {count.toLocaleString()} <span className="muted small">{percent(rate)}</span>
+    </>
+  );
+}
 
 /** One point per UTC day of the period, so quiet days show as zero rather than as a gap. */
 export function fillSeries(series: SequenceAnalytics['series'], days: number, now = new Date()) {
@@ -62,23 +71,7 @@ export function SequenceAnalyticsPage() {
         description="Rates are out of delivered emails. Days are UTC."
       />
       <div className="toolbar">
-        <Field label="Period">
-          {({ id }) => (
-            <select
-              id={id}
-              value={days}
-              onChange={(event) => {
-                setDays(Number(event.target.value));
-              }}
-            >
-              {RANGES.map((range) => (
-                <option key={range} value={range}>
-                  Last {range} days
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PeriodField days={days} onChange={setDays} />
       </div>
       {analytics.isPending && <Skeleton lines={6} height={36} label="Loading analytics…" />}
       {analytics.isError && (
@@ -157,69 +150,54 @@ function Report({ analytics, days }: { analytics: SequenceAnalytics; days: numbe
       )}
       <section aria-labelledby="per-step-title">
         <h2 id="per-step-title">Per step</h2>
-        <div className="table-wrap">
-          <table className="table" aria-label="Per step">
-            <thead>
-              <tr>
-                <th scope="col">Step</th>
-                <th scope="col" className="number">
-                  Sent
-                </th>
-                <th scope="col" className="number">
-                  Delivered
-                </th>
-                <th scope="col" className="number">
-                  Opened
-                </th>
-                <th scope="col" className="number">
-                  Clicked
-                </th>
-                <th scope="col" className="number">
-                  Unsub.
-                </th>
-                <th scope="col" className="number">
-                  Bounced
-                </th>
-                <th scope="col" className="number">
-                  Failed
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {analytics.steps.map((step) => (
-                <tr key={step.stepId} data-testid="step-analytics-row">
-                  <td>
-                    {step.position + 1}. {step.subject}
-                    {step.lastError && (
-                      <p className="field-error" data-testid="step-last-error">
-                        Failing: {step.lastError}
-                      </p>
-                    )}
-                  </td>
-                  <td className="number">{step.sent.toLocaleString()}</td>
-                  <td className="number">{step.delivered.toLocaleString()}</td>
-                  <td className="number">
-                    {step.opened.toLocaleString()}{' '}
-                    <span className="muted small">{percent(step.openRate)}</span>
-                  </td>
-                  <td className="number">
-                    {step.clicked.toLocaleString()}{' '}
-                    <span className="muted small">{percent(step.clickRate)}</span>
-                  </td>
-                  <td className="number">
-                    {step.unsubscribed.toLocaleString()}{' '}
-                    <span className="muted small">{percent(step.unsubscribeRate)}</span>
-                  </td>
-                  <td className="number">
-                    {step.bounced.toLocaleString()}{' '}
-                    <span className="muted small">{percent(step.bounceRate)}</span>
-                  </td>
-                  <td className="number">{step.failed.toLocaleString()}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Per step"
+          rows={analytics.steps}
+          rowKey={(step) => step.stepId}
+          rowTestId="step-analytics-row"
+          columns={[
+            {
+              header: 'Step',
+              cell: (step) => (
+                <>
+                  {step.position + 1}. {step.subject}
+                  {step.lastError && (
+                    <p className="field-error" data-testid="step-last-error">
+                      Failing: {step.lastError}
+                    </p>
+                  )}
+                </>
+              ),
+            },
+            { header: 'Sent', className: 'number', cell: (step) => step.sent.toLocaleString() },
+            {
+              header: 'Delivered',
+              className: 'number',
+              cell: (step) => step.delivered.toLocaleString(),
+            },
+            {
+              header: 'Opened',
+              className: 'number',
+              cell: (step) => withRate(step.opened, step.openRate),
+            },
+            {
+              header: 'Clicked',
+              className: 'number',
+              cell: (step) => withRate(step.clicked, step.clickRate),
+            },
+            {
+              header: 'Unsub.',
+              className: 'number',
+              cell: (step) => withRate(step.unsubscribed, step.unsubscribeRate),
+            },
+            {
+              header: 'Bounced',
+              className: 'number',
+              cell: (step) => withRate(step.bounced, step.bounceRate),
+            },
+            { header: 'Failed', className: 'number', cell: (step) => step.failed.toLocaleString() },
+          ]}
+        />
       </section>
     </div>
   );

@@ -6,6 +6,7 @@ import { type SubmitEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 
 import { ApiError } from '../../api/errors';
+import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import {
   EmptyState,
@@ -76,45 +77,39 @@ export function SequencesPage() {
             </EmptyState>
           )}
           {items.length > 0 && (
-            <div className="table-wrap">
-              <table className="table" aria-label="Sequences">
-                <thead>
-                  <tr>
-                    <th scope="col">Sequence</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="number">
-                      Steps
-                    </th>
-                    <th scope="col" className="number">
-                      Enrolled
-                    </th>
-                    <th scope="col" className="hide-narrow">
-                      Updated
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((sequence) => (
-                    <tr key={sequence.id} data-testid="sequence-row">
-                      <td>
-                        <Link to={`/businesses/${business.id}/sequences/${sequence.id}`}>
-                          {sequence.name}
-                        </Link>
-                        {sequence.trigger.type === 'event' && (
-                          <div className="muted small">On event “{sequence.trigger.event}”</div>
-                        )}
-                      </td>
-                      <td>
-                        <StatusBadge status={sequence.status} />
-                      </td>
-                      <td className="number">{sequence.stepCount}</td>
-                      <td className="number">{sequence.enrolled.toLocaleString()}</td>
-                      <td className="hide-narrow">{formatDateTime(sequence.updatedAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="Sequences"
+              rows={items}
+              rowKey={(sequence) => sequence.id}
+              rowTestId="sequence-row"
+              columns={[
+                {
+                  header: 'Sequence',
+                  cell: (sequence) => (
+                    <>
+                      <Link to={`/businesses/${business.id}/sequences/${sequence.id}`}>
+                        {sequence.name}
+                      </Link>
+                      {sequence.trigger.type === 'event' && (
+                        <div className="muted small">On event “{sequence.trigger.event}”</div>
+                      )}
+                    </>
+                  ),
+                },
+                { header: 'Status', cell: (sequence) => <StatusBadge status={sequence.status} /> },
+                { header: 'Steps', className: 'number', cell: (sequence) => sequence.stepCount },
+                {
+                  header: 'Enrolled',
+                  className: 'number',
+                  cell: (sequence) => sequence.enrolled.toLocaleString(),
+                },
+                {
+                  header: 'Updated',
+                  className: 'hide-narrow',
+                  cell: (sequence) => formatDateTime(sequence.updatedAt),
+                },
+              ]}
+            />
           )}
         </div>
         <DraftWithAi businessId={business.id} />

@@ -4,10 +4,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 
-import { isFinished, type Job, useJobs } from '../../api/queries';
+import { isFinished, type Job } from '../../api/queries';
+import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
+import { useRunningJob } from '../../components/job-progress';
 import { ProgressBar } from '../../components/ui';
-import { useJob } from '../../hooks/use-job';
 import {
   type ImportResult,
   importResultOf,
@@ -21,17 +22,12 @@ const SHOWN_ERRORS = 50;
 
 export function CsvImport({ businessId }: { businessId: string }) {
   const queryClient = useQueryClient();
-  const jobs = useJobs(businessId);
   const start = useStartImport(businessId);
-  const [followId, setFollowId] = useState<string | null>(null);
+  const followed = useRunningJob(businessId, IMPORT_JOB);
+  const { job } = followed;
   const [fileError, setFileError] = useState<string | null>(null);
   const [fileName, setFileName] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
-
-  const running = jobs.data?.items.find((job) => job.kind === IMPORT_JOB && !isFinished(job));
-  if (followId === null && running) setFollowId(running.id);
-  const jobId = followId ?? running?.id ?? null;
-  const { job, error: followError } = useJob(jobId, running?.id === jobId ? running : null);
 
   const finished = job !== null && isFinished(job);
   useEffect(() => {
@@ -48,7 +44,7 @@ export function CsvImport({ businessId }: { businessId: string }) {
     const csv = await file.text();
     start.mutate(csv, {
       onSuccess: (accepted) => {
-        setFollowId(accepted.job.id);
+        followed.follow(accepted.job.id);
       },
     });
     // The same file can be chosen again (after fixing it, for instance).
@@ -94,8 +90,8 @@ export function CsvImport({ businessId }: { businessId: string }) {
           </p>
         </div>
       )}
-      {inProgress && followError !== null && (
-        <ErrorNotice error={followError} title="Lost track of the import for a moment" />
+      {inProgress && followed.error !== null && (
+        <ErrorNotice error={followed.error} title="Lost track of the import for a moment" />
       )}
       {job !== null && finished && <ImportOutcome job={job} />}
     </section>
@@ -137,26 +133,16 @@ export function ImportReport({ result }: { result: ImportResult }) {
             {result.errorCount.toLocaleString()} row{result.errorCount === 1 ? '' : 's'} not
             imported
           </h3>
-          <div className="table-wrap">
-            <table className="table" aria-label="Rows not imported">
-              <thead>
-                <tr>
-                  <th scope="col" className="number">
-                    Row
-                  </th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((entry) => (
-                  <tr key={`${String(entry.row)}-${entry.reason}`} data-testid="import-error-row">
-                    <td className="number">{entry.row}</td>
-                    <td>{entry.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Rows not imported"
+            rows={shown}
+            rowKey={(entry) => `${String(entry.row)}-${entry.reason}`}
+            rowTestId="import-error-row"
+            columns={[
+              { header: 'Row', className: 'number', cell: (entry) => entry.row },
+              { header: 'Reason', cell: (entry) => entry.reason },
+            ]}
+          />
           {unlisted > 0 && (
             <p className="muted small">
               …and {unlisted.toLocaleString()} more. Row numbers are lines in the file (the header

@@ -5,6 +5,7 @@ import '../sequences/sequences.css';
 import { useDeferredValue, useState } from 'react';
 import { Link } from 'react-router';
 
+import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
 import { useScopedBusiness } from '../business-scope';
@@ -114,56 +115,53 @@ export function SubscribersPage() {
             </p>
           )}
           {items.length > 0 && (
-            <div className="table-wrap">
-              <table className="table" aria-label="Subscribers">
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Consent</th>
-                    <th scope="col" className="hide-narrow">
-                      Source
-                    </th>
-                    <th scope="col" className="hide-narrow">
-                      Added
-                    </th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((subscriber) => (
-                    <tr key={subscriber.id} data-testid="subscriber-row">
-                      <td className="break">{subscriber.email}</td>
-                      <td>
-                        {[subscriber.firstName, subscriber.lastName].filter(Boolean).join(' ') ||
-                          '—'}
-                      </td>
-                      <td>
-                        <span className={`badge consent-${subscriber.consentStatus}`}>
-                          {subscriber.consentStatus}
-                        </span>
-                      </td>
-                      <td className="hide-narrow">{subscriber.source}</td>
-                      <td className="hide-narrow">{formatDateTime(subscriber.createdAt)}</td>
-                      <td>
-                        <button
-                          type="button"
-                          className="button link"
-                          aria-label={`Edit ${subscriber.email}`}
-                          onClick={() => {
-                            setEditing(subscriber);
-                          }}
-                        >
-                          Edit
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="Subscribers"
+              rows={items}
+              rowKey={(subscriber) => subscriber.id}
+              rowTestId="subscriber-row"
+              columns={[
+                { header: 'Email', cellClassName: 'break', cell: (subscriber) => subscriber.email },
+                {
+                  header: 'Name',
+                  cell: (subscriber) =>
+                    [subscriber.firstName, subscriber.lastName].filter(Boolean).join(' ') || '—',
+                },
+                {
+                  header: 'Consent',
+                  cell: (subscriber) => (
+                    <span className={`badge consent-${subscriber.consentStatus}`}>
+                      {subscriber.consentStatus}
+                    </span>
+                  ),
+                },
+                {
+                  header: 'Source',
+                  className: 'hide-narrow',
+                  cell: (subscriber) => subscriber.source,
+                },
+                {
+                  header: 'Added',
+                  className: 'hide-narrow',
+                  cell: (subscriber) => formatDateTime(subscriber.createdAt),
+                },
+                {
+                  header: <span className="visually-hidden">Actions</span>,
+                  cell: (subscriber) => (
+                    <button
+                      type="button"
+                      className="button link"
+                      aria-label={`Edit ${subscriber.email}`}
+                      onClick={() => {
+                        setEditing(subscriber);
+                      }}
+                    >
+                      Edit
+                    </button>
+                  ),
+                },
+              ]}
+            />
           )}
           {subscribers.hasNextPage && (
             <p>

@@ -1,8 +1,9 @@
-// The dashboard's counters read LIMITS and characterCount from limits.ts; these tests hold the
-// server's schemas to the same count, so a counter at its limit is a text the server accepts.
+// The dashboard's counters read LIMITS and characterCount from src/shared/limits.ts; these tests
+// hold the server's schemas to the same count, so a counter at its limit is a text the server
+// accepts.
 import { describe, expect, it } from 'vitest';
 
-import { characterCount, LIMITS } from './limits.ts';
+import { characterCount, LIMITS } from '../../shared/limits.ts';
 import { InstagramPost, SearchAd, XPost } from './platforms.ts';
 
 describe('platform limits as the dashboard counts them', () => {

@@ -1,6 +1,6 @@
 // The platforms and their character limits as plain data, with no dependency at all, so the
-// server's schemas (platforms.ts) and the dashboard's counters read the very same numbers and
-// count the very same way.
+// server's schemas (modules/content/platforms.ts) and the dashboard's counters (imported as
+// `@shared/limits`) read the very same numbers and count the very same way.
 export const PLATFORMS = [
   'linkedin',
   'x',
