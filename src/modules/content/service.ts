@@ -31,8 +31,7 @@ import type {
 } from './schemas.ts';
 import { assertMove, publishInstant, statusAfterEdit } from './workflow.ts';
 
-export const CONTENT_TASK = 'content-piece';
-export const CONTENT_JOB = `ai.${CONTENT_TASK}`;
+export const CONTENT_JOB = 'ai.content-piece';
 
 export interface PublishWaker {
   /** Makes sure a worker looks for due pieces at `at`. */
