@@ -13,7 +13,7 @@ import type { JobKind } from '../jobs/service.ts';
 import { bodySchemaOf, LIMITS, type Platform } from './platforms.ts';
 import { createContentRepository } from './repository.ts';
 import type { ContentStatus } from './schemas.ts';
-import { CONTENT_JOB } from './service.ts';
+import { appendVersion, CONTENT_JOB } from './service.ts';
 import { statusAfterEdit } from './workflow.ts';
 
 const ContentJobInput = z.object({ contentId: z.uuid(), notes: z.string().max(2000).optional() });
@@ -66,22 +66,13 @@ export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<Conten
         const current = await repository.find(businessId, piece.id, true);
         if (!current) throw new Error('content vanished while its job ran');
         const status = statusAfterEdit(current.status as ContentStatus);
-        const next = current.currentVersion + 1;
-        await repository.insertVersion({
-          businessId,
-          contentId: piece.id,
-          version: next,
-          body,
-          source: 'ai',
-          jobId,
-        });
+        const next = await appendVersion(repository, current, body, { source: 'ai', jobId });
         await repository.update(businessId, piece.id, {
-          body,
-          currentVersion: next,
+          ...next,
           status,
           ...(status === current.status ? {} : { publishAt: null }),
         });
-        return next;
+        return next.currentVersion;
       });
       return { contentId: piece.id, version, body, generatedBy: [generatedBy] };
     },
