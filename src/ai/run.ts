@@ -1,10 +1,11 @@
-// ai.run: the one way Herald asks a model for something. It returns a value that passed the
-// task's zod schema (with the provider and model that answered) or throws a typed error (AI_OUTPUT_INVALID, UPSTREAM_UNAVAILABLE,
-// AI_BUDGET_EXCEEDED, AI_TIMEOUT). Each attempt: budget check → prompt → provider call with a
-// timeout through the provider's circuit breaker (the fallback provider while it is open) →
-// parse, repair, validate → one ai_calls row and metrics. Invalid or empty output, timeouts,
-// 429 and 5xx are retried with backoff and jitter within an overall deadline; after invalid
-// output the retry tells the model what was wrong.
+// ai.run: the one way Herald asks a model for something. It runs a declared task (tasks.ts) and
+// returns a value that passed the task's zod schema, with the provider and model that answered,
+// or throws a typed error (AI_OUTPUT_INVALID, UPSTREAM_UNAVAILABLE, AI_BUDGET_EXCEEDED,
+// AI_TIMEOUT). Each attempt: budget check → prompt → provider call with a timeout through the
+// provider's circuit breaker (the fallback provider while it is open) → parse, repair, validate
+// → one ai_calls row and metrics. Invalid or empty output, timeouts, 429 and 5xx are retried
+// with backoff and jitter within an overall deadline (and stop when the caller's signal aborts);
+// after invalid output the retry tells the model what was wrong.
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
 import { BrokenCircuitError } from 'cockatiel';

@@ -1,6 +1,7 @@
 // Every task Herald asks a model for, declared once: its name (in ai_calls, metrics and the
 // prompt), tier, prompt, builtin template, the input its prompt and template read, and the
-// schema its answer must pass. `ai.run` takes one of these, so an undeclared task cannot be run.
+// schema its answer must pass. `ai.run` takes a task object, not a name, so a misspelt task is
+// a type error rather than a model asked without instructions.
 // A task whose answer a module's own rules shape (a platform's limits, a campaign's dates) is
 // declared without a schema; the module gives it one per call with `withOutput`.
 import { z } from 'zod';
@@ -26,6 +27,7 @@ import type { Tier } from './types.ts';
 export type TaskInput = Record<string, unknown>;
 
 interface TaskParts<Input extends TaskInput> {
+  /** Stored in ai_calls.task and used as a metrics label: keep it stable. */
   readonly name: string;
   readonly tier: Tier;
   readonly prompt: TaskPrompt;
