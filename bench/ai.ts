@@ -21,6 +21,7 @@ import { buildPrompt } from '../src/ai/prompts/index.ts';
 import { createBuiltinProvider } from '../src/ai/providers/builtin.ts';
 import { createProviders } from '../src/ai/providers/index.ts';
 import { createAi } from '../src/ai/run.ts';
+import { defineTask } from '../src/ai/tasks.ts';
 import { loadConfig } from '../src/config.ts';
 import { BreakerRegistry } from '../src/platform/breaker.ts';
 import { businesses, users } from '../src/platform/db/schema/index.ts';
@@ -97,7 +98,19 @@ const [business] = await db
   .returning({ id: businesses.id });
 const businessId = business?.id ?? '';
 const userId = user?.id ?? null;
-const options = { schema: CorpusPost, businessId, userId, tier: 'fast' as const };
+const options = { businessId, userId };
+// A task with no builtin template: the builtin provider fills its schema.
+const socialPost = defineTask<Record<string, never>, CorpusPost>({
+  name: 'social-post',
+  tier: 'fast',
+  prompt: {
+    role: 'an experienced marketer working for the business',
+    instructions: [
+      'Complete the task "social-post" for the business in the business_profile data block, using the task_input data block.',
+    ],
+  },
+  output: CorpusPost,
+});
 
 // --- 1. overhead -----------------------------------------------------------------------------
 const ai = runtime.services.ai;
@@ -120,7 +133,7 @@ const profile = {
   brandVoice: { tone: 'warm and plain', wordsToUse: ['fresh'], wordsToAvoid: ['cheap'] },
   channels: ['instagram', 'email'],
 };
-const prompt = buildPrompt({ task: 'social-post', business: profile, input: {}, jsonSchema });
+const prompt = buildPrompt({ task: socialPost, business: profile, input: {}, jsonSchema });
 const model = createOpenAICompatible({
   name: 'openai-compatible',
   baseURL: fake.baseUrl,
@@ -144,8 +157,8 @@ async function directCall(): Promise<void> {
   });
   CorpusPost.parse(JSON.parse(result.text));
 }
-const viaAi = () => ai.run('social-post', {}, options);
-const viaBuiltin = () => builtinAi.run('social-post', {}, options);
+const viaAi = () => ai.run(socialPost, {}, options);
+const viaBuiltin = () => builtinAi.run(socialPost, {}, options);
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -199,7 +212,7 @@ const misses: string[] = [];
 for (const testCase of corpus) {
   fake.script({ content: testCase.output });
   try {
-    const value = await once.run('social-post', {}, options);
+    const { value } = await once.run(socialPost, {}, options);
     if (testCase.repairable && isDeepStrictEqual(value, testCase.expected)) repaired++;
     else {
       misses.push(

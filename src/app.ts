@@ -156,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     secureCookies: config.http.publicUrl.startsWith('https://'),
     refreshTtlDays: config.auth.refreshTtlDays,
   });
-  businessRoutes(app, { businesses: deps.services.businesses, jobs: deps.services.jobs });
+  businessRoutes(app, { businesses: deps.services.businesses });
   jobRoutes(app, { jobs: deps.services.jobs });
   campaignRoutes(app, { campaigns: deps.services.campaigns });
   contentRoutes(app, { contents: deps.services.contents });

@@ -4,16 +4,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { withAiProvenance } from './ai/job-provenance.ts';
 import { createAi } from './ai/run.ts';
 import type { Config } from './config.ts';
 import { createAiUsageService } from './modules/ai-usage/service.ts';
-import { createAnalyticsService, insightsJob } from './modules/analytics/service.ts';
+import { insightsJob } from './modules/analytics/jobs.ts';
+import { createAnalyticsService } from './modules/analytics/service.ts';
 import { createAuditTrail } from './modules/auth/audit.ts';
 import { resolveJwtSecret } from './modules/auth/credentials.ts';
 import { createAuth } from './modules/auth/service.ts';
 import { createBusinessAccess } from './modules/businesses/access.ts';
-import { brandVoiceJob } from './modules/businesses/brand-voice.ts';
+import { brandVoiceJob } from './modules/businesses/jobs.ts';
 import { createBusinessService } from './modules/businesses/service.ts';
 import { strategyJob } from './modules/campaigns/jobs.ts';
 import { createCampaignService } from './modules/campaigns/service.ts';
@@ -26,11 +26,11 @@ import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createMessageService } from './modules/messages/service.ts';
 import { createDispatcher } from './modules/sequences/dispatcher.ts';
 import { createEngagement } from './modules/sequences/engagement.ts';
-import { sequenceDraftJob } from './modules/sequences/generate.ts';
+import { sequenceDraftJob } from './modules/sequences/jobs.ts';
 import { createSequenceService } from './modules/sequences/service.ts';
 import { createTrackingLinks } from './modules/sequences/tracking.ts';
 import { createEmailAudience } from './modules/subscribers/audience.ts';
-import { subscriberImportJob } from './modules/subscribers/import-job.ts';
+import { subscriberImportJob } from './modules/subscribers/jobs.ts';
 import { createSubscriberService } from './modules/subscribers/service.ts';
 import { systemJobs } from './modules/system/jobs.ts';
 import { createSystemService } from './modules/system/service.ts';
@@ -90,14 +90,13 @@ function createServices(parts: {
     metrics: parts.metrics,
     logger: logger.child({ component: 'ai' }),
   });
-  // Every kind of asynchronous job the workers can run, from each module. AI jobs are wrapped
-  // so their results name the provider and model that produced them.
+  // Every kind of asynchronous job the workers can run, from each module's jobs.ts.
   const jobKinds = [
-    withAiProvenance(brandVoiceJob({ db, ai }), ai),
-    withAiProvenance(strategyJob({ db, ai }), ai),
-    withAiProvenance(contentJob({ db, ai }), ai),
-    withAiProvenance(insightsJob({ db, ai }), ai),
-    withAiProvenance(sequenceDraftJob({ db, ai }), ai),
+    brandVoiceJob({ ai }),
+    strategyJob({ db, ai }),
+    contentJob({ db, ai }),
+    insightsJob({ db, ai }),
+    sequenceDraftJob({ db, ai }),
     // On a PostgreSQL server, larger batches, two in flight (the server has its own cores) and
     // COPY for new subscribers; on PGlite a write holds this thread, so batches take about 20 ms.
     subscriberImportJob(
@@ -189,7 +188,7 @@ function createServices(parts: {
       },
     },
     auth: createAuth({ db, cache, audit, logger, config, mailer }),
-    businesses: createBusinessService({ db, access, audit }),
+    businesses: createBusinessService({ db, access, audit, jobs }),
     system: createSystemService({
       database: parts.database,
       queue: parts.queue,

@@ -1,44 +1,42 @@
-// ai.run: the one way Herald asks a model for something. It returns a value that passed the
-// task's zod schema or throws a typed error (AI_OUTPUT_INVALID, UPSTREAM_UNAVAILABLE,
-// AI_BUDGET_EXCEEDED, AI_TIMEOUT). Each attempt: budget check → prompt → provider call with a
-// timeout through the provider's circuit breaker (the fallback provider while it is open) →
-// parse, repair, validate → one ai_calls row and metrics. Invalid or empty output, timeouts,
-// 429 and 5xx are retried with backoff and jitter within an overall deadline; after invalid
-// output the retry tells the model what was wrong.
+// ai.run: the one way Herald asks a model for something. It runs a declared task (tasks.ts) and
+// returns a value that passed the task's zod schema, with the provider and model that answered,
+// or throws a typed error (AI_OUTPUT_INVALID, UPSTREAM_UNAVAILABLE, AI_BUDGET_EXCEEDED,
+// AI_TIMEOUT). Each attempt: budget check → prompt → provider call with a timeout through the
+// provider's circuit breaker (the fallback provider while it is open) → parse, repair, validate
+// → one ai_calls row and metrics. Invalid or empty output, timeouts, 429 and 5xx are retried
+// with backoff and jitter within an overall deadline (and stop when the caller's signal aborts);
+// after invalid output the retry tells the model what was wrong.
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
 import { BrokenCircuitError } from 'cockatiel';
+import type { z } from 'zod';
 
 import type { Config } from '../config.ts';
-import type { AiRunOptions } from '../modules/jobs/ai-runner.ts';
 import type { BreakerRegistry } from '../platform/breaker.ts';
 import type { Executor } from '../platform/db/client.ts';
 import { type AppError, notFound } from '../platform/http/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import type { AiAnswer, AiRunOptions } from './contract.ts';
 import { aiBudgetExceeded, aiOutputInvalid, aiTimeout, upstreamUnavailable } from './errors.ts';
 import { jsonSchemaOf, schemaNameOf } from './json-schema.ts';
 import { parseModelOutput } from './parse.ts';
 import { createPriceTable } from './pricing.ts';
 import { buildPrompt } from './prompts/index.ts';
+import type { Template } from './providers/builtin-templates.ts';
 import { createProviders } from './providers/index.ts';
 import { createAiRepository } from './repository.ts';
 import { backoffDelayMs } from './retry.ts';
 import { createSpendTracker } from './spend.ts';
+import type { AiTask, TaskInput } from './tasks.ts';
 import {
   type AiProvider,
-  type BuiltPrompt,
-  type BusinessProfile,
   type CallOutcome,
+  type ProviderCall,
   ProviderFailure,
   type ProviderResult,
   type Tier,
 } from './types.ts';
-
-export interface AiCallOptions<T> extends AiRunOptions<T> {
-  /** Stops waiting and retrying (a job past its time limit). */
-  signal?: AbortSignal;
-}
 
 export interface AiDeps {
   db: Executor;
@@ -59,12 +57,6 @@ export interface BudgetStatus {
   spentTodayUsd: number;
   remainingTodayUsd: number;
   resetsAt: string;
-}
-
-/** Which provider and model produced a job's AI output (shown with the result). */
-export interface Provenance {
-  provider: string;
-  model: string;
 }
 
 /** One attempt's ending, before it is recorded. */
@@ -122,8 +114,6 @@ export function createAi(deps: AiDeps) {
     read: (businessId, dayStart) => repository.spentSince(businessId, dayStart),
     refreshMs: SPEND_REFRESH_MS,
   });
-  /** Running jobs: who answered them so far, and the job's time-limit signal. */
-  const jobs = new Map<string, { answeredBy: Provenance[]; signal: AbortSignal | undefined }>();
 
   const breakerOf = (provider: AiProvider) =>
     breakers.get(provider.breakerName, {
@@ -146,15 +136,7 @@ export function createAi(deps: AiDeps) {
   /** One provider call with its own timeout, through its breaker. Throws on no text. */
   async function callProvider(
     provider: AiProvider,
-    request: {
-      task: string;
-      tier: Tier;
-      prompt: BuiltPrompt;
-      business: BusinessProfile;
-      input: Record<string, unknown>;
-      schemaName: string;
-      jsonSchema: ReturnType<typeof jsonSchemaOf>;
-    },
+    request: Omit<ProviderCall, 'model' | 'signal'>,
     timeoutMs: number,
     outer: AbortSignal | undefined,
   ): Promise<ProviderResult> {
@@ -189,9 +171,9 @@ export function createAi(deps: AiDeps) {
     }
   }
 
-  async function attemptOnce<T>(
+  async function attemptOnce(
     request: Parameters<typeof callProvider>[1],
-    schema: AiCallOptions<T>['schema'],
+    schema: z.ZodType,
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<Attempt> {
@@ -306,20 +288,19 @@ export function createAi(deps: AiDeps) {
     }
   }
 
-  async function run<T>(
-    task: string,
-    input: Record<string, unknown>,
-    options: AiCallOptions<T>,
-  ): Promise<T> {
-    const { businessId, userId, tier, jobId } = options;
-    // A job's calls stop with the job: its time limit aborts waits and the call in flight.
-    const signal = options.signal ?? (jobId ? jobs.get(jobId)?.signal : undefined);
+  async function run<Input extends TaskInput, Output>(
+    declared: AiTask<Input, Output>,
+    input: NoInfer<Input>,
+    options: AiRunOptions,
+  ): Promise<AiAnswer<Output>> {
+    const { businessId, userId, jobId, signal } = options;
+    const { name: task, tier } = declared;
     const deadline = Date.now() + llm.deadlineMs;
     const dayStart = startOfUtcDay(now());
     const context = await repository.businessContext(businessId);
     if (!context) throw notFound('Business');
     const budgetUsd = context.dailyBudgetUsd ?? llm.dailyBudgetUsd;
-    const jsonSchema = jsonSchemaOf(options.schema);
+    const jsonSchema = jsonSchemaOf(declared.output);
     const log = logger.child({ businessId, task, ...(jobId ? { jobId } : {}) });
     const callContext = { businessId, userId, jobId, task, tier, dayStart };
     let feedback: string | undefined;
@@ -346,19 +327,27 @@ export function createAi(deps: AiDeps) {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0 || signal?.aborted) break;
-      const prompt = buildPrompt({ task, business: context.profile, input, jsonSchema, feedback });
+      const prompt = buildPrompt({
+        task: declared,
+        business: context.profile,
+        input,
+        jsonSchema,
+        feedback,
+      });
       const request = {
         task,
         tier,
         prompt,
         business: context.profile,
         input,
+        // The template gets this same input back, so it may read it as the task's Input.
+        template: declared.builtin as Template | undefined,
         schemaName: schemaNameOf(task),
         jsonSchema,
       };
       const attempt = await attemptOnce(
         request,
-        options.schema,
+        declared.output,
         Math.min(llm.timeoutMs, remaining),
         signal,
       );
@@ -366,13 +355,13 @@ export function createAi(deps: AiDeps) {
       last = attempt;
       await record(attempt, { ...callContext, number });
       if (attempt.outcome === 'success') {
-        jobs
-          .get(jobId ?? '')
-          ?.answeredBy.push({ provider: attempt.provider.name, model: attempt.model });
         if (number > 0 || attempt.repaired) {
           log.info({ attempt: number, repaired: attempt.repaired }, 'ai output recovered');
         }
-        return attempt.value as T;
+        return {
+          value: attempt.value as Output,
+          generatedBy: { provider: attempt.provider.name, model: attempt.model },
+        };
       }
       log.warn(
         {
@@ -409,7 +398,7 @@ export function createAi(deps: AiDeps) {
       try {
         await sleep(delayMs, signal);
       } catch {
-        break; // the caller gave up (job time limit)
+        break; // the caller gave up (a job's time limit)
       }
     }
     throw finalError(task, attempts, last);
@@ -432,21 +421,6 @@ export function createAi(deps: AiDeps) {
         remainingTodayUsd: roundUsd(Math.max(0, dailyBudgetUsd - spentTodayUsd)),
         resetsAt: new Date(dayStart.getTime() + 86_400_000).toISOString(),
       };
-    },
-
-    /**
-     * Marks `jobId` as running: its calls collect who answered them and stop when `signal`
-     * aborts (the job's time limit). `end` returns who answered and forgets the job.
-     */
-    jobScope: {
-      begin(jobId: string, signal?: AbortSignal): void {
-        jobs.set(jobId, { answeredBy: [], signal });
-      },
-      end(jobId: string): Provenance[] {
-        const collected = jobs.get(jobId)?.answeredBy ?? [];
-        jobs.delete(jobId);
-        return collected;
-      },
     },
 
     providers: { primary: providers.primary.name, fallback: providers.fallback?.name ?? null },

@@ -2,6 +2,8 @@
 // and how it fails. Modules never see these; they get a validated value from `ai.run`.
 import type { JSONSchema7 } from '@ai-sdk/provider';
 
+import type { Template } from './providers/builtin-templates.ts';
+
 export type Tier = 'fast' | 'strong';
 
 /** The business context every prompt is built from (loaded by the AI layer, not the caller). */
@@ -37,6 +39,8 @@ export interface ProviderCall {
   /** The structured task, for the builtin provider, which fills templates instead of reading prose. */
   business: BusinessProfile;
   input: Record<string, unknown>;
+  /** The task's builtin template; without one the builtin provider fills the schema. */
+  template: Template | undefined;
   signal: AbortSignal;
 }
 

@@ -3,7 +3,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 
-import { BrandVoiceSuggestion } from '../../src/modules/businesses/brand-voice.ts';
+import { brandVoiceTask } from '../../src/ai/tasks.ts';
 import { aiCalls } from '../../src/platform/db/schema/index.ts';
 import { AppError } from '../../src/platform/http/errors.ts';
 import type { TestApp } from '../helpers/app.ts';
@@ -28,13 +28,14 @@ export async function callsOf(ctx: TestApp, businessId: string): Promise<AiCallR
     .orderBy(asc(aiCalls.createdAt), asc(aiCalls.attempt));
 }
 
-/** Runs the brand-voice task for `business` through the app's AI layer. */
-export function suggestVoice(ctx: TestApp, owner: TestUser, business: TestBusiness) {
-  return ctx.runtime.services.ai.run(
-    'brand-voice',
+/** Runs the brand-voice task for `business` through the app's AI layer; returns the value. */
+export async function suggestVoice(ctx: TestApp, owner: TestUser, business: TestBusiness) {
+  const answer = await ctx.runtime.services.ai.run(
+    brandVoiceTask,
     { notes: 'We bake sourdough every morning.' },
-    { schema: BrandVoiceSuggestion, businessId: business.id, userId: owner.id, tier: 'fast' },
+    { businessId: business.id, userId: owner.id },
   );
+  return answer.value;
 }
 
 /** The AppError `promise` rejects with (failing the test if it resolves). */

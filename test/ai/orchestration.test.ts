@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { BrandVoiceSuggestion } from '../../src/modules/businesses/brand-voice.ts';
+import { brandVoiceTask } from '../../src/ai/tasks.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../helpers/fake-llm.ts';
 import { newBusiness, newUser, type TestBusiness, type TestUser } from '../helpers/fixtures.ts';
@@ -181,24 +181,16 @@ describe('ai.run against an OpenAI-compatible server', () => {
   it("stops a job's model call when the job passes its time limit", async () => {
     const jobId = randomUUID();
     const timeLimit = new AbortController();
-    ctx.runtime.services.ai.jobScope.begin(jobId, timeLimit.signal);
     fake.script({ hang: true });
     const running = ctx.runtime.services.ai.run(
-      'brand-voice',
-      {},
-      {
-        schema: BrandVoiceSuggestion,
-        businessId: business.id,
-        userId: owner.id,
-        tier: 'fast',
-        jobId,
-      },
+      brandVoiceTask,
+      { notes: '' },
+      { businessId: business.id, userId: owner.id, jobId, signal: timeLimit.signal },
     );
     while (fake.requests.length === 0) await sleep(10);
     timeLimit.abort();
     const error = await rejection(running);
     expect(error.code).toBe('AI_TIMEOUT');
-    ctx.runtime.services.ai.jobScope.end(jobId);
     // One attempt, cut short: no retry after the job gave up.
     expect(fake.requests).toHaveLength(1);
     const rows = await callsOf(ctx, business.id);

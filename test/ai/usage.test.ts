@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
+import { defineTask } from '../../src/ai/tasks.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../helpers/fake-llm.ts';
 import { newBusiness, newUser, type TestBusiness, type TestUser } from '../helpers/fixtures.ts';
@@ -61,16 +62,13 @@ describe('AI usage', () => {
       promptTokens: 100,
       completionTokens: 100,
     });
-    await ctx.runtime.services.ai.run(
-      'tagline',
-      {},
-      {
-        schema: z.object({ tagline: z.string() }),
-        businessId: business.id,
-        userId: owner.id,
-        tier: 'strong',
-      },
-    );
+    const tagline = defineTask<Record<string, never>, { tagline: string }>({
+      name: 'tagline',
+      tier: 'strong',
+      prompt: { role: 'a copywriter', instructions: ['Write a tagline for the business.'] },
+      output: z.object({ tagline: z.string() }),
+    });
+    await ctx.runtime.services.ai.run(tagline, {}, { businessId: business.id, userId: owner.id });
   });
   afterAll(async () => {
     await ctx.close();

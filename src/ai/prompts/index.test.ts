@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { brandVoiceTask } from '../tasks.ts';
 import type { BusinessProfile } from '../types.ts';
 import { readDataBlocks } from './data-block.ts';
 import { buildPrompt } from './index.ts';
@@ -19,7 +20,7 @@ const business: BusinessProfile = {
 
 describe('prompt builder', () => {
   const prompt = buildPrompt({
-    task: 'brand-voice',
+    task: brandVoiceTask,
     business,
     input: { notes: `Please ${INJECTION}` },
     jsonSchema: { type: 'object' },
@@ -56,7 +57,7 @@ describe('prompt builder', () => {
 
   it('adds what was wrong with the previous answer on a retry', () => {
     const retry = buildPrompt({
-      task: 'brand-voice',
+      task: brandVoiceTask,
       business,
       input: {},
       jsonSchema: { type: 'object' },

@@ -5,11 +5,9 @@
 import type { JSONSchema7 } from '@ai-sdk/provider';
 
 import type { BuiltPrompt, BusinessProfile, PromptMessage } from '../types.ts';
-import { brandVoicePrompt } from './brand-voice.ts';
-import { campaignInsightsPrompt, campaignStrategyPrompt, contentPiecePrompt } from './campaigns.ts';
 import { DATA_BLOCK_RULE, dataBlock } from './data-block.ts';
-import { sequenceDraftPrompt } from './sequences.ts';
 
+/** What a task tells the model; each task in ai/tasks.ts declares one. */
 export interface TaskPrompt {
   /** Who the model is for this task. */
   role: string;
@@ -17,27 +15,8 @@ export interface TaskPrompt {
   instructions: string[];
 }
 
-const TASK_PROMPTS: Record<string, TaskPrompt> = {
-  'brand-voice': brandVoicePrompt,
-  'campaign-strategy': campaignStrategyPrompt,
-  'content-piece': contentPiecePrompt,
-  'campaign-insights': campaignInsightsPrompt,
-  'sequence-draft': sequenceDraftPrompt,
-};
-
-function taskPrompt(task: string): TaskPrompt {
-  return (
-    TASK_PROMPTS[task] ?? {
-      role: 'an experienced marketer working for the business',
-      instructions: [
-        `Complete the task "${task}" for the business in the business_profile data block, using the task_input data block.`,
-      ],
-    }
-  );
-}
-
 export interface PromptRequest {
-  task: string;
+  task: { name: string; prompt: TaskPrompt };
   business: BusinessProfile;
   input: Record<string, unknown>;
   jsonSchema: JSONSchema7;
@@ -46,7 +25,7 @@ export interface PromptRequest {
 }
 
 export function buildPrompt(request: PromptRequest): BuiltPrompt {
-  const prompt = taskPrompt(request.task);
+  const { name, prompt } = request.task;
   const system = [
     `You are ${prompt.role}, writing for Herald, a marketing tool used by the business described below.`,
     '',
@@ -68,7 +47,7 @@ export function buildPrompt(request: PromptRequest): BuiltPrompt {
     '',
     dataBlock('task_input', request.input),
     '',
-    `Now do the task "${request.task}" and answer with the JSON value only.`,
+    `Now do the task "${name}" and answer with the JSON value only.`,
   ];
   // One user message even on a retry: some providers refuse two user turns in a row.
   if (request.feedback) {

@@ -45,7 +45,7 @@ interface CampaignInput {
   endDate?: unknown;
 }
 
-const campaignStrategy: Template = ({ business, input }) => {
+export const campaignStrategyTemplate: Template = ({ business, input }) => {
   const campaign = (input.campaign ?? {}) as CampaignInput;
   const name = business.name || 'Our business';
   const goal = str(campaign.goal, business.goals[0] ?? `grow ${name}`);
@@ -141,7 +141,7 @@ function tags(words: string[], max: number): string {
     .join(' ');
 }
 
-const contentPiece: Template = ({ business, input }) => {
+export const contentPieceTemplate: Template = ({ business, input }) => {
   const limits = (input.limits ?? {}) as Limits;
   const name = business.name || 'We';
   const topic = str(input.topic, `News from ${name}`);
@@ -205,7 +205,7 @@ const contentPiece: Template = ({ business, input }) => {
   }
 };
 
-const campaignInsights: Template = ({ input }) => {
+export const campaignInsightsTemplate: Template = ({ input }) => {
   const totals = (input.totals ?? {}) as Record<string, number | null | undefined>;
   const fmt = (value: number | null | undefined, digits = 2) =>
     value === null || value === undefined ? 'n/a' : value.toFixed(digits);
@@ -234,10 +234,4 @@ const campaignInsights: Template = ({ input }) => {
     highlights,
     recommendations,
   };
-};
-
-export const CAMPAIGN_TEMPLATES: Readonly<Record<string, Template>> = {
-  'campaign-strategy': campaignStrategy,
-  'content-piece': contentPiece,
-  'campaign-insights': campaignInsights,
 };

@@ -31,7 +31,7 @@ function escapeHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-const sequenceDraft: Template = ({ business, input, seed }) => {
+export const sequenceDraftTemplate: Template = ({ business, input, seed }) => {
   const count = Math.min(10, Math.max(1, Number(input.steps ?? 3)));
   const cadence = Math.max(0, Number(input.cadenceDays ?? 2));
   const goal = typeof input.goal === 'string' ? input.goal : 'stay in touch';
@@ -55,8 +55,4 @@ const sequenceDraft: Template = ({ business, input, seed }) => {
     steps,
     rationale: `${BUILTIN_NOTE}: ${String(count)} emails, ${String(cadence)} days apart, from your profile. Configure an AI provider (LLM_PROVIDER) for copy written to your goal.`,
   };
-};
-
-export const SEQUENCE_TEMPLATES: Readonly<Record<string, Template>> = {
-  'sequence-draft': sequenceDraft,
 };

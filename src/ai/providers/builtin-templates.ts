@@ -1,11 +1,11 @@
-// Hand-written templates of the builtin provider, one per task: plain, sensible drafts built
-// from the business profile, honest about not being a model. Each returns a candidate that
-// ai/run.ts validates like any model answer.
+// Hand-written templates of the builtin provider (each task in ai/tasks.ts names its own): plain,
+// sensible drafts built from the business profile, honest about not being a model. Each returns
+// a candidate that ai/run.ts validates like any model answer. The brand-voice template is here.
 import type { BusinessProfile } from '../types.ts';
 
-export interface TemplateContext {
+export interface TemplateContext<Input = Record<string, unknown>> {
   business: BusinessProfile;
-  input: Record<string, unknown>;
+  input: Input;
   /** A stable number from the task and input, for choosing between phrasings. */
   seed: number;
 }
@@ -45,7 +45,7 @@ const TONES = [
   'Helpful and down-to-earth: explain the why, then invite people in',
 ];
 
-const brandVoice: Template = ({ business, seed }) => {
+export const brandVoiceTemplate: Template = ({ business, seed }) => {
   const name = business.name || 'We';
   const industry = business.industry || 'your field';
   const audience = business.audience || 'your customers';
@@ -78,8 +78,4 @@ const brandVoice: Template = ({ business, seed }) => {
       600,
     ),
   };
-};
-
-export const TEMPLATES: Readonly<Record<string, Template>> = {
-  'brand-voice': brandVoice,
 };

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-import { BrandVoiceSuggestion } from '../../modules/businesses/brand-voice.ts';
 import { jsonSchemaOf } from '../json-schema.ts';
 import { parseModelOutput } from '../parse.ts';
 import { buildPrompt } from '../prompts/index.ts';
+import {
+  type AiTask,
+  BrandVoiceSuggestion,
+  brandVoiceTask,
+  campaignInsightsTask,
+  defineTask,
+  sequenceDraftTask,
+  type TaskInput,
+} from '../tasks.ts';
 import type { BusinessProfile, ProviderCall } from '../types.ts';
 import { createBuiltinProvider } from './builtin.ts';
 
@@ -27,17 +35,22 @@ const blank: BusinessProfile = {
   channels: [],
 };
 
-function callFor(task: string, schema: z.ZodType, business: BusinessProfile): ProviderCall {
-  const jsonSchema = jsonSchemaOf(schema);
+function callFor<Input extends TaskInput>(
+  task: AiTask<Input, unknown>,
+  business: BusinessProfile,
+  input: Input,
+): ProviderCall {
+  const jsonSchema = jsonSchemaOf(task.output);
   return {
-    task,
-    tier: 'fast',
+    task: task.name,
+    tier: task.tier,
     model: 'builtin',
-    prompt: buildPrompt({ task, business, input: {}, jsonSchema }),
+    prompt: buildPrompt({ task, business, input, jsonSchema }),
     jsonSchema,
-    schemaName: task,
+    schemaName: task.name,
     business,
-    input: {},
+    input,
+    template: task.builtin as ProviderCall['template'],
     signal: new AbortController().signal,
   };
 }
@@ -57,7 +70,7 @@ describe('builtin provider', () => {
   ])(
     'drafts a schema-valid brand voice from %s, honest about being a template',
     async (_, business) => {
-      const result = await builtin.generate(callFor('brand-voice', BrandVoiceSuggestion, business));
+      const result = await builtin.generate(callFor(brandVoiceTask, business, { notes: '' }));
       const parsed = parseModelOutput(result.text, BrandVoiceSuggestion);
       expect(parsed.ok).toBe(true);
       if (!parsed.ok) return;
@@ -70,10 +83,31 @@ describe('builtin provider', () => {
   );
 
   it('answers the same input with the same output', async () => {
-    const call = callFor('brand-voice', BrandVoiceSuggestion, bakery);
+    const call = callFor(brandVoiceTask, bakery, { notes: '' });
     const first = await builtin.generate(call);
     const second = await builtin.generate(call);
     expect(second.text).toBe(first.text);
+  });
+
+  it.each<[string, ProviderCall, z.ZodType]>([
+    [
+      'a sequence draft',
+      callFor(sequenceDraftTask, bakery, { goal: 'Welcome', steps: 4, cadenceDays: 2 }),
+      sequenceDraftTask.output,
+    ],
+    [
+      'a campaign insight',
+      callFor(campaignInsightsTask, bakery, {
+        campaign: { name: 'Spring', goal: 'More visits', status: 'active' },
+        totals: { impressions: 1200, clicks: 30, conversions: 4, ctr: 0.025, roas: null },
+        byPlatform: [],
+        topContent: [],
+      }),
+      campaignInsightsTask.output,
+    ],
+  ])("drafts %s that passes its task's schema as is", async (_, call, schema) => {
+    const result = await builtin.generate(call);
+    expect(parseModelOutput(result.text, schema)).toMatchObject({ ok: true, repaired: false });
   });
 
   it('fills any schema for a task without a template, within its limits', async () => {
@@ -89,7 +123,13 @@ describe('builtin provider', () => {
         .max(6),
       audience: z.string().nullable(),
     });
-    const result = await builtin.generate(callFor('campaign-plan', Plan, bakery));
+    const plan = defineTask<{ notes: string }, z.infer<typeof Plan>>({
+      name: 'campaign-plan',
+      tier: 'fast',
+      prompt: { role: 'a planner', instructions: ['Plan a campaign.'] },
+      output: Plan,
+    });
+    const result = await builtin.generate(callFor(plan, bakery, { notes: '' }));
     const parsed = parseModelOutput(result.text, Plan);
     expect(parsed).toMatchObject({ ok: true });
   });

@@ -3,10 +3,7 @@
 // from the business profile and the task input. Same input, same output. It is labelled
 // `builtin` as provider and model wherever its output shows, and costs nothing.
 import type { AiProvider, ProviderCall } from '../types.ts';
-import { CAMPAIGN_TEMPLATES } from './builtin-campaigns.ts';
-import { SEQUENCE_TEMPLATES } from './builtin-sequences.ts';
 import { synthesize } from './builtin-synth.ts';
-import { TEMPLATES } from './builtin-templates.ts';
 
 export const BUILTIN = 'builtin';
 
@@ -29,10 +26,8 @@ export function createBuiltinProvider(): AiProvider {
     breakerName: `llm:${BUILTIN}`,
     model: () => BUILTIN,
     generate(call: ProviderCall) {
-      const template =
-        TEMPLATES[call.task] ?? CAMPAIGN_TEMPLATES[call.task] ?? SEQUENCE_TEMPLATES[call.task];
-      const value = template
-        ? template({
+      const value = call.template
+        ? call.template({
             business: call.business,
             input: call.input,
             seed: seedOf(JSON.stringify([call.task, call.input, call.business])),

@@ -75,11 +75,3 @@ export const BusinessOverview = z
   })
   .meta({ id: 'BusinessOverview' });
 export type BusinessOverview = z.infer<typeof BusinessOverview>;
-
-export const Insight = z
-  .object({
-    summary: z.string().trim().min(10).max(1000),
-    highlights: z.array(z.string().trim().min(3).max(300)).min(1).max(6),
-    recommendations: z.array(z.string().trim().min(3).max(300)).min(1).max(6),
-  })
-  .meta({ id: 'CampaignInsight' });

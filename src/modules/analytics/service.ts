@@ -1,17 +1,14 @@
 // Analytics: per-content figures reported by integrations or by hand, campaign rollups (CTR,
-// conversion rate, cost per conversion, ROAS), a business overview, and an AI job that writes a
-// short insight summary for a campaign from those figures.
-import { z } from 'zod';
-
+// conversion rate, cost per conversion, ROAS), a business overview, and an AI job (jobs.ts) that
+// writes a short insight summary for a campaign from those figures.
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import type { BusinessAccess } from '../businesses/access.ts';
 import { createCampaignRepository } from '../campaigns/repository.ts';
 import { createContentRepository } from '../content/repository.ts';
-import type { AiRunner } from '../jobs/ai-runner.ts';
 import type { Job } from '../jobs/schemas.ts';
-import type { JobKind, JobService } from '../jobs/service.ts';
+import type { JobService } from '../jobs/service.ts';
 import {
   createAnalyticsRepository,
   type MetricsRowRecord,
@@ -21,13 +18,11 @@ import {
 import {
   type BusinessOverview,
   type CampaignAnalytics,
-  Insight,
   type MetricsBody,
   type Totals,
 } from './schemas.ts';
 
-export const INSIGHTS_TASK = 'campaign-insights';
-export const INSIGHTS_JOB = `ai.${INSIGHTS_TASK}`;
+export const INSIGHTS_JOB = 'ai.campaign-insights';
 
 const ratio = (numerator: number, denominator: number, digits = 4) =>
   denominator > 0 ? Math.round((numerator / denominator) * 10 ** digits) / 10 ** digits : null;
@@ -57,7 +52,7 @@ const toMetricsRow = (row: MetricsRowRecord) => ({
   updatedAt: row.updatedAt.toISOString(),
 });
 
-async function campaignAnalytics(
+export async function campaignAnalytics(
   db: Database,
   businessId: string,
   campaignId: string,
@@ -188,34 +183,3 @@ export function createAnalyticsService(deps: {
 }
 
 export type AnalyticsService = ReturnType<typeof createAnalyticsService>;
-
-const InsightsJobInput = z.object({ campaignId: z.uuid() });
-
-export function insightsJob(deps: {
-  db: Database;
-  ai: AiRunner;
-}): JobKind<z.infer<typeof InsightsJobInput>> {
-  return {
-    kind: INSIGHTS_JOB,
-    input: InsightsJobInput,
-    timeLimitMs: 120_000,
-    async run({ jobId, businessId, userId, input, progress }) {
-      await progress(10, 'Adding up the figures');
-      const campaign = await createCampaignRepository(deps.db).find(businessId, input.campaignId);
-      if (!campaign) throw new Error('campaign vanished while its job was queued');
-      const analytics = await campaignAnalytics(deps.db, businessId, campaign.id);
-      await progress(40, 'Writing the summary');
-      const insight = await deps.ai.run(
-        INSIGHTS_TASK,
-        {
-          campaign: { name: campaign.name, goal: campaign.goal, status: campaign.status },
-          totals: analytics.totals,
-          byPlatform: analytics.byPlatform,
-          topContent: analytics.byContent.slice(0, 10),
-        },
-        { schema: Insight, businessId, userId, tier: 'strong', jobId },
-      );
-      return { campaignId: campaign.id, insight, totals: analytics.totals };
-    },
-  };
-}

@@ -7,9 +7,8 @@ import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
 import { originOf } from '../auth/routes.ts';
 import { JobEnvelope } from '../jobs/schemas.ts';
-import type { JobService } from '../jobs/service.ts';
-import { BRAND_VOICE_JOB, BrandVoiceRequest } from './brand-voice.ts';
 import {
+  BrandVoiceRequest,
   Business,
   BusinessPage,
   BusinessParams,
@@ -18,11 +17,8 @@ import {
 } from './schemas.ts';
 import type { BusinessService } from './service.ts';
 
-export function businessRoutes(
-  app: App,
-  deps: { businesses: BusinessService; jobs: JobService },
-): void {
-  const { businesses, jobs } = deps;
+export function businessRoutes(app: App, deps: { businesses: BusinessService }): void {
+  const { businesses } = deps;
 
   app.post(
     '/api/v1/businesses',
@@ -128,10 +124,9 @@ export function businessRoutes(
       },
     },
     async (request, reply) => {
-      const job = await jobs.start(
+      const job = await businesses.suggestBrandVoice(
         principalOf(request),
         request.params.businessId,
-        BRAND_VOICE_JOB,
         request.body ?? {},
       );
       return reply.status(202).send({ job });

@@ -123,3 +123,14 @@ export type Business = z.infer<typeof Business>;
 
 export const BusinessParams = z.object({ businessId: z.uuid() });
 export const BusinessPage = pageSchema(Business);
+
+/** What the marketer may add to "suggest a brand voice" (the profile itself is read by the AI layer). */
+export const BrandVoiceRequest = z.object({
+  notes: z
+    .string()
+    .trim()
+    .max(2000)
+    .optional()
+    .describe('Anything the AI should know: examples you like, words you never use…'),
+});
+export type BrandVoiceRequest = z.infer<typeof BrandVoiceRequest>;

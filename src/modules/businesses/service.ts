@@ -1,13 +1,23 @@
-// Business profiles: the brand context every AI prompt is built from, and the tracking write key.
+// Business profiles: the brand context every AI prompt is built from, the tracking write key, and
+// the AI job that suggests a brand voice (businesses/jobs.ts runs it).
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { AuditTrail, RequestOrigin } from '../auth/audit.ts';
 import { randomToken } from '../auth/credentials.ts';
+import type { Job } from '../jobs/schemas.ts';
+import type { JobService } from '../jobs/service.ts';
 import type { BusinessAccess } from './access.ts';
 import { type BusinessRow, createBusinessRepository, type NewBusiness } from './repository.ts';
-import type { Business, CreateBusinessBody, UpdateBusinessBody } from './schemas.ts';
+import type {
+  BrandVoiceRequest,
+  Business,
+  CreateBusinessBody,
+  UpdateBusinessBody,
+} from './schemas.ts';
+
+export const BRAND_VOICE_JOB = 'ai.brand-voice';
 
 export function toBusiness(row: BusinessRow): Business {
   return {
@@ -44,6 +54,7 @@ export function createBusinessService(deps: {
   db: Database;
   access: BusinessAccess;
   audit: AuditTrail;
+  jobs: Pick<JobService, 'start'>;
 }) {
   const { access, audit } = deps;
   const repository = createBusinessRepository(deps.db);
@@ -124,6 +135,16 @@ export function createBusinessService(deps: {
         origin,
       });
       return toBusiness(row);
+    },
+
+    /** Starts the job that suggests a brand voice; nothing is saved until the marketer PATCHes. */
+    async suggestBrandVoice(
+      principal: Principal,
+      businessId: string,
+      body: BrandVoiceRequest,
+    ): Promise<Job> {
+      // jobs.start checks that the principal owns the business.
+      return deps.jobs.start(principal, businessId, BRAND_VOICE_JOB, body);
     },
   };
 }

@@ -4,12 +4,13 @@
 // versions, keeps placeholders already in progress and never makes one twice.
 import { z } from 'zod';
 
+import type { AiRunner } from '../../ai/contract.ts';
+import { campaignStrategyTask } from '../../ai/tasks.ts';
 import type { Database } from '../../platform/db/client.ts';
-import type { AiRunner } from '../jobs/ai-runner.ts';
 import type { JobKind } from '../jobs/service.ts';
 import { createCampaignRepository } from './repository.ts';
 import { STRATEGY_JOB } from './service.ts';
-import { calendarKeyOf, STRATEGY_TASK, strategySchemaFor } from './strategy.ts';
+import { calendarKeyOf, strategySchemaFor } from './strategy.ts';
 
 const StrategyJobInput = z.object({
   campaignId: z.uuid(),
@@ -36,15 +37,15 @@ export function strategyJob(deps: { db: Database; ai: AiRunner }): JobKind<Strat
     kind: STRATEGY_JOB,
     input: StrategyJobInput,
     timeLimitMs: 180_000,
-    async run({ jobId, businessId, userId, input, progress }) {
+    async run({ jobId, businessId, userId, input, signal, progress }) {
       await progress(10, 'Reading the campaign');
       const campaign = await createCampaignRepository(deps.db).find(businessId, input.campaignId);
       if (!campaign) throw new Error('campaign vanished while its job was queued');
       const window = campaignWindow(campaign);
       const channels = campaign.channels;
       await progress(25, 'Writing the strategy');
-      const strategy = await deps.ai.run(
-        STRATEGY_TASK,
+      const { value: strategy, generatedBy } = await deps.ai.run(
+        campaignStrategyTask.withOutput(strategySchemaFor({ ...window, channels })),
         {
           campaign: {
             name: campaign.name,
@@ -56,13 +57,7 @@ export function strategyJob(deps: { db: Database; ai: AiRunner }): JobKind<Strat
           },
           notes: input.notes ?? '',
         },
-        {
-          schema: strategySchemaFor({ ...window, channels }),
-          businessId,
-          userId,
-          tier: 'strong',
-          jobId,
-        },
+        { businessId, userId, jobId, signal },
       );
       await progress(85, 'Saving the strategy and its calendar');
       const saved = await deps.db.transaction(async (tx) => {
@@ -102,6 +97,7 @@ export function strategyJob(deps: { db: Database; ai: AiRunner }): JobKind<Strat
         placeholdersCreated: saved.created,
         placeholdersRemoved: saved.removed,
         strategy,
+        generatedBy: [generatedBy],
       };
     },
   };

@@ -17,9 +17,9 @@ import type {
   StrategyVersion,
   UpdateCampaignBody,
 } from './schemas.ts';
-import { Strategy, STRATEGY_TASK } from './strategy.ts';
+import { Strategy } from './strategy.ts';
 
-export const STRATEGY_JOB = `ai.${STRATEGY_TASK}`;
+export const STRATEGY_JOB = 'ai.campaign-strategy';
 
 export function toCampaign(row: CampaignRow): Campaign {
   return {

@@ -5,7 +5,6 @@ import { z } from 'zod';
 
 import { Platform } from '../content/platforms.ts';
 
-export const STRATEGY_TASK = 'campaign-strategy';
 /** Upper bound on calendar entries (and so on placeholders) per strategy. */
 export const MAX_CALENDAR_ENTRIES = 150;
 

@@ -4,15 +4,16 @@
 // saved as a new version; a piece that was approved or scheduled goes back to draft.
 import { z } from 'zod';
 
+import type { AiRunner } from '../../ai/contract.ts';
+import { contentPieceTask } from '../../ai/tasks.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { createCampaignRepository } from '../campaigns/repository.ts';
 import type { Strategy } from '../campaigns/strategy.ts';
-import type { AiRunner } from '../jobs/ai-runner.ts';
 import type { JobKind } from '../jobs/service.ts';
 import { bodySchemaOf, LIMITS, type Platform } from './platforms.ts';
 import { createContentRepository } from './repository.ts';
 import type { ContentStatus } from './schemas.ts';
-import { CONTENT_JOB, CONTENT_TASK } from './service.ts';
+import { appendVersion, CONTENT_JOB } from './service.ts';
 import { statusAfterEdit } from './workflow.ts';
 
 const ContentJobInput = z.object({ contentId: z.uuid(), notes: z.string().max(2000).optional() });
@@ -23,12 +24,13 @@ export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<Conten
     kind: CONTENT_JOB,
     input: ContentJobInput,
     timeLimitMs: 120_000,
-    async run({ jobId, businessId, userId, input, progress }) {
+    async run({ jobId, businessId, userId, input, signal, progress }) {
       await progress(10, 'Reading the brief');
       const piece = await createContentRepository(deps.db).find(businessId, input.contentId);
       if (!piece) throw new Error('content vanished while its job was queued');
       const platform = piece.platform as Platform;
-      let campaign: Record<string, unknown> | undefined;
+      let campaign:
+        { name: string; goal: string; audience: string | null; keyMessages: string[] } | undefined;
       if (piece.campaignId) {
         const campaigns = createCampaignRepository(deps.db);
         const row = await campaigns.find(businessId, piece.campaignId);
@@ -44,8 +46,8 @@ export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<Conten
         }
       }
       await progress(30, `Writing the ${platform} piece`);
-      const body = await deps.ai.run(
-        CONTENT_TASK,
+      const { value: body, generatedBy } = await deps.ai.run(
+        contentPieceTask.withOutput(bodySchemaOf(platform)),
         {
           platform,
           contentType: piece.contentType,
@@ -56,7 +58,7 @@ export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<Conten
           ...(campaign ? { campaign } : {}),
           notes: input.notes ?? '',
         },
-        { schema: bodySchemaOf(platform), businessId, userId, tier: 'fast', jobId },
+        { businessId, userId, jobId, signal },
       );
       await progress(90, 'Saving the new version');
       const version = await deps.db.transaction(async (tx) => {
@@ -64,24 +66,15 @@ export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<Conten
         const current = await repository.find(businessId, piece.id, true);
         if (!current) throw new Error('content vanished while its job ran');
         const status = statusAfterEdit(current.status as ContentStatus);
-        const next = current.currentVersion + 1;
-        await repository.insertVersion({
-          businessId,
-          contentId: piece.id,
-          version: next,
-          body,
-          source: 'ai',
-          jobId,
-        });
+        const next = await appendVersion(repository, current, body, { source: 'ai', jobId });
         await repository.update(businessId, piece.id, {
-          body,
-          currentVersion: next,
+          ...next,
           status,
           ...(status === current.status ? {} : { publishAt: null }),
         });
-        return next;
+        return next.currentVersion;
       });
-      return { contentId: piece.id, version, body };
+      return { contentId: piece.id, version, body, generatedBy: [generatedBy] };
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Job } from '../jobs/schemas.ts';
 import type { JobService } from '../jobs/service.ts';
 import { bodySchemaOf, type Platform } from './platforms.ts';
 import {
+  type ContentRepository,
   type ContentRow,
   type ContentVersionRow,
   createContentRepository,
@@ -31,8 +32,7 @@ import type {
 } from './schemas.ts';
 import { assertMove, publishInstant, statusAfterEdit } from './workflow.ts';
 
-export const CONTENT_TASK = 'content-piece';
-export const CONTENT_JOB = `ai.${CONTENT_TASK}`;
+export const CONTENT_JOB = 'ai.content-piece';
 
 export interface PublishWaker {
   /** Makes sure a worker looks for due pieces at `at`. */
@@ -115,6 +115,27 @@ export function validBody(
       })),
     },
   });
+}
+
+/**
+ * Stores `body` as the version after the piece's current one and returns the columns that make
+ * it current. Call it in the transaction that updates the piece, with the piece read under lock.
+ */
+export async function appendVersion(
+  repository: ContentRepository,
+  piece: Pick<ContentRow, 'businessId' | 'id' | 'currentVersion'>,
+  body: Record<string, unknown>,
+  origin: { source: 'ai' | 'edit' | 'restore'; jobId?: string },
+): Promise<{ body: Record<string, unknown>; currentVersion: number }> {
+  const version = piece.currentVersion + 1;
+  await repository.insertVersion({
+    businessId: piece.businessId,
+    contentId: piece.id,
+    version,
+    body,
+    ...origin,
+  });
+  return { body, currentVersion: version };
 }
 
 /**
@@ -240,20 +261,11 @@ export function createContentService(deps: {
           topic: body.topic,
           callToAction: body.callToAction,
           plannedDate: body.plannedDate,
-          body: text,
-          currentVersion: text ? 1 : 0,
           createdBy: principal.userId,
         });
-        if (text) {
-          await repo.insertVersion({
-            businessId,
-            contentId: inserted.id,
-            version: 1,
-            body: text,
-            source: 'edit',
-          });
-        }
-        return inserted;
+        if (!text) return inserted;
+        const first = await appendVersion(repo, inserted, text, { source: 'edit' });
+        return (await repo.update(businessId, inserted.id, first)) ?? inserted;
       });
       return toContent(row);
     },
@@ -301,18 +313,9 @@ export function createContentService(deps: {
             values.publishAt = null;
           }
         }
-        if (text !== undefined) {
-          values.body = validBody(current.platform, text);
-          values.currentVersion = current.currentVersion + 1;
-          await tx.insertVersion({
-            businessId,
-            contentId,
-            version: current.currentVersion + 1,
-            body: values.body,
-            source: 'edit',
-          });
-        }
-        return values;
+        if (text === undefined) return values;
+        const edited = validBody(current.platform, text);
+        return { ...values, ...(await appendVersion(tx, current, edited, { source: 'edit' })) };
       });
       return toContent(row);
     },
@@ -338,16 +341,8 @@ export function createContentService(deps: {
         const next = statusAfterEdit(current.status as ContentStatus);
         const earlier = await tx.version(contentId, version);
         if (!earlier) throw notFound('Version');
-        await tx.insertVersion({
-          businessId,
-          contentId,
-          version: current.currentVersion + 1,
-          body: earlier.body,
-          source: 'restore',
-        });
         return {
-          body: earlier.body,
-          currentVersion: current.currentVersion + 1,
+          ...(await appendVersion(tx, current, earlier.body, { source: 'restore' })),
           status: next,
           ...(next === current.status ? {} : { publishAt: null }),
         };

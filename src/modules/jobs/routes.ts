@@ -3,8 +3,7 @@ import { principalOf } from '../../platform/http/auth-guard.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
-import { BusinessParams } from '../businesses/schemas.ts';
-import { Job, JobEventsQuery, JobPage, JobParams } from './schemas.ts';
+import { Job, JobEventsQuery, JobOwnerParams, JobPage, JobParams } from './schemas.ts';
 import { isTerminal, type JobService } from './service.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -31,7 +30,7 @@ export function jobRoutes(app: App, deps: { jobs: JobService }): void {
       schema: {
         tags: ['jobs'],
         summary: "The business's jobs, newest first",
-        params: BusinessParams,
+        params: JobOwnerParams,
         querystring: PaginationQuery,
         response: { 200: JobPage, ...errorResponses(400, 401, 404, 429) },
       },

@@ -27,6 +27,8 @@ export type Job = z.infer<typeof Job>;
 
 export const JobEnvelope = z.object({ job: Job }).meta({ id: 'JobAccepted' });
 export const JobParams = z.object({ jobId: z.uuid() });
+/** Whose jobs are listed (the same shape as businesses' BusinessParams; jobs does not import it). */
+export const JobOwnerParams = z.object({ businessId: z.uuid() });
 export const JobEventsQuery = z.object({
   accessToken: z
     .string()

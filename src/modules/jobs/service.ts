@@ -1,4 +1,4 @@
-// Asynchronous jobs: every AI generation (and later imports and scoring) runs as a job. Starting
+// Asynchronous jobs: every AI generation and every subscriber import runs as a job. Starting
 // one stores a row and enqueues it; a worker runs it with a time limit and progress reports;
 // clients poll it or stream it. A job belongs to a business: only its owner sees it. A job whose
 // worker died (killed, lost its host) says so — "Worker lost; retrying" — from the moment its
@@ -14,7 +14,6 @@ import { AppError, notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { JobQueue } from '../../platform/queue.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
 import { createJobRepository, type JobRow } from './repository.ts';
 import { type Job, JobStatus, TERMINAL_STATUSES } from './schemas.ts';
 
@@ -65,10 +64,16 @@ class ClaimLostError extends Error {}
 /** Shown while a running job's worker is gone and the queue retries it elsewhere. */
 export const WORKER_LOST_MESSAGE = 'Worker lost; retrying';
 
+/** The ownership check jobs need (businesses' BusinessAccess; declared here, not imported). */
+export interface JobAccess {
+  /** Resolves when `principal` may act on the business; throws NOT_FOUND otherwise. */
+  require(principal: Principal, businessId: string): Promise<unknown>;
+}
+
 export function createJobService(deps: {
   db: Database;
   queue: JobQueue;
-  access: BusinessAccess;
+  access: JobAccess;
   logger: Logger;
   kinds: JobKind<never>[];
   /** How often a stream re-reads the job (the worker may be another process). */

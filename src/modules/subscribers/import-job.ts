@@ -1,11 +1,11 @@
-// CSV import of subscribers as a job: the file is parsed as a stream and written in batches,
-// each row whole or not at all. Each row is checked with the schema of the API's "add a
-// subscriber" (one definition, the same limits); rows that cannot be imported (no or bad email,
-// a field over its limit, a NUL, a row over 64 KB, malformed CSV, a duplicate of an earlier
-// row) are skipped and reported with their line number and reason. The job yields to the event
-// loop between batches and every few milliseconds, so the server keeps answering while a large
-// file is imported (on PGlite the database shares this thread). On a PostgreSQL server, batches
-// of new subscribers are written with COPY until one meets an existing email.
+// CSV import of subscribers (its job is in jobs.ts): the file is parsed as a stream and written
+// in batches, each row whole or not at all. Each row is checked with the schema of the API's
+// "add a subscriber" (one definition, the same limits); rows that cannot be imported (no or bad
+// email, a field over its limit, a NUL, a row over 64 KB, malformed CSV, a duplicate of an
+// earlier row) are skipped and reported with their line number and reason. The import yields to
+// the event loop between batches and every few milliseconds, so the server keeps answering while
+// a large file is imported (on PGlite the database shares this thread). On a PostgreSQL server,
+// batches of new subscribers are written with COPY until one meets an existing email.
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
@@ -15,7 +15,6 @@ import { z } from 'zod';
 
 import type { Database } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import type { JobKind } from '../jobs/service.ts';
 import {
   CopyBatch,
   createSubscriberCopier,
@@ -71,10 +70,16 @@ function rowProblem(
   return `${issue?.path.join('.') || 'row'}: ${issue?.message ?? 'invalid'}`;
 }
 
-export const ImportInput = z.object({ importId: z.uuid() });
-export type ImportInput = z.infer<typeof ImportInput>;
+/** One run of an import: the stored file, its business, and the job's progress and time limit. */
+export interface ImportRun {
+  businessId: string;
+  importId: string;
+  progress: (percent: number, message: string) => Promise<void>;
+  /** Aborted at the job's time limit. */
+  signal: AbortSignal;
+}
 
-export function subscriberImportJob(deps: {
+export interface ImporterOptions {
   db: Database;
   /** Rows per write (default 1000). */
   batchRows?: number;
@@ -90,243 +95,243 @@ export function subscriberImportJob(deps: {
    * and merged with the existing ones only once a batch meets an email already stored.
    */
   pool?: pg.Pool | undefined;
-}): JobKind<ImportInput> {
+}
+
+/** Imports a stored CSV file into its business's subscribers and reports what happened. */
+export function createSubscriberImporter(
+  deps: ImporterOptions,
+): (run: ImportRun) => Promise<ImportResult> {
   const repository = createSubscriberRepository(deps.db);
   const copier = deps.pool && createSubscriberCopier(deps.pool);
   const maxRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
   const parallelWrites = Math.max(1, deps.parallelWrites ?? 1);
   const { writeMs } = deps;
-  return {
-    kind: SUBSCRIBER_IMPORT_JOB,
-    input: ImportInput,
-    timeLimitMs: 30 * 60_000,
-    async run({ businessId, input, progress, signal }) {
-      const stored = await repository.findImport(input.importId);
-      if (stored?.businessId !== businessId) throw new Error('import file not found');
-      const { file } = stored;
-      const result: ImportResult = {
-        rows: 0,
-        imported: 0,
-        updated: 0,
-        skipped: 0,
-        errorCount: 0,
-        errors: [],
-      };
-      const rowError = (row: number, reason: string) => {
-        result.errorCount += 1;
-        result.skipped += 1;
-        if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ row, reason });
-      };
-      await progress(1, 'Reading the file');
+  return async function importSubscribers({ businessId, importId, progress, signal }) {
+    const stored = await repository.findImport(importId);
+    if (stored?.businessId !== businessId) throw new Error('import file not found');
+    const { file } = stored;
+    const result: ImportResult = {
+      rows: 0,
+      imported: 0,
+      updated: 0,
+      skipped: 0,
+      errorCount: 0,
+      errors: [],
+    };
+    const rowError = (row: number, reason: string) => {
+      result.errorCount += 1;
+      result.skipped += 1;
+      if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ row, reason });
+    };
+    await progress(1, 'Reading the file');
 
-      // Imported per run rather than at start-up, where no import is running (start-up memory).
-      const { parse } = await import('csv-parse');
-      // Column names, from the header row (the parser's first record), and the subscriber
-      // field each fills (undefined: an attribute), read once. Records arrive as arrays, not
-      // objects keyed by column: less parsing time and garbage per row.
-      const headers: string[] = [];
-      const fields: (Field | undefined)[] = [];
-      // Of columns sharing a name, only the last is read (as in an object keyed by name).
-      const read: boolean[] = [];
-      const parser = parse({
-        bom: true,
-        trim: true,
-        skip_empty_lines: true,
-        info: true,
-        skip_records_with_error: true,
-        on_skip: (error: CsvError | undefined) => {
-          result.rows += 1;
-          const lines = error?.lines;
-          rowError(
-            typeof lines === 'number' ? lines : 0,
-            // Worded as when the parser reads records by column name.
-            error?.message.replace(
-              /^Invalid Record Length: expect /,
-              'Invalid Record Length: columns length is ',
-            ) ?? 'malformed CSV row',
-          );
-          return undefined;
-        },
-      });
-      const readHeader = (names: string[]) => {
-        // The API refuses such a file; one stored before that check is refused here.
-        if (names.length > IMPORT_MAX_COLUMNS)
-          throw new AppError(
-            'VALIDATION_ERROR',
-            `The file was not imported: it has ${String(names.length)} columns; at most ${String(IMPORT_MAX_COLUMNS)} can be imported`,
-          );
-        for (const name of names) {
-          const header = normaliseHeader(name);
-          headers.push(header);
-          fields.push(KNOWN[header.toLowerCase()]);
-        }
-        for (const [column, name] of headers.entries())
-          read.push(headers.lastIndexOf(name) === column);
-      };
-      // The file streams from its stored, compressed form: the whole text is never held.
-      // A failure on either side reaches the loop below through the parser.
-      pipeline(file.open(), parser).catch(() => undefined);
-      // The CSV column each field came from, for row errors.
-      const header = (field: Field) => headers[fields.indexOf(field)] ?? field;
-
-      // email → line of its first row: a later row with the same address is a duplicate.
-      const seen = new Map<string, number>();
-      // The rows of the batch being read: COPY text when the copier writes it, objects otherwise.
-      let batch: ImportedSubscriber[] = [];
-      let copyBatch = new CopyBatch(businessId);
-      const batchSize = () => (copier ? copyBatch.rows : batch.length);
-      let lastProgress = Date.now();
-      let sliceStart = performance.now();
-      // Writes stay in flight while the next batch is read and checked: on a PostgreSQL server
-      // they run in other processes (`parallelWrites` connections at once). Batches never
-      // share an email, so their order does not matter.
-      const writing: Promise<void>[] = [];
-      let writeError: Error | undefined;
-      const settle = async (pending: number) => {
-        while (writing.length > pending) await writing.shift();
-        if (writeError !== undefined) throw writeError;
-      };
-      let batchRows = writeMs === undefined ? maxRows : Math.min(maxRows, 200);
-      // New subscribers are copied in until a batch meets an existing email: that batch and
-      // the rest of the file are merged (a file of existing subscribers is rarely new again).
-      let copying = copier !== undefined;
-      const write = async (rows: ImportedSubscriber[], copied: CopyBatch) => {
-        if (!copier) return repository.upsertMany(businessId, rows);
-        if (copying) {
-          const inserted = await copier.insertNew(copied);
-          if (inserted !== undefined) return { inserted, updated: 0 };
-          copying = false;
-        }
-        return copier.merge(businessId, copied);
-      };
-      const flush = async () => {
-        await settle(parallelWrites - 1);
-        const writeStart = performance.now();
-        const rows = batchSize();
-        writing.push(
-          write(batch, copyBatch).then(
-            (counts) => {
-              result.imported += counts.inserted;
-              result.updated += counts.updated;
-              if (writeMs !== undefined && rows >= batchRows) {
-                const took = Math.max(1, performance.now() - writeStart);
-                batchRows = Math.round(Math.min(maxRows, Math.max(50, (rows * writeMs) / took)));
-              }
-            },
-            (error: unknown) => {
-              writeError ??= error instanceof Error ? error : new Error(String(error));
-            },
-          ),
+    // Imported per run rather than at start-up, where no import is running (start-up memory).
+    const { parse } = await import('csv-parse');
+    // Column names, from the header row (the parser's first record), and the subscriber
+    // field each fills (undefined: an attribute), read once. Records arrive as arrays, not
+    // objects keyed by column: less parsing time and garbage per row.
+    const headers: string[] = [];
+    const fields: (Field | undefined)[] = [];
+    // Of columns sharing a name, only the last is read (as in an object keyed by name).
+    const read: boolean[] = [];
+    const parser = parse({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+      skip_records_with_error: true,
+      on_skip: (error: CsvError | undefined) => {
+        result.rows += 1;
+        const lines = error?.lines;
+        rowError(
+          typeof lines === 'number' ? lines : 0,
+          // Worded as when the parser reads records by column name.
+          error?.message.replace(
+            /^Invalid Record Length: expect /,
+            'Invalid Record Length: columns length is ',
+          ) ?? 'malformed CSV row',
         );
-        batch = [];
-        copyBatch = new CopyBatch(businessId);
-        if (Date.now() - lastProgress > 500) {
-          lastProgress = Date.now();
-          const percent = Math.min(
-            98,
-            Math.floor((parser.info.bytes / Math.max(1, file.bytes)) * 97) + 1,
-          );
-          await progress(percent, `${String(result.rows)} rows read`);
-        }
+        return undefined;
+      },
+    });
+    const readHeader = (names: string[]) => {
+      // The API refuses such a file; one stored before that check is refused here.
+      if (names.length > IMPORT_MAX_COLUMNS)
+        throw new AppError(
+          'VALIDATION_ERROR',
+          `The file was not imported: it has ${String(names.length)} columns; at most ${String(IMPORT_MAX_COLUMNS)} can be imported`,
+        );
+      for (const name of names) {
+        const header = normaliseHeader(name);
+        headers.push(header);
+        fields.push(KNOWN[header.toLowerCase()]);
+      }
+      for (const [column, name] of headers.entries())
+        read.push(headers.lastIndexOf(name) === column);
+    };
+    // The file streams from its stored, compressed form: the whole text is never held.
+    // A failure on either side reaches the loop below through the parser.
+    pipeline(file.open(), parser).catch(() => undefined);
+    // The CSV column each field came from, for row errors.
+    const header = (field: Field) => headers[fields.indexOf(field)] ?? field;
+
+    // email → line of its first row: a later row with the same address is a duplicate.
+    const seen = new Map<string, number>();
+    // The rows of the batch being read: COPY text when the copier writes it, objects otherwise.
+    let batch: ImportedSubscriber[] = [];
+    let copyBatch = new CopyBatch(businessId);
+    const batchSize = () => (copier ? copyBatch.rows : batch.length);
+    let lastProgress = Date.now();
+    let sliceStart = performance.now();
+    // Writes stay in flight while the next batch is read and checked: on a PostgreSQL server
+    // they run in other processes (`parallelWrites` connections at once). Batches never
+    // share an email, so their order does not matter.
+    const writing: Promise<void>[] = [];
+    let writeError: Error | undefined;
+    const settle = async (pending: number) => {
+      while (writing.length > pending) await writing.shift();
+      if (writeError !== undefined) throw writeError;
+    };
+    let batchRows = writeMs === undefined ? maxRows : Math.min(maxRows, 200);
+    // New subscribers are copied in until a batch meets an existing email: that batch and
+    // the rest of the file are merged (a file of existing subscribers is rarely new again).
+    let copying = copier !== undefined;
+    const write = async (rows: ImportedSubscriber[], copied: CopyBatch) => {
+      if (!copier) return repository.upsertMany(businessId, rows);
+      if (copying) {
+        const inserted = await copier.insertNew(copied);
+        if (inserted !== undefined) return { inserted, updated: 0 };
+        copying = false;
+      }
+      return copier.merge(businessId, copied);
+    };
+    const flush = async () => {
+      await settle(parallelWrites - 1);
+      const writeStart = performance.now();
+      const rows = batchSize();
+      writing.push(
+        write(batch, copyBatch).then(
+          (counts) => {
+            result.imported += counts.inserted;
+            result.updated += counts.updated;
+            if (writeMs !== undefined && rows >= batchRows) {
+              const took = Math.max(1, performance.now() - writeStart);
+              batchRows = Math.round(Math.min(maxRows, Math.max(50, (rows * writeMs) / took)));
+            }
+          },
+          (error: unknown) => {
+            writeError ??= error instanceof Error ? error : new Error(String(error));
+          },
+        ),
+      );
+      batch = [];
+      copyBatch = new CopyBatch(businessId);
+      if (Date.now() - lastProgress > 500) {
+        lastProgress = Date.now();
+        const percent = Math.min(
+          98,
+          Math.floor((parser.info.bytes / Math.max(1, file.bytes)) * 97) + 1,
+        );
+        await progress(percent, `${String(result.rows)} rows read`);
+      }
+      await nextTurn();
+      sliceStart = performance.now();
+    };
+
+    const readRow = async (record: string[], line: number) => {
+      if (signal.aborted) throw new Error('import stopped at its time limit');
+      if (performance.now() - sliceStart > SLICE_MS) {
         await nextTurn();
         sliceStart = performance.now();
-      };
-
-      const readRow = async (record: string[], line: number) => {
-        if (signal.aborted) throw new Error('import stopped at its time limit');
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await nextTurn();
-          sliceStart = performance.now();
-        }
-        result.rows += 1;
-        const candidate: Record<string, unknown> = { source: 'csv' };
-        const attributes: Record<string, string> = {};
-        let hasAttributes = false;
-        let size = 0;
-        let nul: string | undefined;
-        for (let column = 0; column < record.length; column++) {
-          if (read[column] !== true) continue;
-          const value = record[column] ?? '';
-          const name = headers[column] ?? '';
-          size += value.length;
-          if (value.includes('\0')) nul ??= name;
-          const known = fields[column];
-          if (known === 'consentStatus') {
-            if (value !== '') candidate.consentStatus = value.toLowerCase();
-          } else if (known) {
-            if (value !== '') candidate[known] = value;
-          } else if (name !== '' && value !== '') {
-            attributes[name] = value;
-            hasAttributes = true;
-          }
-        }
-        if (size > IMPORT_MAX_ROW_CHARS) {
-          rowError(line, `row longer than ${String(IMPORT_MAX_ROW_CHARS / 1024)} KB`);
-          return;
-        }
-        if (nul !== undefined) {
-          rowError(line, `${nul}: contains a NUL character`);
-          return;
-        }
-        if (candidate.email === undefined) {
-          rowError(line, 'missing email');
-          return;
-        }
-        if (hasAttributes) candidate.attributes = attributes;
-        const parsed = CreateSubscriberBody.safeParse(candidate);
-        if (!parsed.success) {
-          rowError(line, rowProblem(parsed.error.issues[0], candidate, header));
-          return;
-        }
-        const subscriber = parsed.data;
-        const first = seen.get(subscriber.email);
-        if (first !== undefined) {
-          rowError(line, `duplicate of row ${String(first)}`);
-          return;
-        }
-        seen.set(subscriber.email, line);
-        const row: ImportedSubscriber = {
-          email: subscriber.email,
-          firstName: subscriber.firstName ?? null,
-          lastName: subscriber.lastName ?? null,
-          attributes,
-          consentStatus: subscriber.consentStatus,
-          source: subscriber.source,
-        };
-        if (copier) copyBatch.add(row);
-        else batch.push(row);
-        if (batchSize() >= batchRows) await flush();
-      };
-
-      type Parsed = { record: string[]; info: { lines: number } };
-      const readRows = async () => {
-        // Waits only when the parser has nothing ready: the records it holds are read in one
-        // go, which saves a promise per row.
-        for await (const first of parser as AsyncIterable<Parsed>) {
-          for (
-            let item: Parsed | null = first;
-            item !== null;
-            item = parser.read() as Parsed | null
-          ) {
-            if (headers.length === 0) readHeader(item.record);
-            else await readRow(item.record, item.info.lines);
-          }
-        }
-      };
-      try {
-        await readRows();
-      } catch (error) {
-        // A file refused as a whole will not be tried again: drop it.
-        if (error instanceof AppError) await repository.removeImport(input.importId);
-        throw error;
       }
-      await flush();
-      await settle(0);
-      // The parser reports malformed rows ahead of the rows it hands over: list them by line.
-      result.errors.sort((a, b) => a.row - b.row);
-      await repository.removeImport(input.importId);
-      await progress(99, `${String(result.imported)} imported, ${String(result.updated)} updated`);
-      return result;
-    },
+      result.rows += 1;
+      const candidate: Record<string, unknown> = { source: 'csv' };
+      const attributes: Record<string, string> = {};
+      let hasAttributes = false;
+      let size = 0;
+      let nul: string | undefined;
+      for (let column = 0; column < record.length; column++) {
+        if (read[column] !== true) continue;
+        const value = record[column] ?? '';
+        const name = headers[column] ?? '';
+        size += value.length;
+        if (value.includes('\0')) nul ??= name;
+        const known = fields[column];
+        if (known === 'consentStatus') {
+          if (value !== '') candidate.consentStatus = value.toLowerCase();
+        } else if (known) {
+          if (value !== '') candidate[known] = value;
+        } else if (name !== '' && value !== '') {
+          attributes[name] = value;
+          hasAttributes = true;
+        }
+      }
+      if (size > IMPORT_MAX_ROW_CHARS) {
+        rowError(line, `row longer than ${String(IMPORT_MAX_ROW_CHARS / 1024)} KB`);
+        return;
+      }
+      if (nul !== undefined) {
+        rowError(line, `${nul}: contains a NUL character`);
+        return;
+      }
+      if (candidate.email === undefined) {
+        rowError(line, 'missing email');
+        return;
+      }
+      if (hasAttributes) candidate.attributes = attributes;
+      const parsed = CreateSubscriberBody.safeParse(candidate);
+      if (!parsed.success) {
+        rowError(line, rowProblem(parsed.error.issues[0], candidate, header));
+        return;
+      }
+      const subscriber = parsed.data;
+      const first = seen.get(subscriber.email);
+      if (first !== undefined) {
+        rowError(line, `duplicate of row ${String(first)}`);
+        return;
+      }
+      seen.set(subscriber.email, line);
+      const row: ImportedSubscriber = {
+        email: subscriber.email,
+        firstName: subscriber.firstName ?? null,
+        lastName: subscriber.lastName ?? null,
+        attributes,
+        consentStatus: subscriber.consentStatus,
+        source: subscriber.source,
+      };
+      if (copier) copyBatch.add(row);
+      else batch.push(row);
+      if (batchSize() >= batchRows) await flush();
+    };
+
+    type Parsed = { record: string[]; info: { lines: number } };
+    const readRows = async () => {
+      // Waits only when the parser has nothing ready: the records it holds are read in one
+      // go, which saves a promise per row.
+      for await (const first of parser as AsyncIterable<Parsed>) {
+        for (
+          let item: Parsed | null = first;
+          item !== null;
+          item = parser.read() as Parsed | null
+        ) {
+          if (headers.length === 0) readHeader(item.record);
+          else await readRow(item.record, item.info.lines);
+        }
+      }
+    };
+    try {
+      await readRows();
+    } catch (error) {
+      // A file refused as a whole will not be tried again: drop it.
+      if (error instanceof AppError) await repository.removeImport(importId);
+      throw error;
+    }
+    await flush();
+    await settle(0);
+    // The parser reports malformed rows ahead of the rows it hands over: list them by line.
+    result.errors.sort((a, b) => a.row - b.row);
+    await repository.removeImport(importId);
+    await progress(99, `${String(result.imported)} imported, ${String(result.updated)} updated`);
+    return result;
   };
 }

@@ -1,0 +1,32 @@
+// What modules depend on to ask a model for something: `run` takes a declared task (ai/tasks.ts),
+// its input and who asks, and answers with a value that passed the task's schema and which
+// provider and model produced it — or throws a typed error (ai/errors.ts). src/ai implements it.
+import type { AiTask, TaskInput } from './tasks.ts';
+
+export interface AiRunOptions {
+  businessId: string;
+  userId: string | null;
+  /** The job this call is part of; each attempt is recorded under it. */
+  jobId?: string | undefined;
+  /** Stops waiting and retrying (a job past its time limit). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Which provider and model produced an answer (a job's result names it as `generatedBy`). */
+export interface Provenance {
+  provider: string;
+  model: string;
+}
+
+export interface AiAnswer<Output> {
+  value: Output;
+  generatedBy: Provenance;
+}
+
+export interface AiRunner {
+  run<Input extends TaskInput, Output>(
+    task: AiTask<Input, Output>,
+    input: NoInfer<Input>,
+    options: AiRunOptions,
+  ): Promise<AiAnswer<Output>>;
+}
