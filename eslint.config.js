@@ -3,6 +3,8 @@ import js from '@eslint/js';
 import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
+import { moduleBoundaryConfigs } from './module-boundaries.js';
+
 export default tseslint.config(
   { ignores: ['node_modules', 'data', 'dist', 'web/dist', 'src/platform/db/migrations'] },
   js.configs.recommended,
@@ -19,6 +21,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  ...moduleBoundaryConfigs(),
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

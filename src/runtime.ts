@@ -18,6 +18,7 @@ import { createBusinessService } from './modules/businesses/service.ts';
 import { strategyJob } from './modules/campaigns/jobs.ts';
 import { createCampaignService } from './modules/campaigns/service.ts';
 import { createAdapters } from './modules/content/adapters.ts';
+import { createCalendarPlaceholders } from './modules/content/index.ts';
 import { contentJob } from './modules/content/jobs.ts';
 import { createPublisher } from './modules/content/publisher.ts';
 import { createContentService } from './modules/content/service.ts';
@@ -93,7 +94,7 @@ function createServices(parts: {
   // Every kind of asynchronous job the workers can run, from each module's jobs.ts.
   const jobKinds = [
     brandVoiceJob({ ai }),
-    strategyJob({ db, ai }),
+    strategyJob({ db, ai, placeholders: createCalendarPlaceholders() }),
     contentJob({ db, ai }),
     insightsJob({ db, ai }),
     sequenceDraftJob({ db, ai }),

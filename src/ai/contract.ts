@@ -30,3 +30,12 @@ export interface AiRunner {
     options: AiRunOptions,
   ): Promise<AiAnswer<Output>>;
 }
+
+/** A business's AI budget for today, as the usage page shows it. */
+export interface BudgetStatus {
+  dailyBudgetUsd: number;
+  source: 'business' | 'default';
+  spentTodayUsd: number;
+  remainingTodayUsd: number;
+  resetsAt: string;
+}

@@ -17,7 +17,7 @@ import type { Executor } from '../platform/db/client.ts';
 import { type AppError, notFound } from '../platform/http/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
-import type { AiAnswer, AiRunOptions } from './contract.ts';
+import type { AiAnswer, AiRunOptions, BudgetStatus } from './contract.ts';
 import { aiBudgetExceeded, aiOutputInvalid, aiTimeout, upstreamUnavailable } from './errors.ts';
 import { jsonSchemaOf, schemaNameOf } from './json-schema.ts';
 import { parseModelOutput } from './parse.ts';
@@ -49,14 +49,6 @@ export interface AiDeps {
   now?: () => Date;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-export interface BudgetStatus {
-  dailyBudgetUsd: number;
-  source: 'business' | 'default';
-  spentTodayUsd: number;
-  remainingTodayUsd: number;
-  resetsAt: string;
 }
 
 /** One attempt's ending, before it is recorded. */

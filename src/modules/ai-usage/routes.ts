@@ -2,7 +2,7 @@
 import { principalOf } from '../../platform/http/auth-guard.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
-import { BusinessParams } from '../businesses/schemas.ts';
+import { BusinessParams } from '../businesses/index.ts';
 import { AiUsage, AiUsageQuery } from './schemas.ts';
 import type { AiUsageService } from './service.ts';
 

@@ -1,9 +1,9 @@
 // AI usage of a business: calls, tokens and cost by day, task and model over a date range, and
 // today's budget. Owners only; another tenant's business is NOT_FOUND.
-import type { BudgetStatus } from '../../ai/run.ts';
+import type { BudgetStatus } from '../../ai/contract.ts';
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
+import type { BusinessAccess } from '../businesses/index.ts';
 import { createAiUsageRepository, type UsageRow } from './repository.ts';
 import type { AiUsage, AiUsageQuery, UsageFigures } from './schemas.ts';
 

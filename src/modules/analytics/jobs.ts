@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { AiRunner } from '../../ai/contract.ts';
 import { campaignInsightsTask } from '../../ai/tasks.ts';
 import type { Database } from '../../platform/db/client.ts';
-import { createCampaignRepository } from '../campaigns/repository.ts';
-import type { JobKind } from '../jobs/service.ts';
+import { createCampaignLookup } from '../campaigns/index.ts';
+import type { JobKind } from '../jobs/index.ts';
 import { campaignAnalytics, INSIGHTS_JOB } from './service.ts';
 
 const InsightsJobInput = z.object({ campaignId: z.uuid() });
@@ -21,7 +21,7 @@ export function insightsJob(deps: {
     timeLimitMs: 120_000,
     async run({ jobId, businessId, userId, input, signal, progress }) {
       await progress(10, 'Adding up the figures');
-      const campaign = await createCampaignRepository(deps.db).find(businessId, input.campaignId);
+      const campaign = await createCampaignLookup(deps.db).find(businessId, input.campaignId);
       if (!campaign) throw new Error('campaign vanished while its job was queued');
       const analytics = await campaignAnalytics(deps.db, businessId, campaign.id);
       await progress(40, 'Writing the summary');

@@ -3,10 +3,10 @@
 import { principalOf } from '../../platform/http/auth-guard.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
-import { BusinessParams } from '../businesses/schemas.ts';
-import { CampaignParams } from '../campaigns/schemas.ts';
-import { ContentParams } from '../content/schemas.ts';
-import { JobEnvelope } from '../jobs/schemas.ts';
+import { BusinessParams } from '../businesses/index.ts';
+import { CampaignParams } from '../campaigns/index.ts';
+import { ContentParams } from '../content/index.ts';
+import { JobEnvelope } from '../jobs/index.ts';
 import {
   BusinessOverview,
   CampaignAnalytics,

@@ -4,11 +4,10 @@
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
-import { createCampaignRepository } from '../campaigns/repository.ts';
-import { createContentRepository } from '../content/repository.ts';
-import type { Job } from '../jobs/schemas.ts';
-import type { JobService } from '../jobs/service.ts';
+import type { BusinessAccess } from '../businesses/index.ts';
+import { createCampaignLookup } from '../campaigns/index.ts';
+import { createContentLookup } from '../content/index.ts';
+import type { Job, JobService } from '../jobs/index.ts';
 import {
   createAnalyticsRepository,
   type MetricsRowRecord,
@@ -93,14 +92,14 @@ export function createAnalyticsService(deps: {
 
   async function ownedCampaign(principal: Principal, businessId: string, campaignId: string) {
     await access.require(principal, businessId);
-    const campaign = await createCampaignRepository(db).find(businessId, campaignId);
+    const campaign = await createCampaignLookup(db).find(businessId, campaignId);
     if (!campaign) throw notFound('Campaign');
     return campaign;
   }
 
   async function ownedContent(principal: Principal, businessId: string, contentId: string) {
     await access.require(principal, businessId);
-    const content = await createContentRepository(db).find(businessId, contentId);
+    const content = await createContentLookup(db).find(businessId, contentId);
     if (!content) throw notFound('Content');
     return content;
   }

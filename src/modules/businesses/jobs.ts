@@ -3,7 +3,7 @@
 // The marketer reviews the suggestion and saves what they like through the profile update.
 import type { AiRunner } from '../../ai/contract.ts';
 import { brandVoiceTask } from '../../ai/tasks.ts';
-import type { JobKind } from '../jobs/service.ts';
+import type { JobKind } from '../jobs/index.ts';
 import { BrandVoiceRequest } from './schemas.ts';
 import { BRAND_VOICE_JOB } from './service.ts';
 

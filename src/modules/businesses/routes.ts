@@ -5,8 +5,8 @@ import { principalOf } from '../../platform/http/auth-guard.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
-import { originOf } from '../auth/routes.ts';
-import { JobEnvelope } from '../jobs/schemas.ts';
+import { originOf } from '../auth/index.ts';
+import { JobEnvelope } from '../jobs/index.ts';
 import {
   BrandVoiceRequest,
   Business,

@@ -4,10 +4,8 @@ import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
-import type { AuditTrail, RequestOrigin } from '../auth/audit.ts';
-import { randomToken } from '../auth/credentials.ts';
-import type { Job } from '../jobs/schemas.ts';
-import type { JobService } from '../jobs/service.ts';
+import { type AuditTrail, randomToken, type RequestOrigin } from '../auth/index.ts';
+import type { Job, JobService } from '../jobs/index.ts';
 import type { BusinessAccess } from './access.ts';
 import { type BusinessRow, createBusinessRepository, type NewBusiness } from './repository.ts';
 import type {

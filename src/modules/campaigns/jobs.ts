@@ -6,17 +6,36 @@ import { z } from 'zod';
 
 import type { AiRunner } from '../../ai/contract.ts';
 import { campaignStrategyTask } from '../../ai/tasks.ts';
-import type { Database } from '../../platform/db/client.ts';
-import type { JobKind } from '../jobs/service.ts';
+import type { Database, Executor } from '../../platform/db/client.ts';
+import type { JobKind } from '../jobs/index.ts';
 import { createCampaignRepository } from './repository.ts';
 import { STRATEGY_JOB } from './service.ts';
-import { calendarKeyOf, strategySchemaFor } from './strategy.ts';
+import { type CalendarEntry, calendarKeyOf, strategySchemaFor } from './strategy.ts';
 
 const StrategyJobInput = z.object({
   campaignId: z.uuid(),
   notes: z.string().max(2000).optional(),
 });
 type StrategyJobInput = z.infer<typeof StrategyJobInput>;
+
+/**
+ * Turns a strategy's calendar into content placeholders, in the strategy job's transaction. The
+ * content module implements it (placeholders are content pieces); campaigns declares what it
+ * needs, so it does not depend on content.
+ */
+export interface CalendarPlaceholders {
+  sync(
+    tx: Executor,
+    plan: {
+      businessId: string;
+      campaignId: string;
+      strategyVersion: number;
+      userId: string | null;
+      /** By calendar key. */
+      entries: Map<string, CalendarEntry>;
+    },
+  ): Promise<{ created: number; removed: number }>;
+}
 
 const DAY_MS = 86_400_000;
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
@@ -32,7 +51,11 @@ export function campaignWindow(
   return { startDate, endDate };
 }
 
-export function strategyJob(deps: { db: Database; ai: AiRunner }): JobKind<StrategyJobInput> {
+export function strategyJob(deps: {
+  db: Database;
+  ai: AiRunner;
+  placeholders: CalendarPlaceholders;
+}): JobKind<StrategyJobInput> {
   return {
     kind: STRATEGY_JOB,
     input: StrategyJobInput,
@@ -71,24 +94,13 @@ export function strategyJob(deps: { db: Database; ai: AiRunner }): JobKind<Strat
           strategy,
           jobId,
         });
-        const entries = new Map(strategy.calendar.map((entry) => [calendarKeyOf(entry), entry]));
-        const removed = await repository.removeUntouchedPlaceholders(campaign.id, [
-          ...entries.keys(),
-        ]);
-        const created = await repository.insertPlaceholders(
-          [...entries].map(([calendarKey, entry]) => ({
-            businessId,
-            campaignId: campaign.id,
-            calendarKey,
-            strategyVersion: version,
-            platform: entry.platform,
-            contentType: entry.contentType,
-            topic: entry.topic,
-            callToAction: entry.callToAction,
-            plannedDate: entry.date,
-            createdBy: userId,
-          })),
-        );
+        const { created, removed } = await deps.placeholders.sync(tx, {
+          businessId,
+          campaignId: campaign.id,
+          strategyVersion: version,
+          userId,
+          entries: new Map(strategy.calendar.map((entry) => [calendarKeyOf(entry), entry])),
+        });
         return { version, created, removed };
       });
       return {

@@ -1,17 +1,16 @@
 // SQL for campaigns and their strategy versions. Queries are scoped by business, except the
-// strategy job's writes after `lockForNewVersion` has found the campaign in its business
-// (`insertStrategy`'s version bump, `removeUntouchedPlaceholders`): those take its id alone.
-import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
+// strategy job's version bump in `insertStrategy`, after `lockForNewVersion` has found the
+// campaign in its business: it takes the campaign's id alone.
+import { and, desc, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { olderThan } from '../../platform/db/pagination.ts';
-import { campaigns, campaignStrategies, contents } from '../../platform/db/schema/index.ts';
+import { campaigns, campaignStrategies } from '../../platform/db/schema/index.ts';
 import type { Position } from '../../platform/http/pagination.ts';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type NewCampaign = typeof campaigns.$inferInsert;
 export type StrategyRow = typeof campaignStrategies.$inferSelect;
-export type NewPlaceholder = typeof contents.$inferInsert;
 
 export function createCampaignRepository(db: Executor) {
   return {
@@ -100,43 +99,6 @@ export function createCampaignRepository(db: Executor) {
         .set({ strategyVersion: values.version, updatedAt: sql`now()` })
         .where(eq(campaigns.id, values.campaignId));
       return row;
-    },
-
-    /**
-     * Removes placeholders of earlier strategies that nobody has started (still an empty draft)
-     * and that the new calendar no longer has.
-     */
-    async removeUntouchedPlaceholders(campaignId: string, keep: string[]): Promise<number> {
-      const rows = await db
-        .delete(contents)
-        .where(
-          and(
-            eq(contents.campaignId, campaignId),
-            isNotNull(contents.calendarKey),
-            eq(contents.status, 'draft'),
-            eq(contents.currentVersion, 0),
-            keep.length > 0
-              ? sql`NOT (${contents.calendarKey} = ANY(${sql.param(keep)}::text[]))`
-              : undefined,
-          ),
-        )
-        .returning({ id: contents.id });
-      return rows.length;
-    },
-
-    /** Inserts placeholders; an entry already present (same calendar key) is left alone. */
-    async insertPlaceholders(values: NewPlaceholder[]): Promise<number> {
-      if (values.length === 0) return 0;
-      let inserted = 0;
-      for (let i = 0; i < values.length; i += 500) {
-        const rows = await db
-          .insert(contents)
-          .values(values.slice(i, i + 500))
-          .onConflictDoNothing({ target: [contents.campaignId, contents.calendarKey] })
-          .returning({ id: contents.id });
-        inserted += rows.length;
-      }
-      return inserted;
     },
   };
 }

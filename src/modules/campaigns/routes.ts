@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { principalOf } from '../../platform/http/auth-guard.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
-import { BusinessParams } from '../businesses/schemas.ts';
-import { JobEnvelope } from '../jobs/schemas.ts';
+import { BusinessParams } from '../businesses/index.ts';
+import { JobEnvelope } from '../jobs/index.ts';
 import {
   Campaign,
   CampaignListQuery,

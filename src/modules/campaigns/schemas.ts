@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { pageSchema, PaginationQuery } from '../../platform/http/pagination.ts';
-import { Platform } from '../content/platforms.ts';
+import { Platform } from './platform.ts';
 import { Strategy } from './strategy.ts';
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;

@@ -5,9 +5,8 @@ import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
-import type { Job } from '../jobs/schemas.ts';
-import type { JobService } from '../jobs/service.ts';
+import type { BusinessAccess } from '../businesses/index.ts';
+import type { Job, JobService } from '../jobs/index.ts';
 import { type CampaignRow, createCampaignRepository, type StrategyRow } from './repository.ts';
 import type {
   Campaign,

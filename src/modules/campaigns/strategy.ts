@@ -3,7 +3,7 @@
 // a calendar entry outside them is a validation error fed back on the retry.
 import { z } from 'zod';
 
-import { Platform } from '../content/platforms.ts';
+import { Platform } from './platform.ts';
 
 /** Upper bound on calendar entries (and so on placeholders) per strategy. */
 export const MAX_CALENDAR_ENTRIES = 150;

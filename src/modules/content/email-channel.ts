@@ -5,7 +5,7 @@
 // unsubscribe (List-Unsubscribe + List-Unsubscribe-Post, RFC 8058) to the /e/u route the
 // sequences use, and the mailer DKIM-signs it when a key is configured.
 import type { MailAddress, Mailer } from '../../platform/mailer.ts';
-import type { EmailAudienceLookup } from '../subscribers/audience.ts';
+import type { EmailAudienceLookup } from '../subscribers/index.ts';
 import type { Adapter, DeliveryOutcome, RecipientReport } from './adapters.ts';
 
 export interface EmailChannelDeps {

@@ -7,9 +7,8 @@ import { z } from 'zod';
 import type { AiRunner } from '../../ai/contract.ts';
 import { contentPieceTask } from '../../ai/tasks.ts';
 import type { Database } from '../../platform/db/client.ts';
-import { createCampaignRepository } from '../campaigns/repository.ts';
-import type { Strategy } from '../campaigns/strategy.ts';
-import type { JobKind } from '../jobs/service.ts';
+import { createCampaignLookup } from '../campaigns/index.ts';
+import type { JobKind } from '../jobs/index.ts';
 import { bodySchemaOf, LIMITS, type Platform } from './platforms.ts';
 import { createContentRepository } from './repository.ts';
 import type { ContentStatus } from './schemas.ts';
@@ -29,22 +28,9 @@ export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<Conten
       const piece = await createContentRepository(deps.db).find(businessId, input.contentId);
       if (!piece) throw new Error('content vanished while its job was queued');
       const platform = piece.platform as Platform;
-      let campaign:
-        { name: string; goal: string; audience: string | null; keyMessages: string[] } | undefined;
-      if (piece.campaignId) {
-        const campaigns = createCampaignRepository(deps.db);
-        const row = await campaigns.find(businessId, piece.campaignId);
-        const latest = (await campaigns.strategies(businessId, piece.campaignId))[0];
-        const strategy = latest?.strategy as Strategy | undefined;
-        if (row) {
-          campaign = {
-            name: row.name,
-            goal: row.goal,
-            audience: row.audience,
-            keyMessages: strategy?.keyMessages ?? [],
-          };
-        }
-      }
+      const campaign = piece.campaignId
+        ? await createCampaignLookup(deps.db).brief(businessId, piece.campaignId)
+        : undefined;
       await progress(30, `Writing the ${platform} piece`);
       const { value: body, generatedBy } = await deps.ai.run(
         contentPieceTask.withOutput(bodySchemaOf(platform)),

@@ -4,11 +4,9 @@
 import { z } from 'zod';
 
 import { characterCount, hashtagsIn, LIMITS, PLATFORMS } from '../../shared/limits.ts';
+import { Platform } from '../campaigns/index.ts';
 
-export { characterCount, hashtagsIn, LIMITS, PLATFORMS };
-
-export const Platform = z.enum(PLATFORMS).meta({ id: 'Platform', example: 'linkedin' });
-export type Platform = z.infer<typeof Platform>;
+export { characterCount, hashtagsIn, LIMITS, Platform, PLATFORMS };
 
 /** A string with a limit whose error says by how much it is over, so a retry can fix it. */
 function limited(max: number, what: string, min = 1) {

@@ -1,8 +1,9 @@
 // SQL for content pieces, their versions, publications and publish attempts. Queries are
 // scoped by business, except `version`, which reads a version of a piece the caller has already
-// found in its business. The publisher's SQL, which reads across businesses, is in
+// found in its business, and `removeUntouchedPlaceholders`, which the strategy job calls for the
+// campaign it has locked in its business. The publisher's SQL, which reads across businesses, is in
 // publish-repository.ts.
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { olderThan } from '../../platform/db/pagination.ts';
@@ -130,6 +131,43 @@ export function createContentRepository(db: Executor) {
         .where(and(eq(publications.businessId, businessId), olderThan(publications, after)))
         .orderBy(desc(publications.createdAt), desc(publications.id))
         .limit(limit + 1);
+    },
+
+    /**
+     * Removes placeholders of earlier strategies that nobody has started (still an empty draft)
+     * and that the new calendar no longer has.
+     */
+    async removeUntouchedPlaceholders(campaignId: string, keep: string[]): Promise<number> {
+      const rows = await db
+        .delete(contents)
+        .where(
+          and(
+            eq(contents.campaignId, campaignId),
+            isNotNull(contents.calendarKey),
+            eq(contents.status, 'draft'),
+            eq(contents.currentVersion, 0),
+            keep.length > 0
+              ? sql`NOT (${contents.calendarKey} = ANY(${sql.param(keep)}::text[]))`
+              : undefined,
+          ),
+        )
+        .returning({ id: contents.id });
+      return rows.length;
+    },
+
+    /** Inserts placeholders; an entry already present (same calendar key) is left alone. */
+    async insertPlaceholders(values: NewContent[]): Promise<number> {
+      if (values.length === 0) return 0;
+      let inserted = 0;
+      for (let i = 0; i < values.length; i += 500) {
+        const rows = await db
+          .insert(contents)
+          .values(values.slice(i, i + 500))
+          .onConflictDoNothing({ target: [contents.campaignId, contents.calendarKey] })
+          .returning({ id: contents.id });
+        inserted += rows.length;
+      }
+      return inserted;
     },
   };
 }

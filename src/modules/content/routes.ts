@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { principalOf } from '../../platform/http/auth-guard.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
-import { JobEnvelope } from '../jobs/schemas.ts';
+import { JobEnvelope } from '../jobs/index.ts';
 import {
   BusinessParams,
   Content,

@@ -5,10 +5,9 @@ import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, conflict, notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
-import { createCampaignRepository } from '../campaigns/repository.ts';
-import type { Job } from '../jobs/schemas.ts';
-import type { JobService } from '../jobs/service.ts';
+import type { BusinessAccess } from '../businesses/index.ts';
+import { createCampaignLookup } from '../campaigns/index.ts';
+import type { Job, JobService } from '../jobs/index.ts';
 import { bodySchemaOf, type Platform } from './platforms.ts';
 import {
   type ContentRepository,
@@ -247,7 +246,7 @@ export function createContentService(deps: {
     ): Promise<Content> {
       await access.require(principal, businessId);
       if (body.campaignId) {
-        const campaign = await createCampaignRepository(db).find(businessId, body.campaignId);
+        const campaign = await createCampaignLookup(db).find(businessId, body.campaignId);
         if (!campaign) throw notFound('Campaign');
       }
       const text = body.body ? validBody(body.platform, body.body) : null;

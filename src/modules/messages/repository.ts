@@ -3,7 +3,7 @@ import { and, desc, eq } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { olderThan } from '../../platform/db/pagination.ts';
-import { contents, messages } from '../../platform/db/schema/index.ts';
+import { messages } from '../../platform/db/schema/index.ts';
 import type { Position } from '../../platform/http/pagination.ts';
 import type { MessageListQuery } from './schemas.ts';
 
@@ -16,14 +16,6 @@ export function createMessageRepository(db: Executor) {
       const [row] = await db.insert(messages).values(values).returning();
       if (!row) throw new Error('insert returned no row');
       return row;
-    },
-
-    async contentExists(businessId: string, contentId: string): Promise<boolean> {
-      const rows = await db
-        .select({ id: contents.id })
-        .from(contents)
-        .where(and(eq(contents.id, contentId), eq(contents.businessId, businessId)));
-      return rows.length > 0;
     },
 
     async list(

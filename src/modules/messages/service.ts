@@ -4,7 +4,8 @@ import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
+import type { BusinessAccess } from '../businesses/index.ts';
+import { createContentLookup } from '../content/index.ts';
 import { createMessageRepository, type MessageRow } from './repository.ts';
 import type { CreateMessageBody, Message, MessageListQuery } from './schemas.ts';
 
@@ -23,10 +24,11 @@ const toMessage = (row: MessageRow): Message => ({
 
 export function createMessageService(deps: { db: Database; access: BusinessAccess }) {
   const repository = createMessageRepository(deps.db);
+  const contents = createContentLookup(deps.db);
   return {
     async record(principal: Principal, businessId: string, body: CreateMessageBody) {
       await deps.access.require(principal, businessId);
-      if (body.contentId && !(await repository.contentExists(businessId, body.contentId))) {
+      if (body.contentId && !(await contents.find(businessId, body.contentId))) {
         throw notFound('Content');
       }
       return toMessage(await repository.insert({ ...body, businessId }));

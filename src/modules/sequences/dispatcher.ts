@@ -11,7 +11,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import type { Database } from '../../platform/db/client.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
-import { createSubscriberRepository } from '../subscribers/repository.ts';
+import { createEmailAudience } from '../subscribers/index.ts';
 import { createDispatchRepository, type SendableDelivery } from './dispatch-repository.ts';
 import { addTracking, type CompiledStep, compileStep, renderStep } from './templates.ts';
 import type { TrackingLinks } from './tracking.ts';
@@ -72,7 +72,7 @@ export function createDispatcher(deps: {
 }) {
   const { mailer, tracking, config } = deps;
   const repository = createDispatchRepository(deps.db);
-  const subscribers = createSubscriberRepository(deps.db);
+  const subscribers = createEmailAudience(deps.db);
   const log = deps.logger.child({ component: 'dispatcher' });
   const workerId = `${hostname()}:${String(process.pid)}:${Math.random().toString(36).slice(2, 8)}`;
   const maxAttempts = config.maxAttempts ?? 5;

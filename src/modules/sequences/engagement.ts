@@ -4,14 +4,14 @@
 // token names a sequence delivery, or a business's subscriber (mail sent outside a sequence).
 import type { Database } from '../../platform/db/client.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { createSubscriberRepository } from '../subscribers/repository.ts';
+import { createEmailAudience } from '../subscribers/index.ts';
 import { createDispatchRepository } from './dispatch-repository.ts';
 import { createEngagementRepository } from './engagement-repository.ts';
 import type { TrackingLinks, TrackingPayload } from './tracking.ts';
 
 export function createEngagement(deps: { db: Database; tracking: TrackingLinks; logger: Logger }) {
   const { db, tracking } = deps;
-  const subscribers = createSubscriberRepository(db);
+  const subscribers = createEmailAudience(db);
   const dispatch = createDispatchRepository(db);
   const repository = createEngagementRepository(db);
 

@@ -2,7 +2,7 @@
 import type { AiRunner } from '../../ai/contract.ts';
 import { sequenceDraftTask } from '../../ai/tasks.ts';
 import type { Database } from '../../platform/db/client.ts';
-import type { JobKind } from '../jobs/service.ts';
+import type { JobKind } from '../jobs/index.ts';
 import { checkDraftTemplates, saveDraft, SEQUENCE_DRAFT_JOB } from './generate.ts';
 import { GenerateSequenceBody } from './schemas.ts';
 

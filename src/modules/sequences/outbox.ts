@@ -4,7 +4,7 @@ import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { Mailer, OutboxEntry } from '../../platform/mailer.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
+import type { BusinessAccess } from '../businesses/index.ts';
 
 function withoutOwner(entry: OutboxEntry) {
   return {

@@ -2,7 +2,7 @@
 // business, and the sequence is that business's (another tenant's sequence answers 404).
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
+import type { BusinessAccess } from '../businesses/index.ts';
 import type { SequenceRepository, SequenceRow } from './repository.ts';
 
 export type OwnedSequence = (

@@ -6,8 +6,8 @@ import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
 import type { Mailer } from '../../platform/mailer.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
-import { createSubscriberRepository } from '../subscribers/repository.ts';
+import type { BusinessAccess } from '../businesses/index.ts';
+import { createEmailAudience } from '../subscribers/index.ts';
 import type { OwnedSequence } from './owned-sequence.ts';
 import type { SequenceRepository } from './repository.ts';
 import {
@@ -29,7 +29,7 @@ export function createPreviews(deps: {
   messageIdDomain: string;
 }) {
   const { access, repository } = deps;
-  const subscriberRepository = createSubscriberRepository(deps.db);
+  const audience = createEmailAudience(deps.db);
 
   async function contextFor(
     businessId: string,
@@ -38,14 +38,9 @@ export function createPreviews(deps: {
   ): Promise<RenderContext> {
     let subscriber = SAMPLE_SUBSCRIBER;
     if (subscriberId) {
-      const row = await subscriberRepository.find(businessId, subscriberId);
-      if (!row) throw notFound('Subscriber');
-      subscriber = {
-        email: row.email,
-        firstName: row.firstName,
-        lastName: row.lastName,
-        attributes: row.attributes,
-      };
+      const chosen = await audience.personalisation(businessId, subscriberId);
+      if (!chosen) throw notFound('Subscriber');
+      subscriber = chosen;
     }
     return {
       subscriber,

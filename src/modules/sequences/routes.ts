@@ -7,7 +7,7 @@ import { principalOf } from '../../platform/http/auth-guard.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { App } from '../../platform/http/types.ts';
-import { JobEnvelope } from '../jobs/schemas.ts';
+import { JobEnvelope } from '../jobs/index.ts';
 import {
   AnalyticsQuery,
   BusinessParams,

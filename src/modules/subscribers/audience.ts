@@ -1,6 +1,8 @@
 // Who may be emailed outside a sequence (a content piece published to the email channel): an
 // address is mailable only as a subscriber of that business with consent `subscribed` and not on
-// its suppression list — the same rule the sequence dispatcher applies to each delivery.
+// its suppression list — the same rule the sequence dispatcher applies to each delivery. This is
+// what other modules may ask of subscribers (the sequences module suppresses bounced and
+// unsubscribed addresses and personalises previews through it).
 import type { Executor } from '../../platform/db/client.ts';
 import { createSubscriberRepository } from './repository.ts';
 
@@ -25,9 +27,17 @@ export interface EmailAudience {
 export function createEmailAudience(db: Executor) {
   const repository = createSubscriberRepository(db);
   return {
-    /** Puts an address on the suppression list (a hard bounce), as the dispatcher does. */
+    /** Puts an address on the suppression list (a hard bounce, an unsubscribe). */
     async suppress(businessId: string, email: string, reason: string): Promise<void> {
       await repository.suppress(businessId, email, reason);
+    },
+
+    /** What a template may say about one subscriber of the business, or undefined. */
+    async personalisation(businessId: string, subscriberId: string) {
+      const row = await repository.find(businessId, subscriberId);
+      if (!row) return undefined;
+      const { email, firstName, lastName, attributes } = row;
+      return { email, firstName, lastName, attributes };
     },
 
     /** The business's sender and, per address (duplicates dropped), whether it may be emailed. */

@@ -1,7 +1,7 @@
 // The subscribers module's job: a CSV import (import-job.ts reads, checks and writes the rows).
 import { z } from 'zod';
 
-import type { JobKind } from '../jobs/service.ts';
+import type { JobKind } from '../jobs/index.ts';
 import {
   createSubscriberImporter,
   type ImporterOptions,

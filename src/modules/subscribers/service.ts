@@ -4,9 +4,8 @@ import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
-import type { BusinessAccess } from '../businesses/access.ts';
-import type { Job } from '../jobs/schemas.ts';
-import type { JobService } from '../jobs/service.ts';
+import type { BusinessAccess } from '../businesses/index.ts';
+import type { Job, JobService } from '../jobs/index.ts';
 import { SUBSCRIBER_IMPORT_JOB } from './import-job.ts';
 import {
   createSubscriberRepository,
