@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { pageSchema } from '../../platform/http/pagination.ts';
+import { PLATFORMS } from '../../shared/limits.ts';
 
 const words = z.array(z.string().trim().min(1).max(60)).max(50);
 
@@ -23,15 +24,7 @@ export const Product = z.object({
   priceCents: z.number().int().min(0).optional(),
 });
 
-export const Channel = z.enum([
-  'linkedin',
-  'x',
-  'instagram',
-  'facebook',
-  'email',
-  'blog',
-  'search_ads',
-]);
+export const Channel = z.enum(PLATFORMS);
 
 export const DefaultSender = z.object({
   name: z.string().trim().min(1).max(120),
