@@ -1,7 +1,7 @@
 // The security audit trail: each event is a row the owner can list and a structured log line
 // (`audit` is the stable field to search logs by).
 import type { Database } from '../../platform/db/client.ts';
-import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { type AuditEventRow, createAuthRepository } from './repository.ts';
 import type { AuditEvent } from './schemas.ts';
@@ -74,13 +74,7 @@ export function createAuditTrail(deps: { db: Database; logger: Logger }) {
     },
 
     async list(userId: string, query: PaginationQuery) {
-      const rows = await repository.listAuditEvents(
-        userId,
-        query.limit,
-        decodeCursor(query.cursor),
-      );
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
+      return readPage(query, (page) => repository.listAuditEvents(userId, page), toAuditEvent);
     },
   };
 }

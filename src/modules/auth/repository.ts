@@ -1,10 +1,10 @@
 // SQL for users, refresh tokens, API keys and the audit trail.
-import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { olderThan } from '../../platform/db/pagination.ts';
+import { keysetPage } from '../../platform/db/pagination.ts';
 import { apiKeys, auditEvents, refreshTokens, users } from '../../platform/db/schema/index.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import type { PageRequest } from '../../platform/http/pagination.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
@@ -125,17 +125,13 @@ export function createAuthRepository(db: Executor) {
       return row;
     },
 
-    async listApiKeys(
-      userId: string,
-      limit: number,
-      after: Position | undefined,
-    ): Promise<ApiKeyRow[]> {
-      return db
-        .select()
-        .from(apiKeys)
-        .where(and(eq(apiKeys.userId, userId), olderThan(apiKeys, after)))
-        .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
-        .limit(limit + 1);
+    async listApiKeys(userId: string, page: PageRequest): Promise<ApiKeyRow[]> {
+      return keysetPage(
+        db.select().from(apiKeys).$dynamic(),
+        apiKeys,
+        page,
+        eq(apiKeys.userId, userId),
+      );
     },
 
     /** Revokes one of the user's keys; undefined when it is not theirs (or does not exist). */
@@ -159,17 +155,13 @@ export function createAuthRepository(db: Executor) {
       await db.insert(auditEvents).values(values);
     },
 
-    async listAuditEvents(
-      userId: string,
-      limit: number,
-      after: Position | undefined,
-    ): Promise<AuditEventRow[]> {
-      return db
-        .select()
-        .from(auditEvents)
-        .where(and(eq(auditEvents.userId, userId), olderThan(auditEvents, after)))
-        .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
-        .limit(limit + 1);
+    async listAuditEvents(userId: string, page: PageRequest): Promise<AuditEventRow[]> {
+      return keysetPage(
+        db.select().from(auditEvents).$dynamic(),
+        auditEvents,
+        page,
+        eq(auditEvents.userId, userId),
+      );
     },
   };
 }

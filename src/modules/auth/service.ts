@@ -14,7 +14,7 @@ import {
   rateLimited,
   unauthenticated,
 } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { type Mailer, messageIdDomainOf } from '../../platform/mailer.ts';
 import { FailureLimiter } from '../../platform/rate-limit.ts';
@@ -404,13 +404,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async listApiKeys(principal: Principal, query: PaginationQuery) {
-      const rows = await repository.listApiKeys(
-        principal.userId,
-        query.limit,
-        decodeCursor(query.cursor),
-      );
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toApiKey), nextCursor: page.nextCursor };
+      return readPage(query, (page) => repository.listApiKeys(principal.userId, page), toApiKey);
     },
 
     async revokeApiKey(

@@ -1,11 +1,11 @@
 // SQL for businesses. Reads and writes are scoped by owner, so a business of another user is
 // indistinguishable from one that does not exist; `findById` is the one unscoped read (workers).
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { olderThan } from '../../platform/db/pagination.ts';
+import { keysetPage } from '../../platform/db/pagination.ts';
 import { businesses, users } from '../../platform/db/schema/index.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import type { PageRequest } from '../../platform/http/pagination.ts';
 
 export type BusinessRow = typeof businesses.$inferSelect;
 export type NewBusiness = typeof businesses.$inferInsert;
@@ -32,17 +32,13 @@ export function createBusinessRepository(db: Executor) {
       return row;
     },
 
-    async listOwned(
-      ownerId: string,
-      limit: number,
-      after: Position | undefined,
-    ): Promise<BusinessRow[]> {
-      return db
-        .select()
-        .from(businesses)
-        .where(and(eq(businesses.ownerId, ownerId), olderThan(businesses, after)))
-        .orderBy(desc(businesses.createdAt), desc(businesses.id))
-        .limit(limit + 1);
+    async listOwned(ownerId: string, page: PageRequest): Promise<BusinessRow[]> {
+      return keysetPage(
+        db.select().from(businesses).$dynamic(),
+        businesses,
+        page,
+        eq(businesses.ownerId, ownerId),
+      );
     },
 
     async updateOwned(

@@ -3,7 +3,7 @@
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import { type AuditTrail, randomToken, type RequestOrigin } from '../auth/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import type { BusinessAccess } from './access.ts';
@@ -80,13 +80,7 @@ export function createBusinessService(deps: {
     },
 
     async list(principal: Principal, query: PaginationQuery) {
-      const rows = await repository.listOwned(
-        principal.userId,
-        query.limit,
-        decodeCursor(query.cursor),
-      );
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toBusiness), nextCursor: page.nextCursor };
+      return readPage(query, (page) => repository.listOwned(principal.userId, page), toBusiness);
     },
 
     async get(principal: Principal, businessId: string): Promise<Business> {

@@ -4,9 +4,9 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { olderThan } from '../../platform/db/pagination.ts';
+import { keysetPage } from '../../platform/db/pagination.ts';
 import { campaigns, campaignStrategies } from '../../platform/db/schema/index.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import type { PageRequest } from '../../platform/http/pagination.ts';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type NewCampaign = typeof campaigns.$inferInsert;
@@ -30,21 +30,16 @@ export function createCampaignRepository(db: Executor) {
 
     async list(
       businessId: string,
-      options: { limit: number; after: Position | undefined; status?: string | undefined },
+      page: PageRequest,
+      status: string | undefined,
     ): Promise<CampaignRow[]> {
-      const { after } = options;
-      return db
-        .select()
-        .from(campaigns)
-        .where(
-          and(
-            eq(campaigns.businessId, businessId),
-            options.status ? eq(campaigns.status, options.status) : undefined,
-            olderThan(campaigns, after),
-          ),
-        )
-        .orderBy(desc(campaigns.createdAt), desc(campaigns.id))
-        .limit(options.limit + 1);
+      return keysetPage(
+        db.select().from(campaigns).$dynamic(),
+        campaigns,
+        page,
+        eq(campaigns.businessId, businessId),
+        status ? eq(campaigns.status, status) : undefined,
+      );
     },
 
     async update(

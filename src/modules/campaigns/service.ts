@@ -4,7 +4,7 @@
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { readPage } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { type CampaignRow, createCampaignRepository, type StrategyRow } from './repository.ts';
@@ -85,13 +85,7 @@ export function createCampaignService(deps: {
 
     async list(principal: Principal, businessId: string, query: CampaignListQuery) {
       await access.require(principal, businessId);
-      const rows = await repository.list(businessId, {
-        limit: query.limit,
-        after: decodeCursor(query.cursor),
-        status: query.status,
-      });
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toCampaign), nextCursor: page.nextCursor };
+      return readPage(query, (page) => repository.list(businessId, page, query.status), toCampaign);
     },
 
     async get(principal: Principal, businessId: string, campaignId: string): Promise<Campaign> {

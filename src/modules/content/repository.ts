@@ -6,14 +6,14 @@
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { olderThan } from '../../platform/db/pagination.ts';
+import { keysetPage } from '../../platform/db/pagination.ts';
 import {
   contents,
   contentVersions,
   publications,
   publishAttempts,
 } from '../../platform/db/schema/index.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import type { PageRequest } from '../../platform/http/pagination.ts';
 
 export type ContentRow = typeof contents.$inferSelect;
 export type NewContent = typeof contents.$inferInsert;
@@ -40,29 +40,22 @@ export function createContentRepository(db: Executor) {
 
     async list(
       businessId: string,
-      options: {
-        limit: number;
-        after: Position | undefined;
+      page: PageRequest,
+      filter: {
         campaignId?: string | undefined;
         status?: string | undefined;
         platform?: string | undefined;
       },
     ): Promise<ContentRow[]> {
-      const { after } = options;
-      return db
-        .select()
-        .from(contents)
-        .where(
-          and(
-            eq(contents.businessId, businessId),
-            options.campaignId ? eq(contents.campaignId, options.campaignId) : undefined,
-            options.status ? eq(contents.status, options.status) : undefined,
-            options.platform ? eq(contents.platform, options.platform) : undefined,
-            olderThan(contents, after),
-          ),
-        )
-        .orderBy(desc(contents.createdAt), desc(contents.id))
-        .limit(options.limit + 1);
+      return keysetPage(
+        db.select().from(contents).$dynamic(),
+        contents,
+        page,
+        eq(contents.businessId, businessId),
+        filter.campaignId ? eq(contents.campaignId, filter.campaignId) : undefined,
+        filter.status ? eq(contents.status, filter.status) : undefined,
+        filter.platform ? eq(contents.platform, filter.platform) : undefined,
+      );
     },
 
     async update(
@@ -120,17 +113,13 @@ export function createContentRepository(db: Executor) {
         .orderBy(asc(publishAttempts.createdAt));
     },
 
-    async publications(
-      businessId: string,
-      limit: number,
-      after: Position | undefined,
-    ): Promise<PublicationRow[]> {
-      return db
-        .select()
-        .from(publications)
-        .where(and(eq(publications.businessId, businessId), olderThan(publications, after)))
-        .orderBy(desc(publications.createdAt), desc(publications.id))
-        .limit(limit + 1);
+    async publications(businessId: string, page: PageRequest): Promise<PublicationRow[]> {
+      return keysetPage(
+        db.select().from(publications).$dynamic(),
+        publications,
+        page,
+        eq(publications.businessId, businessId),
+      );
     },
 
     /**

@@ -4,7 +4,7 @@
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, conflict, notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import { createCampaignLookup } from '../campaigns/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
@@ -271,15 +271,7 @@ export function createContentService(deps: {
 
     async list(principal: Principal, businessId: string, query: ContentListQuery) {
       await access.require(principal, businessId);
-      const rows = await repository.list(businessId, {
-        limit: query.limit,
-        after: decodeCursor(query.cursor),
-        campaignId: query.campaignId,
-        status: query.status,
-        platform: query.platform,
-      });
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toContent), nextCursor: page.nextCursor };
+      return readPage(query, (page) => repository.list(businessId, page, query), toContent);
     },
 
     async get(principal: Principal, businessId: string, contentId: string): Promise<Content> {
@@ -418,13 +410,7 @@ export function createContentService(deps: {
 
     async publications(principal: Principal, businessId: string, query: PaginationQuery) {
       await access.require(principal, businessId);
-      const rows = await repository.publications(
-        businessId,
-        query.limit,
-        decodeCursor(query.cursor),
-      );
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toPublication), nextCursor: page.nextCursor };
+      return readPage(query, (page) => repository.publications(businessId, page), toPublication);
     },
   };
 }

@@ -1,10 +1,10 @@
 // SQL for jobs: the user-visible record of each piece of asynchronous work.
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { olderThan } from '../../platform/db/pagination.ts';
+import { keysetPage } from '../../platform/db/pagination.ts';
 import { jobs } from '../../platform/db/schema/index.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import type { PageRequest } from '../../platform/http/pagination.ts';
 
 export type JobRow = typeof jobs.$inferSelect;
 
@@ -26,17 +26,13 @@ export function createJobRepository(db: Executor) {
       return row;
     },
 
-    async listForBusiness(
-      businessId: string,
-      limit: number,
-      after: Position | undefined,
-    ): Promise<JobRow[]> {
-      return db
-        .select()
-        .from(jobs)
-        .where(and(eq(jobs.businessId, businessId), olderThan(jobs, after)))
-        .orderBy(desc(jobs.createdAt), desc(jobs.id))
-        .limit(limit + 1);
+    async listForBusiness(businessId: string, page: PageRequest): Promise<JobRow[]> {
+      return keysetPage(
+        db.select().from(jobs).$dynamic(),
+        jobs,
+        page,
+        eq(jobs.businessId, businessId),
+      );
     },
 
     async setQueueJobId(id: string, queueJobId: string): Promise<void> {

@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { JobQueue } from '../../platform/queue.ts';
 import { createJobRepository, type JobRow } from './repository.ts';
@@ -148,11 +148,7 @@ export function createJobService(deps: {
 
     async list(principal: Principal, businessId: string, query: PaginationQuery) {
       await deps.access.require(principal, businessId);
-      const rows = await repository.listForBusiness(
-        businessId,
-        query.limit,
-        decodeCursor(query.cursor),
-      );
+      const rows = await repository.listForBusiness(businessId, pageRequest(query));
       const page = pageOf(rows, query.limit);
       const items = await Promise.all(page.items.map(withLiveness));
       return { items: items.map(toJob), nextCursor: page.nextCursor };

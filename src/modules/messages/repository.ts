@@ -1,10 +1,10 @@
 // SQL for the messages log. Every query is scoped by business.
-import { and, desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { olderThan } from '../../platform/db/pagination.ts';
+import { keysetPage } from '../../platform/db/pagination.ts';
 import { messages } from '../../platform/db/schema/index.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import type { PageRequest } from '../../platform/http/pagination.ts';
 import type { MessageListQuery } from './schemas.ts';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -20,24 +20,19 @@ export function createMessageRepository(db: Executor) {
 
     async list(
       businessId: string,
-      query: Omit<MessageListQuery, 'cursor'>,
-      after: Position | undefined,
+      page: PageRequest,
+      filter: Omit<MessageListQuery, 'limit' | 'cursor'>,
     ): Promise<MessageRow[]> {
-      return db
-        .select()
-        .from(messages)
-        .where(
-          and(
-            eq(messages.businessId, businessId),
-            query.channel ? eq(messages.channel, query.channel) : undefined,
-            query.direction ? eq(messages.direction, query.direction) : undefined,
-            query.status ? eq(messages.status, query.status) : undefined,
-            query.customerRef ? eq(messages.customerRef, query.customerRef) : undefined,
-            olderThan(messages, after),
-          ),
-        )
-        .orderBy(desc(messages.createdAt), desc(messages.id))
-        .limit(query.limit + 1);
+      return keysetPage(
+        db.select().from(messages).$dynamic(),
+        messages,
+        page,
+        eq(messages.businessId, businessId),
+        filter.channel ? eq(messages.channel, filter.channel) : undefined,
+        filter.direction ? eq(messages.direction, filter.direction) : undefined,
+        filter.status ? eq(messages.status, filter.status) : undefined,
+        filter.customerRef ? eq(messages.customerRef, filter.customerRef) : undefined,
+      );
     },
   };
 }

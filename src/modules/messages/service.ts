@@ -3,7 +3,7 @@
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { readPage } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import { createContentLookup } from '../content/index.ts';
 import { createMessageRepository, type MessageRow } from './repository.ts';
@@ -35,9 +35,7 @@ export function createMessageService(deps: { db: Database; access: BusinessAcces
     },
     async list(principal: Principal, businessId: string, query: MessageListQuery) {
       await deps.access.require(principal, businessId);
-      const rows = await repository.list(businessId, query, decodeCursor(query.cursor));
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toMessage), nextCursor: page.nextCursor };
+      return readPage(query, (page) => repository.list(businessId, page, query), toMessage);
     },
   };
 }

@@ -2,7 +2,7 @@
 // step is due after its delay) and the page of a sequence's enrollments.
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { conflict } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { OwnedSequence } from './owned-sequence.ts';
 import type { SequenceRepository } from './repository.ts';
 import type { EnrollBody } from './schemas.ts';
@@ -39,12 +39,7 @@ export function createEnrollment(deps: {
       query: PaginationQuery,
     ) {
       await ownedSequence(principal, businessId, sequenceId);
-      const rows = await repository.listEnrollments(
-        businessId,
-        sequenceId,
-        query.limit,
-        decodeCursor(query.cursor),
-      );
+      const rows = await repository.listEnrollments(businessId, sequenceId, pageRequest(query));
       const page = pageOf(
         rows.map((row) => ({ ...row, createdAt: row.enrollment.createdAt, id: row.enrollment.id })),
         query.limit,

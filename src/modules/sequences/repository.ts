@@ -2,10 +2,10 @@
 // dispatch-repository.ts). Sequences, enrollment and subscriber queries are scoped by business;
 // a sequence's steps, counts and daily series are found by its id alone, so the service finds
 // the sequence in its business first.
-import { and, asc, count, desc, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { olderThan } from '../../platform/db/pagination.ts';
+import { keysetPage } from '../../platform/db/pagination.ts';
 import { jsonb, rowsOf } from '../../platform/db/raw-sql.ts';
 import {
   deliveries,
@@ -14,7 +14,7 @@ import {
   sequenceSteps,
   subscribers,
 } from '../../platform/db/schema/sequences.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import type { PageRequest } from '../../platform/http/pagination.ts';
 
 export type SequenceRow = typeof sequences.$inferSelect;
 export type NewSequence = typeof sequences.$inferInsert;
@@ -37,28 +37,21 @@ export function createSequenceRepository(db: Executor) {
       return row;
     },
 
-    async list(
-      businessId: string,
-      limit: number,
-      after: Position | undefined,
-      status: string | undefined,
-    ) {
-      return db
-        .select({
-          sequence: sequences,
-          stepCount: sql<number>`(select count(*)::int from ${sequenceSteps} where ${sequenceSteps.sequenceId} = ${sequences.id})`,
-          enrolled: sql<number>`(select count(*)::int from ${enrollments} where ${enrollments.sequenceId} = ${sequences.id})`,
-        })
-        .from(sequences)
-        .where(
-          and(
-            eq(sequences.businessId, businessId),
-            status ? eq(sequences.status, status) : undefined,
-            olderThan(sequences, after),
-          ),
-        )
-        .orderBy(desc(sequences.createdAt), desc(sequences.id))
-        .limit(limit + 1);
+    async list(businessId: string, page: PageRequest, status: string | undefined) {
+      return keysetPage(
+        db
+          .select({
+            sequence: sequences,
+            stepCount: sql<number>`(select count(*)::int from ${sequenceSteps} where ${sequenceSteps.sequenceId} = ${sequences.id})`,
+            enrolled: sql<number>`(select count(*)::int from ${enrollments} where ${enrollments.sequenceId} = ${sequences.id})`,
+          })
+          .from(sequences)
+          .$dynamic(),
+        sequences,
+        page,
+        eq(sequences.businessId, businessId),
+        status ? eq(sequences.status, status) : undefined,
+      );
     },
 
     async update(
@@ -168,25 +161,18 @@ export function createSequenceRepository(db: Executor) {
       return rowsOf(result).length;
     },
 
-    async listEnrollments(
-      businessId: string,
-      sequenceId: string,
-      limit: number,
-      after: Position | undefined,
-    ) {
-      return db
-        .select({ enrollment: enrollments, email: subscribers.email })
-        .from(enrollments)
-        .innerJoin(subscribers, eq(subscribers.id, enrollments.subscriberId))
-        .where(
-          and(
-            eq(enrollments.businessId, businessId),
-            eq(enrollments.sequenceId, sequenceId),
-            olderThan(enrollments, after),
-          ),
-        )
-        .orderBy(desc(enrollments.createdAt), desc(enrollments.id))
-        .limit(limit + 1);
+    async listEnrollments(businessId: string, sequenceId: string, page: PageRequest) {
+      return keysetPage(
+        db
+          .select({ enrollment: enrollments, email: subscribers.email })
+          .from(enrollments)
+          .innerJoin(subscribers, eq(subscribers.id, enrollments.subscriberId))
+          .$dynamic(),
+        enrollments,
+        page,
+        eq(enrollments.businessId, businessId),
+        eq(enrollments.sequenceId, sequenceId),
+      );
     },
 
     async enrollmentCounts(sequenceId: string) {

@@ -7,7 +7,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { conflict, notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
@@ -142,12 +142,7 @@ export function createSequenceService(deps: {
       query: PaginationQuery & { status?: SequenceStatus | undefined },
     ) {
       await access.require(principal, businessId);
-      const rows = await repository.list(
-        businessId,
-        query.limit,
-        decodeCursor(query.cursor),
-        query.status,
-      );
+      const rows = await repository.list(businessId, pageRequest(query), query.status);
       const page = pageOf(
         rows.map((row) => ({ ...row, createdAt: row.sequence.createdAt, id: row.sequence.id })),
         query.limit,

@@ -6,13 +6,13 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { constants, createGunzip, gzip } from 'node:zlib';
 
-import { and, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { isUniqueViolation, mapConstraintErrors } from '../../platform/db/constraint-errors.ts';
-import { olderThan } from '../../platform/db/pagination.ts';
+import { keysetPage } from '../../platform/db/pagination.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
 import { businesses } from '../../platform/db/schema/businesses.ts';
 import {
@@ -21,7 +21,7 @@ import {
   suppressions,
 } from '../../platform/db/schema/sequences.ts';
 import { conflict } from '../../platform/http/errors.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import type { PageRequest } from '../../platform/http/pagination.ts';
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type NewSubscriber = typeof subscribers.$inferInsert;
@@ -240,35 +240,24 @@ export function createSubscriberRepository(db: Executor) {
 
     async list(
       businessId: string,
-      options: {
-        limit: number;
-        after: Position | undefined;
-        search?: string | undefined;
-        consentStatus?: string | undefined;
-      },
+      page: PageRequest,
+      filter: { search?: string | undefined; consentStatus?: string | undefined },
     ): Promise<SubscriberRow[]> {
-      const pattern = options.search ? `%${escapeLike(options.search)}%` : undefined;
-      return db
-        .select()
-        .from(subscribers)
-        .where(
-          and(
-            eq(subscribers.businessId, businessId),
-            olderThan(subscribers, options.after),
-            pattern
-              ? or(
-                  ilike(subscribers.email, pattern),
-                  ilike(subscribers.firstName, pattern),
-                  ilike(subscribers.lastName, pattern),
-                )
-              : undefined,
-            options.consentStatus
-              ? eq(subscribers.consentStatus, options.consentStatus)
-              : undefined,
-          ),
-        )
-        .orderBy(desc(subscribers.createdAt), desc(subscribers.id))
-        .limit(options.limit + 1);
+      const pattern = filter.search ? `%${escapeLike(filter.search)}%` : undefined;
+      return keysetPage(
+        db.select().from(subscribers).$dynamic(),
+        subscribers,
+        page,
+        eq(subscribers.businessId, businessId),
+        pattern
+          ? or(
+              ilike(subscribers.email, pattern),
+              ilike(subscribers.firstName, pattern),
+              ilike(subscribers.lastName, pattern),
+            )
+          : undefined,
+        filter.consentStatus ? eq(subscribers.consentStatus, filter.consentStatus) : undefined,
+      );
     },
 
     async update(
@@ -379,17 +368,13 @@ export function createSubscriberRepository(db: Executor) {
       return row;
     },
 
-    async listSuppressions(
-      businessId: string,
-      limit: number,
-      after: Position | undefined,
-    ): Promise<SuppressionRow[]> {
-      return db
-        .select()
-        .from(suppressions)
-        .where(and(eq(suppressions.businessId, businessId), olderThan(suppressions, after)))
-        .orderBy(desc(suppressions.createdAt), desc(suppressions.id))
-        .limit(limit + 1);
+    async listSuppressions(businessId: string, page: PageRequest): Promise<SuppressionRow[]> {
+      return keysetPage(
+        db.select().from(suppressions).$dynamic(),
+        suppressions,
+        page,
+        eq(suppressions.businessId, businessId),
+      );
     },
 
     /** The business's name and default sender, for email sent outside a sequence. */

@@ -3,7 +3,7 @@
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { SUBSCRIBER_IMPORT_JOB } from './import-job.ts';
@@ -79,14 +79,7 @@ export function createSubscriberService(deps: {
 
     async list(principal: Principal, businessId: string, query: SubscriberListQuery) {
       await access.require(principal, businessId);
-      const rows = await repository.list(businessId, {
-        limit: query.limit,
-        after: decodeCursor(query.cursor),
-        search: query.search,
-        consentStatus: query.consentStatus,
-      });
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toSubscriber), nextCursor: page.nextCursor };
+      return readPage(query, (page) => repository.list(businessId, page, query), toSubscriber);
     },
 
     async get(principal: Principal, businessId: string, id: string) {
@@ -119,13 +112,11 @@ export function createSubscriberService(deps: {
 
     async listSuppressions(principal: Principal, businessId: string, query: PaginationQuery) {
       await access.require(principal, businessId);
-      const rows = await repository.listSuppressions(
-        businessId,
-        query.limit,
-        decodeCursor(query.cursor),
+      return readPage(
+        query,
+        (page) => repository.listSuppressions(businessId, page),
+        toSuppression,
       );
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toSuppression), nextCursor: page.nextCursor };
     },
   };
 }

@@ -1,22 +1,22 @@
 // SQL for queue probes.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { olderThan } from '../../platform/db/pagination.ts';
+import { newestFirst, olderThan } from '../../platform/db/pagination.ts';
 import { queueProbes } from '../../platform/db/schema/index.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import type { PageRequest, Position } from '../../platform/http/pagination.ts';
 
 export type QueueProbeRow = typeof queueProbes.$inferSelect;
 
 export function createSystemRepository(db: Executor) {
   // The list is the hot read: its two shapes are built once and run as named prepared
   // statements, so neither drizzle nor Postgres re-plans the SQL on every request.
-  const newestFirst = [desc(queueProbes.requestedAt), desc(queueProbes.id)] as const;
+  const keyset = { createdAt: queueProbes.requestedAt, id: queueProbes.id };
   const firstPage = db
     .select()
     .from(queueProbes)
     .where(eq(queueProbes.requestedBy, sql.placeholder('userId')))
-    .orderBy(...newestFirst)
+    .orderBy(...newestFirst(keyset))
     .limit(sql.placeholder('limit'))
     .prepare('system_list_probes_first');
   const pageAfter = db
@@ -25,13 +25,13 @@ export function createSystemRepository(db: Executor) {
     .where(
       and(
         eq(queueProbes.requestedBy, sql.placeholder('userId')),
-        olderThan(
-          { createdAt: queueProbes.requestedAt, id: queueProbes.id },
-          { createdAt: sql.placeholder('afterAt'), id: sql.placeholder('afterId') },
-        ),
+        olderThan(keyset, {
+          createdAt: sql.placeholder('afterAt'),
+          id: sql.placeholder('afterId'),
+        }),
       ),
     )
-    .orderBy(...newestFirst)
+    .orderBy(...newestFirst(keyset))
     .limit(sql.placeholder('limit'))
     .prepare('system_list_probes_after');
 
@@ -53,8 +53,7 @@ export function createSystemRepository(db: Executor) {
     /** Newest first; `limit + 1` rows so the caller knows whether another page exists. */
     async listProbes(
       requestedBy: string,
-      limit: number,
-      after: Position | undefined,
+      { limit, after }: PageRequest,
     ): Promise<(QueueProbeRow & Position)[]> {
       const rows = after
         ? await pageAfter.execute({

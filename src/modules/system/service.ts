@@ -9,7 +9,7 @@ import type { DatabaseHandle } from '../../platform/db/client.ts';
 import { pendingMigrationCount } from '../../platform/db/migrate.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, pageOf, type PaginationQuery } from '../../platform/http/pagination.ts';
+import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { JobQueue } from '../../platform/queue.ts';
 import { createSystemRepository, type QueueProbeRow } from './repository.ts';
 import type { HealthReport, QueueProbe } from './schemas.ts';
@@ -146,13 +146,7 @@ export function createSystemService(deps: SystemServiceDeps) {
     },
 
     async listQueueProbes(principal: Principal, query: PaginationQuery) {
-      const rows = await repository.listProbes(
-        principal.userId,
-        query.limit,
-        decodeCursor(query.cursor),
-      );
-      const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toQueueProbe), nextCursor: page.nextCursor };
+      return readPage(query, (page) => repository.listProbes(principal.userId, page), toQueueProbe);
     },
 
     /** The job handler: marks the probe as run by this worker. */

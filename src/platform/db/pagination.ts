@@ -1,16 +1,22 @@
 // Keyset pagination in SQL, the database half of platform/http/pagination.ts: newest first with
 // ties broken by id, so a page never skips or repeats rows written in the same instant.
-import { and, eq, lt, or, type Placeholder, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { and, desc, eq, lt, or, type Placeholder, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgSelect } from 'drizzle-orm/pg-core';
 
-import type { Position } from '../http/pagination.ts';
+import type { PageRequest, Position } from '../http/pagination.ts';
 
 /** A cursor's position, or the placeholders a prepared statement fills with one. */
 export type KeysetPosition = Position | { createdAt: Placeholder; id: Placeholder };
 
+/** The columns a keyset page sorts by. */
+export interface KeysetColumns {
+  createdAt: PgColumn;
+  id: PgColumn;
+}
+
 /** The rows that come after `after` newest first; no condition on the first page. */
 export function olderThan(
-  table: { createdAt: PgColumn; id: PgColumn },
+  table: KeysetColumns,
   after: KeysetPosition | undefined,
 ): SQL | undefined {
   return after
@@ -19,4 +25,26 @@ export function olderThan(
         and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)),
       )
     : undefined;
+}
+
+/** The order `olderThan` pages through: newest first, ties broken by id. */
+export function newestFirst(table: KeysetColumns): [SQL, SQL] {
+  return [desc(table.createdAt), desc(table.id)];
+}
+
+/**
+ * One page of a dynamic select (`db.select().from(table).$dynamic()`): the rows matching every
+ * filter that come after `page.after`, newest first, and one more than `page.limit` so that
+ * `pageOf` can tell whether another page follows.
+ */
+export function keysetPage<Query extends PgSelect>(
+  query: Query,
+  table: KeysetColumns,
+  page: PageRequest,
+  ...filters: (SQL | undefined)[]
+): Query {
+  return query
+    .where(and(...filters, olderThan(table, page.after)))
+    .orderBy(...newestFirst(table))
+    .limit(page.limit + 1);
 }

@@ -40,6 +40,16 @@ export function decodeCursor(cursor: string | undefined): Position | undefined {
   }
 }
 
+/** What a repository's list query takes: how many rows, and the position to start after. */
+export interface PageRequest {
+  limit: number;
+  after: Position | undefined;
+}
+
+export function pageRequest(query: PaginationQuery): PageRequest {
+  return { limit: query.limit, after: decodeCursor(query.cursor) };
+}
+
 /** Given `limit + 1` rows, returns the page and the cursor of the next one. */
 export function pageOf<T extends Position>(
   rows: T[],
@@ -48,6 +58,16 @@ export function pageOf<T extends Position>(
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+/** Reads the page `query` asks for with `read` (which returns `limit + 1` rows) and maps its rows. */
+export async function readPage<Row, Item>(
+  query: PaginationQuery,
+  read: (page: PageRequest) => Promise<(Row & Position)[]>,
+  toItem: (row: Row) => Item,
+): Promise<{ items: Item[]; nextCursor: string | null }> {
+  const page = pageOf(await read(pageRequest(query)), query.limit);
+  return { items: page.items.map(toItem), nextCursor: page.nextCursor };
 }
 
 export function pageSchema<T extends z.ZodType>(item: T) {
