@@ -3,6 +3,7 @@
 // provider and model produced it — or throws a typed error (ai/errors.ts). src/ai implements it.
 import type { AiTask, TaskInput } from './tasks.ts';
 
+/** Who asks; a job's run context is one, so a job passes itself. */
 export interface AiRunOptions {
   businessId: string;
   userId: string | null;

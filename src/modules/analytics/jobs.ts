@@ -19,7 +19,8 @@ export function insightsJob(deps: {
     kind: INSIGHTS_JOB,
     input: InsightsJobInput,
     timeLimitMs: 120_000,
-    async run({ jobId, businessId, userId, input, signal, progress }) {
+    async run(job) {
+      const { businessId, input, progress } = job;
       await progress(10, 'Adding up the figures');
       const campaign = await createCampaignLookup(deps.db).find(businessId, input.campaignId);
       if (!campaign) throw new Error('campaign vanished while its job was queued');
@@ -33,7 +34,7 @@ export function insightsJob(deps: {
           byPlatform: analytics.byPlatform,
           topContent: analytics.byContent.slice(0, 10),
         },
-        { businessId, userId, jobId, signal },
+        job,
       );
       return {
         campaignId: campaign.id,

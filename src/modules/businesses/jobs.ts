@@ -12,14 +12,10 @@ export function brandVoiceJob(deps: { ai: AiRunner }): JobKind<BrandVoiceRequest
     kind: BRAND_VOICE_JOB,
     input: BrandVoiceRequest,
     timeLimitMs: 120_000,
-    async run({ jobId, businessId, userId, input, signal, progress }) {
-      await progress(30, 'Drafting a brand voice');
-      const suggestion = await deps.ai.run(
-        brandVoiceTask,
-        { notes: input.notes ?? '' },
-        { businessId, userId, jobId, signal },
-      );
-      await progress(95, 'Saving the suggestion');
+    async run(job) {
+      await job.progress(30, 'Drafting a brand voice');
+      const suggestion = await deps.ai.run(brandVoiceTask, { notes: job.input.notes ?? '' }, job);
+      await job.progress(95, 'Saving the suggestion');
       return { suggestion: suggestion.value, generatedBy: [suggestion.generatedBy] };
     },
   };

@@ -60,7 +60,8 @@ export function strategyJob(deps: {
     kind: STRATEGY_JOB,
     input: StrategyJobInput,
     timeLimitMs: 180_000,
-    async run({ jobId, businessId, userId, input, signal, progress }) {
+    async run(job) {
+      const { jobId, businessId, userId, input, progress } = job;
       await progress(10, 'Reading the campaign');
       const campaign = await createCampaignRepository(deps.db).find(businessId, input.campaignId);
       if (!campaign) throw new Error('campaign vanished while its job was queued');
@@ -80,7 +81,7 @@ export function strategyJob(deps: {
           },
           notes: input.notes ?? '',
         },
-        { businessId, userId, jobId, signal },
+        job,
       );
       await progress(85, 'Saving the strategy and its calendar');
       const saved = await deps.db.transaction(async (tx) => {

@@ -23,7 +23,8 @@ export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<Conten
     kind: CONTENT_JOB,
     input: ContentJobInput,
     timeLimitMs: 120_000,
-    async run({ jobId, businessId, userId, input, signal, progress }) {
+    async run(job) {
+      const { jobId, businessId, input, progress } = job;
       await progress(10, 'Reading the brief');
       const piece = await createContentRepository(deps.db).find(businessId, input.contentId);
       if (!piece) throw new Error('content vanished while its job was queued');
@@ -44,7 +45,7 @@ export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<Conten
           ...(campaign ? { campaign } : {}),
           notes: input.notes ?? '',
         },
-        { businessId, userId, jobId, signal },
+        job,
       );
       await progress(90, 'Saving the new version');
       const version = await deps.db.transaction(async (tx) => {

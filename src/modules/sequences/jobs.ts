@@ -14,12 +14,13 @@ export function sequenceDraftJob(deps: {
     kind: SEQUENCE_DRAFT_JOB,
     input: GenerateSequenceBody,
     timeLimitMs: 180_000,
-    async run({ jobId, businessId, userId, input, signal, progress }) {
+    async run(job) {
+      const { businessId, input, progress } = job;
       await progress(30, 'Drafting the emails');
       const { value: draft, generatedBy } = await deps.ai.run(
         sequenceDraftTask,
         { goal: input.goal, steps: input.steps, cadenceDays: input.cadenceDays },
-        { businessId, userId, jobId, signal },
+        job,
       );
       await checkDraftTemplates(draft);
       await progress(90, 'Saving the draft');
