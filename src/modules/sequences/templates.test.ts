@@ -34,6 +34,9 @@ const step = (
   ...parts,
 });
 
+/** Compiles and renders a step for the subscriber of `context`. */
+const render = (parts: Parameters<typeof step>[0]) => renderStep(compileStep(step(parts)), context);
+
 function thrown(run: () => unknown): TemplateRenderError {
   try {
     run();
@@ -55,10 +58,7 @@ describe('step templates in the sandbox', () => {
   });
 
   it('renders a normal step for a subscriber', () => {
-    const rendered = renderStep(
-      compileStep(step({ subject: 'Hi {{ subscriber.first_name }}', html: '<p>Hi</p>' })),
-      context,
-    );
+    const rendered = render({ subject: 'Hi {{ subscriber.first_name }}', html: '<p>Hi</p>' });
     expect(rendered.subject).toBe('Hi Ann');
     expect(rendered.text).toContain('Unsubscribe: https://herald.test/e/u/1');
   });
@@ -100,22 +100,17 @@ describe('step templates in the sandbox', () => {
     freezeClock();
     const doubling =
       '{% assign s = "xxxxxxxxxx" %}{% for i in (1..25) %}{% assign s = s | append: s %}{% endfor %}{{ s }}';
-    const error = thrown(() => renderStep(compileStep(step({ subject: doubling })), context));
+    const error = thrown(() => render({ subject: doubling }));
     expect(error.field).toBe('subject');
     expect(error.reason).toContain('builds more than');
-    const range = thrown(() =>
-      renderStep(
-        compileStep(step({ text: '{% for i in (1..1000000000000) %}x{% endfor %}' })),
-        context,
-      ),
-    );
+    const range = thrown(() => render({ text: '{% for i in (1..1000000000000) %}x{% endfor %}' }));
     expect(range.reason).toContain('builds more than');
   });
 
   it('refuses an email that renders to more than 1 MB', () => {
     freezeClock();
     const big = `{% for i in (1..6) %}${'y'.repeat(190_000)}{% endfor %}`;
-    const error = thrown(() => renderStep(compileStep(step({ html: big })), context));
+    const error = thrown(() => render({ html: big }));
     expect(error.reason).toBe('renders to more than 1 MB');
   });
 
@@ -127,15 +122,10 @@ describe('step templates in the sandbox', () => {
   });
 
   it('derives the text part from HTML: links, hidden preheader, tags', () => {
-    const rendered = renderStep(
-      compileStep(
-        step({
-          preheader: 'Fresh bread',
-          html: '<body><p>Hi <a class="x" href="https://shop.example/bread">our bread</a></p><br>Bye</body>',
-        }),
-      ),
-      context,
-    );
+    const rendered = render({
+      preheader: 'Fresh bread',
+      html: '<body><p>Hi <a class="x" href="https://shop.example/bread">our bread</a></p><br>Bye</body>',
+    });
     expect(rendered.text).toMatch(/^Hi our bread \(https:\/\/shop\.example\/bread\)\n\nBye/);
     expect(rendered.text).not.toContain('Fresh bread');
     // Unclosed tags are dropped or kept as text, never matched across the whole document.
@@ -144,22 +134,14 @@ describe('step templates in the sandbox', () => {
   });
 
   it('adds a visible unsubscribe link only where the author did not place {{ unsubscribe_url }}', () => {
-    const placed = renderStep(
-      compileStep(
-        step({
-          html: '<body><p><a href="{{ unsubscribe_url }}">Leave</a></p></body>',
-          text: 'Leave: {{unsubscribe_url}}',
-        }),
-      ),
-      context,
-    );
+    const placed = render({
+      html: '<body><p><a href="{{ unsubscribe_url }}">Leave</a></p></body>',
+      text: 'Leave: {{unsubscribe_url}}',
+    });
     expect(placed.html).toBe('<body><p><a href="https://herald.test/e/u/1">Leave</a></p></body>');
     expect(placed.text).toBe('Leave: https://herald.test/e/u/1');
 
-    const added = renderStep(
-      compileStep(step({ html: '<body><p>Hi</p></body>', text: 'Hi' })),
-      context,
-    );
+    const added = render({ html: '<body><p>Hi</p></body>', text: 'Hi' });
     expect(added.html).toMatch(
       /^<body><p>Hi<\/p><p [^>]*>Don't want these emails\? <a href="https:\/\/herald\.test\/e\/u\/1">Unsubscribe<\/a>\.<\/p><\/body>$/,
     );
