@@ -2,6 +2,7 @@
 import { and, count, desc, eq, gte, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import { campaigns, contentMetrics, contents } from '../../platform/db/schema/index.ts';
 
 export type MetricsRowRecord = typeof contentMetrics.$inferSelect;
@@ -42,7 +43,7 @@ export function toSums(row: Record<keyof Sums, string | number>): Sums {
 export function createAnalyticsRepository(db: Executor) {
   return {
     async upsert(values: typeof contentMetrics.$inferInsert): Promise<MetricsRowRecord> {
-      const [row] = await db
+      const rows = await db
         .insert(contentMetrics)
         .values(values)
         .onConflictDoUpdate({
@@ -59,8 +60,7 @@ export function createAnalyticsRepository(db: Executor) {
           },
         })
         .returning();
-      if (!row) throw new Error('upsert returned no row');
-      return row;
+      return returnedRow(rows, 'upsert');
     },
 
     async forContent(businessId: string, contentId: string): Promise<MetricsRowRecord[]> {

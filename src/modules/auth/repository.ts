@@ -3,6 +3,7 @@ import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import { apiKeys, auditEvents, refreshTokens, users } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 
@@ -115,9 +116,7 @@ export function createAuthRepository(db: Executor) {
       keyHash: string;
       scopes: string[];
     }): Promise<ApiKeyRow> {
-      const [row] = await db.insert(apiKeys).values(values).returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(await db.insert(apiKeys).values(values).returning());
     },
 
     async findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined> {

@@ -4,6 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import { businesses, users } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 
@@ -13,9 +14,7 @@ export type NewBusiness = typeof businesses.$inferInsert;
 export function createBusinessRepository(db: Executor) {
   return {
     async insert(values: NewBusiness): Promise<BusinessRow> {
-      const [row] = await db.insert(businesses).values(values).returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(await db.insert(businesses).values(values).returning());
     },
 
     /** Unscoped: for workers acting on a job whose business was checked when it started. */

@@ -5,6 +5,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import { campaigns, campaignStrategies } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 
@@ -15,9 +16,7 @@ export type StrategyRow = typeof campaignStrategies.$inferSelect;
 export function createCampaignRepository(db: Executor) {
   return {
     async insert(values: NewCampaign): Promise<CampaignRow> {
-      const [row] = await db.insert(campaigns).values(values).returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(await db.insert(campaigns).values(values).returning());
     },
 
     async find(businessId: string, id: string): Promise<CampaignRow | undefined> {
@@ -87,8 +86,7 @@ export function createCampaignRepository(db: Executor) {
     },
 
     async insertStrategy(values: typeof campaignStrategies.$inferInsert): Promise<StrategyRow> {
-      const [row] = await db.insert(campaignStrategies).values(values).returning();
-      if (!row) throw new Error('insert returned no row');
+      const row = returnedRow(await db.insert(campaignStrategies).values(values).returning());
       await db
         .update(campaigns)
         .set({ strategyVersion: values.version, updatedAt: sql`now()` })

@@ -7,6 +7,7 @@ import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import {
   contents,
   contentVersions,
@@ -24,9 +25,7 @@ export type PublishAttemptRow = typeof publishAttempts.$inferSelect;
 export function createContentRepository(db: Executor) {
   return {
     async insert(values: NewContent): Promise<ContentRow> {
-      const [row] = await db.insert(contents).values(values).returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(await db.insert(contents).values(values).returning());
     },
 
     async find(businessId: string, id: string, lock = false): Promise<ContentRow | undefined> {
@@ -80,9 +79,7 @@ export function createContentRepository(db: Executor) {
     },
 
     async insertVersion(values: typeof contentVersions.$inferInsert): Promise<ContentVersionRow> {
-      const [row] = await db.insert(contentVersions).values(values).returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(await db.insert(contentVersions).values(values).returning());
     },
 
     async versions(businessId: string, contentId: string): Promise<ContentVersionRow[]> {

@@ -3,6 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import { jobs } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 
@@ -16,9 +17,7 @@ export function createJobRepository(db: Executor) {
       kind: string;
       input: Record<string, unknown>;
     }): Promise<JobRow> {
-      const [row] = await db.insert(jobs).values(values).returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(await db.insert(jobs).values(values).returning());
     },
 
     async find(id: string): Promise<JobRow | undefined> {

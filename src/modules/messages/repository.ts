@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import { messages } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 import type { MessageListQuery } from './schemas.ts';
@@ -13,9 +14,7 @@ export type NewMessage = typeof messages.$inferInsert;
 export function createMessageRepository(db: Executor) {
   return {
     async insert(values: NewMessage): Promise<MessageRow> {
-      const [row] = await db.insert(messages).values(values).returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(await db.insert(messages).values(values).returning());
     },
 
     async list(

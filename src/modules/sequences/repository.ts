@@ -7,6 +7,7 @@ import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
 import { jsonb, rowsOf } from '../../platform/db/raw-sql.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import {
   deliveries,
   enrollments,
@@ -24,9 +25,7 @@ export type NewStep = typeof sequenceSteps.$inferInsert;
 export function createSequenceRepository(db: Executor) {
   return {
     async insert(values: NewSequence): Promise<SequenceRow> {
-      const [row] = await db.insert(sequences).values(values).returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(await db.insert(sequences).values(values).returning());
     },
 
     async find(businessId: string, id: string): Promise<SequenceRow | undefined> {

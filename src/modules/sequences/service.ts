@@ -5,6 +5,7 @@
 import { setImmediate } from 'node:timers/promises';
 
 import type { Database } from '../../platform/db/client.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { conflict, notFound } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
@@ -200,9 +201,8 @@ export function createSequenceService(deps: {
       await owned(principal, businessId, sequenceId);
       const values = stepValues(body);
       const position = await repository.nextPosition(sequenceId);
-      const [row] = await repository.insertSteps([{ ...values, businessId, sequenceId, position }]);
-      if (!row) throw new Error('insert returned no row');
-      return toStep(row);
+      const rows = await repository.insertSteps([{ ...values, businessId, sequenceId, position }]);
+      return toStep(returnedRow(rows));
     },
 
     async updateStep(

@@ -14,6 +14,7 @@ import type { Executor } from '../../platform/db/client.ts';
 import { isUniqueViolation, mapConstraintErrors } from '../../platform/db/constraint-errors.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import { businesses } from '../../platform/db/schema/businesses.ts';
 import {
   subscriberImports,
@@ -222,12 +223,11 @@ function escapeLike(value: string): string {
 export function createSubscriberRepository(db: Executor) {
   return {
     async insert(values: NewSubscriber): Promise<SubscriberRow> {
-      const [row] = await mapConstraintErrors(
+      const rows = await mapConstraintErrors(
         () => db.insert(subscribers).values(values).returning(),
         EMAIL_TAKEN,
       );
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(rows);
     },
 
     async find(businessId: string, id: string): Promise<SubscriberRow | undefined> {
@@ -327,12 +327,11 @@ export function createSubscriberRepository(db: Executor) {
 
     /** Stores an uploaded CSV file for its import job (packed, see `packCsv`). */
     async insertImport(businessId: string, csv: string): Promise<string> {
-      const [row] = await db
+      const rows = await db
         .insert(subscriberImports)
         .values({ businessId, csv: await packCsv(csv) })
         .returning({ id: subscriberImports.id });
-      if (!row) throw new Error('insert returned no row');
-      return row.id;
+      return returnedRow(rows).id;
     },
 
     async findImport(id: string): Promise<{ businessId: string; file: StoredCsv } | undefined> {

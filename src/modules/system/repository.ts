@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { newestFirst, olderThan } from '../../platform/db/pagination.ts';
+import { returnedRow } from '../../platform/db/returning.ts';
 import { queueProbes } from '../../platform/db/schema/index.ts';
 import type { PageRequest, Position } from '../../platform/http/pagination.ts';
 
@@ -37,9 +38,7 @@ export function createSystemRepository(db: Executor) {
 
   return {
     async insertProbe(requestedBy: string, note: string | null): Promise<QueueProbeRow> {
-      const [row] = await db.insert(queueProbes).values({ requestedBy, note }).returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return returnedRow(await db.insert(queueProbes).values({ requestedBy, note }).returning());
     },
 
     async findProbe(requestedBy: string, id: string): Promise<QueueProbeRow | undefined> {
