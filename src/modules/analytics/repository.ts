@@ -17,6 +17,17 @@ export interface Sums {
   revenueCents: number;
 }
 
+/** The sums of no metrics at all. */
+export const NO_SUMS: Sums = {
+  impressions: 0,
+  clicks: 0,
+  reactions: 0,
+  shares: 0,
+  conversions: 0,
+  spendCents: 0,
+  revenueCents: 0,
+};
+
 const sums = {
   impressions: sql<string>`coalesce(sum(${contentMetrics.impressions}), 0)`,
   clicks: sql<string>`coalesce(sum(${contentMetrics.clicks}), 0)`,
@@ -80,18 +91,7 @@ export function createAnalyticsRepository(db: Executor) {
         .where(
           and(eq(contentMetrics.businessId, businessId), eq(contentMetrics.campaignId, campaignId)),
         );
-      return toSums(
-        row ?? {
-          ...sums,
-          impressions: 0,
-          clicks: 0,
-          reactions: 0,
-          shares: 0,
-          conversions: 0,
-          spendCents: 0,
-          revenueCents: 0,
-        },
-      );
+      return toSums(row ?? NO_SUMS);
     },
 
     async campaignBy(businessId: string, campaignId: string, by: 'platform' | 'day' | 'content') {
@@ -159,17 +159,7 @@ export function createAnalyticsRepository(db: Executor) {
         .select(sums)
         .from(contentMetrics)
         .where(eq(contentMetrics.businessId, businessId));
-      return toSums(
-        row ?? {
-          impressions: 0,
-          clicks: 0,
-          reactions: 0,
-          shares: 0,
-          conversions: 0,
-          spendCents: 0,
-          revenueCents: 0,
-        },
-      );
+      return toSums(row ?? NO_SUMS);
     },
 
     async publishedSince(businessId: string, since: Date): Promise<number> {

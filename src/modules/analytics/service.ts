@@ -11,6 +11,7 @@ import type { Job, JobService } from '../jobs/index.ts';
 import {
   createAnalyticsRepository,
   type MetricsRowRecord,
+  NO_SUMS,
   type Sums,
   toSums,
 } from './repository.ts';
@@ -129,15 +130,7 @@ export function createAnalyticsService(deps: {
           spendCents: total.spendCents + row.spendCents,
           revenueCents: total.revenueCents + row.revenueCents,
         }),
-        {
-          impressions: 0,
-          clicks: 0,
-          reactions: 0,
-          shares: 0,
-          conversions: 0,
-          spendCents: 0,
-          revenueCents: 0,
-        },
+        NO_SUMS,
       );
       return { items: rows.map(toMetricsRow), totals: totalsOf(sums) };
     },
