@@ -13,7 +13,6 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 
-import type { Config } from './config.ts';
 import { aiUsageRoutes } from './modules/ai-usage/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
@@ -26,9 +25,6 @@ import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
 import { sequenceRoutes } from './modules/sequences/routes.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
-import type { BreakerRegistry } from './platform/breaker.ts';
-import type { CacheStore } from './platform/cache.ts';
-import type { DatabaseHandle } from './platform/db/client.ts';
 import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installDashboard } from './platform/http/dashboard.ts';
 import {
@@ -42,21 +38,10 @@ import { correlationIdFor, installObservability } from './platform/http/observab
 import { installSecurityHeaders } from './platform/http/security-headers.ts';
 import { installGracefulClose } from './platform/http/shutdown.ts';
 import type { App } from './platform/http/types.ts';
-import type { Logger } from './platform/logger.ts';
-import type { Metrics } from './platform/metrics.ts';
-import type { JobQueue } from './platform/queue.ts';
-import { installRateLimits, type RateLimiter } from './platform/rate-limit.ts';
-import type { Services } from './runtime.ts';
+import { installRateLimits } from './platform/rate-limit.ts';
+import type { Infrastructure, Services } from './runtime.ts';
 
-export interface AppDeps {
-  config: Config;
-  logger: Logger;
-  database: DatabaseHandle;
-  queue: JobQueue;
-  cache: CacheStore;
-  breakers: BreakerRegistry;
-  metrics: Metrics;
-  limiter: RateLimiter;
+export interface AppDeps extends Infrastructure {
   services: Services;
   version: string;
 }

@@ -51,7 +51,8 @@ export const VERSION = (
   }
 ).version;
 
-export interface Runtime {
+/** The parts opened from the configuration, which the services and the HTTP app are built on. */
+export interface Infrastructure {
   config: Config;
   logger: Logger;
   database: DatabaseHandle;
@@ -60,6 +61,9 @@ export interface Runtime {
   breakers: BreakerRegistry;
   metrics: Metrics;
   limiter: RateLimiter;
+}
+
+export interface Runtime extends Infrastructure {
   services: Services;
   jobs: JobDefinition[];
   version: string;
@@ -69,16 +73,7 @@ export interface Runtime {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(parts: {
-  config: Config;
-  logger: Logger;
-  database: DatabaseHandle;
-  queue: JobQueue;
-  cache: CacheStore;
-  breakers: BreakerRegistry;
-  metrics: Metrics;
-  limiter: RateLimiter;
-}) {
+function createServices(parts: Infrastructure) {
   const { config, logger, cache } = parts;
   const db = parts.database.db;
   const audit = createAuditTrail({ db, logger });
