@@ -2,6 +2,7 @@
 // delivery, and who an unsubscribe link is for. A delivery is found by its id alone: the caller
 // holds a token Herald signed for that delivery, not a business it was checked against.
 import { and, eq, sql } from 'drizzle-orm';
+import type { PgColumn, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { businesses } from '../../platform/db/schema/businesses.ts';
@@ -16,35 +17,34 @@ export interface UnsubscribeTarget {
   deliveryId: string | null;
 }
 
+/** The time something first happened: a column's value if set, else now. */
+const firstTime = (column: PgColumn) => sql`coalesce(${column}, now())`;
+const plusOne = (column: PgColumn) => sql`${column} + 1`;
+
 export function createEngagementRepository(db: Executor) {
+  async function recordOn(deliveryId: string, values: PgUpdateSetSource<typeof deliveries>) {
+    await db.update(deliveries).set(values).where(eq(deliveries.id, deliveryId));
+  }
+
   return {
     async recordOpen(deliveryId: string): Promise<void> {
-      await db
-        .update(deliveries)
-        .set({
-          openedAt: sql`coalesce(${deliveries.openedAt}, now())`,
-          openCount: sql`${deliveries.openCount} + 1`,
-        })
-        .where(eq(deliveries.id, deliveryId));
+      await recordOn(deliveryId, {
+        openedAt: firstTime(deliveries.openedAt),
+        openCount: plusOne(deliveries.openCount),
+      });
     },
 
     /** A click is an open too (the pixel may have been blocked). */
     async recordClick(deliveryId: string): Promise<void> {
-      await db
-        .update(deliveries)
-        .set({
-          clickedAt: sql`coalesce(${deliveries.clickedAt}, now())`,
-          clickCount: sql`${deliveries.clickCount} + 1`,
-          openedAt: sql`coalesce(${deliveries.openedAt}, now())`,
-        })
-        .where(eq(deliveries.id, deliveryId));
+      await recordOn(deliveryId, {
+        clickedAt: firstTime(deliveries.clickedAt),
+        clickCount: plusOne(deliveries.clickCount),
+        openedAt: firstTime(deliveries.openedAt),
+      });
     },
 
     async recordUnsubscribe(deliveryId: string): Promise<void> {
-      await db
-        .update(deliveries)
-        .set({ unsubscribedAt: sql`coalesce(${deliveries.unsubscribedAt}, now())` })
-        .where(eq(deliveries.id, deliveryId));
+      await recordOn(deliveryId, { unsubscribedAt: firstTime(deliveries.unsubscribedAt) });
     },
 
     /** The subscriber a delivery went to. */
