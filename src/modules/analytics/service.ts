@@ -3,7 +3,7 @@
 // writes a short insight summary for a campaign from those figures.
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { found } from '../../platform/http/errors.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import { createCampaignLookup } from '../campaigns/index.ts';
 import { createContentLookup } from '../content/index.ts';
@@ -93,16 +93,12 @@ export function createAnalyticsService(deps: {
 
   async function ownedCampaign(principal: Principal, businessId: string, campaignId: string) {
     await access.require(principal, businessId);
-    const campaign = await createCampaignLookup(db).find(businessId, campaignId);
-    if (!campaign) throw notFound('Campaign');
-    return campaign;
+    return found(await createCampaignLookup(db).find(businessId, campaignId), 'Campaign');
   }
 
   async function ownedContent(principal: Principal, businessId: string, contentId: string) {
     await access.require(principal, businessId);
-    const content = await createContentLookup(db).find(businessId, contentId);
-    if (!content) throw notFound('Content');
-    return content;
+    return found(await createContentLookup(db).find(businessId, contentId), 'Content');
   }
 
   return {

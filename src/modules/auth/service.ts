@@ -10,7 +10,7 @@ import type { Credentials, Principal, Scope } from '../../platform/http/auth-gua
 import {
   AppError,
   conflict,
-  notFound,
+  found,
   rateLimited,
   unauthenticated,
 } from '../../platform/http/errors.ts';
@@ -412,8 +412,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       apiKeyId: string,
       origin: RequestOrigin,
     ): Promise<ApiKey> {
-      const row = await repository.revokeApiKey(principal.userId, apiKeyId);
-      if (!row) throw notFound('API key');
+      const row = found(await repository.revokeApiKey(principal.userId, apiKeyId), 'API key');
       await authenticator.forgetApiKey(row.keyHash);
       await audit.record({
         action: 'api_key.revoked',

@@ -3,7 +3,7 @@
 // cannot be probed. Modules take a BusinessAccess and call `require` before anything else.
 import type { Executor } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { found } from '../../platform/http/errors.ts';
 import { type BusinessRow, createBusinessRepository } from './repository.ts';
 
 export interface BusinessAccess {
@@ -25,9 +25,7 @@ export function createBusinessAccess(db: Executor): BusinessAccess {
   const repository = createBusinessRepository(db);
   return {
     async require(principal, businessId) {
-      const business = await repository.findOwned(principal.userId, businessId);
-      if (!business) throw notFound('Business');
-      return business;
+      return found(await repository.findOwned(principal.userId, businessId), 'Business');
     },
     async mayReceiveTestSends(principal, business, address) {
       const team = await repository.emailsOf([...new Set([principal.userId, business.ownerId])]);

@@ -2,7 +2,7 @@
 // the AI job that suggests a brand voice (businesses/jobs.ts runs it).
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { found, notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import { type AuditTrail, randomToken, type RequestOrigin } from '../auth/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
@@ -98,8 +98,7 @@ export function createBusinessService(deps: {
     },
 
     async remove(principal: Principal, businessId: string, origin: RequestOrigin): Promise<void> {
-      const row = await repository.deleteOwned(principal.userId, businessId);
-      if (!row) throw notFound('Business');
+      const row = found(await repository.deleteOwned(principal.userId, businessId), 'Business');
       await audit.record({
         action: 'business.deleted',
         outcome: 'success',

@@ -3,7 +3,7 @@
 // in one transaction (see jobs.ts).
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { AppError, notFound } from '../../platform/http/errors.ts';
+import { AppError, found, notFound } from '../../platform/http/errors.ts';
 import { readPage } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
@@ -67,9 +67,7 @@ export function createCampaignService(deps: {
 
   async function owned(principal: Principal, businessId: string, campaignId: string) {
     await access.require(principal, businessId);
-    const row = await repository.find(businessId, campaignId);
-    if (!row) throw notFound('Campaign');
-    return row;
+    return found(await repository.find(businessId, campaignId), 'Campaign');
   }
 
   return {
@@ -104,8 +102,7 @@ export function createCampaignService(deps: {
         body.startDate === undefined ? current.startDate : body.startDate,
         body.endDate === undefined ? current.endDate : body.endDate,
       );
-      const row = await repository.update(businessId, campaignId, body);
-      if (!row) throw notFound('Campaign');
+      const row = found(await repository.update(businessId, campaignId, body), 'Campaign');
       return toCampaign(row);
     },
 

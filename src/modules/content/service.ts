@@ -3,7 +3,7 @@
 // Publishing itself happens in the worker (publisher.ts).
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { AppError, conflict, notFound } from '../../platform/http/errors.ts';
+import { AppError, conflict, found, notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import { createCampaignLookup } from '../campaigns/index.ts';
@@ -211,9 +211,7 @@ export function createContentService(deps: {
 
   async function owned(principal: Principal, businessId: string, contentId: string) {
     await access.require(principal, businessId);
-    const row = await repository.find(businessId, contentId);
-    if (!row) throw notFound('Content');
-    return row;
+    return found(await repository.find(businessId, contentId), 'Content');
   }
 
   /** Changes a piece under a row lock, so two requests cannot both pass the same check. */
@@ -229,12 +227,9 @@ export function createContentService(deps: {
     await access.require(principal, businessId);
     return db.transaction(async (tx) => {
       const locked = createContentRepository(tx);
-      const row = await locked.find(businessId, contentId, true);
-      if (!row) throw notFound('Content');
+      const row = found(await locked.find(businessId, contentId, true), 'Content');
       const values = await decide(row, locked);
-      const updated = await locked.update(businessId, contentId, values);
-      if (!updated) throw notFound('Content');
-      return updated;
+      return found(await locked.update(businessId, contentId, values), 'Content');
     });
   }
 
@@ -330,8 +325,7 @@ export function createContentService(deps: {
     ): Promise<Content> {
       const row = await change(principal, businessId, contentId, async (current, tx) => {
         const next = statusAfterEdit(current.status as ContentStatus);
-        const earlier = await tx.version(contentId, version);
-        if (!earlier) throw notFound('Version');
+        const earlier = found(await tx.version(contentId, version), 'Version');
         return {
           ...(await appendVersion(tx, current, earlier.body, { source: 'restore' })),
           status: next,

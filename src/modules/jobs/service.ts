@@ -10,7 +10,7 @@ import type { z } from 'zod';
 
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { AppError, notFound } from '../../platform/http/errors.ts';
+import { AppError, found, notFound } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { JobQueue } from '../../platform/queue.ts';
@@ -106,8 +106,7 @@ export function createJobService(deps: {
   }
 
   async function ownedJob(principal: Principal, jobId: string): Promise<JobRow> {
-    const row = await repository.find(jobId);
-    if (!row) throw notFound('Job');
+    const row = found(await repository.find(jobId), 'Job');
     try {
       await deps.access.require(principal, row.businessId);
     } catch {

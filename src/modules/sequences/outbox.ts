@@ -1,7 +1,7 @@
 // Browsing the outbox: the mail a business sent while no SMTP server was configured, kept
 // locally (newest first, each with its MIME source). Without an outbox the list says so.
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { found } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { Mailer, OutboxEntry } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
@@ -49,8 +49,7 @@ export function createOutboxBrowser(deps: { access: BusinessAccess; mailer: Mail
 
     async outboxMessage(principal: Principal, businessId: string, id: string) {
       await access.require(principal, businessId);
-      const message = await deps.mailer.outbox?.read(businessId, id);
-      if (!message) throw notFound('Outbox message');
+      const message = found(await deps.mailer.outbox?.read(businessId, id), 'Outbox message');
       return { entry: withoutOwner(message.entry), raw: message.raw };
     },
   };

@@ -1,7 +1,7 @@
 // The first check of every service function about one sequence: the caller may act on the
 // business, and the sequence is that business's (another tenant's sequence answers 404).
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { found } from '../../platform/http/errors.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { SequenceRepository, SequenceRow } from './repository.ts';
 
@@ -17,8 +17,6 @@ export function createOwnedSequence(deps: {
 }): OwnedSequence {
   return async function ownedSequence(principal, businessId, sequenceId) {
     await deps.access.require(principal, businessId);
-    const row = await deps.repository.find(businessId, sequenceId);
-    if (!row) throw notFound('Sequence');
-    return row;
+    return found(await deps.repository.find(businessId, sequenceId), 'Sequence');
   };
 }

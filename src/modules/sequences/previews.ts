@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { AppError, notFound } from '../../platform/http/errors.ts';
+import { AppError, found } from '../../platform/http/errors.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
@@ -38,8 +38,7 @@ export function createPreviews(deps: {
   ): Promise<RenderContext> {
     let subscriber = SAMPLE_SUBSCRIBER;
     if (subscriberId) {
-      const chosen = await audience.personalisation(businessId, subscriberId);
-      if (!chosen) throw notFound('Subscriber');
+      const chosen = found(await audience.personalisation(businessId, subscriberId), 'Subscriber');
       subscriber = chosen;
     }
     return {
@@ -88,8 +87,7 @@ export function createPreviews(deps: {
           details: { issues: [{ path: 'body.to', message }] },
         });
       }
-      const step = await repository.findStep(sequenceId, stepId);
-      if (!step) throw notFound('Step');
+      const step = found(await repository.findStep(sequenceId, stepId), 'Step');
       const context = await contextFor(businessId, body.subscriberId, business.name);
       // A step saved before the sandbox may not render: a 400 naming the part, never a 500.
       const rendered = renderForAuthor(step, context, 'step');

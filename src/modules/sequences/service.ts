@@ -7,7 +7,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { Database } from '../../platform/db/client.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { conflict, notFound } from '../../platform/http/errors.ts';
+import { conflict, found, notFound } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
@@ -178,8 +178,7 @@ export function createSequenceService(deps: {
       body: UpdateSequenceBody,
     ) {
       await owned(principal, businessId, sequenceId);
-      const row = await repository.update(businessId, sequenceId, body);
-      if (!row) throw notFound('Sequence');
+      const row = found(await repository.update(businessId, sequenceId, body), 'Sequence');
       return withSteps(row);
     },
 
@@ -213,8 +212,7 @@ export function createSequenceService(deps: {
       body: UpdateStepBody,
     ) {
       await owned(principal, businessId, sequenceId);
-      const current = await repository.findStep(sequenceId, stepId);
-      if (!current) throw notFound('Step');
+      const current = found(await repository.findStep(sequenceId, stepId), 'Step');
       const merged = {
         subject: body.subject ?? current.subject,
         preheader: body.preheader ?? current.preheader,

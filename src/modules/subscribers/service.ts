@@ -2,7 +2,7 @@
 // function checks first that the caller may act on the business.
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { found, notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
@@ -57,9 +57,7 @@ export function createSubscriberService(deps: {
 
   async function owned(principal: Principal, businessId: string, id: string) {
     await access.require(principal, businessId);
-    const row = await repository.find(businessId, id);
-    if (!row) throw notFound('Subscriber');
-    return row;
+    return found(await repository.find(businessId, id), 'Subscriber');
   }
 
   return {
@@ -88,8 +86,7 @@ export function createSubscriberService(deps: {
 
     async update(principal: Principal, businessId: string, id: string, body: UpdateSubscriberBody) {
       await owned(principal, businessId, id);
-      const row = await repository.update(businessId, id, body);
-      if (!row) throw notFound('Subscriber');
+      const row = found(await repository.update(businessId, id, body), 'Subscriber');
       return toSubscriber(row);
     },
 

@@ -8,7 +8,7 @@ import type { CacheStore } from '../../platform/cache.ts';
 import type { DatabaseHandle } from '../../platform/db/client.ts';
 import { pendingMigrationCount } from '../../platform/db/migrate.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { notFound } from '../../platform/http/errors.ts';
+import { found } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { JobQueue } from '../../platform/queue.ts';
 import { createSystemRepository, type QueueProbeRow } from './repository.ts';
@@ -140,8 +140,7 @@ export function createSystemService(deps: SystemServiceDeps) {
     },
 
     async getQueueProbe(principal: Principal, id: string): Promise<QueueProbe> {
-      const probe = await repository.findProbe(principal.userId, id);
-      if (!probe) throw notFound('Queue probe');
+      const probe = found(await repository.findProbe(principal.userId, id), 'Queue probe');
       return toQueueProbe(probe);
     },
 

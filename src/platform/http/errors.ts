@@ -46,6 +46,11 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+/** `value`, or a NOT_FOUND error for `what` when there is none. */
+export function found<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw notFound(what);
+  return value;
+}
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new AppError('CONFLICT', message, { details });
 export const unauthenticated = (message = 'Authentication required') =>
