@@ -138,7 +138,7 @@ describe('email sequences in Chromium', () => {
     const activated = page.waitForResponse((r) => r.url().endsWith('/activate'));
     await page.getByRole('button', { name: 'Activate' }).click();
     expect((await activated).status()).toBe(200);
-    await expect.poll(() => page.getByTestId('sequence-status').textContent()).toBe('active');
+    await expect.poll(() => page.getByTestId('sequence-status').textContent()).toBe('Active');
     await screenshot(page, 'sequence-active');
 
     // A pause the server refuses (409) shows at once, then goes back to active.
@@ -147,7 +147,7 @@ describe('email sequences in Chromium', () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     expect((await pauseRefused).status()).toBe(409);
     await page.getByText('The status was not changed').waitFor();
-    expect(await page.getByTestId('sequence-status').textContent()).toBe('active');
+    expect(await page.getByTestId('sequence-status').textContent()).toBe('Active');
 
     // The dispatcher sends step 1 to each subscriber; the outbox shows them.
     await page.getByRole('link', { name: 'Outbox' }).click();

@@ -3,6 +3,11 @@
 import { type ReactNode, useId } from 'react';
 import { Link } from 'react-router';
 
+import { statusLabel } from '../format/labels';
+
+// Every page's timestamps: one helper, which names the zone.
+export { formatDateTime } from '../format/date-time';
+
 export function PageHeader(props: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
     <header className="page-header">
@@ -108,7 +113,7 @@ export function PeriodField(props: { days: number; onChange: (days: number) => v
 }
 
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge status-${status}`}>{status}</span>;
+  return <span className={`badge status-${status}`}>{statusLabel(status)}</span>;
 }
 
 export function ProgressBar(props: { value: number; label: string }) {
@@ -124,9 +129,4 @@ export function ProgressBar(props: { value: number; label: string }) {
       <div className="progress-fill" style={{ width: `${props.value}%` }} />
     </div>
   );
-}
-
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }

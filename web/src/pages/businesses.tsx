@@ -6,8 +6,11 @@ import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../api/errors';
 import { useBusinesses, useCreateBusiness } from '../api/queries';
 import { ErrorNotice } from '../components/error-notice';
+import { checkTimeZone, TimeZoneField } from '../components/time-zone-field';
 import { EmptyState, Field, PageHeader, Skeleton } from '../components/ui';
+import { browserTimeZone } from '../format/time-zones';
 import { rememberBusiness } from '../state/active-business';
+import { platformLabel } from './campaigns/queries';
 
 export function BusinessesPage() {
   const businesses = useBusinesses();
@@ -76,7 +79,7 @@ export function BusinessesPage() {
               <span className="muted">{business.industry || 'No industry set'}</span>
               <span className="muted small">
                 {business.channels.length > 0
-                  ? business.channels.join(' · ')
+                  ? business.channels.map(platformLabel).join(' · ')
                   : 'No channels chosen yet'}
               </span>
             </li>
@@ -92,15 +95,21 @@ function CreateBusinessForm({ onCancel }: { onCancel: (() => void) | undefined }
   const navigate = useNavigate();
   const [name, setName] = useState('');
   const [industry, setIndustry] = useState('');
-  const [timezone, setTimezone] = useState(
-    () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
-  );
+  const [timezone, setTimezone] = useState(browserTimeZone);
+  const [zoneProblem, setZoneProblem] = useState<string | null>(null);
   const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
 
   function submit(event: SubmitEvent) {
     event.preventDefault();
+    const zone = checkTimeZone(timezone);
+    if ('error' in zone) {
+      setZoneProblem(zone.error);
+      return;
+    }
+    setZoneProblem(null);
+    setTimezone(zone.zone);
     create.mutate(
-      { name, industry, timezone },
+      { name, industry, timezone: zone.zone },
       {
         onSuccess: (business) => {
           rememberBusiness(business.id);
@@ -142,19 +151,12 @@ function CreateBusinessForm({ onCancel }: { onCancel: (() => void) | undefined }
           />
         )}
       </Field>
-      <Field label="Time zone" error={fields.timezone} hint="Used to schedule posts and emails">
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            value={timezone}
-            aria-invalid={invalid}
-            aria-describedby={describedBy}
-            onChange={(event) => {
-              setTimezone(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+      <TimeZoneField
+        value={timezone}
+        onChange={setTimezone}
+        error={zoneProblem ?? fields.timezone}
+        hint="Posts and emails are scheduled on its clocks"
+      />
       {create.isError && Object.keys(fields).length === 0 && <ErrorNotice error={create.error} />}
       <div className="form-actions">
         <button type="submit" className="button primary" disabled={create.isPending}>

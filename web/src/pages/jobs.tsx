@@ -14,16 +14,8 @@ import {
   Skeleton,
   StatusBadge,
 } from '../components/ui';
+import { taskLabel } from '../format/labels';
 import { useScopedBusiness } from './business-scope';
-
-const KIND_LABELS: Record<string, string> = {
-  'ai.brand-voice': 'Brand voice suggestion',
-  'ai.campaign-strategy': 'Campaign strategy',
-  'ai.content-piece': 'Content generation',
-  'ai.campaign-insights': 'Campaign insight summary',
-  'ai.sequence-draft': 'Email sequence draft',
-  'subscribers.import': 'Subscriber CSV import',
-};
 
 export function JobsPage() {
   const business = useScopedBusiness();
@@ -66,7 +58,7 @@ export function JobsPage() {
               header: 'Job',
               cell: (job) => (
                 <>
-                  {KIND_LABELS[job.kind] ?? job.kind}
+                  {taskLabel(job.kind)}
                   {job.error && <div className="field-error small">{job.error.message}</div>}
                 </>
               ),
@@ -77,7 +69,7 @@ export function JobsPage() {
               cellClassName: 'progress-cell',
               cell: (job) => (
                 <>
-                  <ProgressBar value={job.progress} label={`Progress of ${job.kind}`} />
+                  <ProgressBar value={job.progress} label={`Progress of ${taskLabel(job.kind)}`} />
                   <span
                     className={
                       job.progressMessage?.startsWith('Worker lost')

@@ -6,7 +6,9 @@ import { useApi } from '../api/context';
 import { ApiError } from '../api/errors';
 import { type Business, keys, updateBusiness, useUpdateBusiness } from '../api/queries';
 import { ErrorNotice } from '../components/error-notice';
+import { checkTimeZone, TimeZoneField } from '../components/time-zone-field';
 import { Field, PageHeader } from '../components/ui';
+import { parseMoney } from '../format/money';
 import { useOptimisticMutation } from '../state/optimistic';
 import { BrandVoiceAssistant } from './brand-voice';
 import { useScopedBusiness } from './business-scope';
@@ -96,7 +98,11 @@ function ProfileFormCard({ business }: { business: Business }) {
   const update = useUpdateBusiness(business.id);
   const [form, setForm] = useState(() => formOf(business));
   const [saved, setSaved] = useState(false);
-  const fields = update.error instanceof ApiError ? update.error.fieldErrors() : {};
+  const [checked, setChecked] = useState<Record<string, string>>({});
+  const fields = {
+    ...(update.error instanceof ApiError ? update.error.fieldErrors() : {}),
+    ...checked,
+  };
   const fieldError = (...names: string[]) =>
     names.map((name) => fields[name]).find((message) => message !== undefined);
 
@@ -112,6 +118,13 @@ function ProfileFormCard({ business }: { business: Business }) {
 
   function submit(event: SubmitEvent) {
     event.preventDefault();
+    const zone = checkTimeZone(form.timezone);
+    const budget = parseMoney(form.budget);
+    const problems: Record<string, string> = {};
+    if ('error' in zone) problems.timezone = zone.error;
+    if (!budget.ok) problems.aiDailyBudgetUsd = budget.error;
+    setChecked(problems);
+    if ('error' in zone || !budget.ok) return;
     const sender =
       form.senderName.trim() && form.senderEmail.trim()
         ? { name: form.senderName.trim(), email: form.senderEmail.trim() }
@@ -132,9 +145,9 @@ function ProfileFormCard({ business }: { business: Business }) {
           wordsToUse: words(form.wordsToUse),
           wordsToAvoid: words(form.wordsToAvoid),
         },
-        timezone: form.timezone,
+        timezone: zone.zone,
         defaultSender: sender,
-        aiDailyBudgetUsd: form.budget.trim() === '' ? null : Number(form.budget),
+        aiDailyBudgetUsd: budget.cents === null ? null : budget.cents / 100,
       },
       {
         onSuccess: (next) => {
@@ -226,27 +239,22 @@ function ProfileFormCard({ business }: { business: Business }) {
           )}
         </Field>
       </fieldset>
-      <Field label="Time zone" error={fieldError('timezone')}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            aria-invalid={invalid}
-            aria-describedby={describedBy}
-            {...bind('timezone')}
-          />
-        )}
-      </Field>
+      <TimeZoneField
+        value={form.timezone}
+        onChange={(timezone) => {
+          bind('timezone').onChange({ target: { value: timezone } });
+        }}
+        error={fieldError('timezone')}
+        hint="Posts and emails are scheduled on its clocks"
+      />
       <Field
         label="Daily AI budget (USD)"
-        hint="Leave empty to use the server’s default"
+        hint="In US dollars, e.g. $5 or 2.50; leave empty to use the server’s default"
         error={fieldError('aiDailyBudgetUsd')}
       >
         {({ id, describedBy, invalid }) => (
           <input
             id={id}
-            type="number"
-            min={0}
-            step={0.01}
             inputMode="decimal"
             aria-invalid={invalid}
             aria-describedby={describedBy}

@@ -22,6 +22,8 @@ import type { components } from '../api/schema';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, PageHeader, PeriodField, Skeleton } from '../components/ui';
+import { taskLabel } from '../format/labels';
+import { formatUsd } from '../format/money';
 import { useScopedBusiness } from './business-scope';
 
 type AiUsage = components['schemas']['AiUsage'];
@@ -49,10 +51,7 @@ export function fillDays(usage: AiUsage) {
   return days;
 }
 
-const usd = (value: number) =>
-  value < 1 && value > 0
-    ? `$${value.toFixed(4)}`
-    : value.toLocaleString(undefined, { style: 'currency', currency: 'USD' });
+const usd = formatUsd;
 const count = (value: number) => value.toLocaleString();
 
 export function UsagePage() {
@@ -165,7 +164,11 @@ function UsageReport({ usage, businessId }: { usage: AiUsage; businessId: string
                     tickFormatter={(value: number) => `$${Number(value.toPrecision(2))}`}
                   />
                   <YAxis yAxisId="tokens" orientation="right" />
-                  <Tooltip />
+                  <Tooltip
+                    formatter={(value, name) =>
+                      name === 'Cost (USD)' ? usd(Number(value)) : count(Number(value))
+                    }
+                  />
                   <Legend />
                   <Bar
                     yAxisId="cost"
@@ -190,7 +193,7 @@ function UsageReport({ usage, businessId }: { usage: AiUsage; businessId: string
           <div className="grid-two">
             <Breakdown
               title="By task"
-              rows={usage.byTask.map((row) => ({ ...row, label: row.task }))}
+              rows={usage.byTask.map((row) => ({ ...row, label: taskLabel(row.task) }))}
             />
             <Breakdown
               title="By model"

@@ -18,6 +18,7 @@ import {
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Skeleton } from '../../components/ui';
+import { formatCents } from '../../format/money';
 import {
   type Campaign,
   type CampaignAnalytics,
@@ -25,13 +26,7 @@ import {
   useCampaignAnalytics,
 } from './queries';
 
-const money = (cents: number | null) =>
-  cents === null
-    ? '—'
-    : (cents / 100).toLocaleString(undefined, {
-        minimumFractionDigits: 2,
-        maximumFractionDigits: 2,
-      });
+const money = formatCents;
 const percent = (rate: number | null) =>
   rate === null ? '—' : `${(rate * 100).toLocaleString(undefined, { maximumFractionDigits: 2 })}%`;
 const count = (value: number) => value.toLocaleString();

@@ -8,6 +8,7 @@ import { Link, NavLink, Route, Routes, useParams } from 'react-router';
 
 import { LoadFailure } from '../../components/error-notice';
 import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
+import { formatCents } from '../../format/money';
 import { useScopedBusiness } from '../business-scope';
 import { CampaignForm } from './campaign-form';
 import { formatDay } from './campaigns-page';
@@ -143,13 +144,7 @@ function CampaignOverview({ campaign }: { campaign: Campaign }) {
             : 'None chosen'}
         </dd>
         <dt>Budget</dt>
-        <dd>
-          {campaign.budgetCents === null
-            ? '—'
-            : (campaign.budgetCents / 100).toLocaleString(undefined, {
-                minimumFractionDigits: 2,
-              })}
-        </dd>
+        <dd>{formatCents(campaign.budgetCents)}</dd>
         <dt>Strategy</dt>
         <dd>
           <Link to={`/businesses/${campaign.businessId}/campaigns/${campaign.id}/strategy`}>

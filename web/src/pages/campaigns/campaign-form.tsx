@@ -1,5 +1,5 @@
 // The campaign form, for a new campaign and for editing one: name, goal, audience override,
-// channels, budget and dates. Mistakes the browser can see (no name, an end before the start,
+// channels (a new campaign starts with the business's own), budget and dates. Mistakes the browser can see (no name, an end before the start,
 // a budget that is not an amount) are shown on their fields before anything is sent; the
 // server's own validation errors land on the same fields.
 import { PLATFORMS } from '@shared/limits';
@@ -8,6 +8,8 @@ import { type SubmitEvent, useState } from 'react';
 import { ApiError } from '../../api/errors';
 import { ErrorNotice } from '../../components/error-notice';
 import { Field } from '../../components/ui';
+import { statusLabel } from '../../format/labels';
+import { centsToInput, parseMoney } from '../../format/money';
 import { type Campaign, type CreateCampaignInput, type Platform, PLATFORM_LABELS } from './queries';
 
 const STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;
@@ -24,13 +26,18 @@ export interface CampaignFormValues {
   status: CampaignStatus;
 }
 
-export function initialValues(campaign?: Campaign): CampaignFormValues {
+/** The form's first values: the campaign's, or for a new one the business's channels. */
+export function initialValues(
+  campaign?: Campaign,
+  businessChannels: readonly string[] = [],
+): CampaignFormValues {
+  const channels = campaign ? campaign.channels : businessChannels;
   return {
     name: campaign?.name ?? '',
     goal: campaign?.goal ?? '',
     audience: campaign?.audience ?? '',
-    channels: (campaign?.channels ?? []) as Platform[],
-    budget: campaign?.budgetCents == null ? '' : (campaign.budgetCents / 100).toFixed(2),
+    channels: PLATFORMS.filter((platform) => channels.includes(platform)),
+    budget: centsToInput(campaign?.budgetCents),
     startDate: campaign?.startDate ?? '',
     endDate: campaign?.endDate ?? '',
     status: (STATUSES as readonly string[]).includes(campaign?.status ?? '')
@@ -44,9 +51,8 @@ export function validateCampaign(values: CampaignFormValues): Record<string, str
   const errors: Record<string, string> = {};
   if (!values.name.trim()) errors.name = 'Give the campaign a name';
   else if (values.name.trim().length > 160) errors.name = 'At most 160 characters';
-  if (values.budget.trim() && !/^\d+([.,]\d{1,2})?$/.test(values.budget.trim())) {
-    errors.budgetCents = 'An amount such as 1500 or 1500.50';
-  }
+  const budget = parseMoney(values.budget);
+  if (!budget.ok) errors.budgetCents = budget.error;
   if (values.startDate && values.endDate && values.endDate < values.startDate) {
     errors.endDate = 'The campaign ends before it starts';
   }
@@ -54,13 +60,13 @@ export function validateCampaign(values: CampaignFormValues): Record<string, str
 }
 
 export function toCampaignInput(values: CampaignFormValues): CreateCampaignInput {
-  const budget = values.budget.trim().replace(',', '.');
+  const budget = parseMoney(values.budget);
   return {
     name: values.name.trim(),
     goal: values.goal.trim(),
     audience: values.audience.trim() || null,
     channels: values.channels,
-    budgetCents: budget ? Math.round(Number(budget) * 100) : null,
+    budgetCents: budget.ok ? budget.cents : null,
     startDate: values.startDate || null,
     endDate: values.endDate || null,
     status: values.status,
@@ -70,13 +76,15 @@ export function toCampaignInput(values: CampaignFormValues): CreateCampaignInput
 export function CampaignForm(props: {
   title: string;
   campaign?: Campaign;
+  /** The business's channels: a new campaign starts with them switched on. */
+  businessChannels?: readonly string[];
   submitLabel: string;
   pending: boolean;
   error: unknown;
   onSubmit: (input: CreateCampaignInput) => void;
   onCancel?: () => void;
 }) {
-  const [values, setValues] = useState(() => initialValues(props.campaign));
+  const [values, setValues] = useState(() => initialValues(props.campaign, props.businessChannels));
   const [checked, setChecked] = useState<Record<string, string>>({});
   const serverFields = props.error instanceof ApiError ? props.error.fieldErrors() : {};
   const fields = { ...serverFields, ...checked };
@@ -151,6 +159,9 @@ export function CampaignForm(props: {
       </Field>
       <fieldset>
         <legend>Channels</legend>
+        {!props.campaign && (props.businessChannels?.length ?? 0) > 0 && (
+          <p className="muted small">The business’s channels are on; click one to leave it out.</p>
+        )}
         <div className="chips">
           {PLATFORMS.map((platform) => {
             const on = values.channels.includes(platform);
@@ -211,7 +222,7 @@ export function CampaignForm(props: {
         </Field>
       </div>
       <div className="form-row">
-        <Field label="Budget" error={fields.budgetCents} hint="In your usual currency">
+        <Field label="Budget" error={fields.budgetCents} hint="In US dollars, e.g. $1,500">
           {({ id, describedBy, invalid }) => (
             <input
               id={id}
@@ -237,7 +248,7 @@ export function CampaignForm(props: {
             >
               {STATUSES.map((status) => (
                 <option key={status} value={status}>
-                  {status}
+                  {statusLabel(status)}
                 </option>
               ))}
             </select>

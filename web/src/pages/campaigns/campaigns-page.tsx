@@ -49,6 +49,7 @@ export function CampaignsPage() {
       {creating && (
         <CampaignForm
           title="New campaign"
+          businessChannels={business.channels}
           submitLabel="Create campaign"
           pending={create.isPending}
           error={create.error}

@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, Skeleton, StatusBadge } from '../../components/ui';
+import { statusLabel } from '../../format/labels';
 import { formatDay } from './campaigns-page';
 import { type Campaign, type Content, platformLabel, useCampaignContent } from './queries';
 
@@ -121,7 +122,7 @@ export function ContentCalendar({ campaign }: { campaign: Campaign }) {
               <option value="">All statuses</option>
               {statuses.map((value) => (
                 <option key={value} value={value}>
-                  {value.replace('_', ' ')}
+                  {statusLabel(value)}
                 </option>
               ))}
             </select>

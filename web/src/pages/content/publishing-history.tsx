@@ -5,6 +5,7 @@ import type { Business } from '../../api/queries';
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { Skeleton, StatusBadge } from '../../components/ui';
+import { statusLabel } from '../../format/labels';
 import { type Content, usePublishAttempts } from '../campaigns/queries';
 import { formatInZone } from './zoned-time';
 
@@ -63,7 +64,9 @@ export function PublishingHistory({ content, business }: { content: Content; bus
                       {`${attempt.recipients.sent} sent`}
                       {attempt.recipients.skipped.length > 0 &&
                         ` · skipped: ${attempt.recipients.skipped
-                          .map((skip) => `${skip.address} (${skip.reason.replaceAll('_', ' ')})`)
+                          .map(
+                            (skip) => `${skip.address} (${statusLabel(skip.reason).toLowerCase()})`,
+                          )
                           .join(', ')}`}
                     </div>
                   )}

@@ -12,7 +12,7 @@ import { ErrorNotice } from '../../components/error-notice';
 import { Field } from '../../components/ui';
 import { useOptimisticMutation } from '../../state/optimistic';
 import { campaignKeys, type Content, type ContentStatus } from '../campaigns/queries';
-import { defaultPublishTime, formatInZone, isPast } from './zoned-time';
+import { defaultPublishTime, formatInZone, isPast, wallClockIn } from './zoned-time';
 
 type Move = 'in_review' | 'approved' | 'draft' | 'archived';
 
@@ -125,6 +125,7 @@ export function WorkflowActions(props: { content: Content; business: Business; h
       {canSchedule && (
         <ScheduleForm
           timezone={business.timezone}
+          plannedDate={content.plannedDate}
           pending={change.isPending}
           error={
             change.error instanceof ApiError && change.error.status !== 409 ? change.error : null
@@ -148,14 +149,22 @@ export function WorkflowActions(props: { content: Content; business: Business; h
   );
 }
 
+/**
+ * The publish time, offered on the piece's planned day. A time already past would publish at
+ * once, so the form asks first ("publish now?") instead of doing it on a slip of the date.
+ */
 function ScheduleForm(props: {
   timezone: string;
+  plannedDate: string | null;
   pending: boolean;
   error: ApiError | null;
   onSchedule: (publishAt: string) => void;
 }) {
-  const [publishAt, setPublishAt] = useState(() => defaultPublishTime(props.timezone));
+  const [publishAt, setPublishAt] = useState(() =>
+    defaultPublishTime(props.timezone, props.plannedDate),
+  );
   const [problem, setProblem] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
   const serverProblem = props.error?.fieldErrors().publishAt ?? props.error?.message;
   function submit(event: SubmitEvent) {
     event.preventDefault();
@@ -164,7 +173,53 @@ function ScheduleForm(props: {
       return;
     }
     setProblem(null);
+    if (isPast(publishAt, props.timezone)) {
+      setConfirming(true);
+      return;
+    }
     props.onSchedule(publishAt);
+  }
+  if (confirming) {
+    return (
+      <div
+        className="notice warning"
+        role="alertdialog"
+        aria-labelledby="publish-now-title"
+        aria-describedby="publish-now-text"
+        data-testid="publish-now-confirm"
+      >
+        <strong id="publish-now-title" className="notice-title">
+          That time has passed: publish now?
+        </strong>
+        <p id="publish-now-text">
+          {wallClockLabel(publishAt)} ({props.timezone}) is already past, so the piece would be
+          published right away.
+        </p>
+        <div className="form-actions">
+          <button
+            type="button"
+            className="button primary"
+            disabled={props.pending}
+            onClick={() => {
+              setConfirming(false);
+              props.onSchedule(wallClockIn(props.timezone, new Date()));
+            }}
+          >
+            Publish now
+          </button>
+          <button
+            type="button"
+            className="button secondary"
+            autoFocus
+            onClick={() => {
+              setConfirming(false);
+            }}
+          >
+            Choose another time
+          </button>
+        </div>
+      </div>
+    );
   }
   return (
     <form className="schedule-form" onSubmit={submit} aria-label="Schedule" noValidate>
@@ -174,8 +229,7 @@ function ScheduleForm(props: {
         hint={
           <>
             In the business’s time zone, <strong>{props.timezone}</strong>
-            {isPast(publishAt, props.timezone) &&
-              ' — this time has passed, so it publishes right away'}
+            {isPast(publishAt, props.timezone) && ' — this time has already passed'}
           </>
         }
       >
@@ -197,4 +251,13 @@ function ScheduleForm(props: {
       </button>
     </form>
   );
+}
+
+/** A `YYYY-MM-DDTHH:mm` wall-clock time as words ("Nov 30, 2026, 4:31 AM"), zone left aside. */
+function wallClockLabel(local: string): string {
+  return new Date(`${local}:00Z`).toLocaleString(undefined, {
+    timeZone: 'UTC',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
 }

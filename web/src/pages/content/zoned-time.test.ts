@@ -12,9 +12,18 @@ describe('publish times in the business time zone', () => {
     expect(wallClockIn('America/New_York', instant)).toBe('2026-03-28T20:30');
   });
 
-  it('proposes tomorrow at 09:00 on the business’s calendar', () => {
-    expect(defaultPublishTime('Pacific/Auckland', instant)).toBe('2026-03-30T09:00');
-    expect(defaultPublishTime('America/New_York', instant)).toBe('2026-03-29T09:00');
+  it('proposes the piece’s planned day at 09:00 on the business’s calendar', () => {
+    expect(defaultPublishTime('Europe/Paris', '2026-04-10', instant)).toBe('2026-04-10T09:00');
+    // Today's 09:00 is still ahead in Paris at 01:30.
+    expect(defaultPublishTime('Europe/Paris', '2026-03-29', instant)).toBe('2026-03-29T09:00');
+  });
+
+  it('proposes tomorrow at 09:00 when there is no planned day or its morning has passed', () => {
+    expect(defaultPublishTime('Pacific/Auckland', null, instant)).toBe('2026-03-30T09:00');
+    expect(defaultPublishTime('America/New_York', null, instant)).toBe('2026-03-29T09:00');
+    expect(defaultPublishTime('Europe/Paris', '2026-03-01', instant)).toBe('2026-03-30T09:00');
+    // 13:30 in Auckland: this morning is gone.
+    expect(defaultPublishTime('Pacific/Auckland', '2026-03-29', instant)).toBe('2026-03-30T09:00');
   });
 
   it('shows an instant with the zone’s name, and says when a chosen time has passed', () => {

@@ -1,5 +1,6 @@
 // Publish times are chosen and shown in the business's time zone, whatever the browser's is:
 // the server reads a time without an offset in that zone and stores it as UTC.
+import { formatDateTime } from '../../format/date-time';
 
 /** The wall-clock `YYYY-MM-DDTHH:mm` of an instant in a time zone (for datetime-local inputs). */
 export function wallClockIn(timeZone: string, instant: Date): string {
@@ -17,25 +18,25 @@ export function wallClockIn(timeZone: string, instant: Date): string {
   return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
 }
 
-/** A sensible first choice: tomorrow at 09:00 in the business's time zone. */
-export function defaultPublishTime(timeZone: string, now = new Date()): string {
+/**
+ * The first choice offered: the piece's planned day at 09:00 in the business's time zone, or
+ * tomorrow at 09:00 when it has no planned day or that morning has already passed.
+ */
+export function defaultPublishTime(
+  timeZone: string,
+  plannedDate: string | null = null,
+  now = new Date(),
+): string {
+  const planned =
+    plannedDate && /^\d{4}-\d{2}-\d{2}$/.test(plannedDate) ? `${plannedDate}T09:00` : null;
+  if (planned && !isPast(planned, timeZone, now)) return planned;
   const tomorrow = wallClockIn(timeZone, new Date(now.getTime() + 86_400_000));
   return `${tomorrow.slice(0, 10)}T09:00`;
 }
 
 /** An instant shown in the business's time zone, with the zone's short name. */
 export function formatInZone(iso: string | null | undefined, timeZone: string): string {
-  if (!iso) return '—';
-  // dateStyle and timeStyle cannot be combined with timeZoneName: spell the fields out.
-  return new Date(iso).toLocaleString(undefined, {
-    timeZone,
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  });
+  return formatDateTime(iso, timeZone);
 }
 
 /** Whether a wall-clock time in the zone is already past (it would publish at once). */

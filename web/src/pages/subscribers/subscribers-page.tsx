@@ -8,6 +8,7 @@ import { Link } from 'react-router';
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
+import { statusLabel } from '../../format/labels';
 import { useScopedBusiness } from '../business-scope';
 import { CsvImport } from './csv-import';
 import { SubscriberForm } from './subscriber-form';
@@ -131,7 +132,7 @@ export function SubscribersPage() {
                   header: 'Consent',
                   cell: (subscriber) => (
                     <span className={`badge consent-${subscriber.consentStatus}`}>
-                      {subscriber.consentStatus}
+                      {statusLabel(subscriber.consentStatus)}
                     </span>
                   ),
                 },
