@@ -13,11 +13,14 @@ import { checkTemplates } from './templates.ts';
 
 export const SEQUENCE_DRAFT_JOB = 'ai.sequence-draft';
 
-/** The same check as a step saved through the API; AI_OUTPUT_INVALID names the first problem. */
+/**
+ * The same check as a step saved through the API, of what is saved (the model's text version is
+ * not: see saveDraft); AI_OUTPUT_INVALID names the first problem.
+ */
 export async function checkDraftTemplates(draft: SequenceDraft): Promise<void> {
   for (const [index, step] of draft.steps.entries()) {
     await setImmediate();
-    const [problem] = checkTemplates({ ...step });
+    const [problem] = checkTemplates({ ...step, text: '' });
     if (problem) {
       throw new AppError(
         'AI_OUTPUT_INVALID',
@@ -51,7 +54,9 @@ export async function saveDraft(
         subject: step.subject,
         preheader: step.preheader,
         html: step.html,
-        text: step.text,
+        // Made from the HTML when sent (an empty text template), so the marketer's HTML edits
+        // reach the plain-text part too; the model's own text version would go stale.
+        text: '',
       })),
     );
     return row;

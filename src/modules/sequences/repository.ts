@@ -41,8 +41,11 @@ export function createSequenceRepository(db: Executor) {
         db
           .select({
             sequence: sequences,
-            stepCount: sql<number>`(select count(*)::int from ${sequenceSteps} where ${sequenceSteps.sequenceId} = ${sequences.id})`,
-            enrolled: sql<number>`(select count(*)::int from ${enrollments} where ${enrollments.sequenceId} = ${sequences.id})`,
+            // $count qualifies the outer column: a bare ${sequences.id} in a sql`` field of a
+            // one-table select is written unqualified ("id"), which inside the subquery is the
+            // counted table's own id, and every count came out 0.
+            stepCount: db.$count(sequenceSteps, eq(sequenceSteps.sequenceId, sequences.id)),
+            enrolled: db.$count(enrollments, eq(enrollments.sequenceId, sequences.id)),
           })
           .from(sequences)
           .$dynamic(),

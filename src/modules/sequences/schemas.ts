@@ -52,6 +52,9 @@ export function delayOf(minutes: number): Delay {
   return { value: minutes, unit: 'minutes' };
 }
 
+const TEXT_PART =
+  'The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written.';
+
 export const StepBody = z.object({
   delay: Delay.default({ value: 0, unit: 'minutes' }).describe(
     'After the previous step (after enrollment for the first step)',
@@ -68,7 +71,7 @@ export const StepBody = z.object({
     .min(1)
     .max(200_000)
     .meta({ example: '<p>Hello {{ subscriber.first_name | default: "there" }}!</p>' }),
-  text: z.string().max(200_000).default(''),
+  text: z.string().max(200_000).default('').describe(TEXT_PART),
 });
 export type StepBody = z.infer<typeof StepBody>;
 
@@ -79,7 +82,7 @@ export const UpdateStepBody = z
     subject: z.string().min(1).max(500),
     preheader: z.string().max(500),
     html: z.string().min(1).max(200_000),
-    text: z.string().max(200_000),
+    text: z.string().max(200_000).describe(TEXT_PART),
   })
   .partial();
 export type UpdateStepBody = z.infer<typeof UpdateStepBody>;
@@ -94,7 +97,7 @@ export const Step = z
     subject: z.string(),
     preheader: z.string(),
     html: z.string(),
-    text: z.string(),
+    text: z.string().describe(TEXT_PART),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -7,6 +7,7 @@
 import type { Template } from 'liquidjs';
 
 import { AppError } from '../../platform/http/errors.ts';
+import { htmlToText } from '../../shared/html-to-text.ts';
 import {
   newRenderBudget,
   parseTemplate,
@@ -15,6 +16,7 @@ import {
   TemplateRenderError,
 } from './liquid-sandbox.ts';
 
+export { htmlToText } from '../../shared/html-to-text.ts';
 export { TEMPLATE_LIMITS, TemplateRenderError } from './liquid-sandbox.ts';
 
 export interface StepTemplates {
@@ -232,31 +234,12 @@ export function renderStep(step: CompiledStep, context: RenderContext): Rendered
       ? html.replace(/<body[^<>]*>/i, (tag) => tag + hidden)
       : hidden + html;
   }
+  // An empty text template means "made from the HTML": it follows every HTML edit, and it
+  // carries the HTML's unsubscribe link already (the author's or the footer's), once.
   if (text.trim() === '') text = htmlToText(html);
-  if (!step.textHasUnsubscribe)
+  if (!step.textHasUnsubscribe && !text.includes(context.unsubscribeUrl))
     text = `${text.trimEnd()}\n\nUnsubscribe: ${context.unsubscribeUrl}\n`;
   return { subject, html, text };
-}
-
-/**
- * A readable plain-text part from HTML, for steps written without one. Every pattern stops at the
- * next `<` (never `[\s\S]*?` to a closing tag), so a megabyte of unclosed tags costs linear time.
- */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<div style="display:none;max-height:0;overflow:hidden">[^<]*<\/div>/gi, '')
-    .replace(/<a\s[^<>]*?href="([^"<>]*)"[^<>]*>([^<]*(?:<(?!\/a>|a\s)[^<]*)*)<\/a>/gi, '$2 ($1)')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|h[1-6]|li|tr)>/gi, '\n')
-    .replace(/<[^<>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 /**

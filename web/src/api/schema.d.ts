@@ -4131,7 +4131,10 @@ export interface paths {
               sendWindow?: components['schemas']['SendWindowInput'] | null;
               /** @example Welcome, {{ subscriber.first_name | default: "friend" }} */
               subject: string;
-              /** @default  */
+              /**
+               * @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written.
+               * @default
+               */
               text?: string;
             }[];
             trigger?: components['schemas']['SequenceTriggerInput'];
@@ -5112,7 +5115,10 @@ export interface paths {
             sendWindow?: components['schemas']['SendWindowInput'] | null;
             /** @example Welcome, {{ subscriber.first_name | default: "friend" }} */
             subject: string;
-            /** @default  */
+            /**
+             * @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written.
+             * @default
+             */
             text?: string;
           };
         };
@@ -5289,6 +5295,7 @@ export interface paths {
             preheader?: string;
             sendWindow?: components['schemas']['SendWindowInput'] | null;
             subject?: string;
+            /** @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written. */
             text?: string;
           };
         };
@@ -8489,6 +8496,7 @@ export interface components {
       /** Format: uuid */
       sequenceId: string;
       subject: string;
+      /** @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written. */
       text: string;
       updatedAt: string;
     };
@@ -8504,6 +8512,7 @@ export interface components {
       /** Format: uuid */
       sequenceId: string;
       subject: string;
+      /** @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written. */
       text: string;
       updatedAt: string;
     };

@@ -1,7 +1,8 @@
-// One step of a sequence: its delay and send window, its four Liquid templates, and a live
-// preview rendered by the server (the same Liquid code that sends) for a chosen subscriber.
-// Template errors, from saving or from the preview, appear under the field they belong to with
-// the offending line.
+// One step of a sequence: its delay and send window, its four Liquid templates (the plain-text
+// one made from the HTML unless the marketer writes it), and a live preview rendered by the
+// server (the same Liquid code that sends) for a chosen subscriber. Template errors, from saving
+// or from the preview, appear under the field they belong to with the offending line, until the
+// field is changed.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ReactNode, type SubmitEvent, useEffect, useId, useState } from 'react';
 
@@ -15,9 +16,11 @@ import {
   type DelayUnit,
   describeTiming,
   emptyStepForm,
+  errorsStillApplying,
   type FormErrors,
   formToPayload,
   lineOf,
+  makeTextFromHtml,
   type SequenceStep,
   stepErrorsOf,
   type StepForm,
@@ -25,6 +28,7 @@ import {
   type TemplateError,
   type TemplateField,
   WEEKDAYS,
+  writeTextByHand,
 } from './step-form';
 
 const PREVIEW_DELAY_MS = 400;
@@ -57,13 +61,21 @@ export function StepEditor(props: {
     step ? stepToForm(step) : emptyStepForm(position === 0),
   );
   const [clientErrors, setClientErrors] = useState<FormErrors>({});
+  // The form as last sent to be saved: a refused save's errors apply to it, not to later edits.
+  const [submitted, setSubmitted] = useState<StepForm | null>(null);
   const [subscriberId, setSubscriberId] = useState('');
   const templates = useSettled(
-    { subject: form.subject, preheader: form.preheader, html: form.html, text: form.text },
+    {
+      subject: form.subject,
+      preheader: form.preheader,
+      html: form.html,
+      text: form.textSource === 'written' ? form.text : '',
+    },
     PREVIEW_DELAY_MS,
   );
   const preview = usePreview(businessId, templates, subscriberId);
   const serverErrors = stepErrorsOf(save.error);
+  const currentServerErrors = errorsStillApplying(serverErrors, submitted, form);
   const previewErrors = stepErrorsOf(preview.error);
   const headingId = useId();
 
@@ -74,7 +86,7 @@ export function StepEditor(props: {
   function errorOf(name: keyof StepForm): TemplateError | undefined {
     const client = clientErrors[name];
     if (client) return { message: client, line: null, column: null };
-    return serverErrors[name] ?? previewErrors[name];
+    return currentServerErrors[name] ?? previewErrors[name];
   }
 
   function submit(event: SubmitEvent) {
@@ -85,6 +97,7 @@ export function StepEditor(props: {
       return;
     }
     setClientErrors({});
+    setSubmitted(form);
     save.mutate({ stepId: step?.id ?? null, payload: result.payload }, { onSuccess: props.onDone });
   }
 
@@ -191,17 +204,7 @@ export function StepEditor(props: {
               set('html', value);
             }}
           />
-          <TemplateInput
-            name="text"
-            label="Plain-text body"
-            hint="Optional: made from the HTML when empty"
-            rows={4}
-            value={form.text}
-            error={errorOf('text')}
-            onChange={(value) => {
-              set('text', value);
-            }}
-          />
+          <PlainTextPart form={form} setForm={setForm} error={errorOf('text')} />
         </div>
         <PreviewPanel
           businessId={businessId}
@@ -305,12 +308,78 @@ function SendWindowFields(props: {
   );
 }
 
+/**
+ * The plain-text part: made from the HTML when sent (it follows every HTML edit), or written by
+ * hand, starting from the HTML's words; the marketer sees which, and can go back.
+ */
+function PlainTextPart(props: {
+  form: StepForm;
+  setForm: (update: (form: StepForm) => StepForm) => void;
+  error: TemplateError | undefined;
+}) {
+  const { form, setForm } = props;
+  // Focus follows a switch (the control it used is gone), not the editor's first render.
+  const [switched, setSwitched] = useState(false);
+  const written = form.textSource === 'written';
+  return (
+    <div className="plain-text-part">
+      <p className="plain-text-source" data-testid="plain-text-source">
+        <strong>Plain text: {written ? 'written by you' : 'made from the HTML'}</strong>
+        <span className="hint">
+          {written
+            ? ' — it stays as written when you change the HTML body.'
+            : ' — it follows every change to the HTML body; see “Plain text” in the preview.'}
+        </span>
+      </p>
+      {written ? (
+        <>
+          <TemplateInput
+            name="text"
+            label="Plain-text body"
+            hint="Sent to inboxes that do not show HTML. Left empty, it is made from the HTML."
+            rows={4}
+            autoFocus={switched}
+            value={form.text}
+            error={props.error}
+            onChange={(value) => {
+              setForm((current) => ({ ...current, text: value }));
+            }}
+          />
+          <button
+            type="button"
+            className="button link"
+            onClick={() => {
+              setSwitched(true);
+              setForm(makeTextFromHtml);
+            }}
+          >
+            Make it from the HTML again
+          </button>
+        </>
+      ) : (
+        <button
+          type="button"
+          className="button secondary"
+          autoFocus={switched}
+          onClick={() => {
+            setSwitched(true);
+            setForm(writeTextByHand);
+          }}
+        >
+          Write it yourself
+        </button>
+      )}
+    </div>
+  );
+}
+
 /** A template field whose error shows the line it points at, as the author wrote it. */
 function TemplateInput(props: {
   name: TemplateField;
   label: string;
   hint?: ReactNode;
   rows?: number;
+  autoFocus?: boolean;
   value: string;
   error: TemplateError | undefined;
   onChange: (value: string) => void;
@@ -334,6 +403,7 @@ function TemplateInput(props: {
       {props.rows ? (
         <textarea
           {...common}
+          autoFocus={props.autoFocus}
           rows={props.rows}
           className="code"
           onChange={(event) => {

@@ -7,11 +7,14 @@ import {
   describeDays,
   describeTiming,
   emptyStepForm,
+  errorsStillApplying,
   formToPayload,
   lineOf,
+  makeTextFromHtml,
   type SequenceStep,
   stepErrorsOf,
   stepToForm,
+  writeTextByHand,
 } from './step-form';
 
 const filled = { ...emptyStepForm(false), subject: 'Hi', html: '<p>Hi</p>' };
@@ -95,6 +98,51 @@ describe('stepToForm', () => {
   });
 });
 
+describe('the plain-text part', () => {
+  const payloadOf = (form: typeof filled) => {
+    const result = formToPayload(form);
+    if (!result.ok) throw new Error('the form should be valid');
+    return result.payload;
+  };
+
+  it('is made from the HTML by default, and sent empty so the server makes it at send time', () => {
+    expect(filled.textSource).toBe('html');
+    expect(payloadOf({ ...filled, text: 'left over' }).text).toBe('');
+  });
+
+  it('written by hand starts from the HTML with its Liquid, and is sent as written', () => {
+    const form = writeTextByHand({
+      ...filled,
+      html: '<p>Hi {{ subscriber.first_name }},</p><p><a href="https://shop.example">Order</a></p>',
+    });
+    expect(form.textSource).toBe('written');
+    expect(form.text).toBe('Hi {{ subscriber.first_name }},\nOrder (https://shop.example)');
+    expect(payloadOf({ ...form, text: 'My own words' }).text).toBe('My own words');
+    // Emptied, it is made from the HTML again.
+    expect(payloadOf({ ...form, text: '  ' }).text).toBe('');
+  });
+
+  it('goes back to made from the HTML, and a saved step says which it is', () => {
+    const back = makeTextFromHtml(writeTextByHand(filled));
+    expect(back).toMatchObject({ textSource: 'html', text: '' });
+    const step = (text: string): SequenceStep => ({
+      id: '00000000-0000-4000-8000-000000000001',
+      sequenceId: '00000000-0000-4000-8000-000000000002',
+      position: 0,
+      delay: { value: 0, unit: 'minutes' },
+      sendWindow: null,
+      subject: 'Hi',
+      preheader: '',
+      html: '<p>Hi</p>',
+      text,
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+    });
+    expect(stepToForm(step('')).textSource).toBe('html');
+    expect(stepToForm(step('Hand-written')).textSource).toBe('written');
+  });
+});
+
 describe('describeTiming', () => {
   it('says when a step sends in words, with the window in the business time zone', () => {
     expect(
@@ -144,6 +192,25 @@ describe('stepErrorsOf', () => {
     expect(errors.delayValue?.message).toMatch(/Too small/);
     expect(errors.windowDays?.message).toBe('Too small');
     expect(lineOf('<p>Hi</p>\n{% iff x %}\n', errors.html?.line ?? null)).toBe('{% iff x %}');
+  });
+
+  it("drops a refused save's error from a field changed since, and keeps the others", () => {
+    const submitted = { ...filled, html: '<p>Hi</p>\n{% iff x %}', delayValue: '-1' };
+    const errors = stepErrorsOf(templateError);
+    expect(Object.keys(errorsStillApplying(errors, submitted, submitted)).sort()).toEqual([
+      'delayValue',
+      'html',
+      'windowDays',
+    ]);
+    const fixed = { ...submitted, html: '<p>Hi</p>' };
+    expect(Object.keys(errorsStillApplying(errors, submitted, fixed)).sort()).toEqual([
+      'delayValue',
+      'windowDays',
+    ]);
+    expect(errorsStillApplying(errors, { ...submitted, windowDays: [1] }, fixed).windowDays).toBe(
+      undefined,
+    );
+    expect(errorsStillApplying(errors, null, fixed)).toBe(errors);
   });
 
   it('ignores errors that are not validation errors', () => {

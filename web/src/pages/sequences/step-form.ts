@@ -1,12 +1,17 @@
 // The step editor's form state and its conversion to and from the API: the delay as a number and
-// a unit, the send window as weekday boxes and two times, and the server's template errors mapped
-// back to the field (and line) they belong to. Pure, so it is tested without a browser.
+// a unit, the send window as weekday boxes and two times, the plain-text part made from the HTML
+// or written by hand, and the server's template errors mapped back to the field (and line) they
+// belong to, for as long as the field is as it was saved. Pure, so it is tested without a browser.
+import { htmlToText } from '@shared/html-to-text';
+
 import { ApiError } from '../../api/errors';
 import type { components } from '../../api/schema';
 
 export type SequenceStep = components['schemas']['SequenceStep'];
 export type DelayUnit = SequenceStep['delay']['unit'];
 export type TemplateField = 'subject' | 'preheader' | 'html' | 'text';
+/** Where the plain-text part comes from: made from the HTML when sent, or written by hand. */
+export type TextSource = 'html' | 'written';
 
 export const TEMPLATE_FIELDS: readonly TemplateField[] = ['subject', 'preheader', 'html', 'text'];
 
@@ -35,7 +40,9 @@ export interface StepForm {
   subject: string;
   preheader: string;
   html: string;
+  /** Sent as '' (made from the HTML) unless `textSource` is 'written'. */
   text: string;
+  textSource: TextSource;
 }
 
 export interface StepPayload {
@@ -61,6 +68,7 @@ export function emptyStepForm(isFirst: boolean): StepForm {
     preheader: '',
     html: '',
     text: '',
+    textSource: 'html',
   };
 }
 
@@ -77,7 +85,18 @@ export function stepToForm(step: SequenceStep): StepForm {
     preheader: step.preheader,
     html: step.html,
     text: step.text,
+    textSource: step.text.trim() === '' ? 'html' : 'written',
   };
+}
+
+/** Writing the plain-text part by hand starts from the HTML's words, Liquid kept. */
+export function writeTextByHand(form: StepForm): StepForm {
+  return { ...form, textSource: 'written', text: htmlToText(form.html) };
+}
+
+/** Back to the plain-text part made from the HTML when sent: the hand-written text goes. */
+export function makeTextFromHtml(form: StepForm): StepForm {
+  return { ...form, textSource: 'html', text: '' };
 }
 
 /** The body to save, or the fields that stop it from being saved (checked before any request). */
@@ -117,7 +136,7 @@ export function formToPayload(
       subject: form.subject,
       preheader: form.preheader,
       html: form.html,
-      text: form.text,
+      text: form.textSource === 'written' && form.text.trim() !== '' ? form.text : '',
     },
   };
 }
@@ -199,6 +218,25 @@ function formFieldOf(path: string): keyof StepForm | null {
   if (path === 'sendWindow.start') return 'windowStart';
   if (path.startsWith('sendWindow')) return 'windowEnd';
   return null;
+}
+
+/**
+ * The errors of the last refused save that still apply: a field changed since then is the
+ * author's fix, so its error goes (the live preview checks the new version) instead of staying
+ * on screen beside a preview that already shows the fixed email.
+ */
+export function errorsStillApplying<E>(
+  errors: Partial<Record<keyof StepForm, E>>,
+  submitted: StepForm | null,
+  form: StepForm,
+): Partial<Record<keyof StepForm, E>> {
+  if (!submitted) return errors;
+  const kept: Partial<Record<keyof StepForm, E>> = {};
+  for (const field of Object.keys(errors) as (keyof StepForm)[]) {
+    if (JSON.stringify(submitted[field]) === JSON.stringify(form[field]))
+      kept[field] = errors[field];
+  }
+  return kept;
 }
 
 /** The source line a template error points at, to show beside the message. */
