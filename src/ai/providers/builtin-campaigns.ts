@@ -38,7 +38,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 // Customer-facing angles for the calendar's topics: each is a headline the piece can carry as is.
 const ANGLES = [
-  'Behind the scenes: how we make {product}',
+  'Behind the scenes at {name}: {product}',
   'Why people come back for {product}',
   'Three things to know about {product}',
   'A customer story about {product}',
@@ -167,7 +167,7 @@ export const campaignStrategyTemplate: Template = ({ business, input }) => {
     audience: {
       description: clip(audienceText || `${upperFirst(audience)}.`, 1000),
       segments: [
-        clip(`Regulars and followers of ${name}`, 200),
+        clip(`Customers and followers of ${name}`, 200),
         clip(`${upperFirst(audience)} who have not tried ${name} yet`, 200),
       ],
     },
