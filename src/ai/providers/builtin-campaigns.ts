@@ -1,6 +1,17 @@
 // Builtin templates for campaigns and content: a plain strategy with a dated calendar inside the
 // campaign's dates and channels, per-platform copy that stays inside the limits the task input
 // names, and an insight summary computed from the figures. Honest drafts, not a model.
+import {
+  audiencePhrase,
+  callToActionFor,
+  channelName,
+  goalTarget,
+  listOf,
+  lowerFirst,
+  productsFor,
+  sentence,
+  upperFirst,
+} from './builtin-profile.ts';
 import type { Template } from './builtin-templates.ts';
 import { BUILTIN_NOTE } from './builtin-templates.ts';
 
@@ -25,16 +36,28 @@ const CONTENT_TYPES: Record<string, string> = {
   search_ads: 'ad',
 };
 
+// Customer-facing angles for the calendar's topics: each is a headline the piece can carry as is.
 const ANGLES = [
-  'Behind the scenes: how we make {product}',
-  'Why {audience} choose {product}',
+  'Behind the scenes at {name}: {product}',
+  'Why people come back for {product}',
   'Three things to know about {product}',
   'A customer story about {product}',
-  'What is new this week: {product}',
+  'New this week: {product}',
   'Tips from our team on getting the most from {product}',
-  'The people behind {name}',
-  'Last call: {goal}',
+  'Meet the people behind {name}',
+  'Last chance: {product} before {end}',
 ];
+
+/** Why each channel is in the mix, in a marketer's words. */
+const CHANNEL_ROLES: Record<string, string> = {
+  instagram: 'Photos and short videos show off {product}',
+  facebook: 'Reaches neighbours and regulars where they share with friends',
+  x: 'Quick updates and replies keep {name} in the conversation',
+  linkedin: 'Speaks to professionals in a considered, credible tone',
+  email: 'Reaches people who already know {name}, with a direct call to action',
+  blog: 'Longer pieces answer questions and are found through search',
+  search_ads: 'Catches people at the moment they search for {product}',
+};
 
 interface CampaignInput {
   name?: unknown;
@@ -45,11 +68,19 @@ interface CampaignInput {
   endDate?: unknown;
 }
 
+const fill = (text: string, values: Record<string, string>) =>
+  text.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
+
+const dayMonth = (date: Date) =>
+  date.toLocaleDateString('en-US', { month: 'long', day: 'numeric', timeZone: 'UTC' });
+
 export const campaignStrategyTemplate: Template = ({ business, input }) => {
   const campaign = (input.campaign ?? {}) as CampaignInput;
   const name = business.name || 'Our business';
+  const campaignName = str(campaign.name, 'this campaign');
   const goal = str(campaign.goal, business.goals[0] ?? `grow ${name}`);
-  const audience = str(campaign.audience, business.audience || 'our customers');
+  const audienceText = str(campaign.audience, business.audience);
+  const audience = audiencePhrase(audienceText, 'our customers');
   const channels =
     Array.isArray(campaign.channels) && campaign.channels.length > 0
       ? (campaign.channels as string[])
@@ -59,34 +90,37 @@ export const campaignStrategyTemplate: Template = ({ business, input }) => {
   const start = new Date(`${str(campaign.startDate, isoDate(new Date()))}T00:00:00Z`);
   const endText = str(campaign.endDate, isoDate(new Date(start.getTime() + 41 * DAY_MS)));
   const end = new Date(`${endText}T00:00:00Z`);
-  const products = business.products.map((product) => product.name);
+  const products = productsFor(business, `${campaignName} ${goal}`);
+  const product = (index: number) =>
+    lowerFirst(products[index % Math.max(1, products.length)] ?? 'what we make');
+  const cta = callToActionFor(goal, name);
   const calendar: Record<string, string>[] = [];
-  // Two pieces per channel per week (days 1 and 3 of each week, shifted by channel).
-  for (let week = 0; calendar.length < 150; week++) {
+  const weeks = Math.max(1, Math.ceil((end.getTime() - start.getTime() + DAY_MS) / (7 * DAY_MS)));
+  // Two pieces per channel per week (days 1 and 3 of each week, shifted by channel); the last
+  // week's pieces take the "last chance" angle, the others go round the rest without repeating.
+  let turn = 0;
+  for (let week = 0; week < weeks && calendar.length < 150; week++) {
     const weekStart = start.getTime() + week * 7 * DAY_MS;
-    if (weekStart > end.getTime()) break;
     channels.forEach((channel, index) => {
       for (const offset of [1, 3]) {
         const day = new Date(weekStart + ((offset + index) % 7) * DAY_MS);
         if (day.getTime() > end.getTime() || calendar.length >= 150) continue;
-        const product = products[(week + index) % Math.max(1, products.length)] ?? name;
-        const angle = ANGLES[(week * 2 + offset + index) % ANGLES.length] ?? ANGLES[0] ?? '';
+        const last = week === weeks - 1 && weeks > 1 && offset === 3;
+        const angle = last
+          ? (ANGLES.at(-1) ?? '')
+          : (ANGLES[turn % (ANGLES.length - 1)] ?? ANGLES[0] ?? '');
+        const topic = fill(angle, {
+          product: product(turn + index),
+          name,
+          end: dayMonth(end),
+        });
+        turn++;
         calendar.push({
           date: isoDate(day),
           platform: channel,
           contentType: CONTENT_TYPES[channel] ?? 'post',
-          topic: clip(
-            `Week ${week + 1}: ${angle
-              .replace('{product}', product)
-              .replace('{audience}', audience)
-              .replace('{name}', name)
-              .replace('{goal}', goal)}`,
-            300,
-          ),
-          callToAction: clip(
-            channel === 'email' ? `Reply or visit ${name}` : `Visit ${name} this week`,
-            200,
-          ),
+          topic: clip(upperFirst(topic), 300),
+          callToAction: clip(channel === 'email' ? `${cta}, or reply with a question` : cta, 200),
         });
       }
     });
@@ -96,34 +130,73 @@ export const campaignStrategyTemplate: Template = ({ business, input }) => {
       date: isoDate(start),
       platform: channels[0] ?? 'linkedin',
       contentType: CONTENT_TYPES[channels[0] ?? 'linkedin'] ?? 'post',
-      topic: clip(`Announcing: ${goal}`, 300),
-      callToAction: clip(`Visit ${name}`, 200),
+      topic: clip(`New at ${name}: ${product(0)}`, 300),
+      callToAction: clip(cta, 200),
     });
   }
   const share = Math.floor(100 / channels.length);
+  const target = goalTarget(goal);
+  const featured = products.slice(0, 2).map(lowerFirst);
+  const description = business.products.find(
+    (p) => p.description && products.slice(0, 2).includes(p.name),
+  );
+  const words = business.brandVoice.wordsToUse.slice(0, 2);
   return {
     summary: clip(
-      `${BUILTIN_NOTE}. A steady plan for "${str(campaign.name, 'this campaign')}": ${goal}, for ${audience}, with ${calendar.length} pieces over ${channels.join(', ')}. Configure an AI provider (LLM_PROVIDER) for a tailored strategy.`,
+      `${BUILTIN_NOTE}. A steady plan for "${campaignName}" toward one goal — ${lowerFirst(goal)} — speaking to ${audience}: ${calendar.length} pieces on ${listOf(channels.map(channelName))}, each ending with “${cta}”. Configure an AI provider (LLM_PROVIDER) for a tailored strategy.`,
       1500,
     ),
     objectives: [
-      { objective: clip(goal, 300), metric: 'conversions', target: 50, unit: 'conversions' },
-      { objective: 'Reach the audience', metric: 'impressions', target: 10_000, unit: 'views' },
-      { objective: 'Start conversations', metric: 'click-through rate', target: 2, unit: '%' },
+      target
+        ? {
+            objective: clip(goal, 300),
+            metric: clip(target.metric, 100),
+            target: target.target,
+            unit: clip(target.unit, 40),
+          }
+        : {
+            objective: clip(goal, 300),
+            // The goal names no number: a starting point, said to be one.
+            metric: 'conversions (a suggested target: set your own)',
+            target: 50,
+            unit: 'conversions',
+          },
+      { objective: 'Be seen by new people', metric: 'impressions', target: 10_000, unit: 'views' },
+      { objective: 'Turn views into clicks', metric: 'click-through rate', target: 2, unit: '%' },
     ],
     audience: {
-      description: clip(audience, 1000),
-      segments: [clip(`Existing customers of ${name}`, 200), clip(`New ${audience}`, 200)],
+      description: clip(audienceText || `${upperFirst(audience)}.`, 1000),
+      segments: [
+        clip(`Customers and followers of ${name}`, 200),
+        clip(`${upperFirst(audience)} who have not tried ${name} yet`, 200),
+      ],
     },
     keyMessages: [
-      clip(`${name} makes ${products[0] ?? 'what you need'} for ${audience}`, 300),
-      clip(`${goal}: now is the time`, 300),
-      'Plain answers, no hype',
+      clip(
+        featured.length > 0
+          ? `${upperFirst(listOf(featured))}, from ${name}`
+          : `${name}, for ${audience}`,
+        300,
+      ),
+      ...(description?.description
+        ? [clip(`${description.name}: ${lowerFirst(description.description)}`, 300)]
+        : []),
+      ...(words.length > 0
+        ? [clip(`${upperFirst(listOf(words))}: that is what ${name} is about`, 300)]
+        : []),
+      clip(`${cta} by ${dayMonth(end)}`, 300),
     ],
     channelMix: channels.map((channel, index) => ({
       channel,
       sharePercent: index === 0 ? 100 - share * (channels.length - 1) : share,
-      rationale: clip(`${channel} reaches ${audience} where they already spend time`, 500),
+      rationale: clip(
+        fill(CHANNEL_ROLES[channel] ?? `${upperFirst(channelName(channel))} reaches {audience}`, {
+          product: product(0),
+          name,
+          audience,
+        }),
+        500,
+      ),
     })),
     calendar,
   };
@@ -134,41 +207,74 @@ interface Limits {
 }
 
 function tags(words: string[], max: number): string {
+  const seen = new Set<string>();
   return words
     .map((word) => `#${word.replace(/[^\p{L}\p{N}]/gu, '')}`)
-    .filter((tag) => tag.length > 1)
+    .filter((tag) => tag.length > 2 && !seen.has(tag.toLowerCase()) && seen.add(tag.toLowerCase()))
     .slice(0, max)
     .join(' ');
 }
 
-export const contentPieceTemplate: Template = ({ business, input }) => {
+/** A topic as a headline: without the "Week 2:" or "Day 3 -" a plan may have put in front. */
+const headline = (topic: string) =>
+  upperFirst(topic.replace(/^\s*(?:week|day|post|part)\s*\d+\s*[:\-–—.)]\s*/i, '').trim());
+
+/** Whether two lines open with the same three words (a key message that repeats the call to action). */
+const sameStart = (a: string, b: string) => {
+  const start = (text: string) => text.toLowerCase().split(/\s+/).slice(0, 3).join(' ');
+  return start(a) === start(b);
+};
+
+/** The first of `candidates` that fits `max` characters, or the first one shortened. */
+const fitting = (candidates: string[], max: number) =>
+  candidates.find((text) => text.length <= max) ?? clip(candidates[0] ?? '', max);
+
+export const contentPieceTemplate: Template = ({ business, input, seed }) => {
   const limits = (input.limits ?? {}) as Limits;
   const name = business.name || 'We';
-  const topic = str(input.topic, `News from ${name}`);
+  const topic = headline(str(input.topic, `News from ${name}`));
   const cta = str(input.callToAction, `Visit ${name}`);
-  const campaign = (input.campaign ?? {}) as { keyMessages?: unknown; goal?: unknown };
-  const messages = Array.isArray(campaign.keyMessages) ? (campaign.keyMessages as string[]) : [];
-  const message = messages[0] ?? str(campaign.goal, business.goals[0] ?? '');
-  const audience = business.audience || 'you';
-  const hashtags = tags([business.industry || name, name, ...business.brandVoice.wordsToUse], 5);
+  const campaign = (input.campaign ?? {}) as { keyMessages?: unknown };
+  const products = productsFor(business, topic);
+  // Key messages that say something the topic and the call to action do not already say.
+  const messages = (
+    Array.isArray(campaign.keyMessages) ? (campaign.keyMessages as string[]) : []
+  ).filter((m) => typeof m === 'string' && m !== topic && !sameStart(m, cta));
+  const message =
+    messages[seed % Math.max(1, messages.length)] ??
+    (products[0] ? `${products[0]}, from ${name}` : '');
+  const audience = audiencePhrase(business.audience, 'you');
+  const hashtags = tags(
+    [name, ...business.brandVoice.wordsToUse.filter((w) => w.split(/\s+/).length <= 2)],
+    4,
+  );
   const lim = (field: string, fallback: number) => limits[field] ?? fallback;
+  const body = (parts: string[]) => parts.filter((part) => part !== '').join('\n\n');
   switch (input.platform) {
     case 'x':
-      return { text: clip(`${topic}. ${cta}. ${hashtags}`, lim('text', 280) - 10) };
+      return {
+        text: clip(`${sentence(topic)} ${sentence(cta)} ${hashtags}`.trim(), lim('text', 280) - 10),
+      };
     case 'instagram':
       return {
         caption: clip(
-          `${topic}\n\n${message ? `${message}.\n\n` : ''}Made for ${audience}. ${cta} — link in bio.\n\n${hashtags}`,
+          body([topic, message && sentence(message), `${sentence(cta)} Link in bio.`, hashtags]),
           lim('caption', 2200) - 20,
         ),
-        imageIdea: clip(`A warm, natural-light photo that shows: ${topic}`, 500),
+        imageIdea: clip(`A warm, natural-light photo to go with “${topic}”`, 500),
       };
     case 'email':
       return {
         subject: clip(topic, lim('subject', 150) - 5),
-        preheader: clip(message || `${name}: ${cta}`, lim('preheader', 150) - 5),
+        preheader: clip(message || sentence(cta), lim('preheader', 150) - 5),
         body: clip(
-          `Hello,\n\n${topic}.\n\n${message ? `${message}.\n\n` : ''}We wrote this for ${audience}.\n\n${cta}.\n\n— The ${name} team`,
+          body([
+            'Hello,',
+            sentence(topic),
+            message && sentence(message),
+            sentence(cta),
+            `— The ${name} team`,
+          ]),
           lim('body', 50_000) - 20,
         ),
       };
@@ -176,29 +282,34 @@ export const contentPieceTemplate: Template = ({ business, input }) => {
       return {
         title: clip(topic, lim('title', 150) - 5),
         outline: [
-          clip(`Why this matters to ${audience}`, 190),
+          clip(`Why it matters to ${audience}`, 190),
           clip(`What ${name} does differently`, 190),
-          clip(`How to get started: ${cta}`, 190),
+          clip(`How to get started: ${lowerFirst(cta)}`, 190),
         ],
         draft: clip(
-          `# ${topic}\n\n## Why this matters to ${audience}\n${message || topic}.\n\n## What ${name} does differently\nWe keep it simple and specific.\n\n## How to get started\n${cta}.\n\n_${BUILTIN_NOTE}._`,
+          `# ${topic}\n\n## Why it matters to ${audience}\n${sentence(message || topic)}\n\n## What ${name} does differently\nWe keep it simple and specific.\n\n## How to get started\n${sentence(cta)}\n\n_${BUILTIN_NOTE}._`,
           lim('draft', 100_000) - 20,
         ),
       };
     case 'search_ads': {
-      const headline = lim('headline', 30);
+      const max = lim('headline', 30);
+      const description = lim('description', 90);
       return {
-        headlines: [clip(name, headline), clip(topic, headline), clip(cta, headline)],
+        headlines: [
+          fitting([name], max),
+          fitting([...products, topic], max),
+          fitting([cta, 'Find out more'], max),
+        ],
         descriptions: [
-          clip(`${topic}. ${cta}.`, lim('description', 90)),
-          clip(message || `${name} for ${audience}.`, lim('description', 90)),
+          fitting([`${sentence(topic)} ${sentence(cta)}`, sentence(topic)], description),
+          fitting([message && sentence(message), `${name}, for ${audience}.`], description),
         ],
       };
     }
     default:
       return {
         text: clip(
-          `${topic}\n\n${message ? `${message}.\n\n` : ''}${cta}.\n\n${hashtags}`,
+          body([topic, message && sentence(message), sentence(cta), hashtags]),
           lim('text', 3000) - 20,
         ),
       };

@@ -2,12 +2,15 @@
 // sensible drafts built from the business profile, honest about not being a model. Each returns
 // a candidate that ai/run.ts validates like any model answer. The brand-voice template is here.
 import type { BusinessProfile } from '../types.ts';
+import { audiencePhrase, listOf, lowerFirst, upperFirst } from './builtin-profile.ts';
 
 export interface TemplateContext<Input = Record<string, unknown>> {
   business: BusinessProfile;
   input: Input;
   /** A stable number from the task and input, for choosing between phrasings. */
   seed: number;
+  /** Words it must not write: the profile's words to avoid and those the notes forbid. */
+  avoid: readonly string[];
 }
 
 export type Template = (context: TemplateContext) => unknown;
@@ -45,10 +48,10 @@ const TONES = [
   'Helpful and down-to-earth: explain the why, then invite people in',
 ];
 
-export const brandVoiceTemplate: Template = ({ business, seed }) => {
+export const brandVoiceTemplate: Template = ({ business, seed, avoid }) => {
   const name = business.name || 'We';
-  const industry = business.industry || 'your field';
-  const audience = business.audience || 'your customers';
+  const industry = business.industry ? lowerFirst(business.industry) : 'your field';
+  const audience = audiencePhrase(business.audience);
   const current = business.brandVoice;
   const industryWords = INDUSTRY_WORDS.find(([pattern]) => pattern.test(industry))?.[1] ?? [
     'clear',
@@ -56,25 +59,49 @@ export const brandVoiceTemplate: Template = ({ business, seed }) => {
     'for you',
     'today',
   ];
+  const forbidden = new Set(avoid.map((word) => word.toLowerCase()));
   const tone = current.tone
-    ? `${current.tone.charAt(0).toUpperCase()}${current.tone.slice(1)}; concrete and specific, written for ${audience}`
-    : `${TONES[seed % TONES.length] ?? TONES[0]}, written for ${audience}`;
+    ? `${upperFirst(current.tone)}; concrete and specific, written for ${audience}`
+    : `${TONES[seed % TONES.length] ?? TONES[0]}; written for ${audience}`;
   const products = business.products.map((product) => product.name);
-  const featured = products[seed % Math.max(1, products.length)] ?? `what we do in ${industry}`;
+  const featured = products[seed % Math.max(1, products.length)];
+  const noted = avoid.filter(
+    (word) => !current.wordsToAvoid.some((kept) => kept.toLowerCase() === word.toLowerCase()),
+  );
+  const avoidedBecause = [
+    ...(current.wordsToAvoid.length > 0 ? ['your own list'] : []),
+    ...(noted.length > 0 ? ['the words your notes rule out'] : []),
+    'hype that erodes trust',
+  ];
   return {
     tone: clip(tone, 300),
-    wordsToUse: unique([...current.wordsToUse, ...industryWords, 'you', 'we'], 8),
-    wordsToAvoid: unique(
-      [...current.wordsToAvoid, 'synergy', 'world-class', 'revolutionary', 'guaranteed'],
+    wordsToUse: unique(
+      [...current.wordsToUse, ...industryWords, 'you', 'we'].filter(
+        (word) => !forbidden.has(word.toLowerCase()),
+      ),
       8,
     ),
+    wordsToAvoid: unique(
+      [...avoid, 'synergy', 'world-class', 'revolutionary', 'guaranteed'],
+      Math.max(8, Math.min(12, avoid.length)),
+    ),
     sampleLines: [
-      clip(`${name}: ${featured}, made for ${audience}.`, 280),
-      clip(`New this week at ${name} — come and see what ${featured} is about.`, 280),
+      clip(
+        featured
+          ? `${featured}, from ${name} — made for ${audience}.`
+          : `${name}: made for ${audience}.`,
+        280,
+      ),
+      clip(
+        featured
+          ? `New this week at ${name}: ask us about ${lowerFirst(featured)}.`
+          : `New this week at ${name}: come and say hello.`,
+        280,
+      ),
       clip(`Questions about ${industry}? Ask us; we answer plainly.`, 280),
     ],
     rationale: clip(
-      `${BUILTIN_NOTE}: the tone follows your current voice and audience, the words come from your profile and common ${industry} vocabulary, and the words to avoid are hype that erodes trust. Configure an AI provider (LLM_PROVIDER) for a tailored suggestion.`,
+      `${BUILTIN_NOTE}: the tone follows your current voice and audience, the words come from your profile and common ${industry} vocabulary, and the words to avoid are ${listOf(avoidedBecause)}. Configure an AI provider (LLM_PROVIDER) for a tailored suggestion.`,
       600,
     ),
   };

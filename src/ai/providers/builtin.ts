@@ -1,8 +1,10 @@
 // The builtin provider: Herald's embedded default. No network and no model: it fills a
 // hand-written template for the task (or, for tasks without one, any value the schema allows)
 // from the business profile and the task input. Same input, same output. It is labelled
-// `builtin` as provider and model wherever its output shows, and costs nothing.
+// `builtin` as provider and model wherever its output shows, and costs nothing. Words the profile
+// says to avoid, and words the marketer's notes forbid, never appear in what it writes.
 import type { AiProvider, ProviderCall } from '../types.ts';
+import { forbiddenWords, scrubbed } from './builtin-profile.ts';
 import { synthesize } from './builtin-synth.ts';
 
 export const BUILTIN = 'builtin';
@@ -26,14 +28,16 @@ export function createBuiltinProvider(): AiProvider {
     breakerName: `llm:${BUILTIN}`,
     model: () => BUILTIN,
     generate(call: ProviderCall) {
+      const avoid = forbiddenWords(call.business, call.input.notes);
       const value = call.template
         ? call.template({
             business: call.business,
             input: call.input,
             seed: seedOf(JSON.stringify([call.task, call.input, call.business])),
+            avoid,
           })
         : synthesize(call.jsonSchema, call.business);
-      const text = JSON.stringify(value);
+      const text = JSON.stringify(scrubbed(value, avoid));
       const promptText = call.prompt.system + call.prompt.messages.map((m) => m.content).join('');
       return Promise.resolve({
         text,

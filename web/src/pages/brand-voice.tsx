@@ -1,15 +1,21 @@
 // "Suggest a brand voice": starts the AI job, shows its progress from the event stream, and
 // offers the result to apply. A reload mid-generation finds the running job again from the
-// server (the business's job list), so nothing is started twice and no progress is lost.
+// server (the business's job list), so nothing is started twice and no progress is lost; a
+// suggestion that finished while the page was away is offered when it comes back, until the
+// marketer applies or dismisses it.
+// Whether a suggestion is in the profile is read from the server (the saved voice equals it), so
+// it holds on every device. A dismissal is only a choice not to look at it again: it is kept in
+// this browser, keyed by the business and the job, and another device may offer it once more.
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { idempotencyKey, unwrap } from '../api/client';
 import { useApi } from '../api/context';
-import { type Business, isFinished, type Job, useUpdateBusiness } from '../api/queries';
+import { type Business, isFinished, type Job, useJobs, useUpdateBusiness } from '../api/queries';
 import type { components } from '../api/schema';
 import { ErrorNotice } from '../components/error-notice';
 import { AiNotesAndStart, JobProgress, useRunningJob } from '../components/job-progress';
+import { formatDateTime } from '../components/ui';
 
 export const BRAND_VOICE_JOB = 'ai.brand-voice';
 type Suggestion = components['schemas']['BrandVoiceSuggestion'];
@@ -29,12 +35,52 @@ export function suggestionOf(job: Job | null): Suggestion | null {
     : null;
 }
 
+type Review = 'applied' | 'dismissed';
+const reviewKey = (businessId: string) => `herald.brand-voice.reviewed.${businessId}`;
+
+/** The suggestion job this browser last applied or dismissed for the business, and which. */
+function storedReview(businessId: string): { jobId: string; review: Review } | null {
+  try {
+    const [jobId, review] = (localStorage.getItem(reviewKey(businessId)) ?? '').split(' ');
+    return jobId && (review === 'applied' || review === 'dismissed') ? { jobId, review } : null;
+  } catch {
+    return null; // storage disabled: a dismissal lasts for this visit only
+  }
+}
+
+function storeReview(businessId: string, jobId: string, review: Review): void {
+  try {
+    localStorage.setItem(reviewKey(businessId), `${jobId} ${review}`);
+  } catch {
+    // storage disabled or full
+  }
+}
+
+const sameWords = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((word, index) => word === b[index]);
+
+/** Whether the profile's saved voice is this suggestion (it was applied, here or elsewhere). */
+export function isApplied(voice: Business['brandVoice'], suggestion: Suggestion): boolean {
+  return (
+    voice.tone === suggestion.tone &&
+    sameWords(voice.wordsToUse, suggestion.wordsToUse) &&
+    sameWords(voice.wordsToAvoid, suggestion.wordsToAvoid)
+  );
+}
+
 export function BrandVoiceAssistant({ business }: { business: Business }) {
   const api = useApi();
   const followed = useRunningJob(business.id, BRAND_VOICE_JOB);
-  const { job } = followed;
+  // The newest suggestion job, finished or not: one that ended while the page was away.
+  const newest = useJobs(business.id).data?.items.find((job) => job.kind === BRAND_VOICE_JOB);
+  const job = followed.job ?? (newest?.status === 'succeeded' ? newest : null);
   const [notes, setNotes] = useState('');
-  const [dismissed, setDismissed] = useState(false);
+  const [review, setReview] = useState(() => storedReview(business.id));
+  const [appliedHere, setAppliedHere] = useState<string | null>(null);
+  const markReviewed = (jobId: string, outcome: Review) => {
+    storeReview(business.id, jobId, outcome);
+    setReview({ jobId, review: outcome });
+  };
   const start = useMutation({
     mutationFn: () =>
       unwrap(
@@ -44,9 +90,6 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
           headers: { 'idempotency-key': idempotencyKey() },
         }),
       ),
-    onMutate: () => {
-      setDismissed(false);
-    },
     onSuccess: (accepted) => {
       followed.follow(accepted.job.id);
     },
@@ -57,6 +100,13 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
 
   const inProgress = job !== null && !isFinished(job);
   const suggestion = job?.status === 'succeeded' ? suggestionOf(job) : null;
+  // Applied in this visit: stays on screen with its confirmation. Applied or dismissed before:
+  // not offered again.
+  const shown =
+    job !== null &&
+    suggestion !== null &&
+    (appliedHere === job.id ||
+      (review?.jobId !== job.id && !isApplied(business.brandVoice, suggestion)));
 
   return (
     <section className="card" aria-labelledby="voice-title" data-testid="brand-voice">
@@ -86,12 +136,20 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
         failedTitle="The AI could not finish this suggestion"
         onRetry={suggest}
       />
-      {suggestion && !dismissed && (
+      {shown && (
         <SuggestionView
+          key={job.id}
           business={business}
           suggestion={suggestion}
+          finishedAt={job.finishedAt}
+          onApplying={() => {
+            setAppliedHere(job.id);
+          }}
+          onApplied={() => {
+            markReviewed(job.id, 'applied');
+          }}
           onDismiss={() => {
-            setDismissed(true);
+            markReviewed(job.id, 'dismissed');
           }}
         />
       )}
@@ -102,6 +160,10 @@ export function BrandVoiceAssistant({ business }: { business: Business }) {
 function SuggestionView(props: {
   business: Business;
   suggestion: Suggestion;
+  finishedAt: string | null;
+  /** Keeps the card (and its confirmation) on screen once the saved voice equals it. */
+  onApplying: () => void;
+  onApplied: () => void;
   onDismiss: () => void;
 }) {
   const { suggestion } = props;
@@ -109,6 +171,9 @@ function SuggestionView(props: {
   return (
     <div className="suggestion" data-testid="brand-voice-suggestion">
       <h3>Suggested voice</h3>
+      {props.finishedAt && (
+        <p className="muted small">Suggested {formatDateTime(props.finishedAt)}</p>
+      )}
       <p>
         <strong>Tone:</strong> {suggestion.tone}
       </p>
@@ -136,13 +201,18 @@ function SuggestionView(props: {
             className="button primary"
             disabled={update.isPending}
             onClick={() => {
-              update.mutate({
-                brandVoice: {
-                  tone: suggestion.tone,
-                  wordsToUse: suggestion.wordsToUse,
-                  wordsToAvoid: suggestion.wordsToAvoid,
-                },
-              });
+              props.onApplying();
+              update
+                .mutateAsync({
+                  brandVoice: {
+                    tone: suggestion.tone,
+                    wordsToUse: suggestion.wordsToUse,
+                    wordsToAvoid: suggestion.wordsToAvoid,
+                  },
+                })
+                .then(props.onApplied, () => {
+                  // shown by update.isError
+                });
             }}
           >
             Use this voice

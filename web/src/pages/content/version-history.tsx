@@ -1,12 +1,13 @@
-// Every version of a piece's text (written by the AI, edited, or restored), two of them side by
-// side with the changed fields marked, and restoring an earlier one (as a new version).
-import { useQueryClient } from '@tanstack/react-query';
+// Every version of a piece's text (generated, edited, or restored), two of them side by side with
+// the changed fields marked, and restoring an earlier one (as a new version). A generated version
+// says what made it — Herald's built-in template or an AI model — from its job's `generatedBy`.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
-import { keys } from '../../api/queries';
+import { type Job, keys } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { Field, formatDateTime, Skeleton } from '../../components/ui';
 import {
@@ -18,10 +19,46 @@ import {
 import { type Body, fieldsOf, listOf, textOf } from './platform-fields';
 
 const SOURCE_LABELS: Record<ContentVersion['source'], string> = {
-  ai: 'Written by the AI',
+  ai: 'Generated',
   edit: 'Edited',
   restore: 'Restored',
 };
+
+/** Who wrote a generated version, from its job's result: the built-in template or a model. */
+export function generatedLabel(job: Pick<Job, 'result'> | undefined): string {
+  const made = job?.result?.generatedBy;
+  const providers = Array.isArray(made)
+    ? made.flatMap((entry: unknown) => {
+        const { provider, model } = (entry ?? {}) as { provider?: unknown; model?: unknown };
+        if (typeof provider !== 'string') return [];
+        return [{ provider, model: typeof model === 'string' ? model : provider }];
+      })
+    : [];
+  const last = providers.at(-1);
+  if (!last) return SOURCE_LABELS.ai;
+  return last.provider === 'builtin'
+    ? 'Drafted by the built-in template (no AI model)'
+    : `Written by the AI (${last.model})`;
+}
+
+/** A version's origin; a generated one names the template or model once its job is read. */
+function VersionSource({ version }: { version: ContentVersion }) {
+  const api = useApi();
+  const jobId = version.source === 'ai' ? version.jobId : null;
+  const job = useQuery({
+    queryKey: keys.job(jobId ?? ''),
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/jobs/{jobId}', { params: { path: { jobId: jobId ?? '' } }, signal })),
+    enabled: jobId !== null,
+    staleTime: Infinity,
+    retry: false,
+  });
+  return (
+    <span data-testid="version-source">
+      {version.source === 'ai' ? generatedLabel(job.data) : SOURCE_LABELS[version.source]}
+    </span>
+  );
+}
 
 /** A field's text for comparison: list fields one item per line. */
 export function fieldText(body: Body, key: string): string {
@@ -80,7 +117,7 @@ export function VersionHistory({ content }: { content: Content }) {
         {items.map((version) => (
           <li key={version.version} data-testid="version-row">
             <span>
-              <strong>v{version.version}</strong> · {SOURCE_LABELS[version.source]} ·{' '}
+              <strong>v{version.version}</strong> · <VersionSource version={version} /> ·{' '}
               <span className="muted small">{formatDateTime(version.createdAt)}</span>
               {version.version === content.currentVersion && (
                 <span className="badge status-succeeded">current</span>
