@@ -60,6 +60,22 @@ export function createCampaignRepository(db: Executor) {
       return row;
     },
 
+    /** draft → active; anything else is left as the marketer set it. */
+    async activateIfDraft(businessId: string, id: string): Promise<boolean> {
+      const rows = await db
+        .update(campaigns)
+        .set({ status: 'active', updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(campaigns.id, id),
+            eq(campaigns.businessId, businessId),
+            eq(campaigns.status, 'draft'),
+          ),
+        )
+        .returning({ id: campaigns.id });
+      return rows.length > 0;
+    },
+
     async remove(businessId: string, id: string): Promise<boolean> {
       const rows = await db
         .delete(campaigns)

@@ -1,16 +1,19 @@
 // Campaigns: CRUD under a business and the versioned strategies the AI writes for them. The
 // strategy job stores a new version and turns every calendar entry into a content placeholder
-// in one transaction (see jobs.ts).
+// in one transaction (see jobs.ts). Every campaign answered carries its pieces' progress, counted
+// by the content module for the whole page at once (progress.ts).
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
+import { type CampaignPieceCounter, NO_PIECES } from './progress.ts';
 import { type CampaignRow, createCampaignRepository, type StrategyRow } from './repository.ts';
 import type {
   Campaign,
   CampaignListQuery,
+  CampaignProgress,
   CreateCampaignBody,
   StrategyRequest,
   StrategyVersion,
@@ -20,7 +23,7 @@ import { Strategy } from './strategy.ts';
 
 export const STRATEGY_JOB = 'ai.campaign-strategy';
 
-export function toCampaign(row: CampaignRow): Campaign {
+export function toCampaign(row: CampaignRow, progress: CampaignProgress = NO_PIECES): Campaign {
   return {
     id: row.id,
     businessId: row.businessId,
@@ -32,6 +35,7 @@ export function toCampaign(row: CampaignRow): Campaign {
     startDate: row.startDate,
     endDate: row.endDate,
     status: row.status,
+    progress,
     strategyVersion: row.strategyVersion,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -61,9 +65,26 @@ export function createCampaignService(deps: {
   db: Database;
   access: BusinessAccess;
   jobs: Pick<JobService, 'start'>;
+  pieces: CampaignPieceCounter;
 }) {
   const { access } = deps;
   const repository = createCampaignRepository(deps.db);
+
+  /** The campaigns with their progress: one count for all of them, however many. */
+  async function withProgress(businessId: string, rows: CampaignRow[]): Promise<Campaign[]> {
+    if (rows.length === 0) return [];
+    const counts = await deps.pieces.count(
+      businessId,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => toCampaign(row, counts.get(row.id)));
+  }
+
+  async function one(businessId: string, row: CampaignRow): Promise<Campaign> {
+    const [campaign] = await withProgress(businessId, [row]);
+    if (!campaign) throw new Error('a campaign went missing while counting its pieces');
+    return campaign;
+  }
 
   async function owned(principal: Principal, businessId: string, campaignId: string) {
     await access.require(principal, businessId);
@@ -80,6 +101,7 @@ export function createCampaignService(deps: {
     ): Promise<Campaign> {
       await access.require(principal, businessId);
       checkDates(body.startDate, body.endDate);
+      // A new campaign has no pieces yet: nothing to count.
       return toCampaign(await repository.insert({ ...body, businessId }));
     },
 
@@ -91,11 +113,11 @@ export function createCampaignService(deps: {
         status: query.status,
       });
       const page = pageOf(rows, query.limit);
-      return { items: page.items.map(toCampaign), nextCursor: page.nextCursor };
+      return { items: await withProgress(businessId, page.items), nextCursor: page.nextCursor };
     },
 
     async get(principal: Principal, businessId: string, campaignId: string): Promise<Campaign> {
-      return toCampaign(await owned(principal, businessId, campaignId));
+      return one(businessId, await owned(principal, businessId, campaignId));
     },
 
     async update(
@@ -112,7 +134,7 @@ export function createCampaignService(deps: {
       );
       const row = await repository.update(businessId, campaignId, body);
       if (!row) throw notFound('Campaign');
-      return toCampaign(row);
+      return one(businessId, row);
     },
 
     async remove(principal: Principal, businessId: string, campaignId: string): Promise<void> {

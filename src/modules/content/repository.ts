@@ -3,7 +3,7 @@
 // found in its business, and `removeUntouchedPlaceholders`, which the strategy job calls for the
 // campaign it has locked in its business. The publisher's SQL, which reads across businesses, is in
 // publish-repository.ts.
-import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { olderThan } from '../../platform/db/pagination.ts';
@@ -131,6 +131,30 @@ export function createContentRepository(db: Executor) {
         .where(and(eq(publications.businessId, businessId), olderThan(publications, after)))
         .orderBy(desc(publications.createdAt), desc(publications.id))
         .limit(limit + 1);
+    },
+
+    /** Each campaign's pieces by status, in one grouped query (campaigns with none are absent). */
+    async countByCampaign(businessId: string, campaignIds: string[]) {
+      if (campaignIds.length === 0) return [];
+      const counted = (condition: ReturnType<typeof sql>) =>
+        sql<number>`(count(*) filter (where ${condition}))::int`;
+      const status = (value: string) => sql`${contents.status} = ${value}`;
+      return db
+        .select({
+          campaignId: contents.campaignId,
+          total: counted(sql`${contents.status} <> 'archived'`),
+          written: counted(
+            sql`${contents.status} <> 'archived' and ${contents.currentVersion} > 0`,
+          ),
+          inReview: counted(status('in_review')),
+          approved: counted(status('approved')),
+          scheduled: counted(status('scheduled')),
+          published: counted(status('published')),
+          failed: counted(status('failed')),
+        })
+        .from(contents)
+        .where(and(eq(contents.businessId, businessId), inArray(contents.campaignId, campaignIds)))
+        .groupBy(contents.campaignId);
     },
 
     /**

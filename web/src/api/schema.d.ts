@@ -1529,6 +1529,7 @@ export interface paths {
         query?: {
           cursor?: string;
           limit?: number;
+          /** @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`. */
           status?: 'draft' | 'active' | 'paused' | 'completed' | 'archived';
         };
         header?: never;
@@ -1632,6 +1633,7 @@ export interface paths {
             /** @default null */
             startDate?: string | null;
             /**
+             * @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`.
              * @default draft
              * @enum {string}
              */
@@ -1872,7 +1874,10 @@ export interface paths {
             /** @example Spring menu launch */
             name?: string;
             startDate?: string | null;
-            /** @enum {string} */
+            /**
+             * @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`.
+             * @enum {string}
+             */
             status?: 'draft' | 'active' | 'paused' | 'completed' | 'archived';
           };
         };
@@ -7360,7 +7365,9 @@ export interface components {
       /** Format: uuid */
       id: string;
       name: string;
+      progress: components['schemas']['CampaignProgress'];
       startDate: string | null;
+      /** @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`. */
       status: string;
       /** @description Latest strategy version; 0 when none yet */
       strategyVersion: number;
@@ -7510,7 +7517,9 @@ export interface components {
       /** Format: uuid */
       id: string;
       name: string;
+      progress: components['schemas']['CampaignProgressInput'];
       startDate: string | null;
+      /** @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`. */
       status: string;
       /** @description Latest strategy version; 0 when none yet */
       strategyVersion: number;
@@ -7526,6 +7535,40 @@ export interface components {
       highlights: string[];
       recommendations: string[];
       summary: string;
+    };
+    /** @description How far the campaign's pieces have come: `written` counts every piece with text; each of the others counts the pieces in that status now, so they add up to at most `total`. */
+    CampaignProgress: {
+      /** @description Pieces approved and not yet scheduled */
+      approved: number;
+      /** @description Pieces whose publishing failed for good */
+      failed: number;
+      /** @description Pieces in review now */
+      inReview: number;
+      /** @description Pieces published */
+      published: number;
+      /** @description Pieces scheduled and not yet published */
+      scheduled: number;
+      /** @description Pieces of the campaign, archived ones left out */
+      total: number;
+      /** @description Pieces that have text, whatever their status (placeholders have none) */
+      written: number;
+    };
+    /** @description How far the campaign's pieces have come: `written` counts every piece with text; each of the others counts the pieces in that status now, so they add up to at most `total`. */
+    CampaignProgressInput: {
+      /** @description Pieces approved and not yet scheduled */
+      approved: number;
+      /** @description Pieces whose publishing failed for good */
+      failed: number;
+      /** @description Pieces in review now */
+      inReview: number;
+      /** @description Pieces published */
+      published: number;
+      /** @description Pieces scheduled and not yet published */
+      scheduled: number;
+      /** @description Pieces of the campaign, archived ones left out */
+      total: number;
+      /** @description Pieces that have text, whatever their status (placeholders have none) */
+      written: number;
     };
     ChannelTarget: {
       /** @description email: the addresses; only subscribers of the business with consent "subscribed" and not suppressed receive it, the others are skipped and listed on the publish attempt */
