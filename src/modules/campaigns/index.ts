@@ -3,7 +3,12 @@
 // placeholders, the count of a campaign's pieces) and the rule that activates a draft campaign
 // when one of its pieces is scheduled.
 export type { CalendarPlaceholders } from './jobs.ts';
-export { type CampaignLookup, type CampaignSummary, createCampaignLookup } from './lookup.ts';
+export {
+  campaignJobSubject,
+  type CampaignLookup,
+  type CampaignSummary,
+  createCampaignLookup,
+} from './lookup.ts';
 export { Platform } from './platform.ts';
 export { activateDraftCampaign, type CampaignPieceCounter } from './progress.ts';
 export { CampaignParams, type CampaignProgress } from './schemas.ts';

@@ -38,6 +38,14 @@ export function createContentRepository(db: Executor) {
       return row;
     },
 
+    async topics(businessId: string, ids: string[]): Promise<{ id: string; topic: string }[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select({ id: contents.id, topic: contents.topic })
+        .from(contents)
+        .where(and(eq(contents.businessId, businessId), inArray(contents.id, ids)));
+    },
+
     async list(
       businessId: string,
       options: {

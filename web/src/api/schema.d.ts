@@ -8017,6 +8017,8 @@ export interface components {
       startedAt: string | null;
       /** @enum {string} */
       status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      /** @description On the business's job list only: what the job works on or made, named now (null for a job about the whole business, such as a brand voice or an import) */
+      subject?: components['schemas']['JobSubject'] | null;
     };
     JobAccepted: {
       job: components['schemas']['Job'];
@@ -8047,6 +8049,26 @@ export interface components {
       startedAt: string | null;
       /** @enum {string} */
       status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      /** @description On the business's job list only: what the job works on or made, named now (null for a job about the whole business, such as a brand voice or an import) */
+      subject?: components['schemas']['JobSubjectInput'] | null;
+    };
+    /** @description What the job works on or made: the campaign of a strategy or insight summary, the piece a generation writes, the sequence a draft became */
+    JobSubject: {
+      /** Format: uuid */
+      id: string;
+      /** @description Null when it has been deleted since */
+      name: string | null;
+      /** @enum {string} */
+      type: 'campaign' | 'content' | 'sequence';
+    };
+    /** @description What the job works on or made: the campaign of a strategy or insight summary, the piece a generation writes, the sequence a draft became */
+    JobSubjectInput: {
+      /** Format: uuid */
+      id: string;
+      /** @description Null when it has been deleted since */
+      name: string | null;
+      /** @enum {string} */
+      type: 'campaign' | 'content' | 'sequence';
     };
     /**
      * @example {
