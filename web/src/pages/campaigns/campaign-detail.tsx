@@ -10,6 +10,7 @@ import { LoadFailure } from '../../components/error-notice';
 import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { useScopedBusiness } from '../business-scope';
 import { CampaignForm } from './campaign-form';
+import { CampaignProgressSummary } from './campaign-progress';
 import { formatDay } from './campaigns-page';
 import { ContentCalendar } from './content-calendar';
 import { type Campaign, platformLabel, useCampaign, useUpdateCampaign } from './queries';
@@ -149,6 +150,18 @@ function CampaignOverview({ campaign }: { campaign: Campaign }) {
             : (campaign.budgetCents / 100).toLocaleString(undefined, {
                 minimumFractionDigits: 2,
               })}
+        </dd>
+        <dt>Pieces</dt>
+        <dd>
+          <CampaignProgressSummary campaign={campaign} />
+        </dd>
+        <dt>Status</dt>
+        <dd className="small">
+          {campaign.status === 'draft'
+            ? 'Draft: being planned. It becomes active when one of its pieces is scheduled.'
+            : campaign.status === 'active'
+              ? 'Active: under way. Pause, complete or archive it from “Edit campaign”.'
+              : 'Set by you; Herald changes it only from draft to active.'}
         </dd>
         <dt>Strategy</dt>
         <dd>
