@@ -82,7 +82,7 @@ export function PublishedPieces({ business }: { business: Business }) {
         columns={[
           {
             header: 'Piece',
-            cellClassName: 'break',
+            cellClassName: 'outbox-break',
             cell: (publication) => {
               const excerpt = excerptOf(publication.payload);
               return (
@@ -97,12 +97,13 @@ export function PublishedPieces({ business }: { business: Business }) {
           },
           {
             header: 'Platform',
+            className: 'outbox-narrow-hide',
             cell: (publication) => platformLabel(text(publication.payload, 'platform')) || '—',
           },
           { header: 'Channel', cell: (publication) => channelLabel(publication.channel) },
           {
             header: 'Campaign',
-            className: 'hide-narrow',
+            className: 'outbox-narrow-hide',
             cell: (publication) => {
               const id = text(publication.payload, 'campaignId');
               if (!id) return <span className="muted">—</span>;
