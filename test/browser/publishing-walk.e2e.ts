@@ -290,7 +290,7 @@ describe('published pieces, the outbox and the jobs page in Chromium', () => {
     await visible(page.getByTestId('published-row'));
     await page.getByRole('button', { name: 'Fresh bread, every morning' }).click();
     await page.getByTestId('email-rendered').waitFor();
-    await screenshot(page, 'outbox-phone');
+    await screenshot(page, 'outbox-published-phone');
     expect(await pageWidth()).toBeLessThanOrEqual(390);
     await page.goto(`${herald.url}/businesses/${businessId}/campaigns`);
     await visible(page.getByTestId('campaign-progress'));
