@@ -18,7 +18,7 @@ import { createBusinessService } from './modules/businesses/service.ts';
 import { strategyJob } from './modules/campaigns/jobs.ts';
 import { createCampaignService } from './modules/campaigns/service.ts';
 import { createAdapters } from './modules/content/adapters.ts';
-import { createCalendarPlaceholders } from './modules/content/index.ts';
+import { createCalendarPlaceholders, createCampaignPieceCounter } from './modules/content/index.ts';
 import { contentJob } from './modules/content/jobs.ts';
 import { createPublisher } from './modules/content/publisher.ts';
 import { createContentService } from './modules/content/service.ts';
@@ -141,7 +141,12 @@ function createServices(parts: Infrastructure) {
     ai,
     aiUsage: createAiUsageService({ db, access, ai }),
     jobs,
-    campaigns: createCampaignService({ db, access, jobs }),
+    campaigns: createCampaignService({
+      db,
+      access,
+      jobs,
+      pieces: createCampaignPieceCounter(db),
+    }),
     contents: createContentService({
       db,
       access,

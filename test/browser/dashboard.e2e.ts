@@ -335,6 +335,8 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Outbox' }).click();
     await visible(page.getByTestId('outbox-row'));
     await page.getByRole('button', { name: 'Fresh bread, every morning' }).click();
+    // An opened email shows as subscribers see it; the MIME source is one click away.
+    await page.getByRole('button', { name: 'Source', exact: true }).click();
     const source = page.getByLabel('The whole email as sent (MIME source)');
     await source.waitFor();
     expect(await source.textContent()).toContain(email);

@@ -167,6 +167,8 @@ describe('email sequences in Chromium', () => {
     expect(subjects.join('\n')).toContain('Welcome, Cleo');
     expect(subjects.join('\n')).toContain('Welcome, friend');
     await page.getByRole('button', { name: 'Welcome, Ann' }).click();
+    // An opened email shows as subscribers see it; the MIME source is one click away.
+    await page.getByRole('button', { name: 'Source', exact: true }).click();
     const source = page.getByLabel('The whole email as sent (MIME source)');
     await source.waitFor();
     expect(await source.textContent()).toContain('List-Unsubscribe');

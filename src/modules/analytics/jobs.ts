@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AiRunner } from '../../ai/contract.ts';
 import { campaignInsightsTask } from '../../ai/tasks.ts';
 import type { Database } from '../../platform/db/client.ts';
-import { createCampaignLookup } from '../campaigns/index.ts';
+import { campaignJobSubject, createCampaignLookup } from '../campaigns/index.ts';
 import type { JobKind } from '../jobs/index.ts';
 import { campaignAnalytics, INSIGHTS_JOB } from './service.ts';
 
@@ -18,6 +18,7 @@ export function insightsJob(deps: {
   return {
     kind: INSIGHTS_JOB,
     input: InsightsJobInput,
+    subject: campaignJobSubject(deps.db),
     timeLimitMs: 120_000,
     async run(job) {
       const { businessId, input, progress } = job;

@@ -1,7 +1,14 @@
 // What other modules may use of campaigns: reading a campaign, the platform schema, the
-// `{campaignId}` path parameters, and the port the content module implements for the strategy
-// job's placeholders.
+// `{campaignId}` path parameters, the ports the content module implements (the strategy job's
+// placeholders, the count of a campaign's pieces) and the rule that activates a draft campaign
+// when one of its pieces is scheduled.
 export type { CalendarPlaceholders } from './jobs.ts';
-export { type CampaignLookup, type CampaignSummary, createCampaignLookup } from './lookup.ts';
+export {
+  campaignJobSubject,
+  type CampaignLookup,
+  type CampaignSummary,
+  createCampaignLookup,
+} from './lookup.ts';
 export { Platform } from './platform.ts';
-export { CampaignParams } from './schemas.ts';
+export { activateDraftCampaign, type CampaignPieceCounter } from './progress.ts';
+export { CampaignParams, type CampaignProgress } from './schemas.ts';

@@ -8,6 +8,7 @@ import type { AiRunner } from '../../ai/contract.ts';
 import { campaignStrategyTask } from '../../ai/tasks.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import type { JobKind } from '../jobs/index.ts';
+import { campaignJobSubject } from './lookup.ts';
 import { createCampaignRepository } from './repository.ts';
 import { STRATEGY_JOB } from './service.ts';
 import { type CalendarEntry, calendarKeyOf, strategySchemaFor } from './strategy.ts';
@@ -60,6 +61,7 @@ export function strategyJob(deps: {
     kind: STRATEGY_JOB,
     input: StrategyJobInput,
     timeLimitMs: 180_000,
+    subject: campaignJobSubject(deps.db),
     async run(job) {
       const { jobId, businessId, userId, input, progress } = job;
       await progress(10, 'Reading the campaign');

@@ -1,6 +1,8 @@
 // What other modules may read of a campaign (a content brief, analytics): one campaign of a
-// business, and the brief the content job writes from. The caller has checked access.
+// business, the brief the content job writes from, and campaigns as the subject of a job (named
+// on the jobs page). The caller has checked access.
 import type { Executor } from '../../platform/db/client.ts';
+import { idField, type JobSubjectSource } from '../jobs/index.ts';
 import { createCampaignRepository } from './repository.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -39,3 +41,15 @@ export function createCampaignLookup(db: Executor) {
 }
 
 export type CampaignLookup = ReturnType<typeof createCampaignLookup>;
+
+/** A job about the campaign in its input's `campaignId` (a strategy, an insight summary). */
+export function campaignJobSubject(db: Executor): JobSubjectSource {
+  return {
+    type: 'campaign',
+    idOf: (job) => idField(job.input, 'campaignId'),
+    async names(businessId, ids) {
+      const rows = await createCampaignRepository(db).names(businessId, ids);
+      return new Map(rows.map((row) => [row.id, row.name]));
+    },
+  };
+}

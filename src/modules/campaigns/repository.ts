@@ -1,7 +1,7 @@
 // SQL for campaigns and their strategy versions. Queries are scoped by business, except the
 // strategy job's version bump in `insertStrategy`, after `lockForNewVersion` has found the
 // campaign in its business: it takes the campaign's id alone.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
@@ -25,6 +25,14 @@ export function createCampaignRepository(db: Executor) {
         .from(campaigns)
         .where(and(eq(campaigns.id, id), eq(campaigns.businessId, businessId)));
       return row;
+    },
+
+    async names(businessId: string, ids: string[]): Promise<{ id: string; name: string }[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select({ id: campaigns.id, name: campaigns.name })
+        .from(campaigns)
+        .where(and(eq(campaigns.businessId, businessId), inArray(campaigns.id, ids)));
     },
 
     async list(
@@ -52,6 +60,22 @@ export function createCampaignRepository(db: Executor) {
         .where(and(eq(campaigns.id, id), eq(campaigns.businessId, businessId)))
         .returning();
       return row;
+    },
+
+    /** draft → active; anything else is left as the marketer set it. */
+    async activateIfDraft(businessId: string, id: string): Promise<boolean> {
+      const rows = await db
+        .update(campaigns)
+        .set({ status: 'active', updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(campaigns.id, id),
+            eq(campaigns.businessId, businessId),
+            eq(campaigns.status, 'draft'),
+          ),
+        )
+        .returning({ id: campaigns.id });
+      return rows.length > 0;
     },
 
     async remove(businessId: string, id: string): Promise<boolean> {

@@ -5,7 +5,31 @@ import { Platform } from './platform.ts';
 import { Strategy } from './strategy.ts';
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;
-export const CampaignStatus = z.enum(CAMPAIGN_STATUSES);
+/** What each status means, and which change Herald makes by itself (see progress.ts). */
+const STATUS_MEANING =
+  "draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`.";
+
+export const CampaignStatus = z.enum(CAMPAIGN_STATUSES).describe(STATUS_MEANING);
+
+/** Counted by the content module in one grouped query per page (see progress.ts). */
+export const CampaignProgress = z
+  .object({
+    total: z.number().int().describe('Pieces of the campaign, archived ones left out'),
+    written: z
+      .number()
+      .int()
+      .describe('Pieces that have text, whatever their status (placeholders have none)'),
+    inReview: z.number().int().describe('Pieces in review now'),
+    approved: z.number().int().describe('Pieces approved and not yet scheduled'),
+    scheduled: z.number().int().describe('Pieces scheduled and not yet published'),
+    published: z.number().int().describe('Pieces published'),
+    failed: z.number().int().describe('Pieces whose publishing failed for good'),
+  })
+  .describe(
+    "How far the campaign's pieces have come: `written` counts every piece with text; each of the others counts the pieces in that status now, so they add up to at most `total`.",
+  )
+  .meta({ id: 'CampaignProgress' });
+export type CampaignProgress = z.infer<typeof CampaignProgress>;
 
 const IsoDate = z.iso.date().meta({ example: '2026-03-02' });
 
@@ -57,7 +81,8 @@ export const Campaign = z
     budgetCents: z.number().nullable(),
     startDate: z.string().nullable(),
     endDate: z.string().nullable(),
-    status: z.string(),
+    status: z.string().describe(STATUS_MEANING),
+    progress: CampaignProgress,
     strategyVersion: z.number().int().describe('Latest strategy version; 0 when none yet'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

@@ -1,16 +1,19 @@
 // Campaigns: CRUD under a business and the versioned strategies the AI writes for them. The
 // strategy job stores a new version and turns every calendar entry into a content placeholder
-// in one transaction (see jobs.ts).
+// in one transaction (see jobs.ts). Every campaign answered carries its pieces' progress, counted
+// by the content module for the whole page at once (progress.ts).
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, found, notFound } from '../../platform/http/errors.ts';
-import { readPage } from '../../platform/http/pagination.ts';
+import { pageOf, pageRequest } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
+import { type CampaignPieceCounter, NO_PIECES } from './progress.ts';
 import { type CampaignRow, createCampaignRepository, type StrategyRow } from './repository.ts';
 import type {
   Campaign,
   CampaignListQuery,
+  CampaignProgress,
   CreateCampaignBody,
   StrategyRequest,
   StrategyVersion,
@@ -20,7 +23,7 @@ import { Strategy } from './strategy.ts';
 
 export const STRATEGY_JOB = 'ai.campaign-strategy';
 
-export function toCampaign(row: CampaignRow): Campaign {
+export function toCampaign(row: CampaignRow, progress: CampaignProgress = NO_PIECES): Campaign {
   return {
     id: row.id,
     businessId: row.businessId,
@@ -32,6 +35,7 @@ export function toCampaign(row: CampaignRow): Campaign {
     startDate: row.startDate,
     endDate: row.endDate,
     status: row.status,
+    progress,
     strategyVersion: row.strategyVersion,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -61,9 +65,26 @@ export function createCampaignService(deps: {
   db: Database;
   access: BusinessAccess;
   jobs: Pick<JobService, 'start'>;
+  pieces: CampaignPieceCounter;
 }) {
   const { access } = deps;
   const repository = createCampaignRepository(deps.db);
+
+  /** The campaigns with their progress: one count for all of them, however many. */
+  async function withProgress(businessId: string, rows: CampaignRow[]): Promise<Campaign[]> {
+    if (rows.length === 0) return [];
+    const counts = await deps.pieces.count(
+      businessId,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => toCampaign(row, counts.get(row.id)));
+  }
+
+  async function one(businessId: string, row: CampaignRow): Promise<Campaign> {
+    const [campaign] = await withProgress(businessId, [row]);
+    if (!campaign) throw new Error('a campaign went missing while counting its pieces');
+    return campaign;
+  }
 
   async function owned(principal: Principal, businessId: string, campaignId: string) {
     await access.require(principal, businessId);
@@ -78,16 +99,19 @@ export function createCampaignService(deps: {
     ): Promise<Campaign> {
       await access.require(principal, businessId);
       checkDates(body.startDate, body.endDate);
+      // A new campaign has no pieces yet: nothing to count.
       return toCampaign(await repository.insert({ ...body, businessId }));
     },
 
     async list(principal: Principal, businessId: string, query: CampaignListQuery) {
       await access.require(principal, businessId);
-      return readPage(query, (page) => repository.list(businessId, page, query.status), toCampaign);
+      const rows = await repository.list(businessId, pageRequest(query), query.status);
+      const page = pageOf(rows, query.limit);
+      return { items: await withProgress(businessId, page.items), nextCursor: page.nextCursor };
     },
 
     async get(principal: Principal, businessId: string, campaignId: string): Promise<Campaign> {
-      return toCampaign(await owned(principal, businessId, campaignId));
+      return one(businessId, await owned(principal, businessId, campaignId));
     },
 
     async update(
@@ -103,7 +127,7 @@ export function createCampaignService(deps: {
         body.endDate === undefined ? current.endDate : body.endDate,
       );
       const row = found(await repository.update(businessId, campaignId, body), 'Campaign');
-      return toCampaign(row);
+      return one(businessId, row);
     },
 
     async remove(principal: Principal, businessId: string, campaignId: string): Promise<void> {

@@ -1,5 +1,7 @@
-// What other modules may use of content: reading a piece, the `{contentId}` path parameters, and
-// the calendar placeholders the campaigns module's strategy job writes through.
+// What other modules may use of content: reading a piece, the `{contentId}` path parameters, the
+// calendar placeholders the campaigns module's strategy job writes through, and the count of a
+// campaign's pieces its answers carry.
+export { createCampaignPieceCounter } from './campaign-progress.ts';
 export { createContentLookup } from './lookup.ts';
 export { createCalendarPlaceholders } from './placeholders.ts';
 export { ContentParams } from './schemas.ts';

@@ -8,7 +8,7 @@ import type { AiRunner } from '../../ai/contract.ts';
 import { contentPieceTask } from '../../ai/tasks.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { createCampaignLookup } from '../campaigns/index.ts';
-import type { JobKind } from '../jobs/index.ts';
+import { idField, type JobKind } from '../jobs/index.ts';
 import { bodySchemaOf, LIMITS, type Platform } from './platforms.ts';
 import { createContentRepository } from './repository.ts';
 import type { ContentStatus } from './schemas.ts';
@@ -23,6 +23,14 @@ export function contentJob(deps: { db: Database; ai: AiRunner }): JobKind<Conten
     kind: CONTENT_JOB,
     input: ContentJobInput,
     timeLimitMs: 120_000,
+    subject: {
+      type: 'content',
+      idOf: (job) => idField(job.input, 'contentId'),
+      async names(businessId, ids) {
+        const rows = await createContentRepository(deps.db).topics(businessId, ids);
+        return new Map(rows.map((row) => [row.id, row.topic.trim() || 'Untitled piece']));
+      },
+    },
     async run(job) {
       const { jobId, businessId, input, progress } = job;
       await progress(10, 'Reading the brief');

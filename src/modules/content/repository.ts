@@ -3,7 +3,7 @@
 // found in its business, and `removeUntouchedPlaceholders`, which the strategy job calls for the
 // campaign it has locked in its business. The publisher's SQL, which reads across businesses, is in
 // publish-repository.ts.
-import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
@@ -35,6 +35,14 @@ export function createContentRepository(db: Executor) {
         .where(and(eq(contents.id, id), eq(contents.businessId, businessId)));
       const [row] = lock ? await query.for('update') : await query;
       return row;
+    },
+
+    async topics(businessId: string, ids: string[]): Promise<{ id: string; topic: string }[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select({ id: contents.id, topic: contents.topic })
+        .from(contents)
+        .where(and(eq(contents.businessId, businessId), inArray(contents.id, ids)));
     },
 
     async list(
@@ -117,6 +125,30 @@ export function createContentRepository(db: Executor) {
         page,
         eq(publications.businessId, businessId),
       );
+    },
+
+    /** Each campaign's pieces by status, in one grouped query (campaigns with none are absent). */
+    async countByCampaign(businessId: string, campaignIds: string[]) {
+      if (campaignIds.length === 0) return [];
+      const counted = (condition: ReturnType<typeof sql>) =>
+        sql<number>`(count(*) filter (where ${condition}))::int`;
+      const status = (value: string) => sql`${contents.status} = ${value}`;
+      return db
+        .select({
+          campaignId: contents.campaignId,
+          total: counted(sql`${contents.status} <> 'archived'`),
+          written: counted(
+            sql`${contents.status} <> 'archived' and ${contents.currentVersion} > 0`,
+          ),
+          inReview: counted(status('in_review')),
+          approved: counted(status('approved')),
+          scheduled: counted(status('scheduled')),
+          published: counted(status('published')),
+          failed: counted(status('failed')),
+        })
+        .from(contents)
+        .where(and(eq(contents.businessId, businessId), inArray(contents.campaignId, campaignIds)))
+        .groupBy(contents.campaignId);
     },
 
     /**

@@ -1,12 +1,12 @@
 // The content studio: pieces with versioned bodies held to their platform's limits, the review
 // workflow, scheduling (in the business's time zone, stored as UTC) and the publishing history.
 // Publishing itself happens in the worker (publisher.ts).
-import type { Database } from '../../platform/db/client.ts';
+import type { Database, Executor } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, conflict, found, notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
-import { createCampaignLookup } from '../campaigns/index.ts';
+import { activateDraftCampaign, createCampaignLookup } from '../campaigns/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { bodySchemaOf, type Platform } from './platforms.ts';
 import {
@@ -221,14 +221,15 @@ export function createContentService(deps: {
     contentId: string,
     decide: (
       row: ContentRow,
-      tx: ReturnType<typeof createContentRepository>,
+      locked: ReturnType<typeof createContentRepository>,
+      tx: Executor,
     ) => Promise<Partial<NewContent>>,
   ): Promise<ContentRow> {
     await access.require(principal, businessId);
     return db.transaction(async (tx) => {
       const locked = createContentRepository(tx);
       const row = found(await locked.find(businessId, contentId, true), 'Content');
-      const values = await decide(row, locked);
+      const values = await decide(row, locked, tx);
       return found(await locked.update(businessId, contentId, values), 'Content');
     });
   }
@@ -364,7 +365,7 @@ export function createContentService(deps: {
           details: { issues: [{ path: 'body.publishAt', message: 'not a real date and time' }] },
         });
       }
-      const row = await change(principal, businessId, contentId, (current) => {
+      const row = await change(principal, businessId, contentId, async (current, _locked, tx) => {
         assertMove(current.status as ContentStatus, 'scheduled');
         const channel = body.channel ?? (current.channel as PublishChannel);
         checkTargetScheme(body.channelTarget, allowPlainHttp);
@@ -373,14 +374,16 @@ export function createContentService(deps: {
           ? withStoredSecret(body.channelTarget, stored)
           : (stored ?? null);
         checkTarget(channel, target);
-        return Promise.resolve({
+        // The campaign is under way once something of it is scheduled (campaigns' rule).
+        if (current.campaignId) await activateDraftCampaign(tx, businessId, current.campaignId);
+        return {
           status: 'scheduled',
           publishAt,
           channel,
           channelTarget: target,
           leaseUntil: null,
           publishAttempts: 0,
-        });
+        };
       });
       await deps.publisher.wake(publishAt);
       return toContent(row);

@@ -5,6 +5,19 @@ import { pageSchema } from '../../platform/http/pagination.ts';
 export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type JobStatus = z.infer<typeof JobStatus>;
 
+export const JOB_SUBJECT_TYPES = ['campaign', 'content', 'sequence'] as const;
+export const JobSubject = z
+  .object({
+    type: z.enum(JOB_SUBJECT_TYPES),
+    id: z.uuid(),
+    name: z.string().nullable().describe('Null when it has been deleted since'),
+  })
+  .describe(
+    'What the job works on or made: the campaign of a strategy or insight summary, the piece a generation writes, the sequence a draft became',
+  )
+  .meta({ id: 'JobSubject' });
+export type JobSubject = z.infer<typeof JobSubject>;
+
 export const Job = z
   .object({
     id: z.uuid(),
@@ -21,6 +34,11 @@ export const Job = z
     createdAt: z.iso.datetime(),
     startedAt: z.iso.datetime().nullable(),
     finishedAt: z.iso.datetime().nullable(),
+    subject: JobSubject.nullable()
+      .optional()
+      .describe(
+        "On the business's job list only: what the job works on or made, named now (null for a job about the whole business, such as a brand voice or an import)",
+      ),
   })
   .meta({ id: 'Job' });
 export type Job = z.infer<typeof Job>;

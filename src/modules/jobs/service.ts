@@ -15,7 +15,7 @@ import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/p
 import type { Logger } from '../../platform/logger.ts';
 import type { JobQueue } from '../../platform/queue.ts';
 import { createJobRepository, type JobRow } from './repository.ts';
-import { type Job, JobStatus, TERMINAL_STATUSES } from './schemas.ts';
+import { type Job, JobStatus, type JobSubject, TERMINAL_STATUSES } from './schemas.ts';
 
 export const RUN_JOB_QUEUE = 'jobs.run';
 
@@ -30,11 +30,34 @@ export interface JobRunContext<Input> {
   progress: (percent: number, message: string) => Promise<void>;
 }
 
+/**
+ * What a kind of job works on, for the jobs page: the module that declares the kind names its
+ * own things, for a whole page of jobs in one query.
+ */
+export interface JobSubjectSource {
+  type: JobSubject['type'];
+  /** The subject's id in the job's input or result (undefined until there is one). */
+  idOf(job: {
+    input: Record<string, unknown>;
+    result: Record<string, unknown> | null;
+  }): string | undefined;
+  /** The names of the business's subjects by id; an id no longer there is absent. */
+  names(businessId: string, ids: string[]): Promise<Map<string, string>>;
+}
+
+/** A string field of a job's input or result, for `JobSubjectSource.idOf`. */
+export function idField(record: Record<string, unknown> | null, key: string): string | undefined {
+  const value = record?.[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
 export interface JobKind<Input = unknown> {
   kind: string;
   input: z.ZodType<Input>;
   timeLimitMs: number;
   run(context: JobRunContext<Input>): Promise<Record<string, unknown>>;
+  /** What the job works on, shown and linked on the jobs page; none for business-wide work. */
+  subject?: JobSubjectSource;
 }
 
 export function toJob(row: JobRow): Job {
@@ -82,6 +105,37 @@ export function createJobService(deps: {
   const repository = createJobRepository(deps.db);
   const kinds = new Map(deps.kinds.map((kind) => [kind.kind, kind as unknown as JobKind]));
   const watchIntervalMs = deps.watchIntervalMs ?? 400;
+
+  /** Each job's subject, named: one query per kind of job on the page, however many jobs. */
+  async function subjectsOf(businessId: string, rows: JobRow[]): Promise<(JobSubject | null)[]> {
+    const refs = rows.map((row) => {
+      const source = kinds.get(row.kind)?.subject;
+      const id = source?.idOf({
+        input: row.input,
+        result: (row.result as Record<string, unknown> | null) ?? null,
+      });
+      return source && id ? { source, id } : undefined;
+    });
+    const bySource = new Map<JobSubjectSource, Set<string>>();
+    for (const ref of refs) {
+      if (ref) bySource.set(ref.source, (bySource.get(ref.source) ?? new Set()).add(ref.id));
+    }
+    const names = new Map<JobSubjectSource, Map<string, string>>();
+    await Promise.all(
+      [...bySource].map(async ([source, ids]) => {
+        names.set(source, await source.names(businessId, [...ids]));
+      }),
+    );
+    return refs.map((ref) =>
+      ref
+        ? {
+            type: ref.source.type,
+            id: ref.id,
+            name: names.get(ref.source)?.get(ref.id) ?? null,
+          }
+        : null,
+    );
+  }
 
   /**
    * A running job as its owner should see it: when the queue says its worker stopped
@@ -150,7 +204,11 @@ export function createJobService(deps: {
       const rows = await repository.listForBusiness(businessId, pageRequest(query));
       const page = pageOf(rows, query.limit);
       const items = await Promise.all(page.items.map(withLiveness));
-      return { items: items.map(toJob), nextCursor: page.nextCursor };
+      const subjects = await subjectsOf(businessId, items);
+      return {
+        items: items.map((row, i) => ({ ...toJob(row), subject: subjects[i] ?? null })),
+        nextCursor: page.nextCursor,
+      };
     },
 
     /**

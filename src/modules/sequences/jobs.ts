@@ -2,8 +2,9 @@
 import type { AiRunner } from '../../ai/contract.ts';
 import { sequenceDraftTask } from '../../ai/tasks.ts';
 import type { Database } from '../../platform/db/client.ts';
-import type { JobKind } from '../jobs/index.ts';
+import { idField, type JobKind } from '../jobs/index.ts';
 import { checkDraftTemplates, saveDraft, SEQUENCE_DRAFT_JOB } from './generate.ts';
+import { createSequenceRepository } from './repository.ts';
 import { GenerateSequenceBody } from './schemas.ts';
 
 export function sequenceDraftJob(deps: {
@@ -14,6 +15,15 @@ export function sequenceDraftJob(deps: {
     kind: SEQUENCE_DRAFT_JOB,
     input: GenerateSequenceBody,
     timeLimitMs: 180_000,
+    // The sequence the draft became (none until it is saved).
+    subject: {
+      type: 'sequence',
+      idOf: (job) => idField(job.result, 'sequenceId'),
+      async names(businessId, ids) {
+        const rows = await createSequenceRepository(deps.db).names(businessId, ids);
+        return new Map(rows.map((row) => [row.id, row.name]));
+      },
+    },
     async run(job) {
       const { businessId, input, progress } = job;
       await progress(30, 'Drafting the emails');

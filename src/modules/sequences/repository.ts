@@ -36,6 +36,15 @@ export function createSequenceRepository(db: Executor) {
       return row;
     },
 
+    /** Names by id, for the jobs page (a draft job's sequence). */
+    async names(businessId: string, ids: string[]): Promise<{ id: string; name: string }[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select({ id: sequences.id, name: sequences.name })
+        .from(sequences)
+        .where(and(eq(sequences.businessId, businessId), inArray(sequences.id, ids)));
+    },
+
     async list(businessId: string, page: PageRequest, status: string | undefined) {
       return keysetPage(
         db

@@ -1529,6 +1529,7 @@ export interface paths {
         query?: {
           cursor?: string;
           limit?: number;
+          /** @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`. */
           status?: 'draft' | 'active' | 'paused' | 'completed' | 'archived';
         };
         header?: never;
@@ -1632,6 +1633,7 @@ export interface paths {
             /** @default null */
             startDate?: string | null;
             /**
+             * @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`.
              * @default draft
              * @enum {string}
              */
@@ -1872,7 +1874,10 @@ export interface paths {
             /** @example Spring menu launch */
             name?: string;
             startDate?: string | null;
-            /** @enum {string} */
+            /**
+             * @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`.
+             * @enum {string}
+             */
             status?: 'draft' | 'active' | 'paused' | 'completed' | 'archived';
           };
         };
@@ -7367,7 +7372,9 @@ export interface components {
       /** Format: uuid */
       id: string;
       name: string;
+      progress: components['schemas']['CampaignProgress'];
       startDate: string | null;
+      /** @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`. */
       status: string;
       /** @description Latest strategy version; 0 when none yet */
       strategyVersion: number;
@@ -7517,7 +7524,9 @@ export interface components {
       /** Format: uuid */
       id: string;
       name: string;
+      progress: components['schemas']['CampaignProgressInput'];
       startDate: string | null;
+      /** @description draft: being planned, nothing of it scheduled yet; active: under way; paused, completed, archived: as the marketer sets them. Herald makes one change by itself: a draft campaign becomes active when one of its pieces is scheduled (so a campaign with scheduled or published pieces is not left a draft). Every other change is the marketer's. How far its pieces have come is `progress`. */
       status: string;
       /** @description Latest strategy version; 0 when none yet */
       strategyVersion: number;
@@ -7533,6 +7542,40 @@ export interface components {
       highlights: string[];
       recommendations: string[];
       summary: string;
+    };
+    /** @description How far the campaign's pieces have come: `written` counts every piece with text; each of the others counts the pieces in that status now, so they add up to at most `total`. */
+    CampaignProgress: {
+      /** @description Pieces approved and not yet scheduled */
+      approved: number;
+      /** @description Pieces whose publishing failed for good */
+      failed: number;
+      /** @description Pieces in review now */
+      inReview: number;
+      /** @description Pieces published */
+      published: number;
+      /** @description Pieces scheduled and not yet published */
+      scheduled: number;
+      /** @description Pieces of the campaign, archived ones left out */
+      total: number;
+      /** @description Pieces that have text, whatever their status (placeholders have none) */
+      written: number;
+    };
+    /** @description How far the campaign's pieces have come: `written` counts every piece with text; each of the others counts the pieces in that status now, so they add up to at most `total`. */
+    CampaignProgressInput: {
+      /** @description Pieces approved and not yet scheduled */
+      approved: number;
+      /** @description Pieces whose publishing failed for good */
+      failed: number;
+      /** @description Pieces in review now */
+      inReview: number;
+      /** @description Pieces published */
+      published: number;
+      /** @description Pieces scheduled and not yet published */
+      scheduled: number;
+      /** @description Pieces of the campaign, archived ones left out */
+      total: number;
+      /** @description Pieces that have text, whatever their status (placeholders have none) */
+      written: number;
     };
     ChannelTarget: {
       /** @description email: the addresses; only subscribers of the business with consent "subscribed" and not suppressed receive it, the others are skipped and listed on the publish attempt */
@@ -7981,6 +8024,8 @@ export interface components {
       startedAt: string | null;
       /** @enum {string} */
       status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      /** @description On the business's job list only: what the job works on or made, named now (null for a job about the whole business, such as a brand voice or an import) */
+      subject?: components['schemas']['JobSubject'] | null;
     };
     JobAccepted: {
       job: components['schemas']['Job'];
@@ -8011,6 +8056,26 @@ export interface components {
       startedAt: string | null;
       /** @enum {string} */
       status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      /** @description On the business's job list only: what the job works on or made, named now (null for a job about the whole business, such as a brand voice or an import) */
+      subject?: components['schemas']['JobSubjectInput'] | null;
+    };
+    /** @description What the job works on or made: the campaign of a strategy or insight summary, the piece a generation writes, the sequence a draft became */
+    JobSubject: {
+      /** Format: uuid */
+      id: string;
+      /** @description Null when it has been deleted since */
+      name: string | null;
+      /** @enum {string} */
+      type: 'campaign' | 'content' | 'sequence';
+    };
+    /** @description What the job works on or made: the campaign of a strategy or insight summary, the piece a generation writes, the sequence a draft became */
+    JobSubjectInput: {
+      /** Format: uuid */
+      id: string;
+      /** @description Null when it has been deleted since */
+      name: string | null;
+      /** @enum {string} */
+      type: 'campaign' | 'content' | 'sequence';
     };
     /**
      * @example {

@@ -1,9 +1,10 @@
 // The business's asynchronous jobs (every AI generation): what ran, what is running, what
-// failed and why. The list refreshes itself while anything is still running; a job whose worker
-// was lost says so ("Worker lost; retrying") until another worker has taken it over.
+// failed and why, and what each worked on or made — the campaign, piece or sequence, named and
+// linked. The list refreshes itself while anything is still running; a job whose worker was lost
+// says so ("Worker lost; retrying") until another worker has taken it over.
 import { Link } from 'react-router';
 
-import { useJobs } from '../api/queries';
+import { type Job, useJobs } from '../api/queries';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
 import {
@@ -16,6 +17,51 @@ import {
 } from '../components/ui';
 import { taskLabel } from '../format/labels';
 import { useScopedBusiness } from './business-scope';
+
+/** Where a job's work is seen: its campaign's tab, its piece, its sequence, or the page of its kind. */
+function JobSubjectLink({ job, base }: { job: Job; base: string }) {
+  const subject = job.subject;
+  if (subject) {
+    const to =
+      subject.type === 'content'
+        ? `${base}/content/${subject.id}`
+        : subject.type === 'sequence'
+          ? `${base}/sequences/${subject.id}`
+          : `${base}/campaigns/${subject.id}${
+              job.kind === 'ai.campaign-strategy'
+                ? '/strategy'
+                : job.kind === 'ai.campaign-insights'
+                  ? '/analytics'
+                  : ''
+            }`;
+    const what = { campaign: 'Campaign', content: 'Piece', sequence: 'Sequence' }[subject.type];
+    return (
+      <div className="small" data-testid="job-subject">
+        {what}:{' '}
+        {subject.name === null ? (
+          <span className="muted">deleted since</span>
+        ) : (
+          <Link to={to}>{subject.name}</Link>
+        )}
+      </div>
+    );
+  }
+  if (job.kind === 'ai.brand-voice') {
+    return (
+      <div className="small" data-testid="job-subject">
+        <Link to={`${base}/profile`}>Brand profile</Link>
+      </div>
+    );
+  }
+  if (job.kind === 'subscribers.import') {
+    return (
+      <div className="small" data-testid="job-subject">
+        <Link to={`${base}/subscribers`}>Subscribers</Link>
+      </div>
+    );
+  }
+  return null;
+}
 
 export function JobsPage() {
   const business = useScopedBusiness();
@@ -59,6 +105,7 @@ export function JobsPage() {
               cell: (job) => (
                 <>
                   {taskLabel(job.kind)}
+                  <JobSubjectLink job={job} base={`/businesses/${business.id}`} />
                   {job.error && <div className="field-error small">{job.error.message}</div>}
                 </>
               ),

@@ -11,6 +11,7 @@ import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { formatCents } from '../../format/money';
 import { useScopedBusiness } from '../business-scope';
 import { CampaignForm } from './campaign-form';
+import { CampaignProgressSummary } from './campaign-progress';
 import { formatDay } from './campaigns-page';
 import { ContentCalendar } from './content-calendar';
 import { type Campaign, platformLabel, useCampaign, useUpdateCampaign } from './queries';
@@ -145,6 +146,18 @@ function CampaignOverview({ campaign }: { campaign: Campaign }) {
         </dd>
         <dt>Budget</dt>
         <dd>{formatCents(campaign.budgetCents)}</dd>
+        <dt>Pieces</dt>
+        <dd>
+          <CampaignProgressSummary campaign={campaign} />
+        </dd>
+        <dt>Status</dt>
+        <dd className="small">
+          {campaign.status === 'draft'
+            ? 'Draft: being planned. It becomes active when one of its pieces is scheduled.'
+            : campaign.status === 'active'
+              ? 'Active: under way. Pause, complete or archive it from “Edit campaign”.'
+              : 'Set by you; Herald changes it only from draft to active.'}
+        </dd>
         <dt>Strategy</dt>
         <dd>
           <Link to={`/businesses/${campaign.businessId}/campaigns/${campaign.id}/strategy`}>

@@ -1,5 +1,6 @@
-// The business's campaigns: each with its dates, channels and strategy version, and a form for
-// a new one (which opens the campaign once created, ready for its strategy).
+// The business's campaigns: each with its dates, channels, strategy version and how far its
+// pieces have come, and a form for a new one (which opens the campaign once created, ready for
+// its strategy).
 import './campaigns.css';
 
 import { useState } from 'react';
@@ -9,6 +10,7 @@ import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { useScopedBusiness } from '../business-scope';
 import { CampaignForm } from './campaign-form';
+import { CampaignProgressSummary } from './campaign-progress';
 import { platformLabel, useCampaigns, useCreateCampaign } from './queries';
 
 export function formatDay(day: string | null | undefined): string {
@@ -114,6 +116,7 @@ export function CampaignsPage() {
                   ? campaign.channels.map(platformLabel).join(' · ')
                   : 'No channels chosen'}
               </span>
+              <CampaignProgressSummary campaign={campaign} compact />
             </li>
           ))}
         </ul>

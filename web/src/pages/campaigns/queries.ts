@@ -17,6 +17,8 @@ export type Strategy = components['schemas']['Strategy'];
 export type PublishAttempt = components['schemas']['PublishAttempt'];
 export type CampaignAnalytics = components['schemas']['CampaignAnalytics'];
 export type Platform = components['schemas']['Platform'];
+export type PublishChannel = components['schemas']['PublishChannel'];
+export type CampaignProgress = components['schemas']['CampaignProgress'];
 export type CreateCampaignInput = NonNullable<
   paths['/api/v1/businesses/{businessId}/campaigns']['post']['requestBody']
 >['content']['application/json'];
@@ -223,3 +225,17 @@ export const PLATFORM_LABELS: Record<Platform, string> = {
 
 export const platformLabel = (platform: string) =>
   (PLATFORM_LABELS[platform as Platform] as string | undefined) ?? platform;
+
+/**
+ * Where a piece is published, named the same on every page. The `outbox` channel keeps the piece
+ * in Herald (listed on the Outbox page, for the marketer to post or a tool to fetch by the API).
+ */
+export const CHANNEL_LABELS: Record<PublishChannel, string> = {
+  outbox: 'Herald outbox',
+  webhook: 'Webhook',
+  slack: 'Slack',
+  email: 'Email',
+};
+
+export const channelLabel = (channel: string) =>
+  (CHANNEL_LABELS[channel as PublishChannel] as string | undefined) ?? channel;

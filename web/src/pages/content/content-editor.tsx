@@ -61,12 +61,18 @@ function ContentStudio({ content }: { content: Content }) {
     void queryClient.invalidateQueries({ queryKey: keys.content(content.businessId) });
   }, [finishedId, queryClient, content.businessId]);
 
-  // The worker publishes while the page watches: lists showing this piece must follow.
+  // The worker publishes while the page watches: lists showing this piece must follow, and so
+  // must its campaign (its progress counts, its status once a piece is scheduled).
   const { businessId, campaignId, status } = content;
   useEffect(() => {
     if (!campaignId) return;
     void queryClient.invalidateQueries({
       queryKey: campaignKeys.contentOf(businessId, campaignId),
+    });
+    void queryClient.invalidateQueries({ queryKey: campaignKeys.all(businessId), exact: true });
+    void queryClient.invalidateQueries({
+      queryKey: campaignKeys.one(businessId, campaignId),
+      exact: true,
     });
   }, [queryClient, businessId, campaignId, status]);
 

@@ -6,7 +6,7 @@ import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { Skeleton, StatusBadge } from '../../components/ui';
 import { statusLabel } from '../../format/labels';
-import { type Content, usePublishAttempts } from '../campaigns/queries';
+import { channelLabel, type Content, usePublishAttempts } from '../campaigns/queries';
 import { formatInZone } from './zoned-time';
 
 export function PublishingHistory({ content, business }: { content: Content; business: Business }) {
@@ -45,7 +45,7 @@ export function PublishingHistory({ content, business }: { content: Content; bus
               header: 'When',
               cell: (attempt) => formatInZone(attempt.createdAt, business.timezone),
             },
-            { header: 'Channel', cell: (attempt) => attempt.channel },
+            { header: 'Channel', cell: (attempt) => channelLabel(attempt.channel) },
             {
               header: 'Outcome',
               cell: (attempt) => (

@@ -3,6 +3,7 @@
 // the move is not allowed from where it really is) the status goes back and the page says why.
 import { useQueryClient } from '@tanstack/react-query';
 import { type SubmitEvent, useState } from 'react';
+import { Link } from 'react-router';
 
 import { unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
@@ -11,7 +12,7 @@ import { type Business, keys } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { Field } from '../../components/ui';
 import { useOptimisticMutation } from '../../state/optimistic';
-import { campaignKeys, type Content, type ContentStatus } from '../campaigns/queries';
+import { campaignKeys, channelLabel, type Content, type ContentStatus } from '../campaigns/queries';
 import { defaultPublishTime, formatInZone, isPast, wallClockIn } from './zoned-time';
 
 type Move = 'in_review' | 'approved' | 'draft' | 'archived';
@@ -112,14 +113,18 @@ export function WorkflowActions(props: { content: Content; business: Business; h
       )}
       {content.status === 'scheduled' && (
         <p data-testid="scheduled-for">
-          Scheduled for <strong>{formatInZone(content.publishAt, business.timezone)}</strong>{' '}
-          through the {content.channel}.
+          Scheduled for <strong>{formatInZone(content.publishAt, business.timezone)}</strong> —
+          channel: {channelLabel(content.channel)}.
         </p>
       )}
       {content.status === 'published' && (
         <p data-testid="published-at">
-          Published <strong>{formatInZone(content.publishedAt, business.timezone)}</strong> through
-          the {content.channel}.
+          Published <strong>{formatInZone(content.publishedAt, business.timezone)}</strong> —
+          channel: {channelLabel(content.channel)}.{' '}
+          <Link to={`/businesses/${content.businessId}/outbox`}>
+            See it with every published piece in the Outbox
+          </Link>
+          .
         </p>
       )}
       {canSchedule && (
