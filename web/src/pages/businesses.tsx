@@ -7,9 +7,11 @@ import { ApiError } from '../api/errors';
 import { useBusinesses, useCreateBusiness } from '../api/queries';
 import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, Field, PageHeader, Skeleton } from '../components/ui';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { rememberBusiness } from '../state/active-business';
 
 export function BusinessesPage() {
+  useDocumentTitle('Businesses');
   const businesses = useBusinesses();
   const [creating, setCreating] = useState(false);
   const items = businesses.data?.items ?? [];

@@ -14,6 +14,7 @@ import {
   Skeleton,
   StatusBadge,
 } from '../components/ui';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { useScopedBusiness } from './business-scope';
 
 const KIND_LABELS: Record<string, string> = {
@@ -27,6 +28,7 @@ const KIND_LABELS: Record<string, string> = {
 
 export function JobsPage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Jobs', business.name);
   const jobs = useJobs(business.id, { live: true });
   const items = jobs.data?.items ?? [];
   return (

@@ -9,10 +9,12 @@ import { keys } from '../api/queries';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, formatDateTime, PageHeader, Skeleton } from '../components/ui';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { useScopedBusiness } from './business-scope';
 
 export function OutboxPage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Outbox', business.name);
   const api = useApi();
   const [openId, setOpenId] = useState<string | null>(null);
   const outbox = useInfiniteQuery({

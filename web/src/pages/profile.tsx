@@ -7,6 +7,7 @@ import { ApiError } from '../api/errors';
 import { type Business, keys, updateBusiness, useUpdateBusiness } from '../api/queries';
 import { ErrorNotice } from '../components/error-notice';
 import { Field, PageHeader } from '../components/ui';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { useOptimisticMutation } from '../state/optimistic';
 import { BrandVoiceAssistant } from './brand-voice';
 import { useScopedBusiness } from './business-scope';
@@ -71,6 +72,7 @@ function formOf(business: Business): ProfileForm {
 
 export function ProfilePage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Brand profile', business.name);
   return (
     <>
       <PageHeader

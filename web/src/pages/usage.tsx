@@ -22,6 +22,7 @@ import type { components } from '../api/schema';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, PageHeader, PeriodField, Skeleton } from '../components/ui';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { useScopedBusiness } from './business-scope';
 
 type AiUsage = components['schemas']['AiUsage'];
@@ -57,6 +58,7 @@ const count = (value: number) => value.toLocaleString();
 
 export function UsagePage() {
   const business = useScopedBusiness();
+  useDocumentTitle('AI usage & cost', business.name);
   const api = useApi();
   const [days, setDays] = useState<number>(30);
   const to = isoDay(new Date());
@@ -178,7 +180,7 @@ function UsageReport({ usage, businessId }: { usage: AiUsage; businessId: string
                     yAxisId="tokens"
                     dataKey="tokens"
                     name="Tokens"
-                    stroke="#dc6803"
+                    stroke="#b54708"
                     dot={{ r: 3 }}
                     isAnimationActive={false}
                     type="monotone"
@@ -230,7 +232,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
             <XAxis type="number" dataKey="tokens" />
             <YAxis type="category" dataKey="label" width={130} />
             <Tooltip />
-            <Bar dataKey="tokens" name="Tokens" fill="#818cf8" isAnimationActive={false} />
+            <Bar dataKey="tokens" name="Tokens" fill="#6366f1" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>

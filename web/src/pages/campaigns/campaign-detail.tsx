@@ -8,6 +8,7 @@ import { Link, NavLink, Route, Routes, useParams } from 'react-router';
 
 import { LoadFailure } from '../../components/error-notice';
 import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
+import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { CampaignForm } from './campaign-form';
 import { formatDay } from './campaigns-page';
@@ -31,6 +32,7 @@ export function CampaignDetailPage() {
   const business = useScopedBusiness();
   const { campaignId = '' } = useParams();
   const campaign = useCampaign(business.id, campaignId);
+  useDocumentTitle(campaign.data?.name ?? 'Campaign', business.name);
   const base = `/businesses/${business.id}/campaigns/${campaignId}`;
 
   if (campaign.isPending) return <Skeleton lines={6} height={28} label="Loading the campaign…" />;

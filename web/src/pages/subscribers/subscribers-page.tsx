@@ -8,6 +8,7 @@ import { Link } from 'react-router';
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
+import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { CsvImport } from './csv-import';
 import { SubscriberForm } from './subscriber-form';
@@ -20,6 +21,7 @@ import {
 
 export function SubscribersPage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Subscribers', business.name);
   const [search, setSearch] = useState('');
   const [consentStatus, setConsentStatus] = useState<ConsentStatus | ''>('');
   // Typing stays responsive; the list follows a moment later.
