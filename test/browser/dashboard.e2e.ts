@@ -114,6 +114,30 @@ describe('the dashboard in Chromium', () => {
     expect(second).not.toBe(first);
   });
 
+  it('a business switched while the next page is still loading opens that page for the other business', async () => {
+    await signUp(page, herald.url);
+    const first = await createBusiness(page, herald.url, 'Blue Door Bakery');
+    await page.getByRole('link', { name: 'All businesses' }).click();
+    await page.getByRole('button', { name: 'New business' }).click();
+    const second = await createBusiness(page, herald.url, 'Harbour Yoga');
+    // The jobs page's code arrives late, as on a slow connection or a busy machine: the address
+    // says Jobs while the profile is still on screen.
+    let deliver!: () => void;
+    const delivered = new Promise<void>((resolve) => {
+      deliver = resolve;
+    });
+    await page.route('**/assets/jobs-*.js', async (route) => {
+      await delivered;
+      await route.continue();
+    });
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.waitForURL(`${herald.url}/businesses/${second}/jobs`);
+    await page.getByLabel('Business', { exact: true }).selectOption(first);
+    deliver();
+    await page.waitForURL(`${herald.url}/businesses/${first}/jobs`);
+    await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+  });
+
   it('when the session ends mid-visit, sends the user to sign in and back to the same page', async () => {
     const { email, password } = await signUp(page, herald.url);
     const businessId = await createBusiness(page, herald.url);

@@ -55,6 +55,8 @@ export interface Herald {
   }): Promise<void>;
   /** Disarms every fault not yet used. */
   clearFaults(): Promise<void>;
+  /** As if `seconds` went by for scheduled pieces: publishes what is then due; returns how many. */
+  publishAsIfLater(seconds: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,15 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
     async clearFaults() {
       const response = await fetch(`${url}/__test__/faults`, { method: 'DELETE' });
       if (response.status !== 204) throw new Error(`could not clear faults: ${response.status}`);
+    },
+    async publishAsIfLater(seconds) {
+      const response = await fetch(`${url}/__test__/clock/publish-due`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ seconds }),
+      });
+      if (!response.ok) throw new Error(`could not move the clock: ${response.status}`);
+      return ((await response.json()) as { published: number }).published;
     },
     async stop() {
       if (child.exitCode === null) {

@@ -1,12 +1,17 @@
 // The Herald the browser tests drive: `herald serve` exactly as `npm start` runs it (fresh
-// embedded database, in-process worker, the built dashboard), plus one test-only control that
-// makes the server itself fail: `POST /__test__/faults` arms a fault for the next N requests
-// matching a method and path, answered through Herald's real error handler (a 500 INTERNAL
-// with its correlation ID, a 401 as an expired access token gets, or a 409 CONFLICT).
+// embedded database, in-process worker, the built dashboard), plus two test-only controls that
+// exist only in this file, never in a production build:
+// - `POST /__test__/faults` arms a fault for the next N requests matching a method and path,
+//   answered through Herald's real error handler (a 500 INTERNAL with its correlation ID, a 401
+//   as an expired access token gets, or a 409 CONFLICT);
+// - `POST /__test__/clock/publish-due` moves time forward for scheduled pieces (`seconds`) and
+//   publishes what is then due, so a test never waits for a publish time on the wall clock.
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
 import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
 import { createLogger } from '../../src/platform/logger.ts';
+import type { Runtime } from '../../src/runtime.ts';
+import { publishAsIfLater } from '../helpers/queue-clock.ts';
 
 interface Fault {
   method: string;
@@ -20,8 +25,15 @@ const faults: Fault[] = [];
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.log);
-await serve(config, logger, {
+// Set once serve() returns; the routes that use it are only called after the server listens.
+const started: { runtime?: Runtime } = {};
+const served = await serve(config, logger, {
   configureApp(app) {
+    app.post('/__test__/clock/publish-due', { schema: { hide: true } }, async (request) => {
+      if (!started.runtime) throw new Error('the server is still starting');
+      const { seconds } = request.body as { seconds: number };
+      return { published: await publishAsIfLater(started.runtime, seconds) };
+    });
     app.post('/__test__/faults', { schema: { hide: true } }, async (request, reply) => {
       const body = request.body as {
         method?: string;
@@ -64,3 +76,4 @@ await serve(config, logger, {
     });
   },
 });
+started.runtime = served.runtime;

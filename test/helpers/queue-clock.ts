@@ -40,3 +40,17 @@ export async function queueJob(
   }>('SELECT state, retry_count, output FROM pgboss.job WHERE id = $1::uuid', [queueJobId]);
   return row && { state: row.state, retryCount: row.retry_count, output: row.output };
 }
+
+/**
+ * As if `seconds` went by for the scheduled pieces: their publish times move that far into the
+ * past, then the publisher drains what is due, as its wake-up job would. Returns how many it
+ * published.
+ */
+export async function publishAsIfLater(runtime: Runtime, seconds: number): Promise<number> {
+  await runtime.database.query(
+    `UPDATE contents SET publish_at = publish_at - make_interval(secs => $1::int)
+      WHERE status = 'scheduled'`,
+    [seconds],
+  );
+  return runtime.services.publishing.publisher.drain();
+}

@@ -19,6 +19,7 @@ import { ErrorBoundary } from './components/error-boundary';
 import { ErrorNotice } from './components/error-notice';
 import { Layout } from './components/layout';
 import { Skeleton } from './components/ui';
+import { useDocumentTitle } from './hooks/use-document-title';
 
 const BusinessesPage = lazy(() =>
   import('./pages/businesses').then((module) => ({ default: module.BusinessesPage })),
@@ -136,6 +137,12 @@ function SessionBoot({ session, children }: { session: SessionStore; children: R
   return children;
 }
 
+/** A page that does not name itself (the sign-in pages): its route names it. */
+function Titled({ title, children }: { title: string; children: ReactNode }) {
+  useDocumentTitle(title);
+  return children;
+}
+
 const pageFallback = <Skeleton lines={5} height={24} label="Loading the page…" />;
 
 export function App(props: { api: Api; session: SessionStore; queryClient: QueryClient }) {
@@ -148,9 +155,30 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
               <SessionExpiryRedirect />
               <Suspense fallback={pageFallback}>
                 <Routes>
-                  <Route path="/login" element={<LoginPage />} />
-                  <Route path="/register" element={<RegisterPage />} />
-                  <Route path="/verify-email" element={<VerifyEmailPage />} />
+                  <Route
+                    path="/login"
+                    element={
+                      <Titled title="Sign in">
+                        <LoginPage />
+                      </Titled>
+                    }
+                  />
+                  <Route
+                    path="/register"
+                    element={
+                      <Titled title="Create your account">
+                        <RegisterPage />
+                      </Titled>
+                    }
+                  />
+                  <Route
+                    path="/verify-email"
+                    element={
+                      <Titled title="Verify your email">
+                        <VerifyEmailPage />
+                      </Titled>
+                    }
+                  />
                   <Route
                     element={
                       <RequireAuth>

@@ -91,7 +91,6 @@ export function Layout() {
 function BusinessSwitcher({ businessId }: { businessId: string | null }) {
   const { data } = useBusinesses();
   const navigate = useNavigate();
-  const location = useLocation();
   const businesses = data?.items ?? [];
   if (businesses.length === 0) return null;
   const known = businesses.some((business) => business.id === businessId);
@@ -105,8 +104,11 @@ function BusinessSwitcher({ businessId }: { businessId: string | null }) {
           const next = event.target.value;
           if (!next) return;
           rememberBusiness(next);
-          // Stay on the same kind of page for the other business.
-          const page = /^\/businesses\/[^/]+\/([^/]+)/.exec(location.pathname)?.[1] ?? 'profile';
+          // Stay on the same kind of page for the other business: the one in the address bar.
+          // While the next page's code is still loading, the router keeps showing (and
+          // reporting) the page before it, but the user has already moved on.
+          const page =
+            /^\/businesses\/[^/]+\/([^/]+)/.exec(window.location.pathname)?.[1] ?? 'profile';
           void navigate(`/businesses/${next}/${page}`);
         }}
       >

@@ -8,11 +8,22 @@ import { ApiError } from '../api/errors';
 import { type Business, useBusiness } from '../api/queries';
 import { LoadFailure } from '../components/error-notice';
 import { EmptyState, Skeleton } from '../components/ui';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { rememberBusiness, rememberedBusinessId } from '../state/active-business';
 
 export function BusinessScope() {
   const { businessId = '' } = useParams();
   const business = useBusiness(businessId);
+  // The page below names itself once the business is there; until then, this frame does.
+  useDocumentTitle(
+    business.isSuccess
+      ? null
+      : business.isPending
+        ? 'Loading…'
+        : business.error instanceof ApiError && business.error.status === 404
+          ? 'Business not found'
+          : 'Could not load the business',
+  );
 
   useEffect(() => {
     if (business.isSuccess) rememberBusiness(business.data.id);
@@ -50,6 +61,7 @@ export function HomeRedirect() {
 }
 
 export function NotFoundPage() {
+  useDocumentTitle('Page not found');
   return (
     <EmptyState
       title="Page not found"

@@ -9,10 +9,12 @@ import { ErrorNotice } from '../components/error-notice';
 import { checkTimeZone, TimeZoneField } from '../components/time-zone-field';
 import { EmptyState, Field, PageHeader, Skeleton } from '../components/ui';
 import { browserTimeZone } from '../format/time-zones';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { rememberBusiness } from '../state/active-business';
 import { platformLabel } from './campaigns/queries';
 
 export function BusinessesPage() {
+  useDocumentTitle('Businesses');
   const businesses = useBusinesses();
   const [creating, setCreating] = useState(false);
   const items = businesses.data?.items ?? [];

@@ -16,6 +16,7 @@ import {
   StatusBadge,
 } from '../components/ui';
 import { taskLabel } from '../format/labels';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { useScopedBusiness } from './business-scope';
 
 /** Where a job's work is seen: its campaign's tab, its piece, its sequence, or the page of its kind. */
@@ -65,6 +66,7 @@ function JobSubjectLink({ job, base }: { job: Job; base: string }) {
 
 export function JobsPage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Jobs', business.name);
   const jobs = useJobs(business.id, { live: true });
   const items = jobs.data?.items ?? [];
   return (

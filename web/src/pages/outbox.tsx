@@ -13,12 +13,14 @@ import { keys } from '../api/queries';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, formatDateTime, PageHeader, Skeleton } from '../components/ui';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { useScopedBusiness } from './business-scope';
 import { OutboxMessageView } from './outbox-message';
 import { PublishedPieces } from './outbox-published';
 
 export function OutboxPage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Outbox', business.name);
   const api = useApi();
   const queryClient = useQueryClient();
   const [openId, setOpenId] = useState<string | null>(null);

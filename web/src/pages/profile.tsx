@@ -9,6 +9,7 @@ import { ErrorNotice } from '../components/error-notice';
 import { checkTimeZone, TimeZoneField } from '../components/time-zone-field';
 import { Field, PageHeader } from '../components/ui';
 import { parseMoney } from '../format/money';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { useOptimisticMutation } from '../state/optimistic';
 import { BrandVoiceAssistant } from './brand-voice';
 import { useScopedBusiness } from './business-scope';
@@ -73,6 +74,7 @@ function formOf(business: Business): ProfileForm {
 
 export function ProfilePage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Brand profile', business.name);
   return (
     <>
       <PageHeader

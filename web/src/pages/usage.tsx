@@ -24,6 +24,7 @@ import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, PageHeader, PeriodField, Skeleton } from '../components/ui';
 import { taskLabel } from '../format/labels';
 import { formatUsd } from '../format/money';
+import { useDocumentTitle } from '../hooks/use-document-title';
 import { useScopedBusiness } from './business-scope';
 
 type AiUsage = components['schemas']['AiUsage'];
@@ -56,6 +57,7 @@ const count = (value: number) => value.toLocaleString();
 
 export function UsagePage() {
   const business = useScopedBusiness();
+  useDocumentTitle('AI usage & cost', business.name);
   const api = useApi();
   const [days, setDays] = useState<number>(30);
   const to = isoDay(new Date());
@@ -181,7 +183,7 @@ function UsageReport({ usage, businessId }: { usage: AiUsage; businessId: string
                     yAxisId="tokens"
                     dataKey="tokens"
                     name="Tokens"
-                    stroke="#dc6803"
+                    stroke="#b54708"
                     dot={{ r: 3 }}
                     isAnimationActive={false}
                     type="monotone"
@@ -233,7 +235,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
             <XAxis type="number" dataKey="tokens" />
             <YAxis type="category" dataKey="label" width={130} />
             <Tooltip />
-            <Bar dataKey="tokens" name="Tokens" fill="#818cf8" isAnimationActive={false} />
+            <Bar dataKey="tokens" name="Tokens" fill="#6366f1" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>

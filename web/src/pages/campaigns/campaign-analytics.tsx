@@ -115,7 +115,7 @@ export function CampaignAnalyticsView({ campaign }: { campaign: Campaign }) {
                   stroke="#4f46e5"
                   isAnimationActive={false}
                 />
-                <Line dataKey="clicks" name="Clicks" stroke="#dc6803" isAnimationActive={false} />
+                <Line dataKey="clicks" name="Clicks" stroke="#b54708" isAnimationActive={false} />
                 <Line
                   dataKey="conversions"
                   name="Conversions"
@@ -172,7 +172,7 @@ export function CampaignAnalyticsView({ campaign }: { campaign: Campaign }) {
                 <YAxis width={48} />
                 <Tooltip />
                 <Legend />
-                <Bar dataKey="clicks" name="Clicks" fill="#818cf8" isAnimationActive={false} />
+                <Bar dataKey="clicks" name="Clicks" fill="#6366f1" isAnimationActive={false} />
                 <Bar
                   dataKey="conversions"
                   name="Conversions"

@@ -9,6 +9,7 @@ import { Link, NavLink, Route, Routes, useParams } from 'react-router';
 import { LoadFailure } from '../../components/error-notice';
 import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { formatCents } from '../../format/money';
+import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { CampaignForm } from './campaign-form';
 import { CampaignProgressSummary } from './campaign-progress';
@@ -33,6 +34,7 @@ export function CampaignDetailPage() {
   const business = useScopedBusiness();
   const { campaignId = '' } = useParams();
   const campaign = useCampaign(business.id, campaignId);
+  useDocumentTitle(campaign.data?.name ?? 'Campaign', business.name);
   const base = `/businesses/${business.id}/campaigns/${campaignId}`;
 
   if (campaign.isPending) return <Skeleton lines={6} height={28} label="Loading the campaign…" />;

@@ -8,6 +8,7 @@ import { Link, useNavigate } from 'react-router';
 
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, PageHeader, Skeleton, StatusBadge } from '../../components/ui';
+import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { CampaignForm } from './campaign-form';
 import { CampaignProgressSummary } from './campaign-progress';
@@ -23,6 +24,7 @@ export function formatDay(day: string | null | undefined): string {
 
 export function CampaignsPage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Campaigns', business.name);
   const campaigns = useCampaigns(business.id);
   const create = useCreateCampaign(business.id);
   const navigate = useNavigate();

@@ -14,6 +14,7 @@ import { isFinished, keys } from '../../api/queries';
 import { ErrorNotice, LoadFailure } from '../../components/error-notice';
 import { JobProgress, useTrackedJob } from '../../components/job-progress';
 import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
+import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { formatDay } from '../campaigns/campaigns-page';
 import { campaignKeys, type Content, platformLabel, useContent } from '../campaigns/queries';
@@ -28,6 +29,7 @@ export function ContentEditorPage() {
   const business = useScopedBusiness();
   const { contentId = '' } = useParams();
   const content = useContent(business.id, contentId);
+  useDocumentTitle(content.data ? pieceTitle(content.data) : 'Content', business.name);
 
   if (content.isPending) return <Skeleton lines={8} height={28} label="Loading the piece…" />;
   if (content.isError) {
@@ -44,6 +46,11 @@ export function ContentEditorPage() {
     );
   }
   return <ContentStudio content={content.data} />;
+}
+
+/** The piece's name: its topic, or its platform and type while it has none. */
+function pieceTitle(content: Content): string {
+  return content.topic || `${platformLabel(content.platform)} ${content.contentType}`;
 }
 
 function ContentStudio({ content }: { content: Content }) {
@@ -106,7 +113,7 @@ function ContentStudio({ content }: { content: Content }) {
         </p>
       )}
       <PageHeader
-        title={content.topic || `${platformLabel(content.platform)} ${content.contentType}`}
+        title={pieceTitle(content)}
         description={
           <>
             <StatusBadge status={content.status} /> {platformLabel(content.platform)} ·{' '}
@@ -152,7 +159,7 @@ function ContentStudio({ content }: { content: Content }) {
           content={content}
           disabled={locked || generating}
         />
-        <div className="stack">
+        <div className="stack studio-side">
           <WorkflowActions
             content={content}
             business={business}
@@ -197,7 +204,7 @@ function TextEditor({ content, disabled }: { content: Content; disabled: boolean
   }
 
   return (
-    <div className="stack">
+    <div className="stack studio-main">
       <form
         className="card form"
         onSubmit={submit}

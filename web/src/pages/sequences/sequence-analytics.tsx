@@ -19,6 +19,7 @@ import {
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, PageHeader, PeriodField, Skeleton } from '../../components/ui';
+import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { type SequenceAnalytics, useSequence, useSequenceAnalytics } from './sequence-queries';
 
@@ -59,6 +60,7 @@ export function SequenceAnalyticsPage() {
   const sequence = useSequence(business.id, sequenceId);
   const analytics = useSequenceAnalytics(business.id, sequenceId, days);
   const name = sequence.data?.name ?? 'Sequence';
+  useDocumentTitle(`${name} analytics`, business.name);
 
   return (
     <>
@@ -129,7 +131,7 @@ function Report({ analytics, days }: { analytics: SequenceAnalytics; days: numbe
                   [
                     ['sent', 'Sent', '#4f46e5'],
                     ['opened', 'Opened', '#067647'],
-                    ['clicked', 'Clicked', '#dc6803'],
+                    ['clicked', 'Clicked', '#b54708'],
                     ['unsubscribed', 'Unsubscribed', '#b42318'],
                   ] as const
                 ).map(([key, label, colour]) => (

@@ -9,6 +9,7 @@ import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/errors';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, Skeleton, StatusBadge } from '../../components/ui';
+import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { EnrollCard, RecentEnrollments } from './enrollment-cards';
 import {
@@ -27,6 +28,7 @@ export function SequencePage() {
   const business = useScopedBusiness();
   const { sequenceId = '' } = useParams();
   const sequence = useSequence(business.id, sequenceId);
+  useDocumentTitle(sequence.data?.name ?? 'Email sequence', business.name);
 
   if (sequence.isPending) return <Skeleton lines={6} height={32} label="Loading the sequence…" />;
   if (sequence.isError) {

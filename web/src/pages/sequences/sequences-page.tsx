@@ -16,12 +16,14 @@ import {
   Skeleton,
   StatusBadge,
 } from '../../components/ui';
+import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { DraftWithAi } from './draft-with-ai';
 import { useCreateSequence, useSequences } from './sequence-queries';
 
 export function SequencesPage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Email sequences', business.name);
   const sequences = useSequences(business.id);
   const [creating, setCreating] = useState(false);
   const items = sequences.data?.items ?? [];

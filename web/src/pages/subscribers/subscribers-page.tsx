@@ -9,6 +9,7 @@ import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
 import { statusLabel } from '../../format/labels';
+import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { CsvImport } from './csv-import';
 import { SubscriberForm } from './subscriber-form';
@@ -21,6 +22,7 @@ import {
 
 export function SubscribersPage() {
   const business = useScopedBusiness();
+  useDocumentTitle('Subscribers', business.name);
   const [search, setSearch] = useState('');
   const [consentStatus, setConsentStatus] = useState<ConsentStatus | ''>('');
   // Typing stays responsive; the list follows a moment later.
