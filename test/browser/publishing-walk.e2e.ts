@@ -199,7 +199,7 @@ describe('published pieces, the outbox and the jobs page in Chromium', () => {
     await page.goto(`${herald.url}/businesses/${businessId}/campaigns`);
     const card = page.getByTestId('campaign-card').filter({ hasText: 'Spring menu launch' });
     await card.waitFor();
-    expect(await card.locator('.badge').textContent()).toBe('active');
+    expect(await card.locator('.badge').textContent()).toBe('Active'); // the status's label
     const progress = card.getByTestId('campaign-progress');
     for (const key of ['total', 'written', 'approved', 'scheduled', 'published'] as const) {
       expect(await progress.getAttribute(`data-${key}`), key).toBe(String(fromApi.progress[key]));
