@@ -358,6 +358,7 @@ describe('every page of the dashboard, filled with data', () => {
       expect(width.scrollWidth, `${visit.name}: ${width.wide.join(', ')}`).toBeLessThanOrEqual(
         1366,
       );
+      await screenshot(page, `desktop-${visit.name}`);
     }
 
     // The editor: the text and its preview on the left, the actions beside them.
