@@ -184,7 +184,7 @@ export function HomePage() {
           </ul>
         )}
         <p className="small">
-          <Link to={`${base}/outbox`}>Open the outbox</Link>
+          <Link to={`${base}/outbox`}>See every email sent</Link>
         </p>
       </Section>
 
@@ -194,7 +194,7 @@ export function HomePage() {
           <span className="muted">(US dollars) since {monthStart}, UTC</span>
         </p>
         <p className="small">
-          <Link to={`${base}/usage`}>See AI usage &amp; cost</Link>
+          <Link to={`${base}/usage`}>See the cost of each AI task</Link>
         </p>
       </Section>
 
