@@ -133,8 +133,15 @@ describe('the business home', () => {
     await week.getByRole('link').click();
     await page.waitForURL(`${herald.url}${b}/content/${piece.id}`);
 
+    // A sequence and a finished profile tick the other two.
+    await call('POST', `${b}/sequences`, { name: 'Welcome series' });
+    await call('PATCH', b, {
+      audience: 'Neighbours on their way to work',
+      brandVoice: { tone: 'Warm and plain', wordsToUse: [], wordsToAvoid: [] },
+    });
     await page.goto(`${herald.url}${b}/home`);
     await noSkeleton(page);
+    expect(await steps(page)).toEqual(['true', 'true', 'true']);
     const wide = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(wide).toBeLessThanOrEqual(390);
     await screenshot(page, 'home-phone');

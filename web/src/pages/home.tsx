@@ -3,7 +3,7 @@
 // pieces scheduled this week, the latest emails sent, this month's AI spend, and anything that
 // failed (jobs, publishing), each linking to where it is fixed. Every section loads on its own,
 // from the endpoints the other pages use, so one slow or failing list does not hide the rest.
-import { useQuery, type UseQueryResult } from '@tanstack/react-query';
+import { useQueries, useQuery, type UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 
@@ -50,10 +50,32 @@ export function HomePage() {
     queryFn: ({ signal }) =>
       unwrap(
         api.GET('/api/v1/businesses/{businessId}/sequences', {
-          params: { path, query: { limit: 1 } },
+          params: { path, query: { limit: 20 } },
           signal,
         }),
       ),
+  });
+  // Failed deliveries are counted per sequence: ask the ones that have been sending.
+  const sending = (sequences.data?.items ?? []).filter((sequence) => sequence.status !== 'draft');
+  const deliveries = useQueries({
+    queries: sending.slice(0, 10).map((sequence) => ({
+      queryKey: homeKey(business.id, 'sequence-analytics', sequence.id),
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        unwrap(
+          api.GET('/api/v1/businesses/{businessId}/sequences/{sequenceId}/analytics', {
+            params: {
+              path: { businessId: business.id, sequenceId: sequence.id },
+              query: { days: 30 },
+            },
+            signal,
+          }),
+        ),
+    })),
+  });
+  const failedDeliveries = deliveries.flatMap((query, index) => {
+    const sequence = sending[index];
+    if (!sequence || !query.data) return [];
+    return query.data.steps.filter((step) => step.failed > 0).map((step) => ({ sequence, step }));
   });
   const scheduled = useQuery({
     queryKey: homeKey(business.id, 'scheduled'),
@@ -198,8 +220,14 @@ export function HomePage() {
         </p>
       </Section>
 
-      <Section title="Needs attention" query={[jobs, failedPieces]} what="what failed">
-        {failedJobs.length === 0 && (failedPieces.data?.items.length ?? 0) === 0 ? (
+      <Section
+        title="Needs attention"
+        query={[jobs, failedPieces, sequences, ...deliveries]}
+        what="what failed"
+      >
+        {failedJobs.length === 0 &&
+        failedDeliveries.length === 0 &&
+        (failedPieces.data?.items.length ?? 0) === 0 ? (
           <p className="muted" data-testid="failures-empty">
             Nothing failed recently.
           </p>
@@ -211,6 +239,17 @@ export function HomePage() {
                 <div className="muted small">
                   {platformLabel(piece.platform)} · {piece.publishAttempts} attempt
                   {piece.publishAttempts === 1 ? '' : 's'}
+                </div>
+              </li>
+            ))}
+            {failedDeliveries.map(({ sequence, step }) => (
+              <li key={step.stepId} data-testid="failure">
+                Emails not sent:{' '}
+                <Link to={`${base}/sequences/${sequence.id}/analytics`}>
+                  {sequence.name}, step {step.position + 1}
+                </Link>
+                <div className="muted small home-wrap">
+                  {step.failed} in the last 30 days{step.lastError ? ` · ${step.lastError}` : ''}
                 </div>
               </li>
             ))}
