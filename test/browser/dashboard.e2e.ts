@@ -110,7 +110,7 @@ describe('the dashboard in Chromium', () => {
     await page.waitForURL(`${herald.url}/businesses/${first}/jobs`);
     // A new visit to `/` opens the business used last.
     await page.goto(`${herald.url}/`);
-    await page.waitForURL(`${herald.url}/businesses/${first}/profile`);
+    await page.waitForURL(`${herald.url}/businesses/${first}/home`);
     expect(second).not.toBe(first);
   });
 

@@ -165,6 +165,14 @@ function visits(s: Seeded): Visit[] {
   const of = (page: string) => `${page} · ${BUSINESS} · Herald`;
   return [
     { name: 'businesses', path: '/businesses', title: 'Businesses · Herald' },
+    { name: 'home', path: `${b}/home`, title: of('Home'), ready: 'week-piece' },
+    { name: 'api-keys', path: '/account/api-keys', title: 'API keys · Herald' },
+    {
+      name: 'activity',
+      path: '/account/activity',
+      title: 'Security activity · Herald',
+      ready: 'audit-row',
+    },
     { name: 'profile', path: `${b}/profile`, title: of('Brand profile') },
     { name: 'campaigns', path: `${b}/campaigns`, title: of('Campaigns'), ready: 'campaign-card' },
     { name: 'campaign', path: c, title: of(CAMPAIGN) },

@@ -71,6 +71,15 @@ const SequenceAnalyticsPage = lazy(() =>
     default: module.SequenceAnalyticsPage,
   })),
 );
+const HomePage = lazy(() =>
+  import('./pages/home').then((module) => ({ default: module.HomePage })),
+);
+const ApiKeysPage = lazy(() =>
+  import('./pages/account/api-keys').then((module) => ({ default: module.ApiKeysPage })),
+);
+const AuditPage = lazy(() =>
+  import('./pages/account/audit').then((module) => ({ default: module.AuditPage })),
+);
 const SubscribersPage = lazy(() =>
   import('./pages/subscribers/subscribers-page').then((module) => ({
     default: module.SubscribersPage,
@@ -188,8 +197,11 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                   >
                     <Route index element={<HomeRedirect />} />
                     <Route path="businesses" element={<BusinessesPage />} />
+                    <Route path="account/api-keys" element={<ApiKeysPage />} />
+                    <Route path="account/activity" element={<AuditPage />} />
                     <Route path="businesses/:businessId" element={<BusinessScope />}>
-                      <Route index element={<Navigate to="profile" replace />} />
+                      <Route index element={<Navigate to="home" replace />} />
+                      <Route path="home" element={<HomePage />} />
                       <Route path="profile" element={<ProfilePage />} />
                       <Route path="campaigns" element={<CampaignsPage />} />
                       <Route path="campaigns/:campaignId/*" element={<CampaignDetailPage />} />

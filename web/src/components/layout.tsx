@@ -9,6 +9,7 @@ import { useBusinesses } from '../api/queries';
 import { rememberBusiness, rememberedBusinessId } from '../state/active-business';
 
 const BUSINESS_PAGES = [
+  { path: 'home', label: 'Home' },
   { path: 'profile', label: 'Brand profile' },
   { path: 'campaigns', label: 'Campaigns' },
   { path: 'usage', label: 'AI usage & cost' },
@@ -79,6 +80,16 @@ export function Layout() {
             </li>
           </ul>
         </nav>
+        <nav aria-label="Account" className="account-nav">
+          <ul>
+            <li>
+              <NavLink to="/account/api-keys">API keys</NavLink>
+            </li>
+            <li>
+              <NavLink to="/account/activity">Security activity</NavLink>
+            </li>
+          </ul>
+        </nav>
         <AccountMenu />
       </aside>
       <main id="main" className="content" tabIndex={-1}>
@@ -108,7 +119,7 @@ function BusinessSwitcher({ businessId }: { businessId: string | null }) {
           // While the next page's code is still loading, the router keeps showing (and
           // reporting) the page before it, but the user has already moved on.
           const page =
-            /^\/businesses\/[^/]+\/([^/]+)/.exec(window.location.pathname)?.[1] ?? 'profile';
+            /^\/businesses\/[^/]+\/([^/]+)/.exec(window.location.pathname)?.[1] ?? 'home';
           void navigate(`/businesses/${next}/${page}`);
         }}
       >

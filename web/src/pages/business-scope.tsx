@@ -57,7 +57,7 @@ export function useScopedBusiness(): Business {
 /** `/`: the remembered business if there is one, else the list. */
 export function HomeRedirect() {
   const remembered = rememberedBusinessId();
-  return <Navigate to={remembered ? `/businesses/${remembered}/profile` : '/businesses'} replace />;
+  return <Navigate to={remembered ? `/businesses/${remembered}/home` : '/businesses'} replace />;
 }
 
 export function NotFoundPage() {

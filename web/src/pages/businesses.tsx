@@ -71,7 +71,7 @@ export function BusinessesPage() {
           {items.map((business) => (
             <li key={business.id} className="card business-card">
               <Link
-                to={`/businesses/${business.id}/profile`}
+                to={`/businesses/${business.id}/home`}
                 onClick={() => {
                   rememberBusiness(business.id);
                 }}
