@@ -17,6 +17,7 @@ import {
   monthLabel,
   shortDay,
   todayIn,
+  wallClock,
   weekDays,
 } from './calendar-dates';
 import { moveRefusal, useMoveContent } from './calendar-move';
@@ -304,6 +305,13 @@ function CalendarCard(props: {
     if (/^\d{4}-\d{2}-\d{2}$/.test(target)) props.onMove(content, target);
   };
   const topic = content.topic || 'Untitled piece';
+  // When it goes (or went) out, on the business's clocks.
+  const at =
+    content.status === 'scheduled'
+      ? content.publishAt
+      : content.status === 'published'
+        ? content.publishedAt
+        : null;
   // Nobody has written it yet (the list's isPlaceholder rule).
   const placeholder = content.body === null || content.currentVersion === 0;
   return (
@@ -328,6 +336,7 @@ function CalendarCard(props: {
         <span className="cal-platform">{platformLabel(content.platform)}</span>
         <span className={`cal-status status-${content.status}`}>
           {placeholder ? 'Placeholder' : statusLabel(content.status)}
+          {at && ` ${wallClock(props.timeZone, at).slice(11)}`}
         </span>
       </div>
       <Link to={`/businesses/${content.businessId}/content/${content.id}`} draggable={false}>
