@@ -50,6 +50,13 @@ function parisDay(days = 0): string {
     new Date(Date.now() + days * DAY_MS),
   );
 }
+/** `YYYY-MM-DDTHH:mm` of an instant on Paris clocks. */
+function parisClock(iso: string): string {
+  return new Date(iso)
+    .toLocaleString('sv-SE', { timeZone: TIME_ZONE, hour12: false })
+    .slice(0, 16)
+    .replace(' ', 'T');
+}
 const addDays = (day: string, days: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
@@ -57,6 +64,7 @@ type Api = <T = unknown>(method: string, path: string, body?: unknown) => Promis
 
 interface Piece {
   id: string;
+  publishAt: string | null;
   plannedDate: string | null;
   status: string;
   publishedAt: string | null;
@@ -117,12 +125,20 @@ async function seed() {
     publishAt: new Date(Date.now() + 60_000).toISOString(),
   });
   expect(await herald.publishAsIfLater(5 * 60)).toBe(1);
+  // Scheduled for 10:30 (Paris) in two days.
+  const scheduled = await piece('Tasting evening', parisDay(2), 'linkedin');
+  const s = `${b}/contents/${scheduled.id}`;
+  await api('PATCH', s, { body: { text: 'Taste the spring menu with us on Thursday evening.' } });
+  await api('POST', `${s}/status`, { status: 'in_review' });
+  await api('POST', `${s}/status`, { status: 'approved' });
+  await api('POST', `${s}/schedule`, { publishAt: `${parisDay(2)}T10:30` });
   const get = (id: string) => api<Piece>('GET', `${b}/contents/${id}`);
   return {
     url: `${herald.url}/businesses/${business.id}/campaigns/${campaign.id}/calendar`,
     start,
     first,
     second,
+    scheduled,
     published: await get(published.id),
     get,
   };
@@ -208,6 +224,18 @@ describe('the content calendar in Chromium', () => {
     await published.dragTo(cell(elsewhere));
     expect(await cell(elsewhere).locator(`[data-id="${seeded.published.id}"]`).count()).toBe(0);
     expect((await seeded.get(seeded.published.id)).publishedAt).toBe(seeded.published.publishedAt);
+
+    // A scheduled piece dragged to another day is scheduled again there, at the same time.
+    await page.getByRole('button', { name: 'Today' }).click();
+    await showDay(parisDay(2));
+    await card(seeded.scheduled.id).getByText('10:30').waitFor();
+    await showDay(parisDay(3));
+    await card(seeded.scheduled.id).dragTo(cell(parisDay(3)));
+    await until(async () => {
+      const piece = await seeded.get(seeded.scheduled.id);
+      return [piece.status, piece.publishAt && parisClock(piece.publishAt)];
+    }, ['scheduled', `${parisDay(3)}T10:30`]);
+    await cell(parisDay(3)).locator(`[data-id="${seeded.scheduled.id}"]`).waitFor();
 
     // "Move to…" without dragging: a date field on the card.
     const secondDay = addDays(seeded.start, 8);
