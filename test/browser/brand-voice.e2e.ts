@@ -150,6 +150,7 @@ describe('a version written by the built-in template', () => {
 
     await page.getByRole('link', { name: 'Calendar', exact: true }).click();
     await visible(page.getByTestId('content-calendar'));
+    await page.getByRole('button', { name: 'List', exact: true }).click();
     await page.getByTestId('calendar-item').first().getByRole('link').click();
     await page.waitForURL(/\/content\/[0-9a-f-]{36}$/);
     await page.getByRole('button', { name: 'Generate', exact: true }).click();

@@ -141,6 +141,8 @@ describe('campaigns and the content studio in Chromium', () => {
     // The calendar: every entry became a placeholder.
     await page.getByRole('link', { name: 'Calendar', exact: true }).click();
     await visible(page.getByTestId('content-calendar'));
+    // The list view (the grid, the default, has its own test: calendar.e2e.ts).
+    await page.getByRole('button', { name: 'List', exact: true }).click();
     const items = page.getByTestId('calendar-item');
     expect(await items.count()).toBeGreaterThan(2);
     expect(await page.locator('.placeholder-badge').count()).toBe(await items.count());
@@ -225,6 +227,7 @@ describe('campaigns and the content studio in Chromium', () => {
   it('an approval refused with a 409 is rolled back and explained', async () => {
     const { businessId } = await campaignWithStrategy();
     await page.getByRole('link', { name: 'Open the calendar' }).click();
+    await page.getByRole('button', { name: 'List', exact: true }).click();
     await page.getByTestId('calendar-item').first().getByRole('link').click();
     await page.getByRole('button', { name: /^Generate$/ }).click();
     await visible(page.getByTestId('version-row'), 30_000);

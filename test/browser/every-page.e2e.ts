@@ -177,7 +177,7 @@ function visits(s: Seeded): Visit[] {
     { name: 'campaigns', path: `${b}/campaigns`, title: of('Campaigns'), ready: 'campaign-card' },
     { name: 'campaign', path: c, title: of(CAMPAIGN) },
     { name: 'strategy', path: `${c}/strategy`, title: of(CAMPAIGN), ready: 'strategy' },
-    { name: 'calendar', path: `${c}/calendar`, title: of(CAMPAIGN), ready: 'calendar-item' },
+    { name: 'calendar', path: `${c}/calendar`, title: of(CAMPAIGN), ready: 'calendar-card' },
     { name: 'campaign-analytics', path: `${c}/analytics`, title: of(CAMPAIGN) },
     {
       name: 'content-scheduled',

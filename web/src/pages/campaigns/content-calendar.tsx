@@ -1,12 +1,15 @@
 // The campaign's content by date: every placeholder the strategy planned and every written
-// piece with its status, grouped by week, each opening the editor. Filters narrow it down to a
-// platform or a status.
+// piece with its status, as a month / week grid (calendar-grid.tsx) or a list grouped by campaign
+// week, each opening the editor. Filters narrow it down to a platform or a status.
 import { useState } from 'react';
 import { Link } from 'react-router';
 
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, Skeleton, StatusBadge } from '../../components/ui';
 import { statusLabel } from '../../format/labels';
+import { useScopedBusiness } from '../business-scope';
+import { calendarDay, weekLabel, weekStartOf } from './calendar-dates';
+import { CalendarGrid, CalendarViewToggle, useCalendarView } from './calendar-grid';
 import { formatDay } from './campaigns-page';
 import { type Campaign, type Content, platformLabel, useCampaignContent } from './queries';
 
@@ -15,29 +18,23 @@ export function isPlaceholder(content: Pick<Content, 'body' | 'currentVersion'>)
   return content.body === null || content.currentVersion === 0;
 }
 
-/** The Monday (UTC) of the week of an ISO date, as an ISO date. */
-export function weekOf(day: string): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  const offset = (date.getUTCDay() + 6) % 7;
-  return new Date(date.getTime() - offset * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** Pieces grouped by week, then by day, in date order; undated pieces come last. */
-export function groupByWeek(contents: Content[]) {
+/**
+ * Pieces grouped by campaign week (from the start date; Monday weeks without one), then by day,
+ * in date order, each on the day it goes out in the business's zone; undated pieces come last.
+ */
+export function groupByWeek(contents: Content[], startDate: string | null, timeZone: string) {
   const dated = contents
-    .filter((content) => content.plannedDate)
+    .map((content) => ({ content, day: calendarDay(content, timeZone) }))
+    .filter((entry): entry is { content: Content; day: string } => entry.day !== null)
     .sort(
-      (a, b) =>
-        (a.plannedDate ?? '').localeCompare(b.plannedDate ?? '') ||
-        a.platform.localeCompare(b.platform),
+      (a, b) => a.day.localeCompare(b.day) || a.content.platform.localeCompare(b.content.platform),
     );
-  const weeks: { week: string; days: { day: string; items: Content[] }[] }[] = [];
-  for (const content of dated) {
-    const day = content.plannedDate ?? '';
-    const week = weekOf(day);
+  const weeks: { week: string; label: string; days: { day: string; items: Content[] }[] }[] = [];
+  for (const { content, day } of dated) {
+    const week = weekStartOf(day, startDate);
     let group = weeks.at(-1);
     if (group?.week !== week) {
-      group = { week, days: [] };
+      group = { week, label: weekLabel(week, startDate), days: [] };
       weeks.push(group);
     }
     let dayGroup = group.days.at(-1);
@@ -47,11 +44,16 @@ export function groupByWeek(contents: Content[]) {
     }
     dayGroup.items.push(content);
   }
-  return { weeks, undated: contents.filter((content) => !content.plannedDate) };
+  return {
+    weeks,
+    undated: contents.filter((content) => calendarDay(content, timeZone) === null),
+  };
 }
 
 export function ContentCalendar({ campaign }: { campaign: Campaign }) {
   const contents = useCampaignContent(campaign.businessId, campaign.id);
+  const { timezone } = useScopedBusiness();
+  const [view, setView] = useCalendarView();
   const [platform, setPlatform] = useState('');
   const [status, setStatus] = useState('');
   if (contents.isPending) return <Skeleton lines={8} height={28} label="Loading the calendar…" />;
@@ -85,13 +87,14 @@ export function ContentCalendar({ campaign }: { campaign: Campaign }) {
     (content) =>
       (!platform || content.platform === platform) && (!status || content.status === status),
   );
-  const { weeks, undated } = groupByWeek(shown);
+  const { weeks, undated } = groupByWeek(shown, campaign.startDate, timezone);
   return (
     <section aria-labelledby="calendar-title" data-testid="content-calendar">
       <h2 id="calendar-title" className="visually-hidden">
         Content calendar
       </h2>
       <div className="toolbar">
+        <CalendarViewToggle view={view} onChange={setView} />
         <Field label="Platform">
           {({ id }) => (
             <select
@@ -138,29 +141,33 @@ export function ContentCalendar({ campaign }: { campaign: Campaign }) {
           No piece matches these filters.
         </p>
       )}
-      {weeks.map((week) => (
-        <section
-          key={week.week}
-          className="calendar-week"
-          aria-label={`Week of ${formatDay(week.week)}`}
-        >
-          <h3>Week of {formatDay(week.week)}</h3>
-          <ol className="calendar-days">
-            {week.days.map((day) => (
-              <li key={day.day} className="calendar-day">
-                <time dateTime={day.day} className="calendar-date">
-                  {formatDay(day.day)}
-                </time>
-                <ul className="calendar-items">
-                  {day.items.map((content) => (
-                    <CalendarItem key={content.id} content={content} />
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ol>
-        </section>
-      ))}
+      {view === 'grid' && <CalendarGrid campaign={campaign} contents={shown} timeZone={timezone} />}
+      {view === 'list' &&
+        weeks.map((week) => (
+          <section
+            key={week.week}
+            className="calendar-week"
+            aria-label={week.label}
+            data-testid="calendar-week"
+            data-week-start={week.week}
+          >
+            <h3>{week.label}</h3>
+            <ol className="calendar-days">
+              {week.days.map((day) => (
+                <li key={day.day} className="calendar-day">
+                  <time dateTime={day.day} className="calendar-date">
+                    {formatDay(day.day)}
+                  </time>
+                  <ul className="calendar-items">
+                    {day.items.map((content) => (
+                      <CalendarItem key={content.id} content={content} />
+                    ))}
+                  </ul>
+                </li>
+              ))}
+            </ol>
+          </section>
+        ))}
       {undated.length > 0 && (
         <section className="calendar-week" aria-label="Not dated">
           <h3>Not dated</h3>
