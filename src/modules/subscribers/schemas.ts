@@ -204,7 +204,7 @@ export const ImportBody = z
       .describe(
         'What each column of the header row becomes, in order (one entry per column): a subscriber field (`email`, `firstName`, `lastName`, `consentStatus`, `source`), `{ "attribute": name }`, or `skip`. Exactly one column must be `email`, and no field or attribute may be filled by two columns. Without it, columns are read by their header names.',
       )
-      .meta({ example: ['email', 'firstName', { attribute: 'plan' }, 'skip'] }),
+      .meta({ example: ['email', 'firstName', { attribute: 'plan' }] }),
   })
   .superRefine(({ csv, columns }, ctx) => {
     if (columns === undefined) return;

@@ -6146,8 +6146,7 @@ export interface paths {
              *       "firstName",
              *       {
              *         "attribute": "plan"
-             *       },
-             *       "skip"
+             *       }
              *     ]
              */
             columns?: components['schemas']['SubscriberImportColumnInput'][];
