@@ -21,7 +21,13 @@ import {
   createSubscriberRepository,
   type ImportedSubscriber,
 } from './repository.ts';
-import { CreateSubscriberBody, IMPORT_MAX_COLUMNS, type ImportResult } from './schemas.ts';
+import {
+  CreateSubscriberBody,
+  IMPORT_MAX_COLUMNS,
+  type ImportColumn,
+  type ImportField,
+  type ImportResult,
+} from './schemas.ts';
 
 export const SUBSCRIBER_IMPORT_JOB = 'subscribers.import';
 
@@ -33,7 +39,7 @@ export const IMPORT_MAX_ROW_CHARS = 64 * 1024;
 /** CPU time the job takes before it lets other work run. */
 const SLICE_MS = 4;
 
-type Field = 'email' | 'firstName' | 'lastName' | 'consentStatus' | 'source';
+type Field = ImportField;
 const KNOWN: Record<string, Field> = {
   email: 'email',
   email_address: 'email',
@@ -74,6 +80,8 @@ function rowProblem(
 export interface ImportRun {
   businessId: string;
   importId: string;
+  /** What each column becomes, chosen by the user; without it, columns are read by name. */
+  columns?: ImportColumn[] | undefined;
   progress: (percent: number, message: string) => Promise<void>;
   /** Aborted at the job's time limit. */
   signal: AbortSignal;
@@ -106,7 +114,7 @@ export function createSubscriberImporter(
   const maxRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
   const parallelWrites = Math.max(1, deps.parallelWrites ?? 1);
   const { writeMs } = deps;
-  return async function importSubscribers({ businessId, importId, progress, signal }) {
+  return async function importSubscribers({ businessId, importId, columns, progress, signal }) {
     const stored = await repository.findImport(importId);
     if (stored?.businessId !== businessId) throw new Error('import file not found');
     const { file } = stored;
@@ -132,7 +140,10 @@ export function createSubscriberImporter(
     // objects keyed by column: less parsing time and garbage per row.
     const headers: string[] = [];
     const fields: (Field | undefined)[] = [];
-    // Of columns sharing a name, only the last is read (as in an object keyed by name).
+    // The attribute a column fills when it fills no field.
+    const attributeNames: string[] = [];
+    // Without a mapping, of columns sharing a name only the last is read (as in an object
+    // keyed by name); with one, every column not skipped.
     const read: boolean[] = [];
     const parser = parse({
       bom: true,
@@ -161,13 +172,27 @@ export function createSubscriberImporter(
           'VALIDATION_ERROR',
           `The file was not imported: it has ${String(names.length)} columns; at most ${String(IMPORT_MAX_COLUMNS)} can be imported`,
         );
-      for (const name of names) {
+      if (columns !== undefined && columns.length !== names.length)
+        throw new AppError(
+          'VALIDATION_ERROR',
+          `The file was not imported: its header row has ${String(names.length)} columns but ${String(columns.length)} were mapped`,
+        );
+      for (const [column, name] of names.entries()) {
         const header = normaliseHeader(name);
         headers.push(header);
-        fields.push(KNOWN[header.toLowerCase()]);
+        const chosen = columns?.[column];
+        if (chosen === undefined) {
+          fields.push(KNOWN[header.toLowerCase()]);
+          attributeNames.push(header);
+        } else {
+          fields.push(typeof chosen === 'string' && chosen !== 'skip' ? chosen : undefined);
+          attributeNames.push(typeof chosen === 'object' ? chosen.attribute : header);
+          read.push(chosen !== 'skip');
+        }
       }
-      for (const [column, name] of headers.entries())
-        read.push(headers.lastIndexOf(name) === column);
+      if (columns === undefined)
+        for (const [column, name] of headers.entries())
+          read.push(headers.lastIndexOf(name) === column);
     };
     // The file streams from its stored, compressed form: the whole text is never held.
     // A failure on either side reaches the loop below through the parser.
@@ -256,13 +281,14 @@ export function createSubscriberImporter(
         const name = headers[column] ?? '';
         size += value.length;
         if (value.includes('\0')) nul ??= name;
+        const attribute = attributeNames[column] ?? '';
         const known = fields[column];
         if (known === 'consentStatus') {
           if (value !== '') candidate.consentStatus = value.toLowerCase();
         } else if (known) {
           if (value !== '') candidate[known] = value;
-        } else if (name !== '' && value !== '') {
-          attributes[name] = value;
+        } else if (attribute !== '' && value !== '') {
+          attributes[attribute] = value;
           hasAttributes = true;
         }
       }

@@ -7,8 +7,9 @@ import {
   type ImporterOptions,
   SUBSCRIBER_IMPORT_JOB,
 } from './import-job.ts';
+import { ImportColumn } from './schemas.ts';
 
-const ImportInput = z.object({ importId: z.uuid() });
+const ImportInput = z.object({ importId: z.uuid(), columns: z.array(ImportColumn).optional() });
 
 export function subscriberImportJob(
   options: ImporterOptions,
@@ -19,6 +20,12 @@ export function subscriberImportJob(
     input: ImportInput,
     timeLimitMs: 30 * 60_000,
     run: ({ businessId, input, progress, signal }) =>
-      importSubscribers({ businessId, importId: input.importId, progress, signal }),
+      importSubscribers({
+        businessId,
+        importId: input.importId,
+        columns: input.columns,
+        progress,
+        signal,
+      }),
   };
 }

@@ -139,7 +139,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
       const job = await subscribers.startImport(
         principalOf(request),
         request.params.businessId,
-        request.body.csv,
+        request.body,
       );
       return reply.status(202).send({ job });
     },

@@ -105,18 +105,22 @@ export const IMPORT_MAX_COLUMNS = 100;
 const COLUMN_NAME_MAX = 64;
 
 /**
- * Why the header row of `csv` is refused (too many columns, a name too long), or undefined.
- * Reads only as far as the limits allow, so a million-column header costs a few hundred
- * characters of scanning, not a parse.
+ * The header row of `csv`: how many columns it has, or why it is refused (too many columns, a
+ * name too long). Reads only as far as the limits allow, so a million-column header costs a few
+ * hundred characters of scanning, not a parse. Blank lines before it are passed over, as the
+ * import's parser does.
  */
-export function csvHeaderProblem(csv: string): string | undefined {
+function scanCsvHeader(csv: string): { columns: number; problem?: string } {
   let columns = 1;
   let name = '';
   let quoted = false;
-  const tooLong = () =>
-    `column ${String(columns)} of the header row has a name longer than ${String(COLUMN_NAME_MAX)} characters`;
-  const nameProblem = () =>
-    name.replace(/^\uFEFF/, '').trim().length > COLUMN_NAME_MAX ? tooLong() : undefined;
+  // Whether the line read so far has nothing but white space.
+  let blank = true;
+  const tooLong = () => ({
+    columns,
+    problem: `column ${String(columns)} of the header row has a name longer than ${String(COLUMN_NAME_MAX)} characters`,
+  });
+  const nameTooLong = () => name.replace(/^\uFEFF/, '').trim().length > COLUMN_NAME_MAX;
   for (let i = 0; i < csv.length; i++) {
     const char = csv.charAt(i);
     if (quoted && char === '"' && csv.charAt(i + 1) === '"') {
@@ -124,37 +128,90 @@ export function csvHeaderProblem(csv: string): string | undefined {
       i += 1;
     } else if (char === '"') {
       quoted = !quoted;
+      blank = false;
     } else if (!quoted && (char === '\n' || char === '\r')) {
-      break;
+      if (!blank || columns > 1 || name.replace(/^\uFEFF/, '').trim() !== '') break;
+      name = '';
     } else if (!quoted && char === ',') {
-      const problem = nameProblem();
-      if (problem) return problem;
+      if (nameTooLong()) return tooLong();
       columns += 1;
       name = '';
       if (columns > IMPORT_MAX_COLUMNS)
-        return `the file has more than ${String(IMPORT_MAX_COLUMNS)} columns; at most ${String(IMPORT_MAX_COLUMNS)} can be imported`;
+        return {
+          columns,
+          problem: `the file has more than ${String(IMPORT_MAX_COLUMNS)} columns; at most ${String(IMPORT_MAX_COLUMNS)} can be imported`,
+        };
     } else {
       name += char;
       // However padded, a name this long is over the limit: stop reading.
       if (name.length > 4 * COLUMN_NAME_MAX) return tooLong();
     }
   }
-  return nameProblem();
+  return nameTooLong() ? tooLong() : { columns };
 }
 
-export const ImportBody = z.object({
-  csv: z
-    .string()
-    .min(1)
-    .superRefine((csv, ctx) => {
-      const problem = csvHeaderProblem(csv);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .describe(
-      `The CSV text. Header row required (at most ${String(IMPORT_MAX_COLUMNS)} columns, names up to ${String(COLUMN_NAME_MAX)} characters); \`email\` column required; first_name/firstName, last_name/lastName, consent_status and source are read, other columns become attributes. Each row is checked like a subscriber created through the API (first and last name up to 120 characters, attributes up to 16 KB); a row that fails, is longer than 64 KB or contains a NUL character is skipped and reported.`,
-    )
-    .meta({ example: 'email,first_name,plan\nann@example.com,Ann,pro\n' }),
-});
+/** Why the header row of `csv` is refused (too many columns, a name too long), or undefined. */
+export function csvHeaderProblem(csv: string): string | undefined {
+  return scanCsvHeader(csv).problem;
+}
+
+/** The subscriber fields a CSV column can fill. */
+export const ImportField = z.enum(['email', 'firstName', 'lastName', 'consentStatus', 'source']);
+export type ImportField = z.infer<typeof ImportField>;
+
+/** What one column of the file becomes: a subscriber field, a custom attribute, or nothing. */
+export const ImportColumn = z
+  .union([
+    ImportField,
+    z.literal('skip'),
+    z.object({ attribute: z.string().trim().min(1).max(COLUMN_NAME_MAX) }),
+  ])
+  .meta({ id: 'SubscriberImportColumn' });
+export type ImportColumn = z.infer<typeof ImportColumn>;
+
+/** Why `columns` cannot map the header row of `csv`, or undefined. */
+export function importColumnsProblem(csv: string, columns: ImportColumn[]): string | undefined {
+  const header = scanCsvHeader(csv);
+  if (header.problem) return undefined; // the csv field reports it
+  if (columns.length !== header.columns)
+    return `columns maps ${String(columns.length)} column${columns.length === 1 ? '' : 's'} but the header row has ${String(header.columns)}`;
+  const targets = columns
+    .filter((column) => column !== 'skip')
+    .map((column) => (typeof column === 'string' ? column : `attribute "${column.attribute}"`));
+  if (!targets.includes('email')) return 'one column must be mapped to email';
+  const repeated = targets.find((target, index) => targets.indexOf(target) !== index);
+  if (repeated !== undefined) return `more than one column is mapped to ${repeated}`;
+  return undefined;
+}
+
+export const ImportBody = z
+  .object({
+    csv: z
+      .string()
+      .min(1)
+      .superRefine((csv, ctx) => {
+        const problem = csvHeaderProblem(csv);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe(
+        `The CSV text. Header row required (at most ${String(IMPORT_MAX_COLUMNS)} columns, names up to ${String(COLUMN_NAME_MAX)} characters). Without \`columns\`, an \`email\` column is required; first_name/firstName, last_name/lastName, consent_status and source are read, other columns become attributes. Each row is checked like a subscriber created through the API (first and last name up to 120 characters, attributes up to 16 KB); a row that fails, is longer than 64 KB or contains a NUL character is skipped and reported.`,
+      )
+      .meta({ example: 'email,first_name,plan\nann@example.com,Ann,pro\n' }),
+    columns: z
+      .array(ImportColumn)
+      .max(IMPORT_MAX_COLUMNS)
+      .optional()
+      .describe(
+        'What each column of the header row becomes, in order (one entry per column): a subscriber field (`email`, `firstName`, `lastName`, `consentStatus`, `source`), `{ "attribute": name }`, or `skip`. Exactly one column must be `email`, and no field or attribute may be filled by two columns. Without it, columns are read by their header names.',
+      )
+      .meta({ example: ['email', 'firstName', { attribute: 'plan' }] }),
+  })
+  .superRefine(({ csv, columns }, ctx) => {
+    if (columns === undefined) return;
+    const problem = importColumnsProblem(csv, columns);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['columns'], message: problem });
+  });
+export type ImportBody = z.infer<typeof ImportBody>;
 
 export const ImportResult = z
   .object({

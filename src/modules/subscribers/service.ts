@@ -15,6 +15,7 @@ import {
 import {
   ConsentStatus,
   type CreateSubscriberBody,
+  type ImportBody,
   type Subscriber,
   type SubscriberListQuery,
   type Suppression,
@@ -95,11 +96,21 @@ export function createSubscriberService(deps: {
       if (!(await repository.remove(businessId, id))) throw notFound('Subscriber');
     },
 
-    /** Stores the CSV and starts the import job; the job reports progress and its row errors. */
-    async startImport(principal: Principal, businessId: string, csv: string): Promise<Job> {
+    /**
+     * Stores the CSV and starts the import job (with the user's column mapping, if any); the job
+     * reports progress and its row errors.
+     */
+    async startImport(
+      principal: Principal,
+      businessId: string,
+      { csv, columns }: ImportBody,
+    ): Promise<Job> {
       await access.require(principal, businessId);
       const importId = await repository.insertImport(businessId, csv);
-      return deps.jobs.start(principal, businessId, SUBSCRIBER_IMPORT_JOB, { importId });
+      return deps.jobs.start(principal, businessId, SUBSCRIBER_IMPORT_JOB, {
+        importId,
+        ...(columns && { columns }),
+      });
     },
 
     async suppress(principal: Principal, businessId: string, email: string, reason: string) {

@@ -6140,7 +6140,18 @@ export interface paths {
         content: {
           'application/json': {
             /**
-             * @description The CSV text. Header row required (at most 100 columns, names up to 64 characters); `email` column required; first_name/firstName, last_name/lastName, consent_status and source are read, other columns become attributes. Each row is checked like a subscriber created through the API (first and last name up to 120 characters, attributes up to 16 KB); a row that fails, is longer than 64 KB or contains a NUL character is skipped and reported.
+             * @description What each column of the header row becomes, in order (one entry per column): a subscriber field (`email`, `firstName`, `lastName`, `consentStatus`, `source`), `{ "attribute": name }`, or `skip`. Exactly one column must be `email`, and no field or attribute may be filled by two columns. Without it, columns are read by their header names.
+             * @example [
+             *       "email",
+             *       "firstName",
+             *       {
+             *         "attribute": "plan"
+             *       }
+             *     ]
+             */
+            columns?: components['schemas']['SubscriberImportColumnInput'][];
+            /**
+             * @description The CSV text. Header row required (at most 100 columns, names up to 64 characters). Without `columns`, an `email` column is required; first_name/firstName, last_name/lastName, consent_status and source are read, other columns become attributes. Each row is checked like a subscriber created through the API (first and last name up to 120 characters, attributes up to 16 KB); a row that fails, is longer than 64 KB or contains a NUL character is skipped and reported.
              * @example email,first_name,plan
              *     ann@example.com,Ann,pro
              */
@@ -8744,6 +8755,18 @@ export interface components {
       source: string;
       updatedAt: string;
     };
+    SubscriberImportColumn:
+      | ('email' | 'firstName' | 'lastName' | 'consentStatus' | 'source')
+      | 'skip'
+      | {
+          attribute: string;
+        };
+    SubscriberImportColumnInput:
+      | ('email' | 'firstName' | 'lastName' | 'consentStatus' | 'source')
+      | 'skip'
+      | {
+          attribute: string;
+        };
     SubscriberImportResult: {
       errorCount: number;
       errors: {

@@ -9,6 +9,8 @@ import type { components, paths } from '../../api/schema';
 export type Subscriber = components['schemas']['Subscriber'];
 export type ConsentStatus = Subscriber['consentStatus'];
 export type ImportResult = components['schemas']['SubscriberImportResult'];
+/** What one column of an imported file becomes: a field, `{ attribute }` or `skip`. */
+export type ImportColumn = components['schemas']['SubscriberImportColumnInput'];
 type SubscribersPath = paths['/api/v1/businesses/{businessId}/subscribers'];
 export type CreateSubscriberInput = NonNullable<
   SubscribersPath['post']['requestBody']
@@ -88,11 +90,12 @@ export function useSaveSubscriber(businessId: string) {
 export function useStartImport(businessId: string) {
   const api = useApi();
   return useMutation({
-    mutationFn: (csv: string) =>
+    /** `columns`: what each column of the header row becomes (csv-preview.ts). */
+    mutationFn: (body: { csv: string; columns?: ImportColumn[] }) =>
       unwrap(
         api.POST('/api/v1/businesses/{businessId}/subscribers/import', {
           params: { path: { businessId } },
-          body: { csv },
+          body,
           headers: { 'idempotency-key': idempotencyKey() },
         }),
       ),
