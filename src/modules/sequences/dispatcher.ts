@@ -13,6 +13,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
 import { createDispatchRepository, type SendableDelivery } from './dispatch-repository.ts';
+import { isTimeLimit, RENDER_TRIES, TemplateRenderError } from './liquid-sandbox.ts';
 import { addTracking, type CompiledStep, compileStep, renderStep } from './templates.ts';
 import type { TrackingLinks } from './tracking.ts';
 
@@ -142,6 +143,19 @@ export function createDispatcher(deps: {
     return { ...rendered, html };
   }
 
+  /** Renders in its own event-loop turn; out of time, again in a later turn (isTimeLimit). */
+  async function renderInTurns(delivery: SendableDelivery, unsubscribeUrl: string) {
+    for (let attempt = 1; ; attempt++) {
+      await nextRenderTurn();
+      try {
+        return render(delivery, unsubscribeUrl);
+      } catch (error) {
+        const stalled = error instanceof TemplateRenderError && isTimeLimit(error);
+        if (!stalled || attempt >= RENDER_TRIES) throw error;
+      }
+    }
+  }
+
   async function sendOne(delivery: SendableDelivery, now: Date): Promise<Outcome> {
     if (delivery.suppressed !== null || delivery.consent_status !== 'subscribed') {
       await repository.markFinal(
@@ -158,9 +172,8 @@ export function createDispatcher(deps: {
     }
     const unsubscribeUrl = tracking.unsubscribeUrl(delivery.id);
     let email: ReturnType<typeof render>;
-    await nextRenderTurn();
     try {
-      email = render(delivery, unsubscribeUrl);
+      email = await renderInTurns(delivery, unsubscribeUrl);
     } catch (error) {
       // The step's template (compile or render) — the business's to fix, shown on the step.
       const reason = failureReason(error);

@@ -132,6 +132,18 @@ function reasonOf(error: unknown): string {
   return cleanMessage(error);
 }
 
+/**
+ * Whether a render ran out of time. The budget is wall time, so a stall of the whole process (a
+ * busy machine, a GC pause) can outlast it once; callers render again, in a later event-loop
+ * turn, before they blame the template — a template that is really too slow is slow every time.
+ */
+export function isTimeLimit(error: TemplateRenderError): boolean {
+  return error.reason.startsWith('takes longer than');
+}
+
+/** How many times a render may run out of time before the template is blamed. */
+export const RENDER_TRIES = 3;
+
 /** What is left of one email's render budget: a deadline and the output bytes still allowed. */
 export interface RenderBudget {
   deadline: number;

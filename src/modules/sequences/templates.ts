@@ -9,8 +9,10 @@ import type { Template } from 'liquidjs';
 import { AppError } from '../../platform/http/errors.ts';
 import { htmlToText } from '../../shared/html-to-text.ts';
 import {
+  isTimeLimit,
   newRenderBudget,
   parseTemplate,
+  RENDER_TRIES,
   type RenderBudget,
   renderTemplate,
   TemplateRenderError,
@@ -87,11 +89,6 @@ function problemOf(error: TemplateRenderError): TemplateProblem {
   };
 }
 
-/** How often the save-time trial render may run out of time before the step is refused. */
-const TRIAL_RENDERS = 3;
-
-const isTimeLimit = (error: TemplateRenderError) => error.reason.startsWith('takes longer than');
-
 /**
  * Every problem of the four templates, with its field, line and column: syntax errors and refused
  * tags, then (when all parse) what a trial render for a sample subscriber hits — a limit of the
@@ -111,15 +108,14 @@ export function checkTemplates(templates: StepTemplates): TemplateProblem[] {
   const { subject, preheader, html, text } = parsed;
   if (problems.length > 0 || !subject || !preheader || !html || !text) return problems;
   const step = { ...unsubscribePlacement(templates), subject, preheader, html, text };
-  // A stall of the whole process (a busy machine, a GC pause) can outlast the time budget once;
-  // a template that is really too slow is too slow every time, so only a repeat refuses it.
+  // Out of time is blamed on the template only when it repeats (see isTimeLimit).
   for (let attempt = 1; ; attempt++) {
     try {
       renderStep(step, SAMPLE_CONTEXT);
       return problems;
     } catch (error) {
       if (!(error instanceof TemplateRenderError)) throw error;
-      if (attempt < TRIAL_RENDERS && isTimeLimit(error)) continue;
+      if (attempt < RENDER_TRIES && isTimeLimit(error)) continue;
       problems.push(problemOf(error));
       return problems;
     }
