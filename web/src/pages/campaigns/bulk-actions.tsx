@@ -128,7 +128,7 @@ function WriteAll(props: { campaign: Campaign; pieces: Content[]; onProgress: ()
       />
       {result && (
         <div
-          className={`notice ${failed.length > 0 ? 'warning' : 'success'}`}
+          className={`notice ${failed.length > 0 ? 'warning' : 'info'}`}
           role="status"
           data-testid="write-all-result"
         >
@@ -166,6 +166,7 @@ function Checklist(props: { business: Business; pieces: Content[]; onChanged: ()
   const { business, pieces, onChanged } = props;
   const api = useApi();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [open, setOpen] = useState(false);
   const [scheduling, setScheduling] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const chosen = pieces.filter((piece) => selected.has(piece.id));
@@ -207,7 +208,13 @@ function Checklist(props: { business: Business; pieces: Content[]; onChanged: ()
     pieces.find((piece) => piece.id === id)?.topic || 'Untitled piece';
 
   return (
-    <details className="bulk-checklist" open={selected.size > 0 || undefined}>
+    <details
+      className="bulk-checklist"
+      open={open}
+      onToggle={(event) => {
+        setOpen(event.currentTarget.open);
+      }}
+    >
       <summary>Approve or schedule several pieces ({pieces.length})</summary>
       <div className="bulk-toolbar">
         <label className="bulk-check">
@@ -267,7 +274,7 @@ function Checklist(props: { business: Business; pieces: Content[]; onChanged: ()
       {apply.isError && <ErrorNotice error={apply.error} title="Nothing was changed" />}
       {outcome && (
         <div
-          className={`notice ${outcome.refused.length > 0 ? 'warning' : 'success'}`}
+          className={`notice ${outcome.refused.length > 0 ? 'warning' : 'info'}`}
           role="status"
           data-testid="bulk-outcome"
         >
