@@ -19,7 +19,7 @@ import { strategyJob } from './modules/campaigns/jobs.ts';
 import { createCampaignService } from './modules/campaigns/service.ts';
 import { createAdapters } from './modules/content/adapters.ts';
 import { createCalendarPlaceholders, createCampaignPieceCounter } from './modules/content/index.ts';
-import { contentJob } from './modules/content/jobs.ts';
+import { contentJob, writeAllJob } from './modules/content/jobs.ts';
 import { createPublisher } from './modules/content/publisher.ts';
 import { createContentService } from './modules/content/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
@@ -91,6 +91,7 @@ function createServices(parts: Infrastructure) {
     brandVoiceJob({ ai }),
     strategyJob({ db, ai, placeholders: createCalendarPlaceholders() }),
     contentJob({ db, ai }),
+    writeAllJob({ db, ai }),
     insightsJob({ db, ai }),
     sequenceDraftJob({ db, ai }),
     // On a PostgreSQL server, larger batches, two in flight (the server has its own cores) and

@@ -3,7 +3,7 @@
 // found in its business, and `removeUntouchedPlaceholders`, which the strategy job calls for the
 // campaign it has locked in its business. The publisher's SQL, which reads across businesses, is in
 // publish-repository.ts.
-import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
@@ -43,6 +43,23 @@ export function createContentRepository(db: Executor) {
         .select({ id: contents.id, topic: contents.topic })
         .from(contents)
         .where(and(eq(contents.businessId, businessId), inArray(contents.id, ids)));
+    },
+
+    /** A campaign's placeholders still waiting for their text (drafts without a body), by date. */
+    async placeholdersWithoutText(businessId: string, campaignId: string): Promise<string[]> {
+      const rows = await db
+        .select({ id: contents.id })
+        .from(contents)
+        .where(
+          and(
+            eq(contents.businessId, businessId),
+            eq(contents.campaignId, campaignId),
+            eq(contents.status, 'draft'),
+            isNull(contents.body),
+          ),
+        )
+        .orderBy(asc(contents.plannedDate), asc(contents.createdAt));
+      return rows.map((row) => row.id);
     },
 
     async list(

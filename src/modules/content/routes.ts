@@ -5,8 +5,11 @@ import { z } from 'zod';
 import { principalOf } from '../../platform/http/auth-guard.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
+import { CampaignParams } from '../campaigns/index.ts';
 import { JobEnvelope } from '../jobs/index.ts';
 import {
+  BulkContentBody,
+  BulkContentResult,
   BusinessParams,
   Content,
   ContentListQuery,
@@ -220,6 +223,45 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         request.params.contentId,
         request.body,
       ),
+  );
+
+  app.post(
+    `${base}/bulk`,
+    {
+      schema: {
+        tags: ['content'],
+        summary: 'Approve or schedule many pieces at once, each by the single-piece rules',
+        description:
+          'Answers 200 with one result per id (duplicates once): ok with the piece, or the error that piece would have had on its own (404, 409 CONFLICT for a move the workflow refuses). Each piece changes in its own transaction, so one refusal does not stop the others. Approving a draft with text submits and approves it; scheduling takes approved (or failed) pieces and makes a draft campaign active.',
+        params: BusinessParams,
+        body: BulkContentBody,
+        response: { 200: BulkContentResult, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => contents.bulk(principalOf(request), request.params.businessId, request.body),
+  );
+
+  app.post(
+    '/api/v1/businesses/:businessId/campaigns/:campaignId/contents/generate-all',
+    {
+      config: { idempotent: true, rateLimit: 'ai' },
+      schema: {
+        tags: ['content'],
+        summary: "Start an AI job that writes every piece of the campaign's calendar without text",
+        description:
+          'Answers 202 with the job; while one is writing this campaign, answers it again instead of starting another. Pieces are written one after the other (progress "3 of 12 pieces"); a piece that fails is listed in the result\'s `failed` with its error and the job goes on. A piece given text meanwhile is left as it is (`skipped`).',
+        params: CampaignParams,
+        response: { 202: JobEnvelope, ...errorResponses(400, 401, 403, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const job = await contents.startWriteAll(
+        principalOf(request),
+        request.params.businessId,
+        request.params.campaignId,
+      );
+      return reply.status(202).send({ job });
+    },
   );
 
   app.get(

@@ -162,6 +162,40 @@ export const ScheduleBody = z.object({
 });
 export type ScheduleBody = z.infer<typeof ScheduleBody>;
 
+export const BulkContentBody = z
+  .discriminatedUnion('action', [
+    z.object({
+      action: z
+        .literal('approve')
+        .describe('Approve each piece (a draft with text is submitted and approved)'),
+      ids: z.array(z.uuid()).min(1).max(100),
+    }),
+    z.object({
+      action: z.literal('schedule').describe('Schedule each approved piece at the same time'),
+      ids: z.array(z.uuid()).min(1).max(100),
+      publishAt: ScheduleBody.shape.publishAt,
+    }),
+  ])
+  .meta({ id: 'BulkContentBody' });
+export type BulkContentBody = z.infer<typeof BulkContentBody>;
+
+export const BulkContentResult = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.uuid(),
+        ok: z.boolean(),
+        content: Content.optional().describe('The piece after the change, when ok'),
+        error: z
+          .object({ code: z.string(), message: z.string() })
+          .optional()
+          .describe('Why this piece was not changed, when not ok'),
+      }),
+    ),
+  })
+  .meta({ id: 'BulkContentResult' });
+export type BulkContentResult = z.infer<typeof BulkContentResult>;
+
 export const GenerateRequest = z.object({
   notes: z.string().trim().max(2000).optional().describe('Hints for the writer'),
 });

@@ -19,6 +19,8 @@ import {
   type PublishAttemptRow,
 } from './repository.ts';
 import type {
+  BulkContentBody,
+  BulkContentResult,
   ChannelTarget,
   Content,
   ContentListQuery,
@@ -32,6 +34,8 @@ import type {
 import { assertMove, publishInstant, statusAfterEdit } from './workflow.ts';
 
 export const CONTENT_JOB = 'ai.content-piece';
+/** Writes every placeholder of a campaign that has no text yet. */
+export const WRITE_ALL_JOB = 'ai.campaign-drafts';
 
 export interface PublishWaker {
   /** Makes sure a worker looks for due pieces at `at`. */
@@ -200,7 +204,7 @@ function checkTargetScheme(target: ChannelTarget | null | undefined, allowPlainH
 export function createContentService(deps: {
   db: Database;
   access: BusinessAccess;
-  jobs: Pick<JobService, 'start'>;
+  jobs: Pick<JobService, 'start' | 'unfinished'>;
   publisher: PublishWaker;
   /** Accept plain http:// webhook and Slack targets (development; default false). */
   allowPlainHttpTargets?: boolean;
@@ -234,7 +238,23 @@ export function createContentService(deps: {
     });
   }
 
-  return {
+  /**
+   * Approves a piece in one step from where a reviewer sees it: in review, or a draft with its
+   * text (submitted and approved at once) — each step held to the workflow's table.
+   */
+  async function approve(principal: Principal, businessId: string, contentId: string) {
+    return change(principal, businessId, contentId, (current) => {
+      const from = current.status as ContentStatus;
+      if (from === 'draft') assertMove('draft', 'in_review');
+      assertMove(from === 'draft' ? 'in_review' : from, 'approved');
+      if (!current.body) {
+        throw conflict('Write or generate the text before review', { status: current.status });
+      }
+      return Promise.resolve({ status: 'approved', publishAt: null, leaseUntil: null });
+    });
+  }
+
+  const service = {
     async create(
       principal: Principal,
       businessId: string,
@@ -400,6 +420,51 @@ export function createContentService(deps: {
       return deps.jobs.start(principal, businessId, CONTENT_JOB, { contentId, ...body });
     },
 
+    /**
+     * Starts the job that writes every placeholder of the campaign still without text, or hands
+     * back the one already writing them (one at a time per campaign).
+     */
+    async startWriteAll(
+      principal: Principal,
+      businessId: string,
+      campaignId: string,
+    ): Promise<Job> {
+      await access.require(principal, businessId);
+      const campaign = await createCampaignLookup(db).find(businessId, campaignId);
+      if (!campaign) throw notFound('Campaign');
+      const running = await deps.jobs.unfinished(businessId, WRITE_ALL_JOB, {
+        field: 'campaignId',
+        value: campaignId,
+      });
+      return running ?? deps.jobs.start(principal, businessId, WRITE_ALL_JOB, { campaignId });
+    },
+
+    /**
+     * Approves or schedules many pieces, each through the single-piece rules in its own
+     * transaction: a piece that cannot move is reported and the others go on.
+     */
+    async bulk(
+      principal: Principal,
+      businessId: string,
+      body: BulkContentBody,
+    ): Promise<BulkContentResult> {
+      await access.require(principal, businessId);
+      const items: BulkContentResult['items'] = [];
+      for (const id of new Set(body.ids)) {
+        try {
+          const content =
+            body.action === 'approve'
+              ? toContent(await approve(principal, businessId, id))
+              : await service.schedule(principal, businessId, id, { publishAt: body.publishAt });
+          items.push({ id, ok: true, content });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          items.push({ id, ok: false, error: { code: error.code, message: error.message } });
+        }
+      }
+      return { items };
+    },
+
     async attempts(principal: Principal, businessId: string, contentId: string) {
       await owned(principal, businessId, contentId);
       return { items: (await repository.attempts(businessId, contentId)).map(toAttempt) };
@@ -410,6 +475,7 @@ export function createContentService(deps: {
       return readPage(query, (page) => repository.publications(businessId, page), toPublication);
     },
   };
+  return service;
 }
 
 export type ContentService = ReturnType<typeof createContentService>;

@@ -1,5 +1,5 @@
 // SQL for jobs: the user-visible record of each piece of asynchronous work.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
@@ -22,6 +22,29 @@ export function createJobRepository(db: Executor) {
 
     async find(id: string): Promise<JobRow | undefined> {
       const [row] = await db.select().from(jobs).where(eq(jobs.id, id));
+      return row;
+    },
+
+    /** The newest queued or running job of `kind` whose input has `field` equal to `value`. */
+    async findUnfinished(
+      businessId: string,
+      kind: string,
+      field: string,
+      value: string,
+    ): Promise<JobRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(jobs)
+        .where(
+          and(
+            eq(jobs.businessId, businessId),
+            eq(jobs.kind, kind),
+            inArray(jobs.status, ['queued', 'running']),
+            sql`${jobs.input} ->> ${field} = ${value}`,
+          ),
+        )
+        .orderBy(desc(jobs.createdAt))
+        .limit(1);
       return row;
     },
 

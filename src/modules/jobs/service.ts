@@ -195,6 +195,21 @@ export function createJobService(deps: {
       return toJob(row);
     },
 
+    /**
+     * The business's unfinished job of `kind` working on `input[field] === value`, if any: lets a
+     * module start one job per thing (a campaign's "write all drafts") and hand back the running one.
+     */
+    async unfinished(
+      businessId: string,
+      kind: string,
+      match: { field: string; value: string },
+    ): Promise<Job | undefined> {
+      const row = await repository.findUnfinished(businessId, kind, match.field, match.value);
+      if (!row) return undefined;
+      const job = toJob(await withLiveness(row)); // one the queue gave up on is failed now
+      return isTerminal(job) ? undefined : job;
+    },
+
     async get(principal: Principal, jobId: string): Promise<Job> {
       return toJob(await withLiveness(await ownedJob(principal, jobId)));
     },

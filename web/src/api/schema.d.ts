@@ -2025,6 +2025,102 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/campaigns/{campaignId}/contents/generate-all': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start an AI job that writes every piece of the campaign's calendar without text
+     * @description Answers 202 with the job; while one is writing this campaign, answers it again instead of starting another. Pieces are written one after the other (progress "3 of 12 pieces"); a piece that fails is listed in the result's `failed` with its error and the job goes on. A piece given text meanwhile is left as it is (`skipped`).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          campaignId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/campaigns/{campaignId}/insights': {
     parameters: {
       query?: never;
@@ -3497,6 +3593,96 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve or schedule many pieces at once, each by the single-piece rules
+     * @description Answers 200 with one result per id (duplicates once): ok with the piece, or the error that piece would have had on its own (404, 409 CONFLICT for a move the workflow refuses). Each piece changes in its own transaction, so one refusal does not stop the others. Approving a draft with text submits and approves it; scheduling takes approved (or failed) pieces and makes a draft campaign active.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['BulkContentBodyInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['BulkContentResult'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -7245,6 +7431,78 @@ export interface components {
       tone: string;
       wordsToAvoid: string[];
       wordsToUse: string[];
+    };
+    BulkContentBody:
+      | {
+          /**
+           * @description Approve each piece (a draft with text is submitted and approved)
+           * @constant
+           */
+          action: 'approve';
+          ids: string[];
+        }
+      | {
+          /**
+           * @description Schedule each approved piece at the same time
+           * @constant
+           */
+          action: 'schedule';
+          ids: string[];
+          /**
+           * @description Without an offset it is read in the business's time zone; stored as UTC
+           * @example 2026-03-02T09:30
+           */
+          publishAt: string;
+        };
+    BulkContentBodyInput:
+      | {
+          /**
+           * @description Approve each piece (a draft with text is submitted and approved)
+           * @constant
+           */
+          action: 'approve';
+          ids: string[];
+        }
+      | {
+          /**
+           * @description Schedule each approved piece at the same time
+           * @constant
+           */
+          action: 'schedule';
+          ids: string[];
+          /**
+           * @description Without an offset it is read in the business's time zone; stored as UTC
+           * @example 2026-03-02T09:30
+           */
+          publishAt: string;
+        };
+    BulkContentResult: {
+      items: {
+        /** @description The piece after the change, when ok */
+        content?: components['schemas']['Content'];
+        /** @description Why this piece was not changed, when not ok */
+        error?: {
+          code: string;
+          message: string;
+        };
+        /** Format: uuid */
+        id: string;
+        ok: boolean;
+      }[];
+    };
+    BulkContentResultInput: {
+      items: {
+        /** @description The piece after the change, when ok */
+        content?: components['schemas']['ContentInput'];
+        /** @description Why this piece was not changed, when not ok */
+        error?: {
+          code: string;
+          message: string;
+        };
+        /** Format: uuid */
+        id: string;
+        ok: boolean;
+      }[];
     };
     Business: {
       aiDailyBudgetUsd: number | null;

@@ -65,12 +65,18 @@ export function useTrackedJob(storageKey: string): TrackedJob {
 /**
  * The business's newest running job of `kind` (e.g. `ai.brand-voice`), found in its job list after
  * a reload, or the job the page just started; followed live. Once found, a job is followed to its
- * end, even after the list (refreshed when it finishes) no longer calls it running.
+ * end, even after the list (refreshed when it finishes) no longer calls it running. With
+ * `subjectId`, only a job working on that thing (a campaign's "write all drafts").
  */
-export function useRunningJob(businessId: string, kind: string): FollowedJob {
+export function useRunningJob(businessId: string, kind: string, subjectId?: string): FollowedJob {
   const jobs = useJobs(businessId);
   const [followId, setFollowId] = useState<string | null>(null);
-  const running = jobs.data?.items.find((job) => job.kind === kind && !isFinished(job));
+  const running = jobs.data?.items.find(
+    (job) =>
+      job.kind === kind &&
+      !isFinished(job) &&
+      (subjectId === undefined || job.subject?.id === subjectId),
+  );
   if (followId === null && running) setFollowId(running.id);
   const jobId = followId ?? running?.id ?? null;
   const { job, error } = useJob(jobId, running?.id === jobId ? running : null);

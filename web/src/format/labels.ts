@@ -35,6 +35,7 @@ const TASK_LABELS: Record<string, string> = {
   'brand-voice': 'Brand voice suggestion',
   'campaign-strategy': 'Campaign strategy',
   'content-piece': 'Content generation',
+  'campaign-drafts': 'Write all drafts of a campaign',
   'campaign-insights': 'Campaign insight summary',
   'sequence-draft': 'Email sequence draft',
   'subscribers.import': 'Subscriber CSV import',

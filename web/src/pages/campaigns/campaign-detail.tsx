@@ -11,6 +11,7 @@ import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { formatCents } from '../../format/money';
 import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
+import { BulkActions } from './bulk-actions';
 import { CampaignForm } from './campaign-form';
 import { CampaignProgressSummary } from './campaign-progress';
 import { formatDay } from './campaigns-page';
@@ -77,7 +78,15 @@ export function CampaignDetailPage() {
       <Routes>
         <Route index element={<CampaignOverview campaign={data} />} />
         <Route path="strategy" element={<StrategyView campaign={data} />} />
-        <Route path="calendar" element={<ContentCalendar campaign={data} />} />
+        <Route
+          path="calendar"
+          element={
+            <>
+              <BulkActions campaign={data} />
+              <ContentCalendar campaign={data} />
+            </>
+          }
+        />
         <Route
           path="analytics"
           element={
