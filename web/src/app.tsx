@@ -76,6 +76,12 @@ const SubscribersPage = lazy(() =>
     default: module.SubscribersPage,
   })),
 );
+const SuppressionsPage = lazy(() =>
+  import('./pages/suppressions').then((module) => ({ default: module.SuppressionsPage })),
+);
+const MessagesPage = lazy(() =>
+  import('./pages/messages').then((module) => ({ default: module.MessagesPage })),
+);
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -206,6 +212,8 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                         element={<SequenceAnalyticsPage />}
                       />
                       <Route path="subscribers" element={<SubscribersPage />} />
+                      <Route path="suppressions" element={<SuppressionsPage />} />
+                      <Route path="messages" element={<MessagesPage />} />
                     </Route>
                     <Route path="*" element={<NotFoundPage />} />
                   </Route>
