@@ -4,7 +4,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { createBusiness, type Herald, launchChromium, signUp, startHerald } from './harness.ts';
+import {
+  createBusiness,
+  type Herald,
+  launchChromium,
+  screenshot,
+  signUp,
+  startHerald,
+} from './harness.ts';
 
 let herald: Herald;
 let browser: Browser;
@@ -58,6 +65,24 @@ async function marketerWithBusiness() {
   return { businessId, api, base: `${herald.url}/businesses/${businessId}` };
 }
 
+// Test files are type-checked without the DOM library: the page script is a string.
+const WIDE = `(() => document.documentElement.scrollWidth <= window.innerWidth ? [] : [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+  .slice(0, 5)
+  .map((el) => el.tagName.toLowerCase() + '.' + String(el.className).split(' ').join('.') + ' ' +
+    Math.round(el.getBoundingClientRect().width) + 'px'))()`;
+
+/** At phone width (390 px), what reaches past the screen's edge (nothing, we hope). */
+async function widerThanPhone(ready: string): Promise<string[]> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Opened again at that width, as a phone would.
+  await page.reload();
+  await page.getByTestId(ready).first().waitFor();
+  await screenshot(page, `data-pages-${page.url().split('/').at(-1) ?? 'page'}`);
+  return page.evaluate<string[]>(WIDE);
+}
+
 describe('the do-not-email list', () => {
   it('adds an address with its reason, and removes it again with a note', async () => {
     const { base } = await marketerWithBusiness();
@@ -72,6 +97,7 @@ describe('the do-not-email list', () => {
     const row = page.getByTestId('suppression-row').filter({ hasText: 'gone.away@example.com' });
     await row.waitFor();
     expect(await row.textContent()).toContain('Bounced');
+    expect(await widerThanPhone('suppression-row')).toEqual([]);
 
     await page.getByRole('button', { name: 'Remove gone.away@example.com' }).click();
     const form = page.getByTestId('remove-suppression');
@@ -108,6 +134,7 @@ describe('the messages log', () => {
     const rows = page.getByTestId('message-row');
     await expect.poll(() => rows.count()).toBe(2);
     expect(await rows.first().textContent()).toContain('Your pre-order is ready');
+    expect(await widerThanPhone('message-row')).toEqual([]);
 
     await page.getByRole('search').getByLabel('Channel').selectOption({ label: 'Email' });
     await expect.poll(() => rows.count()).toBe(1);
@@ -161,6 +188,7 @@ describe('campaign analytics', () => {
     await results.getByText('Row 3 · No such post: No piece of this campaign is titled').waitFor();
     await totals.getByText('1,500', { exact: true }).waitFor();
     await totals.getByText('$30.50', { exact: true }).waitFor();
+    expect(await widerThanPhone('metrics-entry')).toEqual([]);
 
     // The insight summary, written by the builtin provider.
     const insight = page.getByTestId('campaign-insight');
