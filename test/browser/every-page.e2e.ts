@@ -218,6 +218,8 @@ function visits(s: Seeded): Visit[] {
       title: of('Subscribers'),
       ready: 'subscriber-row',
     },
+    { name: 'suppressions', path: `${b}/suppressions`, title: of('Do-not-email list') },
+    { name: 'messages', path: `${b}/messages`, title: of('Messages') },
     { name: 'not-found', path: '/no-such-page', title: 'Page not found · Herald' },
   ];
 }

@@ -199,6 +199,50 @@ describe('subscribers', () => {
     expect(page2.body.nextCursor).toBeNull();
   });
 
+  it('takes an address off the suppression list with a note, only the owner, only when listed', async () => {
+    const own = await newBusiness(ctx.app, owner);
+    const path = `/api/v1/businesses/${own.id}`;
+    await api('POST', `${path}/suppressions`, { email: 'ivy@example.com', reason: 'bounced' });
+
+    const noNote = await api<ErrorBody>('POST', `${path}/suppressions/removals`, {
+      email: 'ivy@example.com',
+    });
+    expect(noNote.status).toBe(400);
+    expect(noNote.body.error.details.issues.map((issue) => issue.path)).toEqual(['body.note']);
+
+    const stranger = await newUser(ctx.app);
+    const foreign = await api(
+      'POST',
+      `${path}/suppressions/removals`,
+      {
+        email: 'ivy@example.com',
+        note: 'Mailbox fixed',
+      },
+      stranger,
+    );
+    expect(foreign.status).toBe(404);
+
+    const removed = await api<{ email: string; reason: string; note: string }>(
+      'POST',
+      `${path}/suppressions/removals`,
+      { email: ' IVY@example.com', note: 'Mailbox fixed, she asked by phone' },
+    );
+    expect(removed.status).toBe(200);
+    expect(removed.body).toMatchObject({
+      email: 'ivy@example.com',
+      reason: 'bounced',
+      note: 'Mailbox fixed, she asked by phone',
+    });
+    const list = await api<{ items: { email: string }[] }>('GET', `${path}/suppressions`);
+    expect(list.body.items).toEqual([]);
+
+    const again = await api('POST', `${path}/suppressions/removals`, {
+      email: 'ivy@example.com',
+      note: 'Mailbox fixed',
+    });
+    expect(again.status).toBe(404);
+  });
+
   it('imports a CSV as a job: each bad row is reported with its line and reason and written not at all, duplicates are caught, existing subscribers are updated', async () => {
     const own = await newBusiness(ctx.app, owner);
     const path = `/api/v1/businesses/${own.id}`;

@@ -85,6 +85,12 @@ const SubscribersPage = lazy(() =>
     default: module.SubscribersPage,
   })),
 );
+const SuppressionsPage = lazy(() =>
+  import('./pages/suppressions').then((module) => ({ default: module.SuppressionsPage })),
+);
+const MessagesPage = lazy(() =>
+  import('./pages/messages').then((module) => ({ default: module.MessagesPage })),
+);
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -218,6 +224,8 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                         element={<SequenceAnalyticsPage />}
                       />
                       <Route path="subscribers" element={<SubscribersPage />} />
+                      <Route path="suppressions" element={<SuppressionsPage />} />
+                      <Route path="messages" element={<MessagesPage />} />
                     </Route>
                     <Route path="*" element={<NotFoundPage />} />
                   </Route>

@@ -367,6 +367,15 @@ export function createSubscriberRepository(db: Executor) {
       return row;
     },
 
+    /** Takes the address off the suppression list; the removed row, or undefined if not listed. */
+    async unsuppress(businessId: string, email: string): Promise<SuppressionRow | undefined> {
+      const [row] = await db
+        .delete(suppressions)
+        .where(and(eq(suppressions.businessId, businessId), eq(suppressions.email, email)))
+        .returning();
+      return row;
+    },
+
     async listSuppressions(businessId: string, page: PageRequest): Promise<SuppressionRow[]> {
       return keysetPage(
         db.select().from(suppressions).$dynamic(),

@@ -12,12 +12,14 @@ import {
   CreateSubscriberBody,
   CreateSuppressionBody,
   ImportBody,
+  RemoveSuppressionBody,
   Subscriber,
   SubscriberListQuery,
   SubscriberPage,
   SubscriberParams,
   Suppression,
   SuppressionPage,
+  SuppressionRemoval,
   UpdateSubscriberBody,
 } from './schemas.ts';
 import type { SubscriberService } from './service.ts';
@@ -184,5 +186,43 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
             request.body.reason,
           ),
         ),
+  );
+
+  app.post(
+    `${base}/suppressions/removals`,
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['subscribers'],
+        summary: 'Take an address off the suppression list, with the reason why',
+        description:
+          'The address may be emailed again. The removal is written to the log (`audit: suppression.removed`) with who removed it, the reason it had been suppressed and the note.',
+        params: BusinessParams,
+        body: RemoveSuppressionBody,
+        response: { 200: SuppressionRemoval, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const removal = await subscribers.unsuppress(
+        principal,
+        request.params.businessId,
+        request.body.email,
+        request.body.note,
+      );
+      request.log.info(
+        {
+          audit: 'suppression.removed',
+          businessId: request.params.businessId,
+          userId: principal.userId,
+          apiKeyId: principal.apiKeyId,
+          email: removal.email,
+          suppressedFor: removal.reason,
+          note: removal.note,
+        },
+        'suppression removed',
+      );
+      return removal;
+    },
   );
 }

@@ -242,3 +242,23 @@ export const CreateSuppressionBody = z.object({
   email: EmailAddress,
   reason: SuppressionReason.default('manual'),
 });
+
+export const RemoveSuppressionBody = z.object({
+  email: EmailAddress,
+  note: z
+    .string()
+    .trim()
+    .min(3)
+    .max(500)
+    .describe('Why the address may be emailed again (kept in the log with who removed it)'),
+});
+
+export const SuppressionRemoval = z
+  .object({
+    email: z.string(),
+    reason: SuppressionReason.describe('Why it had been suppressed'),
+    note: z.string(),
+    removedAt: z.string(),
+  })
+  .meta({ id: 'SuppressionRemoval' });
+export type SuppressionRemoval = z.infer<typeof SuppressionRemoval>;

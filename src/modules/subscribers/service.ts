@@ -20,6 +20,7 @@ import {
   type SubscriberListQuery,
   type Suppression,
   SuppressionReason,
+  type SuppressionRemoval,
   type UpdateSubscriberBody,
 } from './schemas.ts';
 
@@ -116,6 +117,24 @@ export function createSubscriberService(deps: {
     async suppress(principal: Principal, businessId: string, email: string, reason: string) {
       await access.require(principal, businessId);
       return toSuppression(await repository.suppress(businessId, email, reason));
+    },
+
+    /** Takes the address off the list, so it may be emailed again; the route logs who and why. */
+    async unsuppress(
+      principal: Principal,
+      businessId: string,
+      email: string,
+      note: string,
+    ): Promise<SuppressionRemoval> {
+      await access.require(principal, businessId);
+      const row = await repository.unsuppress(businessId, email);
+      if (!row) throw notFound('Suppression');
+      return {
+        email: row.email,
+        reason: SuppressionReason.catch('manual').parse(row.reason),
+        note,
+        removedAt: new Date().toISOString(),
+      };
     },
 
     async listSuppressions(principal: Principal, businessId: string, query: PaginationQuery) {

@@ -6600,6 +6600,101 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/suppressions/removals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Take an address off the suppression list, with the reason why
+     * @description The address may be emailed again. The removal is written to the log (`audit: suppression.removed`) with who removed it, the reason it had been suppressed and the note.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @example ann@example.com */
+            email: string;
+            /** @description Why the address may be emailed again (kept in the log with who removed it) */
+            note: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SuppressionRemoval'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/write-key/rotate': {
     parameters: {
       query?: never;
@@ -9099,6 +9194,26 @@ export interface components {
     SuppressionPageInput: {
       items: components['schemas']['SuppressionInput'][];
       nextCursor: string | null;
+    };
+    SuppressionRemoval: {
+      email: string;
+      note: string;
+      /**
+       * @description Why it had been suppressed
+       * @enum {string}
+       */
+      reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual';
+      removedAt: string;
+    };
+    SuppressionRemovalInput: {
+      email: string;
+      note: string;
+      /**
+       * @description Why it had been suppressed
+       * @enum {string}
+       */
+      reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual';
+      removedAt: string;
     };
     TokenResponse: {
       accessToken: string;

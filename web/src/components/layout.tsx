@@ -15,6 +15,8 @@ const BUSINESS_PAGES = [
   { path: 'usage', label: 'AI usage & cost' },
   { path: 'sequences', label: 'Email sequences' },
   { path: 'subscribers', label: 'Subscribers' },
+  { path: 'suppressions', label: 'Do-not-email list' },
+  { path: 'messages', label: 'Messages' },
   { path: 'jobs', label: 'Jobs' },
   { path: 'outbox', label: 'Outbox' },
 ] as const;

@@ -1,6 +1,7 @@
 // Campaign analytics: the figures reported for its pieces (impressions, clicks, conversions,
 // spend and revenue) per day and per platform, and the rates Herald derives from them (CTR,
-// conversion rate, cost per conversion, ROAS). Loaded on demand, with the chart library.
+// conversion rate, cost per conversion, ROAS), entering figures by hand or from a CSV file, and
+// the AI insight summary. Loaded on demand, with the chart library.
 import type { ReactElement } from 'react';
 import {
   Bar,
@@ -19,6 +20,8 @@ import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Skeleton } from '../../components/ui';
 import { formatCents } from '../../format/money';
+import { CampaignInsights } from './campaign-insights';
+import { MetricsEntry } from './metrics-entry';
 import {
   type Campaign,
   type CampaignAnalytics,
@@ -95,8 +98,8 @@ export function CampaignAnalyticsView({ campaign }: { campaign: Campaign }) {
       {data.byDay.length === 0 ? (
         <EmptyState title="No figures yet" testId="analytics-empty">
           <p>
-            Figures appear once pieces are published and an integration (or you, by hand through the
-            metrics API) reports impressions, clicks, conversions, spend and revenue.
+            Figures appear once an integration reports them for the published pieces, or once you
+            enter them below, by hand or from a CSV file.
           </p>
         </EmptyState>
       ) : (
@@ -218,6 +221,10 @@ export function CampaignAnalyticsView({ campaign }: { campaign: Campaign }) {
           </section>
         </>
       )}
+      <div className="grid-two">
+        <MetricsEntry campaign={campaign} />
+        <CampaignInsights campaign={campaign} />
+      </div>
     </div>
   );
 }
