@@ -92,6 +92,9 @@ describe("a campaign's pieces in bulk, in Chromium", () => {
     await page.goto(`${herald.url}/businesses/${businessId}/campaigns/${campaign.id}/calendar`);
     const panel = page.getByTestId('bulk-panel');
     await panel.waitFor();
+    // The list view (the grid opens on this month; these pieces are planned in 2030).
+    await page.getByRole('button', { name: 'List', exact: true }).click();
+    await expect.poll(() => page.locator('.calendar-item.placeholder').count()).toBe(3);
     await expect.poll(() => panel.getByTestId('empty-count').textContent()).toContain('3 pieces');
     await panel.getByRole('button', { name: 'Write all drafts' }).click();
 

@@ -145,7 +145,7 @@ describe('campaigns and the content studio in Chromium', () => {
     await page.getByRole('button', { name: 'List', exact: true }).click();
     const items = page.getByTestId('calendar-item');
     expect(await items.count()).toBeGreaterThan(2);
-    expect(await page.locator('.placeholder-badge').count()).toBe(await items.count());
+    expect(await items.locator('.placeholder-badge').count()).toBe(await items.count());
     await screenshot(page, 'campaign-calendar');
     await page.getByLabel('Platform').selectOption('x');
     await items.first().getByRole('link').click();
