@@ -12,18 +12,21 @@
 // --baseline s, --note text, --no-append.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
-import pg from 'pg';
-
 import { machineInfo } from './lib/machine.ts';
-import { createScratchDatabase, type ScratchDatabase, serverVersion } from './lib/postgres.ts';
+import {
+  backendCpuSeconds,
+  backendCpuSince,
+  createScratchDatabase,
+  type ScratchDatabase,
+  serverVersion,
+} from './lib/postgres.ts';
 import { appendResults, markdownTable } from './lib/results.ts';
-import { type RunningServer, sampleRss, startServer } from './lib/server.ts';
+import { cpuSeconds, type RunningServer, sampleRss, startServer } from './lib/server.ts';
 
 // ---------------------------------------------------------------- the load (child process mode)
 
@@ -153,33 +156,6 @@ async function loopDelay(server: RunningServer): Promise<{ p99: number; max: num
   };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
-      .split(') ')[1]
-      ?.split(' ');
-    return (Number(fields?.[11]) + Number(fields?.[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds used so far by the PostgreSQL backends serving the scratch database. */
-async function backendCpuSeconds(scratch: ScratchDatabase): Promise<Map<number, number>> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = $1',
-      [new URL(scratch.url).pathname.slice(1)],
-    );
-    return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
-  } finally {
-    await client.end();
-  }
-}
-
 interface Job {
   id: string;
   status: string;
@@ -266,7 +242,8 @@ async function benchOne(db: 'pglite' | 'postgres', csv: string, rows: number): P
     const rss = sampleRss(server.pid);
     const load = await startLoad(readUrl, `Bearer ${token}`, connections, 3600);
     const serverCpuBefore = cpuSeconds(server.pid);
-    const backendsBefore = scratch ? await backendCpuSeconds(scratch) : undefined;
+    const backendsBefore =
+      scratch && adminUrl ? await backendCpuSeconds(adminUrl, scratch.url) : undefined;
     const started = performance.now();
     const accepted = await call<{ job: Job }>(server, 'POST', `${base}/subscribers/import`, token, {
       csv,
@@ -278,13 +255,10 @@ async function benchOne(db: 'pglite' | 'postgres', csv: string, rows: number): P
     }
     const endToEndSeconds = (performance.now() - started) / 1000;
     const serverCpu = cpuSeconds(server.pid) - serverCpuBefore;
-    let postgresCpu: number | undefined;
-    if (scratch && backendsBefore) {
-      // Backends still connected; one that has gone since took its figure with it.
-      postgresCpu = 0;
-      for (const [pid, now] of await backendCpuSeconds(scratch))
-        postgresCpu += now - (backendsBefore.get(pid) ?? 0);
-    }
+    const postgresCpu =
+      scratch && adminUrl && backendsBefore
+        ? await backendCpuSince(adminUrl, scratch.url, backendsBefore)
+        : undefined;
     const during = await load.stop();
     const importLoop = await loopDelay(server);
     const peakRssMb = rss.stop();

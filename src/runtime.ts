@@ -77,7 +77,7 @@ function createServices(parts: Infrastructure) {
   const { config, logger, cache } = parts;
   const db = parts.database.db;
   const audit = createAuditTrail({ db, logger });
-  const access = createBusinessAccess(db);
+  const access = createBusinessAccess(db, cache);
   // The only way to a model: providers, retries, breakers, budgets and cost records.
   const ai = createAi({
     db,

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 
 import pg from 'pg';
 
+import { cpuSeconds } from './server.ts';
+
 export interface ScratchDatabase {
   url: string;
   drop(): Promise<void>;
@@ -39,4 +41,38 @@ export async function serverVersion(url: string): Promise<string> {
   } finally {
     await client.end();
   }
+}
+
+/** CPU seconds used so far by each PostgreSQL backend connected to `databaseUrl`'s database. */
+export async function backendCpuSeconds(
+  adminUrl: string,
+  databaseUrl: string,
+): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1',
+      [new URL(databaseUrl).pathname.slice(1)],
+    );
+    return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * CPU seconds the backends of `databaseUrl` used since `before` (from backendCpuSeconds). Only
+ * backends still connected count: one that has gone since took its figure with it.
+ */
+export async function backendCpuSince(
+  adminUrl: string,
+  databaseUrl: string,
+  before: Map<number, number>,
+): Promise<number> {
+  let total = 0;
+  for (const [pid, now] of await backendCpuSeconds(adminUrl, databaseUrl)) {
+    total += now - (before.get(pid) ?? 0);
+  }
+  return total;
 }

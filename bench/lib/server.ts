@@ -166,3 +166,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     },
   };
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+      .split(') ')[1]
+      ?.split(' ');
+    return (Number(fields?.[11]) + Number(fields?.[12])) / 100;
+  } catch {
+    return 0;
+  }
+}

@@ -4,6 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { once } from '../../platform/db/prepared.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import { businesses, users } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
@@ -12,6 +13,19 @@ export type BusinessRow = typeof businesses.$inferSelect;
 export type NewBusiness = typeof businesses.$inferInsert;
 
 export function createBusinessRepository(db: Executor) {
+  // The tenancy check of every request (when the access cache does not answer it).
+  const ownedCheck = once(() =>
+    db
+      .select({ id: businesses.id })
+      .from(businesses)
+      .where(
+        and(
+          eq(businesses.id, sql.placeholder('id')),
+          eq(businesses.ownerId, sql.placeholder('ownerId')),
+        ),
+      )
+      .prepare('businesses_owned_check'),
+  );
   return {
     async insert(values: NewBusiness): Promise<BusinessRow> {
       return returnedRow(await db.insert(businesses).values(values).returning());
@@ -21,6 +35,11 @@ export function createBusinessRepository(db: Executor) {
     async findById(id: string): Promise<BusinessRow | undefined> {
       const [row] = await db.select().from(businesses).where(eq(businesses.id, id));
       return row;
+    },
+
+    async isOwnedBy(ownerId: string, id: string): Promise<boolean> {
+      const rows = await ownedCheck().execute({ ownerId, id });
+      return rows.length > 0;
     },
 
     async findOwned(ownerId: string, id: string): Promise<BusinessRow | undefined> {

@@ -84,7 +84,7 @@ export function createBusinessService(deps: {
     },
 
     async get(principal: Principal, businessId: string): Promise<Business> {
-      return toBusiness(await access.require(principal, businessId));
+      return toBusiness(await access.load(principal, businessId));
     },
 
     async update(
@@ -99,6 +99,7 @@ export function createBusinessService(deps: {
 
     async remove(principal: Principal, businessId: string, origin: RequestOrigin): Promise<void> {
       const row = found(await repository.deleteOwned(principal.userId, businessId), 'Business');
+      await access.forget(businessId, principal.userId);
       await audit.record({
         action: 'business.deleted',
         outcome: 'success',

@@ -4,7 +4,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { keysetPage } from '../../platform/db/pagination.ts';
+import { preparedKeysetList } from '../../platform/db/prepared.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import { campaigns, campaignStrategies } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
@@ -14,6 +14,13 @@ export type NewCampaign = typeof campaigns.$inferInsert;
 export type StrategyRow = typeof campaignStrategies.$inferSelect;
 
 export function createCampaignRepository(db: Executor) {
+  const listPage = preparedKeysetList(
+    'campaigns_list',
+    () => db.select().from(campaigns).$dynamic(),
+    campaigns,
+    eq(campaigns.businessId, sql.placeholder('businessId')),
+    { status: campaigns.status },
+  );
   return {
     async insert(values: NewCampaign): Promise<CampaignRow> {
       return returnedRow(await db.insert(campaigns).values(values).returning());
@@ -40,13 +47,7 @@ export function createCampaignRepository(db: Executor) {
       page: PageRequest,
       status: string | undefined,
     ): Promise<CampaignRow[]> {
-      return keysetPage(
-        db.select().from(campaigns).$dynamic(),
-        campaigns,
-        page,
-        eq(campaigns.businessId, businessId),
-        status ? eq(campaigns.status, status) : undefined,
-      );
+      return listPage({ businessId }, { status }, page);
     },
 
     async update(

@@ -3,10 +3,11 @@
 // found in its business, and `removeUntouchedPlaceholders`, which the strategy job calls for the
 // campaign it has locked in its business. The publisher's SQL, which reads across businesses, is in
 // publish-repository.ts.
-import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { once, preparedKeysetList } from '../../platform/db/prepared.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import {
   contents,
@@ -23,6 +24,37 @@ export type PublicationRow = typeof publications.$inferSelect;
 export type PublishAttemptRow = typeof publishAttempts.$inferSelect;
 
 export function createContentRepository(db: Executor) {
+  const listPage = preparedKeysetList(
+    'contents_list',
+    () => db.select().from(contents).$dynamic(),
+    contents,
+    eq(contents.businessId, sql.placeholder('businessId')),
+    { campaignId: contents.campaignId, status: contents.status, platform: contents.platform },
+  );
+  const piecesByCampaign = once(() => {
+    const counted = (condition: SQL) => sql<number>`(count(*) filter (where ${condition}))::int`;
+    const status = (value: string) => sql`${contents.status} = ${value}`;
+    return db
+      .select({
+        campaignId: contents.campaignId,
+        total: counted(sql`${contents.status} <> 'archived'`),
+        written: counted(sql`${contents.status} <> 'archived' and ${contents.currentVersion} > 0`),
+        inReview: counted(status('in_review')),
+        approved: counted(status('approved')),
+        scheduled: counted(status('scheduled')),
+        published: counted(status('published')),
+        failed: counted(status('failed')),
+      })
+      .from(contents)
+      .where(
+        and(
+          eq(contents.businessId, sql.placeholder('businessId')),
+          sql`${contents.campaignId} = ANY(${sql.placeholder('campaignIds')}::uuid[])`,
+        ),
+      )
+      .groupBy(contents.campaignId)
+      .prepare('contents_pieces_by_campaign');
+  });
   return {
     async insert(values: NewContent): Promise<ContentRow> {
       return returnedRow(await db.insert(contents).values(values).returning());
@@ -71,15 +103,7 @@ export function createContentRepository(db: Executor) {
         platform?: string | undefined;
       },
     ): Promise<ContentRow[]> {
-      return keysetPage(
-        db.select().from(contents).$dynamic(),
-        contents,
-        page,
-        eq(contents.businessId, businessId),
-        filter.campaignId ? eq(contents.campaignId, filter.campaignId) : undefined,
-        filter.status ? eq(contents.status, filter.status) : undefined,
-        filter.platform ? eq(contents.platform, filter.platform) : undefined,
-      );
+      return listPage({ businessId }, filter, page);
     },
 
     async update(
@@ -147,25 +171,7 @@ export function createContentRepository(db: Executor) {
     /** Each campaign's pieces by status, in one grouped query (campaigns with none are absent). */
     async countByCampaign(businessId: string, campaignIds: string[]) {
       if (campaignIds.length === 0) return [];
-      const counted = (condition: ReturnType<typeof sql>) =>
-        sql<number>`(count(*) filter (where ${condition}))::int`;
-      const status = (value: string) => sql`${contents.status} = ${value}`;
-      return db
-        .select({
-          campaignId: contents.campaignId,
-          total: counted(sql`${contents.status} <> 'archived'`),
-          written: counted(
-            sql`${contents.status} <> 'archived' and ${contents.currentVersion} > 0`,
-          ),
-          inReview: counted(status('in_review')),
-          approved: counted(status('approved')),
-          scheduled: counted(status('scheduled')),
-          published: counted(status('published')),
-          failed: counted(status('failed')),
-        })
-        .from(contents)
-        .where(and(eq(contents.businessId, businessId), inArray(contents.campaignId, campaignIds)))
-        .groupBy(contents.campaignId);
+      return piecesByCampaign().execute({ businessId, campaignIds });
     },
 
     /**

@@ -378,7 +378,7 @@ export function createContentService(deps: {
       contentId: string,
       body: ScheduleBody,
     ): Promise<Content> {
-      const business = await access.require(principal, businessId);
+      const business = await access.load(principal, businessId);
       const publishAt = publishInstant(body.publishAt, business.timezone);
       if (Number.isNaN(publishAt.getTime())) {
         throw new AppError('VALIDATION_ERROR', 'Invalid publish time', {

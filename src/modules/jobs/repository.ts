@@ -2,7 +2,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { keysetPage } from '../../platform/db/pagination.ts';
+import { preparedKeysetList } from '../../platform/db/prepared.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import { jobs } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
@@ -10,6 +10,12 @@ import type { PageRequest } from '../../platform/http/pagination.ts';
 export type JobRow = typeof jobs.$inferSelect;
 
 export function createJobRepository(db: Executor) {
+  const listPage = preparedKeysetList(
+    'jobs_list',
+    () => db.select().from(jobs).$dynamic(),
+    jobs,
+    eq(jobs.businessId, sql.placeholder('businessId')),
+  );
   return {
     async insert(values: {
       businessId: string;
@@ -49,12 +55,7 @@ export function createJobRepository(db: Executor) {
     },
 
     async listForBusiness(businessId: string, page: PageRequest): Promise<JobRow[]> {
-      return keysetPage(
-        db.select().from(jobs).$dynamic(),
-        jobs,
-        page,
-        eq(jobs.businessId, businessId),
-      );
+      return listPage({ businessId }, {}, page);
     },
 
     async setQueueJobId(id: string, queueJobId: string): Promise<void> {

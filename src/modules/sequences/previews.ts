@@ -61,7 +61,7 @@ export function createPreviews(deps: {
         subscriberId?: string | undefined;
       },
     ) {
-      const business = await access.require(principal, businessId);
+      const business = await access.load(principal, businessId);
       assertValidTemplates(body);
       const context = await contextFor(businessId, body.subscriberId, business.name);
       return renderForAuthor(body, context);
@@ -78,7 +78,7 @@ export function createPreviews(deps: {
       stepId: string,
       body: { to: string; subscriberId?: string | undefined },
     ) {
-      const business = await access.require(principal, businessId);
+      const business = await access.load(principal, businessId);
       await deps.ownedSequence(principal, businessId, sequenceId);
       if (!(await access.mayReceiveTestSends(principal, business, body.to))) {
         const message =

@@ -6,6 +6,7 @@ import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { preparedKeysetList } from '../../platform/db/prepared.ts';
 import { jsonb, rowsOf } from '../../platform/db/raw-sql.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import {
@@ -23,6 +24,24 @@ export type StepRow = typeof sequenceSteps.$inferSelect;
 export type NewStep = typeof sequenceSteps.$inferInsert;
 
 export function createSequenceRepository(db: Executor) {
+  const listPage = preparedKeysetList(
+    'sequences_list',
+    () =>
+      db
+        .select({
+          sequence: sequences,
+          // $count qualifies the outer column: a bare ${sequences.id} in a sql`` field of a
+          // one-table select is written unqualified ("id"), which inside the subquery is the
+          // counted table's own id, and every count came out 0.
+          stepCount: db.$count(sequenceSteps, eq(sequenceSteps.sequenceId, sequences.id)),
+          enrolled: db.$count(enrollments, eq(enrollments.sequenceId, sequences.id)),
+        })
+        .from(sequences)
+        .$dynamic(),
+    sequences,
+    eq(sequences.businessId, sql.placeholder('businessId')),
+    { status: sequences.status },
+  );
   return {
     async insert(values: NewSequence): Promise<SequenceRow> {
       return returnedRow(await db.insert(sequences).values(values).returning());
@@ -46,23 +65,7 @@ export function createSequenceRepository(db: Executor) {
     },
 
     async list(businessId: string, page: PageRequest, status: string | undefined) {
-      return keysetPage(
-        db
-          .select({
-            sequence: sequences,
-            // $count qualifies the outer column: a bare ${sequences.id} in a sql`` field of a
-            // one-table select is written unqualified ("id"), which inside the subquery is the
-            // counted table's own id, and every count came out 0.
-            stepCount: db.$count(sequenceSteps, eq(sequenceSteps.sequenceId, sequences.id)),
-            enrolled: db.$count(enrollments, eq(enrollments.sequenceId, sequences.id)),
-          })
-          .from(sequences)
-          .$dynamic(),
-        sequences,
-        page,
-        eq(sequences.businessId, businessId),
-        status ? eq(sequences.status, status) : undefined,
-      );
+      return listPage({ businessId }, { status }, page);
     },
 
     async update(

@@ -13,6 +13,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Executor } from '../../platform/db/client.ts';
 import { isUniqueViolation, mapConstraintErrors } from '../../platform/db/constraint-errors.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { preparedKeysetList } from '../../platform/db/prepared.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import { businesses } from '../../platform/db/schema/businesses.ts';
@@ -221,6 +222,22 @@ function escapeLike(value: string): string {
 }
 
 export function createSubscriberRepository(db: Executor) {
+  const listPage = preparedKeysetList(
+    'subscribers_list',
+    () => db.select().from(subscribers).$dynamic(),
+    subscribers,
+    eq(subscribers.businessId, sql.placeholder('businessId')),
+    {
+      // A LIKE pattern: part of the address or the name (the trigram indexes serve it).
+      search: (pattern) =>
+        or(
+          ilike(subscribers.email, pattern),
+          ilike(subscribers.firstName, pattern),
+          ilike(subscribers.lastName, pattern),
+        ),
+      consentStatus: subscribers.consentStatus,
+    },
+  );
   return {
     async insert(values: NewSubscriber): Promise<SubscriberRow> {
       const rows = await mapConstraintErrors(
@@ -243,21 +260,8 @@ export function createSubscriberRepository(db: Executor) {
       page: PageRequest,
       filter: { search?: string | undefined; consentStatus?: string | undefined },
     ): Promise<SubscriberRow[]> {
-      const pattern = filter.search ? `%${escapeLike(filter.search)}%` : undefined;
-      return keysetPage(
-        db.select().from(subscribers).$dynamic(),
-        subscribers,
-        page,
-        eq(subscribers.businessId, businessId),
-        pattern
-          ? or(
-              ilike(subscribers.email, pattern),
-              ilike(subscribers.firstName, pattern),
-              ilike(subscribers.lastName, pattern),
-            )
-          : undefined,
-        filter.consentStatus ? eq(subscribers.consentStatus, filter.consentStatus) : undefined,
-      );
+      const search = filter.search ? `%${escapeLike(filter.search)}%` : undefined;
+      return listPage({ businessId }, { search, consentStatus: filter.consentStatus }, page);
     },
 
     async update(

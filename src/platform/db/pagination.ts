@@ -1,6 +1,6 @@
 // Keyset pagination in SQL, the database half of platform/http/pagination.ts: newest first with
 // ties broken by id, so a page never skips or repeats rows written in the same instant.
-import { and, desc, eq, lt, or, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgSelect } from 'drizzle-orm/pg-core';
 
 import type { PageRequest, Position } from '../http/pagination.ts';
@@ -47,4 +47,23 @@ export function keysetPage<Query extends PgSelect>(
     .where(and(...filters, olderThan(table, page.after)))
     .orderBy(...newestFirst(table))
     .limit(page.limit + 1);
+}
+
+/**
+ * The same page as a statement to prepare once: the limit (and, `withCursor`, the position)
+ * are placeholders, filled by `pageValues(page)` (platform/db/prepared.ts) when it runs.
+ */
+export function keysetPageStatement<Query extends PgSelect>(
+  query: Query,
+  table: KeysetColumns,
+  withCursor: boolean,
+  ...filters: (SQL | undefined)[]
+): Query {
+  const after = withCursor
+    ? { createdAt: sql.placeholder('afterAt'), id: sql.placeholder('afterId') }
+    : undefined;
+  return query
+    .where(and(...filters, olderThan(table, after)))
+    .orderBy(...newestFirst(table))
+    .limit(sql.placeholder('limit'));
 }
