@@ -8,7 +8,6 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import {
   createJsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -36,6 +35,7 @@ import { installIdempotency } from './platform/http/idempotency.ts';
 import { installInputGuard } from './platform/http/input-guard.ts';
 import { correlationIdFor, installObservability } from './platform/http/observability.ts';
 import { installSecurityHeaders } from './platform/http/security-headers.ts';
+import { createSerializerCompiler } from './platform/http/serializer.ts';
 import { installGracefulClose } from './platform/http/shutdown.ts';
 import type { App } from './platform/http/types.ts';
 import { installRateLimits } from './platform/rate-limit.ts';
@@ -68,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(createSerializerCompiler({ verify: config.env === 'test' }));
   installErrorHandling(app);
   installObservability(app, deps.metrics);
   installGracefulClose(app);
