@@ -123,9 +123,14 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   /** The campaign's overview, its progress there compared with the API's counts. */
   async function campaignProgressMatches(campaignId: string): Promise<Progress> {
     await open('Campaigns');
-    await page.getByRole('link', { name: CAMPAIGN, exact: true }).click();
-    await page.waitForURL(`${base}/businesses/${businessId}/campaigns/${campaignId}`);
     const { progress } = await api<{ progress: Progress }>('GET', `${b}/campaigns/${campaignId}`);
+    // On its card in the list, then on its own page.
+    const card = page.getByTestId('campaign-card').filter({ hasText: CAMPAIGN });
+    await expect
+      .poll(() => card.getByTestId('campaign-progress').textContent(), LONG)
+      .toContain(progressWords(progress));
+    await card.getByRole('link', { name: CAMPAIGN, exact: true }).click();
+    await page.waitForURL(`${base}/businesses/${businessId}/campaigns/${campaignId}`);
     await expect
       .poll(() => page.getByTestId('campaign-progress').textContent(), LONG)
       .toContain(progressWords(progress));
@@ -306,9 +311,13 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
     .toBe(3);
   await open('Outbox');
   await expect.poll(() => page.getByTestId('outbox-row').count(), LONG).toBe(3);
-  expect((await page.getByTestId('outbox-row').allTextContents()).join('\n')).toContain(
-    'Welcome, Ann',
-  );
+  const emails = (await page.getByTestId('outbox-row').allTextContents()).join('\n');
+  expect(emails).toContain('ann@example.com');
+  expect(emails).toContain('Welcome, Ann');
+  // The published piece is listed above the emails, as the API lists it.
+  const publications = await api<{ items: unknown[] }>('GET', `${b}/publications`);
+  expect(publications.items).toHaveLength(1);
+  expect(await page.getByTestId('published-row').count()).toBe(publications.items.length);
   await step('send');
   await sequenceRowMatches(sequenceId);
 
@@ -318,12 +327,14 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   await summary.waitFor(LONG);
   const to = isoDay(new Date());
   const from = isoDay(new Date(Date.now() - 29 * 86_400_000));
-  const usage = await api<{ totals: { calls: number; costUsd: number } }>(
-    'GET',
-    `${b}/ai/usage?from=${from}&to=${to}`,
-  );
+  const usage = await api<{
+    totals: { calls: number; costUsd: number; promptTokens: number; completionTokens: number };
+  }>('GET', `${b}/ai/usage?from=${from}&to=${to}`);
   expect(usage.totals.calls).toBeGreaterThanOrEqual(3); // brand voice, strategy, one piece
   expect(asNumber(await stat(summary, 'Model calls'))).toBe(usage.totals.calls);
+  expect(asNumber(await stat(summary, 'Tokens'))).toBe(
+    usage.totals.promptTokens + usage.totals.completionTokens,
+  );
   expect(asNumber(await stat(summary, 'Spent in the period'))).toBeCloseTo(usage.totals.costUsd, 2);
   await step('usage');
 
@@ -332,6 +343,9 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   const jobs = await api<{ items: { status: string }[] }>('GET', `${b}/jobs?limit=50`);
   expect(jobs.items.map((job) => job.status)).toEqual(jobs.items.map(() => 'succeeded'));
   await expect.poll(() => page.getByTestId('job-row').count(), LONG).toBe(jobs.items.length);
+  expect(await page.getByTestId('job-row').filter({ hasText: 'Succeeded' }).count()).toBe(
+    jobs.items.length,
+  );
   await step('jobs');
 
   // Analytics: the campaign's totals and the sequence's, as the API counts them.
@@ -357,13 +371,18 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   await page.getByRole('link', { name: 'Analytics', exact: true }).click();
   const sequenceTotals = page.getByTestId('sequence-totals');
   await sequenceTotals.waitFor(LONG);
-  const sequenceFigures = await api<{ enrolled: number; totals: { sent: number } }>(
-    'GET',
-    `${b}/sequences/${sequenceId}/analytics?days=30`,
-  );
+  const sequenceFigures = await api<{
+    enrolled: number;
+    totals: { sent: number };
+    steps: { sent: number }[];
+  }>('GET', `${b}/sequences/${sequenceId}/analytics?days=30`);
   expect(sequenceFigures).toMatchObject({ enrolled: 3, totals: { sent: 3 } });
   expect(asNumber(await stat(sequenceTotals, 'Enrolled'))).toBe(sequenceFigures.enrolled);
   expect(asNumber(await stat(sequenceTotals, 'Sent'))).toBe(sequenceFigures.totals.sent);
+  const firstStep = page.getByTestId('step-analytics-row').first().locator('td');
+  expect(asNumber((await firstStep.nth(1).textContent()) ?? '')).toBe(
+    sequenceFigures.steps[0]?.sent,
+  );
   await step('sequence-analytics');
 
   // Sign out and in: everything is still there.
@@ -373,6 +392,11 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   await page.waitForURL(`${base}/login`);
   await step('signed-out');
   await signIn(page, base, account);
+  // Signed in, the dashboard opens the business used last (a redirect: a menu opened before it
+  // lands would close again).
+  await page.waitForURL(`${base}${b}/home`);
+  await page.getByRole('heading', { level: 1 }).first().waitFor(LONG);
+  await step('home-after-sign-in');
   expect(await campaignProgressMatches(campaignId)).toEqual(afterPublish);
   await sequenceRowMatches(sequenceId);
   await open('Subscribers');
