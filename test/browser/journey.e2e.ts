@@ -108,12 +108,17 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
     await screenshot(page, `journey-${viewport.width}-${name}`);
   }
 
-  /** A page of the business from the side menu (behind the Menu button on a phone). */
-  async function open(label: string): Promise<void> {
+  /** On a phone the side menu is behind the Menu button: opens it (a laptop shows it anyway). */
+  async function showMenu(): Promise<void> {
     const menu = page.getByRole('button', { name: 'Menu' });
     if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true') {
       await menu.click();
     }
+  }
+
+  /** A page of the business from the side menu. */
+  async function open(label: string): Promise<void> {
+    await showMenu();
     await page
       .getByRole('navigation', { name: 'Business pages' })
       .getByRole('link', { name: label, exact: true })
@@ -148,12 +153,14 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
     );
     const fromApi = items.find((item) => item.id === sequenceId);
     const headers = await page.getByRole('columnheader').allTextContents();
-    const cells = (await row.locator('td').allTextContents()).map((cell) => cell.trim());
-    const column = (name: string) => asNumber(cells[headers.indexOf(name)] ?? 'NaN');
-    expect({ steps: column('Steps'), enrolled: column('Enrolled') }).toEqual({
-      steps: fromApi?.stepCount,
-      enrolled: fromApi?.enrolled,
-    });
+    // Polled: the list may show what it cached until its refresh comes back.
+    await expect
+      .poll(async () => {
+        const cells = (await row.locator('td').allTextContents()).map((cell) => cell.trim());
+        const column = (name: string) => asNumber(cells[headers.indexOf(name)] ?? 'NaN');
+        return { steps: column('Steps'), enrolled: column('Enrolled') };
+      }, LONG)
+      .toEqual({ steps: fromApi?.stepCount, enrolled: fromApi?.enrolled });
   }
 
   // Register.
@@ -179,9 +186,11 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   await suggestion.waitFor(LONG);
   await suggestion.getByRole('button', { name: 'Use this voice' }).click();
   await page.getByText('Applied to the profile').waitFor(LONG);
-  const voice = await api<{ brandVoice: { tone: string } }>('GET', b);
-  expect(voice.brandVoice.tone).not.toBe('');
-  expect(await page.getByLabel('Tone').inputValue()).toBe(voice.brandVoice.tone);
+  const tone = await page.getByLabel('Tone').inputValue();
+  expect(tone).not.toBe('');
+  await expect
+    .poll(async () => (await api<{ brandVoice: { tone: string } }>('GET', b)).brandVoice.tone, LONG)
+    .toBe(tone);
   await step('brand-voice');
 
   // Campaign.
@@ -238,20 +247,30 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   await step('content');
 
   // Approve.
+  // Each change shows at once (optimistically); the next is clicked once the server took it.
+  const statusChanged = () =>
+    page.waitForResponse((r) => r.url().endsWith(`/contents/${contentId}/status`));
+  const reviewed = statusChanged();
   await page.getByRole('button', { name: 'Submit for review' }).click();
+  expect((await reviewed).status()).toBe(200);
+  const approved = statusChanged();
   await page.getByRole('button', { name: 'Approve' }).click();
+  expect((await approved).status()).toBe(200);
   await page.getByLabel('Publish at').waitFor(LONG);
-  await expect
-    .poll(async () => (await api<{ status: string }>('GET', content)).status)
-    .toBe('approved');
+  expect((await api<{ status: string }>('GET', content)).status).toBe('approved');
   await step('approve');
 
   // Schedule: ten minutes ahead on the business's clocks.
   await page
     .getByLabel('Publish at')
     .fill(wallClock(new Date(Date.now() + 10 * 60_000), TIME_ZONE));
+  const scheduled = page.waitForResponse((r) =>
+    r.url().endsWith(`/contents/${contentId}/schedule`),
+  );
   await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+  // Shown at once (optimistically); stored once the server answers.
   await page.getByTestId('scheduled-for').waitFor(LONG);
+  expect((await scheduled).status()).toBe(200);
   expect((await api<{ status: string }>('GET', content)).status).toBe('scheduled');
   await step('schedule');
 
@@ -343,9 +362,9 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   const jobs = await api<{ items: { status: string }[] }>('GET', `${b}/jobs?limit=50`);
   expect(jobs.items.map((job) => job.status)).toEqual(jobs.items.map(() => 'succeeded'));
   await expect.poll(() => page.getByTestId('job-row').count(), LONG).toBe(jobs.items.length);
-  expect(await page.getByTestId('job-row').filter({ hasText: 'Succeeded' }).count()).toBe(
-    jobs.items.length,
-  );
+  await expect
+    .poll(() => page.getByTestId('job-row').filter({ hasText: 'Succeeded' }).count(), LONG)
+    .toBe(jobs.items.length);
   await step('jobs');
 
   // Analytics: the campaign's totals and the sequence's, as the API counts them.
@@ -386,8 +405,7 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   await step('sequence-analytics');
 
   // Sign out and in: everything is still there.
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible()) await menu.click();
+  await showMenu();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(`${base}/login`);
   await step('signed-out');
