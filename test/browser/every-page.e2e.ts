@@ -8,7 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type Herald, launchChromium, screenshot, signUp, startHerald } from './harness.ts';
+import {
+  type Herald,
+  launchChromium,
+  pageWidth,
+  screenshot,
+  signUp,
+  startHerald,
+} from './harness.ts';
 
 const BUSINESS = 'Blue Door Bakery & Café on the Long Harbour Road';
 const CAMPAIGN = 'Spring menu launch for the whole neighbourhood';
@@ -223,27 +230,6 @@ function visits(s: Seeded): Visit[] {
     { name: 'not-found', path: '/no-such-page', title: 'Page not found · Herald' },
   ];
 }
-
-// The test files are type-checked without the DOM library: page scripts are strings.
-const PAGE_WIDTH = `(() => ({
-  scrollWidth: document.documentElement.scrollWidth,
-  innerWidth: window.innerWidth,
-  // The outermost elements reaching past the right edge, to say what widened the page.
-  wide: [...document.querySelectorAll('body *')]
-    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
-    .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
-    .slice(0, 5)
-    .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '') +
-      ' ' + Math.round(el.getBoundingClientRect().width) + 'px'),
-}))()`;
-
-interface PageWidth {
-  scrollWidth: number;
-  innerWidth: number;
-  wide: string[];
-}
-
-const pageWidth = (page: Page) => page.evaluate<PageWidth>(PAGE_WIDTH);
 
 /** Relative luminance contrast of two `rgb(…)` colours, as WCAG defines it. */
 function contrast(a: string, b: string): number {

@@ -8,7 +8,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-import { type Browser, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 import { freePort } from '../../bench/lib/server.ts';
 import { type FakeLlm, startFakeLlm } from './fake-llm.ts';
@@ -57,6 +64,11 @@ export interface Herald {
   clearFaults(): Promise<void>;
   /** As if `seconds` went by for scheduled pieces: publishes what is then due; returns how many. */
   publishAsIfLater(seconds: number): Promise<number>;
+  /** Every model call from now on waits (AI jobs stay mid-way) until `releaseAi`. */
+  holdAi(): Promise<void>;
+  releaseAi(): Promise<void>;
+  /** How many model calls are waiting. */
+  heldAiCalls(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +158,18 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
       if (!response.ok) throw new Error(`could not move the clock: ${response.status}`);
       return ((await response.json()) as { published: number }).published;
     },
+    async holdAi() {
+      const response = await fetch(`${url}/__test__/ai/hold`, { method: 'POST' });
+      if (response.status !== 204) throw new Error(`could not hold the AI: ${response.status}`);
+    },
+    async releaseAi() {
+      const response = await fetch(`${url}/__test__/ai/release`, { method: 'POST' });
+      if (response.status !== 204) throw new Error(`could not release the AI: ${response.status}`);
+    },
+    async heldAiCalls() {
+      const response = await fetch(`${url}/__test__/ai/held`);
+      return ((await response.json()) as { held: number }).held;
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -196,4 +220,103 @@ export async function createBusiness(
   if (!id) throw new Error(`no business id in ${page.url()}`);
   await page.getByRole('heading', { name, level: 1 }).waitFor();
   return id;
+}
+
+/** Signs in through the dashboard's form; lands wherever the dashboard sends a signed-in user. */
+export async function signIn(
+  page: Page,
+  base: string,
+  account: { email: string; password: string },
+): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+// The test files are type-checked without the DOM library: page scripts are strings.
+const PAGE_WIDTH = `(() => ({
+  scrollWidth: document.documentElement.scrollWidth,
+  innerWidth: window.innerWidth,
+  // The outermost elements reaching past the right edge, to say what widened the page.
+  wide: [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+    .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+    .slice(0, 5)
+    .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '') +
+      ' ' + Math.round(el.getBoundingClientRect().width) + 'px'),
+}))()`;
+
+export interface PageWidth {
+  scrollWidth: number;
+  innerWidth: number;
+  /** The outermost elements reaching past the right edge, with their widths. */
+  wide: string[];
+}
+
+/** How wide the page is against the window, and what sticks out when it is wider. */
+export const pageWidth = (page: Page) => page.evaluate<PageWidth>(PAGE_WIDTH);
+
+/** The API as a signed-in user (a bearer token): throws with the answer when it is not 2xx. */
+export function apiAs(base: string, token: string) {
+  return async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> => {
+    const response = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) {
+      throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    }
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  };
+}
+
+export interface BrowserSuite {
+  herald: Herald;
+  browser: Browser;
+  /** A fresh browser context and page; every uncaught error in the page lands in `errors`. */
+  newPage(
+    options: BrowserContextOptions,
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+}
+
+/** Starts Herald (with `env`) and Chromium before the file's tests, and stops both after. */
+export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
+  const started: { herald?: Herald; browser?: Browser } = {};
+  beforeAll(async () => {
+    [started.herald, started.browser] = await Promise.all([startHerald(env), launchChromium()]);
+  });
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.herald?.stop();
+  });
+  const get = <K extends 'herald' | 'browser'>(key: K) => {
+    const value = started[key];
+    if (!value) throw new Error(`the ${key} has not started (used outside a test?)`);
+    return value as NonNullable<(typeof started)[K]>;
+  };
+  return {
+    get herald() {
+      return get('herald');
+    },
+    get browser() {
+      return get('browser');
+    },
+    async newPage(options) {
+      const context = await get('browser').newContext(options);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+      return { context, page, errors };
+    },
+  };
 }

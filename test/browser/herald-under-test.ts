@@ -5,7 +5,10 @@
 //   answered through Herald's real error handler (a 500 INTERNAL with its correlation ID, a 401
 //   as an expired access token gets, or a 409 CONFLICT);
 // - `POST /__test__/clock/publish-due` moves time forward for scheduled pieces (`seconds`) and
-//   publishes what is then due, so a test never waits for a publish time on the wall clock.
+//   publishes what is then due, so a test never waits for a publish time on the wall clock;
+// - `POST /__test__/ai/hold` makes every model call wait (at the AI layer, whatever the provider)
+//   until `POST /__test__/ai/release`; `GET /__test__/ai/held` says how many wait, so a test can
+//   reload a page while an AI job is surely mid-way.
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
 import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
@@ -23,6 +26,9 @@ interface Fault {
 
 const faults: Fault[] = [];
 
+/** Model calls held by `/__test__/ai/hold`, each released by calling its function. */
+const aiGate: { holding: boolean; waiting: (() => void)[] } = { holding: false, waiting: [] };
+
 const config = loadConfig(process.env);
 const logger = createLogger(config.log);
 // Set once serve() returns; the routes that use it are only called after the server listens.
@@ -34,6 +40,18 @@ const served = await serve(config, logger, {
       const { seconds } = request.body as { seconds: number };
       return { published: await publishAsIfLater(started.runtime, seconds) };
     });
+    app.post('/__test__/ai/hold', { schema: { hide: true } }, async (_request, reply) => {
+      aiGate.holding = true;
+      return reply.status(204).send();
+    });
+    app.post('/__test__/ai/release', { schema: { hide: true } }, async (_request, reply) => {
+      aiGate.holding = false;
+      for (const release of aiGate.waiting.splice(0)) release();
+      return reply.status(204).send();
+    });
+    app.get('/__test__/ai/held', { schema: { hide: true } }, (_request, reply) =>
+      reply.send({ held: aiGate.waiting.length }),
+    );
     app.post('/__test__/faults', { schema: { hide: true } }, async (request, reply) => {
       const body = request.body as {
         method?: string;
@@ -77,3 +95,14 @@ const served = await serve(config, logger, {
   },
 });
 started.runtime = served.runtime;
+// Every job reaches a model through this one runner object: each call passes the gate first.
+const ai = served.runtime.services.ai;
+const run = ai.run.bind(ai);
+ai.run = async (task, input, options) => {
+  if (aiGate.holding) {
+    await new Promise<void>((resolve) => {
+      aiGate.waiting.push(resolve);
+    });
+  }
+  return run(task, input, options);
+};
