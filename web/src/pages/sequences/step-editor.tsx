@@ -477,14 +477,15 @@ function PlainTextPart(props: {
   // Focus follows a switch (the control it used is gone), not the editor's first render.
   const [switched, setSwitched] = useState(false);
   const written = form.textSource === 'written';
+  const body = form.bodyFormat === 'html' ? 'the HTML' : 'the email';
   return (
     <div className="plain-text-part">
       <p className="plain-text-source" data-testid="plain-text-source">
-        <strong>Plain text: {written ? 'written by you' : 'made from the email'}</strong>
+        <strong>Plain text: {written ? 'written by you' : `made from ${body}`}</strong>
         <span className="hint">
           {written
-            ? ' — it stays as written when you change the email.'
-            : ' — it follows every change to the email; see “Plain text” in the preview.'}
+            ? ` — it stays as written when you change ${body}.`
+            : ` — it follows every change to ${body}; see “Plain text” in the preview.`}
         </span>
       </p>
       {written ? (
@@ -492,7 +493,7 @@ function PlainTextPart(props: {
           <TemplateInput
             name="text"
             label="Plain-text body"
-            hint="Sent to inboxes that do not show formatting. Left empty, it is made from the email."
+            hint={`Sent to inboxes that do not show formatting. Left empty, it is made from ${body}.`}
             rows={4}
             autoFocus={switched}
             value={form.text}
@@ -509,7 +510,7 @@ function PlainTextPart(props: {
               setForm(makeTextFromHtml);
             }}
           >
-            Make it from the email again
+            Make it from {body} again
           </button>
         </>
       ) : (
