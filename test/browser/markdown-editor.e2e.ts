@@ -185,6 +185,7 @@ describe('the Markdown editor of an email step', () => {
     expect(await page.getByLabel('Email', { exact: true }).inputValue()).toBe(
       'Fresh rye is here\n\nBy hand.',
     );
+    await expect.poll(previewHtml, { timeout: 10_000 }).toContain('<p>By hand.</p>');
     expect(await widestRight()).toBeLessThanOrEqual(390);
     await screenshot(page, 'markdown-editor-phone');
   });
