@@ -83,6 +83,12 @@ export const StepBody = z
   .refine((step) => step.html !== undefined || step.markdown !== undefined, {
     path: ['html'],
     message: 'give the body as html or as markdown',
+  })
+  .meta({
+    example: {
+      subject: 'Welcome, {{ subscriber.first_name | default: "friend" }}',
+      markdown: '## Welcome!\n\nHello **{{ subscriber.first_name | default: "there" }}**.',
+    },
   });
 export type StepBody = z.infer<typeof StepBody>;
 
