@@ -95,6 +95,8 @@ export function StepEditor(props: {
   const headingId = useId();
 
   const set = <K extends keyof StepForm>(name: K, value: StepForm[K]) => {
+    // A failed switch's error is about the Markdown as it was; the preview checks the new one.
+    if (name === 'markdown') setSwitchError(null);
     setForm((current) => ({ ...current, [name]: value }));
   };
 
