@@ -191,6 +191,11 @@ describe('sequence pages a marketer can trust', () => {
     );
     await page.goto(`${herald.url}/businesses/${businessId}/sequences/${sequence.id}`);
     await page.getByLabel('Subject', { exact: true }).fill('Welcome');
+    // Written in HTML (markdown-editor.e2e.ts covers the Markdown editor, the default).
+    await page
+      .getByRole('group', { name: 'Write the email in' })
+      .getByRole('button', { name: 'HTML' })
+      .click();
     const html = page.getByLabel('HTML body');
     const error = page.getByTestId('html-error');
     const previewHtml = () => page.locator('iframe.preview-frame').getAttribute('srcdoc');

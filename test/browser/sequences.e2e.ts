@@ -79,6 +79,11 @@ describe('email sequences in Chromium', () => {
     await page
       .getByLabel('Subject', { exact: true })
       .fill('Welcome, {{ subscriber.first_name | default: "friend" }}');
+    // Written in HTML (markdown-editor.e2e.ts covers the Markdown editor, the default).
+    await page
+      .getByRole('group', { name: 'Write the email in' })
+      .getByRole('button', { name: 'HTML' })
+      .click();
     await page
       .getByLabel('HTML body')
       .fill('<p>Hello {{ subscriber.first_name | default: "neighbour" }}, fresh bread daily.</p>');
@@ -95,6 +100,10 @@ describe('email sequences in Chromium', () => {
     expect(await page.getByLabel('Unit').inputValue()).toBe('days');
     await page.getByLabel('Only send within a window').check();
     await page.getByLabel('Subject', { exact: true }).fill('A tip from the bakery');
+    await page
+      .getByRole('group', { name: 'Write the email in' })
+      .getByRole('button', { name: 'HTML' })
+      .click();
     await page.getByLabel('HTML body').fill('<p>Keep bread in paper.</p>\n{% iff subscriber %}');
     const refused = page.waitForResponse(
       (r) => r.url().endsWith(`/sequences/${sequenceId}/steps`) && r.request().method() === 'POST',

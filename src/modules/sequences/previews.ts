@@ -1,5 +1,6 @@
-// What an author sees before a step goes out: the editor's live preview of unsaved templates and
-// a test send of a saved step, each rendered for a sample subscriber or a chosen one.
+// What an author sees before a step goes out: the editor's live preview of unsaved templates (HTML
+// or Markdown) and a test send of a saved step, each rendered for a sample subscriber or a chosen
+// one.
 import { randomUUID } from 'node:crypto';
 
 import type { Database } from '../../platform/db/client.ts';
@@ -12,6 +13,7 @@ import type { OwnedSequence } from './owned-sequence.ts';
 import type { SequenceRepository } from './repository.ts';
 import {
   assertValidTemplates,
+  htmlOfMarkdown,
   type RenderContext,
   renderForAuthor,
   SAMPLE_SUBSCRIBER,
@@ -57,14 +59,17 @@ export function createPreviews(deps: {
         subject: string;
         preheader: string;
         html: string;
+        markdown?: string | undefined;
         text: string;
         subscriberId?: string | undefined;
       },
     ) {
       const business = await access.load(principal, businessId);
-      assertValidTemplates(body);
+      const markdownHtml = body.markdown === undefined ? null : htmlOfMarkdown(body.markdown);
+      const templates = { ...body, html: markdownHtml ?? body.html };
+      assertValidTemplates(templates, body.markdown);
       const context = await contextFor(businessId, body.subscriberId, business.name);
-      return renderForAuthor(body, context);
+      return { ...renderForAuthor(templates, context), markdownHtml };
     },
 
     /**

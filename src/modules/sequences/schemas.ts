@@ -55,24 +55,41 @@ export function delayOf(minutes: number): Delay {
 const TEXT_PART =
   'The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written.';
 
-export const StepBody = z.object({
-  delay: Delay.default({ value: 0, unit: 'minutes' }).describe(
-    'After the previous step (after enrollment for the first step)',
-  ),
-  sendWindow: SendWindow.nullable().default(null),
-  subject: z
-    .string()
-    .min(1)
-    .max(500)
-    .meta({ example: 'Welcome, {{ subscriber.first_name | default: "friend" }}' }),
-  preheader: z.string().max(500).default(''),
-  html: z
-    .string()
-    .min(1)
-    .max(200_000)
-    .meta({ example: '<p>Hello {{ subscriber.first_name | default: "there" }}!</p>' }),
-  text: z.string().max(200_000).default('').describe(TEXT_PART),
-});
+const MARKDOWN =
+  'The body in Markdown (Liquid tags kept as written). When given, the HTML body is made from it (tags and links an email may carry; no scripts, styles or event attributes; links only to http(s), mailto or a Liquid value) and an `html` sent alongside is ignored.';
+const HTML_BODY = 'The HTML body; required unless `markdown` is given.';
+
+const HtmlBody = z.string().min(1).max(200_000);
+const MarkdownBody = z.string().min(1).max(200_000);
+
+export const StepBody = z
+  .object({
+    delay: Delay.default({ value: 0, unit: 'minutes' }).describe(
+      'After the previous step (after enrollment for the first step)',
+    ),
+    sendWindow: SendWindow.nullable().default(null),
+    subject: z
+      .string()
+      .min(1)
+      .max(500)
+      .meta({ example: 'Welcome, {{ subscriber.first_name | default: "friend" }}' }),
+    preheader: z.string().max(500).default(''),
+    html: HtmlBody.optional()
+      .describe(HTML_BODY)
+      .meta({ example: '<p>Hello {{ subscriber.first_name | default: "there" }}!</p>' }),
+    markdown: MarkdownBody.optional().describe(MARKDOWN),
+    text: z.string().max(200_000).default('').describe(TEXT_PART),
+  })
+  .refine((step) => step.html !== undefined || step.markdown !== undefined, {
+    path: ['html'],
+    message: 'give the body as html or as markdown',
+  })
+  .meta({
+    example: {
+      subject: 'Welcome, {{ subscriber.first_name | default: "friend" }}',
+      markdown: '## Welcome!\n\nHello **{{ subscriber.first_name | default: "there" }}**.',
+    },
+  });
 export type StepBody = z.infer<typeof StepBody>;
 
 export const UpdateStepBody = z
@@ -81,7 +98,12 @@ export const UpdateStepBody = z
     sendWindow: SendWindow.nullable(),
     subject: z.string().min(1).max(500),
     preheader: z.string().max(500),
-    html: z.string().min(1).max(200_000),
+    html: HtmlBody.describe(
+      'The HTML body as written: the step is then written in HTML (its Markdown, if any, is cleared)',
+    ),
+    markdown: MarkdownBody.nullable().describe(
+      `${MARKDOWN} null: keep the current HTML and write the step in HTML from now on.`,
+    ),
     text: z.string().max(200_000).describe(TEXT_PART),
   })
   .partial();
@@ -96,7 +118,11 @@ export const Step = z
     sendWindow: SendWindow.nullable(),
     subject: z.string(),
     preheader: z.string(),
-    html: z.string(),
+    html: z.string().describe('The HTML body that is sent (made from `markdown` when that is set)'),
+    markdown: z
+      .string()
+      .nullable()
+      .describe('The Markdown the body is written in; null when it is written in HTML'),
     text: z.string().describe(TEXT_PART),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -187,13 +213,28 @@ export const EnrollmentPage = pageSchema(Enrollment).meta({ id: 'EnrollmentPage'
 export const PreviewBody = z.object({
   subject: z.string().max(500),
   preheader: z.string().max(500).default(''),
-  html: z.string().max(200_000),
+  html: z.string().max(200_000).default('').describe('Ignored when `markdown` is given'),
+  markdown: z
+    .string()
+    .max(200_000)
+    .optional()
+    .describe('The body in Markdown: previewed as the HTML a step saved with it would carry'),
   text: z.string().max(200_000).default(''),
   subscriberId: z.uuid().optional().describe('Render for this subscriber (default: a sample one)'),
 });
 
 export const RenderedEmail = z
-  .object({ subject: z.string(), html: z.string(), text: z.string() })
+  .object({
+    subject: z.string(),
+    html: z.string(),
+    text: z.string(),
+    markdownHtml: z
+      .string()
+      .nullable()
+      .describe(
+        'The HTML body made from `markdown`, Liquid not yet rendered (what a step saved with it stores); null when the body was given as HTML',
+      ),
+  })
   .meta({ id: 'RenderedEmail' });
 
 export const TestSendBody = z.object({

@@ -32,7 +32,7 @@ import {
   type UpdateStepBody,
 } from './schemas.ts';
 import { createSequenceAnalytics } from './sequence-analytics.ts';
-import { assertValidTemplates } from './templates.ts';
+import { assertValidTemplates, htmlOfMarkdown } from './templates.ts';
 import type { TrackingLinks } from './tracking.ts';
 
 export function toStep(row: StepRow): Step {
@@ -45,6 +45,7 @@ export function toStep(row: StepRow): Step {
     subject: row.subject,
     preheader: row.preheader,
     html: row.html,
+    markdown: row.markdown ?? null,
     text: row.text,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -64,14 +65,34 @@ function toSequence(row: SequenceRow, steps: StepRow[]): Sequence {
   };
 }
 
+/**
+ * A step's body as stored: written in HTML (no Markdown), or made from its Markdown, which is kept
+ * as the source the editor opens. The templates are checked either way, on the HTML that is sent.
+ */
+function checkedBody(
+  templates: { subject: string; preheader: string; text: string },
+  body: { html: string; markdown: null } | { markdown: string },
+): { html: string; markdown: string | null } {
+  if (body.markdown === null) {
+    assertValidTemplates({ ...templates, html: body.html });
+    return body;
+  }
+  const html = htmlOfMarkdown(body.markdown);
+  assertValidTemplates({ ...templates, html }, body.markdown);
+  return { html, markdown: body.markdown };
+}
+
 function stepValues(body: StepBody) {
-  assertValidTemplates(body);
+  const source =
+    body.markdown !== undefined
+      ? { markdown: body.markdown }
+      : { html: body.html ?? '', markdown: null };
   return {
     delayMinutes: delayMinutes(body.delay),
     sendWindow: body.sendWindow,
     subject: body.subject,
     preheader: body.preheader,
-    html: body.html,
+    ...checkedBody(body, source),
     text: body.text,
   };
 }
@@ -213,15 +234,24 @@ export function createSequenceService(deps: {
     ) {
       await owned(principal, businessId, sequenceId);
       const current = found(await repository.findStep(sequenceId, stepId), 'Step');
-      const merged = {
+      const templates = {
         subject: body.subject ?? current.subject,
         preheader: body.preheader ?? current.preheader,
-        html: body.html ?? current.html,
         text: body.text ?? current.text,
       };
-      assertValidTemplates(merged);
+      // New Markdown makes the HTML; new HTML (or markdown: null) writes the step in HTML; with
+      // neither, the step keeps its body and the way it is written.
+      const markdown =
+        body.markdown !== undefined
+          ? body.markdown
+          : body.html !== undefined
+            ? null
+            : (current.markdown ?? null);
+      const source =
+        markdown === null ? { html: body.html ?? current.html, markdown } : { markdown };
       const row = await repository.updateStep(sequenceId, stepId, {
-        ...merged,
+        ...templates,
+        ...checkedBody(templates, source),
         ...(body.delay ? { delayMinutes: delayMinutes(body.delay) } : {}),
         ...(body.sendWindow !== undefined ? { sendWindow: body.sendWindow } : {}),
       });

@@ -17,6 +17,7 @@ import {
   renderTemplate,
   TemplateRenderError,
 } from './liquid-sandbox.ts';
+import { markdownToHtml } from './markdown.ts';
 
 export { htmlToText } from '../../shared/html-to-text.ts';
 export { TEMPLATE_LIMITS, TemplateRenderError } from './liquid-sandbox.ts';
@@ -29,7 +30,8 @@ export interface StepTemplates {
 }
 
 export interface TemplateProblem {
-  field: keyof StepTemplates;
+  /** `markdown` for a body written in Markdown. */
+  field: keyof StepTemplates | 'markdown';
   line: number;
   column: number;
   message: string;
@@ -147,10 +149,39 @@ export function templateValidationError(
   );
 }
 
-/** Throws VALIDATION_ERROR listing each problem, so a broken template is never saved. */
-export function assertValidTemplates(templates: StepTemplates): void {
+/**
+ * Throws VALIDATION_ERROR listing each problem, so a broken template is never saved. When the
+ * HTML was made from `markdown`, its problems are reported against the Markdown, at the
+ * Markdown's own line where the Markdown shows the problem too.
+ */
+export function assertValidTemplates(templates: StepTemplates, markdown?: string): void {
   const problems = checkTemplates(templates);
-  if (problems.length > 0) throw templateValidationError(problems);
+  if (problems.length === 0) return;
+  if (markdown === undefined || !problems.some((problem) => problem.field === 'html')) {
+    throw templateValidationError(problems);
+  }
+  const inMarkdown = checkTemplates({ ...templates, html: markdown }).filter(
+    (problem) => problem.field === 'html',
+  );
+  const body =
+    inMarkdown.length > 0 ? inMarkdown : problems.filter(({ field }) => field === 'html');
+  throw templateValidationError([
+    ...problems.filter(({ field }) => field !== 'html'),
+    ...body.map((problem) => ({ ...problem, field: 'markdown' as const })),
+  ]);
+}
+
+/**
+ * The HTML body of a step written in Markdown (see markdown.ts); a Markdown that leaves nothing
+ * once unsafe HTML is removed is a VALIDATION_ERROR, like an empty HTML body.
+ */
+export function htmlOfMarkdown(markdown: string): string {
+  const html = markdownToHtml(markdown);
+  if (html !== '') return html;
+  const message = 'The Markdown leaves no email body once scripts and unsafe HTML are removed';
+  throw new AppError('VALIDATION_ERROR', message, {
+    details: { issues: [{ path: 'body.markdown', message }] },
+  });
 }
 
 /**

@@ -4314,8 +4314,13 @@ export interface paths {
             /** @default [] */
             steps?: {
               delay?: components['schemas']['StepDelayInput'];
-              /** @example <p>Hello {{ subscriber.first_name | default: "there" }}!</p> */
-              html: string;
+              /**
+               * @description The HTML body; required unless `markdown` is given.
+               * @example <p>Hello {{ subscriber.first_name | default: "there" }}!</p>
+               */
+              html?: string;
+              /** @description The body in Markdown (Liquid tags kept as written). When given, the HTML body is made from it (tags and links an email may carry; no scripts, styles or event attributes; links only to http(s), mailto or a Liquid value) and an `html` sent alongside is ignored. */
+              markdown?: string;
               /** @default  */
               preheader?: string;
               /** @default null */
@@ -5298,8 +5303,13 @@ export interface paths {
         content: {
           'application/json': {
             delay?: components['schemas']['StepDelayInput'];
-            /** @example <p>Hello {{ subscriber.first_name | default: "there" }}!</p> */
-            html: string;
+            /**
+             * @description The HTML body; required unless `markdown` is given.
+             * @example <p>Hello {{ subscriber.first_name | default: "there" }}!</p>
+             */
+            html?: string;
+            /** @description The body in Markdown (Liquid tags kept as written). When given, the HTML body is made from it (tags and links an email may carry; no scripts, styles or event attributes; links only to http(s), mailto or a Liquid value) and an `html` sent alongside is ignored. */
+            markdown?: string;
             /** @default  */
             preheader?: string;
             /** @default null */
@@ -5482,7 +5492,10 @@ export interface paths {
         content: {
           'application/json': {
             delay?: components['schemas']['StepDelayInput'];
+            /** @description The HTML body as written: the step is then written in HTML (its Markdown, if any, is cleared) */
             html?: string;
+            /** @description The body in Markdown (Liquid tags kept as written). When given, the HTML body is made from it (tags and links an email may carry; no scripts, styles or event attributes; links only to http(s), mailto or a Liquid value) and an `html` sent alongside is ignored. null: keep the current HTML and write the step in HTML from now on. */
+            markdown?: string | null;
             preheader?: string;
             sendWindow?: components['schemas']['SendWindowInput'] | null;
             subject?: string;
@@ -5786,7 +5799,13 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            html: string;
+            /**
+             * @description Ignored when `markdown` is given
+             * @default
+             */
+            html?: string;
+            /** @description The body in Markdown: previewed as the HTML a step saved with it would carry */
+            markdown?: string;
             /** @default  */
             preheader?: string;
             subject: string;
@@ -8687,11 +8706,15 @@ export interface components {
     };
     RenderedEmail: {
       html: string;
+      /** @description The HTML body made from `markdown`, Liquid not yet rendered (what a step saved with it stores); null when the body was given as HTML */
+      markdownHtml: string | null;
       subject: string;
       text: string;
     };
     RenderedEmailInput: {
       html: string;
+      /** @description The HTML body made from `markdown`, Liquid not yet rendered (what a step saved with it stores); null when the body was given as HTML */
+      markdownHtml: string | null;
       subject: string;
       text: string;
     };
@@ -8916,9 +8939,12 @@ export interface components {
     SequenceStep: {
       createdAt: string;
       delay: components['schemas']['StepDelay'];
+      /** @description The HTML body that is sent (made from `markdown` when that is set) */
       html: string;
       /** Format: uuid */
       id: string;
+      /** @description The Markdown the body is written in; null when it is written in HTML */
+      markdown: string | null;
       position: number;
       preheader: string;
       sendWindow: components['schemas']['SendWindow'] | null;
@@ -8932,9 +8958,12 @@ export interface components {
     SequenceStepInput: {
       createdAt: string;
       delay: components['schemas']['StepDelayInput'];
+      /** @description The HTML body that is sent (made from `markdown` when that is set) */
       html: string;
       /** Format: uuid */
       id: string;
+      /** @description The Markdown the body is written in; null when it is written in HTML */
+      markdown: string | null;
       position: number;
       preheader: string;
       sendWindow: components['schemas']['SendWindowInput'] | null;

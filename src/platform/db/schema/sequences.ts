@@ -126,6 +126,8 @@ export const sequenceSteps = pgTable(
     subject: text('subject').notNull(),
     preheader: text('preheader').notNull().default(''),
     html: text('html').notNull(),
+    /** The Markdown the HTML was made from; null when the step was written as HTML. */
+    markdown: text('markdown'),
     text: text('text').notNull().default(''),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

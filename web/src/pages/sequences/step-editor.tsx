@@ -1,18 +1,29 @@
-// One step of a sequence: its delay and send window, its four Liquid templates (the plain-text
-// one made from the HTML unless the marketer writes it), and a live preview rendered by the
-// server (the same Liquid code that sends) for a chosen subscriber. Template errors, from saving
+// One step of a sequence: its delay and send window, its Liquid templates (the body written in
+// Markdown, or in HTML as an option; the plain-text part made from the HTML unless the marketer
+// writes it), and a live preview rendered by the server (the same Markdown and Liquid code that
+// sends) for a chosen subscriber. Template errors, from saving
 // or from the preview, appear under the field they belong to with the offending line, until the
 // field is changed.
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { type ReactNode, type SubmitEvent, useEffect, useId, useState } from 'react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  type ReactNode,
+  type Ref,
+  type SubmitEvent,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
 
-import { unwrap } from '../../api/client';
+import { type Api, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
 import { ErrorNotice } from '../../components/error-notice';
 import { Field } from '../../components/ui';
 import { useSubscribers } from '../subscribers/subscriber-queries';
 import { sequenceKeys, useSaveStep } from './sequence-queries';
 import {
+  applyMarkdown,
+  type BodyFormat,
   type DelayUnit,
   describeTiming,
   emptyStepForm,
@@ -21,10 +32,14 @@ import {
   formToPayload,
   lineOf,
   makeTextFromHtml,
+  type MarkdownAction,
   type SequenceStep,
   stepErrorsOf,
   type StepForm,
   stepToForm,
+  switchLosesFormatting,
+  switchToHtml,
+  switchToMarkdown,
   type TemplateError,
   type TemplateField,
   WEEKDAYS,
@@ -64,29 +79,58 @@ export function StepEditor(props: {
   // The form as last sent to be saved: a refused save's errors apply to it, not to later edits.
   const [submitted, setSubmitted] = useState<StepForm | null>(null);
   const [subscriberId, setSubscriberId] = useState('');
-  const templates = useSettled(
-    {
-      subject: form.subject,
-      preheader: form.preheader,
-      html: form.html,
-      text: form.textSource === 'written' ? form.text : '',
-    },
-    PREVIEW_DELAY_MS,
+  // The HTML the server last made from the Markdown for a switch to HTML: switching back before
+  // changing it returns to the Markdown.
+  const [madeFromMarkdown, setMadeFromMarkdown] = useState<string | null>(() =>
+    step && step.markdown !== null ? step.html : null,
   );
+  const [switchError, setSwitchError] = useState<unknown>(null);
+  const templates = useSettled(templatesOf(form), PREVIEW_DELAY_MS);
   const preview = usePreview(businessId, templates, subscriberId);
+  const fetchPreview = useFetchPreview(businessId);
   const serverErrors = stepErrorsOf(save.error);
   const currentServerErrors = errorsStillApplying(serverErrors, submitted, form);
   const previewErrors = stepErrorsOf(preview.error);
+  const switchErrors = stepErrorsOf(switchError);
   const headingId = useId();
 
   const set = <K extends keyof StepForm>(name: K, value: StepForm[K]) => {
+    // A failed switch's error is about the Markdown as it was; the preview checks the new one.
+    if (name === 'markdown') setSwitchError(null);
     setForm((current) => ({ ...current, [name]: value }));
   };
 
   function errorOf(name: keyof StepForm): TemplateError | undefined {
     const client = clientErrors[name];
     if (client) return { message: client, line: null, column: null };
-    return currentServerErrors[name] ?? previewErrors[name];
+    return currentServerErrors[name] ?? previewErrors[name] ?? switchErrors[name];
+  }
+
+  async function changeFormat(format: BodyFormat) {
+    if (format === form.bodyFormat) return;
+    setSwitchError(null);
+    if (format === 'markdown') {
+      const confirmed =
+        !switchLosesFormatting(form, madeFromMarkdown) ||
+        window.confirm(
+          'Switch to Markdown? The words of your HTML are kept, but its layout and styling are not.',
+        );
+      if (confirmed) setForm(switchToMarkdown(form, madeFromMarkdown));
+      return;
+    }
+    if (form.markdown.trim() === '') {
+      setForm({ ...form, bodyFormat: 'html' });
+      return;
+    }
+    try {
+      // The preview's own request (cached when the preview is up to date): its markdownHtml is
+      // exactly what saving the Markdown would store.
+      const made = (await fetchPreview(templatesOf(form), subscriberId)).markdownHtml ?? '';
+      setMadeFromMarkdown(made);
+      setForm((current) => switchToHtml(current, made));
+    } catch (error) {
+      setSwitchError(error);
+    }
   }
 
   function submit(event: SubmitEvent) {
@@ -97,6 +141,7 @@ export function StepEditor(props: {
       return;
     }
     setClientErrors({});
+    setSwitchError(null);
     setSubmitted(form);
     save.mutate({ stepId: step?.id ?? null, payload: result.payload }, { onSuccess: props.onDone });
   }
@@ -187,24 +232,21 @@ export function StepEditor(props: {
               set('preheader', value);
             }}
           />
-          <TemplateInput
-            name="html"
-            label="HTML body"
-            hint={
-              <>
-                Liquid: <code>{'{{ subscriber.first_name | default: "there" }}'}</code>; values are
-                escaped. An unsubscribe link is added unless you place{' '}
-                <code>{'{{ unsubscribe_url }}'}</code> yourself.
-              </>
-            }
-            rows={8}
-            value={form.html}
-            error={errorOf('html')}
-            onChange={(value) => {
-              set('html', value);
-            }}
+          <BodyInput
+            form={form}
+            set={set}
+            errorOf={errorOf}
+            onFormat={(format) => void changeFormat(format)}
           />
-          <PlainTextPart form={form} setForm={setForm} error={errorOf('text')} />
+          {switchError !== null && Object.keys(switchErrors).length === 0 && (
+            <ErrorNotice error={switchError} title="The HTML could not be made from the Markdown" />
+          )}
+          <PlainTextPart
+            form={form}
+            setForm={setForm}
+            madeFromMarkdown={preview.data?.markdownHtml ?? null}
+            error={errorOf('text')}
+          />
         </div>
         <PreviewPanel
           businessId={businessId}
@@ -308,6 +350,120 @@ function SendWindowFields(props: {
   );
 }
 
+const LIQUID_HINT = (
+  <>
+    Liquid: <code>{'{{ subscriber.first_name | default: "there" }}'}</code>; values are escaped. An
+    unsubscribe link is added unless you place <code>{'{{ unsubscribe_url }}'}</code> yourself.
+  </>
+);
+
+const MARKDOWN_TOOLS: { action: MarkdownAction; label: string; title: string }[] = [
+  { action: 'heading', label: 'Heading', title: 'Make the line a heading (## )' },
+  { action: 'bold', label: 'Bold', title: 'Bold (**text**)' },
+  { action: 'italic', label: 'Italic', title: 'Italic (*text*)' },
+  { action: 'link', label: 'Link', title: 'Link ([text](https://…))' },
+  { action: 'list', label: 'List', title: 'Bulleted list (- item)' },
+  { action: 'firstName', label: 'First name', title: "Insert the subscriber's first name" },
+];
+
+/**
+ * The email body: written in Markdown (the default; a toolbar writes the marks), or in HTML as
+ * an option. The server makes the HTML from the Markdown, so the preview shows what is sent.
+ */
+function BodyInput(props: {
+  form: StepForm;
+  set: <K extends keyof StepForm>(name: K, value: StepForm[K]) => void;
+  errorOf: (name: keyof StepForm) => TemplateError | undefined;
+  onFormat: (format: BodyFormat) => void;
+}) {
+  const { form, set } = props;
+  const textarea = useRef<HTMLTextAreaElement>(null);
+
+  function apply(action: MarkdownAction) {
+    const element = textarea.current;
+    const start = element?.selectionStart ?? form.markdown.length;
+    const end = element?.selectionEnd ?? form.markdown.length;
+    const next = applyMarkdown(form.markdown, start, end, action);
+    set('markdown', next.value);
+    requestAnimationFrame(() => {
+      element?.focus();
+      element?.setSelectionRange(next.start, next.end);
+    });
+  }
+
+  return (
+    <div className="body-input">
+      <div className="body-format">
+        <span id="body-format-label">Write the email in</span>
+        <div className="chips" role="group" aria-labelledby="body-format-label">
+          {(['markdown', 'html'] as const).map((format) => (
+            <button
+              key={format}
+              type="button"
+              className={`chip${form.bodyFormat === format ? ' on' : ''}`}
+              aria-pressed={form.bodyFormat === format}
+              onClick={() => {
+                props.onFormat(format);
+              }}
+            >
+              {format === 'markdown' ? 'Markdown' : 'HTML'}
+            </button>
+          ))}
+        </div>
+      </div>
+      {form.bodyFormat === 'markdown' ? (
+        <>
+          <div className="markdown-toolbar" role="toolbar" aria-label="Formatting">
+            {MARKDOWN_TOOLS.map((tool) => (
+              <button
+                key={tool.action}
+                type="button"
+                className="button secondary small"
+                title={tool.title}
+                onClick={() => {
+                  apply(tool.action);
+                }}
+              >
+                {tool.label}
+              </button>
+            ))}
+          </div>
+          <TemplateInput
+            name="markdown"
+            label="Email"
+            hint={
+              <>
+                <code>## Heading</code>, <code>**bold**</code>, <code>*italic*</code>,{' '}
+                <code>[link text](https://…)</code>, <code>- list item</code>; a blank line starts a
+                new paragraph. {LIQUID_HINT}
+              </>
+            }
+            rows={10}
+            textareaRef={textarea}
+            value={form.markdown}
+            error={props.errorOf('markdown')}
+            onChange={(value) => {
+              set('markdown', value);
+            }}
+          />
+        </>
+      ) : (
+        <TemplateInput
+          name="html"
+          label="HTML body"
+          hint={LIQUID_HINT}
+          rows={10}
+          value={form.html}
+          error={props.errorOf('html')}
+          onChange={(value) => {
+            set('html', value);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
 /**
  * The plain-text part: made from the HTML when sent (it follows every HTML edit), or written by
  * hand, starting from the HTML's words; the marketer sees which, and can go back.
@@ -315,20 +471,23 @@ function SendWindowFields(props: {
 function PlainTextPart(props: {
   form: StepForm;
   setForm: (update: (form: StepForm) => StepForm) => void;
+  /** The HTML the preview made from the Markdown, if any. */
+  madeFromMarkdown: string | null;
   error: TemplateError | undefined;
 }) {
   const { form, setForm } = props;
   // Focus follows a switch (the control it used is gone), not the editor's first render.
   const [switched, setSwitched] = useState(false);
   const written = form.textSource === 'written';
+  const body = form.bodyFormat === 'html' ? 'the HTML' : 'the email';
   return (
     <div className="plain-text-part">
       <p className="plain-text-source" data-testid="plain-text-source">
-        <strong>Plain text: {written ? 'written by you' : 'made from the HTML'}</strong>
+        <strong>Plain text: {written ? 'written by you' : `made from ${body}`}</strong>
         <span className="hint">
           {written
-            ? ' — it stays as written when you change the HTML body.'
-            : ' — it follows every change to the HTML body; see “Plain text” in the preview.'}
+            ? ` — it stays as written when you change ${body}.`
+            : ` — it follows every change to ${body}; see “Plain text” in the preview.`}
         </span>
       </p>
       {written ? (
@@ -336,7 +495,7 @@ function PlainTextPart(props: {
           <TemplateInput
             name="text"
             label="Plain-text body"
-            hint="Sent to inboxes that do not show HTML. Left empty, it is made from the HTML."
+            hint={`Sent to inboxes that do not show formatting. Left empty, it is made from ${body}.`}
             rows={4}
             autoFocus={switched}
             value={form.text}
@@ -353,7 +512,7 @@ function PlainTextPart(props: {
               setForm(makeTextFromHtml);
             }}
           >
-            Make it from the HTML again
+            Make it from {body} again
           </button>
         </>
       ) : (
@@ -363,7 +522,7 @@ function PlainTextPart(props: {
           autoFocus={switched}
           onClick={() => {
             setSwitched(true);
-            setForm(writeTextByHand);
+            setForm((current) => writeTextByHand(current, props.madeFromMarkdown));
           }}
         >
           Write it yourself
@@ -380,6 +539,7 @@ function TemplateInput(props: {
   hint?: ReactNode;
   rows?: number;
   autoFocus?: boolean;
+  textareaRef?: Ref<HTMLTextAreaElement>;
   value: string;
   error: TemplateError | undefined;
   onChange: (value: string) => void;
@@ -393,7 +553,7 @@ function TemplateInput(props: {
     id,
     name: props.name,
     value: props.value,
-    spellCheck: props.name === 'subject' || props.name === 'preheader',
+    spellCheck: props.name === 'subject' || props.name === 'preheader' || props.name === 'markdown',
     'aria-invalid': Boolean(props.error),
     'aria-describedby': describedBy,
   };
@@ -403,6 +563,7 @@ function TemplateInput(props: {
       {props.rows ? (
         <textarea
           {...common}
+          ref={props.textareaRef}
           autoFocus={props.autoFocus}
           rows={props.rows}
           className="code"
@@ -442,14 +603,22 @@ interface Templates {
   subject: string;
   preheader: string;
   html: string;
+  markdown?: string;
   text: string;
 }
 
-function usePreview(businessId: string, templates: Templates, subscriberId: string) {
-  const api = useApi();
-  return useQuery({
+/** What the preview renders: the body as Markdown or as HTML, whichever the step is written in. */
+function templatesOf(form: StepForm): Templates {
+  const text = form.textSource === 'written' ? form.text : '';
+  return form.bodyFormat === 'markdown'
+    ? { subject: form.subject, preheader: form.preheader, html: '', markdown: form.markdown, text }
+    : { subject: form.subject, preheader: form.preheader, html: form.html, text };
+}
+
+function previewQuery(api: Api, businessId: string, templates: Templates, subscriberId: string) {
+  return {
     queryKey: [...sequenceKeys.all(businessId), 'preview', templates, subscriberId],
-    queryFn: ({ signal }) =>
+    queryFn: ({ signal }: { signal: AbortSignal }) =>
       unwrap(
         api.POST('/api/v1/businesses/{businessId}/sequences/preview', {
           params: { path: { businessId } },
@@ -457,11 +626,27 @@ function usePreview(businessId: string, templates: Templates, subscriberId: stri
           signal,
         }),
       ),
-    enabled: templates.subject.trim() !== '' && templates.html.trim() !== '',
-    placeholderData: keepPreviousData,
     staleTime: Infinity,
     retry: false,
+  };
+}
+
+function usePreview(businessId: string, templates: Templates, subscriberId: string) {
+  const api = useApi();
+  const body = templates.markdown ?? templates.html;
+  return useQuery({
+    ...previewQuery(api, businessId, templates, subscriberId),
+    enabled: templates.subject.trim() !== '' && body.trim() !== '',
+    placeholderData: keepPreviousData,
   });
+}
+
+/** The preview of templates now, from the cache when the live preview already has it. */
+function useFetchPreview(businessId: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return (templates: Templates, subscriberId: string) =>
+    queryClient.query(previewQuery(api, businessId, templates, subscriberId));
 }
 
 function PreviewPanel(props: {
@@ -513,7 +698,7 @@ function PreviewPanel(props: {
         ))}
       </div>
       {!preview.data && !preview.isError && (
-        <p className="muted small">Write a subject and an HTML body to see the email.</p>
+        <p className="muted small">Write a subject and the email to see it here.</p>
       )}
       {preview.isError && templateProblem && (
         <p className="field-error small" role="status">

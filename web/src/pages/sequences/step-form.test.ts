@@ -4,20 +4,31 @@ import { describe, expect, it } from 'vitest';
 
 import { ApiError } from '../../api/errors';
 import {
+  applyMarkdown,
   describeDays,
   describeTiming,
   emptyStepForm,
   errorsStillApplying,
+  FIRST_NAME_TAG,
   formToPayload,
   lineOf,
   makeTextFromHtml,
   type SequenceStep,
   stepErrorsOf,
+  type StepForm,
   stepToForm,
+  switchLosesFormatting,
+  switchToHtml,
+  switchToMarkdown,
   writeTextByHand,
 } from './step-form';
 
-const filled = { ...emptyStepForm(false), subject: 'Hi', html: '<p>Hi</p>' };
+const filled: StepForm = {
+  ...emptyStepForm(false),
+  subject: 'Hi',
+  bodyFormat: 'html',
+  html: '<p>Hi</p>',
+};
 
 describe('formToPayload', () => {
   it('turns a delay and a send window into the API body, days sorted and unique', () => {
@@ -66,9 +77,97 @@ describe('formToPayload', () => {
     expect(backwards.ok ? null : backwards.errors.windowEnd).toMatch(/end after it starts/);
   });
 
-  it('requires a subject and an HTML body', () => {
+  it('requires a subject and the body in the way it is written (Markdown for a new step)', () => {
     const result = formToPayload(emptyStepForm(true));
-    expect(result.ok ? [] : Object.keys(result.errors).sort()).toEqual(['html', 'subject']);
+    expect(result.ok ? [] : Object.keys(result.errors).sort()).toEqual(['markdown', 'subject']);
+    const html = formToPayload({ ...emptyStepForm(true), bodyFormat: 'html' });
+    expect(html.ok ? [] : Object.keys(html.errors).sort()).toEqual(['html', 'subject']);
+  });
+
+  it('sends the Markdown alone in Markdown mode, and the HTML alone in HTML mode', () => {
+    const markdown = formToPayload({ ...filled, bodyFormat: 'markdown', markdown: '**Hi**' });
+    expect(markdown.ok && markdown.payload).toMatchObject({ markdown: '**Hi**' });
+    expect(markdown.ok && 'html' in markdown.payload).toBe(false);
+    const html = formToPayload({ ...filled, markdown: '**Hi**' });
+    expect(html.ok && html.payload).toMatchObject({ html: '<p>Hi</p>' });
+    expect(html.ok && 'markdown' in html.payload).toBe(false);
+  });
+});
+
+describe('switching between Markdown and HTML', () => {
+  const markdownForm: StepForm = {
+    ...filled,
+    bodyFormat: 'markdown',
+    markdown: '**Hi**',
+    html: '',
+  };
+
+  it('to HTML shows the HTML made from the Markdown; back unchanged returns to the Markdown', () => {
+    const html = switchToHtml(markdownForm, '<p><strong>Hi</strong></p>');
+    expect(html).toMatchObject({ bodyFormat: 'html', html: '<p><strong>Hi</strong></p>' });
+    expect(switchLosesFormatting(html, '<p><strong>Hi</strong></p>')).toBe(false);
+    expect(switchToMarkdown(html, '<p><strong>Hi</strong></p>')).toMatchObject({
+      bodyFormat: 'markdown',
+      markdown: '**Hi**',
+    });
+  });
+
+  it('back to Markdown after the HTML was changed keeps its words, Liquid included', () => {
+    const edited = { ...filled, html: '<p>Hello {{ subscriber.first_name }}</p>' };
+    expect(switchLosesFormatting(edited, null)).toBe(true);
+    expect(switchToMarkdown(edited, null)).toMatchObject({
+      bodyFormat: 'markdown',
+      markdown: 'Hello {{ subscriber.first_name }}',
+    });
+  });
+
+  it('a saved step opens in the way it was written', () => {
+    const base = {
+      id: '00000000-0000-4000-8000-000000000001',
+      sequenceId: '00000000-0000-4000-8000-000000000002',
+      position: 0,
+      delay: { value: 0, unit: 'minutes' as const },
+      sendWindow: null,
+      subject: 'Hi',
+      preheader: '',
+      html: '<p><strong>Hi</strong></p>',
+      text: '',
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+    };
+    expect(stepToForm({ ...base, markdown: '**Hi**' })).toMatchObject({
+      bodyFormat: 'markdown',
+      markdown: '**Hi**',
+    });
+    expect(stepToForm({ ...base, markdown: null })).toMatchObject({ bodyFormat: 'html' });
+  });
+});
+
+describe('applyMarkdown', () => {
+  it('wraps the selection in bold and italic marks, or a placeholder to type over', () => {
+    expect(applyMarkdown('Fresh bread', 6, 11, 'bold')).toEqual({
+      value: 'Fresh **bread**',
+      start: 8,
+      end: 13,
+    });
+    expect(applyMarkdown('', 0, 0, 'italic')).toEqual({
+      value: '*italic text*',
+      start: 1,
+      end: 12,
+    });
+  });
+
+  it('makes a link with its address selected, and inserts the first-name tag', () => {
+    const link = applyMarkdown('Order now', 0, 9, 'link');
+    expect(link.value).toBe('[Order now](https://)');
+    expect(link.value.slice(link.start, link.end)).toBe('https://');
+    const name = applyMarkdown('Hi !', 3, 3, 'firstName');
+    expect(name.value).toBe(`Hi ${FIRST_NAME_TAG}!`);
+  });
+
+  it('turns the selected lines into list items, or the current line into a heading', () => {
+    expect(applyMarkdown('rye\nspelt', 0, 9, 'list').value).toBe('- rye\n- spelt');
+    expect(applyMarkdown('intro\nOur loaves', 9, 9, 'heading').value).toBe('intro\n## Our loaves');
   });
 });
 
@@ -83,6 +182,7 @@ describe('stepToForm', () => {
       subject: 'Still hungry?',
       preheader: '',
       html: '<p>Bread</p>',
+      markdown: null,
       text: '',
       createdAt: '2026-01-01T00:00:00Z',
       updatedAt: '2026-01-01T00:00:00Z',
@@ -125,6 +225,11 @@ describe('the plain-text part', () => {
   it('goes back to made from the HTML, and a saved step says which it is', () => {
     const back = makeTextFromHtml(writeTextByHand(filled));
     expect(back).toMatchObject({ textSource: 'html', text: '' });
+    const fromMarkdown = writeTextByHand(
+      { ...filled, bodyFormat: 'markdown', markdown: '**Hi** {{ subscriber.first_name }}' },
+      '<p><strong>Hi</strong> {{ subscriber.first_name }}</p>',
+    );
+    expect(fromMarkdown.text).toBe('Hi {{ subscriber.first_name }}');
     const step = (text: string): SequenceStep => ({
       id: '00000000-0000-4000-8000-000000000001',
       sequenceId: '00000000-0000-4000-8000-000000000002',
@@ -134,6 +239,7 @@ describe('the plain-text part', () => {
       subject: 'Hi',
       preheader: '',
       html: '<p>Hi</p>',
+      markdown: null,
       text,
       createdAt: '2026-01-01T00:00:00Z',
       updatedAt: '2026-01-01T00:00:00Z',

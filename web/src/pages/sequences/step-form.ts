@@ -1,6 +1,6 @@
 // The step editor's form state and its conversion to and from the API: the delay as a number and
-// a unit, the send window as weekday boxes and two times, the plain-text part made from the HTML
-// or written by hand, and the server's template errors mapped back to the field (and line) they
+// a unit, the send window as weekday boxes and two times, the body written in Markdown or in HTML,
+// the plain-text part made from the HTML or written by hand, and the server's template errors mapped back to the field (and line) they
 // belong to, for as long as the field is as it was saved. Pure, so it is tested without a browser.
 import { htmlToText } from '@shared/html-to-text';
 
@@ -9,11 +9,19 @@ import type { components } from '../../api/schema';
 
 export type SequenceStep = components['schemas']['SequenceStep'];
 export type DelayUnit = SequenceStep['delay']['unit'];
-export type TemplateField = 'subject' | 'preheader' | 'html' | 'text';
+export type TemplateField = 'subject' | 'preheader' | 'markdown' | 'html' | 'text';
 /** Where the plain-text part comes from: made from the HTML when sent, or written by hand. */
 export type TextSource = 'html' | 'written';
+/** How the body is written: Markdown (the server makes the HTML) or HTML itself. */
+export type BodyFormat = 'markdown' | 'html';
 
-export const TEMPLATE_FIELDS: readonly TemplateField[] = ['subject', 'preheader', 'html', 'text'];
+export const TEMPLATE_FIELDS: readonly TemplateField[] = [
+  'subject',
+  'preheader',
+  'markdown',
+  'html',
+  'text',
+];
 
 /** ISO weekdays, as the API counts them (1 = Monday … 7 = Sunday). */
 export const WEEKDAYS = [
@@ -39,6 +47,9 @@ export interface StepForm {
   windowEnd: string;
   subject: string;
   preheader: string;
+  bodyFormat: BodyFormat;
+  markdown: string;
+  /** The body in HTML mode (in Markdown mode, not sent: the server makes it from `markdown`). */
   html: string;
   /** Sent as '' (made from the HTML) unless `textSource` is 'written'. */
   text: string;
@@ -50,7 +61,9 @@ export interface StepPayload {
   sendWindow: { days: number[]; start: string; end: string } | null;
   subject: string;
   preheader: string;
-  html: string;
+  /** One of the two: Markdown (the server makes the HTML) or HTML (which clears the Markdown). */
+  html?: string;
+  markdown?: string;
   text: string;
 }
 
@@ -66,6 +79,8 @@ export function emptyStepForm(isFirst: boolean): StepForm {
     windowEnd: '17:00',
     subject: '',
     preheader: '',
+    bodyFormat: 'markdown',
+    markdown: '',
     html: '',
     text: '',
     textSource: 'html',
@@ -83,15 +98,49 @@ export function stepToForm(step: SequenceStep): StepForm {
     windowEnd: window?.end ?? '17:00',
     subject: step.subject,
     preheader: step.preheader,
+    bodyFormat: step.markdown === null ? 'html' : 'markdown',
+    markdown: step.markdown ?? '',
     html: step.html,
     text: step.text,
     textSource: step.text.trim() === '' ? 'html' : 'written',
   };
 }
 
-/** Writing the plain-text part by hand starts from the HTML's words, Liquid kept. */
-export function writeTextByHand(form: StepForm): StepForm {
-  return { ...form, textSource: 'written', text: htmlToText(form.html) };
+/**
+ * Writing the plain-text part by hand starts from the body's words, Liquid kept: the HTML's (in
+ * Markdown mode, the HTML the preview made from it), or the Markdown as written before any.
+ */
+export function writeTextByHand(form: StepForm, madeFromMarkdown: string | null = null): StepForm {
+  if (form.bodyFormat === 'html') {
+    return { ...form, textSource: 'written', text: htmlToText(form.html) };
+  }
+  const text = madeFromMarkdown === null ? form.markdown : htmlToText(madeFromMarkdown);
+  return { ...form, textSource: 'written', text };
+}
+
+/**
+ * To HTML, with the HTML the server made from the Markdown (the Markdown is kept while the
+ * marketer switches back and forth, and dropped on save).
+ */
+export function switchToHtml(form: StepForm, madeFromMarkdown: string): StepForm {
+  return { ...form, bodyFormat: 'html', html: madeFromMarkdown };
+}
+
+/**
+ * Back to Markdown. An HTML body still as made from the Markdown returns to that Markdown; an
+ * HTML body written or changed by hand starts the Markdown from its words (formatting is lost,
+ * so the editor asks first: see `switchLosesFormatting`).
+ */
+export function switchToMarkdown(form: StepForm, madeFromMarkdown: string | null): StepForm {
+  if (form.html.trim() === '' || form.html === madeFromMarkdown) {
+    return { ...form, bodyFormat: 'markdown' };
+  }
+  return { ...form, bodyFormat: 'markdown', markdown: htmlToText(form.html).trim() };
+}
+
+/** Whether going back to Markdown would turn the marketer's own HTML into plain words. */
+export function switchLosesFormatting(form: StepForm, madeFromMarkdown: string | null): boolean {
+  return form.html.trim() !== '' && form.html !== madeFromMarkdown;
 }
 
 /** Back to the plain-text part made from the HTML when sent: the hand-written text goes. */
@@ -120,7 +169,11 @@ export function formToPayload(
     }
   }
   if (form.subject.trim() === '') errors.subject = 'A subject is required';
-  if (form.html.trim() === '') errors.html = 'The HTML body is required';
+  if (form.bodyFormat === 'markdown' && form.markdown.trim() === '') {
+    errors.markdown = 'Write the email';
+  }
+  if (form.bodyFormat === 'html' && form.html.trim() === '')
+    errors.html = 'The HTML body is required';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -135,7 +188,7 @@ export function formToPayload(
         : null,
       subject: form.subject,
       preheader: form.preheader,
-      html: form.html,
+      ...(form.bodyFormat === 'markdown' ? { markdown: form.markdown } : { html: form.html }),
       text: form.textSource === 'written' && form.text.trim() !== '' ? form.text : '',
     },
   };
@@ -244,4 +297,56 @@ export function lineOf(source: string, line: number | null): string | null {
   if (line === null || line < 1) return null;
   const text = source.split(/\r?\n/)[line - 1];
   return text === undefined ? null : text;
+}
+
+/** The Liquid tag the editor's "First name" button inserts. */
+export const FIRST_NAME_TAG = '{{ subscriber.first_name | default: "there" }}';
+
+export type MarkdownAction = 'heading' | 'bold' | 'italic' | 'link' | 'list' | 'firstName';
+
+/**
+ * A Markdown toolbar button applied to the selection `start`–`end` of `value`: the new text and
+ * the selection to show (the placeholder or the link address, ready to be typed over).
+ */
+export function applyMarkdown(
+  value: string,
+  start: number,
+  end: number,
+  action: MarkdownAction,
+): { value: string; start: number; end: number } {
+  const before = value.slice(0, start);
+  const selected = value.slice(start, end);
+  const after = value.slice(end);
+  const wrap = (open: string, close: string, placeholder: string) => {
+    const inner = selected || placeholder;
+    const from = start + open.length;
+    return { value: before + open + inner + close + after, start: from, end: from + inner.length };
+  };
+  switch (action) {
+    case 'bold':
+      return wrap('**', '**', 'bold text');
+    case 'italic':
+      return wrap('*', '*', 'italic text');
+    case 'link': {
+      const text = selected || 'link text';
+      const from = start + text.length + 3;
+      return { value: `${before}[${text}](https://)${after}`, start: from, end: from + 8 };
+    }
+    case 'firstName': {
+      const at = start + FIRST_NAME_TAG.length;
+      return { value: before + FIRST_NAME_TAG + after, start: at, end: at };
+    }
+    case 'heading':
+    case 'list': {
+      const prefix = action === 'heading' ? '## ' : '- ';
+      const lineStart = value.lastIndexOf('\n', start - 1) + 1;
+      const lines = value.slice(lineStart, end).split('\n');
+      const prefixed = lines.map((line) => prefix + line).join('\n');
+      return {
+        value: value.slice(0, lineStart) + prefixed + after,
+        start: start + prefix.length,
+        end: end + prefix.length * lines.length,
+      };
+    }
+  }
 }

@@ -1,0 +1,77 @@
+// An email step written in Markdown becomes the HTML the rest of the pipeline checks and sends:
+// marked (GitHub-flavoured) converts it, sanitize-html keeps only email-safe tags and links.
+// Liquid tags stand aside as opaque tokens during both, so they come out exactly as written.
+import { randomBytes } from 'node:crypto';
+
+import { Marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+
+const marked = new Marked({ gfm: true, async: false });
+
+const LIQUID = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
+const SAFE_URL = /^(https?:|mailto:)/i;
+const SAFE_IMAGE = /^https?:/i;
+
+/** A URL is kept when its scheme is allowed or a Liquid tag gives it (`{{ unsubscribe_url }}`). */
+function allowed(url: string | undefined, scheme: RegExp, token: RegExp): boolean {
+  if (url === undefined) return false;
+  const trimmed = url.trim();
+  return scheme.test(trimmed) || token.test(trimmed);
+}
+
+function sanitizeOptions(token: RegExp): sanitizeHtml.IOptions {
+  return {
+    allowedTags: [
+      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code'],
+      ...['a', 'strong', 'b', 'em', 'i', 'u', 's', 'del', 'ul', 'ol', 'li', 'img'],
+      ...['table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td'],
+    ],
+    allowedAttributes: {
+      a: ['href', 'title'],
+      img: ['src', 'alt', 'title', 'width', 'height'],
+      ol: ['start'],
+      th: ['align'],
+      td: ['align'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    // sanitize-html keeps scheme-less (relative) URLs, which mean nothing in an inbox.
+    transformTags: {
+      a: (tagName, attribs) => {
+        const { href, ...rest } = attribs;
+        return { tagName, attribs: allowed(href, SAFE_URL, token) ? attribs : rest };
+      },
+    },
+    exclusiveFilter: (frame) =>
+      frame.tag === 'img' && !allowed(frame.attribs.src, SAFE_IMAGE, token),
+  };
+}
+
+/**
+ * The sanitised HTML of a Markdown email body, its Liquid tags untouched. Raw HTML in the Markdown
+ * goes through the same filter: no script or style, no on* attributes, links only to http(s) and
+ * mailto (or a Liquid value), images only from http(s).
+ */
+export function markdownToHtml(markdown: string): string {
+  let nonce = randomBytes(6).toString('hex');
+  while (markdown.includes(nonce)) nonce = randomBytes(6).toString('hex');
+  // Letters and digits only: neither Markdown nor the sanitiser changes them.
+  const tokenOf = (index: number) => `lq${nonce}n${String(index)}z`;
+  const tags: string[] = [];
+  const tokenised = markdown.replace(LIQUID, (tag) => tokenOf(tags.push(tag) - 1));
+  const tokenAtStart = new RegExp(`^lq${nonce}n\\d+z`);
+  const html = sanitizeHtml(
+    marked.parse(tokenised, { async: false }),
+    sanitizeOptions(tokenAtStart),
+  );
+  const anyToken = new RegExp(`lq${nonce}n(\\d+)z`, 'g');
+  const tagOf = (index: string) => tags[Number(index)] ?? '';
+  return (
+    html
+      // Inside an attribute value (always double-quoted here) a Liquid string takes single quotes.
+      .replace(/<[^<>]*>/g, (element) =>
+        element.replace(anyToken, (_token, index: string) => tagOf(index).replaceAll('"', "'")),
+      )
+      .replace(anyToken, (_token, index: string) => tagOf(index))
+      .trim()
+  );
+}

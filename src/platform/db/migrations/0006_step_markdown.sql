@@ -1,0 +1,1 @@
+ALTER TABLE "sequence_steps" ADD COLUMN "markdown" text;
