@@ -84,7 +84,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     credentials: true,
     exposedHeaders: ['x-correlation-id', 'retry-after'],
   });
-  await app.register(cookie);
 
   await app.register(swagger, {
     openapi: {
@@ -135,11 +134,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     app.swagger(),
   );
 
-  authRoutes(app, {
-    auth: deps.services.auth,
-    audit: deps.services.audit,
-    secureCookies: config.http.publicUrl.startsWith('https://'),
-    refreshTtlDays: config.auth.refreshTtlDays,
+  // Only the auth routes read or set a cookie (the refresh token), so only they carry the
+  // cookie plugin's hooks.
+  await app.register(async (scope) => {
+    await scope.register(cookie);
+    authRoutes(scope, {
+      auth: deps.services.auth,
+      audit: deps.services.audit,
+      secureCookies: config.http.publicUrl.startsWith('https://'),
+      refreshTtlDays: config.auth.refreshTtlDays,
+    });
   });
   businessRoutes(app, { businesses: deps.services.businesses });
   jobRoutes(app, { jobs: deps.services.jobs });

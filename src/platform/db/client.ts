@@ -88,13 +88,15 @@ async function openPglite(
   // `memory://` keeps the database in memory (tests); anything else is a directory on disk.
   if (!dataDir.startsWith('memory://')) mkdirSync(path.dirname(dataDir), { recursive: true });
   // Imported here, not at the top: a server on PostgreSQL never loads PGlite (start-up memory).
-  const [{ PGlite }, { vector }, { drizzle: drizzlePglite }] = await Promise.all([
+  const [{ PGlite }, { vector }, { pg_trgm }, { drizzle: drizzlePglite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite-pgvector'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
     import('drizzle-orm/pglite'),
   ]);
   const client = await PGlite.create(dataDir, {
-    extensions: { vector },
+    // pg_trgm: the subscriber search index (migration 0007).
+    extensions: { vector, pg_trgm },
     startParams: pgliteStartParams(PGlite),
     ...(template ? { loadDataDir: template } : {}),
   });

@@ -5,7 +5,12 @@
 import { createHash } from 'node:crypto';
 
 import { and, eq, lt, sql } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  onSendAsyncHookHandler,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 
 import type { Database } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema/index.ts';
@@ -35,8 +40,7 @@ function requestHash(request: FastifyRequest): string {
 
 export function installIdempotency(app: FastifyInstance, db: Database): void {
   // preHandler: after authentication and body validation, before the handler does anything.
-  app.addHook('preHandler', async (request, reply) => {
-    if (!request.routeOptions.config.idempotent) return;
+  const claimKey: preHandlerAsyncHookHandler = async function (request, reply) {
     const key = request.headers[HEADER];
     if (key === undefined || !request.principal) return;
     if (typeof key !== 'string' || !VALID_KEY.test(key)) {
@@ -70,9 +74,9 @@ export function installIdempotency(app: FastifyInstance, db: Database): void {
     }
     void reply.header('idempotent-replayed', 'true');
     return reply.status(existing.statusCode).send(existing.responseBody);
-  });
+  };
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const keepResponse: onSendAsyncHookHandler = async function (request, reply, payload) {
     const claim = claims.get(request);
     if (!claim) return payload;
     claims.delete(request);
@@ -89,5 +93,17 @@ export function installIdempotency(app: FastifyInstance, db: Database): void {
       .set({ statusCode: reply.statusCode, responseBody: sql`${JSON.stringify(body)}::jsonb` })
       .where(where);
     return payload;
+  };
+
+  // Only the routes that declare `idempotent` carry the hooks: every other request skips them.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.idempotent) return;
+    route.preHandler = [...hooksOf(route.preHandler), claimKey];
+    route.onSend = [...hooksOf(route.onSend), keepResponse];
   });
+}
+
+function hooksOf<Hook>(declared: Hook | Hook[] | undefined): Hook[] {
+  if (declared === undefined) return [];
+  return Array.isArray(declared) ? declared : [declared];
 }

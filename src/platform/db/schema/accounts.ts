@@ -75,7 +75,7 @@ export const apiKeys = pgTable(
   },
   (table) => [
     uniqueIndex('api_keys_key_hash_key').on(table.keyHash),
-    index('api_keys_user_id_created_at_idx').on(table.userId, table.createdAt),
+    index('api_keys_user_id_created_at_idx').on(table.userId, table.createdAt, table.id),
   ],
 );
 
@@ -94,7 +94,7 @@ export const auditEvents = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (table) => [index('audit_events_user_id_created_at_idx').on(table.userId, table.createdAt)],
+  (table) => [index('audit_events_user_id_created_at_idx').on(table.userId, table.createdAt, table.id)],
 );
 
 export const idempotencyKeys = pgTable(

@@ -45,7 +45,7 @@ export const aiCalls = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('ai_calls_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('ai_calls_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
     index('ai_calls_user_id_idx').on(table.userId),
     index('ai_calls_job_id_idx').on(table.jobId),
   ],
@@ -79,7 +79,7 @@ export const jobs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (table) => [
-    index('jobs_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('jobs_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
     index('jobs_user_id_idx').on(table.userId),
     uniqueIndex('jobs_business_id_idempotency_key_key')
       .on(table.businessId, table.idempotencyKey)

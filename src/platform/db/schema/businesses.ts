@@ -61,6 +61,6 @@ export const businesses = pgTable(
   },
   (table) => [
     uniqueIndex('businesses_write_key_key').on(table.writeKey),
-    index('businesses_owner_id_created_at_idx').on(table.ownerId, table.createdAt),
+    index('businesses_owner_id_created_at_idx').on(table.ownerId, table.createdAt, table.id),
   ],
 );

@@ -47,7 +47,7 @@ export const campaigns = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('campaigns_business_id_created_at_idx').on(table.businessId, table.createdAt)],
+  (table) => [index('campaigns_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id)],
 );
 
 export const campaignStrategies = pgTable(
@@ -65,7 +65,7 @@ export const campaignStrategies = pgTable(
   },
   (table) => [
     uniqueIndex('campaign_strategies_campaign_id_version_key').on(table.campaignId, table.version),
-    index('campaign_strategies_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('campaign_strategies_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
   ],
 );
 
@@ -99,8 +99,9 @@ export const contents = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('contents_business_id_created_at_idx').on(table.businessId, table.createdAt),
-    index('contents_campaign_id_idx').on(table.campaignId),
+    index('contents_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    // The pieces of one campaign, newest first (the content list's campaign filter).
+    index('contents_campaign_id_created_at_idx').on(table.campaignId, table.createdAt, table.id),
     uniqueIndex('contents_campaign_id_calendar_key_key').on(table.campaignId, table.calendarKey),
     index('contents_due_idx')
       .on(table.publishAt)
@@ -125,7 +126,7 @@ export const contentVersions = pgTable(
   },
   (table) => [
     uniqueIndex('content_versions_content_id_version_key').on(table.contentId, table.version),
-    index('content_versions_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('content_versions_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
   ],
 );
 
@@ -144,7 +145,7 @@ export const publications = pgTable(
   },
   (table) => [
     uniqueIndex('publications_content_id_key').on(table.contentId),
-    index('publications_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('publications_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
   ],
 );
 
@@ -173,7 +174,7 @@ export const publishAttempts = pgTable(
   },
   (table) => [
     index('publish_attempts_content_id_idx').on(table.contentId),
-    index('publish_attempts_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('publish_attempts_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
   ],
 );
 
@@ -205,7 +206,7 @@ export const contentMetrics = pgTable(
       table.source,
     ),
     index('content_metrics_campaign_id_idx').on(table.campaignId),
-    index('content_metrics_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('content_metrics_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
   ],
 );
 
@@ -225,7 +226,7 @@ export const messages = pgTable(
     createdAt: createdAt(),
   },
   (table) => [
-    index('messages_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('messages_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
     index('messages_business_id_customer_ref_idx').on(table.businessId, table.customerRef),
   ],
 );

@@ -46,7 +46,14 @@ export const subscribers = pgTable(
   },
   (table) => [
     uniqueIndex('subscribers_business_id_email_key').on(table.businessId, table.email),
-    index('subscribers_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('subscribers_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    // The list's search: part of an address or a name (ILIKE '%…%'), through pg_trgm.
+    index('subscribers_search_trgm_idx').using(
+      'gin',
+      table.email.op('gin_trgm_ops'),
+      table.firstName.op('gin_trgm_ops'),
+      table.lastName.op('gin_trgm_ops'),
+    ),
   ],
 );
 
@@ -66,7 +73,7 @@ export const suppressions = pgTable(
   },
   (table) => [
     uniqueIndex('suppressions_business_id_email_key').on(table.businessId, table.email),
-    index('suppressions_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('suppressions_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
   ],
 );
 
@@ -84,7 +91,7 @@ export const subscriberImports = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('subscriber_imports_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('subscriber_imports_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
   ],
 );
 
@@ -104,7 +111,7 @@ export const sequences = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('sequences_business_id_created_at_idx').on(table.businessId, table.createdAt)],
+  (table) => [index('sequences_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id)],
 );
 
 export const sequenceSteps = pgTable(
@@ -134,7 +141,7 @@ export const sequenceSteps = pgTable(
   },
   (table) => [
     index('sequence_steps_sequence_id_position_idx').on(table.sequenceId, table.position),
-    index('sequence_steps_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('sequence_steps_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
   ],
 );
 
@@ -167,7 +174,7 @@ export const enrollments = pgTable(
       table.subscriberId,
     ),
     index('enrollments_subscriber_id_idx').on(table.subscriberId),
-    index('enrollments_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('enrollments_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
     index('enrollments_due_idx')
       .on(table.nextSendAt)
       .where(sql`status = 'active'`),
@@ -217,7 +224,7 @@ export const deliveries = pgTable(
     index('deliveries_step_id_idx').on(table.stepId),
     index('deliveries_subscriber_id_idx').on(table.subscriberId),
     index('deliveries_sequence_id_idx').on(table.sequenceId),
-    index('deliveries_business_id_created_at_idx').on(table.businessId, table.createdAt),
+    index('deliveries_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
     index('deliveries_claimed_idx')
       .on(table.claimedAt)
       .where(sql`status = 'claimed'`),
