@@ -94,7 +94,9 @@ export const auditEvents = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (table) => [index('audit_events_user_id_created_at_idx').on(table.userId, table.createdAt, table.id)],
+  (table) => [
+    index('audit_events_user_id_created_at_idx').on(table.userId, table.createdAt, table.id),
+  ],
 );
 
 export const idempotencyKeys = pgTable(

@@ -47,7 +47,9 @@ export const campaigns = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('campaigns_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id)],
+  (table) => [
+    index('campaigns_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+  ],
 );
 
 export const campaignStrategies = pgTable(
@@ -65,7 +67,11 @@ export const campaignStrategies = pgTable(
   },
   (table) => [
     uniqueIndex('campaign_strategies_campaign_id_version_key').on(table.campaignId, table.version),
-    index('campaign_strategies_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    index('campaign_strategies_business_id_created_at_idx').on(
+      table.businessId,
+      table.createdAt,
+      table.id,
+    ),
   ],
 );
 
@@ -126,7 +132,11 @@ export const contentVersions = pgTable(
   },
   (table) => [
     uniqueIndex('content_versions_content_id_version_key').on(table.contentId, table.version),
-    index('content_versions_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    index('content_versions_business_id_created_at_idx').on(
+      table.businessId,
+      table.createdAt,
+      table.id,
+    ),
   ],
 );
 
@@ -145,7 +155,11 @@ export const publications = pgTable(
   },
   (table) => [
     uniqueIndex('publications_content_id_key').on(table.contentId),
-    index('publications_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    index('publications_business_id_created_at_idx').on(
+      table.businessId,
+      table.createdAt,
+      table.id,
+    ),
   ],
 );
 
@@ -174,7 +188,11 @@ export const publishAttempts = pgTable(
   },
   (table) => [
     index('publish_attempts_content_id_idx').on(table.contentId),
-    index('publish_attempts_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    index('publish_attempts_business_id_created_at_idx').on(
+      table.businessId,
+      table.createdAt,
+      table.id,
+    ),
   ],
 );
 
@@ -206,7 +224,11 @@ export const contentMetrics = pgTable(
       table.source,
     ),
     index('content_metrics_campaign_id_idx').on(table.campaignId),
-    index('content_metrics_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    index('content_metrics_business_id_created_at_idx').on(
+      table.businessId,
+      table.createdAt,
+      table.id,
+    ),
   ],
 );
 

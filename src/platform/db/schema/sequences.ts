@@ -73,7 +73,11 @@ export const suppressions = pgTable(
   },
   (table) => [
     uniqueIndex('suppressions_business_id_email_key').on(table.businessId, table.email),
-    index('suppressions_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    index('suppressions_business_id_created_at_idx').on(
+      table.businessId,
+      table.createdAt,
+      table.id,
+    ),
   ],
 );
 
@@ -91,7 +95,11 @@ export const subscriberImports = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('subscriber_imports_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    index('subscriber_imports_business_id_created_at_idx').on(
+      table.businessId,
+      table.createdAt,
+      table.id,
+    ),
   ],
 );
 
@@ -111,7 +119,9 @@ export const sequences = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('sequences_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id)],
+  (table) => [
+    index('sequences_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+  ],
 );
 
 export const sequenceSteps = pgTable(
@@ -141,7 +151,11 @@ export const sequenceSteps = pgTable(
   },
   (table) => [
     index('sequence_steps_sequence_id_position_idx').on(table.sequenceId, table.position),
-    index('sequence_steps_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    index('sequence_steps_business_id_created_at_idx').on(
+      table.businessId,
+      table.createdAt,
+      table.id,
+    ),
   ],
 );
 

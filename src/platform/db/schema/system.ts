@@ -22,6 +22,10 @@ export const queueProbes = pgTable(
     runCount: integer('run_count').notNull().default(0),
   },
   (table) => [
-    index('queue_probes_requested_by_requested_at_idx').on(table.requestedBy, table.requestedAt, table.id),
+    index('queue_probes_requested_by_requested_at_idx').on(
+      table.requestedBy,
+      table.requestedAt,
+      table.id,
+    ),
   ],
 );
