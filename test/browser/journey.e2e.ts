@@ -293,9 +293,10 @@ async function walk(viewport: { width: number; height: number }): Promise<void> 
   await page
     .getByLabel('Subject', { exact: true })
     .fill('Welcome, {{ subscriber.first_name | default: "friend" }}');
+  // Written in Markdown, the editor's default (a marketer does not write HTML).
   await page
-    .getByLabel('HTML body')
-    .fill('<p>Hello {{ subscriber.first_name | default: "neighbour" }}, fresh bread daily.</p>');
+    .getByLabel('Email', { exact: true })
+    .fill('Hello {{ subscriber.first_name | default: "neighbour" }}, **fresh bread** daily.');
   await page.getByRole('button', { name: 'Add step' }).click();
   await expect.poll(() => page.getByTestId('step').count(), LONG).toBe(1);
   await step('sequence');
