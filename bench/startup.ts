@@ -37,7 +37,7 @@ const { values: flags } = parseArgs({
 const RUNS = Number(flags.runs);
 const SETTLE_MS = Number(flags.settle) * 1000;
 const adminUrl = flags['database-url'] ?? process.env.BENCH_DATABASE_URL;
-const databases = flags.db === 'both' ? ['pglite', 'postgres'] : [flags.db ?? 'pglite'];
+const databases = flags.db === 'both' ? ['pglite', 'postgres'] : [flags.db];
 if (databases.includes('postgres') && !adminUrl) {
   throw new Error('--db postgres needs --database-url or BENCH_DATABASE_URL (an admin URL)');
 }
@@ -59,6 +59,10 @@ interface Launch {
   rssIdleMb: number;
   /** Peak RSS of the Herald process up to the idle reading (VmHWM). */
   peakMb: number;
+  /** CPU time (user + system) at ready: Herald's process, and npm's own. Less noisy than wall
+   * time on a shared machine. */
+  heraldCpuMs: number;
+  npmCpuMs: number;
   /** Milliseconds from spawn for each point of the breakdown; missing when not seen. */
   marks: Record<string, number | undefined>;
 }
@@ -85,8 +89,29 @@ function parseLog(file: string): LogLine[] {
     });
 }
 
+/** User + system CPU time of a process so far, from /proc (Linux; clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const epoch = (time: string | number | undefined) =>
   time === undefined ? undefined : typeof time === 'number' ? time : Date.parse(time);
+
+let keepDirs = false;
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
 
 /** Runs `npm start` once; stops Herald (SIGTERM) after the idle reading. */
 async function launch(dataDir: string, env: Record<string, string>): Promise<Launch> {
@@ -112,12 +137,23 @@ async function launch(dataDir: string, env: Record<string, string>): Promise<Lau
     env: childEnv,
     stdio: ['ignore', log, log],
   });
-  const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    npm.once('exit', () => {
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${port}/health`;
+  const fail = (reason: string): never => {
+    // Keep the log for a look, and leave nothing running.
+    keepDirs = true;
+    for (const line of parseLog(logFile)) if (line.pid) killQuietly(line.pid);
+    npm.kill('SIGKILL');
+    throw new Error(`${reason}; see ${logFile}`);
+  };
   let readyMs: number | undefined;
   while (readyMs === undefined) {
-    if (npm.exitCode !== null) throw new Error(`npm start exited early; see ${logFile}`);
-    if (Date.now() - spawnedAt > 120_000) throw new Error(`not ready in 120 s; see ${logFile}`);
+    if (npm.exitCode !== null) fail('npm start exited early');
+    if (Date.now() - spawnedAt > 120_000) fail('not ready in 120 s');
     try {
       const response = await fetch(url);
       await response.body?.cancel();
@@ -128,10 +164,14 @@ async function launch(dataDir: string, env: Record<string, string>): Promise<Lau
     if (readyMs === undefined) await sleep(10);
   }
   const lines = parseLog(logFile);
-  const heraldMark = lines.find((line) => line.argv?.some((arg) => arg.endsWith('src/main.ts')));
-  const pid = heraldMark?.pid;
-  if (pid === undefined) throw new Error(`no start mark from Herald's process; see ${logFile}`);
+  const heraldMark = lines.find((line) =>
+    line.argv?.some((arg) => /(src\/main\.ts|bin\/herald\.js)$/.test(arg)),
+  );
+  if (heraldMark?.pid === undefined) fail("no start mark from Herald's process");
+  const pid = heraldMark?.pid ?? Number.NaN;
   const rssReadyMb = readMemory(pid)?.rssMb ?? Number.NaN;
+  const heraldCpuMs = cpuMs(pid);
+  const npmCpuMs = cpuMs(npm.pid);
   await sleep(SETTLE_MS);
   const idle = readMemory(pid);
 
@@ -147,8 +187,8 @@ async function launch(dataDir: string, env: Record<string, string>): Promise<Lau
   const since = (time: number | undefined) => (time === undefined ? undefined : time - spawnedAt);
   const messages = all.filter((line) => line.msg !== undefined);
   const marks: Launch['marks'] = {
-    'Herald node started': since(heraldMark.timeOrigin),
-    'Node ready (preload ran)': since(epoch(heraldMark.time)),
+    'Herald node started': since(heraldMark?.timeOrigin),
+    'Node ready (preload ran)': since(epoch(heraldMark?.time)),
     'first log line': since(epoch(messages[0]?.time)),
   };
   for (const [msg, label] of STAGES) {
@@ -160,6 +200,8 @@ async function launch(dataDir: string, env: Record<string, string>): Promise<Lau
     rssReadyMb,
     rssIdleMb: idle?.rssMb ?? Number.NaN,
     peakMb: idle?.hwmMb ?? Number.NaN,
+    heraldCpuMs,
+    npmCpuMs,
     marks,
   };
 }
@@ -201,7 +243,7 @@ async function measure(db: string): Promise<Series[]> {
     }
   } finally {
     for (const scratch of scratches) await scratch.drop().catch(() => undefined);
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    if (!keepDirs) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
   return [
     { db, kind: 'first launch', launches: first },
@@ -227,6 +269,7 @@ const summary = markdownTable(
     'launch',
     'npm start → /health 200 (median)',
     'min–max',
+    'CPU at ready: Herald + npm',
     'RSS at ready',
     'RSS idle',
     'peak RSS',
@@ -238,6 +281,7 @@ const summary = markdownTable(
       kind,
       seconds(median(ready)),
       `${seconds(Math.min(...ready))}–${seconds(Math.max(...ready))}`,
+      `${seconds(median(launches.map((l) => l.heraldCpuMs)))} + ${seconds(median(launches.map((l) => l.npmCpuMs)))}`,
       mb(median(launches.map((l) => l.rssReadyMb))),
       mb(median(launches.map((l) => l.rssIdleMb))),
       mb(median(launches.map((l) => l.peakMb))),
