@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50 --liftoff-only
 // Runs Herald from its TypeScript sources: Node 24 strips the types itself, no build step.
 // Node's compile cache keeps the stripped and compiled modules between runs, which takes most of
 // the module loading off a relaunch; it is switched on here, before Herald's modules load.
