@@ -9,15 +9,17 @@
 //
 // Flags: --db pglite|postgres|both, --database-url (an admin URL: a scratch database is created
 // and dropped), --runs n, --settle s (idle wait before the second RSS reading), --note text,
-// --no-append.
+// --cold (as on a fresh clone where install scripts did not run: no compile cache, no template
+// of the embedded database), --no-append.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { pgliteTemplatePath } from '../src/platform/db/pglite-template.ts';
 import { machineInfo } from './lib/machine.ts';
 import { createScratchDatabase, type ScratchDatabase, serverVersion } from './lib/postgres.ts';
 import { appendResults, markdownTable, median } from './lib/results.ts';
@@ -29,6 +31,7 @@ const { values: flags } = parseArgs({
     'database-url': { type: 'string' },
     runs: { type: 'string', default: '5' },
     settle: { type: 'string', default: '5' },
+    cold: { type: 'boolean', default: false },
     note: { type: 'string' },
     'no-append': { type: 'boolean', default: false },
   },
@@ -130,6 +133,7 @@ async function launch(dataDir: string, env: Record<string, string>): Promise<Lau
   };
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
   delete childEnv.NODE_ENV; // a user's shell has none
+  if (flags.cold) childEnv.NODE_DISABLE_COMPILE_CACHE = '1';
   delete childEnv.REDIS_URL;
   const spawnedAt = Date.now();
   const npm: ChildProcess = spawn('npm', ['start'], {
@@ -258,9 +262,17 @@ if (!existsSync(path.join(REPO_ROOT, 'web/dist/index.html'))) {
   // Otherwise the first launch also builds the dashboard (vite) alongside start-up.
   throw new Error('web/dist is missing: run `npm run build:web` first');
 }
+// --cold: the install's database template is moved aside for the run.
+const template = pgliteTemplatePath();
+const templateAside = `${template}.aside`;
+if (flags.cold && existsSync(template)) renameSync(template, templateAside);
 const loadBefore = os.loadavg();
 const results: Series[] = [];
-for (const db of databases) results.push(...(await measure(db)));
+try {
+  for (const db of databases) results.push(...(await measure(db)));
+} finally {
+  if (existsSync(templateAside)) renameSync(templateAside, template);
+}
 const loadAfter = os.loadavg();
 
 const summary = markdownTable(
@@ -309,6 +321,11 @@ const pgVersion =
 const fmtLoad = (load: number[]) => load.map((value) => value.toFixed(2)).join(', ');
 const body = [
   `- \`npm start\` spawned by the bench with an empty environment beyond HOST, PORT, DATA_DIR, LOG_LEVEL=info and LOG_PRETTY=false (no NODE_ENV, as a user's shell); ready = the first 200 from \`GET /health\`, polled every 10 ms`,
+  ...(flags.cold
+    ? [
+        '- cold: no compile cache (NODE_DISABLE_COMPILE_CACHE=1) and no database template, as on a fresh clone whose install scripts did not run',
+      ]
+    : []),
   `- first launch = a new empty data directory (PGlite) or a new empty database (PostgreSQL); relaunch = the first run's again; ${RUNS} launches of each, medians`,
   `- RSS of Herald's Node process (not npm's) at ready and after ${SETTLE_MS / 1000} s idle; peak = VmHWM up to then`,
   `- breakdown from each process's own marks: Node's process start (performance.timeOrigin) and its first user code (a preload, \`bench/lib/startup-mark.ts\`), then Herald's log lines`,
