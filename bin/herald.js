@@ -2,7 +2,7 @@
 // Runs Herald from its TypeScript sources: Node 24 strips the types itself, no build step.
 // Node's compile cache keeps the stripped and compiled modules between runs, which takes most of
 // the module loading off a relaunch; it is switched on here, before Herald's modules load.
-import { enableCompileCache, flushCompileCache } from 'node:module';
+import { enableCompileCache, flushCompileCache, registerHooks } from 'node:module';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 
@@ -15,6 +15,26 @@ try {
 } catch {
   // no cache: start as before
 }
+
+// drizzle-orm's 108 modules import each other by relative path, and for each one Node reads the
+// package's scope from its package.json (179 KB, mostly the exports map) again: ~0.5 s of CPU at
+// every start. A relative import inside that package (plain ESM, "type": "module", no exports
+// map applies) is its sibling file, so it is resolved here directly; everything else as usual.
+registerHooks?.({
+  resolve(specifier, context, nextResolve) {
+    if (
+      context.parentURL?.includes('/node_modules/drizzle-orm/') &&
+      (specifier.startsWith('./') || specifier.startsWith('../'))
+    ) {
+      return {
+        url: new URL(specifier, context.parentURL).href,
+        format: 'module',
+        shortCircuit: true,
+      };
+    }
+    return nextResolve(specifier, context);
+  },
+});
 
 const { main } = await import('../src/main.ts');
 await main(process.argv.slice(2), process.env);
