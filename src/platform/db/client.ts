@@ -98,11 +98,19 @@ async function openPglite(
     import('@electric-sql/pglite-pgvector'),
     import('drizzle-orm/pglite'),
   ]);
-  const client = await PGlite.create(dataDir, {
-    extensions: { vector },
-    startParams: pgliteStartParams(PGlite),
-    ...(initialData ? { loadDataDir: initialData } : {}),
-  });
+  const create = (loadDataDir?: Blob) =>
+    PGlite.create(dataDir, {
+      extensions: { vector },
+      startParams: pgliteStartParams(PGlite),
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
+  let client = await create(initialData);
+  if (isNew && !initialData) {
+    // PGlite ran initdb in a second instance, whose memory this one still holds (~250 MB);
+    // a reopened instance starts without it.
+    await client.close();
+    client = await create();
+  }
 
   // Wrap the two entry points drizzle uses so every statement is timed. Transactions run their
   // statements through `client.transaction`, whose inner queries are timed as one unit.
