@@ -87,6 +87,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     throw error;
   }
   const logger = createLogger(config.log);
+  // Everything before this line is Node loading Herald's modules (bench/startup.ts reads it).
+  logger.info({ command }, 'herald starting');
   try {
     switch (command) {
       case 'serve':

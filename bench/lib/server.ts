@@ -12,7 +12,11 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Node flags `npm start` runs Herald with (a smaller young generation: see package.json). */
-export const HERALD_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=50'];
+export const HERALD_NODE_FLAGS = [
+  '--max-semi-space-size=8',
+  '--heap-growing-percent=50',
+  '--liftoff-only',
+];
 
 /** A TCP port nobody listens on right now (the OS picks it). */
 export function freePort(): Promise<number> {

@@ -16,6 +16,8 @@ import type { HealthReport, QueueProbe } from './schemas.ts';
 
 export const QUEUE_PROBE_JOB = 'system.queue-probe';
 export const WORKER_NAME = `${hostname()}:${process.pid}`;
+/** How long a report that found every component ok answers further /health calls. */
+export const HEALTHY_REPORT_REUSE_MS = 1_000;
 
 export interface SystemServiceDeps {
   database: DatabaseHandle;
@@ -46,10 +48,30 @@ function toQueueProbe(row: QueueProbeRow): QueueProbe {
 export function createSystemService(deps: SystemServiceDeps) {
   const repository = createSystemRepository(deps.database.db);
 
+  // Migrations are applied at boot (or by `herald migrate`) and only ever added: once every one
+  // is applied, none can become pending while this process runs (short of restoring an older
+  // database under it), so the count is read until it reaches zero and not after.
+  let migrationsCurrent = false;
+  async function pendingMigrations(): Promise<number> {
+    if (migrationsCurrent) {
+      await deps.database.query('SELECT 1'); // still a round trip: the database must answer
+      return 0;
+    }
+    const pending = await pendingMigrationCount(deps.database);
+    migrationsCurrent = pending === 0;
+    return pending;
+  }
+
+  /** Closed by shutdown (or a test): known without asking it. */
+  function databaseClosed(): boolean {
+    return deps.database.pglite?.closed === true || deps.database.pool?.ending === true;
+  }
+
   async function checkDatabase(): Promise<HealthReport['components']['database']> {
     const started = performance.now();
     try {
-      const pending = await pendingMigrationCount(deps.database);
+      if (databaseClosed()) throw new Error('database closed');
+      const pending = await pendingMigrations();
       return {
         status: pending === 0 ? 'ok' : 'degraded',
         kind: deps.database.kind,
@@ -92,14 +114,29 @@ export function createSystemService(deps: SystemServiceDeps) {
     HealthReport['components']['queue'],
     HealthReport['components']['cache'],
   ];
-  // Calls that arrive while a check is running share it instead of starting their own, so
-  // however hard /health is polled the database sees one check at a time. Nothing is cached:
-  // every caller gets the result of a check that was still running when it asked.
+  // Calls that arrive while a check is running share it instead of starting their own, and a
+  // check that found every component ok answers the calls of the next second too: however hard
+  // /health is polled, the database and the queue see at most one check a second while all is
+  // well (on the embedded database each check holds its one connection for milliseconds).
+  // Anything not ok is checked again on the next call, and a closed database ends the reuse.
   let running: Promise<ComponentChecks> | undefined;
+  let healthy: { checks: ComponentChecks; at: number } | undefined;
   function checkComponents(): Promise<ComponentChecks> {
-    running ??= Promise.all([checkDatabase(), checkQueue(), checkCache()]).finally(() => {
-      running = undefined;
-    });
+    if (healthy && performance.now() - healthy.at < HEALTHY_REPORT_REUSE_MS && !databaseClosed()) {
+      return Promise.resolve(healthy.checks);
+    }
+    if (!running) {
+      const startedAt = performance.now();
+      running = Promise.all([checkDatabase(), checkQueue(), checkCache()])
+        .then((checks) => {
+          const allOk = checks.every((check) => check.status === 'ok');
+          healthy = allOk ? { checks, at: startedAt } : undefined;
+          return checks;
+        })
+        .finally(() => {
+          running = undefined;
+        });
+    }
     return running;
   }
 
@@ -127,7 +164,7 @@ export function createSystemService(deps: SystemServiceDeps) {
     /** Ready means the database answers and every migration in the repository is applied. */
     async isReady(): Promise<boolean> {
       try {
-        return (await pendingMigrationCount(deps.database)) === 0;
+        return !databaseClosed() && (await pendingMigrations()) === 0;
       } catch {
         return false;
       }

@@ -1,7 +1,7 @@
 // Opens the database: embedded PGlite (with pgvector) when no DATABASE_URL is set, else a
 // node-postgres pool. Both give the same drizzle API over the same schema, and every query is
 // timed into the `herald_db_query_duration_seconds` histogram.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 import type { PGlite } from '@electric-sql/pglite';
@@ -11,6 +11,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import pg from 'pg';
 import type { Histogram } from 'prom-client';
 
+import { readPgliteTemplate } from './pglite-template.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -86,7 +87,11 @@ async function openPglite(
   options: OpenDatabaseOptions,
 ): Promise<DatabaseHandle> {
   // `memory://` keeps the database in memory (tests); anything else is a directory on disk.
-  if (!dataDir.startsWith('memory://')) mkdirSync(path.dirname(dataDir), { recursive: true });
+  const onDisk = !dataDir.startsWith('memory://');
+  if (onDisk) mkdirSync(path.dirname(dataDir), { recursive: true });
+  // A new data directory starts from this install's initdb template when there is one.
+  const isNew = onDisk && !existsSync(path.join(dataDir, 'PG_VERSION'));
+  const initialData = template ?? (isNew ? readPgliteTemplate() : undefined);
   // Imported here, not at the top: a server on PostgreSQL never loads PGlite (start-up memory).
   const [{ PGlite }, { vector }, { pg_trgm }, { drizzle: drizzlePglite }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -94,12 +99,20 @@ async function openPglite(
     import('@electric-sql/pglite/contrib/pg_trgm'),
     import('drizzle-orm/pglite'),
   ]);
-  const client = await PGlite.create(dataDir, {
-    // pg_trgm: the subscriber search index (migration 0007).
-    extensions: { vector, pg_trgm },
-    startParams: pgliteStartParams(PGlite),
-    ...(template ? { loadDataDir: template } : {}),
-  });
+  const create = (loadDataDir?: Blob) =>
+    PGlite.create(dataDir, {
+      // pg_trgm: the subscriber search index (migration 0007).
+      extensions: { vector, pg_trgm },
+      startParams: pgliteStartParams(PGlite),
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
+  let client = await create(initialData);
+  if (isNew && !initialData) {
+    // PGlite ran initdb in a second instance, whose memory this one still holds (~250 MB);
+    // a reopened instance starts without it.
+    await client.close();
+    client = await create();
+  }
 
   // Wrap the two entry points drizzle uses so every statement is timed. Transactions run their
   // statements through `client.transaction`, whose inner queries are timed as one unit.
