@@ -227,16 +227,7 @@ export function createSubscriberRepository(db: Executor) {
     () => db.select().from(subscribers).$dynamic(),
     subscribers,
     eq(subscribers.businessId, sql.placeholder('businessId')),
-    {
-      // A LIKE pattern: part of the address or the name (the trigram indexes serve it).
-      search: (pattern) =>
-        or(
-          ilike(subscribers.email, pattern),
-          ilike(subscribers.firstName, pattern),
-          ilike(subscribers.lastName, pattern),
-        ),
-      consentStatus: subscribers.consentStatus,
-    },
+    { consentStatus: subscribers.consentStatus },
   );
   return {
     async insert(values: NewSubscriber): Promise<SubscriberRow> {
@@ -260,8 +251,25 @@ export function createSubscriberRepository(db: Executor) {
       page: PageRequest,
       filter: { search?: string | undefined; consentStatus?: string | undefined },
     ): Promise<SubscriberRow[]> {
-      const search = filter.search ? `%${escapeLike(filter.search)}%` : undefined;
-      return listPage({ businessId }, { search, consentStatus: filter.consentStatus }, page);
+      if (!filter.search) {
+        return listPage({ businessId }, { consentStatus: filter.consentStatus }, page);
+      }
+      // Planned for its pattern each time, never prepared: a generic plan cannot know how few rows
+      // a pattern matches and walks the whole list (2 s on a million rows) instead of the
+      // trigram index (EXPLAIN in the #13 note).
+      const pattern = `%${escapeLike(filter.search)}%`;
+      return keysetPage(
+        db.select().from(subscribers).$dynamic(),
+        subscribers,
+        page,
+        eq(subscribers.businessId, businessId),
+        or(
+          ilike(subscribers.email, pattern),
+          ilike(subscribers.firstName, pattern),
+          ilike(subscribers.lastName, pattern),
+        ),
+        filter.consentStatus ? eq(subscribers.consentStatus, filter.consentStatus) : undefined,
+      );
     },
 
     async update(

@@ -1,6 +1,6 @@
 // Keyset pagination in SQL, the database half of platform/http/pagination.ts: newest first with
 // ties broken by id, so a page never skips or repeats rows written in the same instant.
-import { and, desc, eq, lt, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { and, desc, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgSelect } from 'drizzle-orm/pg-core';
 
 import type { PageRequest, Position } from '../http/pagination.ts';
@@ -19,12 +19,12 @@ export function olderThan(
   table: KeysetColumns,
   after: KeysetPosition | undefined,
 ): SQL | undefined {
-  return after
-    ? or(
-        lt(table.createdAt, after.createdAt),
-        and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)),
-      )
-    : undefined;
+  // A row comparison, not `created_at < t or (created_at = t and id < i)`: Postgres turns it into
+  // a bound of the (scope, created_at, id) index, so a page deep in a million rows starts where the
+  // cursor is (0.1 ms) instead of filtering every newer row first (320 ms; EXPLAIN in the #13 note).
+  if (!after) return undefined;
+  const at = after.createdAt instanceof Date ? after.createdAt.toISOString() : after.createdAt;
+  return sql`(${table.createdAt}, ${table.id}) < (${at}, ${after.id})`;
 }
 
 /** The order `olderThan` pages through: newest first, ties broken by id. */

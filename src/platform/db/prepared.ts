@@ -2,7 +2,7 @@
 // use, so a repository made inside a transaction and never asked costs nothing) and runs under
 // its name: node-postgres parses it once per connection and Postgres plans it once, instead of
 // both doing that work on every request. On PGlite the name is ignored and the SQL is reused.
-import { eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgSelect } from 'drizzle-orm/pg-core';
 
 import type { PageRequest } from '../http/pagination.ts';
@@ -36,17 +36,17 @@ export function pageValues(page: PageRequest): Record<string, unknown> {
 
 /**
  * A list read as prepared keyset statements (pagination.ts): `scope` always applies (written with
- * placeholders, e.g. `eq(t.businessId, sql.placeholder('businessId'))`), each of `optional`
- * applies when its filter has a value: a column must equal it, or a function builds the condition
- * from the filter's placeholder. One statement per combination asked for (cursor or not,
- * which filters), named `${name}_…` and built on first use.
+ * placeholders, e.g. `eq(t.businessId, sql.placeholder('businessId'))`), and each `optional`
+ * column must equal its filter when that filter has a value. One statement per combination asked
+ * for (cursor or not, which filters), named `${name}_…` and built on first use. Only for filters
+ * whose selectivity does not change the best plan: a pattern search is planned per value.
  */
 export function preparedKeysetList<Query extends PgSelect>(
   name: string,
   select: () => Query,
   table: KeysetColumns,
   scope: SQL,
-  optional: Record<string, PgColumn | ((value: Placeholder) => SQL | undefined)> = {},
+  optional: Record<string, PgColumn> = {},
 ): (
   values: Record<string, unknown>,
   filters: Record<string, string | undefined>,
@@ -55,11 +55,9 @@ export function preparedKeysetList<Query extends PgSelect>(
   const names = Object.keys(optional);
   const statement = perKey((key: string) => {
     const [cursor, ...present] = key.split(':');
-    const conditions = present.map((filter) => {
-      const condition = optional[filter];
-      const value = sql.placeholder(filter);
-      return typeof condition === 'function' ? condition(value) : eq(condition as PgColumn, value);
-    });
+    const conditions = present.map((filter) =>
+      eq(optional[filter] as PgColumn, sql.placeholder(filter)),
+    );
     return keysetPageStatement(select(), table, cursor === 'after', scope, ...conditions).prepare(
       `${name}_${key.replaceAll(':', '_')}`,
     );
