@@ -346,6 +346,11 @@ export function createSubscriberRepository(db: Executor) {
       return returnedRow(rows).id;
     },
 
+    /** ANALYZE: the planner's row counts and value statistics, after a bulk write. */
+    async refreshStatistics(): Promise<void> {
+      await db.execute(sql`ANALYZE ${subscribers}`);
+    },
+
     async findImport(id: string): Promise<{ businessId: string; file: StoredCsv } | undefined> {
       const [row] = await db
         .select({ businessId: subscriberImports.businessId, csv: subscriberImports.csv })
