@@ -2,7 +2,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
-import { newestFirst, olderThan } from '../../platform/db/pagination.ts';
+import { preparedKeysetList } from '../../platform/db/prepared.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import { queueProbes } from '../../platform/db/schema/index.ts';
 import type { PageRequest, Position } from '../../platform/http/pagination.ts';
@@ -10,31 +10,14 @@ import type { PageRequest, Position } from '../../platform/http/pagination.ts';
 export type QueueProbeRow = typeof queueProbes.$inferSelect;
 
 export function createSystemRepository(db: Executor) {
-  // The list is the hot read: its two shapes are built once and run as named prepared
-  // statements, so neither drizzle nor Postgres re-plans the SQL on every request.
-  const keyset = { createdAt: queueProbes.requestedAt, id: queueProbes.id };
-  const firstPage = db
-    .select()
-    .from(queueProbes)
-    .where(eq(queueProbes.requestedBy, sql.placeholder('userId')))
-    .orderBy(...newestFirst(keyset))
-    .limit(sql.placeholder('limit'))
-    .prepare('system_list_probes_first');
-  const pageAfter = db
-    .select()
-    .from(queueProbes)
-    .where(
-      and(
-        eq(queueProbes.requestedBy, sql.placeholder('userId')),
-        olderThan(keyset, {
-          createdAt: sql.placeholder('afterAt'),
-          id: sql.placeholder('afterId'),
-        }),
-      ),
-    )
-    .orderBy(...newestFirst(keyset))
-    .limit(sql.placeholder('limit'))
-    .prepare('system_list_probes_after');
+  // The list is the hot read: its two shapes (first page, page after a cursor) run as named
+  // prepared statements, so neither drizzle nor Postgres re-plans the SQL on every request.
+  const listPage = preparedKeysetList(
+    'system_list_probes',
+    () => db.select().from(queueProbes).$dynamic(),
+    { createdAt: queueProbes.requestedAt, id: queueProbes.id },
+    eq(queueProbes.requestedBy, sql.placeholder('userId')),
+  );
 
   return {
     async insertProbe(requestedBy: string, note: string | null): Promise<QueueProbeRow> {
@@ -52,16 +35,9 @@ export function createSystemRepository(db: Executor) {
     /** Newest first; `limit + 1` rows so the caller knows whether another page exists. */
     async listProbes(
       requestedBy: string,
-      { limit, after }: PageRequest,
+      page: PageRequest,
     ): Promise<(QueueProbeRow & Position)[]> {
-      const rows = after
-        ? await pageAfter.execute({
-            userId: requestedBy,
-            limit: limit + 1,
-            afterAt: after.createdAt.toISOString(),
-            afterId: after.id,
-          })
-        : await firstPage.execute({ userId: requestedBy, limit: limit + 1 });
+      const rows = await listPage({ userId: requestedBy }, {}, page);
       return rows.map((row) => ({ ...row, createdAt: row.requestedAt }));
     },
 
