@@ -2,7 +2,7 @@
 // Liquid tags exactly as written, and whatever could run script or lead elsewhere is removed.
 import { describe, expect, it } from 'vitest';
 
-import { markdownToHtml } from './markdown.ts';
+import { markdownProblem, markdownToHtml } from './markdown.ts';
 
 describe('markdownToHtml', () => {
   it('turns headings, bold text, lists, links and tables into email HTML', () => {
@@ -95,5 +95,20 @@ describe('markdownToHtml', () => {
   it('treats a token-looking word in the Markdown as plain text', () => {
     const html = markdownToHtml('lq0123456789abn0z and {{ name }}');
     expect(html).toBe('<p>lq0123456789abn0z and {{ name }}</p>');
+  });
+});
+
+describe('markdownProblem', () => {
+  it('lets an ordinary email through, Liquid underscores not counted', () => {
+    const email = `## Hello {{ subscriber.first_name | default: "there" }}\n\n**Fresh** _rye_ today. [Order](https://bakery.example)\n\n> A quote\n`;
+    expect(markdownProblem(email.repeat(40))).toBeUndefined();
+  });
+
+  it('refuses what would hold the event loop or overflow the stack, before marked runs', () => {
+    expect(markdownProblem('*_a'.repeat(151))).toMatch(/\* and _/);
+    expect(markdownProblem('*_a'.repeat(150))).toBeUndefined();
+    expect(markdownProblem('> '.repeat(11) + 'deep')).toMatch(/nested/);
+    expect(markdownProblem('> '.repeat(10) + 'deep')).toBeUndefined();
+    expect(markdownProblem('['.repeat(501))).toMatch(/\[/);
   });
 });

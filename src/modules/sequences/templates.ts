@@ -17,7 +17,7 @@ import {
   renderTemplate,
   TemplateRenderError,
 } from './liquid-sandbox.ts';
-import { markdownToHtml } from './markdown.ts';
+import { markdownProblem, markdownToHtml } from './markdown.ts';
 
 export { htmlToText } from '../../shared/html-to-text.ts';
 export { TEMPLATE_LIMITS, TemplateRenderError } from './liquid-sandbox.ts';
@@ -176,9 +176,11 @@ export function assertValidTemplates(templates: StepTemplates, markdown?: string
  * once unsafe HTML is removed is a VALIDATION_ERROR, like an empty HTML body.
  */
 export function htmlOfMarkdown(markdown: string): string {
-  const html = markdownToHtml(markdown);
+  const problem = markdownProblem(markdown);
+  const html = problem === undefined ? markdownToHtml(markdown) : '';
   if (html !== '') return html;
-  const message = 'The Markdown leaves no email body once scripts and unsafe HTML are removed';
+  const message =
+    problem ?? 'The Markdown leaves no email body once scripts and unsafe HTML are removed';
   throw new AppError('VALIDATION_ERROR', message, {
     details: { issues: [{ path: 'body.markdown', message }] },
   });
