@@ -11,6 +11,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import type { OpenAPIV3_1 } from 'openapi-types';
 
 import { aiUsageRoutes } from './modules/ai-usage/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
@@ -34,6 +35,7 @@ import {
 import { installIdempotency } from './platform/http/idempotency.ts';
 import { installInputGuard } from './platform/http/input-guard.ts';
 import { correlationIdFor, installObservability } from './platform/http/observability.ts';
+import { installPermissionDoc } from './platform/http/permission-doc.ts';
 import { installSecurityHeaders } from './platform/http/security-headers.ts';
 import { createSerializerCompiler } from './platform/http/serializer.ts';
 import { installGracefulClose } from './platform/http/shutdown.ts';
@@ -74,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installGracefulClose(app);
   installSecurityHeaders(app); // before the auth guard, so 401s carry the headers too
   installAuthGuard(app, (credentials) => deps.services.auth.authenticate(credentials));
+  const addPermissions = installPermissionDoc(app);
   installRateLimits(app, deps.limiter);
   installIdempotency(app, deps.database.db);
   installInputGuard(app); // NUL, lone surrogates, JSON past 32 levels: 400 for every route
@@ -125,13 +128,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     transform: createJsonSchemaTransform({
       skipList: ['/docs', '/docs/*', '/api/v1/openapi.json'],
     }),
-    transformObject: jsonSchemaTransformObject,
+    // Each operation's declared permission as `x-permission` (platform/http/permission-doc.ts).
+    transformObject: (input) =>
+      addPermissions(jsonSchemaTransformObject(input) as OpenAPIV3_1.Document),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // Public: a developer reads the API before having credentials for it.
-  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, () =>
-    app.swagger(),
+  app.get(
+    '/api/v1/openapi.json',
+    { schema: { hide: true }, config: { auth: 'public', permission: 'public' } },
+    () => app.swagger(),
   );
 
   // Only the auth routes read or set a cookie (the refresh token), so only they carry the

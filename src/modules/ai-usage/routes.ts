@@ -10,6 +10,7 @@ export function aiUsageRoutes(app: App, deps: { aiUsage: AiUsageService }): void
   app.get(
     '/api/v1/businesses/:businessId/ai/usage',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['ai'],
         summary: 'AI calls, tokens and cost by day, task and model; budget left today',

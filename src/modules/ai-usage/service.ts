@@ -55,7 +55,7 @@ export function createAiUsageService(deps: {
 
   return {
     async usage(principal: Principal, businessId: string, query: AiUsageQuery): Promise<AiUsage> {
-      await deps.access.require(principal, businessId);
+      await deps.access.require(principal, businessId, 'business.read');
       const to = query.to ?? isoDay(now());
       const from = query.from ?? isoDay(new Date(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS));
       const rows = await repository.usage(

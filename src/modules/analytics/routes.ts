@@ -22,6 +22,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
   app.put(
     '/api/v1/businesses/:businessId/contents/:contentId/metrics',
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['analytics'],
         summary: "Report a piece's figures for a day (from an integration or by hand)",
@@ -44,6 +45,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
   app.get(
     '/api/v1/businesses/:businessId/contents/:contentId/metrics',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['analytics'],
         summary: "A piece's figures per day and their totals",
@@ -62,6 +64,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
   app.get(
     '/api/v1/businesses/:businessId/campaigns/:campaignId/analytics',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['analytics'],
         summary: 'Campaign rollup: totals, CTR, conversion rate, cost per conversion, ROAS',
@@ -80,7 +83,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
   app.post(
     '/api/v1/businesses/:businessId/campaigns/:campaignId/insights',
     {
-      config: { idempotent: true, rateLimit: 'ai' },
+      config: { permission: 'content.write', idempotent: true, rateLimit: 'ai' },
       schema: {
         tags: ['analytics'],
         summary: 'Start an AI job that writes a short insight summary of the campaign',
@@ -102,6 +105,7 @@ export function analyticsRoutes(app: App, deps: { analytics: AnalyticsService })
   app.get(
     '/api/v1/businesses/:businessId/analytics/overview',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['analytics'],
         summary: 'Business overview: totals, per-campaign rollups, content by status',

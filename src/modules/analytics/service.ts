@@ -4,6 +4,7 @@
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { found } from '../../platform/http/errors.ts';
+import type { Permission } from '../../shared/permissions.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import { createCampaignLookup } from '../campaigns/index.ts';
 import { createContentLookup } from '../content/index.ts';
@@ -91,19 +92,29 @@ export function createAnalyticsService(deps: {
   const { db, access } = deps;
   const repository = createAnalyticsRepository(db);
 
-  async function ownedCampaign(principal: Principal, businessId: string, campaignId: string) {
-    await access.require(principal, businessId);
+  async function ownedCampaign(
+    principal: Principal,
+    businessId: string,
+    campaignId: string,
+    permission: Permission,
+  ) {
+    await access.require(principal, businessId, permission);
     return found(await createCampaignLookup(db).find(businessId, campaignId), 'Campaign');
   }
 
-  async function ownedContent(principal: Principal, businessId: string, contentId: string) {
-    await access.require(principal, businessId);
+  async function ownedContent(
+    principal: Principal,
+    businessId: string,
+    contentId: string,
+    permission: Permission,
+  ) {
+    await access.require(principal, businessId, permission);
     return found(await createContentLookup(db).find(businessId, contentId), 'Content');
   }
 
   return {
     async record(principal: Principal, businessId: string, contentId: string, body: MetricsBody) {
-      const content = await ownedContent(principal, businessId, contentId);
+      const content = await ownedContent(principal, businessId, contentId, 'content.write');
       const row = await repository.upsert({
         ...body,
         businessId,
@@ -114,7 +125,7 @@ export function createAnalyticsService(deps: {
     },
 
     async forContent(principal: Principal, businessId: string, contentId: string) {
-      await ownedContent(principal, businessId, contentId);
+      await ownedContent(principal, businessId, contentId, 'business.read');
       const rows = await repository.forContent(businessId, contentId);
       const sums = rows.reduce<Sums>(
         (total, row) => ({
@@ -136,12 +147,12 @@ export function createAnalyticsService(deps: {
       businessId: string,
       campaignId: string,
     ): Promise<CampaignAnalytics> {
-      await ownedCampaign(principal, businessId, campaignId);
+      await ownedCampaign(principal, businessId, campaignId, 'business.read');
       return campaignAnalytics(db, businessId, campaignId);
     },
 
     async overview(principal: Principal, businessId: string): Promise<BusinessOverview> {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'business.read');
       const byCampaign = await repository.businessByCampaign(businessId);
       return {
         totals: totalsOf(await repository.businessTotals(businessId)),
@@ -164,7 +175,7 @@ export function createAnalyticsService(deps: {
       businessId: string,
       campaignId: string,
     ): Promise<Job> {
-      await ownedCampaign(principal, businessId, campaignId);
+      await ownedCampaign(principal, businessId, campaignId, 'content.write');
       return deps.jobs.start(principal, businessId, INSIGHTS_JOB, { campaignId });
     },
   };

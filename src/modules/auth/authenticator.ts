@@ -21,6 +21,8 @@ import { createAuthRepository } from './repository.ts';
 interface CachedApiKey {
   id: string;
   userId: string;
+  /** A business key's one business; absent for a personal key. */
+  businessId?: string;
   scopes: Scope[];
   revoked: boolean;
 }
@@ -81,6 +83,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
         entry = {
           id: row.id,
           userId: row.userId,
+          ...(row.businessId === null ? {} : { businessId: row.businessId }),
           scopes: row.scopes.filter((s): s is Scope => s === 'read' || s === 'write'),
           revoked: row.revokedAt !== null,
         };
@@ -99,7 +102,13 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
         deps.logger.warn({ err: error, apiKeyId: id }, 'could not record API key use');
       });
     }
-    return { userId: entry.userId, via: 'api_key', apiKeyId: entry.id, scopes: entry.scopes };
+    return {
+      userId: entry.userId,
+      via: 'api_key',
+      apiKeyId: entry.id,
+      scopes: entry.scopes,
+      ...(entry.businessId === undefined ? {} : { businessId: entry.businessId }),
+    };
   }
 
   /**

@@ -143,6 +143,21 @@ export function createAuthRepository(db: Executor) {
       return row;
     },
 
+    /** Revokes every live key `userId` made for `businessId`; returns them. */
+    async revokeBusinessKeys(userId: string, businessId: string): Promise<ApiKeyRow[]> {
+      return db
+        .update(apiKeys)
+        .set({ revokedAt: sql`now()` })
+        .where(
+          and(
+            eq(apiKeys.userId, userId),
+            eq(apiKeys.businessId, businessId),
+            isNull(apiKeys.revokedAt),
+          ),
+        )
+        .returning();
+    },
+
     async touchApiKey(id: string): Promise<void> {
       await db
         .update(apiKeys)

@@ -51,7 +51,7 @@ export function authRoutes(
   app.post(
     '/api/v1/auth/register',
     {
-      config: { auth: 'public', rateLimit: 'auth' },
+      config: { permission: 'public', auth: 'public', rateLimit: 'auth' },
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
@@ -81,7 +81,7 @@ export function authRoutes(
   app.post(
     '/api/v1/auth/verify-email',
     {
-      config: { auth: 'public', rateLimit: 'auth' },
+      config: { permission: 'public', auth: 'public', rateLimit: 'auth' },
       schema: {
         tags: ['auth'],
         summary: 'Finish a sign-up with the token of its emailed link, and sign in',
@@ -99,7 +99,7 @@ export function authRoutes(
   app.post(
     '/api/v1/auth/login',
     {
-      config: { auth: 'public', rateLimit: 'auth' },
+      config: { permission: 'public', auth: 'public', rateLimit: 'auth' },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',
@@ -119,7 +119,7 @@ export function authRoutes(
   app.post(
     '/api/v1/auth/refresh',
     {
-      config: { auth: 'public', rateLimit: 'general' },
+      config: { permission: 'public', auth: 'public', rateLimit: 'general' },
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token (body or cookie) for new tokens',
@@ -140,7 +140,7 @@ export function authRoutes(
   app.post(
     '/api/v1/auth/logout',
     {
-      config: { auth: 'public', rateLimit: 'general' },
+      config: { permission: 'public', auth: 'public', rateLimit: 'general' },
       schema: {
         tags: ['auth'],
         summary: 'Sign out: revoke the refresh token (body or cookie)',
@@ -159,7 +159,7 @@ export function authRoutes(
   app.post(
     '/api/v1/auth/password',
     {
-      config: { auth: 'session', rateLimit: 'auth' },
+      config: { permission: 'self', auth: 'session', rateLimit: 'auth' },
       schema: {
         tags: ['auth'],
         summary: 'Change your password; every other sign-in is ended',
@@ -178,6 +178,7 @@ export function authRoutes(
   app.get(
     '/api/v1/auth/me',
     {
+      config: { permission: 'self' },
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user',
@@ -190,7 +191,7 @@ export function authRoutes(
   app.post(
     '/api/v1/auth/api-keys',
     {
-      config: { auth: 'session' },
+      config: { permission: 'self', auth: 'session' },
       schema: {
         tags: ['auth'],
         summary: 'Create an API key (the secret is returned once)',
@@ -207,7 +208,7 @@ export function authRoutes(
   app.get(
     '/api/v1/auth/api-keys',
     {
-      config: { auth: 'session' },
+      config: { permission: 'self', auth: 'session' },
       schema: {
         tags: ['auth'],
         summary: 'List your API keys (never their secrets)',
@@ -221,7 +222,7 @@ export function authRoutes(
   app.delete(
     '/api/v1/auth/api-keys/:apiKeyId',
     {
-      config: { auth: 'session' },
+      config: { permission: 'self', auth: 'session' },
       schema: {
         tags: ['auth'],
         summary: 'Revoke an API key',
@@ -236,6 +237,7 @@ export function authRoutes(
   app.get(
     '/api/v1/auth/audit-events',
     {
+      config: { permission: 'self' },
       schema: {
         tags: ['auth'],
         summary: 'Your security audit trail: sign-ins, key changes, deletions',

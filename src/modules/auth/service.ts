@@ -423,6 +423,17 @@ export function createAuthService(deps: AuthServiceDeps) {
       });
       return toApiKey(row);
     },
+
+    /**
+     * A member left or was removed: the business keys they made stop working at once (the key
+     * cache is cleared too). Their personal keys stay, and stop reaching this business because
+     * the membership is gone.
+     */
+    async revokeMemberKeys(businessId: string, userId: string): Promise<number> {
+      const rows = await repository.revokeBusinessKeys(userId, businessId);
+      for (const row of rows) await authenticator.forgetApiKey(row.keyHash);
+      return rows.length;
+    },
   };
 }
 

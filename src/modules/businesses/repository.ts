@@ -1,34 +1,47 @@
-// SQL for businesses. Reads and writes are scoped by owner, so a business of another user is
-// indistinguishable from one that does not exist; `findById` is the one unscoped read (workers).
-import { and, eq, inArray, sql } from 'drizzle-orm';
+// SQL for businesses and their members. The service checks membership and permission first
+// (BusinessAccess.require); a business the caller is not a member of is indistinguishable from
+// one that does not exist.
+import { and, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
 import { once } from '../../platform/db/prepared.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
-import { businesses, users } from '../../platform/db/schema/index.ts';
+import { businesses, businessMembers, users } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 
 export type BusinessRow = typeof businesses.$inferSelect;
 export type NewBusiness = typeof businesses.$inferInsert;
 
+/** A business with the reading member's role in it. */
+export type MemberBusinessRow = BusinessRow & { role: string; approver: boolean };
+
 export function createBusinessRepository(db: Executor) {
   // The tenancy check of every request (when the access cache does not answer it).
-  const ownedCheck = once(() =>
+  const membershipCheck = once(() =>
     db
-      .select({ id: businesses.id })
-      .from(businesses)
+      .select({ role: businessMembers.role, approver: businessMembers.approver })
+      .from(businessMembers)
+      .innerJoin(users, eq(users.id, businessMembers.userId))
       .where(
         and(
-          eq(businesses.id, sql.placeholder('id')),
-          eq(businesses.ownerId, sql.placeholder('ownerId')),
+          eq(businessMembers.businessId, sql.placeholder('businessId')),
+          eq(businessMembers.userId, sql.placeholder('userId')),
+          isNull(users.disabledAt),
         ),
       )
-      .prepare('businesses_owned_check'),
+      .prepare('business_membership_check'),
   );
   return {
-    async insert(values: NewBusiness): Promise<BusinessRow> {
-      return returnedRow(await db.insert(businesses).values(values).returning());
+    /** The business and its first member, its owner, in one transaction. */
+    async insertWithOwner(values: NewBusiness): Promise<BusinessRow> {
+      return db.transaction(async (tx) => {
+        const row = returnedRow(await tx.insert(businesses).values(values).returning());
+        await tx
+          .insert(businessMembers)
+          .values({ businessId: row.id, userId: values.ownerId, role: 'owner' });
+        return row;
+      });
     },
 
     /** Unscoped: for workers acting on a job whose business was checked when it started. */
@@ -37,47 +50,59 @@ export function createBusinessRepository(db: Executor) {
       return row;
     },
 
-    async isOwnedBy(ownerId: string, id: string): Promise<boolean> {
-      const rows = await ownedCheck().execute({ ownerId, id });
-      return rows.length > 0;
-    },
-
-    async findOwned(ownerId: string, id: string): Promise<BusinessRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(businesses)
-        .where(and(eq(businesses.id, id), eq(businesses.ownerId, ownerId)));
+    async membership(
+      userId: string,
+      businessId: string,
+    ): Promise<{ role: string; approver: boolean } | undefined> {
+      const [row] = await membershipCheck().execute({ userId, businessId });
       return row;
     },
 
-    async listOwned(ownerId: string, page: PageRequest): Promise<BusinessRow[]> {
+    /** The businesses `userId` is a member of (only `onlyBusinessId`, for a business key). */
+    async listForMember(
+      userId: string,
+      page: PageRequest,
+      onlyBusinessId?: string,
+    ): Promise<MemberBusinessRow[]> {
       return keysetPage(
-        db.select().from(businesses).$dynamic(),
+        db
+          .select({
+            ...getTableColumns(businesses),
+            role: businessMembers.role,
+            approver: businessMembers.approver,
+          })
+          .from(businesses)
+          .innerJoin(
+            businessMembers,
+            and(eq(businessMembers.businessId, businesses.id), eq(businessMembers.userId, userId)),
+          )
+          .$dynamic(),
         businesses,
         page,
-        eq(businesses.ownerId, ownerId),
+        onlyBusinessId === undefined ? undefined : eq(businesses.id, onlyBusinessId),
       );
     },
 
-    async updateOwned(
-      ownerId: string,
-      id: string,
-      values: Partial<NewBusiness>,
-    ): Promise<BusinessRow | undefined> {
+    /** Unscoped: the caller has checked the permission. */
+    async update(id: string, values: Partial<NewBusiness>): Promise<BusinessRow | undefined> {
       const [row] = await db
         .update(businesses)
         .set({ ...values, updatedAt: sql`now()` })
-        .where(and(eq(businesses.id, id), eq(businesses.ownerId, ownerId)))
+        .where(eq(businesses.id, id))
         .returning();
       return row;
     },
 
-    async deleteOwned(ownerId: string, id: string): Promise<BusinessRow | undefined> {
-      const [row] = await db
-        .delete(businesses)
-        .where(and(eq(businesses.id, id), eq(businesses.ownerId, ownerId)))
-        .returning();
-      return row;
+    /** Unscoped: the caller has checked the permission. Returns the deleted row and its members. */
+    async delete(id: string): Promise<{ row: BusinessRow; memberIds: string[] } | undefined> {
+      return db.transaction(async (tx) => {
+        const members = await tx
+          .select({ userId: businessMembers.userId })
+          .from(businessMembers)
+          .where(eq(businessMembers.businessId, id));
+        const [row] = await tx.delete(businesses).where(eq(businesses.id, id)).returning();
+        return row ? { row, memberIds: members.map((member) => member.userId) } : undefined;
+      });
     },
 
     /** Addresses of these users (stored lower-cased). */
@@ -87,6 +112,16 @@ export function createBusinessRepository(db: Executor) {
         .select({ email: users.email })
         .from(users)
         .where(inArray(users.id, userIds));
+      return rows.map((row) => row.email);
+    },
+
+    /** Addresses of every member of the business. */
+    async memberEmails(businessId: string): Promise<string[]> {
+      const rows = await db
+        .select({ email: users.email })
+        .from(businessMembers)
+        .innerJoin(users, eq(users.id, businessMembers.userId))
+        .where(eq(businessMembers.businessId, businessId));
       return rows.map((row) => row.email);
     },
   };

@@ -23,7 +23,7 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
   app.post(
     '/api/v1/businesses',
     {
-      config: { idempotent: true },
+      config: { permission: 'self', idempotent: true },
       schema: {
         tags: ['businesses'],
         summary: 'Create a business with its brand profile',
@@ -41,6 +41,7 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
   app.get(
     '/api/v1/businesses',
     {
+      config: { permission: 'self' },
       schema: {
         tags: ['businesses'],
         summary: 'List your businesses, newest first',
@@ -54,6 +55,7 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
   app.get(
     '/api/v1/businesses/:businessId',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['businesses'],
         summary: 'One business and its brand profile',
@@ -67,6 +69,7 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
   app.patch(
     '/api/v1/businesses/:businessId',
     {
+      config: { permission: 'business.manage' },
       schema: {
         tags: ['businesses'],
         summary: 'Change some fields of a business',
@@ -82,6 +85,7 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
   app.delete(
     '/api/v1/businesses/:businessId',
     {
+      config: { permission: 'business.delete' },
       schema: {
         tags: ['businesses'],
         summary: 'Delete a business and everything it owns',
@@ -98,6 +102,7 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
   app.post(
     '/api/v1/businesses/:businessId/write-key/rotate',
     {
+      config: { permission: 'business.manage' },
       schema: {
         tags: ['businesses'],
         summary: 'Replace the tracking write key; the old one stops working at once',
@@ -112,7 +117,7 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
   app.post(
     '/api/v1/businesses/:businessId/ai/brand-voice',
     {
-      config: { idempotent: true, rateLimit: 'ai' },
+      config: { permission: 'content.write', idempotent: true, rateLimit: 'ai' },
       schema: {
         tags: ['businesses'],
         summary: 'Start an AI job that suggests a brand voice from the profile',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { pageSchema } from '../../platform/http/pagination.ts';
 import { PLATFORMS } from '../../shared/limits.ts';
+import { PERMISSIONS, ROLES } from '../../shared/permissions.ts';
 
 const words = z.array(z.string().trim().min(1).max(60)).max(50);
 
@@ -108,6 +109,13 @@ export const Business = z
     defaultSender: DefaultSender.nullable(),
     aiDailyBudgetUsd: z.number().nullable(),
     writeKey: z.string().describe('Segment-style tracking write key'),
+    role: z.enum(ROLES).describe("The caller's role in this business"),
+    approver: z
+      .boolean()
+      .describe('Whether the caller may approve content without being an owner or admin'),
+    permissions: z
+      .array(z.enum(PERMISSIONS))
+      .describe('What the caller may do here (src/shared/permissions.ts, docs/permissions.md)'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -2,11 +2,12 @@
 // the AI job that suggests a brand voice (businesses/jobs.ts runs it).
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { found, notFound } from '../../platform/http/errors.ts';
+import { forbidden, found } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
+import { isRole, PERMISSIONS, roleAllows } from '../../shared/permissions.ts';
 import { type AuditTrail, randomToken, type RequestOrigin } from '../auth/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
-import type { BusinessAccess } from './access.ts';
+import type { BusinessAccess, Membership } from './access.ts';
 import { type BusinessRow, createBusinessRepository, type NewBusiness } from './repository.ts';
 import type {
   BrandVoiceRequest,
@@ -17,7 +18,7 @@ import type {
 
 export const BRAND_VOICE_JOB = 'ai.brand-voice';
 
-export function toBusiness(row: BusinessRow): Business {
+export function toBusiness(row: BusinessRow, membership: Membership): Business {
   return {
     id: row.id,
     name: row.name,
@@ -31,6 +32,11 @@ export function toBusiness(row: BusinessRow): Business {
     defaultSender: row.defaultSender ?? null,
     aiDailyBudgetUsd: row.aiDailyBudgetUsd === null ? null : Number(row.aiDailyBudgetUsd),
     writeKey: row.writeKey,
+    role: membership.role,
+    approver: membership.approver,
+    permissions: PERMISSIONS.filter((permission) =>
+      roleAllows(membership.role, permission, membership.approver),
+    ),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -45,6 +51,8 @@ function columnsOf(body: UpdateBusinessBody): Partial<NewBusiness> {
       : { aiDailyBudgetUsd: aiDailyBudgetUsd === null ? null : aiDailyBudgetUsd.toFixed(2) }),
   };
 }
+
+const OWNER: Membership = { role: 'owner', approver: false };
 
 const newWriteKey = () => randomToken('wk', 24);
 
@@ -63,7 +71,10 @@ export function createBusinessService(deps: {
       body: CreateBusinessBody,
       origin: RequestOrigin,
     ): Promise<Business> {
-      const row = await repository.insert({
+      if (principal.businessId !== undefined) {
+        throw forbidden('A business API key cannot create businesses');
+      }
+      const row = await repository.insertWithOwner({
         ...columnsOf(body),
         name: body.name,
         ownerId: principal.userId,
@@ -76,15 +87,22 @@ export function createBusinessService(deps: {
         businessId: row.id,
         origin,
       });
-      return toBusiness(row);
+      return toBusiness(row, OWNER);
     },
 
+    /** The businesses the principal is a member of, each with the principal's role. */
     async list(principal: Principal, query: PaginationQuery) {
-      return readPage(query, (page) => repository.listOwned(principal.userId, page), toBusiness);
+      return readPage(
+        query,
+        (page) => repository.listForMember(principal.userId, page, principal.businessId),
+        (row) =>
+          toBusiness(row, { role: isRole(row.role) ? row.role : 'viewer', approver: row.approver }),
+      );
     },
 
     async get(principal: Principal, businessId: string): Promise<Business> {
-      return toBusiness(await access.load(principal, businessId));
+      const membership = await access.require(principal, businessId, 'business.read');
+      return toBusiness(found(await repository.findById(businessId), 'Business'), membership);
     },
 
     async update(
@@ -92,14 +110,15 @@ export function createBusinessService(deps: {
       businessId: string,
       body: UpdateBusinessBody,
     ): Promise<Business> {
-      const row = await repository.updateOwned(principal.userId, businessId, columnsOf(body));
-      if (!row) throw notFound('Business');
-      return toBusiness(row);
+      const membership = await access.require(principal, businessId, 'business.manage');
+      const row = found(await repository.update(businessId, columnsOf(body)), 'Business');
+      return toBusiness(row, membership);
     },
 
     async remove(principal: Principal, businessId: string, origin: RequestOrigin): Promise<void> {
-      const row = found(await repository.deleteOwned(principal.userId, businessId), 'Business');
-      await access.forget(businessId, principal.userId);
+      await access.require(principal, businessId, 'business.delete');
+      const { row, memberIds } = found(await repository.delete(businessId), 'Business');
+      for (const userId of memberIds) await access.forget(businessId, userId);
       await audit.record({
         action: 'business.deleted',
         outcome: 'success',
@@ -115,10 +134,11 @@ export function createBusinessService(deps: {
       businessId: string,
       origin: RequestOrigin,
     ): Promise<Business> {
-      const row = await repository.updateOwned(principal.userId, businessId, {
-        writeKey: newWriteKey(),
-      });
-      if (!row) throw notFound('Business');
+      const membership = await access.require(principal, businessId, 'business.manage');
+      const row = found(
+        await repository.update(businessId, { writeKey: newWriteKey() }),
+        'Business',
+      );
       await audit.record({
         action: 'business.write_key_rotated',
         outcome: 'success',
@@ -126,7 +146,7 @@ export function createBusinessService(deps: {
         businessId,
         origin,
       });
-      return toBusiness(row);
+      return toBusiness(row, membership);
     },
 
     /** Starts the job that suggests a brand voice; nothing is saved until the marketer PATCHes. */
@@ -135,7 +155,7 @@ export function createBusinessService(deps: {
       businessId: string,
       body: BrandVoiceRequest,
     ): Promise<Job> {
-      // jobs.start checks that the principal owns the business.
+      // jobs.start checks the permission (content.write).
       return deps.jobs.start(principal, businessId, BRAND_VOICE_JOB, body);
     },
   };

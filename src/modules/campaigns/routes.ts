@@ -26,7 +26,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
   app.post(
     base,
     {
-      config: { idempotent: true },
+      config: { permission: 'content.write', idempotent: true },
       schema: {
         tags: ['campaigns'],
         summary: 'Create a campaign',
@@ -47,6 +47,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
   app.get(
     base,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['campaigns'],
         summary: 'List campaigns, newest first',
@@ -62,6 +63,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
   app.get(
     `${base}/:campaignId`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['campaigns'],
         summary: 'One campaign',
@@ -76,6 +78,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
   app.patch(
     `${base}/:campaignId`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['campaigns'],
         summary: 'Change some fields of a campaign',
@@ -96,6 +99,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
   app.delete(
     `${base}/:campaignId`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['campaigns'],
         summary: 'Delete a campaign, its strategies and its content',
@@ -116,7 +120,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
   app.post(
     `${base}/:campaignId/strategy`,
     {
-      config: { idempotent: true, rateLimit: 'ai' },
+      config: { permission: 'content.write', idempotent: true, rateLimit: 'ai' },
       schema: {
         tags: ['campaigns'],
         summary: 'Start an AI job that writes the campaign strategy and its content calendar',
@@ -141,6 +145,7 @@ export function campaignRoutes(app: App, deps: { campaigns: CampaignService }): 
   app.get(
     `${base}/:campaignId/strategies`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['campaigns'],
         summary: 'Every stored strategy version of a campaign, newest first',

@@ -6,6 +6,7 @@ import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, found, notFound } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest } from '../../platform/http/pagination.ts';
+import type { Permission } from '../../shared/permissions.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { type CampaignPieceCounter, NO_PIECES } from './progress.ts';
@@ -86,8 +87,13 @@ export function createCampaignService(deps: {
     return campaign;
   }
 
-  async function owned(principal: Principal, businessId: string, campaignId: string) {
-    await access.require(principal, businessId);
+  async function owned(
+    principal: Principal,
+    businessId: string,
+    campaignId: string,
+    permission: Permission,
+  ) {
+    await access.require(principal, businessId, permission);
     return found(await repository.find(businessId, campaignId), 'Campaign');
   }
 
@@ -97,21 +103,21 @@ export function createCampaignService(deps: {
       businessId: string,
       body: CreateCampaignBody,
     ): Promise<Campaign> {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       checkDates(body.startDate, body.endDate);
       // A new campaign has no pieces yet: nothing to count.
       return toCampaign(await repository.insert({ ...body, businessId }));
     },
 
     async list(principal: Principal, businessId: string, query: CampaignListQuery) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'business.read');
       const rows = await repository.list(businessId, pageRequest(query), query.status);
       const page = pageOf(rows, query.limit);
       return { items: await withProgress(businessId, page.items), nextCursor: page.nextCursor };
     },
 
     async get(principal: Principal, businessId: string, campaignId: string): Promise<Campaign> {
-      return one(businessId, await owned(principal, businessId, campaignId));
+      return one(businessId, await owned(principal, businessId, campaignId, 'business.read'));
     },
 
     async update(
@@ -120,7 +126,7 @@ export function createCampaignService(deps: {
       campaignId: string,
       body: UpdateCampaignBody,
     ): Promise<Campaign> {
-      const current = await owned(principal, businessId, campaignId);
+      const current = await owned(principal, businessId, campaignId, 'content.write');
       // A date sent as null clears it: only a date left out keeps the stored one.
       checkDates(
         body.startDate === undefined ? current.startDate : body.startDate,
@@ -131,7 +137,7 @@ export function createCampaignService(deps: {
     },
 
     async remove(principal: Principal, businessId: string, campaignId: string): Promise<void> {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       if (!(await repository.remove(businessId, campaignId))) throw notFound('Campaign');
     },
 
@@ -140,7 +146,7 @@ export function createCampaignService(deps: {
       businessId: string,
       campaignId: string,
     ): Promise<{ items: StrategyVersion[] }> {
-      await owned(principal, businessId, campaignId);
+      await owned(principal, businessId, campaignId, 'business.read');
       const rows = await repository.strategies(businessId, campaignId);
       return { items: rows.map(toStrategyVersion) };
     },
@@ -151,7 +157,7 @@ export function createCampaignService(deps: {
       campaignId: string,
       body: StrategyRequest,
     ): Promise<Job> {
-      await owned(principal, businessId, campaignId);
+      await owned(principal, businessId, campaignId, 'content.write');
       return deps.jobs.start(principal, businessId, STRATEGY_JOB, { campaignId, ...body });
     },
   };

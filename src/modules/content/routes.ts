@@ -37,7 +37,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.post(
     base,
     {
-      config: { idempotent: true },
+      config: { permission: 'content.write', idempotent: true },
       schema: {
         tags: ['content'],
         summary: 'Create a content piece (optionally with its text, checked against the platform)',
@@ -56,6 +56,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.get(
     base,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['content'],
         summary: 'List content, newest first; filter by campaign, status or platform',
@@ -71,6 +72,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.get(
     one,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['content'],
         summary: 'One content piece',
@@ -85,6 +87,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.patch(
     one,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['content'],
         summary:
@@ -106,6 +109,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.delete(
     one,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['content'],
         summary: 'Delete a piece and its versions',
@@ -126,7 +130,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.post(
     `${one}/generate`,
     {
-      config: { idempotent: true, rateLimit: 'ai' },
+      config: { permission: 'content.write', idempotent: true, rateLimit: 'ai' },
       schema: {
         tags: ['content'],
         summary: 'Start an AI job that writes the piece for its platform in the brand voice',
@@ -151,6 +155,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.get(
     `${one}/versions`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['content'],
         summary: 'Every version of the text, newest first (compare any two)',
@@ -165,6 +170,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.post(
     `${one}/restore`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['content'],
         summary: 'Make an earlier version current again (as a new version)',
@@ -185,6 +191,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.post(
     `${one}/status`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['content'],
         summary: 'Move a piece through review: submit, approve, send back, archive',
@@ -206,6 +213,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.post(
     `${one}/schedule`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['content'],
         summary: 'Schedule an approved piece for publishing through a channel',
@@ -228,6 +236,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.post(
     `${base}/bulk`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['content'],
         summary: 'Approve or schedule many pieces at once, each by the single-piece rules',
@@ -244,7 +253,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.post(
     '/api/v1/businesses/:businessId/campaigns/:campaignId/contents/generate-all',
     {
-      config: { idempotent: true, rateLimit: 'ai' },
+      config: { permission: 'content.write', idempotent: true, rateLimit: 'ai' },
       schema: {
         tags: ['content'],
         summary: "Start an AI job that writes every piece of the campaign's calendar without text",
@@ -267,6 +276,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.get(
     `${one}/attempts`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['content'],
         summary: 'The publishing history of a piece: every attempt and its outcome',
@@ -281,6 +291,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
   app.get(
     '/api/v1/businesses/:businessId/publications',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['content'],
         summary: 'Published pieces (the outbox and every other channel), newest first',

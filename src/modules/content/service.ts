@@ -5,6 +5,7 @@ import type { Database, Executor } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, conflict, found, notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
+import type { Permission } from '../../shared/permissions.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import { activateDraftCampaign, createCampaignLookup } from '../campaigns/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
@@ -213,8 +214,13 @@ export function createContentService(deps: {
   const allowPlainHttp = deps.allowPlainHttpTargets ?? false;
   const repository = createContentRepository(db);
 
-  async function owned(principal: Principal, businessId: string, contentId: string) {
-    await access.require(principal, businessId);
+  async function owned(
+    principal: Principal,
+    businessId: string,
+    contentId: string,
+    permission: Permission = 'business.read',
+  ) {
+    await access.require(principal, businessId, permission);
     return found(await repository.find(businessId, contentId), 'Content');
   }
 
@@ -228,8 +234,9 @@ export function createContentService(deps: {
       locked: ReturnType<typeof createContentRepository>,
       tx: Executor,
     ) => Promise<Partial<NewContent>>,
+    permission: Permission = 'content.write',
   ): Promise<ContentRow> {
-    await access.require(principal, businessId);
+    await access.require(principal, businessId, permission);
     return db.transaction(async (tx) => {
       const locked = createContentRepository(tx);
       const row = found(await locked.find(businessId, contentId, true), 'Content');
@@ -243,15 +250,21 @@ export function createContentService(deps: {
    * text (submitted and approved at once) — each step held to the workflow's table.
    */
   async function approve(principal: Principal, businessId: string, contentId: string) {
-    return change(principal, businessId, contentId, (current) => {
-      const from = current.status as ContentStatus;
-      if (from === 'draft') assertMove('draft', 'in_review');
-      assertMove(from === 'draft' ? 'in_review' : from, 'approved');
-      if (!current.body) {
-        throw conflict('Write or generate the text before review', { status: current.status });
-      }
-      return Promise.resolve({ status: 'approved', publishAt: null, leaseUntil: null });
-    });
+    return change(
+      principal,
+      businessId,
+      contentId,
+      (current) => {
+        const from = current.status as ContentStatus;
+        if (from === 'draft') assertMove('draft', 'in_review');
+        assertMove(from === 'draft' ? 'in_review' : from, 'approved');
+        if (!current.body) {
+          throw conflict('Write or generate the text before review', { status: current.status });
+        }
+        return Promise.resolve({ status: 'approved', publishAt: null, leaseUntil: null });
+      },
+      'content.approve',
+    );
   }
 
   const service = {
@@ -260,7 +273,7 @@ export function createContentService(deps: {
       businessId: string,
       body: CreateContentBody,
     ): Promise<Content> {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       if (body.campaignId) {
         const campaign = await createCampaignLookup(db).find(businessId, body.campaignId);
         if (!campaign) throw notFound('Campaign');
@@ -286,7 +299,7 @@ export function createContentService(deps: {
     },
 
     async list(principal: Principal, businessId: string, query: ContentListQuery) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'business.read');
       return readPage(query, (page) => repository.list(businessId, page, query), toContent);
     },
 
@@ -328,7 +341,7 @@ export function createContentService(deps: {
     },
 
     async remove(principal: Principal, businessId: string, contentId: string): Promise<void> {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       if (!(await repository.remove(businessId, contentId))) throw notFound('Content');
     },
 
@@ -362,13 +375,20 @@ export function createContentService(deps: {
       contentId: string,
       status: 'draft' | 'in_review' | 'approved' | 'archived',
     ): Promise<Content> {
-      const row = await change(principal, businessId, contentId, (current) => {
-        assertMove(current.status as ContentStatus, status);
-        if ((status === 'in_review' || status === 'approved') && !current.body) {
-          throw conflict('Write or generate the text before review', { status: current.status });
-        }
-        return Promise.resolve({ status, publishAt: null, leaseUntil: null });
-      });
+      const row = await change(
+        principal,
+        businessId,
+        contentId,
+        (current) => {
+          assertMove(current.status as ContentStatus, status);
+          if ((status === 'in_review' || status === 'approved') && !current.body) {
+            throw conflict('Write or generate the text before review', { status: current.status });
+          }
+          return Promise.resolve({ status, publishAt: null, leaseUntil: null });
+        },
+        // Editors submit for review; approving is for approvers.
+        status === 'approved' ? 'content.approve' : 'content.write',
+      );
       return toContent(row);
     },
 
@@ -378,7 +398,7 @@ export function createContentService(deps: {
       contentId: string,
       body: ScheduleBody,
     ): Promise<Content> {
-      const business = await access.load(principal, businessId);
+      const business = await access.load(principal, businessId, 'content.write');
       const publishAt = publishInstant(body.publishAt, business.timezone);
       if (Number.isNaN(publishAt.getTime())) {
         throw new AppError('VALIDATION_ERROR', 'Invalid publish time', {
@@ -415,7 +435,7 @@ export function createContentService(deps: {
       contentId: string,
       body: GenerateRequest,
     ): Promise<Job> {
-      const row = await owned(principal, businessId, contentId);
+      const row = await owned(principal, businessId, contentId, 'content.write');
       statusAfterEdit(row.status as ContentStatus); // 409 for published or archived pieces
       return deps.jobs.start(principal, businessId, CONTENT_JOB, { contentId, ...body });
     },
@@ -429,7 +449,7 @@ export function createContentService(deps: {
       businessId: string,
       campaignId: string,
     ): Promise<Job> {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       const campaign = await createCampaignLookup(db).find(businessId, campaignId);
       if (!campaign) throw notFound('Campaign');
       const running = await deps.jobs.unfinished(businessId, WRITE_ALL_JOB, {
@@ -448,7 +468,11 @@ export function createContentService(deps: {
       businessId: string,
       body: BulkContentBody,
     ): Promise<BulkContentResult> {
-      await access.require(principal, businessId);
+      await access.require(
+        principal,
+        businessId,
+        body.action === 'approve' ? 'content.approve' : 'content.write',
+      );
       const items: BulkContentResult['items'] = [];
       for (const id of new Set(body.ids)) {
         try {
@@ -471,7 +495,7 @@ export function createContentService(deps: {
     },
 
     async publications(principal: Principal, businessId: string, query: PaginationQuery) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'business.read');
       return readPage(query, (page) => repository.publications(businessId, page), toPublication);
     },
   };

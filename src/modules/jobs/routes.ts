@@ -14,6 +14,7 @@ export function jobRoutes(app: App, deps: { jobs: JobService }): void {
   app.get(
     '/api/v1/jobs/:jobId',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['jobs'],
         summary: 'A job: status, progress, result or error',
@@ -27,6 +28,7 @@ export function jobRoutes(app: App, deps: { jobs: JobService }): void {
   app.get(
     '/api/v1/businesses/:businessId/jobs',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['jobs'],
         summary: "The business's jobs, newest first",
@@ -41,7 +43,7 @@ export function jobRoutes(app: App, deps: { jobs: JobService }): void {
   app.get(
     '/api/v1/jobs/:jobId/events',
     {
-      config: { queryToken: true },
+      config: { permission: 'business.read', queryToken: true },
       schema: {
         tags: ['jobs'],
         summary: 'Stream a job as server-sent events until it finishes',

@@ -14,6 +14,7 @@ import { AppError, found, notFound } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { JobQueue } from '../../platform/queue.ts';
+import type { Permission } from '../../shared/permissions.ts';
 import { createJobRepository, type JobRow } from './repository.ts';
 import { type Job, JobStatus, type JobSubject, TERMINAL_STATUSES } from './schemas.ts';
 
@@ -87,10 +88,10 @@ class ClaimLostError extends Error {}
 /** Shown while a running job's worker is gone and the queue retries it elsewhere. */
 export const WORKER_LOST_MESSAGE = 'Worker lost; retrying';
 
-/** The ownership check jobs need (businesses' BusinessAccess; declared here, not imported). */
+/** The permission check jobs need (businesses' BusinessAccess; declared here, not imported). */
 export interface JobAccess {
-  /** Resolves when `principal` may act on the business; throws NOT_FOUND otherwise. */
-  require(principal: Principal, businessId: string): Promise<unknown>;
+  /** Resolves when `principal` may do this in the business; NOT_FOUND or FORBIDDEN otherwise. */
+  require(principal: Principal, businessId: string, permission: Permission): Promise<unknown>;
 }
 
 export function createJobService(deps: {
@@ -162,7 +163,7 @@ export function createJobService(deps: {
   async function ownedJob(principal: Principal, jobId: string): Promise<JobRow> {
     const row = found(await repository.find(jobId), 'Job');
     try {
-      await deps.access.require(principal, row.businessId);
+      await deps.access.require(principal, row.businessId, 'business.read');
     } catch {
       throw notFound('Job');
     }
@@ -176,7 +177,8 @@ export function createJobService(deps: {
       kind: string,
       input: Record<string, unknown>,
     ): Promise<Job> {
-      await deps.access.require(principal, businessId);
+      // Every job writes something (AI drafts, imports, strategies): editors and up.
+      await deps.access.require(principal, businessId, 'content.write');
       if (!kinds.has(kind)) throw new Error(`unknown job kind ${kind}`);
       const row = await repository.insert({ businessId, userId: principal.userId, kind, input });
       try {
@@ -215,7 +217,7 @@ export function createJobService(deps: {
     },
 
     async list(principal: Principal, businessId: string, query: PaginationQuery) {
-      await deps.access.require(principal, businessId);
+      await deps.access.require(principal, businessId, 'business.read');
       const rows = await repository.listForBusiness(businessId, pageRequest(query));
       const page = pageOf(rows, query.limit);
       const items = await Promise.all(page.items.map(withLiveness));

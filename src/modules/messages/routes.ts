@@ -10,7 +10,7 @@ export function messageRoutes(app: App, deps: { messages: MessageService }): voi
   app.post(
     '/api/v1/businesses/:businessId/messages',
     {
-      config: { idempotent: true },
+      config: { permission: 'content.write', idempotent: true },
       schema: {
         tags: ['messages'],
         summary: 'Record a customer communication',
@@ -30,6 +30,7 @@ export function messageRoutes(app: App, deps: { messages: MessageService }): voi
   app.get(
     '/api/v1/businesses/:businessId/messages',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['messages'],
         summary: 'List customer communications, newest first, with filters',

@@ -27,14 +27,14 @@ export function createMessageService(deps: { db: Database; access: BusinessAcces
   const contents = createContentLookup(deps.db);
   return {
     async record(principal: Principal, businessId: string, body: CreateMessageBody) {
-      await deps.access.require(principal, businessId);
+      await deps.access.require(principal, businessId, 'content.write');
       if (body.contentId && !(await contents.find(businessId, body.contentId))) {
         throw notFound('Content');
       }
       return toMessage(await repository.insert({ ...body, businessId }));
     },
     async list(principal: Principal, businessId: string, query: MessageListQuery) {
-      await deps.access.require(principal, businessId);
+      await deps.access.require(principal, businessId, 'business.read');
       return readPage(query, (page) => repository.list(businessId, page, query), toMessage);
     },
   };

@@ -14,7 +14,7 @@ export function createEnrollment(deps: {
   const { repository, ownedSequence } = deps;
   return {
     async enroll(principal: Principal, businessId: string, sequenceId: string, body: EnrollBody) {
-      const sequence = await ownedSequence(principal, businessId, sequenceId);
+      const sequence = await ownedSequence(principal, businessId, sequenceId, 'content.write');
       if (sequence.status === 'archived')
         throw conflict('An archived sequence takes no enrollments');
       const steps = await repository.steps(sequenceId);
@@ -38,7 +38,7 @@ export function createEnrollment(deps: {
       sequenceId: string,
       query: PaginationQuery,
     ) {
-      await ownedSequence(principal, businessId, sequenceId);
+      await ownedSequence(principal, businessId, sequenceId, 'business.read');
       const rows = await repository.listEnrollments(businessId, sequenceId, pageRequest(query));
       const page = pageOf(
         rows.map((row) => ({ ...row, createdAt: row.enrollment.createdAt, id: row.enrollment.id })),

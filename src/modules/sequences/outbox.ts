@@ -26,7 +26,7 @@ export function createOutboxBrowser(deps: { access: BusinessAccess; mailer: Mail
       businessId: string,
       query: { limit: number; cursor?: string | undefined },
     ) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'business.read');
       const outbox = deps.mailer.outbox;
       if (!outbox) return { enabled: false, items: [], nextCursor: null };
       const after = decodeCursor(query.cursor);
@@ -48,7 +48,7 @@ export function createOutboxBrowser(deps: { access: BusinessAccess; mailer: Mail
     },
 
     async outboxMessage(principal: Principal, businessId: string, id: string) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'business.read');
       const message = found(await deps.mailer.outbox?.read(businessId, id), 'Outbox message');
       return { entry: withoutOwner(message.entry), raw: message.raw };
     },

@@ -64,7 +64,7 @@ export function createPreviews(deps: {
         subscriberId?: string | undefined;
       },
     ) {
-      const business = await access.load(principal, businessId);
+      const business = await access.load(principal, businessId, 'business.read');
       const markdownHtml = body.markdown === undefined ? null : htmlOfMarkdown(body.markdown);
       const templates = { ...body, html: markdownHtml ?? body.html };
       assertValidTemplates(templates, body.markdown);
@@ -83,8 +83,8 @@ export function createPreviews(deps: {
       stepId: string,
       body: { to: string; subscriberId?: string | undefined },
     ) {
-      const business = await access.load(principal, businessId);
-      await deps.ownedSequence(principal, businessId, sequenceId);
+      const business = await access.load(principal, businessId, 'content.write');
+      await deps.ownedSequence(principal, businessId, sequenceId, 'content.write');
       if (!(await access.mayReceiveTestSends(principal, business, body.to))) {
         const message =
           "Test sends go to your own address or your business's team, not to other addresses";

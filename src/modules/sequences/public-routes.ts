@@ -27,7 +27,11 @@ function linkNotFound(reply: FastifyReply, what: string): FastifyReply {
     .send(page('Link not found', `<h1>Link not found</h1><p>This ${what} is not valid.</p>`));
 }
 
-const publicConfig = { auth: 'public' as const, rateLimit: 'none' as const };
+const publicConfig = {
+  auth: 'public' as const,
+  permission: 'public' as const,
+  rateLimit: 'none' as const,
+};
 
 export async function emailLinkRoutes(app: App, deps: { engagement: Engagement }): Promise<void> {
   const { engagement } = deps;

@@ -46,7 +46,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.post(
     base,
     {
-      config: { idempotent: true },
+      config: { permission: 'content.write', idempotent: true },
       schema: {
         tags,
         summary: 'Create a sequence (a draft), optionally with its steps',
@@ -67,6 +67,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.get(
     base,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags,
         summary: 'List sequences, newest first',
@@ -82,7 +83,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.post(
     `${base}/generate`,
     {
-      config: { idempotent: true, rateLimit: 'ai' },
+      config: { permission: 'content.write', idempotent: true, rateLimit: 'ai' },
       schema: {
         tags,
         summary: 'Start an AI job that drafts a whole sequence in the brand voice',
@@ -106,6 +107,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.post(
     `${base}/preview`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags,
         summary: 'Render templates (saved or not) for a subscriber: the editor’s live preview',
@@ -121,6 +123,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.get(
     `${base}/:sequenceId`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags,
         summary: 'One sequence with its steps',
@@ -135,6 +138,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.patch(
     `${base}/:sequenceId`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags,
         summary: 'Rename a sequence or change its trigger',
@@ -155,6 +159,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.delete(
     `${base}/:sequenceId`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags,
         summary: 'Delete a sequence, its steps, enrollments and delivery records',
@@ -172,16 +177,22 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
     },
   );
 
+  // Starting to send is for approvers; stopping is for anyone who edits.
   const transitions = [
-    ['activate', 'Activate a draft or paused sequence: due steps start sending'],
-    ['pause', 'Pause an active sequence: nothing more is sent until it resumes'],
-    ['resume', 'Resume a paused sequence where each enrollment left off (nothing is re-sent)'],
-    ['archive', 'Archive a sequence: it stops sending and takes no enrollments'],
+    ['activate', 'Activate a draft or paused sequence: due steps start sending', 'content.approve'],
+    ['pause', 'Pause an active sequence: nothing more is sent until it resumes', 'content.write'],
+    [
+      'resume',
+      'Resume a paused sequence where each enrollment left off (nothing is re-sent)',
+      'content.approve',
+    ],
+    ['archive', 'Archive a sequence: it stops sending and takes no enrollments', 'content.write'],
   ] as const;
-  for (const [action, summary] of transitions) {
+  for (const [action, summary, permission] of transitions) {
     app.post(
       `${base}/:sequenceId/${action}`,
       {
+        config: { permission },
         schema: {
           tags,
           summary,
@@ -201,7 +212,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.post(
     `${base}/:sequenceId/steps`,
     {
-      config: { idempotent: true },
+      config: { permission: 'content.write', idempotent: true },
       schema: {
         tags,
         summary: 'Add a step at the end of the sequence',
@@ -226,6 +237,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.patch(
     `${base}/:sequenceId/steps/:stepId`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags,
         summary: 'Change a step (templates are checked before saving)',
@@ -247,6 +259,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.delete(
     `${base}/:sequenceId/steps/:stepId`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags,
         summary: 'Remove a step',
@@ -268,6 +281,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.post(
     `${base}/:sequenceId/steps/:stepId/test`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags,
         summary: 'Send one step now, as a test, to your own address or your team',
@@ -291,7 +305,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.post(
     `${base}/:sequenceId/enrollments`,
     {
-      config: { idempotent: true },
+      config: { permission: 'content.write', idempotent: true },
       schema: {
         tags,
         summary: 'Enroll subscribers, by id or by a filter (already enrolled ones are skipped)',
@@ -313,6 +327,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.get(
     `${base}/:sequenceId/enrollments`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags,
         summary: 'Enrollments of a sequence, newest first',
@@ -333,6 +348,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.get(
     `${base}/:sequenceId/analytics`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags,
         summary: 'Per-sequence and per-step counts and rates, with a daily time series',
@@ -353,6 +369,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.get(
     '/api/v1/businesses/:businessId/outbox',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags,
         summary:
@@ -369,6 +386,7 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
   app.get(
     '/api/v1/businesses/:businessId/outbox/:outboxMessageId',
     {
+      config: { permission: 'business.read' },
       schema: {
         tags,
         summary: 'One outbox email with its whole MIME source',

@@ -21,7 +21,7 @@ export function createSequenceAnalytics(deps: {
       sequenceId: string,
       days: number,
     ): Promise<SequenceAnalytics> {
-      await ownedSequence(principal, businessId, sequenceId);
+      await ownedSequence(principal, businessId, sequenceId, 'business.read');
       const [steps, counts, enrollmentCounts] = await Promise.all([
         repository.steps(sequenceId),
         repository.stepCounts(sequenceId),

@@ -121,7 +121,9 @@ export function createSequenceService(deps: {
     to: SequenceStatus,
     from: SequenceStatus[],
   ): Promise<Sequence> {
-    const row = await owned(principal, businessId, sequenceId);
+    // Activating (or resuming) starts sending: approvers only. Pausing and archiving stop it.
+    const permission = to === 'active' ? 'content.approve' : 'content.write';
+    const row = await owned(principal, businessId, sequenceId, permission);
     const status = SequenceStatus.catch('draft').parse(row.status);
     if (status === to) return withSteps(row);
     if (!from.includes(status)) {
@@ -137,7 +139,7 @@ export function createSequenceService(deps: {
 
   return {
     async create(principal: Principal, businessId: string, body: CreateSequenceBody) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       const steps: ReturnType<typeof stepValues>[] = [];
       for (const step of body.steps) {
         // Each step's trial render may take the whole render budget: other requests run between.
@@ -163,7 +165,7 @@ export function createSequenceService(deps: {
       businessId: string,
       query: PaginationQuery & { status?: SequenceStatus | undefined },
     ) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'business.read');
       const rows = await repository.list(businessId, pageRequest(query), query.status);
       const page = pageOf(
         rows.map((row) => ({ ...row, createdAt: row.sequence.createdAt, id: row.sequence.id })),
@@ -189,7 +191,7 @@ export function createSequenceService(deps: {
     },
 
     async get(principal: Principal, businessId: string, sequenceId: string) {
-      return withSteps(await owned(principal, businessId, sequenceId));
+      return withSteps(await owned(principal, businessId, sequenceId, 'business.read'));
     },
 
     async update(
@@ -198,13 +200,13 @@ export function createSequenceService(deps: {
       sequenceId: string,
       body: UpdateSequenceBody,
     ) {
-      await owned(principal, businessId, sequenceId);
+      await owned(principal, businessId, sequenceId, 'content.write');
       const row = found(await repository.update(businessId, sequenceId, body), 'Sequence');
       return withSteps(row);
     },
 
     async remove(principal: Principal, businessId: string, sequenceId: string) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       if (!(await repository.remove(businessId, sequenceId))) throw notFound('Sequence');
     },
 
@@ -218,7 +220,7 @@ export function createSequenceService(deps: {
       setStatus(principal, businessId, sequenceId, 'archived', ['draft', 'active', 'paused']),
 
     async addStep(principal: Principal, businessId: string, sequenceId: string, body: StepBody) {
-      await owned(principal, businessId, sequenceId);
+      await owned(principal, businessId, sequenceId, 'content.write');
       const values = stepValues(body);
       const position = await repository.nextPosition(sequenceId);
       const rows = await repository.insertSteps([{ ...values, businessId, sequenceId, position }]);
@@ -232,7 +234,7 @@ export function createSequenceService(deps: {
       stepId: string,
       body: UpdateStepBody,
     ) {
-      await owned(principal, businessId, sequenceId);
+      await owned(principal, businessId, sequenceId, 'content.write');
       const current = found(await repository.findStep(sequenceId, stepId), 'Step');
       const templates = {
         subject: body.subject ?? current.subject,
@@ -260,7 +262,7 @@ export function createSequenceService(deps: {
     },
 
     async removeStep(principal: Principal, businessId: string, sequenceId: string, stepId: string) {
-      await owned(principal, businessId, sequenceId);
+      await owned(principal, businessId, sequenceId, 'content.write');
       if (!(await repository.removeStep(sequenceId, stepId))) throw notFound('Step');
     },
 
@@ -274,7 +276,7 @@ export function createSequenceService(deps: {
       businessId: string,
       body: GenerateSequenceBody,
     ): Promise<Job> {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       return deps.jobs.start(principal, businessId, SEQUENCE_DRAFT_JOB, body);
     },
   };

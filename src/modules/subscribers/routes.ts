@@ -34,7 +34,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
   app.post(
     `${base}/subscribers`,
     {
-      config: { idempotent: true },
+      config: { permission: 'content.write', idempotent: true },
       schema: {
         tags: ['subscribers'],
         summary: 'Add a subscriber (the email is normalised and unique per business)',
@@ -54,6 +54,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
   app.get(
     `${base}/subscribers`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['subscribers'],
         summary: 'List subscribers, newest first, optionally searched or filtered by consent',
@@ -69,6 +70,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
   app.get(
     `${base}/subscribers/:subscriberId`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['subscribers'],
         summary: 'One subscriber',
@@ -83,6 +85,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
   app.patch(
     `${base}/subscribers/:subscriberId`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['subscribers'],
         summary: 'Change some fields of a subscriber',
@@ -103,6 +106,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
   app.delete(
     `${base}/subscribers/:subscriberId`,
     {
+      config: { permission: 'content.write' },
       schema: {
         tags: ['subscribers'],
         summary: 'Delete a subscriber and their enrollments',
@@ -125,7 +129,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
     {
       bodyLimit: IMPORT_BODY_LIMIT,
       // A NUL in the file is that row's error (import-job.ts), not the whole file's.
-      config: { idempotent: true, fileFields: ['csv'] },
+      config: { permission: 'content.write', idempotent: true, fileFields: ['csv'] },
       schema: {
         tags: ['subscribers'],
         summary:
@@ -150,6 +154,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
   app.get(
     `${base}/suppressions`,
     {
+      config: { permission: 'business.read' },
       schema: {
         tags: ['subscribers'],
         summary:
@@ -166,7 +171,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
   app.post(
     `${base}/suppressions`,
     {
-      config: { idempotent: true },
+      config: { permission: 'content.write', idempotent: true },
       schema: {
         tags: ['subscribers'],
         summary: 'Add an address to the suppression list',
@@ -191,7 +196,7 @@ export function subscriberRoutes(app: App, deps: { subscribers: SubscriberServic
   app.post(
     `${base}/suppressions/removals`,
     {
-      config: { idempotent: true },
+      config: { permission: 'content.write', idempotent: true },
       schema: {
         tags: ['subscribers'],
         summary: 'Take an address off the suppression list, with the reason why',

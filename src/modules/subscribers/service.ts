@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { found, notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
+import type { Permission } from '../../shared/permissions.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { SUBSCRIBER_IMPORT_JOB } from './import-job.ts';
@@ -57,14 +58,19 @@ export function createSubscriberService(deps: {
   const repository = createSubscriberRepository(deps.db);
   const { access } = deps;
 
-  async function owned(principal: Principal, businessId: string, id: string) {
-    await access.require(principal, businessId);
+  async function owned(
+    principal: Principal,
+    businessId: string,
+    id: string,
+    permission: Permission,
+  ) {
+    await access.require(principal, businessId, permission);
     return found(await repository.find(businessId, id), 'Subscriber');
   }
 
   return {
     async create(principal: Principal, businessId: string, body: CreateSubscriberBody) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       const row = await repository.insert({
         businessId,
         email: body.email,
@@ -78,22 +84,22 @@ export function createSubscriberService(deps: {
     },
 
     async list(principal: Principal, businessId: string, query: SubscriberListQuery) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'business.read');
       return readPage(query, (page) => repository.list(businessId, page, query), toSubscriber);
     },
 
     async get(principal: Principal, businessId: string, id: string) {
-      return toSubscriber(await owned(principal, businessId, id));
+      return toSubscriber(await owned(principal, businessId, id, 'business.read'));
     },
 
     async update(principal: Principal, businessId: string, id: string, body: UpdateSubscriberBody) {
-      await owned(principal, businessId, id);
+      await owned(principal, businessId, id, 'content.write');
       const row = found(await repository.update(businessId, id, body), 'Subscriber');
       return toSubscriber(row);
     },
 
     async remove(principal: Principal, businessId: string, id: string) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       if (!(await repository.remove(businessId, id))) throw notFound('Subscriber');
     },
 
@@ -106,7 +112,7 @@ export function createSubscriberService(deps: {
       businessId: string,
       { csv, columns }: ImportBody,
     ): Promise<Job> {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       const importId = await repository.insertImport(businessId, csv);
       return deps.jobs.start(principal, businessId, SUBSCRIBER_IMPORT_JOB, {
         importId,
@@ -115,7 +121,7 @@ export function createSubscriberService(deps: {
     },
 
     async suppress(principal: Principal, businessId: string, email: string, reason: string) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       return toSuppression(await repository.suppress(businessId, email, reason));
     },
 
@@ -126,7 +132,7 @@ export function createSubscriberService(deps: {
       email: string,
       note: string,
     ): Promise<SuppressionRemoval> {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'content.write');
       const row = await repository.unsuppress(businessId, email);
       if (!row) throw notFound('Suppression');
       return {
@@ -138,7 +144,7 @@ export function createSubscriberService(deps: {
     },
 
     async listSuppressions(principal: Principal, businessId: string, query: PaginationQuery) {
-      await access.require(principal, businessId);
+      await access.require(principal, businessId, 'business.read');
       return readPage(
         query,
         (page) => repository.listSuppressions(businessId, page),

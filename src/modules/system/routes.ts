@@ -28,6 +28,7 @@ export function systemRoutes(
   app.get(
     '/health',
     {
+      config: { permission: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Status of each component: database, queue, cache, LLM provider',
@@ -43,6 +44,7 @@ export function systemRoutes(
   app.get(
     '/health/live',
     {
+      config: { permission: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Liveness: the process is up and serving HTTP',
@@ -55,6 +57,7 @@ export function systemRoutes(
   app.get(
     '/health/ready',
     {
+      config: { permission: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Readiness: the database answers and all migrations are applied',
@@ -72,6 +75,7 @@ export function systemRoutes(
   app.get(
     '/metrics',
     {
+      config: { permission: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Prometheus metrics in the text exposition format',
@@ -92,6 +96,7 @@ export function systemRoutes(
   app.post(
     '/api/v1/system/queue-probes',
     {
+      config: { permission: 'self' },
       schema: {
         tags: ['system'],
         summary: 'Send a probe job through the queue to check that workers are consuming it',
@@ -108,6 +113,7 @@ export function systemRoutes(
   app.get(
     '/api/v1/system/queue-probes',
     {
+      config: { permission: 'self' },
       schema: {
         tags: ['system'],
         summary: 'List queue probes, newest first',
@@ -121,6 +127,7 @@ export function systemRoutes(
   app.get(
     '/api/v1/system/queue-probes/:probeId',
     {
+      config: { permission: 'self' },
       schema: {
         tags: ['system'],
         summary: 'One queue probe: whether and by which worker it was processed',

@@ -14,6 +14,8 @@ export interface Principal {
   userId: string;
   via: 'jwt' | 'api_key';
   apiKeyId?: string;
+  /** Set for a business API key: the one business it may act on. */
+  businessId?: string;
   /** The sign-in (refresh-token family) a JWT belongs to; revoked at logout. */
   sessionId?: string;
   scopes: readonly Scope[];

@@ -8,7 +8,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List your API keys (never their secrets) */
+    /**
+     * List your API keys (never their secrets)
+     * @description Permission: any signed-in user, for their own account.
+     *
+     *     Permission: any signed-in user, for their own account.
+     */
     get: {
       parameters: {
         query?: {
@@ -72,7 +77,10 @@ export interface paths {
       };
     };
     put?: never;
-    /** Create an API key (the secret is returned once) */
+    /**
+     * Create an API key (the secret is returned once)
+     * @description Permission: any signed-in user, for their own account.
+     */
     post: {
       parameters: {
         query?: never;
@@ -157,7 +165,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Revoke an API key */
+    /**
+     * Revoke an API key
+     * @description Permission: any signed-in user, for their own account.
+     */
     delete: {
       parameters: {
         query?: never;
@@ -237,7 +248,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your security audit trail: sign-ins, key changes, deletions */
+    /**
+     * Your security audit trail: sign-ins, key changes, deletions
+     * @description Permission: any signed-in user, for their own account.
+     *
+     *     Permission: any signed-in user, for their own account.
+     */
     get: {
       parameters: {
         query?: {
@@ -311,6 +327,8 @@ export interface paths {
     /**
      * Sign in with email and password
      * @description Five attempts a minute per address. Five failures for one email from one address lock that address out of it for 15 minutes (429 with Retry-After), whether or not the account exists; an account with many failures from many addresses takes one attempt a minute.
+     *
+     *     Permission: none (public).
      */
     post: {
       parameters: {
@@ -385,7 +403,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign out: revoke the refresh token (body or cookie) */
+    /**
+     * Sign out: revoke the refresh token (body or cookie)
+     * @description Permission: none (public).
+     */
     post: {
       parameters: {
         query?: never;
@@ -451,7 +472,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The signed-in user */
+    /**
+     * The signed-in user
+     * @description Permission: any signed-in user, for their own account.
+     *
+     *     Permission: any signed-in user, for their own account.
+     */
     get: {
       parameters: {
         query?: never;
@@ -519,6 +545,8 @@ export interface paths {
     /**
      * Change your password; every other sign-in is ended
      * @description The sign-in making the change stays; every other one (refresh and access tokens) stops working at once.
+     *
+     *     Permission: any signed-in user, for their own account.
      */
     post: {
       parameters: {
@@ -600,6 +628,8 @@ export interface paths {
     /**
      * Exchange a refresh token (body or cookie) for new tokens
      * @description Each refresh token works once. Presenting an already used one revokes every token of that sign-in.
+     *
+     *     Permission: none (public).
      */
     post: {
       parameters: {
@@ -673,6 +703,8 @@ export interface paths {
     /**
      * Create an account
      * @description Without SMTP configured: 201 with a session, 409 when the address has an account. With SMTP: 202 for every address, new or not; a new address receives a link that finishes the sign-up (POST /auth/verify-email), an existing one a note saying it already has an account.
+     *
+     *     Permission: none (public).
      */
     post: {
       parameters: {
@@ -767,7 +799,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Finish a sign-up with the token of its emailed link, and sign in */
+    /**
+     * Finish a sign-up with the token of its emailed link, and sign in
+     * @description Permission: none (public).
+     */
     post: {
       parameters: {
         query?: never;
@@ -835,7 +870,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List your businesses, newest first */
+    /**
+     * List your businesses, newest first
+     * @description Permission: any signed-in user, for their own account.
+     *
+     *     Permission: any signed-in user, for their own account.
+     */
     get: {
       parameters: {
         query?: {
@@ -902,6 +942,8 @@ export interface paths {
     /**
      * Create a business with its brand profile
      * @description Send an Idempotency-Key header to make retries safe.
+     *
+     *     Permission: any signed-in user, for their own account.
      */
     post: {
       parameters: {
@@ -1012,7 +1054,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One business and its brand profile */
+    /**
+     * One business and its brand profile
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -1082,7 +1129,10 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /** Delete a business and everything it owns */
+    /**
+     * Delete a business and everything it owns
+     * @description Permission: `business.delete` (owner).
+     */
     delete: {
       parameters: {
         query?: never;
@@ -1150,7 +1200,10 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Change some fields of a business */
+    /**
+     * Change some fields of a business
+     * @description Permission: `business.manage` (owner, admin).
+     */
     patch: {
       parameters: {
         query?: never;
@@ -1261,6 +1314,8 @@ export interface paths {
     /**
      * Start an AI job that suggests a brand voice from the profile
      * @description Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is `{ suggestion: BrandVoiceSuggestion }`; nothing is saved until you PATCH the business. Send an Idempotency-Key header to make retries safe.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -1361,6 +1416,10 @@ export interface paths {
     /**
      * AI calls, tokens and cost by day, task and model; budget left today
      * @description Days are UTC. Every model attempt counts (retries, and calls refused by the budget, which cost nothing). The builtin provider appears as provider and model `builtin` at no cost.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
      */
     get: {
       parameters: {
@@ -1440,7 +1499,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Business overview: totals, per-campaign rollups, content by status */
+    /**
+     * Business overview: totals, per-campaign rollups, content by status
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -1523,7 +1587,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List campaigns, newest first */
+    /**
+     * List campaigns, newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -1603,6 +1672,8 @@ export interface paths {
     /**
      * Create a campaign
      * @description Send an Idempotency-Key header to make retries safe.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -1711,7 +1782,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One campaign */
+    /**
+     * One campaign
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -1782,7 +1858,10 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /** Delete a campaign, its strategies and its content */
+    /**
+     * Delete a campaign, its strategies and its content
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     delete: {
       parameters: {
         query?: never;
@@ -1851,7 +1930,10 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Change some fields of a campaign */
+    /**
+     * Change some fields of a campaign
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     patch: {
       parameters: {
         query?: never;
@@ -1948,7 +2030,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Campaign rollup: totals, CTR, conversion rate, cost per conversion, ROAS */
+    /**
+     * Campaign rollup: totals, CTR, conversion rate, cost per conversion, ROAS
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -2037,6 +2124,8 @@ export interface paths {
     /**
      * Start an AI job that writes every piece of the campaign's calendar without text
      * @description Answers 202 with the job; while one is writing this campaign, answers it again instead of starting another. Pieces are written one after the other (progress "3 of 12 pieces"); a piece that fails is listed in the result's `failed` with its error and the job goes on. A piece given text meanwhile is left as it is (`skipped`).
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -2133,6 +2222,8 @@ export interface paths {
     /**
      * Start an AI job that writes a short insight summary of the campaign
      * @description Answers 202 with the job; its result is `{ campaignId, insight, totals }`.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -2215,7 +2306,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every stored strategy version of a campaign, newest first */
+    /**
+     * Every stored strategy version of a campaign, newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -2306,6 +2402,8 @@ export interface paths {
     /**
      * Start an AI job that writes the campaign strategy and its content calendar
      * @description Answers 202 with the job. On success the strategy is stored as a new version and every calendar entry becomes a content placeholder, in one transaction. Regenerating keeps earlier versions and never duplicates placeholders already in progress. The job's result is `{ campaignId, strategyVersion, placeholdersCreated, placeholdersRemoved, strategy }`.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -2404,7 +2502,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List content, newest first; filter by campaign, status or platform */
+    /**
+     * List content, newest first; filter by campaign, status or platform
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -2485,6 +2588,8 @@ export interface paths {
     /**
      * Create a content piece (optionally with its text, checked against the platform)
      * @description Send an Idempotency-Key header to make retries safe.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -2586,7 +2691,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One content piece */
+    /**
+     * One content piece
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -2657,7 +2767,10 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /** Delete a piece and its versions */
+    /**
+     * Delete a piece and its versions
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     delete: {
       parameters: {
         query?: never;
@@ -2726,7 +2839,10 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Edit a piece; a new text is a new version, and an approved piece goes back to draft */
+    /**
+     * Edit a piece; a new text is a new version, and an approved piece goes back to draft
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     patch: {
       parameters: {
         query?: never;
@@ -2833,7 +2949,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The publishing history of a piece: every attempt and its outcome */
+    /**
+     * The publishing history of a piece: every attempt and its outcome
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -2924,6 +3045,8 @@ export interface paths {
     /**
      * Start an AI job that writes the piece for its platform in the brand voice
      * @description Answers 202 with the job. The text is held to the platform's limits; an answer over a limit is retried with the violation fed back, and the job fails with AI_OUTPUT_INVALID if it never fits. Each generation is a new version.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -3022,7 +3145,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A piece's figures per day and their totals */
+    /**
+     * A piece's figures per day and their totals
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -3094,6 +3222,8 @@ export interface paths {
     /**
      * Report a piece's figures for a day (from an integration or by hand)
      * @description One row per piece, day and source: sending the same day and source again replaces its figures, so retries are safe.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     put: {
       parameters: {
@@ -3208,7 +3338,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Make an earlier version current again (as a new version) */
+    /**
+     * Make an earlier version current again (as a new version)
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     post: {
       parameters: {
         query?: never;
@@ -3311,6 +3444,8 @@ export interface paths {
     /**
      * Schedule an approved piece for publishing through a channel
      * @description A time without an offset is read in the business's time zone and stored as UTC. The worker publishes at that time through the channel (outbox by default). Only approved (or failed) pieces can be scheduled; otherwise 409.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -3419,6 +3554,8 @@ export interface paths {
     /**
      * Move a piece through review: submit, approve, send back, archive
      * @description An invalid transition answers 409 CONFLICT and changes nothing.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -3520,7 +3657,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every version of the text, newest first (compare any two) */
+    /**
+     * Every version of the text, newest first (compare any two)
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -3611,6 +3753,8 @@ export interface paths {
     /**
      * Approve or schedule many pieces at once, each by the single-piece rules
      * @description Answers 200 with one result per id (duplicates once): ok with the piece, or the error that piece would have had on its own (404, 409 CONFLICT for a move the workflow refuses). Each piece changes in its own transaction, so one refusal does not stop the others. Approving a draft with text submits and approves it; scheduling takes approved (or failed) pieces and makes a draft campaign active.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -3696,7 +3840,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The business's jobs, newest first */
+    /**
+     * The business's jobs, newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -3776,7 +3925,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List customer communications, newest first, with filters */
+    /**
+     * List customer communications, newest first, with filters
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -3855,7 +4009,10 @@ export interface paths {
       };
     };
     put?: never;
-    /** Record a customer communication */
+    /**
+     * Record a customer communication
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     post: {
       parameters: {
         query?: never;
@@ -3961,7 +4118,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Emails kept in the local outbox (when no SMTP server is configured), newest first */
+    /**
+     * Emails kept in the local outbox (when no SMTP server is configured), newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -4047,7 +4209,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One outbox email with its whole MIME source */
+    /**
+     * One outbox email with its whole MIME source
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -4131,7 +4298,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Published pieces (the outbox and every other channel), newest first */
+    /**
+     * Published pieces (the outbox and every other channel), newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -4220,7 +4392,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List sequences, newest first */
+    /**
+     * List sequences, newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -4296,6 +4473,8 @@ export interface paths {
     /**
      * Create a sequence (a draft), optionally with its steps
      * @description Liquid template errors are 400s naming the field, line and column.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -4416,7 +4595,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One sequence with its steps */
+    /**
+     * One sequence with its steps
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -4487,7 +4671,10 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /** Delete a sequence, its steps, enrollments and delivery records */
+    /**
+     * Delete a sequence, its steps, enrollments and delivery records
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     delete: {
       parameters: {
         query?: never;
@@ -4556,7 +4743,10 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Rename a sequence or change its trigger */
+    /**
+     * Rename a sequence or change its trigger
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     patch: {
       parameters: {
         query?: never;
@@ -4643,7 +4833,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Activate a draft or paused sequence: due steps start sending */
+    /**
+     * Activate a draft or paused sequence: due steps start sending
+     * @description Permission: `content.approve` (owner, admin, or a member with the approver flag).
+     */
     post: {
       parameters: {
         query?: never;
@@ -4734,7 +4927,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Per-sequence and per-step counts and rates, with a daily time series */
+    /**
+     * Per-sequence and per-step counts and rates, with a daily time series
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -4822,7 +5020,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Archive a sequence: it stops sending and takes no enrollments */
+    /**
+     * Archive a sequence: it stops sending and takes no enrollments
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     post: {
       parameters: {
         query?: never;
@@ -4913,7 +5114,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Enrollments of a sequence, newest first */
+    /**
+     * Enrollments of a sequence, newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -4989,6 +5195,8 @@ export interface paths {
     /**
      * Enroll subscribers, by id or by a filter (already enrolled ones are skipped)
      * @description Only subscribed addresses that are not on the suppression list are enrolled.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -5102,7 +5310,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Pause an active sequence: nothing more is sent until it resumes */
+    /**
+     * Pause an active sequence: nothing more is sent until it resumes
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     post: {
       parameters: {
         query?: never;
@@ -5195,7 +5406,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Resume a paused sequence where each enrollment left off (nothing is re-sent) */
+    /**
+     * Resume a paused sequence where each enrollment left off (nothing is re-sent)
+     * @description Permission: `content.approve` (owner, admin, or a member with the approver flag).
+     */
     post: {
       parameters: {
         query?: never;
@@ -5288,7 +5502,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Add a step at the end of the sequence */
+    /**
+     * Add a step at the end of the sequence
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     post: {
       parameters: {
         query?: never;
@@ -5406,7 +5623,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Remove a step */
+    /**
+     * Remove a step
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     delete: {
       parameters: {
         query?: never;
@@ -5476,7 +5696,10 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Change a step (templates are checked before saving) */
+    /**
+     * Change a step (templates are checked before saving)
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     patch: {
       parameters: {
         query?: never;
@@ -5575,6 +5798,8 @@ export interface paths {
     /**
      * Send one step now, as a test, to your own address or your team
      * @description `to` must be the signed-in user's own address or one of the business's team (today: its owner); any other address is a 400 naming `to`.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -5679,6 +5904,8 @@ export interface paths {
     /**
      * Start an AI job that drafts a whole sequence in the brand voice
      * @description Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is `{ sequenceId, stepCount, rationale }`: a draft sequence to edit before activating.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -5786,7 +6013,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Render templates (saved or not) for a subscriber: the editor’s live preview */
+    /**
+     * Render templates (saved or not) for a subscriber: the editor’s live preview
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     */
     post: {
       parameters: {
         query?: never;
@@ -5889,7 +6119,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List subscribers, newest first, optionally searched or filtered by consent */
+    /**
+     * List subscribers, newest first, optionally searched or filtered by consent
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -5964,7 +6199,10 @@ export interface paths {
       };
     };
     put?: never;
-    /** Add a subscriber (the email is normalised and unique per business) */
+    /**
+     * Add a subscriber (the email is normalised and unique per business)
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     post: {
       parameters: {
         query?: never;
@@ -6079,7 +6317,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One subscriber */
+    /**
+     * One subscriber
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -6150,7 +6393,10 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /** Delete a subscriber and their enrollments */
+    /**
+     * Delete a subscriber and their enrollments
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     delete: {
       parameters: {
         query?: never;
@@ -6219,7 +6465,10 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Change some fields of a subscriber */
+    /**
+     * Change some fields of a subscriber
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     patch: {
       parameters: {
         query?: never;
@@ -6331,6 +6580,8 @@ export interface paths {
     /**
      * Import subscribers from CSV text (a job with progress and a per-row error report)
      * @description Answers 202 with the job; poll GET /api/v1/jobs/{jobId} or stream …/events. The result is a SubscriberImportResult: counts and `errors: [{ row, reason }]` (row = line in the file). Existing subscribers (same email) are updated; a row is written whole or skipped.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -6452,7 +6703,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The suppression list: addresses never emailed again (unsubscribed, bounced, complained) */
+    /**
+     * The suppression list: addresses never emailed again (unsubscribed, bounced, complained)
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: {
@@ -6524,7 +6780,10 @@ export interface paths {
       };
     };
     put?: never;
-    /** Add an address to the suppression list */
+    /**
+     * Add an address to the suppression list
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
     post: {
       parameters: {
         query?: never;
@@ -6631,6 +6890,8 @@ export interface paths {
     /**
      * Take an address off the suppression list, with the reason why
      * @description The address may be emailed again. The removal is written to the log (`audit: suppression.removed`) with who removed it, the reason it had been suppressed and the note.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
@@ -6723,7 +6984,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Replace the tracking write key; the old one stops working at once */
+    /**
+     * Replace the tracking write key; the old one stops working at once
+     * @description Permission: `business.manage` (owner, admin).
+     */
     post: {
       parameters: {
         query?: never;
@@ -6804,7 +7068,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A job: status, progress, result or error */
+    /**
+     * A job: status, progress, result or error
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
     get: {
       parameters: {
         query?: never;
@@ -6881,6 +7150,10 @@ export interface paths {
     /**
      * Stream a job as server-sent events until it finishes
      * @description Events: `progress` (data: the Job) whenever it changes, then one `done` (data: the final Job). Closing the stream does not cancel the job. EventSource clients may pass the access token as `?accessToken=`.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
      */
     get: {
       parameters: {
@@ -6958,7 +7231,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List queue probes, newest first */
+    /**
+     * List queue probes, newest first
+     * @description Permission: any signed-in user, for their own account.
+     *
+     *     Permission: any signed-in user, for their own account.
+     */
     get: {
       parameters: {
         query?: {
@@ -7004,7 +7282,10 @@ export interface paths {
       };
     };
     put?: never;
-    /** Send a probe job through the queue to check that workers are consuming it */
+    /**
+     * Send a probe job through the queue to check that workers are consuming it
+     * @description Permission: any signed-in user, for their own account.
+     */
     post: {
       parameters: {
         query?: never;
@@ -7063,7 +7344,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One queue probe: whether and by which worker it was processed */
+    /**
+     * One queue probe: whether and by which worker it was processed
+     * @description Permission: any signed-in user, for their own account.
+     *
+     *     Permission: any signed-in user, for their own account.
+     */
     get: {
       parameters: {
         query?: never;
@@ -7119,7 +7405,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Status of each component: database, queue, cache, LLM provider */
+    /**
+     * Status of each component: database, queue, cache, LLM provider
+     * @description Permission: none (public).
+     *
+     *     Permission: none (public).
+     */
     get: {
       parameters: {
         query?: never;
@@ -7164,7 +7455,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Liveness: the process is up and serving HTTP */
+    /**
+     * Liveness: the process is up and serving HTTP
+     * @description Permission: none (public).
+     *
+     *     Permission: none (public).
+     */
     get: {
       parameters: {
         query?: never;
@@ -7203,7 +7499,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: the database answers and all migrations are applied */
+    /**
+     * Readiness: the database answers and all migrations are applied
+     * @description Permission: none (public).
+     *
+     *     Permission: none (public).
+     */
     get: {
       parameters: {
         query?: never;
@@ -7251,7 +7552,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Prometheus metrics in the text exposition format */
+    /**
+     * Prometheus metrics in the text exposition format
+     * @description Permission: none (public).
+     *
+     *     Permission: none (public).
+     */
     get: {
       parameters: {
         query?: never;
@@ -7620,6 +7926,8 @@ export interface components {
     };
     Business: {
       aiDailyBudgetUsd: number | null;
+      /** @description Whether the caller may approve content without being an owner or admin */
+      approver: boolean;
       audience: string;
       brandVoice: {
         tone: string;
@@ -7641,11 +7949,25 @@ export interface components {
       id: string;
       industry: string;
       name: string;
+      /** @description What the caller may do here (src/shared/permissions.ts, docs/permissions.md) */
+      permissions: (
+        | 'business.read'
+        | 'content.write'
+        | 'content.approve'
+        | 'business.manage'
+        | 'team.manage'
+        | 'business.delete'
+      )[];
       products: {
         description?: string;
         name: string;
         priceCents?: number;
       }[];
+      /**
+       * @description The caller's role in this business
+       * @enum {string}
+       */
+      role: 'owner' | 'admin' | 'editor' | 'viewer';
       timezone: string;
       /** Format: date-time */
       updatedAt: string;
@@ -7654,6 +7976,8 @@ export interface components {
     };
     BusinessInput: {
       aiDailyBudgetUsd: number | null;
+      /** @description Whether the caller may approve content without being an owner or admin */
+      approver: boolean;
       audience: string;
       brandVoice: {
         tone: string;
@@ -7675,11 +7999,25 @@ export interface components {
       id: string;
       industry: string;
       name: string;
+      /** @description What the caller may do here (src/shared/permissions.ts, docs/permissions.md) */
+      permissions: (
+        | 'business.read'
+        | 'content.write'
+        | 'content.approve'
+        | 'business.manage'
+        | 'team.manage'
+        | 'business.delete'
+      )[];
       products: {
         description?: string;
         name: string;
         priceCents?: number;
       }[];
+      /**
+       * @description The caller's role in this business
+       * @enum {string}
+       */
+      role: 'owner' | 'admin' | 'editor' | 'viewer';
       timezone: string;
       /** Format: date-time */
       updatedAt: string;

@@ -2,6 +2,7 @@
 // idempotency records for POSTs.
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   index,
   integer,
   jsonb,
@@ -12,6 +13,9 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+// A cycle on purpose (businesses reference their users): both sides are read lazily.
+import { businesses } from './businesses.ts';
 
 const id = () =>
   uuid('id')
@@ -29,6 +33,10 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     failedLoginCount: integer('failed_login_count').notNull().default(0),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    /** The instance administrator (the first user, or ADMIN_EMAIL): sees every business. */
+    isAdmin: boolean('is_admin').notNull().default(false),
+    /** Set by an administrator: the user can no longer sign in or use their API keys. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -64,6 +72,11 @@ export const apiKeys = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /**
+     * A business key acts on this one business only, with its creator's role there; null is a
+     * personal key, acting on every business its user is a member of.
+     */
+    businessId: uuid('business_id').references(() => businesses.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     /** The visible start of the key (e.g. `hk_live_AbC1`), shown in lists. */
     prefix: text('prefix').notNull(),

@@ -1,10 +1,12 @@
 // A business and its brand profile: the context every AI prompt is built from.
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   index,
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -62,5 +64,58 @@ export const businesses = pgTable(
   (table) => [
     uniqueIndex('businesses_write_key_key').on(table.writeKey),
     index('businesses_owner_id_created_at_idx').on(table.ownerId, table.createdAt, table.id),
+  ],
+);
+
+/** owner | admin | editor | viewer: what each may do is src/shared/permissions.ts. */
+export const businessMembers = pgTable(
+  'business_members',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    /** May approve content and activate sequences without being an admin. */
+    approver: boolean('approver').notNull().default(false),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.businessId, table.userId] }),
+    index('business_members_user_id_idx').on(table.userId, table.createdAt),
+  ],
+);
+
+/** An invitation to join a business; the link carries a token whose hash is kept here. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    /** Stored lower-cased and trimmed, like users.email. */
+    email: text('email').notNull(),
+    role: text('role').notNull(),
+    approver: boolean('approver').notNull().default(false),
+    tokenHash: text('token_hash').notNull(),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    acceptedBy: uuid('accepted_by').references(() => users.id, { onDelete: 'set null' }),
+    declinedAt: timestamp('declined_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('invitations_token_hash_key').on(table.tokenHash),
+    index('invitations_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
+    index('invitations_email_idx').on(table.email),
   ],
 );

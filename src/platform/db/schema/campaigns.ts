@@ -252,3 +252,27 @@ export const messages = pgTable(
     index('messages_business_id_customer_ref_idx').on(table.businessId, table.customerRef),
   ],
 );
+
+/** Who moved a content piece from one state to another, and when: the review trail. */
+export const contentTransitions = pgTable(
+  'content_transitions',
+  {
+    id: id(),
+    businessId: businessId(),
+    contentId: uuid('content_id')
+      .notNull()
+      .references(() => contents.id, { onDelete: 'cascade' }),
+    fromStatus: text('from_status').notNull(),
+    toStatus: text('to_status').notNull(),
+    /** Null for the system's own moves (the publisher) and for a since-deleted user. */
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('content_transitions_content_id_created_at_idx').on(
+      table.contentId,
+      table.createdAt,
+      table.id,
+    ),
+  ],
+);
