@@ -88,6 +88,15 @@ const SubscribersPage = lazy(() =>
 const SuppressionsPage = lazy(() =>
   import('./pages/suppressions').then((module) => ({ default: module.SuppressionsPage })),
 );
+const TeamPage = lazy(() =>
+  import('./pages/team/team-page').then((module) => ({ default: module.TeamPage })),
+);
+const InvitationPage = lazy(() =>
+  import('./pages/invitation').then((module) => ({ default: module.InvitationPage })),
+);
+const AdminPage = lazy(() =>
+  import('./pages/admin/admin-page').then((module) => ({ default: module.AdminPage })),
+);
 const MessagesPage = lazy(() =>
   import('./pages/messages').then((module) => ({ default: module.MessagesPage })),
 );
@@ -205,6 +214,8 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                     <Route path="businesses" element={<BusinessesPage />} />
                     <Route path="account/api-keys" element={<ApiKeysPage />} />
                     <Route path="account/activity" element={<AuditPage />} />
+                    <Route path="invitations/:token" element={<InvitationPage />} />
+                    <Route path="admin" element={<AdminPage />} />
                     <Route path="businesses/:businessId" element={<BusinessScope />}>
                       <Route index element={<Navigate to="home" replace />} />
                       <Route path="home" element={<HomePage />} />
@@ -226,6 +237,7 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                       <Route path="subscribers" element={<SubscribersPage />} />
                       <Route path="suppressions" element={<SuppressionsPage />} />
                       <Route path="messages" element={<MessagesPage />} />
+                      <Route path="team" element={<TeamPage />} />
                     </Route>
                     <Route path="*" element={<NotFoundPage />} />
                   </Route>

@@ -9,8 +9,8 @@ import type { paths } from './schema';
 
 export type Api = Client<paths>;
 
-/** Routes that must never trigger a refresh-and-retry (they are how sessions start and end). */
-const SESSION_ROUTES = /\/api\/v1\/auth\/(login|register|refresh|logout)$/;
+/** Routes that never trigger a refresh-and-retry: how sessions start and end, and what sign-up asks first. */
+const SESSION_ROUTES = /\/api\/v1\/auth\/(login|register|registration|refresh|logout)$/;
 
 export type AuthFetch = (input: Request) => Promise<Response>;
 

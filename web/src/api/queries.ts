@@ -111,3 +111,255 @@ export function useJobs(businessId: string, options: { live?: boolean } = {}) {
 export function isFinished(job: Pick<Job, 'status'>): boolean {
   return job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
 }
+
+// ---- Teams: members, invitations, the signed-in user, registration (issue #15) ----
+// Until the team APIs are in the generated schema these calls go through `loose`, typed by the
+// contract below; once generated, the types come from components['schemas'].
+
+export type Role = Business['role'];
+export type Permission = Business['permissions'][number];
+
+/** Whether the caller may use `permission` in this business (the server refuses anyway). */
+export function can(business: Pick<Business, 'permissions'>, permission: Permission): boolean {
+  return business.permissions.includes(permission);
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface Member {
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  approver: boolean;
+  invitedBy: Person | null;
+  joinedAt: string;
+}
+
+export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'revoked' | 'expired';
+
+export interface Invitation {
+  id: string;
+  businessId: string;
+  businessName: string;
+  email: string;
+  role: Role;
+  approver: boolean;
+  status: InvitationStatus;
+  invitedBy: Person | null;
+  expiresAt: string;
+  createdAt: string;
+  /** Only when Herald cannot email it: the link to hand over yourself. */
+  acceptUrl?: string;
+}
+
+export interface AcceptedInvitation {
+  businessId: string;
+  businessName: string;
+  role: Role;
+  approver: boolean;
+}
+
+export type RegistrationMode = 'open' | 'invite' | 'closed';
+export type Me = components['schemas']['User'] & { isAdmin?: boolean };
+
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+type LooseInit = {
+  params?: {
+    path?: Record<string, string>;
+    query?: Record<string, string | number>;
+  };
+  body?: unknown;
+  signal?: AbortSignal;
+};
+type LooseCall = (
+  url: string,
+  init?: LooseInit,
+) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+/** A call to a route the generated schema does not know yet; `T` is its contract. */
+export function loose<T>(
+  api: ReturnType<typeof useApi>,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  init?: LooseInit,
+): Promise<T> {
+  const call = api[method] as unknown as LooseCall;
+  return unwrap(call(url, init)) as Promise<T>;
+}
+
+export const teamKeys = {
+  members: (businessId: string) => ['business', businessId, 'members'] as const,
+  invitations: (businessId: string) => ['business', businessId, 'invitations'] as const,
+  myInvitations: ['my-invitations'] as const,
+  invitation: (token: string) => ['invitation', token] as const,
+  registration: ['registration'] as const,
+};
+
+export function useMe() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.me,
+    queryFn: ({ signal }) => loose<Me>(api, 'GET', '/api/v1/auth/me', { signal }),
+    staleTime: 60_000,
+  });
+}
+
+export function useMembers(businessId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: teamKeys.members(businessId),
+    queryFn: ({ signal }) =>
+      loose<{ items: Member[] }>(api, 'GET', '/api/v1/businesses/{businessId}/members', {
+        params: { path: { businessId } },
+        signal,
+      }),
+  });
+}
+
+export function useUpdateMember(businessId: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { userId: string; role?: Role; approver?: boolean }) =>
+      loose<Member>(api, 'PATCH', '/api/v1/businesses/{businessId}/members/{userId}', {
+        params: { path: { businessId, userId: input.userId } },
+        body: {
+          ...(input.role ? { role: input.role } : {}),
+          ...(input.approver === undefined ? {} : { approver: input.approver }),
+        },
+      }),
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: teamKeys.members(businessId) }),
+        // Your own role may have changed: what the pages show depends on it.
+        queryClient.invalidateQueries({ queryKey: keys.business(businessId), exact: true }),
+        queryClient.invalidateQueries({ queryKey: keys.businesses }),
+      ]),
+  });
+}
+
+export function useRemoveMember(businessId: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (userId: string) =>
+      loose<undefined>(api, 'DELETE', '/api/v1/businesses/{businessId}/members/{userId}', {
+        params: { path: { businessId, userId } },
+      }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: teamKeys.members(businessId) }),
+  });
+}
+
+export function useInvitations(businessId: string, options: { enabled: boolean }) {
+  const api = useApi();
+  return useQuery({
+    queryKey: teamKeys.invitations(businessId),
+    enabled: options.enabled,
+    queryFn: ({ signal }) =>
+      loose<Page<Invitation>>(api, 'GET', '/api/v1/businesses/{businessId}/invitations', {
+        params: { path: { businessId }, query: { limit: 100 } },
+        signal,
+      }),
+  });
+}
+
+export function useInvite(businessId: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { email: string; role: Role; approver: boolean }) =>
+      loose<Invitation>(api, 'POST', '/api/v1/businesses/{businessId}/invitations', {
+        params: { path: { businessId } },
+        body: input,
+      }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: teamKeys.invitations(businessId) }),
+  });
+}
+
+export function useRevokeInvitation(businessId: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (invitationId: string) =>
+      loose<undefined>(
+        api,
+        'DELETE',
+        '/api/v1/businesses/{businessId}/invitations/{invitationId}',
+        { params: { path: { businessId, invitationId } } },
+      ),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: teamKeys.invitations(businessId) }),
+  });
+}
+
+/** Invitations waiting for the signed-in user, in any business. */
+export function useMyInvitations() {
+  const api = useApi();
+  return useQuery({
+    queryKey: teamKeys.myInvitations,
+    queryFn: ({ signal }) => loose<Page<Invitation>>(api, 'GET', '/api/v1/invitations', { signal }),
+    staleTime: 60_000,
+    // An older server without the route: no banner, no error.
+    retry: false,
+  });
+}
+
+export function useInvitation(token: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: teamKeys.invitation(token),
+    queryFn: ({ signal }) =>
+      loose<Invitation>(api, 'GET', '/api/v1/invitations/{token}', {
+        params: { path: { token } },
+        signal,
+      }),
+    retry: false,
+  });
+}
+
+export function useAnswerInvitation(token: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return {
+    accept: useMutation({
+      mutationFn: () =>
+        loose<AcceptedInvitation>(api, 'POST', '/api/v1/invitations/{token}/accept', {
+          params: { path: { token } },
+          body: {},
+        }),
+      onSuccess: () =>
+        Promise.all([
+          queryClient.invalidateQueries({ queryKey: keys.businesses }),
+          queryClient.invalidateQueries({ queryKey: teamKeys.myInvitations }),
+        ]),
+    }),
+    decline: useMutation({
+      mutationFn: () =>
+        loose<undefined>(api, 'POST', '/api/v1/invitations/{token}/decline', {
+          params: { path: { token } },
+          body: {},
+        }),
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: teamKeys.myInvitations }),
+    }),
+  };
+}
+
+/** Whether anyone may sign up here (`REGISTRATION`), asked before showing the sign-up form. */
+export function useRegistrationMode() {
+  const api = useApi();
+  return useQuery({
+    queryKey: teamKeys.registration,
+    queryFn: ({ signal }) =>
+      loose<{ mode: RegistrationMode }>(api, 'GET', '/api/v1/auth/registration', { signal }),
+    retry: false,
+    staleTime: 300_000,
+  });
+}

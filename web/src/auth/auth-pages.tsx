@@ -7,6 +7,7 @@ import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react
 import { unwrap } from '../api/client';
 import { useApi, useSession, useSessionStore } from '../api/context';
 import { ApiError } from '../api/errors';
+import { useRegistrationMode } from '../api/queries';
 import { ErrorNotice } from '../components/error-notice';
 import { Field } from '../components/ui';
 
@@ -109,6 +110,12 @@ export function LoginPage() {
         </>
       }
     >
+      {next.startsWith('/invitations/') && (
+        <p className="notice info" role="status" data-testid="sign-in-for-invitation">
+          Sign in to answer your invitation. New to Herald? Create an account with the address it
+          was sent to.
+        </p>
+      )}
       {params.get('expired') && !error && (
         <p className="notice info" role="status" data-testid="session-expired">
           Your session has ended. Sign in again to continue where you were.
@@ -169,8 +176,27 @@ export function RegisterPage() {
   const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
   const [checkEmail, setCheckEmail] = useState<string | null>(null);
+  const mode = useRegistrationMode().data?.mode ?? 'open';
+  const invited = next.startsWith('/invitations/');
+  const signInLink = `/login${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`;
 
   if (session && !pending) return <Navigate to={next} replace />;
+  if (mode === 'closed') {
+    return (
+      <AuthCard
+        title="Create your account"
+        footer={
+          <>
+            Already have an account? <Link to={signInLink}>Sign in</Link>
+          </>
+        }
+      >
+        <p className="notice info" role="status" data-testid="registration-closed">
+          Sign-up is closed on this Herald server. Ask whoever runs it to create your account.
+        </p>
+      </AuthCard>
+    );
+  }
   if (checkEmail !== null) {
     return (
       <AuthCard
@@ -227,10 +253,17 @@ export function RegisterPage() {
       title="Create your account"
       footer={
         <>
-          Already have an account? <Link to="/login">Sign in</Link>
+          Already have an account? <Link to={signInLink}>Sign in</Link>
         </>
       }
     >
+      {mode === 'invite' && (
+        <p className="notice info" role="status" data-testid="registration-invite">
+          {invited
+            ? 'Create your account with the email address your invitation was sent to.'
+            : 'Sign-up on this Herald server needs an invitation: open the link you were sent, then create your account with that email address.'}
+        </p>
+      )}
       <form onSubmit={(event) => void submit(event)}>
         <Field label="Your name" error={fieldMessage('name')}>
           {({ id, describedBy, invalid }) => (

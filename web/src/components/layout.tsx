@@ -2,10 +2,11 @@
 // the pages of the active business and the account menu; the page itself fills the rest.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { useApi, useSession, useSessionStore } from '../api/context';
-import { useBusinesses } from '../api/queries';
+import { useBusinesses, useMe, useMyInvitations } from '../api/queries';
+import { roleLabel } from '../pages/team/roles';
 import { rememberBusiness, rememberedBusinessId } from '../state/active-business';
 
 const BUSINESS_PAGES = [
@@ -19,6 +20,7 @@ const BUSINESS_PAGES = [
   { path: 'messages', label: 'Messages' },
   { path: 'jobs', label: 'Jobs' },
   { path: 'outbox', label: 'Outbox' },
+  { path: 'team', label: 'Team' },
 ] as const;
 
 export function Layout() {
@@ -27,6 +29,7 @@ export function Layout() {
   // The layout sits above the business routes, so it reads the id from the path itself.
   const routeBusinessId = /^\/businesses\/([0-9a-f-]{36})/.exec(location.pathname)?.[1];
   const businessId = routeBusinessId ?? rememberedBusinessId();
+  const isAdmin = useMe().data?.isAdmin === true;
 
   // A page change on a phone closes the menu.
   const [lastPath, setLastPath] = useState(location.pathname);
@@ -90,11 +93,17 @@ export function Layout() {
             <li>
               <NavLink to="/account/activity">Security activity</NavLink>
             </li>
+            {isAdmin && (
+              <li>
+                <NavLink to="/admin">Instance admin</NavLink>
+              </li>
+            )}
           </ul>
         </nav>
         <AccountMenu />
       </aside>
       <main id="main" className="content" tabIndex={-1}>
+        <InvitationBanner />
         <Outlet />
       </main>
     </div>
@@ -128,10 +137,36 @@ function BusinessSwitcher({ businessId }: { businessId: string | null }) {
         {!known && <option value="">Choose a business…</option>}
         {businesses.map((business) => (
           <option key={business.id} value={business.id}>
-            {business.name}
+            {business.name} · {roleLabel(business.role)}
           </option>
         ))}
       </select>
+    </div>
+  );
+}
+
+/** Invitations waiting for the signed-in user, on every page until answered. */
+function InvitationBanner() {
+  const { data } = useMyInvitations();
+  const location = useLocation();
+  const waiting = (data?.items ?? []).filter((invitation) => invitation.status === 'pending');
+  if (waiting.length === 0 || location.pathname.startsWith('/invitations/')) return null;
+  return (
+    <div className="notice info invitation-banner" role="status" data-testid="invitation-banner">
+      {waiting.map((invitation) => {
+        const path = invitation.acceptUrl ? new URL(invitation.acceptUrl).pathname : null;
+        return (
+          <p key={invitation.id}>
+            {invitation.invitedBy?.name ?? 'Someone'} invited you to join{' '}
+            <strong>{invitation.businessName}</strong> as {roleLabel(invitation.role)}.{' '}
+            {path ? (
+              <Link to={path}>Open the invitation</Link>
+            ) : (
+              'Open the link in the invitation email to answer.'
+            )}
+          </p>
+        );
+      })}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { type SubmitEvent, useDeferredValue, useState } from 'react';
 
 import { idempotencyKey, unwrap } from '../api/client';
 import { useApi } from '../api/context';
+import { can } from '../api/queries';
 import type { components, paths } from '../api/schema';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
@@ -244,7 +245,8 @@ export function MessagesPage() {
         title="Messages"
         description="Conversations with customers across email, texts, social media, chat and phone, newest first."
         actions={
-          !adding && (
+          !adding &&
+          can(business, 'content.write') && (
             <button
               type="button"
               className="button primary"

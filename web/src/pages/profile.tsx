@@ -4,7 +4,7 @@ import { type SubmitEvent, useState } from 'react';
 
 import { useApi } from '../api/context';
 import { ApiError } from '../api/errors';
-import { type Business, keys, updateBusiness, useUpdateBusiness } from '../api/queries';
+import { type Business, can, keys, updateBusiness, useUpdateBusiness } from '../api/queries';
 import { ErrorNotice } from '../components/error-notice';
 import { checkTimeZone, TimeZoneField } from '../components/time-zone-field';
 import { Field, PageHeader } from '../components/ui';
@@ -89,15 +89,25 @@ export function ProfilePage() {
         />
         <div className="stack">
           <ChannelsCard business={business} />
-          <BrandVoiceAssistant business={business} />
+          {can(business, 'business.manage') && <BrandVoiceAssistant business={business} />}
         </div>
       </div>
     </>
   );
 }
 
+/** Said instead of the controls a member's role does not have. */
+function ManagersOnly({ what }: { what: string }) {
+  return (
+    <p className="muted small" data-testid="managers-only">
+      Only the business’s owners and admins can change {what}.
+    </p>
+  );
+}
+
 function ProfileFormCard({ business }: { business: Business }) {
   const update = useUpdateBusiness(business.id);
+  const manage = can(business, 'business.manage');
   const [form, setForm] = useState(() => formOf(business));
   const [saved, setSaved] = useState(false);
   const [checked, setChecked] = useState<Record<string, string>>({});
@@ -163,120 +173,125 @@ function ProfileFormCard({ business }: { business: Business }) {
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="profile-title">
       <h2 id="profile-title">Profile</h2>
-      <Field label="Business name" error={fieldError('name')}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            required
-            maxLength={120}
-            aria-invalid={invalid}
-            aria-describedby={describedBy}
-            {...bind('name')}
-          />
-        )}
-      </Field>
-      <Field label="Industry" error={fieldError('industry')}>
-        {({ id, describedBy }) => (
-          <input id={id} maxLength={120} aria-describedby={describedBy} {...bind('industry')} />
-        )}
-      </Field>
-      <Field
-        label="Audience"
-        hint="Who buys from you, what they care about, where they spend time"
-        error={fieldError('audience')}
-      >
-        {({ id, describedBy }) => (
-          <textarea id={id} rows={3} aria-describedby={describedBy} {...bind('audience')} />
-        )}
-      </Field>
-      <Field label="Products" hint="One per line; “Name: short description”">
-        {({ id, describedBy }) => (
-          <textarea id={id} rows={3} aria-describedby={describedBy} {...bind('products')} />
-        )}
-      </Field>
-      <Field label="Goals" hint="One per line, e.g. “Fill weekday lunch tables”">
-        {({ id, describedBy }) => (
-          <textarea id={id} rows={3} aria-describedby={describedBy} {...bind('goals')} />
-        )}
-      </Field>
-      <fieldset>
-        <legend>Brand voice</legend>
-        <Field label="Tone" hint="e.g. warm, plain-spoken, a little playful">
-          {({ id, describedBy }) => (
-            <input id={id} maxLength={300} aria-describedby={describedBy} {...bind('tone')} />
-          )}
-        </Field>
-        <Field label="Words to use" hint="Separated by commas">
-          {({ id, describedBy }) => (
-            <input id={id} aria-describedby={describedBy} {...bind('wordsToUse')} />
-          )}
-        </Field>
-        <Field label="Words to avoid" hint="Separated by commas">
-          {({ id, describedBy }) => (
-            <input id={id} aria-describedby={describedBy} {...bind('wordsToAvoid')} />
-          )}
-        </Field>
-      </fieldset>
-      <fieldset>
-        <legend>Email sender</legend>
-        <Field label="Sender name" error={fieldError('defaultSender.name')}>
+      {!manage && <ManagersOnly what="the brand profile" />}
+      <fieldset className="fieldset-plain" disabled={!manage}>
+        <Field label="Business name" error={fieldError('name')}>
           {({ id, describedBy, invalid }) => (
             <input
               id={id}
+              required
+              maxLength={120}
               aria-invalid={invalid}
               aria-describedby={describedBy}
-              {...bind('senderName')}
+              {...bind('name')}
             />
           )}
         </Field>
-        <Field label="Sender email" error={fieldError('defaultSender.email', 'defaultSender')}>
+        <Field label="Industry" error={fieldError('industry')}>
+          {({ id, describedBy }) => (
+            <input id={id} maxLength={120} aria-describedby={describedBy} {...bind('industry')} />
+          )}
+        </Field>
+        <Field
+          label="Audience"
+          hint="Who buys from you, what they care about, where they spend time"
+          error={fieldError('audience')}
+        >
+          {({ id, describedBy }) => (
+            <textarea id={id} rows={3} aria-describedby={describedBy} {...bind('audience')} />
+          )}
+        </Field>
+        <Field label="Products" hint="One per line; “Name: short description”">
+          {({ id, describedBy }) => (
+            <textarea id={id} rows={3} aria-describedby={describedBy} {...bind('products')} />
+          )}
+        </Field>
+        <Field label="Goals" hint="One per line, e.g. “Fill weekday lunch tables”">
+          {({ id, describedBy }) => (
+            <textarea id={id} rows={3} aria-describedby={describedBy} {...bind('goals')} />
+          )}
+        </Field>
+        <fieldset>
+          <legend>Brand voice</legend>
+          <Field label="Tone" hint="e.g. warm, plain-spoken, a little playful">
+            {({ id, describedBy }) => (
+              <input id={id} maxLength={300} aria-describedby={describedBy} {...bind('tone')} />
+            )}
+          </Field>
+          <Field label="Words to use" hint="Separated by commas">
+            {({ id, describedBy }) => (
+              <input id={id} aria-describedby={describedBy} {...bind('wordsToUse')} />
+            )}
+          </Field>
+          <Field label="Words to avoid" hint="Separated by commas">
+            {({ id, describedBy }) => (
+              <input id={id} aria-describedby={describedBy} {...bind('wordsToAvoid')} />
+            )}
+          </Field>
+        </fieldset>
+        <fieldset>
+          <legend>Email sender</legend>
+          <Field label="Sender name" error={fieldError('defaultSender.name')}>
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                aria-invalid={invalid}
+                aria-describedby={describedBy}
+                {...bind('senderName')}
+              />
+            )}
+          </Field>
+          <Field label="Sender email" error={fieldError('defaultSender.email', 'defaultSender')}>
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                type="email"
+                aria-invalid={invalid}
+                aria-describedby={describedBy}
+                {...bind('senderEmail')}
+              />
+            )}
+          </Field>
+        </fieldset>
+        <TimeZoneField
+          value={form.timezone}
+          onChange={(timezone) => {
+            bind('timezone').onChange({ target: { value: timezone } });
+          }}
+          error={fieldError('timezone')}
+          hint="Posts and emails are scheduled on its clocks"
+        />
+        <Field
+          label="Daily AI budget (USD)"
+          hint="In US dollars, e.g. $5 or 2.50; leave empty to use the server’s default"
+          error={fieldError('aiDailyBudgetUsd')}
+        >
           {({ id, describedBy, invalid }) => (
             <input
               id={id}
-              type="email"
+              inputMode="decimal"
               aria-invalid={invalid}
               aria-describedby={describedBy}
-              {...bind('senderEmail')}
+              {...bind('budget')}
             />
           )}
         </Field>
       </fieldset>
-      <TimeZoneField
-        value={form.timezone}
-        onChange={(timezone) => {
-          bind('timezone').onChange({ target: { value: timezone } });
-        }}
-        error={fieldError('timezone')}
-        hint="Posts and emails are scheduled on its clocks"
-      />
-      <Field
-        label="Daily AI budget (USD)"
-        hint="In US dollars, e.g. $5 or 2.50; leave empty to use the server’s default"
-        error={fieldError('aiDailyBudgetUsd')}
-      >
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            inputMode="decimal"
-            aria-invalid={invalid}
-            aria-describedby={describedBy}
-            {...bind('budget')}
-          />
-        )}
-      </Field>
       {update.isError && Object.keys(fields).length === 0 && (
         <ErrorNotice error={update.error} title="The profile was not saved" />
       )}
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={update.isPending}>
-          {update.isPending ? 'Saving…' : 'Save profile'}
-        </button>
-        {saved && (
-          <span className="saved" role="status">
-            Saved
-          </span>
-        )}
-      </div>
+      {manage && (
+        <div className="form-actions">
+          <button type="submit" className="button primary" disabled={update.isPending}>
+            {update.isPending ? 'Saving…' : 'Save profile'}
+          </button>
+          {saved && (
+            <span className="saved" role="status">
+              Saved
+            </span>
+          )}
+        </div>
+      )}
     </form>
   );
 }
@@ -289,11 +304,15 @@ function ChannelsCard({ business }: { business: Business }) {
     apply: (current, channels) => ({ ...current, channels }),
   });
   const active = new Set(business.channels);
+  const manage = can(business, 'business.manage');
 
   return (
     <section className="card" aria-labelledby="channels-title">
       <h2 id="channels-title">Channels</h2>
-      <p className="muted small">Where this business publishes. Changes save at once.</p>
+      <p className="muted small">
+        Where this business publishes.{manage ? ' Changes save at once.' : ''}
+      </p>
+      {!manage && <ManagersOnly what="the channels" />}
       <div className="chips" role="group" aria-labelledby="channels-title">
         {CHANNELS.map((channel) => {
           const on = active.has(channel.value);
@@ -303,6 +322,7 @@ function ChannelsCard({ business }: { business: Business }) {
               type="button"
               className={`chip${on ? ' on' : ''}`}
               aria-pressed={on}
+              disabled={!manage}
               onClick={() => {
                 const next = CHANNELS.map((c) => c.value).filter((value) =>
                   value === channel.value ? !on : active.has(value),

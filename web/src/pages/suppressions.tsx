@@ -6,6 +6,7 @@ import { type SubmitEvent, useState } from 'react';
 
 import { idempotencyKey, unwrap } from '../api/client';
 import { useApi } from '../api/context';
+import { can } from '../api/queries';
 import type { components } from '../api/schema';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
@@ -188,6 +189,7 @@ export function SuppressionsPage() {
   useDocumentTitle('Do-not-email list', business.name);
   const list = useSuppressions(business.id);
   const [removing, setRemoving] = useState<string | null>(null);
+  const write = can(business, 'content.write');
   const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <>
@@ -196,7 +198,7 @@ export function SuppressionsPage() {
         description="Addresses Herald never emails, whatever campaign or sequence they are in. People who unsubscribe, bounce or mark an email as spam are added automatically."
       />
       <div className="stack">
-        <AddSuppression businessId={business.id} />
+        {write && <AddSuppression businessId={business.id} />}
         {list.isPending && <Skeleton lines={5} height={32} label="Loading the list…" />}
         {list.isError && (
           <ErrorNotice
@@ -237,19 +239,20 @@ export function SuppressionsPage() {
               },
               {
                 header: <span className="visually-hidden">Actions</span>,
-                cell: (row) => (
-                  <button
-                    type="button"
-                    className="button link"
-                    aria-label={`Remove ${row.email}`}
-                    aria-expanded={removing === row.id}
-                    onClick={() => {
-                      setRemoving(removing === row.id ? null : row.id);
-                    }}
-                  >
-                    Remove
-                  </button>
-                ),
+                cell: (row) =>
+                  write && (
+                    <button
+                      type="button"
+                      className="button link"
+                      aria-label={`Remove ${row.email}`}
+                      aria-expanded={removing === row.id}
+                      onClick={() => {
+                        setRemoving(removing === row.id ? null : row.id);
+                      }}
+                    >
+                      Remove
+                    </button>
+                  ),
               },
             ]}
           />

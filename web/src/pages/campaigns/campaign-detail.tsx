@@ -6,6 +6,7 @@ import './campaigns.css';
 import { lazy, Suspense, useState } from 'react';
 import { Link, NavLink, Route, Routes, useParams } from 'react-router';
 
+import { can } from '../../api/queries';
 import { LoadFailure } from '../../components/error-notice';
 import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { formatCents } from '../../format/money';
@@ -82,7 +83,7 @@ export function CampaignDetailPage() {
           path="calendar"
           element={
             <>
-              <BulkActions campaign={data} />
+              {can(business, 'content.write') && <BulkActions campaign={data} />}
               <ContentCalendar campaign={data} />
             </>
           }
@@ -102,6 +103,7 @@ export function CampaignDetailPage() {
 
 function CampaignOverview({ campaign }: { campaign: Campaign }) {
   const update = useUpdateCampaign(campaign.businessId, campaign.id);
+  const write = can(useScopedBusiness(), 'content.write');
   const [editing, setEditing] = useState(false);
   if (editing) {
     return (
@@ -129,15 +131,17 @@ function CampaignOverview({ campaign }: { campaign: Campaign }) {
     <section className="card" aria-labelledby="overview-title">
       <div className="section-header">
         <h2 id="overview-title">Overview</h2>
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() => {
-            setEditing(true);
-          }}
-        >
-          Edit campaign
-        </button>
+        {write && (
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => {
+              setEditing(true);
+            }}
+          >
+            Edit campaign
+          </button>
+        )}
       </div>
       {update.isSuccess && (
         <p className="saved" role="status">

@@ -6,6 +6,7 @@ import './campaigns.css';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 
+import { can } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { useDocumentTitle } from '../../hooks/use-document-title';
@@ -29,6 +30,7 @@ export function CampaignsPage() {
   const create = useCreateCampaign(business.id);
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
+  const write = can(business, 'content.write');
   const items = campaigns.data?.items ?? [];
 
   return (
@@ -37,7 +39,8 @@ export function CampaignsPage() {
         title="Campaigns"
         description="A campaign has a goal, channels and dates; Herald plans its strategy and content calendar."
         actions={
-          !creating && (
+          !creating &&
+          write && (
             <button
               type="button"
               className="button primary"
@@ -84,15 +87,17 @@ export function CampaignsPage() {
             Start one with a goal and the channels you use: Herald drafts the strategy, a dated
             content calendar and every post for you to review.
           </p>
-          <button
-            type="button"
-            className="button primary"
-            onClick={() => {
-              setCreating(true);
-            }}
-          >
-            Create a campaign
-          </button>
+          {write && (
+            <button
+              type="button"
+              className="button primary"
+              onClick={() => {
+                setCreating(true);
+              }}
+            >
+              Create a campaign
+            </button>
+          )}
         </EmptyState>
       )}
       {items.length > 0 && (

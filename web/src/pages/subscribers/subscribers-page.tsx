@@ -5,6 +5,7 @@ import '../sequences/sequences.css';
 import { useDeferredValue, useState } from 'react';
 import { Link } from 'react-router';
 
+import { can } from '../../api/queries';
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
@@ -32,6 +33,7 @@ export function SubscribersPage() {
   const [editing, setEditing] = useState<Subscriber | 'new' | null>(null);
   const items = subscribers.data?.pages.flatMap((page) => page.items) ?? [];
   const filtered = deferredSearch.trim() !== '' || consentStatus !== '';
+  const write = can(business, 'content.write');
 
   return (
     <>
@@ -39,7 +41,8 @@ export function SubscribersPage() {
         title="Subscribers"
         description="The people this business emails, with their consent. Unsubscribed addresses are never sent to."
         actions={
-          editing === null && (
+          editing === null &&
+          write && (
             <button
               type="button"
               className="button primary"
@@ -150,18 +153,19 @@ export function SubscribersPage() {
                 },
                 {
                   header: <span className="visually-hidden">Actions</span>,
-                  cell: (subscriber) => (
-                    <button
-                      type="button"
-                      className="button link"
-                      aria-label={`Edit ${subscriber.email}`}
-                      onClick={() => {
-                        setEditing(subscriber);
-                      }}
-                    >
-                      Edit
-                    </button>
-                  ),
+                  cell: (subscriber) =>
+                    write && (
+                      <button
+                        type="button"
+                        className="button link"
+                        aria-label={`Edit ${subscriber.email}`}
+                        onClick={() => {
+                          setEditing(subscriber);
+                        }}
+                      >
+                        Edit
+                      </button>
+                    ),
                 },
               ]}
             />
@@ -179,7 +183,7 @@ export function SubscribersPage() {
             </p>
           )}
         </div>
-        <CsvImport businessId={business.id} />
+        {write && <CsvImport businessId={business.id} />}
       </div>
     </>
   );
