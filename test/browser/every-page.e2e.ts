@@ -1,6 +1,6 @@
 // Every page of the dashboard, filled with realistic data made through the API (a business, a
 // campaign with its strategy and pieces, one scheduled and one published, a two-step sequence,
-// subscribers, their first emails in the outbox, the jobs that made all that), visited at phone
+// subscribers, their first emails in the outbox, the jobs that made all that, an open invitation),
 // width (390×844) and at laptop width (1366×800). On each: nothing wider than the screen (phone),
 // a top bar of its own height, a document title, and no uncaught error in the page.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +34,8 @@ interface Seeded {
   publishedId: string;
   publishedTopic: string;
   sequenceId: string;
+  /** The path of an open invitation's link (to someone else: its page shows, unanswered). */
+  invitationPath: string;
 }
 
 /** The API as the signed-in marketer (a bearer token from signing in). */
@@ -147,6 +149,11 @@ async function seed(api: Api): Promise<Seeded> {
     (count) => count === 3,
   );
 
+  const invitation = await api<{ acceptUrl: string }>('POST', `${b}/invitations`, {
+    email: 'new.colleague-with-a-long-address@neighbourhood-bakery-customers.example.com',
+    role: 'editor',
+  });
+
   return {
     businessId: business.id,
     campaignId: campaign.id,
@@ -155,6 +162,7 @@ async function seed(api: Api): Promise<Seeded> {
     publishedId: published.id,
     publishedTopic: published.topic,
     sequenceId: sequence.id,
+    invitationPath: new URL(invitation.acceptUrl).pathname,
   };
 }
 
@@ -227,6 +235,19 @@ function visits(s: Seeded): Visit[] {
     },
     { name: 'suppressions', path: `${b}/suppressions`, title: of('Do-not-email list') },
     { name: 'messages', path: `${b}/messages`, title: of('Messages') },
+    { name: 'team', path: `${b}/team`, title: of('Team'), ready: 'invitation-row' },
+    {
+      name: 'invitation',
+      path: s.invitationPath,
+      title: 'Invitation · Herald',
+      ready: 'invitation',
+    },
+    {
+      name: 'admin',
+      path: '/admin',
+      title: 'Instance admin · Herald',
+      ready: 'admin-business-row',
+    },
     { name: 'not-found', path: '/no-such-page', title: 'Page not found · Herald' },
   ];
 }
