@@ -1,8 +1,8 @@
 // Every page of the dashboard, filled with realistic data made through the API (a business, a
 // campaign with its strategy and pieces, one scheduled and one published, a two-step sequence,
 // subscribers, their first emails in the outbox, the jobs that made all that, an open invitation),
-// visited at phone width (390×844) and at laptop width (1366×800). On each: nothing wider than the screen (phone),
-// a top bar of its own height, a document title, and no uncaught error in the page.
+// visited at phone width (390×844) and at laptop width (1366×800). On each: nothing wider than
+// the screen (phone), a top bar of its own height, a document title, and no uncaught error.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
