@@ -1,5 +1,5 @@
-// The businesses the user owns, and creating a new one (name, industry, time zone; the rest of
-// the brand profile is filled in on its own page).
+// The businesses the user belongs to, with their role in each, and creating a new one (name,
+// industry, time zone; the rest of the brand profile is filled in on its own page).
 import { type SubmitEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 
@@ -12,6 +12,7 @@ import { browserTimeZone } from '../format/time-zones';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { rememberBusiness } from '../state/active-business';
 import { platformLabel } from './campaigns/queries';
+import { roleLabel } from './team/roles';
 
 export function BusinessesPage() {
   useDocumentTitle('Businesses');
@@ -78,7 +79,9 @@ export function BusinessesPage() {
               >
                 <strong>{business.name}</strong>
               </Link>
-              <span className="muted">{business.industry || 'No industry set'}</span>
+              <span className="muted">
+                {business.industry || 'No industry set'} · {roleLabel(business.role)}
+              </span>
               <span className="muted small">
                 {business.channels.length > 0
                   ? business.channels.map(platformLabel).join(' · ')
