@@ -111,6 +111,8 @@ export function teamRoutes(app: App, deps: { team: TeamService }): void {
       schema: {
         tags: ['team'],
         summary: 'The invitation a link carries: business, role, who invited, status',
+        description:
+          'Any signed-in user holding the link may read it, so the accept page can say which address it was sent to; only that address may accept or decline it.',
         params: InvitationTokenParams,
         response: { 200: Invitation, ...errorResponses(400, 401, 403, 404, 429) },
       },

@@ -7713,7 +7713,9 @@ export interface paths {
     };
     /**
      * The invitation a link carries: business, role, who invited, status
-     * @description Permission: any signed-in user, for their own account.
+     * @description Any signed-in user holding the link may read it, so the accept page can say which address it was sent to; only that address may accept or decline it.
+     *
+     *     Permission: any signed-in user, for their own account.
      *
      *     Permission: any signed-in user, for their own account.
      */
