@@ -25,6 +25,7 @@ import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
 import { sequenceRoutes } from './modules/sequences/routes.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
+import { teamRoutes } from './modules/team/routes.ts';
 import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installDashboard } from './platform/http/dashboard.ts';
 import {
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'ai', description: 'AI usage, cost and daily budgets' },
         { name: 'auth', description: 'Accounts, sessions, API keys and the audit trail' },
         { name: 'businesses', description: 'Business profiles and brand voice' },
+        { name: 'team', description: 'Members of a business, their roles, and invitations' },
         { name: 'campaigns', description: 'Campaigns and their AI strategies' },
         {
           name: 'content',
@@ -153,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   });
   businessRoutes(app, { businesses: deps.services.businesses });
+  teamRoutes(app, { team: deps.services.team });
   jobRoutes(app, { jobs: deps.services.jobs });
   campaignRoutes(app, { campaigns: deps.services.campaigns });
   contentRoutes(app, { contents: deps.services.contents });

@@ -35,6 +35,7 @@ import { subscriberImportJob } from './modules/subscribers/jobs.ts';
 import { createSubscriberService } from './modules/subscribers/service.ts';
 import { systemJobs } from './modules/system/jobs.ts';
 import { createSystemService } from './modules/system/service.ts';
+import { createTeamService } from './modules/team/service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
 import { type CacheStore, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
@@ -136,6 +137,7 @@ function createServices(parts: Infrastructure) {
     config: config.publishing,
     logger: logger.child({ component: 'publisher' }),
   });
+  const auth = createAuth({ db, cache, audit, logger, config, mailer });
   return {
     audit,
     access,
@@ -189,8 +191,19 @@ function createServices(parts: Infrastructure) {
         await mailer.close();
       },
     },
-    auth: createAuth({ db, cache, audit, logger, config, mailer }),
+    auth,
     businesses: createBusinessService({ db, access, audit, jobs }),
+    team: createTeamService({
+      db,
+      access,
+      audit,
+      // The team module's port for revoking a removed member's business keys.
+      memberKeys: auth,
+      logger,
+      publicUrl: config.http.publicUrl,
+      // With SMTP an invitation's link is emailed; with the local outbox it is handed back.
+      mail: mailer.kind === 'smtp' ? { mailer, messageIdDomain } : undefined,
+    }),
     system: createSystemService({
       database: parts.database,
       queue: parts.queue,

@@ -204,6 +204,27 @@ export async function newSequence(
   return response.json<{ id: string; steps: { id: string }[] }>();
 }
 
+/** An invitation to the business (no SMTP in tests: the answer carries the link's token). */
+export async function newInvitation(
+  app: App,
+  owner: TestUser,
+  businessId: string,
+  fields: { email?: string; role?: string; approver?: boolean } = {},
+): Promise<{ id: string; token: string; acceptUrl: string }> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/businesses/${businessId}/invitations`,
+    headers: owner.headers,
+    payload: { email: `invitee-${randomUUID()}@example.com`, role: 'editor', ...fields },
+  });
+  if (response.statusCode !== 201) {
+    throw new Error(`create invitation failed: ${response.statusCode} ${response.body}`);
+  }
+  const body = response.json<{ id: string; acceptUrl?: string }>();
+  const acceptUrl = body.acceptUrl ?? '';
+  return { id: body.id, acceptUrl, token: acceptUrl.slice(acceptUrl.lastIndexOf('/') + 1) };
+}
+
 export interface FixtureContext {
   app: App;
   db: Database;
@@ -248,6 +269,12 @@ export const resourceFixtures: Record<
     (await newCampaign(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
   contentId: async ({ app }, owner, made) =>
     (await newContent(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
+  invitationId: async ({ app }, owner, made) =>
+    (await newInvitation(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
+  /** A member of the business: its owner. */
+  userId: (_ctx, owner) => Promise.resolve(owner.id),
+  token: async ({ app }, owner, made) =>
+    (await newInvitation(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).token,
 };
 
 /** Makes one resource per fixture for `owner`: `{ businessId, apiKeyId, … }`. */

@@ -14,7 +14,10 @@ import { isProtected, type RouteEntry, routeTable, sampleBody, streams } from '.
  * Path parameters naming something every account shares on purpose, so the 404 rule does not
  * apply. Keep this short: each entry is a resource any signed-in user can see.
  */
-const SHARED_PARAMS: Record<string, string> = {};
+const SHARED_PARAMS: Record<string, string> = {
+  token:
+    'an invitation link is its own credential: whoever holds it may read it (only its addressee may accept)',
+};
 
 interface Answer {
   route: string;

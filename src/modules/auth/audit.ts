@@ -17,7 +17,14 @@ export type AuditAction =
   | 'api_key.revoked'
   | 'business.created'
   | 'business.deleted'
-  | 'business.write_key_rotated';
+  | 'business.write_key_rotated'
+  | 'team.invited'
+  | 'team.invitation_revoked'
+  | 'team.joined'
+  | 'team.declined'
+  | 'team.role_changed'
+  | 'team.removed'
+  | 'team.left';
 
 /** Where a request came from, recorded with its audit events. */
 export interface RequestOrigin {

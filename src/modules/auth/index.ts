@@ -1,5 +1,5 @@
-// What other modules may use of auth: the audit trail, where a request came from, and the random
-// token every secret Herald hands out is made of.
+// What other modules may use of auth: the audit trail, where a request came from, the random
+// token every secret Herald hands out is made of, and the hash under which such a token is kept.
 export type { AuditTrail, RequestOrigin } from './audit.ts';
-export { randomToken } from './credentials.ts';
+export { randomToken, tokenHash } from './credentials.ts';
 export { originOf } from './routes.ts';
