@@ -113,64 +113,21 @@ export function isFinished(job: Pick<Job, 'status'>): boolean {
 }
 
 // ---- Teams: members, invitations, the signed-in user, registration (issue #15) ----
-// Until the team APIs are in the generated schema these calls go through `loose`, typed by the
-// contract below; once generated, the types come from components['schemas'].
 
 export type Role = Business['role'];
 export type Permission = Business['permissions'][number];
+export type Member = components['schemas']['Member'];
+export type Invitation = components['schemas']['Invitation'];
+export type InvitationStatus = Invitation['status'];
+export type AcceptedInvitation = components['schemas']['AcceptedInvitation'];
 
 /** Whether the caller may use `permission` in this business (the server refuses anyway). */
 export function can(business: Pick<Business, 'permissions'>, permission: Permission): boolean {
   return business.permissions.includes(permission);
 }
 
-export interface Person {
-  id: string;
-  name: string;
-  email: string;
-}
-
-export interface Member {
-  userId: string;
-  name: string;
-  email: string;
-  role: Role;
-  approver: boolean;
-  invitedBy: Person | null;
-  joinedAt: string;
-}
-
-export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'revoked' | 'expired';
-
-export interface Invitation {
-  id: string;
-  businessId: string;
-  businessName: string;
-  email: string;
-  role: Role;
-  approver: boolean;
-  status: InvitationStatus;
-  invitedBy: Person | null;
-  expiresAt: string;
-  createdAt: string;
-  /** Only when Herald cannot email it: the link to hand over yourself. */
-  acceptUrl?: string;
-}
-
-export interface AcceptedInvitation {
-  businessId: string;
-  businessName: string;
-  role: Role;
-  approver: boolean;
-}
-
 export type RegistrationMode = 'open' | 'invite' | 'closed';
 export type Me = components['schemas']['User'] & { isAdmin?: boolean };
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 type LooseInit = {
   params?: {
@@ -218,10 +175,12 @@ export function useMembers(businessId: string) {
   return useQuery({
     queryKey: teamKeys.members(businessId),
     queryFn: ({ signal }) =>
-      loose<{ items: Member[] }>(api, 'GET', '/api/v1/businesses/{businessId}/members', {
-        params: { path: { businessId } },
-        signal,
-      }),
+      unwrap(
+        api.GET('/api/v1/businesses/{businessId}/members', {
+          params: { path: { businessId } },
+          signal,
+        }),
+      ),
   });
 }
 
@@ -230,13 +189,15 @@ export function useUpdateMember(businessId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: { userId: string; role?: Role; approver?: boolean }) =>
-      loose<Member>(api, 'PATCH', '/api/v1/businesses/{businessId}/members/{userId}', {
-        params: { path: { businessId, userId: input.userId } },
-        body: {
-          ...(input.role ? { role: input.role } : {}),
-          ...(input.approver === undefined ? {} : { approver: input.approver }),
-        },
-      }),
+      unwrap(
+        api.PATCH('/api/v1/businesses/{businessId}/members/{userId}', {
+          params: { path: { businessId, userId: input.userId } },
+          body: {
+            ...(input.role ? { role: input.role } : {}),
+            ...(input.approver === undefined ? {} : { approver: input.approver }),
+          },
+        }),
+      ),
     onSettled: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: teamKeys.members(businessId) }),
@@ -252,23 +213,26 @@ export function useRemoveMember(businessId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (userId: string) =>
-      loose<undefined>(api, 'DELETE', '/api/v1/businesses/{businessId}/members/{userId}', {
-        params: { path: { businessId, userId } },
-      }),
+      unwrap(
+        api.DELETE('/api/v1/businesses/{businessId}/members/{userId}', {
+          params: { path: { businessId, userId } },
+        }),
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: teamKeys.members(businessId) }),
   });
 }
 
-export function useInvitations(businessId: string, options: { enabled: boolean }) {
+export function useInvitations(businessId: string) {
   const api = useApi();
   return useQuery({
     queryKey: teamKeys.invitations(businessId),
-    enabled: options.enabled,
     queryFn: ({ signal }) =>
-      loose<Page<Invitation>>(api, 'GET', '/api/v1/businesses/{businessId}/invitations', {
-        params: { path: { businessId }, query: { limit: 100 } },
-        signal,
-      }),
+      unwrap(
+        api.GET('/api/v1/businesses/{businessId}/invitations', {
+          params: { path: { businessId }, query: { limit: 100 } },
+          signal,
+        }),
+      ),
   });
 }
 
@@ -277,10 +241,13 @@ export function useInvite(businessId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: { email: string; role: Role; approver: boolean }) =>
-      loose<Invitation>(api, 'POST', '/api/v1/businesses/{businessId}/invitations', {
-        params: { path: { businessId } },
-        body: input,
-      }),
+      unwrap(
+        api.POST('/api/v1/businesses/{businessId}/invitations', {
+          params: { path: { businessId } },
+          body: input,
+          headers: { 'idempotency-key': idempotencyKey() },
+        }),
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: teamKeys.invitations(businessId) }),
   });
 }
@@ -290,11 +257,10 @@ export function useRevokeInvitation(businessId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (invitationId: string) =>
-      loose<undefined>(
-        api,
-        'DELETE',
-        '/api/v1/businesses/{businessId}/invitations/{invitationId}',
-        { params: { path: { businessId, invitationId } } },
+      unwrap(
+        api.DELETE('/api/v1/businesses/{businessId}/invitations/{invitationId}', {
+          params: { path: { businessId, invitationId } },
+        }),
       ),
     onSettled: () => queryClient.invalidateQueries({ queryKey: teamKeys.invitations(businessId) }),
   });
@@ -305,9 +271,8 @@ export function useMyInvitations() {
   const api = useApi();
   return useQuery({
     queryKey: teamKeys.myInvitations,
-    queryFn: ({ signal }) => loose<Page<Invitation>>(api, 'GET', '/api/v1/invitations', { signal }),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/invitations', { signal })),
     staleTime: 60_000,
-    // An older server without the route: no banner, no error.
     retry: false,
   });
 }
@@ -317,10 +282,7 @@ export function useInvitation(token: string) {
   return useQuery({
     queryKey: teamKeys.invitation(token),
     queryFn: ({ signal }) =>
-      loose<Invitation>(api, 'GET', '/api/v1/invitations/{token}', {
-        params: { path: { token } },
-        signal,
-      }),
+      unwrap(api.GET('/api/v1/invitations/{token}', { params: { path: { token } }, signal })),
     retry: false,
   });
 }
@@ -331,10 +293,7 @@ export function useAnswerInvitation(token: string) {
   return {
     accept: useMutation({
       mutationFn: () =>
-        loose<AcceptedInvitation>(api, 'POST', '/api/v1/invitations/{token}/accept', {
-          params: { path: { token } },
-          body: {},
-        }),
+        unwrap(api.POST('/api/v1/invitations/{token}/accept', { params: { path: { token } } })),
       onSuccess: () =>
         Promise.all([
           queryClient.invalidateQueries({ queryKey: keys.businesses }),
@@ -343,10 +302,7 @@ export function useAnswerInvitation(token: string) {
     }),
     decline: useMutation({
       mutationFn: () =>
-        loose<undefined>(api, 'POST', '/api/v1/invitations/{token}/decline', {
-          params: { path: { token } },
-          body: {},
-        }),
+        unwrap(api.POST('/api/v1/invitations/{token}/decline', { params: { path: { token } } })),
       onSuccess: () => queryClient.invalidateQueries({ queryKey: teamKeys.myInvitations }),
     }),
   };

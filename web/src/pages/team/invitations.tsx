@@ -162,7 +162,7 @@ function InviteSent({ invitation, onDismiss }: { invitation: Invitation; onDismi
 }
 
 export function InvitationList({ businessId }: { businessId: string }) {
-  const invitations = useInvitations(businessId, { enabled: true });
+  const invitations = useInvitations(businessId);
   const revoke = useRevokeInvitation(businessId);
   const pending = (invitations.data?.items ?? []).filter(
     (invitation) => invitation.status === 'pending',
