@@ -17,7 +17,12 @@ export type AuditAction =
   | 'api_key.revoked'
   | 'business.created'
   | 'business.deleted'
-  | 'business.write_key_rotated';
+  | 'business.write_key_rotated'
+  | 'account.disabled'
+  | 'account.enabled'
+  | 'account.admin_granted'
+  | 'account.admin_revoked'
+  | 'admin.business_budget_set';
 
 /** Where a request came from, recorded with its audit events. */
 export interface RequestOrigin {
