@@ -3,6 +3,7 @@
 // job backlog. Counts per row are correlated subqueries on indexed columns; spend for a page of
 // businesses is one grouped query.
 import { and, count, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import type { AnyPgTable, PgColumn } from 'drizzle-orm/pg-core';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
@@ -53,6 +54,9 @@ export interface InstanceCounts {
 }
 
 export function createAdminRepository(db: Executor) {
+  // Correlated subqueries name their columns with their tables: drizzle writes a bare column
+  // name in a query without a join, which inside the subquery would mean the inner table's.
+  const q = (table: AnyPgTable, column: PgColumn) => sql`${table}.${sql.identifier(column.name)}`;
   const userColumns = {
     id: users.id,
     email: users.email,
@@ -60,18 +64,21 @@ export function createAdminRepository(db: Executor) {
     isAdmin: users.isAdmin,
     disabledAt: users.disabledAt,
     createdAt: users.createdAt,
-    businessCount: sql<number>`(select count(*)::int from ${businessMembers} where ${businessMembers.userId} = ${users.id})`,
+    businessCount: sql<number>`(select count(*)::int from ${businessMembers}
+      where ${q(businessMembers, businessMembers.userId)} = ${q(users, users.id)})`,
     // The newest sign-in, from the audit trail's (user_id, created_at) index.
-    lastLoginAt: sql<Date | null>`(select max(${auditEvents.createdAt}) from ${auditEvents}
-      where ${auditEvents.userId} = ${users.id}
-        and ${auditEvents.action} in ('auth.login', 'auth.register')
-        and ${auditEvents.outcome} = 'success')`.mapWith(users.createdAt),
+    lastLoginAt: sql<Date | null>`(select max(${q(auditEvents, auditEvents.createdAt)})
+      from ${auditEvents}
+      where ${q(auditEvents, auditEvents.userId)} = ${q(users, users.id)}
+        and ${q(auditEvents, auditEvents.action)} in ('auth.login', 'auth.register')
+        and ${q(auditEvents, auditEvents.outcome)} = 'success')`.mapWith(users.createdAt),
   };
   const businessColumns = {
     id: businesses.id,
     name: businesses.name,
     ownerEmail: users.email,
-    memberCount: sql<number>`(select count(*)::int from ${businessMembers} where ${businessMembers.businessId} = ${businesses.id})`,
+    memberCount: sql<number>`(select count(*)::int from ${businessMembers}
+      where ${q(businessMembers, businessMembers.businessId)} = ${q(businesses, businesses.id)})`,
     aiDailyBudgetUsd: businesses.aiDailyBudgetUsd,
     createdAt: businesses.createdAt,
   };
