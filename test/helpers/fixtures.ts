@@ -219,6 +219,7 @@ export const resourceFixtures: Record<
   (ctx: FixtureContext, owner: TestUser, made: Record<string, string>) => Promise<string>
 > = {
   businessId: async ({ app }, owner) => (await newBusiness(app, owner)).id,
+  userId: (_ctx, owner) => Promise.resolve(owner.id),
   apiKeyId: async ({ app }, owner) => (await newApiKey(app, owner, ['read'])).id,
   probeId: async ({ app }, owner) => (await newQueueProbe(app, owner)).id,
   jobId: async ({ app, db }, owner, made) =>
