@@ -84,12 +84,14 @@ export async function newApiKey(
   app: App,
   owner: TestUser,
   scopes: ('read' | 'write')[],
+  /** Makes a business key of this business; a personal key without it. */
+  businessId?: string,
 ): Promise<{ id: string; key: string; headers: { 'x-api-key': string } }> {
   const response = await app.inject({
     method: 'POST',
     url: '/api/v1/auth/api-keys',
     headers: owner.headers,
-    payload: { name: `key ${scopes.join('+')}`, scopes },
+    payload: { name: `key ${scopes.join('+')}`, scopes, ...(businessId ? { businessId } : {}) },
   });
   if (response.statusCode !== 201) {
     throw new Error(`create API key failed: ${response.statusCode} ${response.body}`);
@@ -287,7 +289,10 @@ export const resourceFixtures: Record<
   (ctx: FixtureContext, owner: TestUser, made: Record<string, string>) => Promise<string>
 > = {
   businessId: async ({ app }, owner) => (await newBusiness(app, owner)).id,
-  apiKeyId: async ({ app }, owner) => (await newApiKey(app, owner, ['read'])).id,
+  // A business key: both the owner's own key routes and the business's key routes reach it.
+  apiKeyId: async ({ app }, owner, made) =>
+    (await newApiKey(app, owner, ['read'], made.businessId ?? (await newBusiness(app, owner)).id))
+      .id,
   probeId: async ({ app }, owner) => (await newQueueProbe(app, owner)).id,
   jobId: async ({ app, db }, owner, made) =>
     newJob(db, owner, made.businessId ?? (await newBusiness(app, owner)).id),

@@ -188,15 +188,25 @@ describe('permission matrix, generated from the route table', () => {
    * The ids a destructive call of `maker`'s may use up: the resources its path names, made
    * afresh (the business too when the route deletes the business itself).
    */
-  async function freshIds(route: RouteEntry, ids: Record<string, string>, maker: TestUser) {
+  async function freshIds(
+    route: RouteEntry,
+    ids: Record<string, string>,
+    maker: TestUser,
+    account: boolean,
+  ) {
     const renewed =
       route.params.length === 1 ? route.params : route.params.filter((p) => p !== 'businessId');
     const fresh = Object.fromEntries(
       Object.entries(ids).filter(([name]) => !renewed.includes(name)),
     );
+    // An account route's resource is the caller's own: made in a business of the caller's own
+    // (the column's business may not let its role make it, e.g. a business key).
+    const context = account
+      ? Object.fromEntries(Object.entries(fresh).filter(([name]) => name !== 'businessId'))
+      : fresh;
     for (const name of renewed) {
       const make = resourceFixtures[name];
-      const id = make ? await make(fixtures, maker, fresh) : ids[name];
+      const id = make ? await make(fixtures, maker, context) : ids[name];
       if (id !== undefined) fresh[name] = id;
     }
     return fresh;
@@ -248,7 +258,7 @@ describe('permission matrix, generated from the route table', () => {
           ? { ...column.businessIds, ...selfIds.get(column.user.id) }
           : column.businessIds;
         if (destroys(route) && expected.answer === 'allowed') {
-          ids = await freshIds(route, ids, account ? column.user : owner);
+          ids = await freshIds(route, ids, account ? column.user : owner, account);
         }
         // An account route naming something no fixture makes here (an invitation's token) gets a
         // made-up id, and may answer 404 for it; business routes all have fixtures (the tenancy
