@@ -15,6 +15,7 @@ export const moduleMap = {
   content: ['businesses', 'campaigns', 'jobs', 'subscribers'],
   sequences: ['businesses', 'jobs', 'subscribers'],
   analytics: ['businesses', 'campaigns', 'content', 'jobs'],
+  admin: ['auth', 'businesses'],
   team: ['auth', 'businesses'],
 };
 

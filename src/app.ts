@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { OpenAPIV3_1 } from 'openapi-types';
 
+import { adminRoutes } from './modules/admin/routes.ts';
 import { aiUsageRoutes } from './modules/ai-usage/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
@@ -100,6 +101,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       },
       servers: [{ url: config.http.publicUrl }],
       tags: [
+        {
+          name: 'admin',
+          description: 'The instance administration: accounts, businesses, AI spend, job backlog',
+        },
         { name: 'ai', description: 'AI usage, cost and daily budgets' },
         { name: 'auth', description: 'Accounts, sessions, API keys and the audit trail' },
         { name: 'businesses', description: 'Business profiles and brand voice' },
@@ -165,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   sequenceRoutes(app, { sequences: deps.services.sequences });
   await emailLinkRoutes(app, { engagement: deps.services.engagement });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
+  adminRoutes(app, { admin: deps.services.admin });
   systemRoutes(app, {
     system: deps.services.system,
     metrics: deps.metrics,

@@ -59,6 +59,11 @@ export const EnvSchema = z.object({
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   SIGNUP_CONFIRM_BY_EMAIL: booleanFromEnv.optional(),
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),
+  ADMIN_EMAIL: z
+    .email()
+    .transform((email) => email.trim().toLowerCase())
+    .optional(),
   LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).default(5),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
   LLM_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).default('builtin'),
@@ -175,6 +180,10 @@ export const ConfigSchema = EnvSchema.transform((env) => {
       lockoutMinutes: env.LOGIN_LOCKOUT_MINUTES,
       /** Register answers 202 and confirms by email (default: when SMTP_URL is set). */
       signupConfirmByEmail: env.SIGNUP_CONFIRM_BY_EMAIL ?? env.SMTP_URL !== undefined,
+      /** Who may register: anyone, an invited email only, or nobody (the first account always may). */
+      registration: env.REGISTRATION,
+      /** This account is made an instance administrator when it registers or signs in. */
+      adminEmail: env.ADMIN_EMAIL,
     },
     rateLimits: {
       generalPerMinute: env.RATE_LIMIT_GENERAL_PER_MINUTE,

@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import { createAi } from './ai/run.ts';
 import type { Config } from './config.ts';
+import { createAdminService } from './modules/admin/service.ts';
 import { createAiUsageService } from './modules/ai-usage/service.ts';
 import { insightsJob } from './modules/analytics/jobs.ts';
 import { createAnalyticsService } from './modules/analytics/service.ts';
@@ -137,7 +138,20 @@ function createServices(parts: Infrastructure) {
     config: config.publishing,
     logger: logger.child({ component: 'publisher' }),
   });
-  const auth = createAuth({ db, cache, audit, logger, config, mailer });
+  const auth = createAuth({
+    db,
+    cache,
+    audit,
+    logger,
+    config,
+    mailer,
+    // A business API key is made, listed and revoked by whoever may manage the business.
+    keyBusinesses: {
+      async requireManager(principal, businessId) {
+        await access.require(principal, businessId, 'business.manage');
+      },
+    },
+  });
   return {
     audit,
     access,
@@ -192,6 +206,16 @@ function createServices(parts: Infrastructure) {
       },
     },
     auth,
+    admin: createAdminService({
+      db,
+      audit,
+      accounts: auth,
+      access,
+      config: {
+        registration: config.auth.registration,
+        defaultDailyBudgetUsd: config.llm.dailyBudgetUsd,
+      },
+    }),
     businesses: createBusinessService({ db, access, audit, jobs }),
     team: createTeamService({
       db,

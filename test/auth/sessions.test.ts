@@ -52,7 +52,13 @@ describe('accounts and sessions', () => {
     expect(session).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email } });
     expect(session.accessToken.split('.')).toHaveLength(3);
     expect(session.refreshToken).toMatch(/^hrt_/);
-    expect(Object.keys(session.user).sort()).toEqual(['createdAt', 'email', 'id', 'name']);
+    expect(Object.keys(session.user).sort()).toEqual([
+      'createdAt',
+      'email',
+      'id',
+      'isAdmin',
+      'name',
+    ]);
 
     const me = await ctx.app.inject({
       method: 'GET',

@@ -1,9 +1,14 @@
 // Fixture helpers: real users and businesses made through the public API, as a client would.
 import { randomUUID } from 'node:crypto';
 
+import { eq } from 'drizzle-orm';
+
+import { randomToken, tokenHash } from '../../src/modules/auth/credentials.ts';
 import { createJobRepository } from '../../src/modules/jobs/repository.ts';
 import type { Database } from '../../src/platform/db/client.ts';
+import { apiKeys, businessMembers, users } from '../../src/platform/db/schema/index.ts';
 import type { App } from '../../src/platform/http/types.ts';
+import type { Role } from '../../src/shared/permissions.ts';
 
 export interface TestUser {
   id: string;
@@ -79,18 +84,62 @@ export async function newApiKey(
   app: App,
   owner: TestUser,
   scopes: ('read' | 'write')[],
+  /** Makes a business key of this business; a personal key without it. */
+  businessId?: string,
 ): Promise<{ id: string; key: string; headers: { 'x-api-key': string } }> {
   const response = await app.inject({
     method: 'POST',
     url: '/api/v1/auth/api-keys',
     headers: owner.headers,
-    payload: { name: `key ${scopes.join('+')}`, scopes },
+    payload: { name: `key ${scopes.join('+')}`, scopes, ...(businessId ? { businessId } : {}) },
   });
   if (response.statusCode !== 201) {
     throw new Error(`create API key failed: ${response.statusCode} ${response.body}`);
   }
   const body = response.json<{ id: string; key: string }>();
   return { ...body, headers: { 'x-api-key': body.key } };
+}
+
+/**
+ * A business API key of `creator` (read directly into the database: it acts on `businessId` only,
+ * with the creator's role there).
+ */
+export async function newBusinessApiKey(
+  db: Database,
+  creator: TestUser,
+  businessId: string,
+  scopes: ('read' | 'write')[],
+): Promise<{ id: string; key: string; headers: { 'x-api-key': string } }> {
+  const key = randomToken('hk');
+  const [row] = await db
+    .insert(apiKeys)
+    .values({
+      userId: creator.id,
+      businessId,
+      name: `business key ${scopes.join('+')}`,
+      prefix: key.slice(0, 11),
+      keyHash: tokenHash(key),
+      scopes,
+    })
+    .returning({ id: apiKeys.id });
+  if (!row) throw new Error('insert API key failed');
+  return { id: row.id, key, headers: { 'x-api-key': key } };
+}
+
+/** Makes `user` a member of the business, as an accepted invitation would. */
+export async function addMember(
+  db: Database,
+  businessId: string,
+  user: TestUser,
+  role: Role,
+  approver = false,
+): Promise<void> {
+  await db.insert(businessMembers).values({ businessId, userId: user.id, role, approver });
+}
+
+/** Makes `user` the instance administrator. */
+export async function makeInstanceAdmin(db: Database, user: TestUser): Promise<void> {
+  await db.update(users).set({ isAdmin: true }).where(eq(users.id, user.id));
 }
 
 export async function newQueueProbe(app: App, owner: TestUser): Promise<{ id: string }> {
@@ -240,7 +289,10 @@ export const resourceFixtures: Record<
   (ctx: FixtureContext, owner: TestUser, made: Record<string, string>) => Promise<string>
 > = {
   businessId: async ({ app }, owner) => (await newBusiness(app, owner)).id,
-  apiKeyId: async ({ app }, owner) => (await newApiKey(app, owner, ['read'])).id,
+  // A business key: both the owner's own key routes and the business's key routes reach it.
+  apiKeyId: async ({ app }, owner, made) =>
+    (await newApiKey(app, owner, ['read'], made.businessId ?? (await newBusiness(app, owner)).id))
+      .id,
   probeId: async ({ app }, owner) => (await newQueueProbe(app, owner)).id,
   jobId: async ({ app, db }, owner, made) =>
     newJob(db, owner, made.businessId ?? (await newBusiness(app, owner)).id),
@@ -248,8 +300,19 @@ export const resourceFixtures: Record<
     (await newSubscriber(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
   sequenceId: async ({ app }, owner, made) =>
     (await newSequence(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
+  // A step of the sequence made above, so `…/sequences/{sequenceId}/steps/{stepId}` names both.
   stepId: async ({ app }, owner, made) => {
     const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    if (made.sequenceId) {
+      const response = await app.inject({
+        method: 'GET',
+        url: `/api/v1/businesses/${businessId}/sequences/${made.sequenceId}`,
+        headers: owner.headers,
+      });
+      const step = response.json<{ steps?: { id: string }[] }>().steps?.[0];
+      if (response.statusCode !== 200 || !step) throw new Error(`read sequence: ${response.body}`);
+      return step.id;
+    }
     return (await newSequence(app, owner, businessId)).steps[0]?.id ?? '';
   },
   outboxMessageId: async ({ app }, owner, made) => {

@@ -1,12 +1,13 @@
-// Business profiles: CRUD with the brand profile, validation errors that change nothing, owner-only
-// access, and the rotatable tracking write key.
+// Business profiles: CRUD with the brand profile, validation errors that change nothing, access
+// by role (a stranger gets 404, a member whose role does not allow it 403), and the rotatable
+// tracking write key.
 import { randomUUID } from 'node:crypto';
 
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
+import { addMember, newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
 
 interface Business {
   id: string;
@@ -21,6 +22,9 @@ interface Business {
   defaultSender: { name: string; email: string; replyTo?: string } | null;
   aiDailyBudgetUsd: number | null;
   writeKey: string;
+  role: string;
+  approver: boolean;
+  permissions: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -201,6 +205,76 @@ describe('business profiles', () => {
       name: 'Blue Bottle Bakery',
       writeKey: business.writeKey,
     });
+  });
+
+  it("tells each member their role and what it allows, the owner's as before", async () => {
+    const business = await newBusiness(ctx.app, owner);
+    const viewer = await newUser(ctx.app);
+    const approver = await newUser(ctx.app);
+    await addMember(ctx.runtime.database.db, business.id, viewer, 'viewer');
+    await addMember(ctx.runtime.database.db, business.id, approver, 'editor', true);
+    const url = `/api/v1/businesses/${business.id}`;
+    expect((await request('GET', url)).json<Business>()).toMatchObject({
+      role: 'owner',
+      approver: false,
+      permissions: expect.arrayContaining(['business.delete', 'team.manage']) as unknown,
+    });
+    expect((await request('GET', url, undefined, viewer)).json<Business>()).toMatchObject({
+      role: 'viewer',
+      permissions: ['business.read'],
+    });
+    const listed = await request('GET', '/api/v1/businesses', undefined, viewer);
+    expect(listed.json<{ items: Business[] }>().items).toEqual([
+      expect.objectContaining({ id: business.id, role: 'viewer' }),
+    ]);
+    const asApprover = (await request('GET', url, undefined, approver)).json<Business>();
+    expect(asApprover).toMatchObject({ role: 'editor', approver: true });
+    expect([...asApprover.permissions].sort()).toEqual(
+      ['business.read', 'content.approve', 'content.write'].sort(),
+    );
+  });
+
+  it('a viewer reads the business but may not change, rotate or delete it: 403 naming the permission', async () => {
+    const business = await newBusiness(ctx.app, owner);
+    const viewer = await newUser(ctx.app);
+    await addMember(ctx.runtime.database.db, business.id, viewer, 'viewer');
+    const url = `/api/v1/businesses/${business.id}`;
+    expect((await request('GET', url, undefined, viewer)).statusCode).toBe(200);
+    const refusals = [
+      [await request('PATCH', url, { name: 'Renamed' }, viewer), 'business.manage'],
+      [await request('POST', `${url}/write-key/rotate`, undefined, viewer), 'business.manage'],
+      [await request('DELETE', url, undefined, viewer), 'business.delete'],
+      [await request('POST', `${url}/campaigns`, { name: 'Mine' }, viewer), 'content.write'],
+    ] as const;
+    for (const [response, permission] of refusals) {
+      expect(response.statusCode, response.body).toBe(403);
+      expect(
+        response.json<{ error: { code: string; details: Record<string, unknown> } }>().error,
+      ).toMatchObject({ code: 'FORBIDDEN', details: { requiredPermission: permission } });
+    }
+    expect((await request('GET', url)).json<Business>()).toMatchObject({
+      name: 'Blue Bottle Bakery',
+      writeKey: business.writeKey,
+    });
+  });
+
+  it('an admin edits the profile and rotates the key, but only an owner deletes the business', async () => {
+    const business = await newBusiness(ctx.app, owner);
+    const admin = await newUser(ctx.app);
+    await addMember(ctx.runtime.database.db, business.id, admin, 'admin');
+    const url = `/api/v1/businesses/${business.id}`;
+    const renamed = await request('PATCH', url, { name: 'Blue Bottle Lyon' }, admin);
+    expect(renamed.statusCode).toBe(200);
+    expect(renamed.json<Business>()).toMatchObject({ name: 'Blue Bottle Lyon', role: 'admin' });
+    expect((await request('POST', `${url}/write-key/rotate`, undefined, admin)).statusCode).toBe(
+      200,
+    );
+    const deleted = await request('DELETE', url, undefined, admin);
+    expect(deleted.statusCode).toBe(403);
+    expect(deleted.json<{ error: { details: unknown } }>().error.details).toMatchObject({
+      requiredPermission: 'business.delete',
+    });
+    expect((await request('GET', url)).statusCode).toBe(200);
   });
 
   it('deletes a business: 204, then 404', async () => {

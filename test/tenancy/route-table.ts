@@ -1,9 +1,13 @@
 // The app's route table, read from fastify itself (every registered route, hidden or not) and
-// joined with the OpenAPI document (what each route declares: credentials, parameters, body).
-// The tenancy test walks it, so a route added later is tested without editing the test.
+// joined with the OpenAPI document (what each route declares: credentials, permission, parameters,
+// body). The tenancy and permission-matrix tests walk it, so a route added later is tested
+// without editing them.
+import { randomUUID } from 'node:crypto';
+
 import type { OpenAPIV3_1 } from 'openapi-types';
 
 import type { App } from '../../src/platform/http/types.ts';
+import { PERMISSIONS, type RoutePermission } from '../../src/shared/permissions.ts';
 
 export interface RouteEntry {
   method: string;
@@ -56,6 +60,18 @@ export async function routeTable(app: App): Promise<RouteEntry[]> {
       const operation = item?.[route.method.toLowerCase()];
       return { ...route, params: paramsOf(route.url), operation };
     });
+}
+
+export const routeName = (route: { method: string; url: string }) => `${route.method} ${route.url}`;
+
+const ROUTE_PERMISSIONS: readonly string[] = [...PERMISSIONS, 'self', 'instance.admin', 'public'];
+
+/** The permission the route declares (`x-permission`); undefined when it declares none. */
+export function permissionOf(route: RouteEntry): RoutePermission | undefined {
+  const declared = (route.operation as Record<string, unknown> | undefined)?.['x-permission'];
+  return typeof declared === 'string' && ROUTE_PERMISSIONS.includes(declared)
+    ? (declared as RoutePermission)
+    : undefined;
 }
 
 /** Whether the document says the route needs credentials (the document's default does). */
@@ -132,4 +148,65 @@ export function streams(route: RouteEntry): boolean {
       'text/event-stream',
     ),
   );
+}
+
+/** What a route answered: its status, the envelope's error code and details. */
+export interface Answer {
+  route: string;
+  status: number;
+  code: string | undefined;
+  message?: string | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+
+/** The route's URL with `ids` in its parameters (a random UUID for a parameter without one). */
+export function fill(url: string, ids: Record<string, string>): string {
+  return url
+    .replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => ids[name] ?? randomUUID())
+    .replace(/\*$/, 'anything');
+}
+
+/**
+ * One request to `route`; a stream that was let through and never ends is reported as status 0
+ * (`NO_ANSWER_IN_5S`) instead of hanging the test.
+ */
+export async function callRoute(
+  app: App,
+  route: RouteEntry,
+  ids: Record<string, string>,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<Answer> {
+  const name = routeName(route);
+  const controller = new AbortController();
+  const deadline = setTimeout(() => {
+    controller.abort();
+  }, 5_000);
+  const response = await Promise.race([
+    app.inject({
+      method: route.method as 'GET',
+      url: fill(route.url, ids),
+      headers,
+      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+    }),
+    new Promise<undefined>((resolve) => {
+      controller.signal.addEventListener('abort', () => {
+        resolve(undefined);
+      });
+    }),
+  ]).finally(() => {
+    clearTimeout(deadline);
+  });
+  if (!response) return { route: name, status: 0, code: 'NO_ANSWER_IN_5S' };
+  const error =
+    response.headers['content-type']?.includes('application/json') === true
+      ? response.json<{ error?: Omit<Answer, 'route' | 'status'> }>().error
+      : undefined;
+  return {
+    route: name,
+    status: response.statusCode,
+    code: error?.code,
+    message: error?.message,
+    details: error?.details,
+  };
 }

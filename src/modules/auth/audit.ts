@@ -24,7 +24,12 @@ export type AuditAction =
   | 'team.declined'
   | 'team.role_changed'
   | 'team.removed'
-  | 'team.left';
+  | 'team.left'
+  | 'account.disabled'
+  | 'account.enabled'
+  | 'account.admin_granted'
+  | 'account.admin_revoked'
+  | 'admin.business_budget_set';
 
 /** Where a request came from, recorded with its audit events. */
 export interface RequestOrigin {

@@ -85,7 +85,8 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
           userId: row.userId,
           ...(row.businessId === null ? {} : { businessId: row.businessId }),
           scopes: row.scopes.filter((s): s is Scope => s === 'read' || s === 'write'),
-          revoked: row.revokedAt !== null,
+          // A disabled user's keys are refused like revoked ones (enabling them clears this).
+          revoked: row.revokedAt !== null || row.userDisabled,
         };
         if (ttlMs > 0) await cache.set(cacheKey, JSON.stringify(entry), ttlMs);
       } else if (ttlMs > 0) {
@@ -113,7 +114,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
 
   /**
    * A signed token is honoured while its sign-in is live: not signed out, not revoked by a
-   * password change or a refresh-token reuse, and its user still there. The answer is cached
+   * password change or a refresh-token reuse, and its user still there and not disabled. The answer is cached
    * (revocations overwrite it at once, and are kept for an access-token lifetime).
    */
   async function checkSession(claims: AccessClaims, ip: string): Promise<void> {

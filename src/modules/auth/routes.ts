@@ -1,4 +1,5 @@
-// /api/v1/auth: sessions (register, login, refresh, logout, me), API keys and the audit trail.
+// /api/v1/auth: sessions (register, login, refresh, logout, me), the registration mode, API keys
+// (a business's keys under /api/v1/businesses/{businessId}/api-keys) and the audit trail.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
@@ -12,12 +13,16 @@ import {
   ApiKeyPage,
   ApiKeyParams,
   AuditEventPage,
+  BusinessApiKeyPage,
+  BusinessKeyParams,
+  BusinessKeysParams,
   ChangePasswordBody,
   CreateApiKeyBody,
   CreatedApiKey,
   LoginBody,
   RefreshBody,
   RegisterBody,
+  Registration,
   RegistrationPending,
   TokenResponse,
   User,
@@ -56,12 +61,12 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Create an account',
         description:
-          'Without SMTP configured: 201 with a session, 409 when the address has an account. With SMTP: 202 for every address, new or not; a new address receives a link that finishes the sign-up (POST /auth/verify-email), an existing one a note saying it already has an account.',
+          'Without SMTP configured: 201 with a session, 409 when the address has an account. With SMTP: 202 for every address, new or not; a new address receives a link that finishes the sign-up (POST /auth/verify-email), an existing one a note saying it already has an account. 403 when REGISTRATION does not allow it: `invite` takes only an email with a pending invitation, `closed` nobody (the first account of an instance is always allowed, and becomes its administrator).',
         body: RegisterBody,
         response: {
           201: TokenResponse,
           202: RegistrationPending,
-          ...errorResponses(400, 401, 409, 429),
+          ...errorResponses(400, 401, 403, 409, 429),
         },
       },
     },
@@ -78,6 +83,19 @@ export function authRoutes(
     },
   );
 
+  app.get(
+    '/api/v1/auth/registration',
+    {
+      config: { permission: 'public', auth: 'public', rateLimit: 'general' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who may create an account (REGISTRATION), for the sign-up page',
+        response: { 200: Registration, ...errorResponses(429) },
+      },
+    },
+    async () => ({ mode: await auth.registrationMode() }),
+  );
+
   app.post(
     '/api/v1/auth/verify-email',
     {
@@ -86,7 +104,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Finish a sign-up with the token of its emailed link, and sign in',
         body: VerifyEmailBody,
-        response: { 201: TokenResponse, ...errorResponses(400, 401, 429) },
+        response: { 201: TokenResponse, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
@@ -104,9 +122,9 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Sign in with email and password',
         description:
-          'Five attempts a minute per address. Five failures for one email from one address lock that address out of it for 15 minutes (429 with Retry-After), whether or not the account exists; an account with many failures from many addresses takes one attempt a minute.',
+          'Five attempts a minute per address. Five failures for one email from one address lock that address out of it for 15 minutes (429 with Retry-After), whether or not the account exists; an account with many failures from many addresses takes one attempt a minute. A disabled account answers 403 (to the right password only).',
         body: LoginBody,
-        response: { 200: TokenResponse, ...errorResponses(400, 401, 429) },
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
@@ -195,8 +213,10 @@ export function authRoutes(
       schema: {
         tags: ['auth'],
         summary: 'Create an API key (the secret is returned once)',
+        description:
+          'A personal key acts on every business you are a member of. With `businessId`, a business key: it acts on that business only, with your role there, and is listed to the business managers (needs `business.manage` there; 404 for a business you are not a member of).',
         body: CreateApiKeyBody,
-        response: { 201: CreatedApiKey, ...errorResponses(400, 401, 403, 429) },
+        response: { 201: CreatedApiKey, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) =>
@@ -232,6 +252,42 @@ export function authRoutes(
     },
     async (request) =>
       auth.revokeApiKey(principalOf(request), request.params.apiKeyId, originOf(request)),
+  );
+
+  app.get(
+    '/api/v1/businesses/:businessId/api-keys',
+    {
+      config: { permission: 'business.manage', auth: 'session' },
+      schema: {
+        tags: ['auth'],
+        summary: "The business's API keys, made by any member (never their secrets)",
+        params: BusinessKeysParams,
+        querystring: PaginationQuery,
+        response: { 200: BusinessApiKeyPage, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) =>
+      auth.listBusinessApiKeys(principalOf(request), request.params.businessId, request.query),
+  );
+
+  app.delete(
+    '/api/v1/businesses/:businessId/api-keys/:apiKeyId',
+    {
+      config: { permission: 'business.manage', auth: 'session' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke a business API key, whichever member made it',
+        params: BusinessKeyParams,
+        response: { 200: ApiKey, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) =>
+      auth.revokeBusinessApiKey(
+        principalOf(request),
+        request.params.businessId,
+        request.params.apiKeyId,
+        originOf(request),
+      ),
   );
 
   app.get(

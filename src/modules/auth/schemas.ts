@@ -63,6 +63,7 @@ export const User = z
     id: z.uuid(),
     email: z.string(),
     name: z.string(),
+    isAdmin: z.boolean().describe('Whether this account administers the Herald instance'),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'User' });
@@ -84,6 +85,10 @@ export const ApiKeyScope = z.enum(['read', 'write']);
 export const ApiKey = z
   .object({
     id: z.uuid(),
+    businessId: z
+      .uuid()
+      .nullable()
+      .describe("A business key's one business; null for a personal key"),
     name: z.string(),
     prefix: z.string().describe('The visible start of the key'),
     scopes: z.array(ApiKeyScope),
@@ -101,7 +106,14 @@ export const CreateApiKeyBody = z.object({
     .min(1)
     .default(['read'])
     .transform((scopes) => [...new Set(scopes)]),
+  businessId: z
+    .uuid()
+    .optional()
+    .describe(
+      'Make a business key: it acts on this business only, with your role there (needs business.manage there)',
+    ),
 });
+export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;
 
 export const CreatedApiKey = ApiKey.extend({
   key: z.string().describe('The secret: shown this once, store it now'),
@@ -109,6 +121,26 @@ export const CreatedApiKey = ApiKey.extend({
 
 export const ApiKeyParams = z.object({ apiKeyId: z.uuid() });
 export const ApiKeyPage = pageSchema(ApiKey);
+
+export const BusinessApiKey = ApiKey.extend({
+  createdBy: z
+    .object({ id: z.uuid(), name: z.string(), email: z.string() })
+    .describe('The member who made the key; it acts with their role'),
+}).meta({ id: 'BusinessApiKey' });
+export type BusinessApiKey = z.infer<typeof BusinessApiKey>;
+export const BusinessApiKeyPage = pageSchema(BusinessApiKey);
+export const BusinessKeysParams = z.object({ businessId: z.uuid() });
+export const BusinessKeyParams = z.object({ businessId: z.uuid(), apiKeyId: z.uuid() });
+
+export const RegistrationMode = z.enum(['open', 'invite', 'closed']);
+export type RegistrationMode = z.infer<typeof RegistrationMode>;
+export const Registration = z
+  .object({
+    mode: RegistrationMode.describe(
+      'Who may create an account now: anyone, an invited email only, or nobody. While the instance has no account yet it is open: the first account bootstraps it.',
+    ),
+  })
+  .meta({ id: 'Registration' });
 
 export const AuditEvent = z
   .object({

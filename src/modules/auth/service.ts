@@ -1,23 +1,24 @@
-// Accounts: register, login (lockout per account and client address, see login-guard.ts),
-// password change, rotating refresh tokens with theft detection, logout (which also ends the
-// sign-in's access tokens), and API keys.
+// Accounts: register (open, by invitation or closed: REGISTRATION), login (lockout per account
+// and client address, see login-guard.ts), password change, rotating refresh tokens with theft
+// detection, logout (which also ends the sign-in's access tokens), an administrator disabling an
+// account, and API keys (api-keys.ts).
 import { randomUUID } from 'node:crypto';
 
 import type { Config } from '../../config.ts';
 import type { CacheStore } from '../../platform/cache.ts';
 import type { Database } from '../../platform/db/client.ts';
-import type { Credentials, Principal, Scope } from '../../platform/http/auth-guard.ts';
+import type { Credentials, Principal } from '../../platform/http/auth-guard.ts';
 import {
   AppError,
   conflict,
-  found,
+  forbidden,
   rateLimited,
   unauthenticated,
 } from '../../platform/http/errors.ts';
-import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { type Mailer, messageIdDomainOf } from '../../platform/mailer.ts';
 import { FailureLimiter } from '../../platform/rate-limit.ts';
+import { createApiKeys, type KeyBusinessCheck } from './api-keys.ts';
 import type { AuditTrail, RequestOrigin } from './audit.ts';
 import { type AuthenticatorService, createAuthenticator } from './authenticator.ts';
 import {
@@ -32,17 +33,13 @@ import {
   verifyPassword,
 } from './credentials.ts';
 import { createLoginGuard, type LoginGuard } from './login-guard.ts';
-import {
-  type ApiKeyRow,
-  type AuthRepository,
-  createAuthRepository,
-  type UserRow,
-} from './repository.ts';
+import { refuseUnallowedRegistration } from './registration.ts';
+import { type AuthRepository, createAuthRepository, type UserRow } from './repository.ts';
 import type {
-  ApiKey,
   ChangePasswordBody,
   LoginBody,
   RegisterBody,
+  RegistrationMode,
   TokenResponse,
   User,
 } from './schemas.ts';
@@ -61,6 +58,8 @@ export interface AuthServiceDeps {
   /** Set when SMTP is configured: register then confirms by email (signup.ts). */
   signup?: { tokens: SignupTokens; mail: SignupMail } | undefined;
   authenticator: AuthenticatorService;
+  /** Whether a principal may manage a business's API keys (implemented by businesses). */
+  keyBusinesses: KeyBusinessCheck;
   loginGuard: LoginGuard;
   audit: AuditTrail;
   logger: Logger;
@@ -89,24 +88,27 @@ async function refuseWeakPassword(password: string, email: string, field: string
 }
 
 export function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
-}
-
-function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,
+    email: row.email,
     name: row.name,
-    prefix: row.prefix,
-    scopes: row.scopes.filter((scope): scope is Scope => scope === 'read' || scope === 'write'),
-    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
-    revokedAt: row.revokedAt?.toISOString() ?? null,
+    isAdmin: row.isAdmin,
     createdAt: row.createdAt.toISOString(),
   };
 }
 
+const DISABLED_ACCOUNT = 'This account is disabled';
+
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, tokens, authenticator, loginGuard, audit, config } = deps;
   const repository = createAuthRepository(db);
+  const apiKeys = createApiKeys({ db, authenticator, audit, businesses: deps.keyBusinesses });
+
+  async function forgetKeysOf(userId: string): Promise<void> {
+    for (const hash of await repository.apiKeyHashesOf(userId)) {
+      await authenticator.forgetApiKey(hash);
+    }
+  }
 
   /** Stores a new refresh token in `familyId` (through `repo`, so inside the caller's transaction). */
   async function issueTokens(
@@ -185,9 +187,15 @@ export function createAuthService(deps: AuthServiceDeps) {
     origin: RequestOrigin,
   ): Promise<TokenResponse> {
     const response = await db.transaction(async (tx) => {
-      const user = await createAuthRepository(tx).insertUser(signup);
+      const repo = createAuthRepository(tx);
+      // One registration at a time, so exactly one can find the instance empty.
+      await repo.lockRegistrations();
+      const first = !(await repo.hasUsers());
+      if (!first) await refuseUnallowedRegistration(repo, config.registration, signup.email);
+      const isAdmin = first || signup.email === config.adminEmail;
+      const user = await repo.insertUser({ ...signup, isAdmin });
       if (!user) throw conflict('An account with this email already exists');
-      return issueTokens(createAuthRepository(tx), user, randomUUID());
+      return issueTokens(repo, user, randomUUID());
     });
     await audit.record({
       action: 'auth.register',
@@ -237,6 +245,8 @@ export function createAuthService(deps: AuthServiceDeps) {
      * any address and emails the difference (signup.ts).
      */
     async register(body: RegisterBody, origin: RequestOrigin): Promise<RegisterOutcome> {
+      // Checked again when the account is made (the mode's answer may change meanwhile).
+      await refuseUnallowedRegistration(repository, config.registration, body.email);
       await refuseWeakPassword(body.password, body.email, 'body.password');
       const passwordHash = await hashPassword(body.password);
       if (deps.signup) {
@@ -258,9 +268,29 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
     },
 
+    /** What the sign-up page may offer: the mode, or 'open' while the instance has no account. */
+    async registrationMode(): Promise<RegistrationMode> {
+      return (await repository.hasUsers()) ? config.registration : 'open';
+    },
+
     async login(body: LoginBody, origin: RequestOrigin): Promise<TokenResponse> {
-      const user = await checkPassword(body.email, body.password, origin);
+      let user = await checkPassword(body.email, body.password, origin);
+      // Told only to whoever knows the password.
+      if (user.disabledAt) {
+        await audit.record({
+          action: 'auth.login',
+          outcome: 'failure',
+          userId: user.id,
+          origin,
+          details: { reason: 'disabled' },
+        });
+        throw forbidden(DISABLED_ACCOUNT);
+      }
       await loginGuard.recordSuccess(body.email, origin.ip);
+      if (user.email === config.adminEmail && !user.isAdmin) {
+        await repository.makeAdmin(user.id);
+        user = { ...user, isAdmin: true };
+      }
       const response = await issueTokens(repository, user, randomUUID());
       await audit.record({ action: 'auth.login', outcome: 'success', userId: user.id, origin });
       return response;
@@ -325,7 +355,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         }
         if (row.expiresAt.getTime() <= Date.now()) return { kind: 'expired' as const };
         const user = await repo.findUserById(row.userId);
-        if (!user) return { kind: 'unknown' as const };
+        if (!user || user.disabledAt) return { kind: 'unknown' as const };
         await repo.markRotated(row.id);
         return { kind: 'rotated' as const, response: await issueTokens(repo, user, row.familyId) };
       });
@@ -380,69 +410,35 @@ export function createAuthService(deps: AuthServiceDeps) {
       return authenticator.authenticate(credentials);
     },
 
-    async createApiKey(
-      principal: Principal,
-      body: { name: string; scopes: Scope[] },
-      origin: RequestOrigin,
-    ): Promise<ApiKey & { key: string }> {
-      const key = randomToken('hk');
-      const row = await repository.insertApiKey({
-        userId: principal.userId,
-        name: body.name,
-        prefix: key.slice(0, 11),
-        keyHash: tokenHash(key),
-        scopes: body.scopes,
-      });
-      await audit.record({
-        action: 'api_key.created',
-        outcome: 'success',
-        userId: principal.userId,
-        origin,
-        details: { apiKeyId: row.id, prefix: row.prefix, scopes: body.scopes },
-      });
-      return { ...toApiKey(row), key };
-    },
-
-    async listApiKeys(principal: Principal, query: PaginationQuery) {
-      return readPage(query, (page) => repository.listApiKeys(principal.userId, page), toApiKey);
-    },
-
-    async revokeApiKey(
-      principal: Principal,
-      apiKeyId: string,
-      origin: RequestOrigin,
-    ): Promise<ApiKey> {
-      const row = found(await repository.revokeApiKey(principal.userId, apiKeyId), 'API key');
-      await authenticator.forgetApiKey(row.keyHash);
-      await audit.record({
-        action: 'api_key.revoked',
-        outcome: 'success',
-        userId: principal.userId,
-        origin,
-        details: { apiKeyId: row.id, prefix: row.prefix },
-      });
-      return toApiKey(row);
-    },
-
     /**
-     * A member left or was removed: the business keys they made stop working at once (the key
-     * cache is cleared too). Their personal keys stay, and stop reaching this business because
-     * the membership is gone.
+     * An administrator disabled the account: every sign-in ends now (refresh tokens revoked,
+     * access tokens refused in every process sharing the cache) and its API keys are refused
+     * (the authenticator checks the user; the key cache is cleared so it asks again).
      */
-    async revokeMemberKeys(businessId: string, userId: string): Promise<number> {
-      const rows = await repository.revokeBusinessKeys(userId, businessId);
-      for (const row of rows) await authenticator.forgetApiKey(row.keyHash);
-      return rows.length;
+    async endAccessOf(userId: string): Promise<void> {
+      const families = await repository.revokeAllSessions(userId);
+      await authenticator.revokeSessions(families);
+      await forgetKeysOf(userId);
     },
+
+    /** The account was enabled again: its keys are asked about afresh (sign-ins stay ended). */
+    async restoreAccessOf(userId: string): Promise<void> {
+      await forgetKeysOf(userId);
+    },
+
+    ...apiKeys,
   };
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
+/** What an administrator's disabling of an account asks of auth. */
+export type AccountAccess = Pick<AuthService, 'endAccessOf' | 'restoreAccessOf'>;
 
 /** The auth service with its parts built from the configuration (the runtime's one call). */
 export function createAuth(deps: {
   db: Database;
   cache: CacheStore;
+  keyBusinesses: KeyBusinessCheck;
   audit: AuditTrail;
   logger: Logger;
   config: Config;
@@ -485,6 +481,7 @@ export function createAuth(deps: {
         failedAuthPerMinute: config.rateLimits.failedAuthPerMinute,
       },
     }),
+    keyBusinesses: deps.keyBusinesses,
     loginGuard: createLoginGuard(failures, {
       threshold: config.auth.lockoutThreshold,
       minutes: config.auth.lockoutMinutes,

@@ -6,7 +6,7 @@
 // removed member's business API keys are revoked.
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { AppError, conflict, forbidden, found, notFound } from '../../platform/http/errors.ts';
+import { AppError, conflict, found, notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
@@ -113,13 +113,18 @@ const lastOwner = () =>
     rule: 'last_owner',
   });
 
-const ownersOnly = () =>
-  forbidden("Only an owner may make someone an owner or change or remove an owner's membership");
+// A rule beyond the route's permission: `details.rule` tells it apart from a role's refusal.
+const ownersOnly = (message: string) =>
+  new AppError('FORBIDDEN', message, { details: { rule: 'owners_only' } });
+const OWNER_MEMBERSHIP =
+  "Only an owner may make someone an owner or change or remove an owner's membership";
 
 /** A business API key acts for one business: it cannot answer for the user's other invitations. */
 function refuseBusinessKey(principal: Principal): void {
   if (principal.businessId !== undefined) {
-    throw forbidden('A business API key cannot act on invitations');
+    throw new AppError('FORBIDDEN', 'A business API key cannot act on invitations', {
+      details: { rule: 'no_business_keys' },
+    });
   }
 }
 
@@ -193,7 +198,7 @@ export function createTeamService(deps: TeamServiceDeps) {
     ): Promise<Invitation> {
       const membership = await access.require(principal, businessId, 'team.manage');
       if (body.role === 'owner' && membership.role !== 'owner') {
-        throw forbidden('Only an owner may invite an owner');
+        throw ownersOnly('Only an owner may invite an owner');
       }
       if (await repository.isMemberByEmail(businessId, body.email)) {
         throw conflict('This person is already a member of the business', {
@@ -373,7 +378,7 @@ export function createTeamService(deps: TeamServiceDeps) {
         const from: Membership = { role: roleOf(target.role), approver: target.approver };
         const role = body.role ?? from.role;
         if ((from.role === 'owner' || role === 'owner') && actor.role !== 'owner') {
-          throw ownersOnly();
+          throw ownersOnly(OWNER_MEMBERSHIP);
         }
         if (from.role === 'owner' && role !== 'owner' && ownerIds.length <= 1) throw lastOwner();
         await repo.updateMember(businessId, userId, {
@@ -421,7 +426,8 @@ export function createTeamService(deps: TeamServiceDeps) {
         const repo = createTeamRepository(tx);
         const { ownerIds, member } = await repo.lockForChange(businessId, userId);
         const target = found(member, 'Member');
-        if (!leaving && target.role === 'owner' && actor.role !== 'owner') throw ownersOnly();
+        if (!leaving && target.role === 'owner' && actor.role !== 'owner')
+          throw ownersOnly(OWNER_MEMBERSHIP);
         if (target.role === 'owner' && ownerIds.length <= 1) throw lastOwner();
         await repo.deleteMember(businessId, userId);
         return target;

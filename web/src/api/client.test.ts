@@ -11,6 +11,7 @@ const user = {
   id: crypto.randomUUID(),
   email: 'a@example.com',
   name: 'A',
+  isAdmin: false,
   createdAt: new Date().toISOString(),
 };
 
