@@ -126,32 +126,7 @@ export function can(business: Pick<Business, 'permissions'>, permission: Permiss
   return business.permissions.includes(permission);
 }
 
-export type RegistrationMode = 'open' | 'invite' | 'closed';
-export type Me = components['schemas']['User'] & { isAdmin?: boolean };
-
-type LooseInit = {
-  params?: {
-    path?: Record<string, string>;
-    query?: Record<string, string | number>;
-  };
-  body?: unknown;
-  signal?: AbortSignal;
-};
-type LooseCall = (
-  url: string,
-  init?: LooseInit,
-) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-
-/** A call to a route the generated schema does not know yet; `T` is its contract. */
-export function loose<T>(
-  api: ReturnType<typeof useApi>,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-  url: string,
-  init?: LooseInit,
-): Promise<T> {
-  const call = api[method] as unknown as LooseCall;
-  return unwrap(call(url, init)) as Promise<T>;
-}
+export type RegistrationMode = components['schemas']['Registration']['mode'];
 
 export const teamKeys = {
   members: (businessId: string) => ['business', businessId, 'members'] as const,
@@ -165,7 +140,7 @@ export function useMe() {
   const api = useApi();
   return useQuery({
     queryKey: keys.me,
-    queryFn: ({ signal }) => loose<Me>(api, 'GET', '/api/v1/auth/me', { signal }),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/auth/me', { signal })),
     staleTime: 60_000,
   });
 }
@@ -313,8 +288,7 @@ export function useRegistrationMode() {
   const api = useApi();
   return useQuery({
     queryKey: teamKeys.registration,
-    queryFn: ({ signal }) =>
-      loose<{ mode: RegistrationMode }>(api, 'GET', '/api/v1/auth/registration', { signal }),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/auth/registration', { signal })),
     retry: false,
     staleTime: 300_000,
   });

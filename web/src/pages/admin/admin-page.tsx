@@ -55,7 +55,7 @@ export function AdminPage() {
       )}
       {ready && <Overview overview={overview.data} />}
       {ready && <UsersSection />}
-      {ready && <BusinessesSection />}
+      {ready && <BusinessesSection defaultBudgetUsd={overview.data.aiDefaultDailyBudgetUsd} />}
     </>
   );
 }
@@ -89,7 +89,7 @@ function ScrollHint() {
 }
 
 function UsersSection() {
-  const users = useAdminUsers(true);
+  const users = useAdminUsers();
   const update = useUpdateUser();
   const myId = useSession()?.user.id;
   const items = users.data?.pages.flatMap((page) => page.items) ?? [];
@@ -130,6 +130,11 @@ function UsersSection() {
                 header: 'Signed up',
                 className: 'hide-narrow',
                 cell: (user) => formatDateTime(user.createdAt),
+              },
+              {
+                header: 'Last sign-in',
+                className: 'hide-narrow',
+                cell: (user) => (user.lastLoginAt ? formatDateTime(user.lastLoginAt) : 'Never'),
               },
               {
                 header: 'Status',
@@ -196,8 +201,8 @@ function UsersSection() {
   );
 }
 
-function BusinessesSection() {
-  const businesses = useAdminBusinesses(true);
+function BusinessesSection({ defaultBudgetUsd }: { defaultBudgetUsd: number }) {
+  const businesses = useAdminBusinesses();
   const items = businesses.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
@@ -226,9 +231,7 @@ function BusinessesSection() {
                 cell: (business) => (
                   <>
                     {business.name}
-                    <div className="muted small team-break">
-                      {business.ownerEmail ?? 'No owner'}
-                    </div>
+                    <div className="muted small team-break">{business.ownerEmail}</div>
                   </>
                 ),
               },
@@ -245,7 +248,9 @@ function BusinessesSection() {
               },
               {
                 header: 'Daily AI budget',
-                cell: (business) => <BudgetForm business={business} />,
+                cell: (business) => (
+                  <BudgetForm business={business} defaultBudgetUsd={defaultBudgetUsd} />
+                ),
               },
             ]}
           />
@@ -265,8 +270,9 @@ function BusinessesSection() {
   );
 }
 
-/** The budget in dollars a day; empty means the server's default. */
-function BudgetForm({ business }: { business: AdminBusiness }) {
+/** The budget in dollars a day; empty means the server's default (AI_DAILY_BUDGET_USD). */
+function BudgetForm(props: { business: AdminBusiness; defaultBudgetUsd: number }) {
+  const { business } = props;
   const update = useUpdateBudget();
   const [value, setValue] = useState(
     business.aiDailyBudgetUsd === null ? '' : String(business.aiDailyBudgetUsd),
@@ -299,7 +305,7 @@ function BudgetForm({ business }: { business: AdminBusiness }) {
         min={0}
         step="0.01"
         inputMode="decimal"
-        placeholder="Default"
+        placeholder={`Default (${formatUsd(props.defaultBudgetUsd)})`}
         value={value}
         aria-label={`Daily AI budget of ${business.name}, in dollars`}
         aria-invalid={Boolean(error)}

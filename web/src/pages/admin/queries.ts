@@ -1,43 +1,14 @@
 // The instance administrator's API: the overview, every user (disable, make admin) and every
-// business (AI spend, daily budget). Typed by the contract until the generated schema has it.
+// business (AI spend, daily budget).
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
+import { unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
-import { loose, type RegistrationMode } from '../../api/queries';
+import type { components } from '../../api/schema';
 
-export interface AdminOverview {
-  users: number;
-  businesses: number;
-  jobs: { queued: number; running: number; failedLast24h: number };
-  aiSpendTodayUsd: number;
-  registration: RegistrationMode;
-}
-
-export interface AdminUser {
-  id: string;
-  email: string;
-  name: string;
-  isAdmin: boolean;
-  disabledAt: string | null;
-  createdAt: string;
-  businessCount: number;
-}
-
-export interface AdminBusiness {
-  id: string;
-  name: string;
-  ownerEmail: string | null;
-  memberCount: number;
-  aiDailyBudgetUsd: number | null;
-  aiSpendTodayUsd: number;
-  aiSpend30dUsd: number;
-  createdAt: string;
-}
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type AdminOverview = components['schemas']['AdminOverview'];
+export type AdminUser = components['schemas']['AdminUser'];
+export type AdminBusiness = components['schemas']['AdminBusiness'];
 
 export const adminKeys = {
   overview: ['admin', 'overview'] as const,
@@ -51,32 +22,38 @@ export function useAdminOverview() {
   const api = useApi();
   return useQuery({
     queryKey: adminKeys.overview,
-    queryFn: ({ signal }) => loose<AdminOverview>(api, 'GET', '/api/v1/admin/overview', { signal }),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/admin/overview', { signal })),
     retry: false,
   });
 }
 
-function usePaged<T>(key: readonly string[], url: string, enabled: boolean) {
+const pageQuery = (cursor: string | undefined) => ({
+  limit: PAGE_SIZE,
+  ...(cursor ? { cursor } : {}),
+});
+
+export function useAdminUsers() {
   const api = useApi();
   return useInfiniteQuery({
-    queryKey: key,
-    enabled,
+    queryKey: adminKeys.users,
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam, signal }) =>
-      loose<Page<T>>(api, 'GET', url, {
-        params: { query: { limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) } },
-        signal,
-      }),
+      unwrap(api.GET('/api/v1/admin/users', { params: { query: pageQuery(pageParam) }, signal })),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
 }
 
-export function useAdminUsers(enabled: boolean) {
-  return usePaged<AdminUser>(adminKeys.users, '/api/v1/admin/users', enabled);
-}
-
-export function useAdminBusinesses(enabled: boolean) {
-  return usePaged<AdminBusiness>(adminKeys.businesses, '/api/v1/admin/businesses', enabled);
+export function useAdminBusinesses() {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: adminKeys.businesses,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET('/api/v1/admin/businesses', { params: { query: pageQuery(pageParam) }, signal }),
+      ),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
 }
 
 export function useUpdateUser() {
@@ -85,10 +62,9 @@ export function useUpdateUser() {
   return useMutation({
     mutationFn: (input: { id: string; disabled?: boolean; isAdmin?: boolean }) => {
       const { id, ...body } = input;
-      return loose<AdminUser>(api, 'PATCH', '/api/v1/admin/users/{userId}', {
-        params: { path: { userId: id } },
-        body,
-      });
+      return unwrap(
+        api.PATCH('/api/v1/admin/users/{userId}', { params: { path: { userId: id } }, body }),
+      );
     },
     onSettled: () =>
       Promise.all([
@@ -103,10 +79,12 @@ export function useUpdateBudget() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: { id: string; aiDailyBudgetUsd: number | null }) =>
-      loose<AdminBusiness>(api, 'PATCH', '/api/v1/admin/businesses/{businessId}', {
-        params: { path: { businessId: input.id } },
-        body: { aiDailyBudgetUsd: input.aiDailyBudgetUsd },
-      }),
+      unwrap(
+        api.PATCH('/api/v1/admin/businesses/{businessId}', {
+          params: { path: { businessId: input.id } },
+          body: { aiDailyBudgetUsd: input.aiDailyBudgetUsd },
+        }),
+      ),
     onSettled: () => queryClient.invalidateQueries({ queryKey: adminKeys.businesses }),
   });
 }
