@@ -73,7 +73,7 @@ function Overview({ overview }: { overview: AdminOverview }) {
     { label: 'Sign-up', value: REGISTRATION_LABELS[overview.registration] },
   ];
   return (
-    <section className="stats" aria-label="Overview" data-testid="admin-overview">
+    <section className="stats admin-stats" aria-label="Overview" data-testid="admin-overview">
       {stats.map((stat) => (
         <div key={stat.label} className="card stat">
           <div className="muted small">{stat.label}</div>
@@ -208,6 +208,10 @@ function BusinessesSection({ defaultBudgetUsd }: { defaultBudgetUsd: number }) {
   return (
     <section className="team-section" aria-labelledby="admin-businesses-title">
       <h2 id="admin-businesses-title">Businesses</h2>
+      <p className="muted small">
+        A business without a daily AI budget of its own gets the server default,{' '}
+        {formatUsd(defaultBudgetUsd)} a day.
+      </p>
       {businesses.isPending && <Skeleton lines={4} height={28} label="Loading the businesses…" />}
       {businesses.isError && (
         <ErrorNotice
@@ -248,9 +252,7 @@ function BusinessesSection({ defaultBudgetUsd }: { defaultBudgetUsd: number }) {
               },
               {
                 header: 'Daily AI budget',
-                cell: (business) => (
-                  <BudgetForm business={business} defaultBudgetUsd={defaultBudgetUsd} />
-                ),
+                cell: (business) => <BudgetForm business={business} />,
               },
             ]}
           />
@@ -271,8 +273,7 @@ function BusinessesSection({ defaultBudgetUsd }: { defaultBudgetUsd: number }) {
 }
 
 /** The budget in dollars a day; empty means the server's default (AI_DAILY_BUDGET_USD). */
-function BudgetForm(props: { business: AdminBusiness; defaultBudgetUsd: number }) {
-  const { business } = props;
+function BudgetForm({ business }: { business: AdminBusiness }) {
   const update = useUpdateBudget();
   const [value, setValue] = useState(
     business.aiDailyBudgetUsd === null ? '' : String(business.aiDailyBudgetUsd),
@@ -305,7 +306,7 @@ function BudgetForm(props: { business: AdminBusiness; defaultBudgetUsd: number }
         min={0}
         step="0.01"
         inputMode="decimal"
-        placeholder={`Default (${formatUsd(props.defaultBudgetUsd)})`}
+        placeholder="Default"
         value={value}
         aria-label={`Daily AI budget of ${business.name}, in dollars`}
         aria-invalid={Boolean(error)}
