@@ -78,6 +78,16 @@ describe('a team of two on one business', () => {
     expect(await owner.page.getByTestId('member-row').count()).toBe(2);
     await owner.page.getByTestId('invitations-empty').waitFor();
 
+    // The editor sees the team but cannot invite, and the instance admin pages are not theirs.
+    await editor.page.goto(`${base}/businesses/${businessId}/team`);
+    await editor.page.getByTestId('member-row').nth(1).waitFor();
+    expect(await editor.page.getByRole('button', { name: 'Send invitation' }).count()).toBe(0);
+    expect(await editor.page.getByRole('link', { name: 'Instance admin' }).count()).toBe(0);
+    await editor.page.goto(`${base}/admin`);
+    await editor.page.getByTestId('admin-refused').waitFor();
+    // The owner signed up first: the instance administrator.
+    await owner.page.getByRole('link', { name: 'Instance admin' }).waitFor();
+
     // The editor drafts a post (through the API, as the editor) and submits it on its page.
     const asEditor = apiAs(base, await tokenOf(EDITOR));
     const post = await asEditor<{ id: string }>('POST', `/businesses/${businessId}/contents`, {
