@@ -108,15 +108,13 @@ describe('a team of two on one business', () => {
     await owner.page.getByRole('button', { name: 'Approve' }).click();
     await owner.page.locator('.page-header .status-approved').waitFor();
     expect(await contentStatus(owner.page)).toBe('Approved');
-    const trail = owner.page.getByTestId('transition');
+    const trail = owner.page.getByTestId('trail-entry');
     await trail.nth(1).waitFor();
     const steps = await trail.allTextContents();
-    expect(steps.some((step) => step.includes('In review') && step.includes(EDITOR.name))).toBe(
+    expect(steps.some((step) => step.includes(`Submitted for review by ${EDITOR.name}`))).toBe(
       true,
     );
-    expect(steps.some((step) => step.includes('Approved') && step.includes('Mara Marketer'))).toBe(
-      true,
-    );
+    expect(steps.some((step) => step.includes('Approved by Mara Marketer'))).toBe(true);
     await screenshot(owner.page, 'teams-trail');
 
     await owner.context.close();
