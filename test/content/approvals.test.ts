@@ -21,6 +21,12 @@ interface ErrorBody {
   error: { code: string; details: { requiredPermission?: string } };
 }
 
+interface AuditEvent {
+  action: string;
+  businessId: string | null;
+  details: { sequenceId?: string };
+}
+
 interface Transition {
   id: string;
   fromStatus: string;
@@ -208,7 +214,7 @@ describe('approvals and the review trail', () => {
     expect(read.body.topic).toBe('Spring loaves');
   });
 
-  it('an editor cannot activate a sequence (403); an admin can, and an editor may pause it', async () => {
+  it('an editor cannot activate a sequence (403); an admin can, an editor may pause it, and the audit trail says who', async () => {
     const sequence = await newSequence(ctx.app, editor, businessId);
     const url = `/api/v1/businesses/${businessId}/sequences/${sequence.id}`;
     const refused = await api<ErrorBody>(ctx.app, editor, 'POST', `${url}/activate`);
@@ -228,6 +234,17 @@ describe('approvals and the review trail', () => {
     const resume = await api<ErrorBody>(ctx.app, editor, 'POST', `${url}/resume`);
     expect(resume.status).toBe(403);
     await api(ctx.app, approver, 'POST', `${url}/resume`, undefined, 200);
+
+    // Who started it sending, stopped it and started it again is in each one's audit trail.
+    const eventsOf = async (user: TestUser) =>
+      (
+        await api<{ items: AuditEvent[] }>(ctx.app, user, 'GET', '/api/v1/auth/audit-events')
+      ).body.items
+        .filter((event) => event.action.startsWith('sequence.'))
+        .map((event) => [event.action, event.businessId, event.details.sequenceId]);
+    expect(await eventsOf(admin)).toEqual([['sequence.activated', businessId, sequence.id]]);
+    expect(await eventsOf(editor)).toEqual([['sequence.paused', businessId, sequence.id]]);
+    expect(await eventsOf(approver)).toEqual([['sequence.resumed', businessId, sequence.id]]);
   });
 
   it('the trail lists the submit by the editor, the approval by the admin and the publish by the system', async () => {

@@ -17,7 +17,12 @@ export type AuditAction =
   | 'api_key.revoked'
   | 'business.created'
   | 'business.deleted'
-  | 'business.write_key_rotated';
+  | 'business.write_key_rotated'
+  // Who started a sequence sending (an approval) or stopped it: recorded by the sequences module.
+  | 'sequence.activated'
+  | 'sequence.paused'
+  | 'sequence.resumed'
+  | 'sequence.archived';
 
 /** Where a request came from, recorded with its audit events. */
 export interface RequestOrigin {
