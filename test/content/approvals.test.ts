@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Role } from '../../src/shared/permissions.ts';
 import { type ContentView, dueNow } from '../campaigns/helpers.ts';
-import { api } from '../helpers/api.ts';
+import { api, finishedJob } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import {
   newBusiness,
   newContent,
   newSequence,
+  newUser,
   STRONG_PASSWORD,
   type TestUser,
 } from '../helpers/fixtures.ts';
@@ -367,5 +368,51 @@ describe('approvals and the review trail', () => {
       200,
     );
     expect(empty.body.items).toEqual([]);
+  });
+});
+
+describe('the review trail of an AI rewrite', () => {
+  let ctx: TestApp;
+  let owner: TestUser;
+
+  beforeAll(async () => {
+    ctx = await buildTestApp({ worker: true, env: { LLM_PROVIDER: 'builtin' } });
+    owner = await newUser(ctx.app);
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
+
+  it('a generation that sends an approved piece back to draft is the move of whoever started it', async () => {
+    const businessId = (await newBusiness(ctx.app, owner)).id;
+    const base = `/api/v1/businesses/${businessId}/contents`;
+    const piece = await newContent(ctx.app, owner, businessId);
+    for (const status of ['in_review', 'approved']) {
+      await api(ctx.app, owner, 'POST', `${base}/${piece.id}/status`, { status }, 200);
+    }
+    const started = await api<{ job: { id: string } }>(
+      ctx.app,
+      owner,
+      'POST',
+      `${base}/${piece.id}/generate`,
+      {},
+      202,
+    );
+    expect((await finishedJob(ctx.app, owner, started.body.job.id)).status).toBe('succeeded');
+    const trail = await api<{ items: Transition[] }>(
+      ctx.app,
+      owner,
+      'GET',
+      `${base}/${piece.id}/transitions`,
+      undefined,
+      200,
+    );
+    expect(
+      trail.body.items.map((item) => [item.fromStatus, item.toStatus, item.actor?.id]),
+    ).toEqual([
+      ['draft', 'in_review', owner.id],
+      ['in_review', 'approved', owner.id],
+      ['approved', 'draft', owner.id],
+    ]);
   });
 });
