@@ -1,7 +1,8 @@
 // Approvals in the real dashboard: an editor submits a piece for review and is not offered
 // Approve; the owner approves and schedules it; the publisher publishes it; the review trail on
 // the content page names each move ("Submitted for review by Ana Editor", "Approved by Mara
-// Marketer", "Published"); a viewer sees the piece and its trail without a button to change it.
+// Marketer", "Published"); the editor is not offered to activate a sequence either; a viewer
+// sees the piece and its trail without a button to change it.
 // Members are added through the test server's control (the Team page is tested on its own).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +86,18 @@ describe('approvals and the review trail in Chromium', () => {
     expect(await editorPanel.getByRole('button', { name: 'Approve', exact: true }).count()).toBe(0);
     await fitsTheScreen(editor.page);
     await screenshot(editor.page, 'approvals-editor-phone');
+
+    // Nor is the editor offered to start a sequence sending.
+    const sequence = await asOwner<{ id: string }>('POST', `/businesses/${businessId}/sequences`, {
+      name: 'Welcome',
+      steps: [{ subject: 'Hello', html: '<p>Hi</p>' }],
+    });
+    await editor.page.goto(`${herald.url}/businesses/${businessId}/sequences/${sequence.id}`);
+    await editor.page.getByTestId('needs-approver').waitFor(LONG);
+    expect(await editor.page.getByRole('button', { name: 'Activate', exact: true }).count()).toBe(
+      0,
+    );
+    await editor.page.getByRole('button', { name: 'Archive', exact: true }).waitFor();
 
     // The owner approves and schedules; the publisher publishes when the time comes.
     await owner.page.goto(contentUrl);
