@@ -182,6 +182,17 @@ function createServices(parts: Infrastructure) {
       tracking,
       defaultFrom: config.email.from,
       messageIdDomain,
+      statusLog: {
+        record: ({ action, userId, businessId, sequenceId, name, from, origin }) =>
+          audit.record({
+            action,
+            outcome: 'success',
+            userId,
+            businessId,
+            origin,
+            details: { sequenceId, name, from },
+          }),
+      },
     }),
     engagement: createEngagement({ db, tracking, logger }),
     sequenceDispatcher: createDispatcher({

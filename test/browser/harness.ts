@@ -64,6 +64,13 @@ export interface Herald {
   clearFaults(): Promise<void>;
   /** As if `seconds` went by for scheduled pieces: publishes what is then due; returns how many. */
   publishAsIfLater(seconds: number): Promise<number>;
+  /** Makes the registered user with `email` a member of the business (no invitation). */
+  addMember(member: {
+    businessId: string;
+    email: string;
+    role: 'admin' | 'editor' | 'viewer';
+    approver?: boolean;
+  }): Promise<void>;
   /** Every model call from now on waits (AI jobs stay mid-way) until `releaseAi`. */
   holdAi(): Promise<void>;
   releaseAi(): Promise<void>;
@@ -157,6 +164,14 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
       });
       if (!response.ok) throw new Error(`could not move the clock: ${response.status}`);
       return ((await response.json()) as { published: number }).published;
+    },
+    async addMember(member) {
+      const response = await fetch(`${url}/__test__/members`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(member),
+      });
+      if (response.status !== 204) throw new Error(`could not add the member: ${response.status}`);
     },
     async holdAi() {
       const response = await fetch(`${url}/__test__/ai/hold`, { method: 'POST' });

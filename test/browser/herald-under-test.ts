@@ -8,7 +8,9 @@
 //   publishes what is then due, so a test never waits for a publish time on the wall clock;
 // - `POST /__test__/ai/hold` makes every model call wait (at the AI layer, whatever the provider)
 //   until `POST /__test__/ai/release`; `GET /__test__/ai/held` says how many wait, so a test can
-//   reload a page while an AI job is surely mid-way.
+//   reload a page while an AI job is surely mid-way;
+// - `POST /__test__/members` makes a registered user (by email) a member of a business with a
+//   role, so a test can sign in as an editor or a viewer without going through an invitation.
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
 import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
@@ -39,6 +41,21 @@ const served = await serve(config, logger, {
       if (!started.runtime) throw new Error('the server is still starting');
       const { seconds } = request.body as { seconds: number };
       return { published: await publishAsIfLater(started.runtime, seconds) };
+    });
+    app.post('/__test__/members', { schema: { hide: true } }, async (request, reply) => {
+      if (!started.runtime) throw new Error('the server is still starting');
+      const body = request.body as {
+        businessId: string;
+        email: string;
+        role: string;
+        approver?: boolean;
+      };
+      await started.runtime.database.query(
+        `INSERT INTO business_members (business_id, user_id, role, approver)
+         SELECT $1, id, $3, $4 FROM users WHERE email = lower($2)`,
+        [body.businessId, body.email, body.role, body.approver ?? false],
+      );
+      return reply.status(204).send();
     });
     app.post('/__test__/ai/hold', { schema: { hide: true } }, async (_request, reply) => {
       aiGate.holding = true;

@@ -29,7 +29,12 @@ export type AuditAction =
   | 'account.enabled'
   | 'account.admin_granted'
   | 'account.admin_revoked'
-  | 'admin.business_budget_set';
+  | 'admin.business_budget_set'
+  // Who started a sequence sending (an approval) or stopped it: recorded by the sequences module.
+  | 'sequence.activated'
+  | 'sequence.paused'
+  | 'sequence.resumed'
+  | 'sequence.archived';
 
 /** Where a request came from, recorded with its audit events. */
 export interface RequestOrigin {

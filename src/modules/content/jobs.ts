@@ -16,7 +16,7 @@ import { idField, type JobKind, type JobRunContext } from '../jobs/index.ts';
 import { bodySchemaOf, LIMITS, type Platform } from './platforms.ts';
 import { createContentRepository } from './repository.ts';
 import type { ContentStatus } from './schemas.ts';
-import { appendVersion, CONTENT_JOB, WRITE_ALL_JOB } from './service.ts';
+import { appendVersion, CONTENT_JOB, updatePiece, WRITE_ALL_JOB } from './service.ts';
 import { statusAfterEdit } from './workflow.ts';
 
 const ContentJobInput = z.object({ contentId: z.uuid(), notes: z.string().max(2000).optional() });
@@ -80,11 +80,13 @@ async function writePiece(
     if (!current) throw new Error('content vanished while its job ran');
     const status = statusAfterEdit(current.status as ContentStatus);
     const next = await appendVersion(repository, current, body, { source: 'ai', jobId });
-    await repository.update(businessId, piece.id, {
-      ...next,
-      status,
-      ...(status === current.status ? {} : { publishAt: null }),
-    });
+    // A rewrite that sends an approved piece back to draft is the move of whoever asked for it.
+    await updatePiece(
+      repository,
+      current,
+      { ...next, status, ...(status === current.status ? {} : { publishAt: null }) },
+      job.userId,
+    );
     return next.currentVersion;
   });
   return version === undefined ? undefined : { contentId: piece.id, version, body, generatedBy };

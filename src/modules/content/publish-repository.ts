@@ -73,6 +73,9 @@ export function createPublishRepository(database: DatabaseHandle) {
                     || coalesce(body, '{}'::jsonb)
              FROM done
            ON CONFLICT (content_id) DO NOTHING
+         ), trail AS (
+           INSERT INTO content_transitions (business_id, content_id, from_status, to_status)
+           SELECT business_id, id, 'scheduled', 'published' FROM done
          ), attempt AS (
            INSERT INTO publish_attempts
              (business_id, content_id, attempt, channel, outcome, worker, duration_ms)
@@ -100,6 +103,9 @@ export function createPublishRepository(database: DatabaseHandle) {
            INSERT INTO publications (business_id, content_id, channel, payload)
            SELECT business_id, id, $3, $4::jsonb FROM done
            ON CONFLICT (content_id) DO NOTHING
+         ), trail AS (
+           INSERT INTO content_transitions (business_id, content_id, from_status, to_status)
+           SELECT business_id, id, 'scheduled', 'published' FROM done
          )
          INSERT INTO publish_attempts
            (business_id, content_id, attempt, channel, outcome, status_code, worker, duration_ms,
@@ -137,6 +143,9 @@ export function createPublishRepository(database: DatabaseHandle) {
                   updated_at = now()
             WHERE id = $1 AND status = 'scheduled' AND publish_attempts = $2
            RETURNING id, business_id
+         ), trail AS (
+           INSERT INTO content_transitions (business_id, content_id, from_status, to_status)
+           SELECT business_id, id, 'scheduled', 'failed' FROM updated WHERE $3::boolean
          )
          INSERT INTO publish_attempts
            (business_id, content_id, attempt, channel, outcome, status_code, error, worker, duration_ms,

@@ -11,9 +11,11 @@ import { once, preparedKeysetList } from '../../platform/db/prepared.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import {
   contents,
+  contentTransitions,
   contentVersions,
   publications,
   publishAttempts,
+  users,
 } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 
@@ -22,6 +24,16 @@ export type NewContent = typeof contents.$inferInsert;
 export type ContentVersionRow = typeof contentVersions.$inferSelect;
 export type PublicationRow = typeof publications.$inferSelect;
 export type PublishAttemptRow = typeof publishAttempts.$inferSelect;
+export type NewContentTransition = typeof contentTransitions.$inferInsert;
+
+/** A move of the review trail with the member who made it (null: the system, or a deleted user). */
+export interface TransitionRow {
+  id: string;
+  fromStatus: string;
+  toStatus: string;
+  createdAt: Date;
+  actor: { id: string; name: string; email: string } | null;
+}
 
 export function createContentRepository(db: Executor) {
   const listPage = preparedKeysetList(
@@ -147,6 +159,40 @@ export function createContentRepository(db: Executor) {
         .from(contentVersions)
         .where(and(eq(contentVersions.contentId, contentId), eq(contentVersions.version, version)));
       return row;
+    },
+
+    async insertTransition(values: NewContentTransition): Promise<void> {
+      await db.insert(contentTransitions).values(values);
+    },
+
+    /** The piece's review trail, oldest first. */
+    async transitions(businessId: string, contentId: string): Promise<TransitionRow[]> {
+      const rows = await db
+        .select({
+          id: contentTransitions.id,
+          fromStatus: contentTransitions.fromStatus,
+          toStatus: contentTransitions.toStatus,
+          createdAt: contentTransitions.createdAt,
+          actorId: users.id,
+          actorName: users.name,
+          actorEmail: users.email,
+        })
+        .from(contentTransitions)
+        .leftJoin(users, eq(users.id, contentTransitions.actorId))
+        .where(
+          and(
+            eq(contentTransitions.businessId, businessId),
+            eq(contentTransitions.contentId, contentId),
+          ),
+        )
+        .orderBy(asc(contentTransitions.createdAt), asc(contentTransitions.id));
+      return rows.map(({ actorId, actorName, actorEmail, ...row }) => ({
+        ...row,
+        actor:
+          actorId && actorName !== null && actorEmail !== null
+            ? { id: actorId, name: actorName, email: actorEmail }
+            : null,
+      }));
     },
 
     async attempts(businessId: string, contentId: string): Promise<PublishAttemptRow[]> {

@@ -15,6 +15,7 @@ import {
   ContentListQuery,
   ContentPage,
   ContentParams,
+  ContentTransitionList,
   ContentVersionList,
   CreateContentBody,
   GenerateRequest,
@@ -167,6 +168,27 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
       contents.versions(principalOf(request), request.params.businessId, request.params.contentId),
   );
 
+  app.get(
+    `${one}/transitions`,
+    {
+      config: { permission: 'business.read' },
+      schema: {
+        tags: ['content'],
+        summary: 'The review trail: who moved the piece from one status to another, oldest first',
+        description:
+          'One entry per status change: submitted, approved, sent back, scheduled, published… `actor` is the member who made the move, or null for the system (the publisher publishing or failing a scheduled piece).',
+        params: ContentParams,
+        response: { 200: ContentTransitionList, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) =>
+      contents.transitions(
+        principalOf(request),
+        request.params.businessId,
+        request.params.contentId,
+      ),
+  );
+
   app.post(
     `${one}/restore`,
     {
@@ -195,7 +217,8 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
       schema: {
         tags: ['content'],
         summary: 'Move a piece through review: submit, approve, send back, archive',
-        description: 'An invalid transition answers 409 CONFLICT and changes nothing.',
+        description:
+          'An invalid transition answers 409 CONFLICT and changes nothing. Approving needs content.approve (owner, admin, or a member with the approver flag): others get 403 FORBIDDEN; taking a scheduled piece back to approved only unschedules it and needs content.write. Every change is recorded in the review trail (…/transitions).',
         params: ContentParams,
         body: StatusChangeBody,
         response: { 200: Content, ...errorResponses(400, 401, 403, 404, 409, 429) },
@@ -241,7 +264,7 @@ export function contentRoutes(app: App, deps: { contents: ContentService }): voi
         tags: ['content'],
         summary: 'Approve or schedule many pieces at once, each by the single-piece rules',
         description:
-          'Answers 200 with one result per id (duplicates once): ok with the piece, or the error that piece would have had on its own (404, 409 CONFLICT for a move the workflow refuses). Each piece changes in its own transaction, so one refusal does not stop the others. Approving a draft with text submits and approves it; scheduling takes approved (or failed) pieces and makes a draft campaign active.',
+          'Approving needs content.approve (403 FORBIDDEN otherwise, nothing changed). Answers 200 with one result per id (duplicates once): ok with the piece, or the error that piece would have had on its own (404, 409 CONFLICT for a move the workflow refuses). Each piece changes in its own transaction, so one refusal does not stop the others. Approving a draft with text submits and approves it; scheduling takes approved (or failed) pieces and makes a draft campaign active.',
         params: BusinessParams,
         body: BulkContentBody,
         response: { 200: BulkContentResult, ...errorResponses(400, 401, 403, 404, 429) },

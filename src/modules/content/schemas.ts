@@ -135,6 +135,20 @@ export const ContentVersion = z
   .meta({ id: 'ContentVersion' });
 export const ContentVersionList = z.object({ items: z.array(ContentVersion) });
 
+export const ContentTransition = z
+  .object({
+    id: z.uuid(),
+    fromStatus: ContentStatus,
+    toStatus: ContentStatus,
+    actor: z
+      .object({ id: z.uuid(), name: z.string(), email: z.string() })
+      .nullable()
+      .describe('The member who made the move; null for the system (the publisher)'),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ContentTransition' });
+export const ContentTransitionList = z.object({ items: z.array(ContentTransition) });
+
 export const RestoreBody = z.object({
   version: z.number().int().min(1).meta({ example: 1 }),
 });

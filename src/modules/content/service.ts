@@ -5,8 +5,8 @@ import type { Database, Executor } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, conflict, found, notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
-import type { Permission } from '../../shared/permissions.ts';
-import type { BusinessAccess } from '../businesses/index.ts';
+import { type Permission, roleAllows } from '../../shared/permissions.ts';
+import { type BusinessAccess, forbiddenFor, type Membership } from '../businesses/index.ts';
 import { activateDraftCampaign, createCampaignLookup } from '../campaigns/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { bodySchemaOf, type Platform } from './platforms.ts';
@@ -143,6 +143,30 @@ export async function appendVersion(
 }
 
 /**
+ * Writes `values` to a piece read under lock and, when its status changes, records the move in
+ * the review trail in the same transaction: `actorId` is the member who made it (null for the
+ * system's own moves).
+ */
+export async function updatePiece(
+  repository: ContentRepository,
+  current: ContentRow,
+  values: Partial<NewContent>,
+  actorId: string | null,
+): Promise<ContentRow | undefined> {
+  const updated = await repository.update(current.businessId, current.id, values);
+  if (updated && updated.status !== current.status) {
+    await repository.insertTransition({
+      businessId: current.businessId,
+      contentId: current.id,
+      fromStatus: current.status,
+      toStatus: updated.status,
+      actorId,
+    });
+  }
+  return updated;
+}
+
+/**
  * A webhook target sent without its secret keeps the stored one: secrets are write-only, so a
  * client sending back the target it read (url only) must not turn signing off.
  */
@@ -233,15 +257,16 @@ export function createContentService(deps: {
       row: ContentRow,
       locked: ReturnType<typeof createContentRepository>,
       tx: Executor,
+      membership: Membership,
     ) => Promise<Partial<NewContent>>,
     permission: Permission = 'content.write',
   ): Promise<ContentRow> {
-    await access.require(principal, businessId, permission);
+    const membership = await access.require(principal, businessId, permission);
     return db.transaction(async (tx) => {
       const locked = createContentRepository(tx);
       const row = found(await locked.find(businessId, contentId, true), 'Content');
-      const values = await decide(row, locked, tx);
-      return found(await locked.update(businessId, contentId, values), 'Content');
+      const values = await decide(row, locked, tx, membership);
+      return found(await updatePiece(locked, row, values, principal.userId), 'Content');
     });
   }
 
@@ -340,6 +365,21 @@ export function createContentService(deps: {
       return toContent(row);
     },
 
+    /** Who moved the piece from one status to another, and when, oldest first. */
+    async transitions(principal: Principal, businessId: string, contentId: string) {
+      await owned(principal, businessId, contentId);
+      const rows = await repository.transitions(businessId, contentId);
+      return {
+        items: rows.map((row) => ({
+          id: row.id,
+          fromStatus: row.fromStatus as ContentStatus,
+          toStatus: row.toStatus as ContentStatus,
+          actor: row.actor,
+          createdAt: row.createdAt.toISOString(),
+        })),
+      };
+    },
+
     async remove(principal: Principal, businessId: string, contentId: string): Promise<void> {
       await access.require(principal, businessId, 'content.write');
       if (!(await repository.remove(businessId, contentId))) throw notFound('Content');
@@ -379,15 +419,19 @@ export function createContentService(deps: {
         principal,
         businessId,
         contentId,
-        (current) => {
+        (current, _locked, _tx, membership) => {
+          // Editors submit for review; approving is for approvers. Taking a scheduled piece back
+          // to approved only unschedules it: its text was approved and has not changed since.
+          const approving = status === 'approved' && current.status !== 'scheduled';
+          if (approving && !roleAllows(membership.role, 'content.approve', membership.approver)) {
+            throw forbiddenFor('content.approve', membership);
+          }
           assertMove(current.status as ContentStatus, status);
           if ((status === 'in_review' || status === 'approved') && !current.body) {
             throw conflict('Write or generate the text before review', { status: current.status });
           }
           return Promise.resolve({ status, publishAt: null, leaseUntil: null });
         },
-        // Editors submit for review; approving is for approvers.
-        status === 'approved' ? 'content.approve' : 'content.write',
       );
       return toContent(row);
     },
@@ -468,11 +512,9 @@ export function createContentService(deps: {
       businessId: string,
       body: BulkContentBody,
     ): Promise<BulkContentResult> {
-      await access.require(
-        principal,
-        businessId,
-        body.action === 'approve' ? 'content.approve' : 'content.write',
-      );
+      // As for one piece: the route's permission first, then approving's own.
+      await access.require(principal, businessId, 'content.write');
+      if (body.action === 'approve') await access.require(principal, businessId, 'content.approve');
       const items: BulkContentResult['items'] = [];
       for (const id of new Set(body.ids)) {
         try {

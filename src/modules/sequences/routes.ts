@@ -205,6 +205,10 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
           principalOf(request),
           request.params.businessId,
           request.params.sequenceId,
+          {
+            ip: request.ip,
+            userAgent: request.headers['user-agent'],
+          },
         ),
     );
   }

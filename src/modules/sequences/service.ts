@@ -97,6 +97,38 @@ function stepValues(body: StepBody) {
   };
 }
 
+/** Where a status change was asked from, for the audit trail. */
+export interface ChangeOrigin {
+  ip: string;
+  userAgent: string | undefined;
+}
+
+export type SequenceStatusAction =
+  'sequence.activated' | 'sequence.paused' | 'sequence.resumed' | 'sequence.archived';
+
+/**
+ * Told of each status change a member makes — who started a sequence sending is an approval.
+ * Declared here, implemented with the auth module's audit trail in runtime.ts.
+ */
+export interface SequenceStatusLog {
+  record(change: {
+    action: SequenceStatusAction;
+    userId: string;
+    businessId: string;
+    sequenceId: string;
+    name: string;
+    from: SequenceStatus;
+    origin: ChangeOrigin;
+  }): Promise<void>;
+}
+
+const STATUS_ACTIONS = {
+  activate: 'sequence.activated',
+  pause: 'sequence.paused',
+  resume: 'sequence.resumed',
+  archive: 'sequence.archived',
+} as const satisfies Record<string, SequenceStatusAction>;
+
 export function createSequenceService(deps: {
   db: Database;
   access: BusinessAccess;
@@ -105,6 +137,7 @@ export function createSequenceService(deps: {
   tracking: TrackingLinks;
   defaultFrom: string;
   messageIdDomain: string;
+  statusLog?: SequenceStatusLog;
 }) {
   const repository = createSequenceRepository(deps.db);
   const { access } = deps;
@@ -118,6 +151,8 @@ export function createSequenceService(deps: {
     principal: Principal,
     businessId: string,
     sequenceId: string,
+    change: keyof typeof STATUS_ACTIONS,
+    origin: ChangeOrigin | undefined,
     to: SequenceStatus,
     from: SequenceStatus[],
   ): Promise<Sequence> {
@@ -134,6 +169,17 @@ export function createSequenceService(deps: {
     }
     const updated = await repository.update(businessId, sequenceId, { status: to });
     if (!updated) throw notFound('Sequence');
+    if (origin) {
+      await deps.statusLog?.record({
+        action: STATUS_ACTIONS[change],
+        userId: principal.userId,
+        businessId,
+        sequenceId,
+        name: updated.name,
+        from: status,
+        origin,
+      });
+    }
     return withSteps(updated);
   }
 
@@ -210,14 +256,18 @@ export function createSequenceService(deps: {
       if (!(await repository.remove(businessId, sequenceId))) throw notFound('Sequence');
     },
 
-    activate: (principal: Principal, businessId: string, sequenceId: string) =>
-      setStatus(principal, businessId, sequenceId, 'active', ['draft', 'paused']),
-    pause: (principal: Principal, businessId: string, sequenceId: string) =>
-      setStatus(principal, businessId, sequenceId, 'paused', ['active']),
-    resume: (principal: Principal, businessId: string, sequenceId: string) =>
-      setStatus(principal, businessId, sequenceId, 'active', ['paused']),
-    archive: (principal: Principal, businessId: string, sequenceId: string) =>
-      setStatus(principal, businessId, sequenceId, 'archived', ['draft', 'active', 'paused']),
+    activate: (p: Principal, businessId: string, sequenceId: string, origin?: ChangeOrigin) =>
+      setStatus(p, businessId, sequenceId, 'activate', origin, 'active', ['draft', 'paused']),
+    pause: (p: Principal, businessId: string, sequenceId: string, origin?: ChangeOrigin) =>
+      setStatus(p, businessId, sequenceId, 'pause', origin, 'paused', ['active']),
+    resume: (p: Principal, businessId: string, sequenceId: string, origin?: ChangeOrigin) =>
+      setStatus(p, businessId, sequenceId, 'resume', origin, 'active', ['paused']),
+    archive: (p: Principal, businessId: string, sequenceId: string, origin?: ChangeOrigin) =>
+      setStatus(p, businessId, sequenceId, 'archive', origin, 'archived', [
+        'draft',
+        'active',
+        'paused',
+      ]),
 
     async addStep(principal: Principal, businessId: string, sequenceId: string, body: StepBody) {
       await owned(principal, businessId, sequenceId, 'content.write');

@@ -4269,7 +4269,7 @@ export interface paths {
     put?: never;
     /**
      * Move a piece through review: submit, approve, send back, archive
-     * @description An invalid transition answers 409 CONFLICT and changes nothing.
+     * @description An invalid transition answers 409 CONFLICT and changes nothing. Approving needs content.approve (owner, admin, or a member with the approver flag): others get 403 FORBIDDEN; taking a scheduled piece back to approved only unschedules it and needs content.write. Every change is recorded in the review trail (…/transitions).
      *
      *     Permission: `content.write` (owner, admin, editor).
      */
@@ -4360,6 +4360,99 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/contents/{contentId}/transitions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The review trail: who moved the piece from one status to another, oldest first
+     * @description One entry per status change: submitted, approved, sent back, scheduled, published… `actor` is the member who made the move, or null for the system (the publisher publishing or failing a scheduled piece).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          contentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['ContentTransition'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -4468,7 +4561,7 @@ export interface paths {
     put?: never;
     /**
      * Approve or schedule many pieces at once, each by the single-piece rules
-     * @description Answers 200 with one result per id (duplicates once): ok with the piece, or the error that piece would have had on its own (404, 409 CONFLICT for a move the workflow refuses). Each piece changes in its own transaction, so one refusal does not stop the others. Approving a draft with text submits and approves it; scheduling takes approved (or failed) pieces and makes a draft campaign active.
+     * @description Approving needs content.approve (403 FORBIDDEN otherwise, nothing changed). Answers 200 with one result per id (duplicates once): ok with the piece, or the error that piece would have had on its own (404, 409 CONFLICT for a move the workflow refuses). Each piece changes in its own transaction, so one refusal does not stop the others. Approving a draft with text submits and approves it; scheduling takes approved (or failed) pieces and makes a draft campaign active.
      *
      *     Permission: `content.write` (owner, admin, editor).
      */
@@ -10272,6 +10365,36 @@ export interface components {
     /** @enum {string} */
     ContentStatusInput:
       'draft' | 'in_review' | 'approved' | 'scheduled' | 'published' | 'failed' | 'archived';
+    ContentTransition: {
+      /** @description The member who made the move; null for the system (the publisher) */
+      actor: {
+        email: string;
+        /** Format: uuid */
+        id: string;
+        name: string;
+      } | null;
+      /** Format: date-time */
+      createdAt: string;
+      fromStatus: components['schemas']['ContentStatus'];
+      /** Format: uuid */
+      id: string;
+      toStatus: components['schemas']['ContentStatus'];
+    };
+    ContentTransitionInput: {
+      /** @description The member who made the move; null for the system (the publisher) */
+      actor: {
+        email: string;
+        /** Format: uuid */
+        id: string;
+        name: string;
+      } | null;
+      /** Format: date-time */
+      createdAt: string;
+      fromStatus: components['schemas']['ContentStatusInput'];
+      /** Format: uuid */
+      id: string;
+      toStatus: components['schemas']['ContentStatusInput'];
+    };
     ContentVersion: {
       body: {
         [key: string]: unknown;

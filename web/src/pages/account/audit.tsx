@@ -1,5 +1,6 @@
 // The account's security audit trail: sign-ins, password changes, API keys created and revoked,
-// businesses created and deleted — newest first, a page at a time, in words a marketer reads.
+// businesses created and deleted, email sequences started and stopped — newest first, a page at
+// a time, in words a marketer reads.
 import { useInfiniteQuery } from '@tanstack/react-query';
 
 import { unwrap } from '../../api/client';
@@ -25,6 +26,10 @@ const ACTION_LABELS: Record<string, string> = {
   'business.created': 'Business created',
   'business.deleted': 'Business deleted',
   'business.write_key_rotated': 'Business write key replaced',
+  'sequence.activated': 'Email sequence activated',
+  'sequence.paused': 'Email sequence paused',
+  'sequence.resumed': 'Email sequence resumed',
+  'sequence.archived': 'Email sequence archived',
 };
 
 export function actionLabel(event: Pick<AuditEvent, 'action' | 'outcome'>): string {

@@ -1,7 +1,8 @@
 // Working on a campaign's pieces in bulk: "Write all drafts" starts the job that writes every
 // placeholder still without text and shows its progress ("3 of 12 pieces"), the calendar filling
 // in as it goes; the checklist below approves or schedules the pieces ticked, each by the same
-// rules as on its own page, and says which ones could not be changed and why.
+// rules as on its own page, and says which ones could not be changed and why. Approving is
+// offered to approvers only; a member who cannot write sees neither.
 import './bulk-actions.css';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -14,6 +15,7 @@ import { type Business, isFinished, keys } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { JobProgress, useRunningJob } from '../../components/job-progress';
 import { Field, StatusBadge } from '../../components/ui';
+import { can, refusalMessage } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
 import { defaultPublishTime, isPast } from '../content/zoned-time';
 import { formatDay } from './campaigns-page';
@@ -38,7 +40,9 @@ type BulkRequest =
   { action: 'approve'; ids: string[] } | { action: 'schedule'; ids: string[]; publishAt: string };
 
 export function BulkActions({ campaign }: { campaign: Campaign }) {
+  const business = useScopedBusiness();
   const contents = useCampaignContent(campaign.businessId, campaign.id);
+  if (!can(business, 'content.write')) return null;
   // The calendar above or beside says why the list is not there (loading, error, empty).
   if (!contents.data || contents.data.items.length === 0) return null;
   return <BulkPanel campaign={campaign} pieces={contents.data.items} />;
@@ -176,6 +180,7 @@ function Checklist(props: { business: Business; pieces: Content[]; onChanged: ()
       a.platform.localeCompare(b.platform),
   );
 
+  const approves = can(business, 'content.approve');
   const apply = useMutation({
     mutationFn: (body: BulkRequest) =>
       unwrap(
@@ -215,7 +220,9 @@ function Checklist(props: { business: Business; pieces: Content[]; onChanged: ()
         setOpen(event.currentTarget.open);
       }}
     >
-      <summary>Approve or schedule several pieces ({pieces.length})</summary>
+      <summary>
+        {approves ? 'Approve or schedule' : 'Schedule'} several pieces ({pieces.length})
+      </summary>
       <div className="bulk-toolbar">
         <label className="bulk-check">
           <input
@@ -230,16 +237,18 @@ function Checklist(props: { business: Business; pieces: Content[]; onChanged: ()
         <span className="muted small" aria-live="polite">
           {selected.size} selected
         </span>
-        <button
-          type="button"
-          className="button secondary"
-          disabled={selected.size === 0 || apply.isPending}
-          onClick={() => {
-            apply.mutate({ action: 'approve', ids: [...selected] });
-          }}
-        >
-          Approve selected
-        </button>
+        {approves && (
+          <button
+            type="button"
+            className="button secondary"
+            disabled={selected.size === 0 || apply.isPending}
+            onClick={() => {
+              apply.mutate({ action: 'approve', ids: [...selected] });
+            }}
+          >
+            Approve selected
+          </button>
+        )}
         <button
           type="button"
           className="button secondary"
@@ -271,7 +280,15 @@ function Checklist(props: { business: Business; pieces: Content[]; onChanged: ()
           }}
         />
       )}
-      {apply.isError && <ErrorNotice error={apply.error} title="Nothing was changed" />}
+      {apply.isError &&
+        (refusalMessage(apply.error) ? (
+          <div className="notice warning" role="alert" data-testid="bulk-forbidden">
+            <strong className="notice-title">Nothing was changed</strong>
+            <p>{refusalMessage(apply.error)}</p>
+          </div>
+        ) : (
+          <ErrorNotice error={apply.error} title="Nothing was changed" />
+        ))}
       {outcome && (
         <div
           className={`notice ${outcome.refused.length > 0 ? 'warning' : 'info'}`}

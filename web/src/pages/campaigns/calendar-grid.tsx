@@ -9,6 +9,8 @@ import { Link } from 'react-router';
 
 import { useSession } from '../../api/context';
 import { statusLabel } from '../../format/labels';
+import { can } from '../../state/business-permissions';
+import { useScopedBusiness } from '../business-scope';
 import {
   addDays,
   addMonths,
@@ -90,6 +92,8 @@ export function CalendarGrid(props: {
   now?: Date;
 }) {
   const { campaign, contents, timeZone } = props;
+  // A member who cannot write sees the calendar without moving anything.
+  const readOnly = !can(useScopedBusiness(), 'content.write');
   const today = todayIn(timeZone, props.now);
   const dayOf = new Map(contents.map((content) => [content.id, calendarDay(content, timeZone)]));
   const [mode, setMode] = useState<Mode>(() =>
@@ -108,7 +112,7 @@ export function CalendarGrid(props: {
   const move = useMoveContent(campaign.businessId, campaign.id, timeZone);
 
   const moveTo = (content: Content, day: string) => {
-    if (dayOf.get(content.id) === day) return;
+    if (readOnly || dayOf.get(content.id) === day) return;
     const name = `“${content.topic || 'Untitled piece'}”`;
     const refusal = moveRefusal(content, day, timeZone, props.now);
     if (refusal) {
@@ -225,6 +229,7 @@ export function CalendarGrid(props: {
             items={byDay.get(day) ?? []}
             contents={contents}
             timeZone={timeZone}
+            readOnly={readOnly}
             onMove={moveTo}
           />
         ))}
@@ -240,6 +245,7 @@ function CalendarCell(props: {
   items: Content[];
   contents: Content[];
   timeZone: string;
+  readOnly: boolean;
   onMove: (content: Content, day: string) => void;
 }) {
   const [over, setOver] = useState(false);
@@ -282,6 +288,7 @@ function CalendarCell(props: {
           content={content}
           day={props.day}
           timeZone={props.timeZone}
+          readOnly={props.readOnly}
           onMove={props.onMove}
         />
       ))}
@@ -293,12 +300,14 @@ function CalendarCard(props: {
   content: Content;
   day: string;
   timeZone: string;
+  readOnly: boolean;
   onMove: (content: Content, day: string) => void;
 }) {
   const { content } = props;
   const [moving, setMoving] = useState(false);
   const [target, setTarget] = useState(props.day);
-  const fixed = content.status === 'published';
+  const published = content.status === 'published';
+  const fixed = published || props.readOnly;
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     setMoving(false);
@@ -321,7 +330,13 @@ function CalendarCard(props: {
       data-id={content.id}
       data-status={content.status}
       draggable={!fixed}
-      title={fixed ? 'Published: it stays on the day it went out' : 'Drag to another day'}
+      title={
+        published
+          ? 'Published: it stays on the day it went out'
+          : props.readOnly
+            ? undefined
+            : 'Drag to another day'
+      }
       onDragStart={(event) => {
         if (fixed) {
           event.preventDefault();

@@ -1,6 +1,7 @@
 // The content editor: one piece's text with its platform preview and character counters, the
 // "Generate" AI job (followed live, picked up again after a reload), saving an edit as a new
-// version, the review workflow and scheduling, the version history and the publishing history.
+// version, the review workflow and scheduling, the review trail (who moved it, when), the version
+// history and the publishing history. A member who cannot write sees the piece read-only.
 import '../campaigns/campaigns.css';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -15,6 +16,7 @@ import { ErrorNotice, LoadFailure } from '../../components/error-notice';
 import { JobProgress, useTrackedJob } from '../../components/job-progress';
 import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { useDocumentTitle } from '../../hooks/use-document-title';
+import { can } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
 import { formatDay } from '../campaigns/campaigns-page';
 import { campaignKeys, type Content, platformLabel, useContent } from '../campaigns/queries';
@@ -22,6 +24,7 @@ import { BodyEditor } from './body-editor';
 import { type Body, bodyProblems, emptyBody } from './platform-fields';
 import { PlatformPreview } from './platform-preview';
 import { PublishingHistory } from './publishing-history';
+import { ReviewTrail } from './review-trail';
 import { VersionHistory } from './version-history';
 import { WorkflowActions } from './workflow-actions';
 
@@ -100,6 +103,7 @@ function ContentStudio({ content }: { content: Content }) {
     start.mutate();
   };
 
+  const writes = can(business, 'content.write');
   const locked = content.status === 'published' || content.status === 'archived';
   const campaignLink = content.campaignId
     ? `/businesses/${business.id}/campaigns/${content.campaignId}/calendar`
@@ -122,6 +126,7 @@ function ContentStudio({ content }: { content: Content }) {
           </>
         }
         actions={
+          writes &&
           !locked &&
           !generating && (
             <button
@@ -158,6 +163,7 @@ function ContentStudio({ content }: { content: Content }) {
           key={`${content.id}-${content.currentVersion}`}
           content={content}
           disabled={locked || generating}
+          readOnly={!writes}
         />
         <div className="stack studio-side">
           <WorkflowActions
@@ -165,8 +171,9 @@ function ContentStudio({ content }: { content: Content }) {
             business={business}
             hasText={content.currentVersion > 0}
           />
+          <ReviewTrail content={content} />
           <PublishingHistory content={content} business={business} />
-          <VersionHistory content={content} />
+          <VersionHistory content={content} canRestore={writes} />
         </div>
       </div>
     </>
@@ -174,7 +181,9 @@ function ContentStudio({ content }: { content: Content }) {
 }
 
 /** The editable text and its preview; remounted for each new version of the text. */
-function TextEditor({ content, disabled }: { content: Content; disabled: boolean }) {
+function TextEditor(props: { content: Content; disabled: boolean; readOnly: boolean }) {
+  const { content, readOnly } = props;
+  const disabled = props.disabled || readOnly;
   const api = useApi();
   const queryClient = useQueryClient();
   const [body, setBody] = useState<Body>(() => content.body ?? emptyBody(content.platform));
@@ -212,7 +221,7 @@ function TextEditor({ content, disabled }: { content: Content; disabled: boolean
         data-testid="editor"
       >
         <h2 id="text-title">Text</h2>
-        {content.body === null && !dirty && (
+        {content.body === null && !dirty && !readOnly && (
           <p className="notice info" role="status" data-testid="placeholder-note">
             A placeholder from the strategy. Generate it, or write it yourself.
           </p>
@@ -233,28 +242,30 @@ function TextEditor({ content, disabled }: { content: Content; disabled: boolean
         {backToDraft && dirty && (
           <p className="muted small">Saving an edit sends the piece back to draft for review.</p>
         )}
-        <div className="form-actions">
-          <button
-            type="submit"
-            className="button primary"
-            disabled={disabled || !dirty || save.isPending || Object.keys(problems).length > 0}
-          >
-            {save.isPending ? 'Saving…' : 'Save as a new version'}
-          </button>
-          {dirty && (
+        {!readOnly && (
+          <div className="form-actions">
             <button
-              type="button"
-              className="button secondary"
-              onClick={() => {
-                setBody(content.body ?? emptyBody(content.platform));
-                setDirty(false);
-                save.reset();
-              }}
+              type="submit"
+              className="button primary"
+              disabled={disabled || !dirty || save.isPending || Object.keys(problems).length > 0}
             >
-              Discard changes
+              {save.isPending ? 'Saving…' : 'Save as a new version'}
             </button>
-          )}
-        </div>
+            {dirty && (
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => {
+                  setBody(content.body ?? emptyBody(content.platform));
+                  setDirty(false);
+                  save.reset();
+                }}
+              >
+                Discard changes
+              </button>
+            )}
+          </div>
+        )}
       </form>
       <PlatformPreview platform={content.platform} body={body} />
     </div>

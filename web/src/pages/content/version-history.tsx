@@ -65,7 +65,8 @@ export function fieldText(body: Body, key: string): string {
   return Array.isArray(body[key]) ? listOf(body, key).join('\n') : textOf(body, key);
 }
 
-export function VersionHistory({ content }: { content: Content }) {
+export function VersionHistory(props: { content: Content; canRestore: boolean }) {
+  const { content, canRestore } = props;
   const api = useApi();
   const queryClient = useQueryClient();
   const versions = useContentVersions(content.businessId, content.id);
@@ -123,7 +124,7 @@ export function VersionHistory({ content }: { content: Content }) {
                 <span className="badge status-succeeded">current</span>
               )}
             </span>
-            {version.version !== content.currentVersion && (
+            {canRestore && version.version !== content.currentVersion && (
               <button
                 type="button"
                 className="button link"

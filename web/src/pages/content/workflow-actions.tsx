@@ -1,6 +1,7 @@
-// Moving a piece through review: submit, approve, send back, schedule, unschedule, archive. The
-// page shows the new status at once; when the server refuses (409: someone else moved it, or
-// the move is not allowed from where it really is) the status goes back and the page says why.
+// Moving a piece through review: submit, approve, send back, schedule, unschedule, archive —
+// only the moves the member's role allows are offered. The page shows the new status at once;
+// when the server refuses (409: someone else moved it, or the move is not allowed from where it
+// really is; 403: the role changed meanwhile) the status goes back and the page says why.
 import { useQueryClient } from '@tanstack/react-query';
 import { type SubmitEvent, useState } from 'react';
 import { Link } from 'react-router';
@@ -11,44 +12,11 @@ import { ApiError } from '../../api/errors';
 import { type Business, keys } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { Field } from '../../components/ui';
+import { can, refusalMessage } from '../../state/business-permissions';
 import { useOptimisticMutation } from '../../state/optimistic';
-import { campaignKeys, channelLabel, type Content, type ContentStatus } from '../campaigns/queries';
+import { campaignKeys, channelLabel, type Content } from '../campaigns/queries';
+import { type Move, offeredActions } from './workflow-moves';
 import { defaultPublishTime, formatInZone, isPast, wallClockIn } from './zoned-time';
-
-type Move = 'in_review' | 'approved' | 'draft' | 'archived';
-
-interface Action {
-  to: Move;
-  label: string;
-  primary?: boolean;
-}
-
-/** The moves offered from each status (the server's table is the authority). */
-export const ACTIONS: Record<ContentStatus, Action[]> = {
-  draft: [
-    { to: 'in_review', label: 'Submit for review', primary: true },
-    { to: 'archived', label: 'Archive' },
-  ],
-  in_review: [
-    { to: 'approved', label: 'Approve', primary: true },
-    { to: 'draft', label: 'Send back to draft' },
-    { to: 'archived', label: 'Archive' },
-  ],
-  approved: [
-    { to: 'draft', label: 'Back to draft' },
-    { to: 'archived', label: 'Archive' },
-  ],
-  scheduled: [
-    { to: 'draft', label: 'Unschedule and edit' },
-    { to: 'archived', label: 'Archive' },
-  ],
-  published: [{ to: 'archived', label: 'Archive' }],
-  failed: [
-    { to: 'draft', label: 'Back to draft' },
-    { to: 'archived', label: 'Archive' },
-  ],
-  archived: [{ to: 'draft', label: 'Restore to draft' }],
-};
 
 type Change = { kind: 'status'; status: Move } | { kind: 'schedule'; publishAt: string };
 
@@ -84,17 +52,38 @@ export function WorkflowActions(props: { content: Content; business: Business; h
     });
 
   const run = (variables: Change) => {
-    change.mutate(variables, { onSettled: settled });
+    change.mutate(variables, {
+      onSettled: settled,
+      // A refusal may mean the role changed: show the buttons the role has now.
+      onError: (error) => {
+        if (refusalMessage(error)) {
+          void queryClient.invalidateQueries({ queryKey: keys.business(business.id) });
+        }
+      },
+    });
   };
-  const canSchedule = content.status === 'approved' || content.status === 'failed';
+  const writes = can(business, 'content.write');
+  const actions = offeredActions(content.status, business.permissions);
+  const canSchedule = writes && (content.status === 'approved' || content.status === 'failed');
   const refusal =
     change.error instanceof ApiError && change.error.status === 409 ? change.error : null;
+  const forbidden = refusalMessage(change.error);
 
   return (
     <section className="card" aria-labelledby="workflow-title" data-testid="workflow">
       <h2 id="workflow-title">Review and publishing</h2>
+      {!writes && (
+        <p className="muted" data-testid="read-only-note">
+          Your role can see this piece but not change it.
+        </p>
+      )}
+      {writes && content.status === 'in_review' && !can(business, 'content.approve') && (
+        <p className="muted small" data-testid="awaiting-approval">
+          Waiting for approval: an owner, an admin or an approver of this business approves it.
+        </p>
+      )}
       <div className="form-actions">
-        {ACTIONS[content.status].map((action) => (
+        {actions.map((action) => (
           <button
             key={action.to}
             type="button"
@@ -108,7 +97,7 @@ export function WorkflowActions(props: { content: Content; business: Business; h
           </button>
         ))}
       </div>
-      {content.status === 'draft' && !props.hasText && (
+      {writes && content.status === 'draft' && !props.hasText && (
         <p className="muted small">Write or generate the text before submitting it for review.</p>
       )}
       {content.status === 'scheduled' && (
@@ -133,7 +122,9 @@ export function WorkflowActions(props: { content: Content; business: Business; h
           plannedDate={content.plannedDate}
           pending={change.isPending}
           error={
-            change.error instanceof ApiError && change.error.status !== 409 ? change.error : null
+            change.error instanceof ApiError && ![403, 409].includes(change.error.status)
+              ? change.error
+              : null
           }
           onSchedule={(publishAt) => {
             run({ kind: 'schedule', publishAt });
@@ -146,8 +137,14 @@ export function WorkflowActions(props: { content: Content; business: Business; h
           <p>{refusal.message}. The page shows the piece as it is now.</p>
         </div>
       )}
+      {forbidden && (
+        <div className="notice warning" role="alert" data-testid="workflow-forbidden">
+          <strong className="notice-title">The status was not changed</strong>
+          <p>{forbidden}</p>
+        </div>
+      )}
       {change.isError &&
-        !(change.error instanceof ApiError && [400, 409].includes(change.error.status)) && (
+        !(change.error instanceof ApiError && [400, 403, 409].includes(change.error.status)) && (
           <ErrorNotice error={change.error} title="The status was not changed" />
         )}
     </section>

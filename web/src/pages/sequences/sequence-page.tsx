@@ -10,6 +10,7 @@ import { ApiError } from '../../api/errors';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, Skeleton, StatusBadge } from '../../components/ui';
 import { useDocumentTitle } from '../../hooks/use-document-title';
+import { can, refusalMessage } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
 import { EnrollCard, RecentEnrollments } from './enrollment-cards';
 import {
@@ -73,9 +74,13 @@ function SequenceView({ sequence, timezone }: { sequence: Sequence; timezone: st
 }
 
 function SequenceHeader({ sequence }: { sequence: Sequence }) {
+  const business = useScopedBusiness();
   const action = useSequenceAction(sequence.businessId, sequence.id);
   const [renaming, setRenaming] = useState(false);
-  const actions = actionsFor(sequence.status);
+  // Activating and resuming start sending: approvers only. A viewer changes nothing.
+  const actions = actionsFor(sequence.status, business.permissions);
+  const writes = can(business, 'content.write');
+  const refused = refusalMessage(action.error);
   return (
     <header className="page-header">
       <div>
@@ -89,15 +94,17 @@ function SequenceHeader({ sequence }: { sequence: Sequence }) {
         ) : (
           <h1>
             {sequence.name}{' '}
-            <button
-              type="button"
-              className="button link small"
-              onClick={() => {
-                setRenaming(true);
-              }}
-            >
-              Rename
-            </button>
+            {writes && (
+              <button
+                type="button"
+                className="button link small"
+                onClick={() => {
+                  setRenaming(true);
+                }}
+              >
+                Rename
+              </button>
+            )}
           </h1>
         )}
         <p className="muted">
@@ -109,7 +116,22 @@ function SequenceHeader({ sequence }: { sequence: Sequence }) {
             ? 'Subscribers are enrolled by hand'
             : `Starts on the event “${sequence.trigger.event}”`}
         </p>
-        {action.isError && <ErrorNotice error={action.error} title="The status was not changed" />}
+        {action.isError &&
+          (refused ? (
+            <div className="notice warning" role="alert" data-testid="sequence-forbidden">
+              <strong className="notice-title">The status was not changed</strong>
+              <p>{refused}</p>
+            </div>
+          ) : (
+            <ErrorNotice error={action.error} title="The status was not changed" />
+          ))}
+        {writes &&
+          !can(business, 'content.approve') &&
+          (sequence.status === 'draft' || sequence.status === 'paused') && (
+            <p className="muted small" data-testid="needs-approver">
+              An owner, an admin or an approver of this business starts it sending.
+            </p>
+          )}
       </div>
       <div className="page-actions">
         {actions.map((name) => (

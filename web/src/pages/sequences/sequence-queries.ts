@@ -1,5 +1,6 @@
 // Server state of email sequences (TanStack Query), kept under the business's key prefix so a
 // business switch or a sign-out drops it with everything else of that business.
+import type { Permission } from '@shared/permissions';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { idempotencyKey, unwrap } from '../../api/client';
@@ -44,9 +45,21 @@ export const ACTIONS: Record<
   archive: { label: 'Archive', to: 'archived', from: ['draft', 'active', 'paused'] },
 };
 
-export function actionsFor(status: SequenceStatus): SequenceAction[] {
-  return (Object.keys(ACTIONS) as SequenceAction[]).filter((action) =>
-    ACTIONS[action].from.includes(status),
+/**
+ * The status changes offered from `status`. With `permissions`, only those the member may make:
+ * starting to send (activate, resume) is for approvers, pausing and archiving for editors.
+ */
+export function actionsFor(
+  status: SequenceStatus,
+  permissions?: readonly Permission[],
+): SequenceAction[] {
+  return (Object.keys(ACTIONS) as SequenceAction[]).filter(
+    (action) =>
+      ACTIONS[action].from.includes(status) &&
+      (!permissions ||
+        permissions.includes(
+          ACTIONS[action].to === 'active' ? 'content.approve' : 'content.write',
+        )),
   );
 }
 
