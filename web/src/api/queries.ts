@@ -115,16 +115,10 @@ export function isFinished(job: Pick<Job, 'status'>): boolean {
 // ---- Teams: members, invitations, the signed-in user, registration (issue #15) ----
 
 export type Role = Business['role'];
-export type Permission = Business['permissions'][number];
 export type Member = components['schemas']['Member'];
 export type Invitation = components['schemas']['Invitation'];
 export type InvitationStatus = Invitation['status'];
 export type AcceptedInvitation = components['schemas']['AcceptedInvitation'];
-
-/** Whether the caller may use `permission` in this business (the server refuses anyway). */
-export function can(business: Pick<Business, 'permissions'>, permission: Permission): boolean {
-  return business.permissions.includes(permission);
-}
 
 export type RegistrationMode = components['schemas']['Registration']['mode'];
 

@@ -6,12 +6,12 @@ import { type SubmitEvent, useDeferredValue, useState } from 'react';
 
 import { idempotencyKey, unwrap } from '../api/client';
 import { useApi } from '../api/context';
-import { can } from '../api/queries';
 import type { components, paths } from '../api/schema';
 import { DataTable } from '../components/data-table';
 import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../components/ui';
 import { useDocumentTitle } from '../hooks/use-document-title';
+import { can } from '../state/business-permissions';
 import { useScopedBusiness } from './business-scope';
 
 type Message = components['schemas']['Message'];

@@ -4,12 +4,13 @@ import { type SubmitEvent, useState } from 'react';
 
 import { useApi } from '../api/context';
 import { ApiError } from '../api/errors';
-import { type Business, can, keys, updateBusiness, useUpdateBusiness } from '../api/queries';
+import { type Business, keys, updateBusiness, useUpdateBusiness } from '../api/queries';
 import { ErrorNotice } from '../components/error-notice';
 import { checkTimeZone, TimeZoneField } from '../components/time-zone-field';
 import { Field, PageHeader } from '../components/ui';
 import { parseMoney } from '../format/money';
 import { useDocumentTitle } from '../hooks/use-document-title';
+import { can } from '../state/business-permissions';
 import { useOptimisticMutation } from '../state/optimistic';
 import { BrandVoiceAssistant } from './brand-voice';
 import { useScopedBusiness } from './business-scope';

@@ -6,11 +6,11 @@ import './campaigns.css';
 import { lazy, Suspense, useState } from 'react';
 import { Link, NavLink, Route, Routes, useParams } from 'react-router';
 
-import { can } from '../../api/queries';
 import { LoadFailure } from '../../components/error-notice';
 import { PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { formatCents } from '../../format/money';
 import { useDocumentTitle } from '../../hooks/use-document-title';
+import { can } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
 import { BulkActions } from './bulk-actions';
 import { CampaignForm } from './campaign-form';
@@ -83,7 +83,7 @@ export function CampaignDetailPage() {
           path="calendar"
           element={
             <>
-              {can(business, 'content.write') && <BulkActions campaign={data} />}
+              <BulkActions campaign={data} />
               <ContentCalendar campaign={data} />
             </>
           }

@@ -6,10 +6,10 @@ import './campaigns.css';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 
-import { can } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, PageHeader, Skeleton, StatusBadge } from '../../components/ui';
 import { useDocumentTitle } from '../../hooks/use-document-title';
+import { can } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
 import { CampaignForm } from './campaign-form';
 import { CampaignProgressSummary } from './campaign-progress';

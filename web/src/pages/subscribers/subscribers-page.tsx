@@ -5,12 +5,12 @@ import '../sequences/sequences.css';
 import { useDeferredValue, useState } from 'react';
 import { Link } from 'react-router';
 
-import { can } from '../../api/queries';
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
 import { statusLabel } from '../../format/labels';
 import { useDocumentTitle } from '../../hooks/use-document-title';
+import { can } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
 import { CsvImport } from './csv-import';
 import { SubscriberForm } from './subscriber-form';

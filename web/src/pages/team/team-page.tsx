@@ -7,11 +7,12 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 
 import { useSession } from '../../api/context';
-import { can, keys, type Member, useMembers, useRemoveMember } from '../../api/queries';
+import { keys, type Member, useMembers, useRemoveMember } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, PageHeader, Skeleton } from '../../components/ui';
 import { useDocumentTitle } from '../../hooks/use-document-title';
 import { rememberBusiness } from '../../state/active-business';
+import { can } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
 import { InvitationList, InviteForm } from './invitations';
 import { MemberCard } from './member-card';
