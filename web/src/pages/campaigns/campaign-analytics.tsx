@@ -20,6 +20,8 @@ import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Skeleton } from '../../components/ui';
 import { formatCents } from '../../format/money';
+import { can } from '../../state/business-permissions';
+import { useScopedBusiness } from '../business-scope';
 import { CampaignInsights } from './campaign-insights';
 import { MetricsEntry } from './metrics-entry';
 import {
@@ -53,6 +55,7 @@ export function dailyRows(analytics: CampaignAnalytics) {
 
 export function CampaignAnalyticsView({ campaign }: { campaign: Campaign }) {
   const analytics = useCampaignAnalytics(campaign.businessId, campaign.id);
+  const writes = can(useScopedBusiness(), 'content.write');
   if (analytics.isPending) return <Skeleton lines={6} height={32} label="Loading the figures…" />;
   if (analytics.isError) {
     return (
@@ -222,7 +225,7 @@ export function CampaignAnalyticsView({ campaign }: { campaign: Campaign }) {
         </>
       )}
       <div className="grid-two">
-        <MetricsEntry campaign={campaign} />
+        {writes && <MetricsEntry campaign={campaign} />}
         <CampaignInsights campaign={campaign} />
       </div>
     </div>

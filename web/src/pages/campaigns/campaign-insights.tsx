@@ -12,6 +12,8 @@ import { isFinished, type Job, keys, useJobs } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { JobProgress, useTrackedJob } from '../../components/job-progress';
 import { formatDateTime, Skeleton } from '../../components/ui';
+import { can } from '../../state/business-permissions';
+import { useScopedBusiness } from '../business-scope';
 import type { Campaign } from './queries';
 
 export const INSIGHTS_JOB = 'ai.campaign-insights';
@@ -51,6 +53,7 @@ export function CampaignInsights({ campaign }: { campaign: Campaign }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const tracked = useTrackedJob(`herald.job.insights.${campaign.id}`);
+  const writes = can(useScopedBusiness(), 'content.write');
   const jobs = useJobs(campaign.businessId);
   const [retrying, setRetrying] = useState(false);
   const start = useMutation({
@@ -153,7 +156,7 @@ export function CampaignInsights({ campaign }: { campaign: Campaign }) {
       {start.isError && (
         <ErrorNotice error={start.error} title="The summary could not be started" />
       )}
-      {!running && !retrying && (
+      {!running && !retrying && writes && (
         <button
           type="button"
           className="button primary"

@@ -11,6 +11,8 @@ import { isFinished, keys } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { AiNotesAndStart, JobProgress, useTrackedJob } from '../../components/job-progress';
 import { EmptyState, Field, formatDateTime, Skeleton } from '../../components/ui';
+import { can } from '../../state/business-permissions';
+import { useScopedBusiness } from '../business-scope';
 import { formatDay } from './campaigns-page';
 import { type Campaign, platformLabel, type StrategyVersion, useStrategies } from './queries';
 
@@ -50,6 +52,7 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
   };
 
   const inProgress = job !== null && !isFinished(job);
+  const writes = can(useScopedBusiness(), 'content.write');
   const versions = strategies.data?.items ?? [];
   const shown = versions.find((version) => version.version === chosen) ?? versions[0];
   const result = job?.status === 'succeeded' ? job.result : null;
@@ -65,7 +68,12 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
           calendar entry becomes a placeholder you can write. Earlier versions are kept, and pieces
           already in progress are never duplicated.
         </p>
-        {!inProgress && (
+        {!writes && (
+          <p className="muted small" data-testid="strategy-read-only">
+            Your role can read the strategy; an owner, admin or editor generates it.
+          </p>
+        )}
+        {!inProgress && writes && (
           <AiNotesAndStart
             notesLabel="Notes for the strategist (optional)"
             notesHint="Offers, dates that matter, constraints…"
@@ -111,8 +119,8 @@ export function StrategyView({ campaign }: { campaign: Campaign }) {
       {strategies.isSuccess && versions.length === 0 && !inProgress && (
         <EmptyState title="No strategy yet" testId="strategy-empty">
           <p>
-            Generate one above. It uses the campaign’s goal, channels and dates, and the business’s
-            brand profile.
+            {writes ? 'Generate one above.' : 'Nobody has generated one yet.'} It uses the
+            campaign’s goal, channels and dates, and the business’s brand profile.
           </p>
         </EmptyState>
       )}
