@@ -1,7 +1,8 @@
 // Teams in the dashboard (issue #15), in a real browser against a real Herald with no SMTP: an
 // owner invites an editor from the Team page (which shows the link to hand over), the editor signs
 // up through the link and accepts, drafts a post and submits it for review, the owner approves
-// it, and the content page's trail names both. The Team page fits a 390 px phone.
+// it, and the content page's trail names both; made a viewer, the editor is offered no new work.
+// The Team page fits a 390 px phone, and the last owner cannot leave.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
@@ -116,6 +117,16 @@ describe('a team of two on one business', () => {
     );
     expect(steps.some((step) => step.includes('Approved by Mara Marketer'))).toBe(true);
     await screenshot(owner.page, 'teams-trail');
+
+    // The owner makes the editor a viewer on the Team page: the editor can no longer start work.
+    await owner.page.goto(`${base}/businesses/${businessId}/team`);
+    const editorRole = owner.page.getByLabel(`Role of ${EDITOR.name}`);
+    await editorRole.selectOption('viewer');
+    await expect.poll(() => editorRole.inputValue(), { timeout: 10_000 }).toBe('viewer');
+    await editor.page.goto(`${base}/businesses/${businessId}/campaigns`);
+    await editor.page.getByTestId('campaigns-empty').waitFor();
+    expect(await editor.page.getByRole('button', { name: 'New campaign' }).count()).toBe(0);
+    expect(await editor.page.getByRole('button', { name: 'Create a campaign' }).count()).toBe(0);
 
     await owner.context.close();
     await editor.context.close();
