@@ -2,11 +2,11 @@
 // the pages of the active business and the account menu; the page itself fills the rest.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { useApi, useSession, useSessionStore } from '../api/context';
 import { useBusinesses, useMe, useMyInvitations } from '../api/queries';
-import { roleLabel } from '../pages/team/roles';
+import { roleLabel } from '../format/roles';
 import { rememberBusiness, rememberedBusinessId } from '../state/active-business';
 
 const BUSINESS_PAGES = [
@@ -145,7 +145,10 @@ function BusinessSwitcher({ businessId }: { businessId: string | null }) {
   );
 }
 
-/** Invitations waiting for the signed-in user, on every page until answered. */
+/**
+ * Invitations waiting for the signed-in user, on every page until answered. The list carries no
+ * link (only the invitee's copy holds the token), so it says where to answer.
+ */
 function InvitationBanner() {
   const { data } = useMyInvitations();
   const location = useLocation();
@@ -153,20 +156,13 @@ function InvitationBanner() {
   if (waiting.length === 0 || location.pathname.startsWith('/invitations/')) return null;
   return (
     <div className="notice info invitation-banner" role="status" data-testid="invitation-banner">
-      {waiting.map((invitation) => {
-        const path = invitation.acceptUrl ? new URL(invitation.acceptUrl).pathname : null;
-        return (
-          <p key={invitation.id}>
-            {invitation.invitedBy?.name ?? 'Someone'} invited you to join{' '}
-            <strong>{invitation.businessName}</strong> as {roleLabel(invitation.role)}.{' '}
-            {path ? (
-              <Link to={path}>Open the invitation</Link>
-            ) : (
-              'Open the link in the invitation email to answer.'
-            )}
-          </p>
-        );
-      })}
+      {waiting.map((invitation) => (
+        <p key={invitation.id}>
+          {invitation.invitedBy?.name ?? 'Someone'} invited you to join{' '}
+          <strong>{invitation.businessName}</strong> as {roleLabel(invitation.role)}. Open the
+          invitation link you were sent to accept or decline it.
+        </p>
+      ))}
     </div>
   );
 }

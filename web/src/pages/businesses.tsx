@@ -8,11 +8,11 @@ import { useBusinesses, useCreateBusiness } from '../api/queries';
 import { ErrorNotice } from '../components/error-notice';
 import { checkTimeZone, TimeZoneField } from '../components/time-zone-field';
 import { EmptyState, Field, PageHeader, Skeleton } from '../components/ui';
+import { roleLabel } from '../format/roles';
 import { browserTimeZone } from '../format/time-zones';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { rememberBusiness } from '../state/active-business';
 import { platformLabel } from './campaigns/queries';
-import { roleLabel } from './team/roles';
 
 export function BusinessesPage() {
   useDocumentTitle('Businesses');

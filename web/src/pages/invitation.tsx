@@ -9,9 +9,9 @@ import { ApiError } from '../api/errors';
 import { type Invitation, useAnswerInvitation, useInvitation } from '../api/queries';
 import { ErrorNotice } from '../components/error-notice';
 import { EmptyState, formatDateTime, PageHeader, Skeleton } from '../components/ui';
+import { roleLabel } from '../format/roles';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { rememberBusiness } from '../state/active-business';
-import { roleLabel } from './team/roles';
 
 const REASONS: Record<string, string> = {
   expired: 'This invitation has expired. Ask whoever invited you to send a new one.',

@@ -14,7 +14,7 @@ import {
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { Field, formatDateTime } from '../../components/ui';
-import { approverMatters, ROLE_LABELS, roleLabel, ROLES } from './roles';
+import { approverMatters, ROLE_LABELS, roleLabel, ROLES } from '../../format/roles';
 
 export function InviteForm({ business }: { business: Business }) {
   const invite = useInvite(business.id);

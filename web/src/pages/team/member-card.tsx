@@ -2,8 +2,8 @@
 // team), when they joined and who invited them, and Remove (or Leave, on your own card).
 import { type Member, type Role, useUpdateMember } from '../../api/queries';
 import { Field, formatDateTime } from '../../components/ui';
+import { approverMatters, ROLE_LABELS, roleLabel, ROLES } from '../../format/roles';
 import { useScopedBusiness } from '../business-scope';
-import { approverMatters, ROLE_LABELS, roleLabel, ROLES } from './roles';
 import { TeamError } from './team-error';
 
 export function MemberCard(props: {

@@ -10,13 +10,13 @@ import { useSession } from '../../api/context';
 import { keys, type Member, useMembers, useRemoveMember } from '../../api/queries';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, PageHeader, Skeleton } from '../../components/ui';
+import { roleSummaries } from '../../format/roles';
 import { useDocumentTitle } from '../../hooks/use-document-title';
 import { rememberBusiness } from '../../state/active-business';
 import { can } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
 import { InvitationList, InviteForm } from './invitations';
 import { MemberCard } from './member-card';
-import { roleSummaries } from './roles';
 import { TeamError } from './team-error';
 
 export function TeamPage() {
