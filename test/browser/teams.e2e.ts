@@ -89,15 +89,20 @@ describe('a team of two on one business', () => {
     // The owner signed up first: the instance administrator.
     await owner.page.getByRole('link', { name: 'Instance admin' }).waitFor();
 
-    // The editor drafts a post (through the API, as the editor) and submits it on its page.
+    // The editor drafts a post on an empty piece (as a campaign's calendar slot makes one: the
+    // dashboard writes pieces, it does not make blank ones), saves it, and submits it.
     const asEditor = apiAs(base, await tokenOf(EDITOR));
     const post = await asEditor<{ id: string }>('POST', `/businesses/${businessId}/contents`, {
       platform: 'x',
       topic: 'Sourdough is back on Saturday',
-      body: { text: 'Fresh sourdough is back this Saturday. Come early! #bakery' },
     });
     const contentPath = `${base}/businesses/${businessId}/content/${post.id}`;
     await editor.page.goto(contentPath);
+    await editor.page
+      .getByLabel('Post', { exact: true })
+      .fill('Fresh sourdough is back this Saturday. Come early! #bakery');
+    await editor.page.getByRole('button', { name: 'Save as a new version' }).click();
+    await editor.page.getByTestId('version-row').first().waitFor();
     await editor.page.getByRole('button', { name: 'Submit for review' }).click();
     await editor.page.locator('.page-header .status-in_review').waitFor();
     expect(await contentStatus(editor.page)).toBe('In review');
