@@ -1,7 +1,7 @@
 // SQL for businesses and their members. The service checks membership and permission first
 // (BusinessAccess.require); a business the caller is not a member of is indistinguishable from
 // one that does not exist.
-import { and, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
@@ -105,17 +105,7 @@ export function createBusinessRepository(db: Executor) {
       });
     },
 
-    /** Addresses of these users (stored lower-cased). */
-    async emailsOf(userIds: string[]): Promise<string[]> {
-      if (userIds.length === 0) return [];
-      const rows = await db
-        .select({ email: users.email })
-        .from(users)
-        .where(inArray(users.id, userIds));
-      return rows.map((row) => row.email);
-    },
-
-    /** Addresses of every member of the business. */
+    /** Addresses of every member of the business (stored lower-cased). */
     async memberEmails(businessId: string): Promise<string[]> {
       const rows = await db
         .select({ email: users.email })
