@@ -3,5 +3,6 @@ export * from './accounts.ts';
 export * from './ai.ts';
 export * from './businesses.ts';
 export * from './campaigns.ts';
+export * from './customers.ts';
 export * from './sequences.ts';
 export * from './system.ts';

@@ -1,0 +1,16 @@
+// What other modules may use of segments: the contract of a segment-entry listener (a sequence
+// triggered by entering a segment implements it; the composition root wires it).
+import type { Executor } from '../../platform/db/client.ts';
+
+export interface SegmentEntry {
+  businessId: string;
+  segmentId: string;
+  /** The customers that entered the segment in this refresh. */
+  customerIds: string[];
+}
+
+export interface SegmentEntryListener {
+  readonly name: string;
+  /** Runs inside the refresh's transaction. */
+  onEntered(tx: Executor, entry: SegmentEntry): Promise<void>;
+}
