@@ -142,10 +142,10 @@ describe('email engagement as customer events', () => {
         expect.objectContaining({
           sequenceId: sequence.body.id,
           stepId,
-          deliveryId: expect.any(String),
           subject: 'Hello Ann',
         }),
       );
+      expect(row.properties.deliveryId).toMatch(/^[0-9a-f-]{36}$/);
     }
     const bounces = events.filter((row) => row.event === 'Email Bounced');
     expect(
