@@ -250,6 +250,16 @@ export function createSequenceRepository(db: Executor) {
       return row !== undefined;
     },
 
+    /** The business's segments by name (at most 500), for the trigger picker. */
+    async segmentChoices(businessId: string) {
+      return db
+        .select({ id: segments.id, name: segments.name, size: segments.size })
+        .from(segments)
+        .where(eq(segments.businessId, businessId))
+        .orderBy(asc(segments.name))
+        .limit(500);
+    },
+
     async subscriberIdsIn(businessId: string, ids: string[]): Promise<string[]> {
       if (ids.length === 0) return [];
       const rows = await db

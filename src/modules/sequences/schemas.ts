@@ -438,3 +438,11 @@ export const GenerateSequenceBody = z.object({
   name: z.string().trim().min(1).max(200).optional(),
 });
 export type GenerateSequenceBody = z.infer<typeof GenerateSequenceBody>;
+
+export const SegmentChoices = z
+  .object({
+    items: z.array(
+      z.object({ id: z.uuid(), name: z.string(), size: z.number().int().describe('Customers') }),
+    ),
+  })
+  .meta({ id: 'SegmentChoices' });

@@ -391,6 +391,11 @@ export function createSequenceService(deps: {
     ...createSequenceAnalytics({ repository, ownedSequence: owned }),
     ...createOutboxBrowser({ access, mailer: deps.mailer }),
 
+    async segmentChoices(principal: Principal, businessId: string) {
+      await access.require(principal, businessId, 'business.read');
+      return { items: await repository.segmentChoices(businessId) };
+    },
+
     async startDraft(
       principal: Principal,
       businessId: string,
