@@ -276,12 +276,18 @@ describe('sequence triggers from customer data', () => {
     await dispatch(new Date(start + 1000));
     expect(await sentSubjects(sequence.id)).toEqual(['Day one']);
 
-    // Another plan is not the exit; the pro plan is.
+    // Another plan is not the exit; the pro plan is — even while the sequence is paused.
     await deliver(resolved(business.id, ann, 'Subscription Started', { plan: 'basic' }));
     expect((await enrollments(sequence.base))[0]?.status).toBe('active');
+    expect((await api('POST', `${sequence.base}/pause`)).status).toBe(200);
     await deliver(resolved(business.id, ann, 'Subscription Started', { plan: 'pro' }));
     expect((await enrollments(sequence.base))[0]?.status).toBe('exited');
+    // A paused sequence enrolls nobody new.
+    const bob = await customer(business.id);
+    await deliver(resolved(business.id, bob, 'Trial Started'));
+    expect(await enrollments(sequence.base)).toHaveLength(1);
 
+    expect((await api('POST', `${sequence.base}/resume`)).status).toBe(200);
     await dispatch(new Date(start + 2 * 86_400_000));
     expect(await sentSubjects(sequence.id)).toEqual(['Day one']);
   });

@@ -23,6 +23,7 @@ import { matchesEvent, propertyAt, same } from './event-match.ts';
 
 interface ActiveSequence {
   id: string;
+  status: string;
   trigger: SequenceTrigger;
   exit_event: EventMatch | null;
 }
@@ -60,11 +61,12 @@ const firstSendAt = (sequenceId: unknown, now: Date) => sql`
 export function createSequenceTriggers(deps: { now?: () => Date } = {}) {
   const clock = deps.now ?? (() => new Date());
 
+  /** Sequences an event may start (active) or end an enrollment of (active or paused). */
   async function activeSequences(tx: Executor, businessId: string): Promise<ActiveSequence[]> {
     return rowsOf<ActiveSequence>(
       await tx.execute(sql`
-        select id, trigger, exit_event from sequences
-        where business_id = ${businessId}::uuid and status = 'active'
+        select id, status, trigger, exit_event from sequences
+        where business_id = ${businessId}::uuid and status in ('active', 'paused')
           and (trigger ->> 'type' = 'event' or exit_event is not null)`),
     );
   }
@@ -172,8 +174,13 @@ export function createSequenceTriggers(deps: { now?: () => Date } = {}) {
         }
       }
       for (const sequence of sequences) {
+        // A paused sequence takes no one new, but its exit events still apply.
         const trigger = sequence.trigger;
-        if (trigger.type === 'event' && matchesEvent(trigger, event)) {
+        if (
+          sequence.status === 'active' &&
+          trigger.type === 'event' &&
+          matchesEvent(trigger, event)
+        ) {
           await enrollForEvent(tx, sequence.id, event, now);
         }
       }
