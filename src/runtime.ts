@@ -28,6 +28,7 @@ import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createMessageService } from './modules/messages/service.ts';
 import { createDispatcher } from './modules/sequences/dispatcher.ts';
 import { createEngagement } from './modules/sequences/engagement.ts';
+import { createSequenceTriggers } from './modules/sequences/index.ts';
 import { sequenceDraftJob } from './modules/sequences/jobs.ts';
 import { createSequenceService } from './modules/sequences/service.ts';
 import { createTrackingLinks } from './modules/sequences/tracking.ts';
@@ -195,6 +196,8 @@ function createServices(parts: Infrastructure) {
       },
     }),
     engagement: createEngagement({ db, tracking, logger }),
+    /** Listeners for the customer processor (`events`) and the segment refresh (`segments`). */
+    sequenceTriggers: createSequenceTriggers(),
     sequenceDispatcher: createDispatcher({
       db,
       mailer,

@@ -16,8 +16,17 @@ import {
   sequenceSteps,
   subscribers,
   suppressions,
+  type WaitForEvent,
 } from '../../platform/db/schema/sequences.ts';
+import { type InternalEvent, recordInternalEvents } from '../tracking/index.ts';
 import { nextSendTime } from './send-window.ts';
+
+/** A delivery the mail server accepted: its rendered subject and 'Email Delivered' event. */
+export interface SentDelivery {
+  id: string;
+  subject: string;
+  event: InternalEvent;
+}
 
 export interface ClaimOptions {
   now: Date;
@@ -33,6 +42,7 @@ interface DueEnrollment {
   business_id: string;
   sequence_id: string;
   next_step_index: number;
+  wait_until: string | null;
 }
 
 interface StepInfo {
@@ -40,6 +50,8 @@ interface StepInfo {
   sequence_id: string;
   delay_minutes: number;
   send_window: SendWindow | null;
+  kind: string;
+  wait_for: WaitForEvent | null;
 }
 
 /** A delivery ready to send, with everything its email is rendered from. */
@@ -61,6 +73,7 @@ export interface SendableDelivery {
   business_name: string;
   default_sender: { name: string; email: string; replyTo?: string } | null;
   step_updated_at: Date | string;
+  trigger_event: { name: string; properties: Record<string, unknown> } | null;
   subject: string;
   preheader: string;
   html: string;
@@ -78,7 +91,7 @@ export function createDispatchRepository(db: Database) {
       return db.transaction(async (tx) => {
         const due = rowsOf<DueEnrollment>(
           await tx.execute(sql`
-            select e.id, e.business_id, e.sequence_id, e.next_step_index
+            select e.id, e.business_id, e.sequence_id, e.next_step_index, e.wait_until
             from enrollments e
             join sequences s on s.id = e.sequence_id
             where e.status = 'active' and s.status = 'active' and e.next_send_at <= ${now}::timestamptz
@@ -111,7 +124,7 @@ export function createDispatchRepository(db: Database) {
 
         const stepRows = rowsOf<StepInfo>(
           await tx.execute(sql`
-            select id, sequence_id, delay_minutes, send_window from sequence_steps
+            select id, sequence_id, delay_minutes, send_window, kind, wait_for from sequence_steps
             where sequence_id in (select value::uuid from jsonb_array_elements_text(${jsonb(sequenceIds)}))
             order by sequence_id, position, created_at`),
         );
@@ -130,7 +143,15 @@ export function createDispatchRepository(db: Database) {
           enrollment_id: string;
           message_id: string;
         }[] = [];
-        const moves: { id: string; idx: number; at: string | null; status: string }[] = [];
+        const moves: {
+          id: string;
+          idx: number;
+          at: string | null;
+          status: string;
+          wait: string | null;
+        }[] = [];
+        const after = (minutes: number) =>
+          new Date(options.now.getTime() + minutes * 60_000).toISOString();
         for (const enrollment of due) {
           const steps = stepsOf.get(enrollment.sequence_id) ?? [];
           const step = steps[enrollment.next_step_index];
@@ -140,7 +161,27 @@ export function createDispatchRepository(db: Database) {
               idx: enrollment.next_step_index,
               at: null,
               status: 'completed',
+              wait: null,
             });
+            continue;
+          }
+          if (step.kind === 'wait_for_event') {
+            if (enrollment.wait_until === null) {
+              // The wait begins: due again when it times out (the listener may end it sooner).
+              const until = after(step.wait_for?.limitMinutes ?? 0);
+              const idx = enrollment.next_step_index;
+              moves.push({ id: enrollment.id, idx, at: until, status: 'active', wait: until });
+            } else {
+              // Timed out without the event: on with the next step.
+              const next = steps[enrollment.next_step_index + 1];
+              moves.push({
+                id: enrollment.id,
+                idx: enrollment.next_step_index + 1,
+                at: next ? after(next.delay_minutes) : null,
+                status: next ? 'active' : 'completed',
+                wait: null,
+              });
+            }
             continue;
           }
           const zone = zones.get(enrollment.business_id) ?? 'UTC';
@@ -152,6 +193,7 @@ export function createDispatchRepository(db: Database) {
               idx: enrollment.next_step_index,
               at: sendAt.toISOString(),
               status: 'active',
+              wait: null,
             });
             continue;
           }
@@ -171,10 +213,9 @@ export function createDispatchRepository(db: Database) {
           moves.push({
             id: enrollment.id,
             idx: enrollment.next_step_index + 1,
-            at: next
-              ? new Date(options.now.getTime() + next.delay_minutes * 60_000).toISOString()
-              : null,
+            at: next ? after(next.delay_minutes) : null,
             status: next ? 'active' : 'completed',
+            wait: null,
           });
         }
 
@@ -193,8 +234,9 @@ export function createDispatchRepository(db: Database) {
         if (moves.length > 0) {
           await tx.execute(sql`
             update enrollments e
-            set next_step_index = m.idx, next_send_at = m.at, status = m.status, updated_at = ${now}::timestamptz
-            from jsonb_to_recordset(${jsonb(moves)}) as m(id uuid, idx int, at timestamptz, status text)
+            set next_step_index = m.idx, next_send_at = m.at, status = m.status, wait_until = m.wait,
+              updated_at = ${now}::timestamptz
+            from jsonb_to_recordset(${jsonb(moves)}) as m(id uuid, idx int, at timestamptz, status text, wait timestamptz)
             where e.id = m.id`);
         }
         return claimed;
@@ -247,6 +289,7 @@ export function createDispatchRepository(db: Database) {
           business_name: businesses.name,
           default_sender: businesses.defaultSender,
           step_updated_at: sequenceSteps.updatedAt,
+          trigger_event: enrollments.triggerEvent,
           subject: sequenceSteps.subject,
           preheader: sequenceSteps.preheader,
           html: sequenceSteps.html,
@@ -255,6 +298,7 @@ export function createDispatchRepository(db: Database) {
         .from(deliveries)
         .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
         .innerJoin(sequenceSteps, eq(sequenceSteps.id, deliveries.stepId))
+        .innerJoin(enrollments, eq(enrollments.id, deliveries.enrollmentId))
         .innerJoin(businesses, eq(businesses.id, deliveries.businessId))
         .leftJoin(
           suppressions,
@@ -266,12 +310,25 @@ export function createDispatchRepository(db: Database) {
         .where(and(inArray(deliveries.id, ids), eq(deliveries.status, 'claimed')));
     },
 
-    async markSent(ids: string[], at: Date): Promise<void> {
-      if (ids.length === 0) return;
-      await db
-        .update(deliveries)
-        .set({ status: 'sent', sentAt: at, attempts: sql`${deliveries.attempts} + 1`, error: null })
-        .where(and(inArray(deliveries.id, ids), eq(deliveries.status, 'claimed')));
+    /** Marks sent and records 'Email Delivered' for each, in one transaction. */
+    async markSent(sent: SentDelivery[], at: Date): Promise<void> {
+      if (sent.length === 0) return;
+      await db.transaction(async (tx) => {
+        const updated = rowsOf<{ id: string }>(
+          await tx.execute(sql`
+            update deliveries d
+            set status = 'sent', sent_at = ${at.toISOString()}::timestamptz, attempts = d.attempts + 1,
+              error = null, subject = s.subject
+            from jsonb_to_recordset(${jsonb(sent.map(({ id, subject }) => ({ id, subject })))}) as s(id uuid, subject text)
+            where d.id = s.id and d.status = 'claimed'
+            returning d.id`),
+        );
+        const ids = new Set(updated.map((row) => row.id));
+        await recordInternalEvents(
+          tx,
+          sent.filter((delivery) => ids.has(delivery.id)).map((delivery) => delivery.event),
+        );
+      });
     },
 
     /** Not sent, for good: suppressed address, hard bounce, or out of attempts. */
@@ -279,23 +336,40 @@ export function createDispatchRepository(db: Database) {
       id: string,
       status: 'suppressed' | 'bounced' | 'failed',
       error: string | null,
+      event?: InternalEvent,
     ): Promise<void> {
-      await db
-        .update(deliveries)
-        .set({
-          status,
-          error,
-          attempts: sql`${deliveries.attempts} + ${status === 'suppressed' ? 0 : 1}`,
-        })
-        .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')));
+      await db.transaction(async (tx) => {
+        const updated = await tx
+          .update(deliveries)
+          .set({
+            status,
+            error,
+            attempts: sql`${deliveries.attempts} + ${status === 'suppressed' ? 0 : 1}`,
+          })
+          .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')))
+          .returning({ id: deliveries.id });
+        if (event && updated.length > 0) await recordInternalEvents(tx, [event]);
+      });
     },
 
-    /** A failed attempt that will be retried: its claim is backdated so it goes stale at `retryAt`. */
-    async markRetry(id: string, error: string, claimedAt: Date): Promise<void> {
-      await db
-        .update(deliveries)
-        .set({ attempts: sql`${deliveries.attempts} + 1`, error, claimedAt })
-        .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')));
+    /**
+     * A failed attempt that will be retried: its claim is backdated so it goes stale at `retryAt`.
+     * A soft bounce records its 'Email Bounced' event in the same transaction.
+     */
+    async markRetry(
+      id: string,
+      error: string,
+      claimedAt: Date,
+      event?: InternalEvent,
+    ): Promise<void> {
+      await db.transaction(async (tx) => {
+        const updated = await tx
+          .update(deliveries)
+          .set({ attempts: sql`${deliveries.attempts} + 1`, error, claimedAt })
+          .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')))
+          .returning({ id: deliveries.id });
+        if (event && updated.length > 0) await recordInternalEvents(tx, [event]);
+      });
     },
 
     /** Stops every enrollment of an address in the business (unsubscribed, bounced, complained). */

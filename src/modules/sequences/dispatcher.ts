@@ -12,7 +12,12 @@ import type { Database } from '../../platform/db/client.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
-import { createDispatchRepository, type SendableDelivery } from './dispatch-repository.ts';
+import type { EmailEventName, InternalEvent } from '../tracking/index.ts';
+import {
+  createDispatchRepository,
+  type SendableDelivery,
+  type SentDelivery,
+} from './dispatch-repository.ts';
 import { isTimeLimit, RENDER_TRIES, TemplateRenderError } from './liquid-sandbox.ts';
 import { addTracking, type CompiledStep, compileStep, renderStep } from './templates.ts';
 import type { TrackingLinks } from './tracking.ts';
@@ -42,7 +47,7 @@ export interface DispatchRound {
   failed: number;
 }
 
-type Outcome = 'sent' | 'suppressed' | 'failed';
+type Outcome = { kind: 'sent'; subject: string } | { kind: 'suppressed' } | { kind: 'failed' };
 
 /** Deliveries marked "sent" per update: small groups keep the crash window short. */
 const SENT_GROUP = 20;
@@ -57,11 +62,41 @@ function failureReason(error: unknown): string {
   return firstLine.replaceAll(process.cwd(), '.').slice(0, 500) || 'unknown error';
 }
 
-/** SMTP refused the recipient for good (5xx): the address is suppressed as bounced. */
-function isHardBounce(error: unknown): boolean {
+/**
+ * SMTP refused the recipient: for good (5xx, a hard bounce: the address is suppressed) or for
+ * now (4xx, a soft bounce: retried).
+ */
+function bounceOf(error: unknown): 'hard' | 'soft' | undefined {
   const code = (error as { responseCode?: unknown }).responseCode;
   const command = (error as { command?: unknown }).command;
-  return typeof code === 'number' && code >= 500 && code < 600 && command === 'RCPT TO';
+  if (typeof code !== 'number' || command !== 'RCPT TO') return undefined;
+  if (code >= 500 && code < 600) return 'hard';
+  if (code >= 400 && code < 500) return 'soft';
+  return undefined;
+}
+
+/** A customer-data event about a sequence delivery, with a messageId only this fact has. */
+export function deliveryEvent(
+  delivery: SendableDelivery,
+  event: EmailEventName,
+  messageId: string,
+  subject: string,
+  extra: Record<string, unknown> = {},
+): InternalEvent {
+  return {
+    businessId: delivery.business_id,
+    messageId,
+    event,
+    email: delivery.email,
+    properties: {
+      sequenceId: delivery.sequence_id,
+      stepId: delivery.step_id,
+      deliveryId: delivery.id,
+      subject,
+      ...extra,
+    },
+    timestamp: new Date(),
+  };
 }
 
 export function createDispatcher(deps: {
@@ -105,14 +140,19 @@ export function createDispatcher(deps: {
    * A failed attempt: retried by reconciliation after a backoff of 1, 2, 4, 8 minutes, and
    * given up (`failed`, with its reason) once it has used its attempts.
    */
-  async function recordFailure(delivery: SendableDelivery, now: Date, reason: string) {
+  async function recordFailure(
+    delivery: SendableDelivery,
+    now: Date,
+    reason: string,
+    event?: InternalEvent,
+  ) {
     if (delivery.attempts + 1 >= maxAttempts) {
-      await repository.markFinal(delivery.id, 'failed', reason);
+      await repository.markFinal(delivery.id, 'failed', reason, event);
       return;
     }
     const backoffMs = 60_000 * 2 ** delivery.attempts;
     const staleAt = now.getTime() + backoffMs - config.claimTimeoutSeconds * 1000;
-    await repository.markRetry(delivery.id, reason, new Date(staleAt));
+    await repository.markRetry(delivery.id, reason, new Date(staleAt), event);
   }
 
   // One render per event-loop turn: a batch of deliveries whose templates each render close to
@@ -133,6 +173,7 @@ export function createDispatcher(deps: {
       },
       business: { name: delivery.business_name },
       unsubscribeUrl,
+      event: delivery.trigger_event,
     });
     const html = addTracking(
       rendered.html,
@@ -168,7 +209,7 @@ export function createDispatcher(deps: {
         delivery.subscriber_id,
         'unsubscribed',
       );
-      return 'suppressed';
+      return { kind: 'suppressed' };
     }
     const unsubscribeUrl = tracking.unsubscribeUrl(delivery.id);
     let email: ReturnType<typeof render>;
@@ -186,7 +227,7 @@ export function createDispatcher(deps: {
         { deliveryId: delivery.id, stepId: delivery.step_id, err: error },
         'delivery render failed',
       );
-      return 'failed';
+      return { kind: 'failed' };
     }
     const sender = delivery.default_sender;
     try {
@@ -202,11 +243,22 @@ export function createDispatcher(deps: {
         headers: { 'X-Herald-Delivery': delivery.id },
         owner: delivery.business_id,
       });
-      return 'sent';
+      return { kind: 'sent', subject: email.subject };
     } catch (error) {
       const reason = failureReason(error);
-      if (isHardBounce(error)) {
-        await repository.markFinal(delivery.id, 'bounced', reason);
+      const bounce = bounceOf(error);
+      const bounced = (type: 'hard' | 'soft', messageId: string) =>
+        deliveryEvent(delivery, 'Email Bounced', messageId, email.subject, {
+          bounceType: type,
+          reason,
+        });
+      if (bounce === 'hard') {
+        await repository.markFinal(
+          delivery.id,
+          'bounced',
+          reason,
+          bounced('hard', `herald:bounced:${delivery.id}`),
+        );
         await subscribers.suppress(delivery.business_id, delivery.email, 'bounced');
         await repository.stopEnrollmentsOf(
           delivery.business_id,
@@ -214,10 +266,15 @@ export function createDispatcher(deps: {
           'cancelled',
         );
       } else {
-        await recordFailure(delivery, now, reason);
+        // A soft bounce is recorded once per attempt.
+        const event =
+          bounce === 'soft'
+            ? bounced('soft', `herald:bounced:${delivery.id}:${String(delivery.attempts + 1)}`)
+            : undefined;
+        await recordFailure(delivery, now, reason, event);
       }
       log.warn({ deliveryId: delivery.id, err: error }, 'delivery send failed');
-      return 'failed';
+      return { kind: 'failed' };
     }
   }
 
@@ -225,19 +282,19 @@ export function createDispatcher(deps: {
    * Records a group as sent in one update; when that fails, one by one, so a row the database
    * refuses keeps only itself claimed (reconciled later), never the rest of its group.
    */
-  async function markSent(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
+  async function markSent(sent: SentDelivery[]): Promise<void> {
+    if (sent.length === 0) return;
     try {
-      await repository.markSent(ids, new Date());
+      await repository.markSent(sent, new Date());
       return;
     } catch (error) {
-      log.warn({ count: ids.length, err: error }, 'marking a group sent failed; one by one');
+      log.warn({ count: sent.length, err: error }, 'marking a group sent failed; one by one');
     }
-    for (const id of ids) {
+    for (const one of sent) {
       try {
-        await repository.markSent([id], new Date());
+        await repository.markSent([one], new Date());
       } catch (error) {
-        log.error({ deliveryId: id, err: error }, 'marking a delivery sent failed');
+        log.error({ deliveryId: one.id, err: error }, 'marking a delivery sent failed');
       }
     }
   }
@@ -248,7 +305,7 @@ export function createDispatcher(deps: {
    */
   async function sendAll(ids: string[], now: Date, round: DispatchRound): Promise<void> {
     const deliveries = await repository.sendable(ids);
-    let pending: string[] = [];
+    let pending: SentDelivery[] = [];
     let marking: Promise<void> = Promise.resolve();
     // Groups are marked one after another; markSent never rejects, so one group's failure
     // cannot stop the next from being recorded.
@@ -267,13 +324,23 @@ export function createDispatcher(deps: {
           } catch (error) {
             // Recording the outcome failed: the claim stays and reconciliation retries it.
             log.error({ deliveryId: delivery.id, err: error }, 'delivery failed unexpectedly');
-            outcome = 'failed';
+            outcome = { kind: 'failed' };
           }
-          if (outcome === 'sent') {
+          if (outcome.kind === 'sent') {
             round.sent += 1;
-            pending.push(delivery.id);
+            const { subject } = outcome;
+            pending.push({
+              id: delivery.id,
+              subject,
+              event: deliveryEvent(
+                delivery,
+                'Email Delivered',
+                `herald:delivered:${delivery.id}`,
+                subject,
+              ),
+            });
             if (pending.length >= SENT_GROUP) await flush();
-          } else if (outcome === 'suppressed') round.suppressed += 1;
+          } else if (outcome.kind === 'suppressed') round.suppressed += 1;
           else round.failed += 1;
         }),
       );

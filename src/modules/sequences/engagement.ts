@@ -41,7 +41,7 @@ export function createEngagement(deps: { db: Database; tracking: TrackingLinks; 
     async recordClick(token: string): Promise<string | undefined> {
       const payload = tracking.verify(token);
       if (payload?.k !== 'c' || !/^https?:\/\//i.test(payload.u)) return undefined;
-      await repository.recordClick(payload.d);
+      await repository.recordClick(payload.d, payload.u);
       return payload.u;
     },
 
@@ -49,6 +49,21 @@ export function createEngagement(deps: { db: Database; tracking: TrackingLinks; 
     async unsubscribeTarget(token: string) {
       const target = await targetOf(tracking.verify(token));
       return target ? { email: target.email, businessName: target.businessName } : undefined;
+    },
+
+    /**
+     * A spam complaint about a sequence delivery (from a mailbox provider's feedback loop):
+     * the address is suppressed as complained, its enrollments stop, 'Email Marked as Spam'
+     * is recorded. Nothing calls it yet: Herald has no feedback-loop intake.
+     */
+    async complaint(deliveryId: string): Promise<boolean> {
+      if (!UUID.test(deliveryId)) return false;
+      const target = await repository.targetOfDelivery(deliveryId);
+      if (!target) return false;
+      await subscribers.suppress(target.businessId, target.email, 'complained');
+      await dispatch.stopEnrollmentsOf(target.businessId, target.subscriberId, 'unsubscribed');
+      await repository.recordComplaint(deliveryId);
+      return true;
     },
 
     /** Suppresses the address and stops its enrollments; repeating it changes nothing. */

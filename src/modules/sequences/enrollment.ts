@@ -5,7 +5,7 @@ import { conflict } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { OwnedSequence } from './owned-sequence.ts';
 import type { SequenceRepository } from './repository.ts';
-import type { EnrollBody } from './schemas.ts';
+import { type EnrollBody, EnrollmentStatus } from './schemas.ts';
 
 export function createEnrollment(deps: {
   repository: SequenceRepository;
@@ -50,9 +50,11 @@ export function createEnrollment(deps: {
           sequenceId: enrollment.sequenceId,
           subscriberId: enrollment.subscriberId,
           email,
-          status: enrollment.status as 'active' | 'completed' | 'unsubscribed' | 'cancelled',
+          status: EnrollmentStatus.catch('active').parse(enrollment.status),
           nextStepIndex: enrollment.nextStepIndex,
           nextSendAt: enrollment.nextSendAt?.toISOString() ?? null,
+          waitingUntil: enrollment.waitUntil?.toISOString() ?? null,
+          triggerEvent: enrollment.triggerEvent ?? null,
           createdAt: enrollment.createdAt.toISOString(),
         })),
         nextCursor: page.nextCursor,

@@ -93,6 +93,9 @@ export function createPreviews(deps: {
         });
       }
       const step = found(await repository.findStep(sequenceId, stepId), 'Step');
+      if (step.kind === 'wait_for_event') {
+        throw new AppError('VALIDATION_ERROR', 'A "wait for event" step sends no email');
+      }
       const context = await contextFor(businessId, body.subscriberId, business.name);
       // A step saved before the sandbox may not render: a 400 naming the part, never a 500.
       const rendered = renderForAuthor(step, context, 'step');

@@ -9,6 +9,7 @@ import { keysetPage } from '../../platform/db/pagination.ts';
 import { preparedKeysetList } from '../../platform/db/prepared.ts';
 import { jsonb, rowsOf } from '../../platform/db/raw-sql.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
+import { segments } from '../../platform/db/schema/customers.ts';
 import {
   deliveries,
   enrollments,
@@ -238,6 +239,25 @@ export function createSequenceRepository(db: Executor) {
             from deliveries where sequence_id = ${sequenceId}::uuid and unsubscribed_at >= ${since.toISOString()}::timestamptz
         ) events group by day, kind order by day`);
       return rowsOf<{ date: string; kind: string; n: number }>(result);
+    },
+
+    /** Whether the business has this segment (the trigger's check when a sequence is saved). */
+    async segmentExists(businessId: string, segmentId: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: segments.id })
+        .from(segments)
+        .where(and(eq(segments.businessId, businessId), eq(segments.id, segmentId)));
+      return row !== undefined;
+    },
+
+    /** The business's segments by name (at most 500), for the trigger picker. */
+    async segmentChoices(businessId: string) {
+      return db
+        .select({ id: segments.id, name: segments.name, size: segments.size })
+        .from(segments)
+        .where(eq(segments.businessId, businessId))
+        .orderBy(asc(segments.name))
+        .limit(500);
     },
 
     async subscriberIdsIn(businessId: string, ids: string[]): Promise<string[]> {

@@ -22,6 +22,7 @@ import {
   OutboxQuery,
   PreviewBody,
   RenderedEmail,
+  SegmentChoices,
   Sequence,
   SequenceAnalytics,
   SequenceListQuery,
@@ -78,6 +79,20 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
     },
     async (request) =>
       sequences.list(principalOf(request), request.params.businessId, request.query),
+  );
+
+  app.get(
+    `${base}/segment-choices`,
+    {
+      config: { permission: 'business.read' },
+      schema: {
+        tags,
+        summary: "The business's segments a sequence can start from (for the trigger picker)",
+        params: BusinessParams,
+        response: { 200: SegmentChoices, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => sequences.segmentChoices(principalOf(request), request.params.businessId),
   );
 
   app.post(

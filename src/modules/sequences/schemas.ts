@@ -62,8 +62,59 @@ const HTML_BODY = 'The HTML body; required unless `markdown` is given.';
 const HtmlBody = z.string().min(1).max(200_000);
 const MarkdownBody = z.string().min(1).max(200_000);
 
+const Scalar = z.union([z.string().max(500), z.number(), z.boolean(), z.null()]);
+const PropertyName = z.string().trim().min(1).max(200);
+
+export const PropertyFilter = z
+  .union([
+    z.record(PropertyName, Scalar).describe('Each property equals its value'),
+    z
+      .array(
+        z.object({
+          property: PropertyName.describe('A property name, or a dotted path like "cart.id"'),
+          op: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists']),
+          value: Scalar.optional(),
+        }),
+      )
+      .max(20)
+      .describe('Every condition holds'),
+  ])
+  .meta({ id: 'PropertyFilter', example: { plan: 'pro' } });
+
+const EventName = z.string().trim().min(1).max(200);
+
+export const EventMatch = z
+  .object({ event: EventName, where: PropertyFilter.optional() })
+  .meta({ id: 'EventMatch', example: { event: 'Order Completed' } });
+
+export const WaitFor = z
+  .object({
+    event: EventName.meta({ example: 'Order Completed' }),
+    where: PropertyFilter.optional(),
+    sameAs: z
+      .array(PropertyName)
+      .max(10)
+      .default([])
+      .describe("Properties that must equal the triggering event's (e.g. cart_id)"),
+    limit: Delay.describe('How long to wait, from when the step is reached'),
+    goToStep: z
+      .number()
+      .int()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'When the event happens: continue at this step (1-based, after this one); null ends the sequence. Without it within the limit, the next step follows.',
+      ),
+  })
+  .meta({ id: 'WaitForEvent' });
+export type WaitFor = z.infer<typeof WaitFor>;
+
+export const StepKind = z.enum(['email', 'wait_for_event']);
+
 export const StepBody = z
   .object({
+    kind: StepKind.default('email'),
     delay: Delay.default({ value: 0, unit: 'minutes' }).describe(
       'After the previous step (after enrollment for the first step)',
     ),
@@ -72,6 +123,8 @@ export const StepBody = z
       .string()
       .min(1)
       .max(500)
+      .optional()
+      .describe('Required for an email step')
       .meta({ example: 'Welcome, {{ subscriber.first_name | default: "friend" }}' }),
     preheader: z.string().max(500).default(''),
     html: HtmlBody.optional()
@@ -79,10 +132,19 @@ export const StepBody = z
       .meta({ example: '<p>Hello {{ subscriber.first_name | default: "there" }}!</p>' }),
     markdown: MarkdownBody.optional().describe(MARKDOWN),
     text: z.string().max(200_000).default('').describe(TEXT_PART),
+    waitFor: WaitFor.optional().describe('Required for a wait_for_event step'),
   })
-  .refine((step) => step.html !== undefined || step.markdown !== undefined, {
-    path: ['html'],
-    message: 'give the body as html or as markdown',
+  .refine(
+    (step) => step.kind !== 'email' || step.html !== undefined || step.markdown !== undefined,
+    { path: ['html'], message: 'give the body as html or as markdown' },
+  )
+  .refine((step) => step.kind !== 'email' || step.subject !== undefined, {
+    path: ['subject'],
+    message: 'an email step needs a subject',
+  })
+  .refine((step) => step.kind !== 'wait_for_event' || step.waitFor !== undefined, {
+    path: ['waitFor'],
+    message: 'a wait_for_event step needs waitFor',
   })
   .meta({
     example: {
@@ -105,6 +167,7 @@ export const UpdateStepBody = z
       `${MARKDOWN} null: keep the current HTML and write the step in HTML from now on.`,
     ),
     text: z.string().max(200_000).describe(TEXT_PART),
+    waitFor: WaitFor.describe('A wait_for_event step only'),
   })
   .partial();
 export type UpdateStepBody = z.infer<typeof UpdateStepBody>;
@@ -114,6 +177,8 @@ export const Step = z
     id: z.uuid(),
     sequenceId: z.uuid(),
     position: z.number().int(),
+    kind: StepKind,
+    waitFor: WaitFor.nullable(),
     delay: Delay,
     sendWindow: SendWindow.nullable(),
     subject: z.string(),
@@ -133,19 +198,34 @@ export type Step = z.infer<typeof Step>;
 export const Trigger = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('manual') }),
-    z.object({ type: z.literal('event'), event: z.string().trim().min(1).max(200) }),
+    z.object({
+      type: z.literal('event'),
+      event: EventName,
+      where: PropertyFilter.optional().describe('Only events whose properties match'),
+    }),
+    z.object({ type: z.literal('segment'), segmentId: z.uuid() }),
   ])
+  .describe(
+    'manual: enrolled by hand; event: when a customer does the event; segment: when a customer enters the segment. Only subscribed, unsuppressed subscribers linked to the customer are enrolled, at most once per sequence.',
+  )
   .meta({ id: 'SequenceTrigger' });
+
+export type Trigger = z.infer<typeof Trigger>;
+
+const ExitEvent = EventMatch.nullable().describe(
+  'When the enrolled customer does this event, the enrollment ends (status exited)',
+);
 
 export const CreateSequenceBody = z.object({
   name: z.string().trim().min(1).max(200).meta({ example: 'Welcome series' }),
   trigger: Trigger.default({ type: 'manual' }),
+  exitEvent: ExitEvent.default(null),
   steps: z.array(StepBody).max(50).default([]),
 });
 export type CreateSequenceBody = z.infer<typeof CreateSequenceBody>;
 
 export const UpdateSequenceBody = z
-  .object({ name: z.string().trim().min(1).max(200), trigger: Trigger })
+  .object({ name: z.string().trim().min(1).max(200), trigger: Trigger, exitEvent: ExitEvent })
   .partial();
 export type UpdateSequenceBody = z.infer<typeof UpdateSequenceBody>;
 
@@ -156,6 +236,7 @@ export const Sequence = z
     name: z.string(),
     status: SequenceStatus,
     trigger: Trigger,
+    exitEvent: ExitEvent,
     steps: z.array(Step),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -195,7 +276,13 @@ export const EnrollResult = z.object({
   skipped: z.number().int().describe('Already enrolled, unsubscribed, suppressed or not found'),
 });
 
-export const EnrollmentStatus = z.enum(['active', 'completed', 'unsubscribed', 'cancelled']);
+export const EnrollmentStatus = z.enum([
+  'active',
+  'completed',
+  'exited',
+  'unsubscribed',
+  'cancelled',
+]);
 export const Enrollment = z
   .object({
     id: z.uuid(),
@@ -205,6 +292,14 @@ export const Enrollment = z
     status: EnrollmentStatus,
     nextStepIndex: z.number().int(),
     nextSendAt: z.string().nullable(),
+    waitingUntil: z
+      .string()
+      .nullable()
+      .describe('While waiting at a "wait for event" step: when the wait times out'),
+    triggerEvent: z
+      .object({ name: z.string(), properties: z.record(z.string(), z.unknown()) })
+      .nullable()
+      .describe('The customer event that enrolled the subscriber'),
     createdAt: z.string(),
   })
   .meta({ id: 'Enrollment' });
@@ -343,3 +438,11 @@ export const GenerateSequenceBody = z.object({
   name: z.string().trim().min(1).max(200).optional(),
 });
 export type GenerateSequenceBody = z.infer<typeof GenerateSequenceBody>;
+
+export const SegmentChoices = z
+  .object({
+    items: z.array(
+      z.object({ id: z.uuid(), name: z.string(), size: z.number().int().describe('Customers') }),
+    ),
+  })
+  .meta({ id: 'SegmentChoices' });

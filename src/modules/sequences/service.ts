@@ -7,7 +7,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { Database } from '../../platform/db/client.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { conflict, found, notFound } from '../../platform/http/errors.ts';
+import { AppError, conflict, found, notFound } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
@@ -30,6 +30,7 @@ import {
   Trigger,
   type UpdateSequenceBody,
   type UpdateStepBody,
+  WaitFor,
 } from './schemas.ts';
 import { createSequenceAnalytics } from './sequence-analytics.ts';
 import { assertValidTemplates, htmlOfMarkdown } from './templates.ts';
@@ -40,6 +41,16 @@ export function toStep(row: StepRow): Step {
     id: row.id,
     sequenceId: row.sequenceId,
     position: row.position,
+    kind: row.kind === 'wait_for_event' ? 'wait_for_event' : 'email',
+    waitFor: row.waitFor
+      ? {
+          event: row.waitFor.event,
+          ...(row.waitFor.where ? { where: row.waitFor.where } : {}),
+          sameAs: row.waitFor.sameAs,
+          limit: delayOf(row.waitFor.limitMinutes),
+          goToStep: row.waitFor.goToStep,
+        }
+      : null,
     delay: delayOf(row.delayMinutes),
     sendWindow: row.sendWindow ?? null,
     subject: row.subject,
@@ -59,6 +70,7 @@ function toSequence(row: SequenceRow, steps: StepRow[]): Sequence {
     name: row.name,
     status: SequenceStatus.catch('draft').parse(row.status),
     trigger: Trigger.catch({ type: 'manual' }).parse(row.trigger),
+    exitEvent: row.exitEvent ?? null,
     steps: steps.map(toStep),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -82,18 +94,54 @@ function checkedBody(
   return { html, markdown: body.markdown };
 }
 
-function stepValues(body: StepBody) {
+function invalid(path: string, message: string): AppError {
+  return new AppError('VALIDATION_ERROR', message, { details: { issues: [{ path, message }] } });
+}
+
+/** A wait as stored; its "go to" must be a later step (`index` is the step's, 0-based). */
+function storedWait(waitFor: WaitFor, index: number, path: string) {
+  if (waitFor.goToStep !== null && waitFor.goToStep <= index + 1) {
+    throw invalid(`${path}.goToStep`, 'A wait can only go on to a later step');
+  }
+  return {
+    event: waitFor.event,
+    ...(waitFor.where ? { where: waitFor.where } : {}),
+    sameAs: waitFor.sameAs,
+    limitMinutes: delayMinutes(waitFor.limit),
+    goToStep: waitFor.goToStep,
+  };
+}
+
+/** A wait step has no email: its subject and bodies are stored empty. */
+function waitValues(body: StepBody, index: number, path: string) {
+  if (!body.waitFor) throw invalid(`${path}.waitFor`, 'a wait_for_event step needs waitFor');
+  return {
+    kind: 'wait_for_event',
+    waitFor: storedWait(body.waitFor, index, `${path}.waitFor`),
+    delayMinutes: delayMinutes(body.delay),
+    sendWindow: null,
+    subject: '',
+    preheader: '',
+    html: '',
+    markdown: null,
+    text: '',
+  };
+}
+
+function stepValues(body: StepBody, index: number, path = 'body') {
+  if (body.kind === 'wait_for_event') return waitValues(body, index, path);
   const source =
     body.markdown !== undefined
       ? { markdown: body.markdown }
       : { html: body.html ?? '', markdown: null };
+  const templates = { subject: body.subject ?? '', preheader: body.preheader, text: body.text };
   return {
+    kind: 'email',
+    waitFor: null,
     delayMinutes: delayMinutes(body.delay),
     sendWindow: body.sendWindow,
-    subject: body.subject,
-    preheader: body.preheader,
-    ...checkedBody(body, source),
-    text: body.text,
+    ...templates,
+    ...checkedBody(templates, source),
   };
 }
 
@@ -143,6 +191,14 @@ export function createSequenceService(deps: {
   const { access } = deps;
   const owned = createOwnedSequence({ access, repository });
 
+  /** A segment trigger must name a segment of the business. */
+  async function checkTrigger(businessId: string, trigger: Trigger | undefined) {
+    if (trigger?.type !== 'segment') return;
+    if (!(await repository.segmentExists(businessId, trigger.segmentId))) {
+      throw invalid('body.trigger.segmentId', 'No segment with this id in the business');
+    }
+  }
+
   async function withSteps(row: SequenceRow): Promise<Sequence> {
     return toSequence(row, await repository.steps(row.id));
   }
@@ -186,11 +242,12 @@ export function createSequenceService(deps: {
   return {
     async create(principal: Principal, businessId: string, body: CreateSequenceBody) {
       await access.require(principal, businessId, 'content.write');
+      await checkTrigger(businessId, body.trigger);
       const steps: ReturnType<typeof stepValues>[] = [];
-      for (const step of body.steps) {
+      for (const [position, step] of body.steps.entries()) {
         // Each step's trial render may take the whole render budget: other requests run between.
         await setImmediate();
-        steps.push(stepValues(step));
+        steps.push(stepValues(step, position, `body.steps.${String(position)}`));
       }
       return deps.db.transaction(async (tx) => {
         const txRepository = createSequenceRepository(tx);
@@ -198,6 +255,7 @@ export function createSequenceService(deps: {
           businessId,
           name: body.name,
           trigger: body.trigger,
+          exitEvent: body.exitEvent,
         });
         const stepRows = await txRepository.insertSteps(
           steps.map((step, position) => ({ ...step, businessId, sequenceId: row.id, position })),
@@ -226,6 +284,7 @@ export function createSequenceService(deps: {
             name: sequence.name,
             status: sequence.status,
             trigger: sequence.trigger,
+            exitEvent: sequence.exitEvent,
             createdAt: sequence.createdAt,
             updatedAt: sequence.updatedAt,
             stepCount: row.stepCount,
@@ -247,6 +306,7 @@ export function createSequenceService(deps: {
       body: UpdateSequenceBody,
     ) {
       await owned(principal, businessId, sequenceId, 'content.write');
+      await checkTrigger(businessId, body.trigger);
       const row = found(await repository.update(businessId, sequenceId, body), 'Sequence');
       return withSteps(row);
     },
@@ -271,7 +331,8 @@ export function createSequenceService(deps: {
 
     async addStep(principal: Principal, businessId: string, sequenceId: string, body: StepBody) {
       await owned(principal, businessId, sequenceId, 'content.write');
-      const values = stepValues(body);
+      const index = (await repository.steps(sequenceId)).length;
+      const values = stepValues(body, index);
       const position = await repository.nextPosition(sequenceId);
       const rows = await repository.insertSteps([{ ...values, businessId, sequenceId, position }]);
       return toStep(returnedRow(rows));
@@ -286,6 +347,15 @@ export function createSequenceService(deps: {
     ) {
       await owned(principal, businessId, sequenceId, 'content.write');
       const current = found(await repository.findStep(sequenceId, stepId), 'Step');
+      if (current.kind === 'wait_for_event') {
+        const index = (await repository.steps(sequenceId)).findIndex((step) => step.id === stepId);
+        const row = await repository.updateStep(sequenceId, stepId, {
+          ...(body.waitFor ? { waitFor: storedWait(body.waitFor, index, 'body.waitFor') } : {}),
+          ...(body.delay ? { delayMinutes: delayMinutes(body.delay) } : {}),
+        });
+        return toStep(found(row, 'Step'));
+      }
+      if (body.waitFor) throw invalid('body.waitFor', 'An email step does not wait for an event');
       const templates = {
         subject: body.subject ?? current.subject,
         preheader: body.preheader ?? current.preheader,
@@ -320,6 +390,11 @@ export function createSequenceService(deps: {
     ...createPreviews({ ...deps, repository, ownedSequence: owned }),
     ...createSequenceAnalytics({ repository, ownedSequence: owned }),
     ...createOutboxBrowser({ access, mailer: deps.mailer }),
+
+    async segmentChoices(principal: Principal, businessId: string) {
+      await access.require(principal, businessId, 'business.read');
+      return { items: await repository.segmentChoices(businessId) };
+    },
 
     async startDraft(
       principal: Principal,

@@ -56,6 +56,8 @@ export interface RenderContext {
   };
   business: { name: string };
   unsubscribeUrl: string;
+  /** The customer event that enrolled the subscriber: `{{ event.cart_id }}`, `{{ event.name }}`. */
+  event?: { name: string; properties: Record<string, unknown> } | null;
 }
 
 export interface RenderedEmail {
@@ -237,6 +239,13 @@ function scopeOf(context: RenderContext): Record<string, unknown> {
     },
     business: context.business,
     unsubscribe_url: context.unsubscribeUrl,
+    event: context.event
+      ? {
+          ...context.event.properties,
+          name: context.event.name,
+          properties: context.event.properties,
+        }
+      : {},
   };
 }
 

@@ -5870,6 +5870,11 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /**
+             * @description When the enrolled customer does this event, the enrollment ends (status exited)
+             * @default null
+             */
+            exitEvent?: components['schemas']['EventMatchInput'] | null;
             /** @example Welcome series */
             name: string;
             /** @default [] */
@@ -5880,19 +5885,28 @@ export interface paths {
                * @example <p>Hello {{ subscriber.first_name | default: "there" }}!</p>
                */
               html?: string;
+              /**
+               * @default email
+               * @enum {string}
+               */
+              kind?: 'email' | 'wait_for_event';
               /** @description The body in Markdown (Liquid tags kept as written). When given, the HTML body is made from it (tags and links an email may carry; no scripts, styles or event attributes; links only to http(s), mailto or a Liquid value) and an `html` sent alongside is ignored. */
               markdown?: string;
               /** @default  */
               preheader?: string;
               /** @default null */
               sendWindow?: components['schemas']['SendWindowInput'] | null;
-              /** @example Welcome, {{ subscriber.first_name | default: "friend" }} */
-              subject: string;
+              /**
+               * @description Required for an email step
+               * @example Welcome, {{ subscriber.first_name | default: "friend" }}
+               */
+              subject?: string;
               /**
                * @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written.
                * @default
                */
               text?: string;
+              waitFor?: components['schemas']['WaitForEventInput'];
             }[];
             trigger?: components['schemas']['SequenceTriggerInput'];
           };
@@ -6142,6 +6156,8 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description When the enrolled customer does this event, the enrollment ends (status exited) */
+            exitEvent?: components['schemas']['EventMatchInput'] | null;
             name?: string;
             trigger?: components['schemas']['SequenceTriggerInput'];
           };
@@ -6907,19 +6923,28 @@ export interface paths {
              * @example <p>Hello {{ subscriber.first_name | default: "there" }}!</p>
              */
             html?: string;
+            /**
+             * @default email
+             * @enum {string}
+             */
+            kind?: 'email' | 'wait_for_event';
             /** @description The body in Markdown (Liquid tags kept as written). When given, the HTML body is made from it (tags and links an email may carry; no scripts, styles or event attributes; links only to http(s), mailto or a Liquid value) and an `html` sent alongside is ignored. */
             markdown?: string;
             /** @default  */
             preheader?: string;
             /** @default null */
             sendWindow?: components['schemas']['SendWindowInput'] | null;
-            /** @example Welcome, {{ subscriber.first_name | default: "friend" }} */
-            subject: string;
+            /**
+             * @description Required for an email step
+             * @example Welcome, {{ subscriber.first_name | default: "friend" }}
+             */
+            subject?: string;
             /**
              * @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written.
              * @default
              */
             text?: string;
+            waitFor?: components['schemas']['WaitForEventInput'];
           };
         };
       };
@@ -7106,6 +7131,7 @@ export interface paths {
             subject?: string;
             /** @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written. */
             text?: string;
+            waitFor?: components['schemas']['WaitForEventInput'];
           };
         };
       };
@@ -7488,6 +7514,94 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/segment-choices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The business's segments a sequence can start from (for the trigger picker)
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SegmentChoices'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -10483,9 +10597,18 @@ export interface components {
       /** Format: uuid */
       sequenceId: string;
       /** @enum {string} */
-      status: 'active' | 'completed' | 'unsubscribed' | 'cancelled';
+      status: 'active' | 'completed' | 'exited' | 'unsubscribed' | 'cancelled';
       /** Format: uuid */
       subscriberId: string;
+      /** @description The customer event that enrolled the subscriber */
+      triggerEvent: {
+        name: string;
+        properties: {
+          [key: string]: unknown;
+        };
+      } | null;
+      /** @description While waiting at a "wait for event" step: when the wait times out */
+      waitingUntil: string | null;
     };
     EnrollmentInput: {
       createdAt: string;
@@ -10497,9 +10620,18 @@ export interface components {
       /** Format: uuid */
       sequenceId: string;
       /** @enum {string} */
-      status: 'active' | 'completed' | 'unsubscribed' | 'cancelled';
+      status: 'active' | 'completed' | 'exited' | 'unsubscribed' | 'cancelled';
       /** Format: uuid */
       subscriberId: string;
+      /** @description The customer event that enrolled the subscriber */
+      triggerEvent: {
+        name: string;
+        properties: {
+          [key: string]: unknown;
+        };
+      } | null;
+      /** @description While waiting at a "wait for event" step: when the wait times out */
+      waitingUntil: string | null;
     };
     EnrollmentPage: {
       items: components['schemas']['Enrollment'][];
@@ -10534,6 +10666,24 @@ export interface components {
       };
       /** Format: date-time */
       timestamp: string;
+    };
+    /**
+     * @example {
+     *       "event": "Order Completed"
+     *     }
+     */
+    EventMatch: {
+      event: string;
+      where?: components['schemas']['PropertyFilter'];
+    };
+    /**
+     * @example {
+     *       "event": "Order Completed"
+     *     }
+     */
+    EventMatchInput: {
+      event: string;
+      where?: components['schemas']['PropertyFilterInput'];
     };
     /**
      * @example {
@@ -10921,6 +11071,38 @@ export interface components {
      * @enum {string}
      */
     PlatformInput: 'linkedin' | 'x' | 'instagram' | 'facebook' | 'email' | 'blog' | 'search_ads';
+    /**
+     * @example {
+     *       "plan": "pro"
+     *     }
+     */
+    PropertyFilter:
+      | {
+          [key: string]: string | number | boolean | null;
+        }
+      | {
+          /** @enum {string} */
+          op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'exists';
+          /** @description A property name, or a dotted path like "cart.id" */
+          property: string;
+          value?: string | number | boolean | null;
+        }[];
+    /**
+     * @example {
+     *       "plan": "pro"
+     *     }
+     */
+    PropertyFilterInput:
+      | {
+          [key: string]: string | number | boolean | null;
+        }
+      | {
+          /** @enum {string} */
+          op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'exists';
+          /** @description A property name, or a dotted path like "cart.id" */
+          property: string;
+          value?: string | number | boolean | null;
+        }[];
     Publication: {
       channel: string;
       /** Format: uuid */
@@ -11097,6 +11279,24 @@ export interface components {
       descriptions: string[];
       headlines: string[];
     };
+    SegmentChoices: {
+      items: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        /** @description Customers */
+        size: number;
+      }[];
+    };
+    SegmentChoicesInput: {
+      items: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        /** @description Customers */
+        size: number;
+      }[];
+    };
     /** @description In the business's timezone */
     SendWindow: {
       /** @description ISO weekdays: 1 = Monday … 7 = Sunday */
@@ -11119,6 +11319,8 @@ export interface components {
       /** Format: uuid */
       businessId: string;
       createdAt: string;
+      /** @description When the enrolled customer does this event, the enrollment ends (status exited) */
+      exitEvent: components['schemas']['EventMatch'] | null;
       /** Format: uuid */
       id: string;
       name: string;
@@ -11264,6 +11466,8 @@ export interface components {
       /** Format: uuid */
       businessId: string;
       createdAt: string;
+      /** @description When the enrolled customer does this event, the enrollment ends (status exited) */
+      exitEvent: components['schemas']['EventMatchInput'] | null;
       /** Format: uuid */
       id: string;
       name: string;
@@ -11288,6 +11492,8 @@ export interface components {
       html: string;
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'email' | 'wait_for_event';
       /** @description The Markdown the body is written in; null when it is written in HTML */
       markdown: string | null;
       position: number;
@@ -11299,6 +11505,7 @@ export interface components {
       /** @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written. */
       text: string;
       updatedAt: string;
+      waitFor: components['schemas']['WaitForEvent'] | null;
     };
     SequenceStepInput: {
       createdAt: string;
@@ -11307,6 +11514,8 @@ export interface components {
       html: string;
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'email' | 'wait_for_event';
       /** @description The Markdown the body is written in; null when it is written in HTML */
       markdown: string | null;
       position: number;
@@ -11318,12 +11527,15 @@ export interface components {
       /** @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written. */
       text: string;
       updatedAt: string;
+      waitFor: components['schemas']['WaitForEventInput'] | null;
     };
     SequenceSummary: {
       /** Format: uuid */
       businessId: string;
       createdAt: string;
       enrolled: number;
+      /** @description When the enrolled customer does this event, the enrollment ends (status exited) */
+      exitEvent: components['schemas']['EventMatch'] | null;
       /** Format: uuid */
       id: string;
       name: string;
@@ -11338,6 +11550,8 @@ export interface components {
       businessId: string;
       createdAt: string;
       enrolled: number;
+      /** @description When the enrolled customer does this event, the enrollment ends (status exited) */
+      exitEvent: components['schemas']['EventMatchInput'] | null;
       /** Format: uuid */
       id: string;
       name: string;
@@ -11347,6 +11561,7 @@ export interface components {
       trigger: components['schemas']['SequenceTriggerInput'];
       updatedAt: string;
     };
+    /** @description manual: enrolled by hand; event: when a customer does the event; segment: when a customer enters the segment. Only subscribed, unsuppressed subscribers linked to the customer are enrolled, at most once per sequence. */
     SequenceTrigger:
       | {
           /** @constant */
@@ -11356,7 +11571,16 @@ export interface components {
           event: string;
           /** @constant */
           type: 'event';
+          /** @description Only events whose properties match */
+          where?: components['schemas']['PropertyFilter'];
+        }
+      | {
+          /** Format: uuid */
+          segmentId: string;
+          /** @constant */
+          type: 'segment';
         };
+    /** @description manual: enrolled by hand; event: when a customer does the event; segment: when a customer enters the segment. Only subscribed, unsuppressed subscribers linked to the customer are enrolled, at most once per sequence. */
     SequenceTriggerInput:
       | {
           /** @constant */
@@ -11366,6 +11590,14 @@ export interface components {
           event: string;
           /** @constant */
           type: 'event';
+          /** @description Only events whose properties match */
+          where?: components['schemas']['PropertyFilterInput'];
+        }
+      | {
+          /** Format: uuid */
+          segmentId: string;
+          /** @constant */
+          type: 'segment';
         };
     StepDelay: {
       /** @enum {string} */
@@ -11638,6 +11870,40 @@ export interface components {
       /** Format: uuid */
       id: string;
       name: string;
+    };
+    WaitForEvent: {
+      /** @example Order Completed */
+      event: string;
+      /**
+       * @description When the event happens: continue at this step (1-based, after this one); null ends the sequence. Without it within the limit, the next step follows.
+       * @default null
+       */
+      goToStep: number | null;
+      /** @description How long to wait, from when the step is reached */
+      limit: components['schemas']['StepDelay'];
+      /**
+       * @description Properties that must equal the triggering event's (e.g. cart_id)
+       * @default []
+       */
+      sameAs: string[];
+      where?: components['schemas']['PropertyFilter'];
+    };
+    WaitForEventInput: {
+      /** @example Order Completed */
+      event: string;
+      /**
+       * @description When the event happens: continue at this step (1-based, after this one); null ends the sequence. Without it within the limit, the next step follows.
+       * @default null
+       */
+      goToStep: number | null;
+      /** @description How long to wait, from when the step is reached */
+      limit: components['schemas']['StepDelayInput'];
+      /**
+       * @description Properties that must equal the triggering event's (e.g. cart_id)
+       * @default []
+       */
+      sameAs: string[];
+      where?: components['schemas']['PropertyFilterInput'];
     };
     /**
      * @example {

@@ -22,7 +22,35 @@ export interface SendWindow {
   end: string;
 }
 
-export type SequenceTrigger = { type: 'manual' } | { type: 'event'; event: string };
+/** A property condition on an event: equality per property, or a list of comparisons. */
+export type PropertyCondition = {
+  property: string;
+  op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'exists';
+  value?: string | number | boolean | null;
+};
+export type PropertyFilter = Record<string, string | number | boolean | null> | PropertyCondition[];
+
+/** An event by name, optionally narrowed by its properties. */
+export interface EventMatch {
+  event: string;
+  where?: PropertyFilter | undefined;
+}
+
+export type SequenceTrigger =
+  | { type: 'manual' }
+  | { type: 'event'; event: string; where?: PropertyFilter | undefined }
+  | { type: 'segment'; segmentId: string };
+
+/**
+ * A "wait for event" step: waits up to `limitMinutes` for `event` (whose `sameAs` properties
+ * equal the triggering event's); on it, goes to step `goToStep` (1-based) or ends (null);
+ * without it, continues with the next step.
+ */
+export interface WaitForEvent extends EventMatch {
+  sameAs: string[];
+  limitMinutes: number;
+  goToStep: number | null;
+}
 
 export const subscribers = pgTable(
   'subscribers',
@@ -116,6 +144,8 @@ export const sequences = pgTable(
     /** draft | active | paused | archived */
     status: text('status').notNull().default('draft'),
     trigger: jsonb('trigger').$type<SequenceTrigger>().notNull().default({ type: 'manual' }),
+    /** The customer event that ends an enrollment (status 'exited'). */
+    exitEvent: jsonb('exit_event').$type<EventMatch | null>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -137,6 +167,9 @@ export const sequenceSteps = pgTable(
       .notNull()
       .references(() => sequences.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
+    /** email | wait_for_event (subject and bodies are empty for a wait). */
+    kind: text('kind').notNull().default('email'),
+    waitFor: jsonb('wait_for').$type<WaitForEvent | null>(),
     /** Delay after the previous step (after enrollment for the first), in minutes. */
     delayMinutes: integer('delay_minutes').notNull().default(0),
     sendWindow: jsonb('send_window').$type<SendWindow | null>(),
@@ -174,11 +207,20 @@ export const enrollments = pgTable(
     subscriberId: uuid('subscriber_id')
       .notNull()
       .references(() => subscribers.id, { onDelete: 'cascade' }),
-    /** active | completed | unsubscribed | cancelled */
+    /** active | completed | exited | unsubscribed | cancelled */
     status: text('status').notNull().default('active'),
     /** Position of the next step to send (0-based index into the ordered steps). */
     nextStepIndex: integer('next_step_index').notNull().default(0),
     nextSendAt: timestamp('next_send_at', { withTimezone: true }),
+    /** The customer event (messageId) that enrolled the subscriber; null when enrolled by hand. */
+    triggerMessageId: text('trigger_message_id'),
+    /** The triggering event ({ name, properties }): `{{ event.* }}` in steps, wait matching. */
+    triggerEvent: jsonb('trigger_event').$type<{
+      name: string;
+      properties: Record<string, unknown>;
+    } | null>(),
+    /** Set while the enrollment waits at a "wait for event" step: when the wait times out. */
+    waitUntil: timestamp('wait_until', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -218,6 +260,8 @@ export const deliveries = pgTable(
       .references(() => subscribers.id, { onDelete: 'cascade' }),
     /** Fixed when the delivery is claimed; every retry sends with the same Message-ID. */
     messageId: text('message_id').notNull(),
+    /** The rendered subject, set when sent (for the engagement events). */
+    subject: text('subject'),
     /** claimed | sent | failed | suppressed | bounced */
     status: text('status').notNull().default('claimed'),
     attempts: integer('attempts').notNull().default(0),

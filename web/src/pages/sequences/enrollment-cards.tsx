@@ -153,9 +153,11 @@ export function RecentEnrollments({ sequence }: { sequence: Sequence }) {
                     <StatusBadge status={enrollment.status} />
                   </td>
                   <td>
-                    {enrollment.status === 'active'
-                      ? `Step ${String(enrollment.nextStepIndex + 1)}, ${formatDateTime(enrollment.nextSendAt)}`
-                      : '—'}
+                    {enrollment.status !== 'active'
+                      ? '—'
+                      : enrollment.waitingUntil
+                        ? `Step ${String(enrollment.nextStepIndex + 1)}: waiting until ${formatDateTime(enrollment.waitingUntil)}`
+                        : `Step ${String(enrollment.nextStepIndex + 1)}, ${formatDateTime(enrollment.nextSendAt)}`}
                   </td>
                 </tr>
               ))}

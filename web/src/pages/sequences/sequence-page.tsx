@@ -24,6 +24,9 @@ import {
 } from './sequence-queries';
 import { StepEditor } from './step-editor';
 import { describeTiming } from './step-form';
+import { TriggerCard } from './trigger-card';
+import { describeTrigger } from './trigger-form';
+import { WaitFlow, WaitStepEditor } from './wait-step-editor';
 
 export function SequencePage() {
   const business = useScopedBusiness();
@@ -63,6 +66,7 @@ function SequenceView({ sequence, timezone }: { sequence: Sequence; timezone: st
       </nav>
       <SequenceHeader sequence={sequence} />
       <div className="stack">
+        <TriggerCard sequence={sequence} />
         <Steps sequence={sequence} timezone={timezone} />
         <div className="grid-two">
           <EnrollCard sequence={sequence} />
@@ -112,9 +116,7 @@ function SequenceHeader({ sequence }: { sequence: Sequence }) {
             <StatusBadge status={sequence.status} />
           </span>{' '}
           {sequence.steps.length} step{sequence.steps.length === 1 ? '' : 's'} ·{' '}
-          {sequence.trigger.type === 'manual'
-            ? 'Subscribers are enrolled by hand'
-            : `Starts on the event “${sequence.trigger.event}”`}
+          {describeTrigger(sequence.trigger)}
         </p>
         {action.isError &&
           (refused ? (
@@ -194,7 +196,7 @@ function RenameForm({ sequence, onDone }: { sequence: Sequence; onDone: () => vo
 }
 
 function Steps({ sequence, timezone }: { sequence: Sequence; timezone: string }) {
-  // A step id, or 'new' for the step being added.
+  // A step id, or 'new' / 'new-wait' for the step being added.
   const [editing, setEditing] = useState<string | null>(() =>
     sequence.steps.length === 0 ? 'new' : null,
   );
@@ -216,7 +218,18 @@ function Steps({ sequence, timezone }: { sequence: Sequence; timezone: string })
       <ol className="step-list">
         {steps.map((step, index) => (
           <li key={step.id} data-testid="step">
-            {editing === step.id ? (
+            {editing === step.id && step.kind === 'wait_for_event' ? (
+              <WaitStepEditor
+                businessId={sequence.businessId}
+                sequenceId={sequence.id}
+                step={step}
+                position={index}
+                stepCount={steps.length}
+                onDone={() => {
+                  setEditing(null);
+                }}
+              />
+            ) : editing === step.id ? (
               <StepEditor
                 businessId={sequence.businessId}
                 sequenceId={sequence.id}
@@ -233,8 +246,20 @@ function Steps({ sequence, timezone }: { sequence: Sequence; timezone: string })
                   <span className="step-number" aria-hidden="true">
                     {index + 1}
                   </span>
-                  <strong>{step.subject}</strong>
-                  <div className="muted small">{describeTiming(step, index, timezone)}</div>
+                  {step.kind === 'wait_for_event' && step.waitFor ? (
+                    <WaitFlow
+                      wait={step.waitFor}
+                      position={index}
+                      isLast={index === steps.length - 1}
+                    />
+                  ) : (
+                    <strong>{step.subject}</strong>
+                  )}
+                  <div className="muted small">
+                    {step.kind === 'wait_for_event'
+                      ? describeTiming(step, index, timezone).replace(/^Sends/, 'Starts waiting')
+                      : describeTiming(step, index, timezone)}
+                  </div>
                 </div>
                 <div className="form-actions">
                   <button
@@ -253,7 +278,9 @@ function Steps({ sequence, timezone }: { sequence: Sequence; timezone: string })
                     aria-label={`Remove step ${String(index + 1)}`}
                     disabled={remove.isPending}
                     onClick={() => {
-                      if (window.confirm(`Remove step ${String(index + 1)}, “${step.subject}”?`)) {
+                      const what =
+                        step.kind === 'wait_for_event' ? 'the wait' : `“${step.subject}”`;
+                      if (window.confirm(`Remove step ${String(index + 1)}, ${what}?`)) {
                         remove.mutate(step.id);
                       }
                     }}
@@ -265,6 +292,20 @@ function Steps({ sequence, timezone }: { sequence: Sequence; timezone: string })
             )}
           </li>
         ))}
+        {editing === 'new-wait' && (
+          <li>
+            <WaitStepEditor
+              businessId={sequence.businessId}
+              sequenceId={sequence.id}
+              step={null}
+              position={steps.length}
+              stepCount={steps.length + 1}
+              onDone={() => {
+                setEditing(null);
+              }}
+            />
+          </li>
+        )}
         {editing === 'new' && (
           <li>
             <StepEditor
@@ -282,7 +323,7 @@ function Steps({ sequence, timezone }: { sequence: Sequence; timezone: string })
       </ol>
       {remove.isError && <ErrorNotice error={remove.error} title="The step was not removed" />}
       {editing === null && sequence.status !== 'archived' && (
-        <p>
+        <p className="form-actions">
           <button
             type="button"
             className="button secondary"
@@ -291,6 +332,15 @@ function Steps({ sequence, timezone }: { sequence: Sequence; timezone: string })
             }}
           >
             Add a step
+          </button>
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => {
+              setEditing('new-wait');
+            }}
+          >
+            Add a wait for an event
           </button>
         </p>
       )}

@@ -95,6 +95,9 @@ export function SequencesPage() {
                       {sequence.trigger.type === 'event' && (
                         <div className="muted small">On event “{sequence.trigger.event}”</div>
                       )}
+                      {sequence.trigger.type === 'segment' && (
+                        <div className="muted small">On entering a segment</div>
+                      )}
                     </>
                   ),
                 },

@@ -125,6 +125,8 @@ describe('switching between Markdown and HTML', () => {
     const base = {
       id: '00000000-0000-4000-8000-000000000001',
       sequenceId: '00000000-0000-4000-8000-000000000002',
+      kind: 'email' as const,
+      waitFor: null,
       position: 0,
       delay: { value: 0, unit: 'minutes' as const },
       sendWindow: null,
@@ -176,6 +178,8 @@ describe('stepToForm', () => {
     const step: SequenceStep = {
       id: '00000000-0000-4000-8000-000000000001',
       sequenceId: '00000000-0000-4000-8000-000000000002',
+      kind: 'email',
+      waitFor: null,
       position: 1,
       delay: { value: 2, unit: 'days' },
       sendWindow: { days: [2, 1], start: '09:00', end: '17:00' },
@@ -233,6 +237,8 @@ describe('the plain-text part', () => {
     const step = (text: string): SequenceStep => ({
       id: '00000000-0000-4000-8000-000000000001',
       sequenceId: '00000000-0000-4000-8000-000000000002',
+      kind: 'email',
+      waitFor: null,
       position: 0,
       delay: { value: 0, unit: 'minutes' },
       sendWindow: null,

@@ -1,0 +1,7 @@
+ALTER TABLE "deliveries" ADD COLUMN "subject" text;--> statement-breakpoint
+ALTER TABLE "enrollments" ADD COLUMN "trigger_message_id" text;--> statement-breakpoint
+ALTER TABLE "enrollments" ADD COLUMN "trigger_event" jsonb;--> statement-breakpoint
+ALTER TABLE "enrollments" ADD COLUMN "wait_until" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "sequence_steps" ADD COLUMN "kind" text DEFAULT 'email' NOT NULL;--> statement-breakpoint
+ALTER TABLE "sequence_steps" ADD COLUMN "wait_for" jsonb;--> statement-breakpoint
+ALTER TABLE "sequences" ADD COLUMN "exit_event" jsonb;
