@@ -8623,7 +8623,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Replace the tracking write key
+     * Replace the tracking write key; the old one works for a grace period
      * @description The old key keeps working for the grace period (WRITE_KEY_GRACE_HOURS, default 24 h) so senders can be redeployed; keys rotated out earlier keep their own expiry.
      *
      *     Permission: `business.manage` (owner, admin).
