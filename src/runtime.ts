@@ -236,7 +236,12 @@ function createServices(parts: Infrastructure) {
       jobs,
       writeKeyGraceHours: config.tracking.writeKeyGraceHours,
     }),
-    sources: createSourcesService({ db, access, publicUrl: config.http.publicUrl }),
+    sources: createSourcesService({
+      db,
+      access,
+      publicUrl: config.http.publicUrl,
+      writeKeyGraceHours: config.tracking.writeKeyGraceHours,
+    }),
     eventMaintenance: createEventMaintenance({
       db,
       logger: logger.child({ component: 'event-maintenance' }),

@@ -20,6 +20,7 @@ interface Sources {
   writeKey: string;
   previousWriteKeys: { key: string; rotatedAt: string; expiresAt: string }[];
   endpoint: string;
+  rotationGraceHours: number;
   perMinute: { minute: string; accepted: number; rejected: number }[];
   today: { accepted: number; rejected: number };
   processingLagSeconds: number;
@@ -139,6 +140,7 @@ describe('sources: write keys, figures and the event debugger', () => {
       today: { accepted: 0, rejected: 0 },
     });
     expect(empty.endpoint).toBe(ctx.config.http.publicUrl);
+    expect(empty.rotationGraceHours).toBe(2);
 
     const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     await db()

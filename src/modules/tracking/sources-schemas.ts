@@ -26,6 +26,7 @@ export const Sources = z
     previousWriteKeys: z
       .array(PreviousWriteKey)
       .describe('Keys rotated out that still work, newest first'),
+    rotationGraceHours: z.number().describe('How long a key keeps working after it is rotated out'),
     endpoint: z.string().describe("This Herald's public URL, for the SDKs' host setting"),
     perMinute: z
       .array(IngestMinute)

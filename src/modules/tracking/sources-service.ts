@@ -61,6 +61,8 @@ export function createSourcesService(deps: {
   access: BusinessAccess;
   /** This Herald's public URL: the SDKs' host. */
   publicUrl: string;
+  /** WRITE_KEY_GRACE_HOURS, shown where the key is rotated. */
+  writeKeyGraceHours: number;
   now?: () => Date;
   /** How often the event stream looks for new events (default 1 s). */
   streamIntervalMs?: number;
@@ -100,6 +102,7 @@ export function createSourcesService(deps: {
           rotatedAt: key.rotatedAt.toISOString(),
           expiresAt: key.expiresAt.toISOString(),
         })),
+        rotationGraceHours: deps.writeKeyGraceHours,
         endpoint: deps.publicUrl,
         perMinute,
         today: stats.today,

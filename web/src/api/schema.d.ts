@@ -11661,6 +11661,8 @@ export interface components {
       previousWriteKeys: components['schemas']['PreviousWriteKey'][];
       /** @description Age of the oldest event not yet added to customer profiles (0: none waiting) */
       processingLagSeconds: number;
+      /** @description How long a key keeps working after it is rotated out */
+      rotationGraceHours: number;
       /** @description Since midnight in the business's time zone */
       today: {
         accepted: number;
@@ -11685,6 +11687,8 @@ export interface components {
       previousWriteKeys: components['schemas']['PreviousWriteKeyInput'][];
       /** @description Age of the oldest event not yet added to customer profiles (0: none waiting) */
       processingLagSeconds: number;
+      /** @description How long a key keeps working after it is rotated out */
+      rotationGraceHours: number;
       /** @description Since midnight in the business's time zone */
       today: {
         accepted: number;
