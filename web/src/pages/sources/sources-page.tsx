@@ -214,27 +214,42 @@ function Figures({ sources }: { sources: Sources }) {
           </div>
         </div>
       </div>
-      <div
-        className="card sources-chart"
-        role="img"
-        aria-label={`Events per minute over the last hour: ${accepted} accepted, ${rejected} rejected`}
-      >
-        {sources.perMinute.map((minute) => (
+      <div className="card">
+        <div className="sources-debugger-head">
+          <h3>Per minute, last hour</h3>
+          <span className="muted small sources-legend">
+            <span className="sources-swatch accepted" aria-hidden="true" /> accepted{' '}
+            <span className="sources-swatch rejected" aria-hidden="true" /> rejected
+          </span>
+        </div>
+        {accepted + rejected === 0 ? (
+          <p className="muted" data-testid="chart-empty">
+            Nothing received in the last hour.
+          </p>
+        ) : (
           <div
-            key={minute.minute}
-            className="sources-bar"
-            title={`${formatDateTime(minute.minute)}: ${minute.accepted} accepted, ${minute.rejected} rejected`}
+            className="sources-chart"
+            role="img"
+            aria-label={`Events per minute over the last hour: ${accepted} accepted, ${rejected} rejected`}
           >
-            <span
-              className="sources-bar-rejected"
-              style={{ height: `${(minute.rejected / peak) * 100}%` }}
-            />
-            <span
-              className="sources-bar-accepted"
-              style={{ height: `${(minute.accepted / peak) * 100}%` }}
-            />
+            {sources.perMinute.map((minute) => (
+              <div
+                key={minute.minute}
+                className="sources-bar"
+                title={`${formatDateTime(minute.minute)}: ${minute.accepted} accepted, ${minute.rejected} rejected`}
+              >
+                <span
+                  className="sources-bar-rejected"
+                  style={{ height: `${(minute.rejected / peak) * 100}%` }}
+                />
+                <span
+                  className="sources-bar-accepted"
+                  style={{ height: `${(minute.accepted / peak) * 100}%` }}
+                />
+              </div>
+            ))}
           </div>
-        ))}
+        )}
       </div>
     </section>
   );

@@ -91,6 +91,8 @@ export function useTrackedEvents(businessId: string, filter: EventFilter, limit 
         }),
       ),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
+    // Events arrive all the time: a filter chosen again reads them afresh.
+    staleTime: 0,
   });
 }
 
