@@ -1,0 +1,1 @@
+CREATE INDEX "event_ids_business_id_unprocessed_idx" ON "event_ids" USING btree ("business_id","received_at") WHERE processed_at IS NULL;
