@@ -27,6 +27,7 @@ import { sequenceRoutes } from './modules/sequences/routes.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { teamRoutes } from './modules/team/routes.ts';
+import { sourcesRoutes } from './modules/tracking/sources-routes.ts';
 import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installDashboard } from './platform/http/dashboard.ts';
 import {
@@ -121,6 +122,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           description: 'Email drip sequences: steps, enrollment, sending, analytics, the outbox',
         },
         { name: 'subscribers', description: 'Subscribers, CSV imports and the suppression list' },
+        {
+          name: 'sources',
+          description: 'Event tracking: write keys, ingestion figures, the live event debugger',
+        },
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
       ],
@@ -168,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   messageRoutes(app, { messages: deps.services.messages });
   subscriberRoutes(app, { subscribers: deps.services.subscribers });
   sequenceRoutes(app, { sequences: deps.services.sequences });
+  sourcesRoutes(app, { sources: deps.services.sources });
   await emailLinkRoutes(app, { engagement: deps.services.engagement });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   adminRoutes(app, { admin: deps.services.admin });

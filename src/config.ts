@@ -116,6 +116,8 @@ export const EnvSchema = z.object({
   PUBLISH_RETRY_BASE_MS: z.coerce.number().int().min(0).default(5000),
   PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   RUN_MIGRATIONS: booleanFromEnv.default(true),
+  WRITE_KEY_GRACE_HOURS: z.coerce.number().min(0).max(8760).default(24),
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -257,6 +259,12 @@ export const ConfigSchema = EnvSchema.transform((env) => {
       timeoutMs: env.PUBLISH_TIMEOUT_MS,
     },
     runMigrations: env.RUN_MIGRATIONS,
+    tracking: {
+      /** How long a rotated-out write key keeps working. */
+      writeKeyGraceHours: env.WRITE_KEY_GRACE_HOURS,
+      /** Whole monthly partitions of events older than this are dropped; 0 keeps them for ever. */
+      eventRetentionDays: env.EVENT_RETENTION_DAYS,
+    },
   };
 });
 

@@ -38,6 +38,8 @@ import { createSubscriberService } from './modules/subscribers/service.ts';
 import { systemJobs } from './modules/system/jobs.ts';
 import { createSystemService } from './modules/system/service.ts';
 import { createTeamService } from './modules/team/service.ts';
+import { createEventMaintenance } from './modules/tracking/maintenance.ts';
+import { createSourcesService } from './modules/tracking/sources-service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
 import { type CacheStore, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
@@ -230,7 +232,24 @@ function createServices(parts: Infrastructure) {
         defaultDailyBudgetUsd: config.llm.dailyBudgetUsd,
       },
     }),
-    businesses: createBusinessService({ db, access, audit, jobs }),
+    businesses: createBusinessService({
+      db,
+      access,
+      audit,
+      jobs,
+      writeKeyGraceHours: config.tracking.writeKeyGraceHours,
+    }),
+    sources: createSourcesService({
+      db,
+      access,
+      publicUrl: config.http.publicUrl,
+      writeKeyGraceHours: config.tracking.writeKeyGraceHours,
+    }),
+    eventMaintenance: createEventMaintenance({
+      db,
+      logger: logger.child({ component: 'event-maintenance' }),
+      retentionDays: config.tracking.eventRetentionDays,
+    }),
     team: createTeamService({
       db,
       access,
@@ -339,6 +358,8 @@ export async function createRuntime(
       },
       stop: () => dispatcher.stop(),
     });
+    // Monthly event partitions ahead of time, and retention, wherever jobs are consumed.
+    queue.addBackgroundLoop(services.eventMaintenance);
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;

@@ -71,6 +71,11 @@ export interface Herald {
     role: 'admin' | 'editor' | 'viewer';
     approver?: boolean;
   }): Promise<void>;
+  /** Stores events for a business through the event write path; returns how many were new. */
+  recordEvents(
+    businessId: string,
+    events: { type: string; event?: string; userId?: string; properties?: object }[],
+  ): Promise<number>;
   /** Every model call from now on waits (AI jobs stay mid-way) until `releaseAi`. */
   holdAi(): Promise<void>;
   releaseAi(): Promise<void>;
@@ -172,6 +177,15 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
         body: JSON.stringify(member),
       });
       if (response.status !== 204) throw new Error(`could not add the member: ${response.status}`);
+    },
+    async recordEvents(businessId, events) {
+      const response = await fetch(`${url}/__test__/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ businessId, events }),
+      });
+      if (!response.ok) throw new Error(`could not store the events: ${response.status}`);
+      return ((await response.json()) as { stored: number }).stored;
     },
     async holdAi() {
       const response = await fetch(`${url}/__test__/ai/hold`, { method: 'POST' });

@@ -10,9 +10,14 @@
 //   until `POST /__test__/ai/release`; `GET /__test__/ai/held` says how many wait, so a test can
 //   reload a page while an AI job is surely mid-way;
 // - `POST /__test__/members` makes a registered user (by email) a member of a business with a
-//   role, so a test can sign in as an editor or a viewer without going through an invitation.
+//   role, so a test can sign in as an editor or a viewer without going through an invitation;
+// - `POST /__test__/events` stores events for a business through the event write path
+//   (`insertEvents`), so a page can show events without the Segment API in the test.
+import { randomUUID } from 'node:crypto';
+
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
+import { type EventRow, insertEvents } from '../../src/modules/tracking/repository.ts';
 import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Runtime } from '../../src/runtime.ts';
@@ -56,6 +61,34 @@ const served = await serve(config, logger, {
         [body.businessId, body.email, body.role, body.approver ?? false],
       );
       return reply.status(204).send();
+    });
+    app.post('/__test__/events', { schema: { hide: true } }, async (request) => {
+      if (!started.runtime) throw new Error('the server is still starting');
+      const body = request.body as {
+        businessId: string;
+        events: { type: EventRow['type']; event?: string; userId?: string; properties?: object }[];
+      };
+      const now = new Date();
+      const rows: EventRow[] = body.events.map((event) => ({
+        businessId: body.businessId,
+        messageId: randomUUID(),
+        type: event.type,
+        event: event.event ?? null,
+        userId: event.userId ?? null,
+        anonymousId: null,
+        email: null,
+        groupId: null,
+        previousId: null,
+        properties: { ...event.properties },
+        traits: null,
+        context: { library: { name: 'browser-test' } },
+        integrations: null,
+        timestamp: now,
+        originalTimestamp: now,
+        sentAt: null,
+        receivedAt: now,
+      }));
+      return { stored: await insertEvents(started.runtime.database.db, rows) };
     });
     app.post('/__test__/ai/hold', { schema: { hide: true } }, async (_request, reply) => {
       aiGate.holding = true;

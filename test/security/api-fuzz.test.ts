@@ -50,6 +50,7 @@ const PARTLY_EXCLUDED: Record<string, string> = {
   // A valid request opens a server-sent event stream that never ends: only path parameters
   // (which can never be valid when mutated) are fuzzed.
   'GET /api/v1/jobs/{jobId}/events': 'server-sent events stream',
+  'GET /api/v1/businesses/{businessId}/events/stream': 'server-sent events stream',
 };
 
 type Schema = OpenAPIV3_1.SchemaObject & { $ref?: string };

@@ -166,8 +166,51 @@ export function fill(url: string, ids: Record<string, string>): string {
     .replace(/\*$/, 'anything');
 }
 
+/** What an error answer's envelope says, if it is JSON. */
+function envelopeOf(contentType: string | undefined, text: string) {
+  if (contentType?.includes('application/json') !== true) return undefined;
+  return (JSON.parse(text) as { error?: Omit<Answer, 'route' | 'status'> }).error;
+}
+
 /**
- * One request to `route`; a stream that was let through and never ends is reported as status 0
+ * A server-sent event stream answers when its headers are sent: a stream that was let through
+ * (which may never end, like the live event debugger's) is read no further and closed.
+ */
+async function callStream(
+  app: App,
+  route: RouteEntry,
+  url: string,
+  headers: Record<string, string>,
+): Promise<Answer> {
+  const response = await app.inject({
+    method: route.method as 'GET',
+    url,
+    headers,
+    payloadAsStream: true,
+  });
+  const stream = response.stream();
+  const contentType = response.headers['content-type'];
+  if (typeof contentType === 'string' && contentType.includes('text/event-stream')) {
+    stream.destroy();
+    return { route: routeName(route), status: response.statusCode, code: undefined };
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+  const error = envelopeOf(
+    typeof contentType === 'string' ? contentType : undefined,
+    Buffer.concat(chunks).toString('utf8'),
+  );
+  return {
+    route: routeName(route),
+    status: response.statusCode,
+    code: error?.code,
+    message: error?.message,
+    details: error?.details,
+  };
+}
+
+/**
+ * One request to `route`; an answer that never comes is reported as status 0
  * (`NO_ANSWER_IN_5S`) instead of hanging the test.
  */
 export async function callRoute(
@@ -178,6 +221,9 @@ export async function callRoute(
   body: unknown,
 ): Promise<Answer> {
   const name = routeName(route);
+  if (streams(route) && body === undefined) {
+    return callStream(app, route, fill(route.url, ids), headers);
+  }
   const controller = new AbortController();
   const deadline = setTimeout(() => {
     controller.abort();

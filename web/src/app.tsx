@@ -80,6 +80,11 @@ const ApiKeysPage = lazy(() =>
 const AuditPage = lazy(() =>
   import('./pages/account/audit').then((module) => ({ default: module.AuditPage })),
 );
+const SourcesPage = lazy(() =>
+  import('./pages/sources/sources-page').then((module) => ({
+    default: module.SourcesPage,
+  })),
+);
 const SubscribersPage = lazy(() =>
   import('./pages/subscribers/subscribers-page').then((module) => ({
     default: module.SubscribersPage,
@@ -236,6 +241,7 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                       />
                       <Route path="subscribers" element={<SubscribersPage />} />
                       <Route path="suppressions" element={<SuppressionsPage />} />
+                      <Route path="sources" element={<SourcesPage />} />
                       <Route path="messages" element={<MessagesPage />} />
                       <Route path="team" element={<TeamPage />} />
                     </Route>

@@ -7,7 +7,12 @@ import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
 import { once } from '../../platform/db/prepared.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
-import { businesses, businessMembers, users } from '../../platform/db/schema/index.ts';
+import {
+  businesses,
+  businessMembers,
+  previousWriteKeys,
+  users,
+} from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 
 export type BusinessRow = typeof businesses.$inferSelect;
@@ -91,6 +96,37 @@ export function createBusinessRepository(db: Executor) {
         .where(eq(businesses.id, id))
         .returning();
       return row;
+    },
+
+    /**
+     * Unscoped: the caller has checked the permission. In one transaction: the current key joins
+     * the previous keys, valid for `graceHours` more (keys rotated out before keep their own
+     * expiry), and `newKey` becomes the current one.
+     */
+    async rotateWriteKey(
+      id: string,
+      newKey: string,
+      graceHours: number,
+    ): Promise<BusinessRow | undefined> {
+      return db.transaction(async (tx) => {
+        const [current] = await tx
+          .select({ writeKey: businesses.writeKey })
+          .from(businesses)
+          .where(eq(businesses.id, id))
+          .for('update');
+        if (!current) return undefined;
+        await tx.insert(previousWriteKeys).values({
+          businessId: id,
+          key: current.writeKey,
+          expiresAt: sql`now() + make_interval(secs => ${graceHours * 3600})`,
+        });
+        const [row] = await tx
+          .update(businesses)
+          .set({ writeKey: newKey, updatedAt: sql`now()` })
+          .where(eq(businesses.id, id))
+          .returning();
+        return row;
+      });
     },
 
     /** Unscoped: the caller has checked the permission. Returns the deleted row and its members. */

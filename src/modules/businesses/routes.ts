@@ -105,7 +105,9 @@ export function businessRoutes(app: App, deps: { businesses: BusinessService }):
       config: { permission: 'business.manage' },
       schema: {
         tags: ['businesses'],
-        summary: 'Replace the tracking write key; the old one stops working at once',
+        summary: 'Replace the tracking write key; the old one works for a grace period',
+        description:
+          'The old key keeps working for the grace period (WRITE_KEY_GRACE_HOURS, default 24 h) so senders can be redeployed; keys rotated out earlier keep their own expiry.',
         params: BusinessParams,
         response: { 200: Business, ...errorResponses(400, 401, 403, 404, 429) },
       },

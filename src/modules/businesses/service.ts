@@ -61,6 +61,8 @@ export function createBusinessService(deps: {
   access: BusinessAccess;
   audit: AuditTrail;
   jobs: Pick<JobService, 'start'>;
+  /** How long a rotated-out write key keeps working (config WRITE_KEY_GRACE_HOURS). */
+  writeKeyGraceHours: number;
 }) {
   const { access, audit } = deps;
   const repository = createBusinessRepository(deps.db);
@@ -136,7 +138,7 @@ export function createBusinessService(deps: {
     ): Promise<Business> {
       const membership = await access.require(principal, businessId, 'business.manage');
       const row = found(
-        await repository.update(businessId, { writeKey: newWriteKey() }),
+        await repository.rotateWriteKey(businessId, newWriteKey(), deps.writeKeyGraceHours),
         'Business',
       );
       await audit.record({
@@ -145,6 +147,7 @@ export function createBusinessService(deps: {
         userId: principal.userId,
         businessId,
         origin,
+        details: { previousKeyValidHours: deps.writeKeyGraceHours },
       });
       return toBusiness(row, membership);
     },

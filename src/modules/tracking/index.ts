@@ -7,3 +7,6 @@ export {
   recordInternalEvents,
 } from './internal-events.ts';
 export type { EventRow } from './repository.ts';
+// The camelCase event shape of the debugger, for any other list of events (a customer's timeline).
+export { TrackedEvent } from './sources-schemas.ts';
+export { toTrackedEvent } from './sources-service.ts';

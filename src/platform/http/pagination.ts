@@ -16,7 +16,8 @@ export interface Position {
   id: string;
 }
 
-const PositionJson = z.object({ t: z.iso.datetime(), i: z.string().max(64) });
+// `i` is an id, or an event's messageId (the debugger's tie-break), which senders choose.
+const PositionJson = z.object({ t: z.iso.datetime(), i: z.string().max(256) });
 
 export function encodeCursor(position: Position): string {
   return Buffer.from(

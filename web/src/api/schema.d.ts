@@ -4642,6 +4642,183 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The live event debugger: the newest events received, newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          /** @description Exact event (or page) name */
+          event?: string;
+          limit?: number;
+          type?: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias';
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['TrackedEvent'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/events/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Stream new events as server-sent events as they are stored
+     * @description Each `events` event carries a JSON array of the events stored since the last one, oldest first (at most 100 a second: under heavy traffic it is a sample). A comment line every 15 s keeps the connection open. EventSource clients may pass the access token as `?accessToken=`.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description For EventSource clients, which cannot send an Authorization header */
+          accessToken?: string;
+          /** @description Exact event (or page) name */
+          event?: string;
+          /** @description Send events received after this (default: from when the stream opens) */
+          since?: string;
+          type?: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias';
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Sent as the data of each event */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': components['schemas']['TrackedEvent'][];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/invitations': {
     parameters: {
       query?: never;
@@ -7608,6 +7785,85 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/sources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Write keys, events accepted and rejected per minute, processing lag
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Sources'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/subscribers': {
     parameters: {
       query?: never;
@@ -8481,8 +8737,10 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Replace the tracking write key; the old one stops working at once
-     * @description Permission: `business.manage` (owner, admin).
+     * Replace the tracking write key; the old one works for a grace period
+     * @description The old key keeps working for the grace period (WRITE_KEY_GRACE_HOURS, default 24 h) so senders can be redeployed; keys rotated out earlier keep their own expiry.
+     *
+     *     Permission: `business.manage` (owner, admin).
      */
     post: {
       parameters: {
@@ -11071,6 +11329,26 @@ export interface components {
      * @enum {string}
      */
     PlatformInput: 'linkedin' | 'x' | 'instagram' | 'facebook' | 'email' | 'blog' | 'search_ads';
+    PreviousWriteKey: {
+      /**
+       * Format: date-time
+       * @description After this, events sent with the key are refused
+       */
+      expiresAt: string;
+      key: string;
+      /** Format: date-time */
+      rotatedAt: string;
+    };
+    PreviousWriteKeyInput: {
+      /**
+       * Format: date-time
+       * @description After this, events sent with the key are refused
+       */
+      expiresAt: string;
+      key: string;
+      /** Format: date-time */
+      rotatedAt: string;
+    };
     /**
      * @example {
      *       "plan": "pro"
@@ -11599,6 +11877,58 @@ export interface components {
           /** @constant */
           type: 'segment';
         };
+    Sources: {
+      /** @description This Herald's public URL, for the SDKs' host setting */
+      endpoint: string;
+      /** @description When the newest event was received */
+      lastEventAt: string | null;
+      /** @description Events accepted and rejected in each of the last 60 minutes, oldest first */
+      perMinute: {
+        accepted: number;
+        /** Format: date-time */
+        minute: string;
+        rejected: number;
+      }[];
+      /** @description Keys rotated out that still work, newest first */
+      previousWriteKeys: components['schemas']['PreviousWriteKey'][];
+      /** @description Age of the oldest event not yet added to customer profiles (0: none waiting) */
+      processingLagSeconds: number;
+      /** @description How long a key keeps working after it is rotated out */
+      rotationGraceHours: number;
+      /** @description Since midnight in the business's time zone */
+      today: {
+        accepted: number;
+        rejected: number;
+      };
+      /** @description The current write key */
+      writeKey: string;
+    };
+    SourcesInput: {
+      /** @description This Herald's public URL, for the SDKs' host setting */
+      endpoint: string;
+      /** @description When the newest event was received */
+      lastEventAt: string | null;
+      /** @description Events accepted and rejected in each of the last 60 minutes, oldest first */
+      perMinute: {
+        accepted: number;
+        /** Format: date-time */
+        minute: string;
+        rejected: number;
+      }[];
+      /** @description Keys rotated out that still work, newest first */
+      previousWriteKeys: components['schemas']['PreviousWriteKeyInput'][];
+      /** @description Age of the oldest event not yet added to customer profiles (0: none waiting) */
+      processingLagSeconds: number;
+      /** @description How long a key keeps working after it is rotated out */
+      rotationGraceHours: number;
+      /** @description Since midnight in the business's time zone */
+      today: {
+        accepted: number;
+        rejected: number;
+      };
+      /** @description The current write key */
+      writeKey: string;
+    };
     StepDelay: {
       /** @enum {string} */
       unit: 'minutes' | 'hours' | 'days';
@@ -11838,6 +12168,58 @@ export interface components {
       /** @constant */
       tokenType: 'Bearer';
       user: components['schemas']['UserInput'];
+    };
+    TrackedEvent: {
+      anonymousId: string | null;
+      context: {
+        [key: string]: unknown;
+      };
+      /** @description The track event name, or the page/screen name */
+      event: string | null;
+      groupId: string | null;
+      messageId: string;
+      originalTimestamp: string | null;
+      previousId: string | null;
+      properties: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      receivedAt: string;
+      sentAt: string | null;
+      /** Format: date-time */
+      timestamp: string;
+      traits: {
+        [key: string]: unknown;
+      } | null;
+      /** @enum {string} */
+      type: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias';
+      userId: string | null;
+    };
+    TrackedEventInput: {
+      anonymousId: string | null;
+      context: {
+        [key: string]: unknown;
+      };
+      /** @description The track event name, or the page/screen name */
+      event: string | null;
+      groupId: string | null;
+      messageId: string;
+      originalTimestamp: string | null;
+      previousId: string | null;
+      properties: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      receivedAt: string;
+      sentAt: string | null;
+      /** Format: date-time */
+      timestamp: string;
+      traits: {
+        [key: string]: unknown;
+      } | null;
+      /** @enum {string} */
+      type: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias';
+      userId: string | null;
     };
     User: {
       /** Format: date-time */

@@ -17,6 +17,7 @@ const BUSINESS_PAGES = [
   { path: 'sequences', label: 'Email sequences' },
   { path: 'subscribers', label: 'Subscribers' },
   { path: 'suppressions', label: 'Do-not-email list' },
+  { path: 'sources', label: 'Sources' },
   { path: 'messages', label: 'Messages' },
   { path: 'jobs', label: 'Jobs' },
   { path: 'outbox', label: 'Outbox' },

@@ -123,6 +123,10 @@ export const eventIds = pgTable(
     index('event_ids_unprocessed_idx')
       .on(table.receivedAt)
       .where(sql`processed_at IS NULL`),
+    // The Sources page's processing lag: one business's oldest unprocessed event.
+    index('event_ids_business_id_unprocessed_idx')
+      .on(table.businessId, table.receivedAt)
+      .where(sql`processed_at IS NULL`),
   ],
 );
 
