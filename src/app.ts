@@ -22,6 +22,7 @@ import { campaignRoutes } from './modules/campaigns/routes.ts';
 import { contentRoutes } from './modules/content/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
+import { segmentRoutes } from './modules/segments/routes.ts';
 import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
 import { sequenceRoutes } from './modules/sequences/routes.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
@@ -120,6 +121,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           name: 'sequences',
           description: 'Email drip sequences: steps, enrollment, sending, analytics, the outbox',
         },
+        {
+          name: 'segments',
+          description: 'Saved customer segments: rules, live size, members and size history',
+        },
         { name: 'subscribers', description: 'Subscribers, CSV imports and the suppression list' },
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
@@ -168,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   messageRoutes(app, { messages: deps.services.messages });
   subscriberRoutes(app, { subscribers: deps.services.subscribers });
   sequenceRoutes(app, { sequences: deps.services.sequences });
+  segmentRoutes(app, { segments: deps.services.segments });
   await emailLinkRoutes(app, { engagement: deps.services.engagement });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   adminRoutes(app, { admin: deps.services.admin });

@@ -26,6 +26,8 @@ import { createContentService } from './modules/content/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createMessageService } from './modules/messages/service.ts';
+import { segmentRefreshLoop } from './modules/segments/jobs.ts';
+import { createSegmentService } from './modules/segments/service.ts';
 import { createDispatcher } from './modules/sequences/dispatcher.ts';
 import { createEngagement } from './modules/sequences/engagement.ts';
 import { sequenceDraftJob } from './modules/sequences/jobs.ts';
@@ -194,6 +196,9 @@ function createServices(parts: Infrastructure) {
           }),
       },
     }),
+    // Segment-entry listeners (a sequence triggered by entering a segment) are wired here;
+    // `segments.changeListener` belongs in the customer processor's listeners.
+    segments: createSegmentService({ db, access, logger, entryListeners: [] }),
     engagement: createEngagement({ db, tracking, logger }),
     sequenceDispatcher: createDispatcher({
       db,
@@ -336,6 +341,14 @@ export async function createRuntime(
       },
       stop: () => dispatcher.stop(),
     });
+    // The segment refresh runs wherever the queue is consumed; each segment is claimed with
+    // SKIP LOCKED, so several processes share the work.
+    queue.addBackgroundLoop(
+      segmentRefreshLoop(services.segments, {
+        intervalMs: config.segments.refreshSeconds * 1000,
+        logger: logger.child({ component: 'segments' }),
+      }),
+    );
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;
