@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { SegmentRules } from '../../src/modules/segments/schemas.ts';
 import { createSegmentService } from '../../src/modules/segments/service.ts';
+import { rowsOf } from '../../src/platform/db/raw-sql.ts';
 import type { Principal } from '../../src/platform/http/auth-guard.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser } from '../helpers/fixtures.ts';
@@ -301,9 +302,10 @@ describe('segment conditions', () => {
         ],
       }),
     ).toEqual(['bob']);
-    const [count] = (
-      await ctx.runtime.database.db.execute(sql`select count(*)::int as n from customers`)
-    ).rows as { n: number }[];
+    // The table is still there, with every row.
+    const [count] = rowsOf<{ n: number }>(
+      await ctx.runtime.database.db.execute(sql`select count(*)::int as n from customers`),
+    );
     expect(count?.n).toBe(5);
   });
 });

@@ -7,8 +7,8 @@ import {
   customerActivity,
   customerIdentities,
   customers,
-  events,
   eventIds,
+  events,
   orders,
   subscribers,
 } from '../../src/platform/db/schema/index.ts';

@@ -80,6 +80,12 @@ const ApiKeysPage = lazy(() =>
 const AuditPage = lazy(() =>
   import('./pages/account/audit').then((module) => ({ default: module.AuditPage })),
 );
+const SegmentsPage = lazy(() =>
+  import('./pages/segments/segments-page').then((module) => ({ default: module.SegmentsPage })),
+);
+const SegmentPage = lazy(() =>
+  import('./pages/segments/segment-page').then((module) => ({ default: module.SegmentPage })),
+);
 const SubscribersPage = lazy(() =>
   import('./pages/subscribers/subscribers-page').then((module) => ({
     default: module.SubscribersPage,
@@ -235,6 +241,8 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                         element={<SequenceAnalyticsPage />}
                       />
                       <Route path="subscribers" element={<SubscribersPage />} />
+                      <Route path="segments" element={<SegmentsPage />} />
+                      <Route path="segments/:segmentId" element={<SegmentPage />} />
                       <Route path="suppressions" element={<SuppressionsPage />} />
                       <Route path="messages" element={<MessagesPage />} />
                       <Route path="team" element={<TeamPage />} />

@@ -227,7 +227,7 @@ export function createSegmentRepository(db: Executor) {
       if (!row) throw new Error('the membership statement answered no row');
       const entered =
         typeof row.entered === 'string' ? (JSON.parse(row.entered) as string[]) : row.entered;
-      return { entered, left: Number(row.left_count), size: Number(row.size) };
+      return { entered, left: row.left_count, size: row.size };
     },
 
     /** Stores the size and the time of the refresh; a size point when it changed or hourly. */

@@ -157,12 +157,21 @@ const children = (): z.ZodType<RuleNode[]> =>
     .min(1)
     .max(MAX_RULE_CONDITIONS);
 
-const RuleGroupShape: z.ZodType<RuleGroup> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: children() }).describe('Every condition holds (AND)'),
-    z.strictObject({ any: children() }).describe('At least one condition holds (OR)'),
-  ]),
-);
+const RULES_EXAMPLE = {
+  all: [
+    { trait: 'plan', op: 'eq', value: 'pro' },
+    { event: 'Email Opened', count: { op: 'eq', value: 0 }, withinDays: 90 },
+  ],
+};
+
+const RuleGroupShape: z.ZodType<RuleGroup> = z
+  .lazy(() =>
+    z.union([
+      z.strictObject({ all: children() }).describe('Every condition holds (AND)'),
+      z.strictObject({ any: children() }).describe('At least one condition holds (OR)'),
+    ]),
+  )
+  .meta({ id: 'SegmentRuleGroup', example: RULES_EXAMPLE });
 
 export function isGroup(node: RuleNode): node is RuleGroup {
   return 'all' in node || 'any' in node;
@@ -204,12 +213,7 @@ export const SegmentRules = RuleGroupShape.superRefine((group, context) => {
 }).meta({
   id: 'SegmentRules',
   description: `A root group: { "all": [...] } (AND) or { "any": [...] } (OR) of conditions and nested groups, at most ${MAX_RULE_DEPTH} levels and ${MAX_RULE_CONDITIONS} conditions.`,
-  example: {
-    all: [
-      { trait: 'plan', op: 'eq', value: 'pro' },
-      { event: 'Email Opened', count: { op: 'eq', value: 0 }, withinDays: 90 },
-    ],
-  },
+  example: RULES_EXAMPLE,
 });
 export type SegmentRules = RuleGroup;
 
@@ -235,7 +239,11 @@ export const Segment = z
     businessId: z.uuid(),
     name: z.string(),
     description: z.string(),
-    rules: SegmentRules,
+    // Written as plain JSON: fast-json-stringify cannot compile the rule union (its value
+    // unions clash when merged); requests validate it as SegmentRules.
+    rules: z
+      .record(z.string(), z.unknown())
+      .describe('The rule document as saved (the SegmentRules schema of the request bodies)'),
     size: z.number().int().describe('Members at the last refresh'),
     refreshedAt: z.iso
       .datetime()
