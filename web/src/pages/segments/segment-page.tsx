@@ -119,7 +119,7 @@ function SegmentEditor(props: { businessId: string; segment: Segment | undefined
         title={props.segment ? props.segment.name : 'New segment'}
         description={
           props.segment
-            ? `${props.segment.size.toLocaleString()} customers · ${
+            ? `${props.segment.size.toLocaleString()} ${props.segment.size === 1 ? 'customer' : 'customers'} · ${
                 props.segment.refreshedAt
                   ? `updated ${formatDateTime(props.segment.refreshedAt)}`
                   : 'not computed yet'
@@ -179,7 +179,10 @@ function SegmentEditor(props: { businessId: string; segment: Segment | undefined
           {complete && !preview.isError && preview.data && (
             <>
               <strong data-testid="live-size-count">{preview.data.size.toLocaleString()}</strong>
-              <span>customers match now{preview.isFetching ? ' (updating…)' : ''}</span>
+              <span>
+                {preview.data.size === 1 ? 'customer matches' : 'customers match'} now
+                {preview.isFetching ? ' (updating…)' : ''}
+              </span>
               {preview.data.sample.length > 0 && (
                 <ul className="seg-sample muted small">
                   {preview.data.sample.map((customer) => (

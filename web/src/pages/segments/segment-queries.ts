@@ -14,7 +14,7 @@ type CreateBody = NonNullable<
 >['content']['application/json'];
 /** The rule document as the generated API types name it (the builder's RuleGroup is the same JSON). */
 type ApiRules = CreateBody['rules'];
-const asApiRules = (rules: RuleGroup) => rules as unknown as ApiRules;
+const asApiRules = (rules: RuleGroup): ApiRules => rules;
 /** A saved segment's rules, as the builder edits them (the server validated them). */
 export const rulesOf = (segment: Segment) => segment.rules as unknown as RuleGroup;
 
