@@ -22,6 +22,7 @@ import { campaignRoutes } from './modules/campaigns/routes.ts';
 import { contentRoutes } from './modules/content/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
+import { segmentRoutes } from './modules/segments/routes.ts';
 import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
 import { sequenceRoutes } from './modules/sequences/routes.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
@@ -121,6 +122,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           name: 'sequences',
           description: 'Email drip sequences: steps, enrollment, sending, analytics, the outbox',
         },
+        {
+          name: 'segments',
+          description: 'Saved customer segments: rules, live size, members and size history',
+        },
         { name: 'subscribers', description: 'Subscribers, CSV imports and the suppression list' },
         {
           name: 'sources',
@@ -174,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   subscriberRoutes(app, { subscribers: deps.services.subscribers });
   sequenceRoutes(app, { sequences: deps.services.sequences });
   sourcesRoutes(app, { sources: deps.services.sources });
+  segmentRoutes(app, { segments: deps.services.segments });
   await emailLinkRoutes(app, { engagement: deps.services.engagement });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   adminRoutes(app, { admin: deps.services.admin });

@@ -102,6 +102,8 @@ export const EnvSchema = z.object({
   EMAIL_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
   EMAIL_DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   EMAIL_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(300),
+  /** How often the segment refresh looks for segments whose customers changed. */
+  SEGMENT_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: booleanFromEnv.optional(),
   CORS_ORIGINS: commaSeparated.default([]),
@@ -249,6 +251,10 @@ export const ConfigSchema = EnvSchema.transform((env) => {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
     /** Scheduled publishing (modules/content/publisher.ts) and its channel adapters. */
+    segments: {
+      /** Each pass recomputes the segments of businesses whose customer data changed. */
+      refreshSeconds: env.SEGMENT_REFRESH_SECONDS,
+    },
     publishing: {
       /** Let webhook and Slack targets resolve to private, loopback or link-local addresses. */
       allowPrivateTargets: env.PUBLISH_WEBHOOK_ALLOW_PRIVATE,

@@ -26,6 +26,8 @@ import { createContentService } from './modules/content/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createMessageService } from './modules/messages/service.ts';
+import { segmentRefreshLoop } from './modules/segments/jobs.ts';
+import { createSegmentService } from './modules/segments/service.ts';
 import { createDispatcher } from './modules/sequences/dispatcher.ts';
 import { createEngagement } from './modules/sequences/engagement.ts';
 import { createSequenceTriggers } from './modules/sequences/index.ts';
@@ -141,6 +143,7 @@ function createServices(parts: Infrastructure) {
     config: config.publishing,
     logger: logger.child({ component: 'publisher' }),
   });
+  const sequenceTriggers = createSequenceTriggers();
   const auth = createAuth({
     db,
     cache,
@@ -197,9 +200,17 @@ function createServices(parts: Infrastructure) {
           }),
       },
     }),
+    // A sequence triggered by entering a segment listens to the segment refresh;
+    // `segments.changeListener` belongs in the customer processor's listeners.
+    segments: createSegmentService({
+      db,
+      access,
+      logger,
+      entryListeners: [sequenceTriggers.segments],
+    }),
     engagement: createEngagement({ db, tracking, logger }),
     /** Listeners for the customer processor (`events`) and the segment refresh (`segments`). */
-    sequenceTriggers: createSequenceTriggers(),
+    sequenceTriggers,
     sequenceDispatcher: createDispatcher({
       db,
       mailer,
@@ -360,6 +371,14 @@ export async function createRuntime(
     });
     // Monthly event partitions ahead of time, and retention, wherever jobs are consumed.
     queue.addBackgroundLoop(services.eventMaintenance);
+    // The segment refresh runs wherever the queue is consumed; each segment is claimed with
+    // SKIP LOCKED, so several processes share the work.
+    queue.addBackgroundLoop(
+      segmentRefreshLoop(services.segments, {
+        intervalMs: config.segments.refreshSeconds * 1000,
+        logger: logger.child({ component: 'segments' }),
+      }),
+    );
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;

@@ -34,6 +34,7 @@ interface Seeded {
   publishedId: string;
   publishedTopic: string;
   sequenceId: string;
+  segmentId: string;
   /** The path of an open invitation's link (to someone else: its page shows, unanswered). */
   invitationPath: string;
 }
@@ -149,6 +150,17 @@ async function seed(api: Api): Promise<Seeded> {
     (count) => count === 3,
   );
 
+  const segment = await api<{ id: string }>('POST', `${b}/segments`, {
+    name: 'Pre-order regulars who opened nothing in the last ninety days',
+    rules: {
+      all: [
+        { trait: 'plan', op: 'eq', value: 'pre-order' },
+        { event: 'Email Opened', count: { op: 'eq', value: 0 }, withinDays: 90 },
+        { any: [{ consent: 'subscribed' }, { orders: { op: 'gte', value: 2 } }] },
+      ],
+    },
+  });
+
   const invitation = await api<{ acceptUrl: string }>('POST', `${b}/invitations`, {
     email: 'new.colleague-with-a-long-address@neighbourhood-bakery-customers.example.com',
     role: 'editor',
@@ -162,6 +174,7 @@ async function seed(api: Api): Promise<Seeded> {
     publishedId: published.id,
     publishedTopic: published.topic,
     sequenceId: sequence.id,
+    segmentId: segment.id,
     invitationPath: new URL(invitation.acceptUrl).pathname,
   };
 }
@@ -233,6 +246,14 @@ function visits(s: Seeded): Visit[] {
       title: of('Subscribers'),
       ready: 'subscriber-row',
     },
+    { name: 'segments', path: `${b}/segments`, title: of('Segments'), ready: 'segment-row' },
+    {
+      name: 'segment',
+      path: `${b}/segments/${s.segmentId}`,
+      title: of('Pre-order regulars who opened nothing in the last ninety days'),
+      ready: 'rule-condition',
+    },
+    { name: 'segment-new', path: `${b}/segments/new`, title: of('New segment') },
     { name: 'suppressions', path: `${b}/suppressions`, title: of('Do-not-email list') },
     { name: 'sources', path: `${b}/sources`, title: of('Sources'), ready: 'write-key' },
     { name: 'messages', path: `${b}/messages`, title: of('Messages') },

@@ -12,7 +12,9 @@
 // - `POST /__test__/members` makes a registered user (by email) a member of a business with a
 //   role, so a test can sign in as an editor or a viewer without going through an invitation;
 // - `POST /__test__/events` stores events for a business through the event write path
-//   (`insertEvents`), so a page can show events without the Segment API in the test.
+//   (`insertEvents`), so a page can show events without the Segment API in the test;
+// - `POST /__test__/customers` writes customer profiles straight into a business (the segments
+//   browser test needs customers without going through event ingestion).
 import { randomUUID } from 'node:crypto';
 
 import { loadConfig } from '../../src/config.ts';
@@ -89,6 +91,26 @@ const served = await serve(config, logger, {
         receivedAt: now,
       }));
       return { stored: await insertEvents(started.runtime.database.db, rows) };
+    });
+    app.post('/__test__/customers', { schema: { hide: true } }, async (request, reply) => {
+      if (!started.runtime) throw new Error('the server is still starting');
+      const body = request.body as {
+        businessId: string;
+        customers: { email: string; traits: Record<string, unknown>; orderCount?: number }[];
+      };
+      for (const customer of body.customers) {
+        await started.runtime.database.query(
+          `INSERT INTO customers (business_id, email, traits, order_count, first_seen_at, last_seen_at)
+           VALUES ($1, $2, $3::jsonb, $4, now(), now())`,
+          [
+            body.businessId,
+            customer.email,
+            JSON.stringify(customer.traits),
+            customer.orderCount ?? 0,
+          ],
+        );
+      }
+      return reply.status(204).send();
     });
     app.post('/__test__/ai/hold', { schema: { hide: true } }, async (_request, reply) => {
       aiGate.holding = true;

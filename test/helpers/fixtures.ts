@@ -233,6 +233,23 @@ export async function newSubscriber(
   return response.json<{ id: string; email: string }>();
 }
 
+export async function newSegment(
+  app: App,
+  owner: TestUser,
+  businessId: string,
+): Promise<{ id: string }> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/businesses/${businessId}/segments`,
+    headers: owner.headers,
+    payload: { name: 'Pro plan', rules: { all: [{ trait: 'plan', op: 'eq', value: 'pro' }] } },
+  });
+  if (response.statusCode !== 201) {
+    throw new Error(`create segment failed: ${response.statusCode} ${response.body}`);
+  }
+  return response.json<{ id: string }>();
+}
+
 export async function newSequence(
   app: App,
   owner: TestUser,
@@ -334,6 +351,8 @@ export const resourceFixtures: Record<
     (await newContent(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
   invitationId: async ({ app }, owner, made) =>
     (await newInvitation(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
+  segmentId: async ({ app }, owner, made) =>
+    (await newSegment(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
   /** A member of the business: its owner. */
   userId: (_ctx, owner) => Promise.resolve(owner.id),
   token: async ({ app }, owner, made) =>

@@ -85,6 +85,12 @@ const SourcesPage = lazy(() =>
     default: module.SourcesPage,
   })),
 );
+const SegmentsPage = lazy(() =>
+  import('./pages/segments/segments-page').then((module) => ({ default: module.SegmentsPage })),
+);
+const SegmentPage = lazy(() =>
+  import('./pages/segments/segment-page').then((module) => ({ default: module.SegmentPage })),
+);
 const SubscribersPage = lazy(() =>
   import('./pages/subscribers/subscribers-page').then((module) => ({
     default: module.SubscribersPage,
@@ -240,6 +246,8 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                         element={<SequenceAnalyticsPage />}
                       />
                       <Route path="subscribers" element={<SubscribersPage />} />
+                      <Route path="segments" element={<SegmentsPage />} />
+                      <Route path="segments/:segmentId" element={<SegmentPage />} />
                       <Route path="suppressions" element={<SuppressionsPage />} />
                       <Route path="sources" element={<SourcesPage />} />
                       <Route path="messages" element={<MessagesPage />} />

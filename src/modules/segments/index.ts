@@ -1,5 +1,6 @@
 // What other modules may use of segments: the contract of a segment-entry listener (a sequence
-// triggered by entering a segment implements it; the composition root wires it).
+// triggered by entering a segment implements it; the composition root wires it), a lookup of a
+// segment in its business, and the segment routes' path parameters.
 import type { Executor } from '../../platform/db/client.ts';
 
 export interface SegmentEntry {
@@ -14,3 +15,8 @@ export interface SegmentEntryListener {
   /** Runs inside the refresh's transaction. */
   onEntered(tx: Executor, entry: SegmentEntry): Promise<void>;
 }
+
+/** Finds a segment in its business (for a segment trigger or a broadcast's audience). */
+export { createSegmentLookup, type SegmentLookup, type SegmentSummary } from './lookup.ts';
+/** The path parameters of a segment's routes. */
+export { SegmentParams } from './schemas.ts';

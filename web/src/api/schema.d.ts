@@ -5944,6 +5944,718 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/segments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List segments, newest first, with their sizes
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Segment'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a segment
+     * @description Its members are computed at once. Membership is recomputed right after a save and then by the periodic refresh (every SEGMENT_REFRESH_SECONDS, 60 by default) whenever the business has new processed events, and at least hourly. Send an Idempotency-Key header to make retries safe.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default  */
+            description?: string;
+            /** @example Pro customers gone quiet */
+            name: string;
+            rules: components['schemas']['SegmentRulesInput'];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Segment'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/segments/{segmentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One segment
+     * @description Membership is recomputed right after a save and then by the periodic refresh (every SEGMENT_REFRESH_SECONDS, 60 by default) whenever the business has new processed events, and at least hourly.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          segmentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Segment'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Delete a segment, its members and its size history
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          segmentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /**
+     * Rename a segment or change its rules (members are recomputed at once)
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          segmentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            description?: string;
+            /** @example Pro customers gone quiet */
+            name?: string;
+            rules?: components['schemas']['SegmentRulesInput'];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Segment'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/segments/{segmentId}/customers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A page of the segment's members, latest to enter first
+     * @description Membership is recomputed right after a save and then by the periodic refresh (every SEGMENT_REFRESH_SECONDS, 60 by default) whenever the business has new processed events, and at least hourly.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+          segmentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Members, latest to enter first */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['SegmentMember'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/segments/{segmentId}/sizes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The segment's size over the last `days` days
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          days?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+          segmentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Oldest first: one point per change, or per hour at most */
+              items: {
+                /** Format: date-time */
+                measuredAt: string;
+                size: number;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/segments/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * How many customers match these rules now, and a few of them (nothing is saved)
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            rules: components['schemas']['SegmentRulesInput'];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SegmentPreview'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/sequences': {
     parameters: {
       query?: never;
@@ -11557,6 +12269,26 @@ export interface components {
       descriptions: string[];
       headlines: string[];
     };
+    Segment: {
+      /** Format: uuid */
+      businessId: string;
+      /** Format: date-time */
+      createdAt: string;
+      description: string;
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @description When membership was last recomputed; null until the first refresh */
+      refreshedAt: string | null;
+      /** @description The rule document as saved (the SegmentRules schema of the request bodies) */
+      rules: {
+        [key: string]: unknown;
+      };
+      /** @description Members at the last refresh */
+      size: number;
+      /** Format: date-time */
+      updatedAt: string;
+    };
     SegmentChoices: {
       items: {
         /** Format: uuid */
@@ -11575,6 +12307,586 @@ export interface components {
         size: number;
       }[];
     };
+    SegmentCustomer: {
+      email: string | null;
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      lastSeenAt: string;
+      name: string | null;
+      userId: string | null;
+    };
+    SegmentCustomerInput: {
+      email: string | null;
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      lastSeenAt: string;
+      name: string | null;
+      userId: string | null;
+    };
+    SegmentInput: {
+      /** Format: uuid */
+      businessId: string;
+      /** Format: date-time */
+      createdAt: string;
+      description: string;
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @description When membership was last recomputed; null until the first refresh */
+      refreshedAt: string | null;
+      /** @description The rule document as saved (the SegmentRules schema of the request bodies) */
+      rules: {
+        [key: string]: unknown;
+      };
+      /** @description Members at the last refresh */
+      size: number;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    SegmentMember: {
+      email: string | null;
+      /**
+       * Format: date-time
+       * @description When the customer entered the segment
+       */
+      enteredAt: string;
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      lastSeenAt: string;
+      name: string | null;
+      userId: string | null;
+    };
+    SegmentMemberInput: {
+      email: string | null;
+      /**
+       * Format: date-time
+       * @description When the customer entered the segment
+       */
+      enteredAt: string;
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      lastSeenAt: string;
+      name: string | null;
+      userId: string | null;
+    };
+    SegmentPreview: {
+      /** @description A few of them, most recently seen first */
+      sample: components['schemas']['SegmentCustomer'][];
+      /** @description Customers matching the rules now */
+      size: number;
+    };
+    SegmentPreviewInput: {
+      /** @description A few of them, most recently seen first */
+      sample: components['schemas']['SegmentCustomerInput'][];
+      /** @description Customers matching the rules now */
+      size: number;
+    };
+    /**
+     * @example {
+     *       "all": [
+     *         {
+     *           "trait": "plan",
+     *           "op": "eq",
+     *           "value": "pro"
+     *         },
+     *         {
+     *           "event": "Email Opened",
+     *           "count": {
+     *             "op": "eq",
+     *             "value": 0
+     *           },
+     *           "withinDays": 90
+     *         }
+     *       ]
+     *     }
+     */
+    SegmentRuleGroup:
+      | {
+          all: (
+            | (
+                | {
+                    /**
+                     * @description eq / neq compare the JSON value (neq also matches a missing one); contains is a case-insensitive substring; exists / not_exists take no value; gt/gte/lt/lte compare numbers as numbers and strings (ISO dates) as text
+                     * @enum {string}
+                     */
+                    op:
+                      | 'eq'
+                      | 'neq'
+                      | 'contains'
+                      | 'exists'
+                      | 'not_exists'
+                      | 'gt'
+                      | 'gte'
+                      | 'lt'
+                      | 'lte';
+                    /** @description A key of the customer's traits, taken literally (no path) */
+                    trait: string;
+                    value?: string | number | boolean;
+                  }
+                | (
+                    | {
+                        /** @constant */
+                        field: 'email';
+                        /** @enum {string} */
+                        op: 'eq' | 'neq' | 'contains' | 'exists' | 'not_exists';
+                        value?: string;
+                      }
+                    | {
+                        /** @enum {string} */
+                        field: 'lastSeenAt' | 'firstSeenAt';
+                        /**
+                         * @description before/after an ISO time, or within / not within the last N days
+                         * @enum {string}
+                         */
+                        op: 'before' | 'after' | 'within_days' | 'not_within_days';
+                        value: string | number;
+                      }
+                    | {
+                        /** @constant */
+                        field: 'eventCount';
+                        /** @enum {string} */
+                        op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                        value: number;
+                      }
+                  )
+                | {
+                    count: {
+                      /** @enum {string} */
+                      op: 'eq' | 'gte' | 'lte';
+                      value: number;
+                    };
+                    /** @description The track event name, e.g. "Signed Up" or "Email Opened" */
+                    event: string;
+                    /** @description Count only the events whose properties match (read from the events themselves) */
+                    where?: {
+                      /**
+                       * @description eq / neq compare the JSON value (neq also matches a missing one); contains is a case-insensitive substring; exists / not_exists take no value; gt/gte/lt/lte compare numbers as numbers and strings (ISO dates) as text
+                       * @enum {string}
+                       */
+                      op:
+                        | 'eq'
+                        | 'neq'
+                        | 'contains'
+                        | 'exists'
+                        | 'not_exists'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte';
+                      /** @description A top-level key of the event's properties, taken literally */
+                      property: string;
+                      value?: string | number | boolean;
+                    }[];
+                    /** @description Count only the last N days (today included, UTC) */
+                    withinDays?: number;
+                  }
+                | {
+                    orders: {
+                      /** @enum {string} */
+                      op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                      value: number;
+                    };
+                  }
+                | {
+                    /** @description In major units (e.g. 49.90), net of refunds */
+                    revenue: {
+                      /** @enum {string} */
+                      op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                      value: number;
+                    };
+                  }
+                | {
+                    /**
+                     * @description The linked subscriber’s consent; none: no subscriber linked
+                     * @enum {string}
+                     */
+                    consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none';
+                  }
+              )
+            | components['schemas']['SegmentRuleGroup']
+          )[];
+        }
+      | {
+          any: (
+            | (
+                | {
+                    /**
+                     * @description eq / neq compare the JSON value (neq also matches a missing one); contains is a case-insensitive substring; exists / not_exists take no value; gt/gte/lt/lte compare numbers as numbers and strings (ISO dates) as text
+                     * @enum {string}
+                     */
+                    op:
+                      | 'eq'
+                      | 'neq'
+                      | 'contains'
+                      | 'exists'
+                      | 'not_exists'
+                      | 'gt'
+                      | 'gte'
+                      | 'lt'
+                      | 'lte';
+                    /** @description A key of the customer's traits, taken literally (no path) */
+                    trait: string;
+                    value?: string | number | boolean;
+                  }
+                | (
+                    | {
+                        /** @constant */
+                        field: 'email';
+                        /** @enum {string} */
+                        op: 'eq' | 'neq' | 'contains' | 'exists' | 'not_exists';
+                        value?: string;
+                      }
+                    | {
+                        /** @enum {string} */
+                        field: 'lastSeenAt' | 'firstSeenAt';
+                        /**
+                         * @description before/after an ISO time, or within / not within the last N days
+                         * @enum {string}
+                         */
+                        op: 'before' | 'after' | 'within_days' | 'not_within_days';
+                        value: string | number;
+                      }
+                    | {
+                        /** @constant */
+                        field: 'eventCount';
+                        /** @enum {string} */
+                        op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                        value: number;
+                      }
+                  )
+                | {
+                    count: {
+                      /** @enum {string} */
+                      op: 'eq' | 'gte' | 'lte';
+                      value: number;
+                    };
+                    /** @description The track event name, e.g. "Signed Up" or "Email Opened" */
+                    event: string;
+                    /** @description Count only the events whose properties match (read from the events themselves) */
+                    where?: {
+                      /**
+                       * @description eq / neq compare the JSON value (neq also matches a missing one); contains is a case-insensitive substring; exists / not_exists take no value; gt/gte/lt/lte compare numbers as numbers and strings (ISO dates) as text
+                       * @enum {string}
+                       */
+                      op:
+                        | 'eq'
+                        | 'neq'
+                        | 'contains'
+                        | 'exists'
+                        | 'not_exists'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte';
+                      /** @description A top-level key of the event's properties, taken literally */
+                      property: string;
+                      value?: string | number | boolean;
+                    }[];
+                    /** @description Count only the last N days (today included, UTC) */
+                    withinDays?: number;
+                  }
+                | {
+                    orders: {
+                      /** @enum {string} */
+                      op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                      value: number;
+                    };
+                  }
+                | {
+                    /** @description In major units (e.g. 49.90), net of refunds */
+                    revenue: {
+                      /** @enum {string} */
+                      op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                      value: number;
+                    };
+                  }
+                | {
+                    /**
+                     * @description The linked subscriber’s consent; none: no subscriber linked
+                     * @enum {string}
+                     */
+                    consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none';
+                  }
+              )
+            | components['schemas']['SegmentRuleGroup']
+          )[];
+        };
+    /**
+     * @example {
+     *       "all": [
+     *         {
+     *           "trait": "plan",
+     *           "op": "eq",
+     *           "value": "pro"
+     *         },
+     *         {
+     *           "event": "Email Opened",
+     *           "count": {
+     *             "op": "eq",
+     *             "value": 0
+     *           },
+     *           "withinDays": 90
+     *         }
+     *       ]
+     *     }
+     */
+    SegmentRuleGroupInput:
+      | {
+          all: (
+            | (
+                | {
+                    /**
+                     * @description eq / neq compare the JSON value (neq also matches a missing one); contains is a case-insensitive substring; exists / not_exists take no value; gt/gte/lt/lte compare numbers as numbers and strings (ISO dates) as text
+                     * @enum {string}
+                     */
+                    op:
+                      | 'eq'
+                      | 'neq'
+                      | 'contains'
+                      | 'exists'
+                      | 'not_exists'
+                      | 'gt'
+                      | 'gte'
+                      | 'lt'
+                      | 'lte';
+                    /** @description A key of the customer's traits, taken literally (no path) */
+                    trait: string;
+                    value?: string | number | boolean;
+                  }
+                | (
+                    | {
+                        /** @constant */
+                        field: 'email';
+                        /** @enum {string} */
+                        op: 'eq' | 'neq' | 'contains' | 'exists' | 'not_exists';
+                        value?: string;
+                      }
+                    | {
+                        /** @enum {string} */
+                        field: 'lastSeenAt' | 'firstSeenAt';
+                        /**
+                         * @description before/after an ISO time, or within / not within the last N days
+                         * @enum {string}
+                         */
+                        op: 'before' | 'after' | 'within_days' | 'not_within_days';
+                        value: string | number;
+                      }
+                    | {
+                        /** @constant */
+                        field: 'eventCount';
+                        /** @enum {string} */
+                        op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                        value: number;
+                      }
+                  )
+                | {
+                    count: {
+                      /** @enum {string} */
+                      op: 'eq' | 'gte' | 'lte';
+                      value: number;
+                    };
+                    /** @description The track event name, e.g. "Signed Up" or "Email Opened" */
+                    event: string;
+                    /** @description Count only the events whose properties match (read from the events themselves) */
+                    where?: {
+                      /**
+                       * @description eq / neq compare the JSON value (neq also matches a missing one); contains is a case-insensitive substring; exists / not_exists take no value; gt/gte/lt/lte compare numbers as numbers and strings (ISO dates) as text
+                       * @enum {string}
+                       */
+                      op:
+                        | 'eq'
+                        | 'neq'
+                        | 'contains'
+                        | 'exists'
+                        | 'not_exists'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte';
+                      /** @description A top-level key of the event's properties, taken literally */
+                      property: string;
+                      value?: string | number | boolean;
+                    }[];
+                    /** @description Count only the last N days (today included, UTC) */
+                    withinDays?: number;
+                  }
+                | {
+                    orders: {
+                      /** @enum {string} */
+                      op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                      value: number;
+                    };
+                  }
+                | {
+                    /** @description In major units (e.g. 49.90), net of refunds */
+                    revenue: {
+                      /** @enum {string} */
+                      op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                      value: number;
+                    };
+                  }
+                | {
+                    /**
+                     * @description The linked subscriber’s consent; none: no subscriber linked
+                     * @enum {string}
+                     */
+                    consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none';
+                  }
+              )
+            | components['schemas']['SegmentRuleGroupInput']
+          )[];
+        }
+      | {
+          any: (
+            | (
+                | {
+                    /**
+                     * @description eq / neq compare the JSON value (neq also matches a missing one); contains is a case-insensitive substring; exists / not_exists take no value; gt/gte/lt/lte compare numbers as numbers and strings (ISO dates) as text
+                     * @enum {string}
+                     */
+                    op:
+                      | 'eq'
+                      | 'neq'
+                      | 'contains'
+                      | 'exists'
+                      | 'not_exists'
+                      | 'gt'
+                      | 'gte'
+                      | 'lt'
+                      | 'lte';
+                    /** @description A key of the customer's traits, taken literally (no path) */
+                    trait: string;
+                    value?: string | number | boolean;
+                  }
+                | (
+                    | {
+                        /** @constant */
+                        field: 'email';
+                        /** @enum {string} */
+                        op: 'eq' | 'neq' | 'contains' | 'exists' | 'not_exists';
+                        value?: string;
+                      }
+                    | {
+                        /** @enum {string} */
+                        field: 'lastSeenAt' | 'firstSeenAt';
+                        /**
+                         * @description before/after an ISO time, or within / not within the last N days
+                         * @enum {string}
+                         */
+                        op: 'before' | 'after' | 'within_days' | 'not_within_days';
+                        value: string | number;
+                      }
+                    | {
+                        /** @constant */
+                        field: 'eventCount';
+                        /** @enum {string} */
+                        op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                        value: number;
+                      }
+                  )
+                | {
+                    count: {
+                      /** @enum {string} */
+                      op: 'eq' | 'gte' | 'lte';
+                      value: number;
+                    };
+                    /** @description The track event name, e.g. "Signed Up" or "Email Opened" */
+                    event: string;
+                    /** @description Count only the events whose properties match (read from the events themselves) */
+                    where?: {
+                      /**
+                       * @description eq / neq compare the JSON value (neq also matches a missing one); contains is a case-insensitive substring; exists / not_exists take no value; gt/gte/lt/lte compare numbers as numbers and strings (ISO dates) as text
+                       * @enum {string}
+                       */
+                      op:
+                        | 'eq'
+                        | 'neq'
+                        | 'contains'
+                        | 'exists'
+                        | 'not_exists'
+                        | 'gt'
+                        | 'gte'
+                        | 'lt'
+                        | 'lte';
+                      /** @description A top-level key of the event's properties, taken literally */
+                      property: string;
+                      value?: string | number | boolean;
+                    }[];
+                    /** @description Count only the last N days (today included, UTC) */
+                    withinDays?: number;
+                  }
+                | {
+                    orders: {
+                      /** @enum {string} */
+                      op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                      value: number;
+                    };
+                  }
+                | {
+                    /** @description In major units (e.g. 49.90), net of refunds */
+                    revenue: {
+                      /** @enum {string} */
+                      op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                      value: number;
+                    };
+                  }
+                | {
+                    /**
+                     * @description The linked subscriber’s consent; none: no subscriber linked
+                     * @enum {string}
+                     */
+                    consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none';
+                  }
+              )
+            | components['schemas']['SegmentRuleGroupInput']
+          )[];
+        };
+    /**
+     * @description A root group: { "all": [...] } (AND) or { "any": [...] } (OR) of conditions and nested groups, at most 4 levels and 50 conditions.
+     * @example {
+     *       "all": [
+     *         {
+     *           "trait": "plan",
+     *           "op": "eq",
+     *           "value": "pro"
+     *         },
+     *         {
+     *           "event": "Email Opened",
+     *           "count": {
+     *             "op": "eq",
+     *             "value": 0
+     *           },
+     *           "withinDays": 90
+     *         }
+     *       ]
+     *     }
+     */
+    SegmentRules: components['schemas']['SegmentRuleGroup'];
+    /**
+     * @description A root group: { "all": [...] } (AND) or { "any": [...] } (OR) of conditions and nested groups, at most 4 levels and 50 conditions.
+     * @example {
+     *       "all": [
+     *         {
+     *           "trait": "plan",
+     *           "op": "eq",
+     *           "value": "pro"
+     *         },
+     *         {
+     *           "event": "Email Opened",
+     *           "count": {
+     *             "op": "eq",
+     *             "value": 0
+     *           },
+     *           "withinDays": 90
+     *         }
+     *       ]
+     *     }
+     */
+    SegmentRulesInput: components['schemas']['SegmentRuleGroupInput'];
     /** @description In the business's timezone */
     SendWindow: {
       /** @description ISO weekdays: 1 = Monday … 7 = Sunday */

@@ -16,6 +16,7 @@ const BUSINESS_PAGES = [
   { path: 'usage', label: 'AI usage & cost' },
   { path: 'sequences', label: 'Email sequences' },
   { path: 'subscribers', label: 'Subscribers' },
+  { path: 'segments', label: 'Segments' },
   { path: 'suppressions', label: 'Do-not-email list' },
   { path: 'sources', label: 'Sources' },
   { path: 'messages', label: 'Messages' },

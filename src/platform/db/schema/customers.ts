@@ -331,6 +331,12 @@ export const segmentMembers = pgTable(
   (table) => [
     primaryKey({ columns: [table.segmentId, table.customerId] }),
     index('segment_members_customer_id_idx').on(table.customerId),
+    // The member list: latest to enter first, a keyset range of this index.
+    index('segment_members_segment_id_entered_at_idx').on(
+      table.segmentId,
+      table.enteredAt,
+      table.customerId,
+    ),
   ],
 );
 

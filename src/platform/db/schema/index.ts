@@ -4,5 +4,6 @@ export * from './ai.ts';
 export * from './businesses.ts';
 export * from './campaigns.ts';
 export * from './customers.ts';
+export * from './segments.ts';
 export * from './sequences.ts';
 export * from './system.ts';
