@@ -27,6 +27,7 @@ import { sequenceRoutes } from './modules/sequences/routes.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { teamRoutes } from './modules/team/routes.ts';
+import { trackingRoutes } from './modules/tracking/routes.ts';
 import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installDashboard } from './platform/http/dashboard.ts';
 import {
@@ -123,11 +124,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'subscribers', description: 'Subscribers, CSV imports and the suppression list' },
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
+        {
+          name: 'tracking',
+          description:
+            'The Segment HTTP Tracking API (/v1/track, /v1/batch, …): events from Segment SDKs, authenticated by the write key',
+        },
       ],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          writeKey: {
+            type: 'http',
+            scheme: 'basic',
+            description: "A business's tracking write key as the user name, no password",
+          },
         },
       },
       security: [{ bearerAuth: [] }, { apiKey: [] }],
@@ -169,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   subscriberRoutes(app, { subscribers: deps.services.subscribers });
   sequenceRoutes(app, { sequences: deps.services.sequences });
   await emailLinkRoutes(app, { engagement: deps.services.engagement });
+  await trackingRoutes(app, { tracking: deps.services.tracking });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   adminRoutes(app, { admin: deps.services.admin });
   systemRoutes(app, {

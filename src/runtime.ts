@@ -37,6 +37,7 @@ import { createSubscriberService } from './modules/subscribers/service.ts';
 import { systemJobs } from './modules/system/jobs.ts';
 import { createSystemService } from './modules/system/service.ts';
 import { createTeamService } from './modules/team/service.ts';
+import { createTrackingService } from './modules/tracking/service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
 import { type CacheStore, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
@@ -152,10 +153,19 @@ function createServices(parts: Infrastructure) {
       },
     },
   });
+  // The Segment API's write path; /health reports its lag.
+  const trackingService = createTrackingService({
+    db,
+    limiter: parts.limiter,
+    metrics: parts.metrics,
+    ratePerSecond: config.rateLimits.trackingPerSecond,
+    flushConcurrency: parts.database.kind === 'postgres' ? 2 : 1,
+  });
   return {
     audit,
     access,
     ai,
+    tracking: trackingService,
     aiUsage: createAiUsageService({ db, access, ai }),
     jobs,
     campaigns: createCampaignService({
@@ -247,6 +257,7 @@ function createServices(parts: Infrastructure) {
       llmProvider: parts.config.llm.provider,
       version: VERSION,
       startedAt: Date.now(),
+      ingestion: () => trackingService.health(),
     }),
   };
 }
@@ -326,6 +337,8 @@ export async function createRuntime(
       logger.info({ ms: Date.now() - started }, 'queue started');
     }
     closers.unshift(() => services.publishing.close());
+    // Before the database: events already acknowledged-pending are committed first.
+    closers.unshift(() => services.tracking.close());
     // The sequence dispatcher runs wherever the job queue is consumed (`herald serve`,
     // `herald worker`, tests with a worker); the queue stops it first on close.
     const dispatcher = services.sequenceDispatcher;
