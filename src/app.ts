@@ -127,18 +127,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         {
           name: 'tracking',
           description:
-            'The Segment HTTP Tracking API (/v1/track, /v1/batch, …): events from Segment SDKs, authenticated by the write key',
+            'The Segment HTTP Tracking API (/v1/track, /v1/batch, …) for Segment SDKs: no sign-in; the business write key comes as the HTTP Basic user name (no password) or as `writeKey` in the body',
         },
       ],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-          writeKey: {
-            type: 'http',
-            scheme: 'basic',
-            description: "A business's tracking write key as the user name, no password",
-          },
         },
       },
       security: [{ bearerAuth: [] }, { apiKey: [] }],

@@ -386,7 +386,7 @@ describe('Segment tracking API', () => {
       },
     });
     const unknown = await ctx.app.inject({ method: 'GET', url: '/v1/projects/nope/settings' });
-    expect(unknown.statusCode).toBe(404);
+    expect(unknown.statusCode).toBe(401);
   });
 
   it('reports the write path on /health', async () => {

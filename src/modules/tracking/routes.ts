@@ -4,7 +4,7 @@
 // routes only, and `GET /v1/projects/:writeKey/settings` so analytics.js can load from Herald.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-import { errorResponses, notFound } from '../../platform/http/errors.ts';
+import { errorResponses, unauthenticated } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
 import {
   ProjectSettings,
@@ -89,7 +89,6 @@ export async function trackingRoutes(app: App, deps: { tracking: TrackingService
           schema: {
             tags: ['tracking'],
             summary: call.summary,
-            security: [{ writeKey: [] }],
             body: SegmentCall,
             response: { 200: TrackingAccepted, ...errorResponses(400, 401, 413, 429, 503) },
           },
@@ -116,7 +115,6 @@ export async function trackingRoutes(app: App, deps: { tracking: TrackingService
           tags: ['tracking'],
           summary: 'Send several calls at once (Segment batch); all are stored or none',
           description: `At most ${MAX_BATCH_BYTES} bytes per request and ${MAX_EVENT_BYTES} per event. A 400 names each invalid event's index in details.invalidEvents.`,
-          security: [{ writeKey: [] }],
           body: SegmentBatch,
           response: { 200: TrackingAccepted, ...errorResponses(400, 401, 413, 429, 503) },
         },
@@ -140,7 +138,7 @@ export async function trackingRoutes(app: App, deps: { tracking: TrackingService
           tags: ['tracking'],
           summary: 'Source settings for analytics.js (load it with cdnURL set to this server)',
           params: ProjectSettingsParams,
-          response: { 200: ProjectSettings, ...errorResponses(404) },
+          response: { 200: ProjectSettings, ...errorResponses(401) },
         },
       },
       async (request) => {
@@ -148,7 +146,7 @@ export async function trackingRoutes(app: App, deps: { tracking: TrackingService
           protocol: request.protocol,
           host: request.host,
         });
-        if (!settings) throw notFound('Write key');
+        if (!settings) throw unauthenticated('Unknown write key');
         return settings;
       },
     );
