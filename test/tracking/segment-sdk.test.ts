@@ -52,7 +52,7 @@ function failingOnceProxy(
       resolve({
         url: `http://127.0.0.1:${String(port)}`,
         attempts,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () => new Promise((done) => server.close(() => { done(); })),
       });
     });
   });
@@ -77,7 +77,7 @@ describe('@segment/analytics-node against Herald', () => {
     const analytics = new Analytics({
       writeKey: business.writeKey,
       host: proxy.url,
-      maxEventsInBatch: 3,
+      flushAt: 3,
       flushInterval: 60_000,
       maxRetries: 3,
     });
