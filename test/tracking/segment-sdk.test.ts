@@ -52,7 +52,12 @@ function failingOnceProxy(
       resolve({
         url: `http://127.0.0.1:${String(port)}`,
         attempts,
-        close: () => new Promise((done) => server.close(() => { done(); })),
+        close: () =>
+          new Promise((done) =>
+            server.close(() => {
+              done();
+            }),
+          ),
       });
     });
   });
