@@ -68,7 +68,7 @@ export async function trackingRoutes(app: App, deps: { tracking: TrackingService
     );
 
     const paths = [
-      ...CALLS.map((call) => `/v1/${call.kind}`),
+      ...CALLS.flatMap((call) => [`/v1/${call.kind}`, `/v1/${call.kind.charAt(0)}`]),
       '/v1/batch',
       '/v1/projects/:writeKey/settings',
     ];
@@ -80,12 +80,24 @@ export async function trackingRoutes(app: App, deps: { tracking: TrackingService
     }
 
     for (const call of CALLS) {
+      const handler = async (request: FastifyRequest) => {
+        await tracking.ingest({
+          kind: call.kind,
+          basicWriteKey: basicWriteKey(request),
+          body: request.body,
+          ip: request.ip,
+        });
+        return { success: true as const };
+      };
+      const options = {
+        config: publicConfig,
+        bodyLimit: MAX_EVENT_BYTES,
+        validatorCompiler: passThrough,
+      };
       typed.post(
         `/v1/${call.kind}`,
         {
-          config: publicConfig,
-          bodyLimit: MAX_EVENT_BYTES,
-          validatorCompiler: passThrough,
+          ...options,
           schema: {
             tags: ['tracking'],
             summary: call.summary,
@@ -93,15 +105,13 @@ export async function trackingRoutes(app: App, deps: { tracking: TrackingService
             response: { 200: TrackingAccepted, ...errorResponses(400, 401, 413, 429, 503) },
           },
         },
-        async (request) => {
-          await tracking.ingest({
-            kind: call.kind,
-            basicWriteKey: basicWriteKey(request),
-            body: request.body,
-            ip: request.ip,
-          });
-          return { success: true as const };
-        },
+        handler,
+      );
+      // analytics.js posts to the one-letter paths (/v1/t, /v1/p, …), as Segment's API allows.
+      typed.post(
+        `/v1/${call.kind.charAt(0)}`,
+        { ...options, schema: { hide: true, response: { 200: TrackingAccepted } } },
+        handler,
       );
     }
 
