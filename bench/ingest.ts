@@ -218,6 +218,17 @@ async function runOne(db: 'postgres' | 'pglite', adminUrl: string): Promise<Figu
   const scratch: ScratchDatabase | undefined =
     db === 'postgres' ? await createScratchDatabase(adminUrl) : undefined;
   const server = await startServer({
+    // BENCH_CPU_PROF=dir: a V8 CPU profile of the server, to see where its time goes.
+    ...(process.env.BENCH_CPU_PROF
+      ? {
+          entry: [
+            `--cpu-prof`,
+            `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+            'src/main.ts',
+            'serve',
+          ],
+        }
+      : {}),
     env: {
       RATE_LIMIT_GENERAL_PER_MINUTE: '1000000000',
       // The default 200/s per key is for one real source; the bench is one key at full speed.

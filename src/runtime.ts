@@ -159,7 +159,8 @@ function createServices(parts: Infrastructure) {
     limiter: parts.limiter,
     metrics: parts.metrics,
     ratePerSecond: config.rateLimits.trackingPerSecond,
-    flushConcurrency: parts.database.kind === 'postgres' ? 2 : 1,
+    // Parallel flushes overlap one's network and commit wait with the next one's work.
+    flushConcurrency: parts.database.kind === 'postgres' ? 3 : 1,
   });
   return {
     audit,

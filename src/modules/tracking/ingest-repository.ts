@@ -92,7 +92,17 @@ export async function writeFlush(
       }
       return entry;
     };
-    for (const row of stored) count(row.businessId, minuteOf(row.receivedAt)).a += 1;
+    // Rows of one request share their receivedAt: the minute is worked out once per value.
+    const minutes = new Map<number, string>();
+    for (const row of stored) {
+      const at = row.receivedAt.getTime();
+      let minute = minutes.get(at);
+      if (minute === undefined) {
+        minute = minuteOf(row.receivedAt);
+        minutes.set(at, minute);
+      }
+      count(row.businessId, minute).a += 1;
+    }
     for (const [businessId, n] of rejected) count(businessId, minuteOf(now)).r += n;
     if (counts.size > 0) {
       // Key order, so two flushes counting the same minutes wait instead of deadlocking.
