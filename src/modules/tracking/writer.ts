@@ -47,6 +47,7 @@ export class EventWriter {
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(options: WriterOptions) {
     this.options = options;
@@ -114,6 +115,7 @@ export class EventWriter {
       void this.run(taken).finally(() => {
         this.inFlight -= 1;
         if (this.queue.length > 0) this.schedule();
+        else if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });
     }
   }
@@ -150,6 +152,12 @@ export class EventWriter {
     } finally {
       this.queuedRows -= rows.length;
     }
+  }
+
+  /** Resolves once nothing is queued or being written (tests, shutdown). */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Flushes what is queued and refuses further writes (shutdown). */
