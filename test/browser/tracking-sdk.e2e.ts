@@ -37,7 +37,12 @@ function startShop(): Promise<{ url: string; close(): Promise<void> }> {
       const { port } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${String(port)}`,
-        close: () => new Promise((done) => server.close(() => { done(); })),
+        close: () =>
+          new Promise((done) =>
+            server.close(() => {
+              done();
+            }),
+          ),
       });
     });
   });
