@@ -28,6 +28,7 @@ import { sequenceRoutes } from './modules/sequences/routes.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { teamRoutes } from './modules/team/routes.ts';
+import { trackingRoutes } from './modules/tracking/routes.ts';
 import { sourcesRoutes } from './modules/tracking/sources-routes.ts';
 import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installDashboard } from './platform/http/dashboard.ts';
@@ -133,6 +134,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         },
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
+        {
+          name: 'tracking',
+          description:
+            'The Segment HTTP Tracking API (/v1/track, /v1/batch, …) for Segment SDKs: no sign-in; the business write key comes as the HTTP Basic user name (no password) or as `writeKey` in the body',
+        },
       ],
       components: {
         securitySchemes: {
@@ -181,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   sourcesRoutes(app, { sources: deps.services.sources });
   segmentRoutes(app, { segments: deps.services.segments });
   await emailLinkRoutes(app, { engagement: deps.services.engagement });
+  await trackingRoutes(app, { tracking: deps.services.tracking });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   adminRoutes(app, { admin: deps.services.admin });
   systemRoutes(app, {

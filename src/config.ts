@@ -58,6 +58,7 @@ export const EnvSchema = z.object({
   RATE_LIMIT_AI_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  TRACKING_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(200),
   SIGNUP_CONFIRM_BY_EMAIL: booleanFromEnv.optional(),
   REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),
   ADMIN_EMAIL: z
@@ -195,6 +196,8 @@ export const ConfigSchema = EnvSchema.transform((env) => {
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
       /** Failed bearer-token / API-key attempts per client address before 429. */
       failedAuthPerMinute: env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
+      /** Segment API requests per second per write key (all Herald processes together with Redis). */
+      trackingPerSecond: env.TRACKING_RATE_LIMIT_PER_SECOND,
     },
     llm: {
       provider: env.LLM_PROVIDER,

@@ -41,6 +41,7 @@ import { systemJobs } from './modules/system/jobs.ts';
 import { createSystemService } from './modules/system/service.ts';
 import { createTeamService } from './modules/team/service.ts';
 import { createEventMaintenance } from './modules/tracking/maintenance.ts';
+import { createTrackingService } from './modules/tracking/service.ts';
 import { createSourcesService } from './modules/tracking/sources-service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
 import { type CacheStore, openCache } from './platform/cache.ts';
@@ -158,10 +159,20 @@ function createServices(parts: Infrastructure) {
       },
     },
   });
+  // The Segment API's write path; /health reports its lag.
+  const trackingService = createTrackingService({
+    db,
+    limiter: parts.limiter,
+    metrics: parts.metrics,
+    ratePerSecond: config.rateLimits.trackingPerSecond,
+    // Parallel flushes overlap one's network and commit wait with the next one's work.
+    flushConcurrency: parts.database.kind === 'postgres' ? 3 : 1,
+  });
   return {
     audit,
     access,
     ai,
+    tracking: trackingService,
     aiUsage: createAiUsageService({ db, access, ai }),
     jobs,
     campaigns: createCampaignService({
@@ -280,6 +291,7 @@ function createServices(parts: Infrastructure) {
       llmProvider: parts.config.llm.provider,
       version: VERSION,
       startedAt: Date.now(),
+      ingestion: () => trackingService.health(),
     }),
   };
 }
@@ -359,6 +371,8 @@ export async function createRuntime(
       logger.info({ ms: Date.now() - started }, 'queue started');
     }
     closers.unshift(() => services.publishing.close());
+    // Before the database: events already acknowledged-pending are committed first.
+    closers.unshift(() => services.tracking.close());
     // The sequence dispatcher runs wherever the job queue is consumed (`herald serve`,
     // `herald worker`, tests with a worker); the queue stops it first on close.
     const dispatcher = services.sequenceDispatcher;

@@ -16,6 +16,9 @@ export interface Metrics {
   aiRequestDuration: Histogram<'provider' | 'model' | 'task' | 'outcome'>;
   aiRetries: Counter<'provider' | 'model' | 'task' | 'reason'>;
   aiRepairs: Counter<'provider' | 'model' | 'task'>;
+  trackingEvents: Counter<'outcome'>;
+  trackingFlushDuration: Histogram;
+  trackingPendingRows: Gauge;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -102,6 +105,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'herald_ai_repairs_total',
       help: 'Model outputs that needed JSON repair or extraction before they validated',
       labelNames: ['provider', 'model', 'task'],
+      registers: [registry],
+    }),
+    trackingEvents: new Counter({
+      name: 'herald_tracking_events_total',
+      help: 'Segment API events by outcome: accepted (stored), duplicate, rejected, suppressed',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    trackingFlushDuration: new Histogram({
+      name: 'herald_tracking_flush_duration_seconds',
+      help: 'Duration of one grouped write of tracking events (one transaction)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    trackingPendingRows: new Gauge({
+      name: 'herald_tracking_pending_rows',
+      help: 'Tracking events received and not yet committed',
       registers: [registry],
     }),
   };

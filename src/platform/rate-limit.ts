@@ -42,6 +42,17 @@ export class RateLimiter {
     }
     return { limit, remaining: limit - count, resetSeconds };
   }
+
+  /**
+   * Counts one hit against `key` in a window of `windowMs` allowing `limit` hits (a route's own
+   * limit, e.g. per tracking write key per second); throws RATE_LIMITED once it is used up.
+   */
+  async hitWindow(key: string, limit: number, windowMs: number): Promise<void> {
+    const { count, ttlMs } = await this.cache.increment(`rl:${key}`, windowMs);
+    if (count > limit) {
+      throw rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)), 'Too many requests, slow down');
+    }
+  }
 }
 
 /** Seconds until `expiresAt` (a Date.now() value kept as text in the cache), at least 1. */

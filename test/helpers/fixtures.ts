@@ -357,6 +357,8 @@ export const resourceFixtures: Record<
   userId: (_ctx, owner) => Promise.resolve(owner.id),
   token: async ({ app }, owner, made) =>
     (await newInvitation(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).token,
+  /** A business's tracking write key (GET /v1/projects/{writeKey}/settings). */
+  writeKey: async ({ app }, owner) => (await newBusiness(app, owner)).writeKey,
 };
 
 /** Makes one resource per fixture for `owner`: `{ businessId, apiKeyId, … }`. */

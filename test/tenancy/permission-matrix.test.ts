@@ -284,6 +284,8 @@ describe('permission matrix, generated from the route table', () => {
       }
     }
     expect(wrong).toEqual([]);
-    expect(checked).toBeGreaterThan(routes.length * 8);
+    // Public routes are not in the matrix (checked above): about 8 callers per other route.
+    const matrixRoutes = routes.filter((route) => permissionOf(route) !== 'public');
+    expect(checked).toBeGreaterThan(matrixRoutes.length * 8);
   });
 });

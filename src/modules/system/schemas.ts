@@ -31,6 +31,20 @@ export const HealthReport = z
       }),
       breakers: z.record(z.string(), z.enum(['closed', 'open', 'half-open', 'isolated'])),
     }),
+    ingestion: z
+      .object({
+        status: z.enum(['ok', 'degraded']),
+        acceptedLastMinute: z.number().int().describe('Events stored by this process'),
+        rejectedLastMinute: z.number().int().describe('Events refused (invalid or too large)'),
+        pendingEvents: z.number().int().describe('Received, not yet committed'),
+        writeLagMs: z.number().describe('How long the oldest pending event has waited'),
+        processingLagSeconds: z
+          .number()
+          .nullable()
+          .describe('Age of the oldest event the customer processor has not handled yet'),
+      })
+      .optional()
+      .describe('The Segment API write path'),
   })
   .meta({ id: 'HealthReport' });
 export type HealthReport = z.infer<typeof HealthReport>;

@@ -27,6 +27,8 @@ export interface SystemServiceDeps {
   llmProvider: string;
   version: string;
   startedAt: number;
+  /** The event write path's figures (the tracking module's), for the `ingestion` section. */
+  ingestion?: () => Promise<HealthReport['ingestion']>;
 }
 
 function errorMessage(error: unknown): string {
@@ -142,7 +144,10 @@ export function createSystemService(deps: SystemServiceDeps) {
 
   return {
     async health(): Promise<HealthReport> {
-      const [database, queue, cache] = await checkComponents();
+      const [[database, queue, cache], ingestion] = await Promise.all([
+        checkComponents(),
+        deps.ingestion?.().catch(() => undefined),
+      ]);
       const llm: HealthReport['components']['llm'] =
         deps.llmProvider === 'builtin'
           ? { status: 'ok', provider: 'builtin', note: 'built-in offline templates, not a model' }
@@ -158,6 +163,7 @@ export function createSystemService(deps: SystemServiceDeps) {
         version: deps.version,
         uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
         components: { database, queue, cache, llm, breakers: deps.breakers.states() },
+        ...(ingestion ? { ingestion } : {}),
       };
     },
 

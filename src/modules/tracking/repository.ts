@@ -34,7 +34,16 @@ export interface EventRow {
  * node-postgres); a retry of the same rows stores nothing twice.
  */
 export async function insertEvents(executor: Executor, rows: EventRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
+  return (await insertNewEvents(executor, rows)).length;
+}
+
+/**
+ * `insertEvents`, answering which rows were stored (the others were seen before). The ledger
+ * rows go in key order, so concurrent writers of overlapping batches wait on each other instead
+ * of deadlocking.
+ */
+export async function insertNewEvents(executor: Executor, rows: EventRow[]): Promise<EventRow[]> {
+  if (rows.length === 0) return [];
   const ledger = rows.map((row) => ({
     b: row.businessId,
     m: row.messageId,
@@ -45,10 +54,11 @@ export async function insertEvents(executor: Executor, rows: EventRow[]): Promis
       INSERT INTO event_ids (business_id, message_id, received_at)
       SELECT b, m, r FROM jsonb_to_recordset(${JSON.stringify(ledger)}::jsonb)
         AS x(b uuid, m text, r timestamptz)
+      ORDER BY b, m
       ON CONFLICT DO NOTHING
       RETURNING business_id, message_id`),
   );
-  if (fresh.length === 0) return 0;
+  if (fresh.length === 0) return [];
   const isFresh = new Set(fresh.map((row) => `${row.business_id}\u0000${row.message_id}`));
   // A batch may repeat a messageId: the ledger kept the first, so only the first is stored.
   const stored = rows.filter((row) => isFresh.delete(`${row.businessId}\u0000${row.messageId}`));
@@ -79,5 +89,5 @@ export async function insertEvents(executor: Executor, rows: EventRow[]): Promis
       previous_id, coalesce(properties, '{}'::jsonb), traits, coalesce(context, '{}'::jsonb),
       integrations, timestamp, original_timestamp, sent_at, received_at
     FROM jsonb_populate_recordset(NULL::events, ${JSON.stringify(payload)}::jsonb)`);
-  return stored.length;
+  return stored;
 }

@@ -10407,6 +10407,676 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/alias': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Merge a previous identity into a user id (Segment alias)
+     * @description Permission: none (public).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SegmentCallInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TrackingAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send several calls at once (Segment batch); all are stored or none
+     * @description At most 512000 bytes per request and 32768 per event. A 400 names each invalid event's index in details.invalidEvents.
+     *
+     *     Permission: none (public).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SegmentBatchInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TrackingAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/group': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Tie a person to a company or account (Segment group)
+     * @description Permission: none (public).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SegmentCallInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TrackingAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/identify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Tie a person to their traits (Segment identify)
+     * @description Permission: none (public).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SegmentCallInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TrackingAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/page': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record a page view (Segment page)
+     * @description Permission: none (public).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SegmentCallInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TrackingAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/projects/{writeKey}/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Source settings for analytics.js (load it with cdnURL set to this server)
+     * @description Permission: none (public).
+     *
+     *     Permission: none (public).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          writeKey: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProjectSettings'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/screen': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record an app screen view (Segment screen)
+     * @description Permission: none (public).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SegmentCallInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TrackingAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/track': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record an action a person took (Segment track)
+     * @description Permission: none (public).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SegmentCallInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TrackingAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11705,6 +12375,21 @@ export interface components {
           status: 'ok' | 'degraded' | 'down' | 'not_configured';
         };
       };
+      /** @description The Segment API write path */
+      ingestion?: {
+        /** @description Events stored by this process */
+        acceptedLastMinute: number;
+        /** @description Received, not yet committed */
+        pendingEvents: number;
+        /** @description Age of the oldest event the customer processor has not handled yet */
+        processingLagSeconds: number | null;
+        /** @description Events refused (invalid or too large) */
+        rejectedLastMinute: number;
+        /** @enum {string} */
+        status: 'ok' | 'degraded';
+        /** @description How long the oldest pending event has waited */
+        writeLagMs: number;
+      };
       /** @enum {string} */
       status: 'ok' | 'degraded' | 'down';
       uptimeSeconds: number;
@@ -11743,6 +12428,21 @@ export interface components {
           /** @enum {string} */
           status: 'ok' | 'degraded' | 'down' | 'not_configured';
         };
+      };
+      /** @description The Segment API write path */
+      ingestion?: {
+        /** @description Events stored by this process */
+        acceptedLastMinute: number;
+        /** @description Received, not yet committed */
+        pendingEvents: number;
+        /** @description Age of the oldest event the customer processor has not handled yet */
+        processingLagSeconds: number | null;
+        /** @description Events refused (invalid or too large) */
+        rejectedLastMinute: number;
+        /** @enum {string} */
+        status: 'ok' | 'degraded';
+        /** @description How long the oldest pending event has waited */
+        writeLagMs: number;
       };
       /** @enum {string} */
       status: 'ok' | 'degraded' | 'down';
@@ -12061,6 +12761,62 @@ export interface components {
       /** Format: date-time */
       rotatedAt: string;
     };
+    ProjectSettings: {
+      enabledMiddleware: {
+        [key: string]: unknown;
+      };
+      integrations: {
+        'Segment.io': {
+          addBundledMetadata: boolean;
+          /** @description Host and path of the tracking API, without the protocol */
+          apiHost: string;
+          apiKey: string;
+          /** @enum {string} */
+          protocol: 'http' | 'https';
+          unbundledIntegrations: string[];
+        };
+      };
+      metrics: {
+        sampleRate: number;
+      };
+      plan: {
+        identify: {
+          [key: string]: unknown;
+        };
+        track: {
+          [key: string]: unknown;
+        };
+      };
+      remotePlugins: unknown[];
+    };
+    ProjectSettingsInput: {
+      enabledMiddleware: {
+        [key: string]: unknown;
+      };
+      integrations: {
+        'Segment.io': {
+          addBundledMetadata: boolean;
+          /** @description Host and path of the tracking API, without the protocol */
+          apiHost: string;
+          apiKey: string;
+          /** @enum {string} */
+          protocol: 'http' | 'https';
+          unbundledIntegrations: string[];
+        };
+      };
+      metrics: {
+        sampleRate: number;
+      };
+      plan: {
+        identify: {
+          [key: string]: unknown;
+        };
+        track: {
+          [key: string]: unknown;
+        };
+      };
+      remotePlugins: unknown[];
+    };
     /**
      * @example {
      *       "plan": "pro"
@@ -12288,6 +13044,78 @@ export interface components {
       size: number;
       /** Format: date-time */
       updatedAt: string;
+    };
+    SegmentBatch: {
+      batch: ({
+        /** @enum {string} */
+        type: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias';
+      } & {
+        [key: string]: unknown;
+      })[];
+      /** @description Merged into every event of the batch */
+      context?: {
+        [key: string]: unknown;
+      };
+      /** @description Merged into every event of the batch */
+      integrations?: {
+        [key: string]: unknown;
+      };
+      sentAt?: string;
+      writeKey?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    SegmentBatchInput: {
+      batch: ({
+        /** @enum {string} */
+        type: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias';
+      } & {
+        [key: string]: unknown;
+      })[];
+      /** @description Merged into every event of the batch */
+      context?: {
+        [key: string]: unknown;
+      };
+      /** @description Merged into every event of the batch */
+      integrations?: {
+        [key: string]: unknown;
+      };
+      sentAt?: string;
+      writeKey?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    SegmentCall: {
+      anonymousId?: string;
+      context?: {
+        [key: string]: unknown;
+      };
+      integrations?: {
+        [key: string]: unknown;
+      };
+      messageId?: string;
+      timestamp?: string;
+      userId?: string;
+      /** @description The write key, when not sent as Basic auth */
+      writeKey?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    SegmentCallInput: {
+      anonymousId?: string;
+      context?: {
+        [key: string]: unknown;
+      };
+      integrations?: {
+        [key: string]: unknown;
+      };
+      messageId?: string;
+      timestamp?: string;
+      userId?: string;
+      /** @description The write key, when not sent as Basic auth */
+      writeKey?: string;
+    } & {
+      [key: string]: unknown;
     };
     SegmentChoices: {
       items: {
@@ -13532,6 +14360,14 @@ export interface components {
       /** @enum {string} */
       type: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias';
       userId: string | null;
+    };
+    TrackingAccepted: {
+      /** @constant */
+      success: true;
+    };
+    TrackingAcceptedInput: {
+      /** @constant */
+      success: true;
     };
     User: {
       /** Format: date-time */
