@@ -23,6 +23,7 @@ import { contentRoutes } from './modules/content/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
 import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
+import { customerRoutes } from './modules/customers/routes.ts';
 import { sequenceRoutes } from './modules/sequences/routes.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   analyticsRoutes(app, { analytics: deps.services.analytics });
   messageRoutes(app, { messages: deps.services.messages });
   subscriberRoutes(app, { subscribers: deps.services.subscribers });
+  customerRoutes(app, { customers: deps.services.customers });
   sequenceRoutes(app, { sequences: deps.services.sequences });
   await emailLinkRoutes(app, { engagement: deps.services.engagement });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });

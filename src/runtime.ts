@@ -23,6 +23,9 @@ import { createCalendarPlaceholders, createCampaignPieceCounter } from './module
 import { contentJob, writeAllJob } from './modules/content/jobs.ts';
 import { createPublisher } from './modules/content/publisher.ts';
 import { createContentService } from './modules/content/service.ts';
+import { customerExportJob } from './modules/customers/jobs.ts';
+import { createCustomerProcessor } from './modules/customers/processor.ts';
+import { createCustomerExporter, createCustomerService } from './modules/customers/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createMessageService } from './modules/messages/service.ts';
@@ -103,6 +106,7 @@ function createServices(parts: Infrastructure) {
         ? { db, batchRows: 2000, parallelWrites: 2, pool: parts.database.pool }
         : { db, batchRows: 2000, writeMs: 20 },
     ),
+    customerExportJob(createCustomerExporter(db)),
   ] as JobKind<never>[];
   const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });
   // One mailer (one SMTP pool, or the outbox) for every module that sends email.
@@ -174,6 +178,18 @@ function createServices(parts: Infrastructure) {
     analytics: createAnalyticsService({ db, access, jobs }),
     messages: createMessageService({ db, access }),
     subscribers: createSubscriberService({ db, access, jobs }),
+    customers: createCustomerService({
+      db,
+      access,
+      jobs,
+      privacyLog: {
+        record: ({ action, userId, businessId, origin, details }) =>
+          audit.record({ action, outcome: 'success', userId, businessId, origin, details }),
+      },
+    }),
+    // Resolves new events to customers and hands them to the listeners (sequence triggers,
+    // segments) in the same transaction; the listeners are wired here as their modules land.
+    customerProcessor: createCustomerProcessor({ db, logger, listeners: [] }),
     sequences: createSequenceService({
       db,
       access,
@@ -335,6 +351,14 @@ export async function createRuntime(
         dispatcher.start();
       },
       stop: () => dispatcher.stop(),
+    });
+    const processor = services.customerProcessor;
+    queue.addBackgroundLoop({
+      name: 'customer-processor',
+      start: () => {
+        processor.start();
+      },
+      stop: () => processor.stop(),
     });
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
