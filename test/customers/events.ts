@@ -2,8 +2,8 @@
 // write path as the Segment API), and a processor driven by the test's clock.
 import { randomUUID } from 'node:crypto';
 
-import { createCustomerProcessor } from '../../src/modules/customers/processor.ts';
 import type { CustomerEventListener } from '../../src/modules/customers/index.ts';
+import { createCustomerProcessor } from '../../src/modules/customers/processor.ts';
 import { type EventRow, insertEvents } from '../../src/modules/tracking/repository.ts';
 import type { TestApp } from '../helpers/app.ts';
 

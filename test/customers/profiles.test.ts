@@ -4,6 +4,7 @@
 // API's tenancy.
 import { randomUUID } from 'node:crypto';
 
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type {
@@ -13,6 +14,7 @@ import type {
   Order,
 } from '../../src/modules/customers/schemas.ts';
 import type { Subscriber } from '../../src/modules/subscribers/schemas.ts';
+import { rowsOf } from '../../src/platform/db/raw-sql.ts';
 import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
@@ -109,10 +111,19 @@ describe('customer profiles', () => {
       'Signed Up',
     ]);
     // One customer holds the anonymous identity: the anonymous profile is gone.
-    const { rows } = (await ctx.runtime.database.db.execute(
-      `SELECT count(*)::int AS n FROM customer_identities WHERE value = '${anon}'`,
-    )) as unknown as { rows: { n: number }[] };
+    const rows = rowsOf<{ n: number }>(
+      await ctx.runtime.database.db.execute(
+        sql`SELECT count(*)::int AS n FROM customer_identities WHERE value = ${anon}`,
+      ),
+    );
     expect(rows[0]?.n).toBe(1);
+    expect(
+      rowsOf<{ n: number }>(
+        await ctx.runtime.database.db.execute(
+          sql`SELECT count(*)::int AS n FROM customers WHERE business_id = ${businessId}`,
+        ),
+      )[0]?.n,
+    ).toBe(1);
   });
 
   it('alias merges the previous anonymous identity into the userId', async () => {

@@ -80,6 +80,16 @@ const ApiKeysPage = lazy(() =>
 const AuditPage = lazy(() =>
   import('./pages/account/audit').then((module) => ({ default: module.AuditPage })),
 );
+const CustomersPage = lazy(() =>
+  import('./pages/customers/customers-page').then((module) => ({
+    default: module.CustomersPage,
+  })),
+);
+const CustomerPage = lazy(() =>
+  import('./pages/customers/customer-page').then((module) => ({
+    default: module.CustomerPage,
+  })),
+);
 const SubscribersPage = lazy(() =>
   import('./pages/subscribers/subscribers-page').then((module) => ({
     default: module.SubscribersPage,
@@ -234,6 +244,8 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                         path="sequences/:sequenceId/analytics"
                         element={<SequenceAnalyticsPage />}
                       />
+                      <Route path="customers" element={<CustomersPage />} />
+                      <Route path="customers/:customerId" element={<CustomerPage />} />
                       <Route path="subscribers" element={<SubscribersPage />} />
                       <Route path="suppressions" element={<SuppressionsPage />} />
                       <Route path="messages" element={<MessagesPage />} />

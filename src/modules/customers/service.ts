@@ -12,8 +12,8 @@ import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { identityHash } from '../tracking/index.ts';
 import {
-  type CustomerRow,
   createCustomerRepository,
+  type CustomerRow,
   type EventRecord,
   type IdentityRow,
   type OrderRow,
@@ -40,8 +40,8 @@ function toSummary(row: CustomerRow): CustomerSummary {
     name: row.name,
     firstSeenAt: iso(row.first_seen_at),
     lastSeenAt: iso(row.last_seen_at),
-    eventCount: Number(row.event_count),
-    orderCount: Number(row.order_count),
+    eventCount: row.event_count,
+    orderCount: row.order_count,
     revenueCents: Number(row.revenue_cents),
     subscriberId: row.subscriber_id,
   };
