@@ -71,6 +71,8 @@ export interface Herald {
     role: 'admin' | 'editor' | 'viewer';
     approver?: boolean;
   }): Promise<void>;
+  /** Stores events (test/customers/events.ts shapes) and runs the customer processor once. */
+  seedEvents(businessId: string, events: Record<string, unknown>[]): Promise<void>;
   /** Every model call from now on waits (AI jobs stay mid-way) until `releaseAi`. */
   holdAi(): Promise<void>;
   releaseAi(): Promise<void>;
@@ -172,6 +174,14 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
         body: JSON.stringify(member),
       });
       if (response.status !== 204) throw new Error(`could not add the member: ${response.status}`);
+    },
+    async seedEvents(businessId, events) {
+      const response = await fetch(`${url}/__test__/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ businessId, events }),
+      });
+      if (!response.ok) throw new Error(`could not seed events: ${response.status}`);
     },
     async holdAi() {
       const response = await fetch(`${url}/__test__/ai/hold`, { method: 'POST' });

@@ -10,12 +10,16 @@
 //   until `POST /__test__/ai/release`; `GET /__test__/ai/held` says how many wait, so a test can
 //   reload a page while an AI job is surely mid-way;
 // - `POST /__test__/members` makes a registered user (by email) a member of a business with a
-//   role, so a test can sign in as an editor or a viewer without going through an invitation.
+//   role, so a test can sign in as an editor or a viewer without going through an invitation;
+// - `POST /__test__/events` stores events through the core write path (insertEvents) and runs
+//   the customer processor once, so the profiles they make are there when it answers.
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
+import { insertEvents } from '../../src/modules/tracking/repository.ts';
 import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Runtime } from '../../src/runtime.ts';
+import { eventRow, type TestEvent } from '../customers/events.ts';
 import { publishAsIfLater } from '../helpers/queue-clock.ts';
 
 interface Fault {
@@ -56,6 +60,17 @@ const served = await serve(config, logger, {
         [body.businessId, body.email, body.role, body.approver ?? false],
       );
       return reply.status(204).send();
+    });
+    app.post('/__test__/events', { schema: { hide: true } }, async (request) => {
+      if (!started.runtime) throw new Error('the server is still starting');
+      const body = request.body as { businessId: string; events: TestEvent[] };
+      const db = started.runtime.database.db;
+      const stored = await insertEvents(
+        db,
+        body.events.map((event) => eventRow(body.businessId, event)),
+      );
+      const round = await started.runtime.services.customerProcessor.processOnce();
+      return { stored, processed: round.processed };
     });
     app.post('/__test__/ai/hold', { schema: { hide: true } }, async (_request, reply) => {
       aiGate.holding = true;

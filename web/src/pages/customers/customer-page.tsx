@@ -301,6 +301,7 @@ function Privacy({ businessId, customer }: { businessId: string; customer: Custo
               remove.mutate(suppress, {
                 onSuccess: () => {
                   void navigate(`/businesses/${businessId}/customers`);
+                  remove.forget();
                 },
               });
             }}

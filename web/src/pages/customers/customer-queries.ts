@@ -114,10 +114,14 @@ export function useStartExport(businessId: string, customerId: string) {
   });
 }
 
+/**
+ * Erases the customer. The caller leaves the profile first, then calls `forget` (the profile's
+ * own queries would answer 404 while it is still shown).
+ */
 export function useDeleteCustomer(businessId: string, customerId: string) {
   const api = useApi();
   const queryClient = useQueryClient();
-  return useMutation({
+  const mutation = useMutation({
     mutationFn: (suppress: boolean) =>
       unwrap(
         api.DELETE('/api/v1/businesses/{businessId}/customers/{customerId}', {
@@ -127,6 +131,13 @@ export function useDeleteCustomer(businessId: string, customerId: string) {
           },
         }),
       ),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: customerKeys.all(businessId) }),
   });
+  return {
+    ...mutation,
+    forget() {
+      queryClient.removeQueries({ queryKey: customerKeys.one(businessId, customerId) });
+      queryClient.removeQueries({ queryKey: customerKeys.events(businessId, customerId) });
+      void queryClient.invalidateQueries({ queryKey: customerKeys.all(businessId) });
+    },
+  };
 }

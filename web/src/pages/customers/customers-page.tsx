@@ -1,5 +1,7 @@
 // Customers of the business: the people known from tracked events (website, app, backend), most
 // recently seen first, searched by email, user id or name and filtered by orders and recency.
+import './customers.css';
+
 import { useDeferredValue, useState } from 'react';
 import { Link } from 'react-router';
 
@@ -112,47 +114,49 @@ export function CustomersPage() {
           </p>
         )}
         {items.length > 0 && (
-          <DataTable
-            label="Customers"
-            rows={items}
-            rowKey={(customer) => customer.id}
-            rowTestId="customer-row"
-            columns={[
-              {
-                header: 'Customer',
-                cellClassName: 'break',
-                cell: (customer) => (
-                  <>
-                    <Link to={`/businesses/${business.id}/customers/${customer.id}`}>
-                      {customerLabel(customer)}
-                    </Link>
-                    {customer.email && customer.name && (
-                      <div className="muted small">{customer.email}</div>
-                    )}
-                  </>
-                ),
-              },
-              {
-                header: 'Last seen',
-                cell: (customer) => formatDateTime(customer.lastSeenAt),
-              },
-              {
-                header: 'Events',
-                className: 'number hide-narrow',
-                cell: (customer) => customer.eventCount.toLocaleString(),
-              },
-              {
-                header: 'Orders',
-                className: 'number',
-                cell: (customer) => customer.orderCount.toLocaleString(),
-              },
-              {
-                header: 'Revenue',
-                className: 'number hide-narrow',
-                cell: (customer) => formatCents(customer.revenueCents),
-              },
-            ]}
-          />
+          <div className="customers-list">
+            <DataTable
+              label="Customers"
+              rows={items}
+              rowKey={(customer) => customer.id}
+              rowTestId="customer-row"
+              columns={[
+                {
+                  header: 'Customer',
+                  cellClassName: 'break',
+                  cell: (customer) => (
+                    <>
+                      <Link to={`/businesses/${business.id}/customers/${customer.id}`}>
+                        {customerLabel(customer)}
+                      </Link>
+                      {customer.email && customer.name && (
+                        <div className="muted small">{customer.email}</div>
+                      )}
+                    </>
+                  ),
+                },
+                {
+                  header: 'Last seen',
+                  cell: (customer) => formatDateTime(customer.lastSeenAt),
+                },
+                {
+                  header: 'Events',
+                  className: 'number hide-narrow',
+                  cell: (customer) => customer.eventCount.toLocaleString(),
+                },
+                {
+                  header: 'Orders',
+                  className: 'number',
+                  cell: (customer) => customer.orderCount.toLocaleString(),
+                },
+                {
+                  header: 'Revenue',
+                  className: 'number hide-narrow',
+                  cell: (customer) => formatCents(customer.revenueCents),
+                },
+              ]}
+            />
+          </div>
         )}
         {customers.hasNextPage && (
           <p>
