@@ -128,7 +128,25 @@ export function SubscribersPage() {
               rowKey={(subscriber) => subscriber.id}
               rowTestId="subscriber-row"
               columns={[
-                { header: 'Email', cellClassName: 'break', cell: (subscriber) => subscriber.email },
+                {
+                  header: 'Email',
+                  cellClassName: 'break',
+                  cell: (subscriber) => (
+                    <>
+                      {subscriber.email}
+                      {subscriber.customerId && (
+                        <div className="small">
+                          <Link
+                            to={`/businesses/${business.id}/customers/${subscriber.customerId}`}
+                            aria-label={`Customer profile of ${subscriber.email}`}
+                          >
+                            Customer profile
+                          </Link>
+                        </div>
+                      )}
+                    </>
+                  ),
+                },
                 {
                   header: 'Name',
                   cell: (subscriber) =>
@@ -141,20 +159,6 @@ export function SubscribersPage() {
                       {statusLabel(subscriber.consentStatus)}
                     </span>
                   ),
-                },
-                {
-                  header: 'Customer',
-                  cell: (subscriber) =>
-                    subscriber.customerId ? (
-                      <Link
-                        to={`/businesses/${business.id}/customers/${subscriber.customerId}`}
-                        aria-label={`Customer profile of ${subscriber.email}`}
-                      >
-                        Profile
-                      </Link>
-                    ) : (
-                      '—'
-                    ),
                 },
                 {
                   header: 'Source',
