@@ -19,7 +19,7 @@ import { insertEvents } from '../../src/modules/tracking/repository.ts';
 import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Runtime } from '../../src/runtime.ts';
-import { eventRow, type TestEvent } from '../customers/events.ts';
+import { drainEvents, eventRow, type TestEvent } from '../customers/events.ts';
 import { publishAsIfLater } from '../helpers/queue-clock.ts';
 
 interface Fault {
@@ -69,8 +69,9 @@ const served = await serve(config, logger, {
         db,
         body.events.map((event) => eventRow(body.businessId, event)),
       );
-      const round = await started.runtime.services.customerProcessor.processOnce();
-      return { stored, processed: round.processed };
+      const processor = started.runtime.services.customerProcessor;
+      await drainEvents(db, body.businessId, () => processor.processOnce());
+      return { stored };
     });
     app.post('/__test__/ai/hold', { schema: { hide: true } }, async (_request, reply) => {
       aiGate.holding = true;

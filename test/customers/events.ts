@@ -1,10 +1,15 @@
 // Test events for the customer processor: rows written with the core's insertEvents (the same
 // write path as the Segment API), and a processor driven by the test's clock.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { sql } from 'drizzle-orm';
 
 import type { CustomerEventListener } from '../../src/modules/customers/index.ts';
 import { createCustomerProcessor } from '../../src/modules/customers/processor.ts';
 import { type EventRow, insertEvents } from '../../src/modules/tracking/repository.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { rowsOf } from '../../src/platform/db/raw-sql.ts';
 import type { TestApp } from '../helpers/app.ts';
 
 export type TestEvent = Partial<EventRow> & Pick<EventRow, 'type'> & { at?: string };
@@ -57,4 +62,26 @@ export function testProcessor(ctx: TestApp, listeners: CustomerEventListener[] =
       clock += ms;
     },
   };
+}
+
+/**
+ * Processes until none of the business's events waits: where a worker's own processor loop runs
+ * too (tests with a worker, the browser tests' server), it may hold some rows for a moment.
+ */
+export async function drainEvents(
+  db: Database,
+  businessId: string,
+  processOnce: () => Promise<unknown>,
+): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    await processOnce();
+    const waiting = rowsOf<{ n: number }>(
+      await db.execute(sql`
+        SELECT count(*)::int AS n FROM event_ids
+        WHERE business_id = ${businessId} AND processed_at IS NULL`),
+    )[0]?.n;
+    if (waiting === 0) return;
+    await sleep(25);
+  }
+  throw new Error('events still unprocessed');
 }

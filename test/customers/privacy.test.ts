@@ -16,7 +16,7 @@ import { rowsOf } from '../../src/platform/db/raw-sql.ts';
 import { api, finishedJob } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { addMember, newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
-import { sendEvents, testProcessor } from './events.ts';
+import { drainEvents, sendEvents, testProcessor } from './events.ts';
 
 describe('customer privacy requests', () => {
   let ctx: TestApp;
@@ -76,7 +76,8 @@ describe('customer privacy requests', () => {
         at: '2026-05-01T10:04:00Z',
       },
     ]);
-    await testProcessor(ctx).processOnce();
+    const processor = testProcessor(ctx);
+    await drainEvents(db, businessId, () => processor.processOnce());
     const { body } = await api<{ items: CustomerSummary[] }>(
       ctx.app,
       owner,
