@@ -20,6 +20,7 @@ import { authRoutes } from './modules/auth/routes.ts';
 import { businessRoutes } from './modules/businesses/routes.ts';
 import { campaignRoutes } from './modules/campaigns/routes.ts';
 import { contentRoutes } from './modules/content/routes.ts';
+import { customerRoutes } from './modules/customers/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
 import { segmentRoutes } from './modules/segments/routes.ts';
@@ -183,6 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   analyticsRoutes(app, { analytics: deps.services.analytics });
   messageRoutes(app, { messages: deps.services.messages });
   subscriberRoutes(app, { subscribers: deps.services.subscribers });
+  customerRoutes(app, { customers: deps.services.customers });
   sequenceRoutes(app, { sequences: deps.services.sequences });
   sourcesRoutes(app, { sources: deps.services.sources });
   segmentRoutes(app, { segments: deps.services.segments });

@@ -23,6 +23,9 @@ import { createCalendarPlaceholders, createCampaignPieceCounter } from './module
 import { contentJob, writeAllJob } from './modules/content/jobs.ts';
 import { createPublisher } from './modules/content/publisher.ts';
 import { createContentService } from './modules/content/service.ts';
+import { customerExportJob } from './modules/customers/jobs.ts';
+import { createCustomerProcessor } from './modules/customers/processor.ts';
+import { createCustomerExporter, createCustomerService } from './modules/customers/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createMessageService } from './modules/messages/service.ts';
@@ -109,6 +112,7 @@ function createServices(parts: Infrastructure) {
         ? { db, batchRows: 2000, parallelWrites: 2, pool: parts.database.pool }
         : { db, batchRows: 2000, writeMs: 20 },
     ),
+    customerExportJob(createCustomerExporter(db)),
   ] as JobKind<never>[];
   const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });
   // One mailer (one SMTP pool, or the outbox) for every module that sends email.
@@ -145,6 +149,13 @@ function createServices(parts: Infrastructure) {
     logger: logger.child({ component: 'publisher' }),
   });
   const sequenceTriggers = createSequenceTriggers();
+  // A sequence triggered by entering a segment listens to the segment refresh.
+  const segments = createSegmentService({
+    db,
+    access,
+    logger,
+    entryListeners: [sequenceTriggers.segments],
+  });
   const auth = createAuth({
     db,
     cache,
@@ -191,6 +202,22 @@ function createServices(parts: Infrastructure) {
     analytics: createAnalyticsService({ db, access, jobs }),
     messages: createMessageService({ db, access }),
     subscribers: createSubscriberService({ db, access, jobs }),
+    customers: createCustomerService({
+      db,
+      access,
+      jobs,
+      privacyLog: {
+        record: ({ action, userId, businessId, origin, details }) =>
+          audit.record({ action, outcome: 'success', userId, businessId, origin, details }),
+      },
+    }),
+    // Resolves new events to customers and hands them, in the same transaction, to the
+    // sequence triggers (enrol, exit, end waits) and to segments (mark the business changed).
+    customerProcessor: createCustomerProcessor({
+      db,
+      logger,
+      listeners: [sequenceTriggers.events, segments.changeListener],
+    }),
     sequences: createSequenceService({
       db,
       access,
@@ -211,14 +238,7 @@ function createServices(parts: Infrastructure) {
           }),
       },
     }),
-    // A sequence triggered by entering a segment listens to the segment refresh;
-    // `segments.changeListener` belongs in the customer processor's listeners.
-    segments: createSegmentService({
-      db,
-      access,
-      logger,
-      entryListeners: [sequenceTriggers.segments],
-    }),
+    segments,
     engagement: createEngagement({ db, tracking, logger }),
     /** Listeners for the customer processor (`events`) and the segment refresh (`segments`). */
     sequenceTriggers,
@@ -393,6 +413,14 @@ export async function createRuntime(
         logger: logger.child({ component: 'segments' }),
       }),
     );
+    const processor = services.customerProcessor;
+    queue.addBackgroundLoop({
+      name: 'customer-processor',
+      start: () => {
+        processor.start();
+      },
+      stop: () => processor.stop(),
+    });
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;

@@ -241,6 +241,12 @@ function visits(s: Seeded): Visit[] {
       ready: 'step-analytics-row',
     },
     {
+      name: 'customers',
+      path: `${b}/customers`,
+      title: of('Customers'),
+      ready: 'customers-empty',
+    },
+    {
       name: 'subscribers',
       path: `${b}/subscribers`,
       title: of('Subscribers'),

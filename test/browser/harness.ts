@@ -76,6 +76,8 @@ export interface Herald {
     businessId: string,
     events: { type: string; event?: string; userId?: string; properties?: object }[],
   ): Promise<number>;
+  /** Stores events (test/customers/events.ts shapes) and runs the customer processor. */
+  seedEvents(businessId: string, events: Record<string, unknown>[]): Promise<void>;
   /** Every model call from now on waits (AI jobs stay mid-way) until `releaseAi`. */
   holdAi(): Promise<void>;
   releaseAi(): Promise<void>;
@@ -145,6 +147,16 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
     if (ready) break;
     await sleep(100);
   }
+  /** Stores events and runs the customer processor until they are processed. */
+  async function storeEvents(businessId: string, events: object[]): Promise<number> {
+    const response = await fetch(`${url}/__test__/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ businessId, events }),
+    });
+    if (!response.ok) throw new Error(`could not store the events: ${response.status}`);
+    return ((await response.json()) as { stored: number }).stored;
+  }
   return {
     url,
     llm,
@@ -179,13 +191,10 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
       if (response.status !== 204) throw new Error(`could not add the member: ${response.status}`);
     },
     async recordEvents(businessId, events) {
-      const response = await fetch(`${url}/__test__/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ businessId, events }),
-      });
-      if (!response.ok) throw new Error(`could not store the events: ${response.status}`);
-      return ((await response.json()) as { stored: number }).stored;
+      return storeEvents(businessId, events);
+    },
+    async seedEvents(businessId, events) {
+      await storeEvents(businessId, events);
     },
     async holdAi() {
       const response = await fetch(`${url}/__test__/ai/hold`, { method: 'POST' });

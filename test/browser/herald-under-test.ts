@@ -11,18 +11,18 @@
 //   reload a page while an AI job is surely mid-way;
 // - `POST /__test__/members` makes a registered user (by email) a member of a business with a
 //   role, so a test can sign in as an editor or a viewer without going through an invitation;
-// - `POST /__test__/events` stores events for a business through the event write path
-//   (`insertEvents`), so a page can show events without the Segment API in the test;
+// - `POST /__test__/events` stores events through the core write path (insertEvents) and runs
+//   the customer processor until they are processed, so the profiles they make are there when
+//   it answers;
 // - `POST /__test__/customers` writes customer profiles straight into a business (the segments
 //   browser test needs customers without going through event ingestion).
-import { randomUUID } from 'node:crypto';
-
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
-import { type EventRow, insertEvents } from '../../src/modules/tracking/repository.ts';
+import { insertEvents } from '../../src/modules/tracking/repository.ts';
 import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Runtime } from '../../src/runtime.ts';
+import { drainEvents, eventRow, type TestEvent } from '../customers/events.ts';
 import { publishAsIfLater } from '../helpers/queue-clock.ts';
 
 interface Fault {
@@ -66,31 +66,15 @@ const served = await serve(config, logger, {
     });
     app.post('/__test__/events', { schema: { hide: true } }, async (request) => {
       if (!started.runtime) throw new Error('the server is still starting');
-      const body = request.body as {
-        businessId: string;
-        events: { type: EventRow['type']; event?: string; userId?: string; properties?: object }[];
-      };
-      const now = new Date();
-      const rows: EventRow[] = body.events.map((event) => ({
-        businessId: body.businessId,
-        messageId: randomUUID(),
-        type: event.type,
-        event: event.event ?? null,
-        userId: event.userId ?? null,
-        anonymousId: null,
-        email: null,
-        groupId: null,
-        previousId: null,
-        properties: { ...event.properties },
-        traits: null,
-        context: { library: { name: 'browser-test' } },
-        integrations: null,
-        timestamp: now,
-        originalTimestamp: now,
-        sentAt: null,
-        receivedAt: now,
-      }));
-      return { stored: await insertEvents(started.runtime.database.db, rows) };
+      const body = request.body as { businessId: string; events: TestEvent[] };
+      const db = started.runtime.database.db;
+      const stored = await insertEvents(
+        db,
+        body.events.map((event) => eventRow(body.businessId, event)),
+      );
+      const processor = started.runtime.services.customerProcessor;
+      await drainEvents(db, body.businessId, () => processor.processOnce());
+      return { stored };
     });
     app.post('/__test__/customers', { schema: { hide: true } }, async (request, reply) => {
       if (!started.runtime) throw new Error('the server is still starting');

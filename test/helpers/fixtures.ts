@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { randomToken, tokenHash } from '../../src/modules/auth/credentials.ts';
 import { createJobRepository } from '../../src/modules/jobs/repository.ts';
 import type { Database } from '../../src/platform/db/client.ts';
-import { apiKeys, businessMembers, users } from '../../src/platform/db/schema/index.ts';
+import { apiKeys, businessMembers, customers, users } from '../../src/platform/db/schema/index.ts';
 import type { App } from '../../src/platform/http/types.ts';
 import type { Role } from '../../src/shared/permissions.ts';
 
@@ -315,6 +315,16 @@ export const resourceFixtures: Record<
     newJob(db, owner, made.businessId ?? (await newBusiness(app, owner)).id),
   subscriberId: async ({ app }, owner, made) =>
     (await newSubscriber(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
+  // A customer profile (the event processor makes them; the row is enough for access checks).
+  customerId: async ({ app, db }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    const now = new Date();
+    const [row] = await db
+      .insert(customers)
+      .values({ businessId, userId: `user-${randomUUID()}`, firstSeenAt: now, lastSeenAt: now })
+      .returning({ id: customers.id });
+    return row?.id ?? '';
+  },
   sequenceId: async ({ app }, owner, made) =>
     (await newSequence(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
   // A step of the sequence made above, so `…/sequences/{sequenceId}/steps/{stepId}` names both.

@@ -91,6 +91,16 @@ const SegmentsPage = lazy(() =>
 const SegmentPage = lazy(() =>
   import('./pages/segments/segment-page').then((module) => ({ default: module.SegmentPage })),
 );
+const CustomersPage = lazy(() =>
+  import('./pages/customers/customers-page').then((module) => ({
+    default: module.CustomersPage,
+  })),
+);
+const CustomerPage = lazy(() =>
+  import('./pages/customers/customer-page').then((module) => ({
+    default: module.CustomerPage,
+  })),
+);
 const SubscribersPage = lazy(() =>
   import('./pages/subscribers/subscribers-page').then((module) => ({
     default: module.SubscribersPage,
@@ -245,6 +255,8 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                         path="sequences/:sequenceId/analytics"
                         element={<SequenceAnalyticsPage />}
                       />
+                      <Route path="customers" element={<CustomersPage />} />
+                      <Route path="customers/:customerId" element={<CustomerPage />} />
                       <Route path="subscribers" element={<SubscribersPage />} />
                       <Route path="segments" element={<SegmentsPage />} />
                       <Route path="segments/:segmentId" element={<SegmentPage />} />

@@ -34,7 +34,9 @@ export type AuditAction =
   | 'sequence.activated'
   | 'sequence.paused'
   | 'sequence.resumed'
-  | 'sequence.archived';
+  | 'sequence.archived'
+  // A person erased from every table (right to erasure): recorded by the customers module.
+  | 'customer.deleted';
 
 /** Where a request came from, recorded with its audit events. */
 export interface RequestOrigin {

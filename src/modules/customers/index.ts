@@ -28,3 +28,9 @@ export interface CustomerEventListener {
   /** Runs inside the processing transaction; throwing rolls the batch back for a retry. */
   onEvents(tx: Executor, events: ResolvedEvent[]): Promise<void>;
 }
+
+/**
+ * The name an event has in the activity rollup (customer_activity.event), for segment rules:
+ * track events by their name, page views as 'Page Viewed', screen views as 'Screen Viewed'.
+ */
+export { activityName } from './resolve.ts';

@@ -230,6 +230,32 @@ export function createSubscriberRepository(db: Executor) {
     { consentStatus: subscribers.consentStatus },
   );
   return {
+    /**
+     * The customer profile that is each subscriber (customers.subscriber_id, or a customer with
+     * the same email not linked yet — the customers module links it on its next read).
+     */
+    async customerIds(businessId: string, ids: string[]): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      const list = sql`(SELECT (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)`;
+      const rows = rowsOf<{ subscriber_id: string; customer_id: string }>(
+        await db.execute(sql`
+          SELECT subscriber_id, customer_id FROM (
+            SELECT c.subscriber_id, c.id AS customer_id, 0 AS rank FROM customers c
+            WHERE c.business_id = ${businessId} AND c.subscriber_id IN ${list}
+            UNION ALL
+            SELECT s.id, c.id, 1 FROM subscribers s
+            JOIN customers c ON c.business_id = s.business_id AND c.email = s.email
+              AND c.subscriber_id IS NULL
+            WHERE s.business_id = ${businessId} AND s.id IN ${list}
+          ) AS links ORDER BY rank`),
+      );
+      const links = new Map<string, string>();
+      for (const row of rows) {
+        if (!links.has(row.subscriber_id)) links.set(row.subscriber_id, row.customer_id);
+      }
+      return links;
+    },
+
     async insert(values: NewSubscriber): Promise<SubscriberRow> {
       const rows = await mapConstraintErrors(
         () => db.insert(subscribers).values(values).returning(),

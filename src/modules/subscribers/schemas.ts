@@ -88,6 +88,8 @@ export const Subscriber = z
     source: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    /** The customer profile (from events) that is this subscriber, by email. */
+    customerId: z.uuid().nullable(),
   })
   .meta({ id: 'Subscriber' });
 export type Subscriber = z.infer<typeof Subscriber>;

@@ -25,7 +25,7 @@ import {
   type UpdateSubscriberBody,
 } from './schemas.ts';
 
-export function toSubscriber(row: SubscriberRow): Subscriber {
+export function toSubscriber(row: SubscriberRow, customerId: string | null = null): Subscriber {
   return {
     id: row.id,
     businessId: row.businessId,
@@ -37,6 +37,7 @@ export function toSubscriber(row: SubscriberRow): Subscriber {
     source: row.source,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    customerId,
   };
 }
 
@@ -57,6 +58,12 @@ export function createSubscriberService(deps: {
 }) {
   const repository = createSubscriberRepository(deps.db);
   const { access } = deps;
+
+  /** The subscriber with the customer profile that is them, when there is one. */
+  async function withCustomer(row: SubscriberRow): Promise<Subscriber> {
+    const links = await repository.customerIds(row.businessId, [row.id]);
+    return toSubscriber(row, links.get(row.id) ?? null);
+  }
 
   async function owned(
     principal: Principal,
@@ -80,22 +87,34 @@ export function createSubscriberService(deps: {
         consentStatus: body.consentStatus,
         source: body.source,
       });
-      return toSubscriber(row);
+      return withCustomer(row);
     },
 
     async list(principal: Principal, businessId: string, query: SubscriberListQuery) {
       await access.require(principal, businessId, 'business.read');
-      return readPage(query, (page) => repository.list(businessId, page, query), toSubscriber);
+      const page = await readPage(
+        query,
+        (request) => repository.list(businessId, request, query),
+        toSubscriber,
+      );
+      const links = await repository.customerIds(
+        businessId,
+        page.items.map((item) => item.id),
+      );
+      return {
+        ...page,
+        items: page.items.map((item) => ({ ...item, customerId: links.get(item.id) ?? null })),
+      };
     },
 
     async get(principal: Principal, businessId: string, id: string) {
-      return toSubscriber(await owned(principal, businessId, id, 'business.read'));
+      return withCustomer(await owned(principal, businessId, id, 'business.read'));
     },
 
     async update(principal: Principal, businessId: string, id: string, body: UpdateSubscriberBody) {
       await owned(principal, businessId, id, 'content.write');
       const row = found(await repository.update(businessId, id, body), 'Subscriber');
-      return toSubscriber(row);
+      return withCustomer(row);
     },
 
     async remove(principal: Principal, businessId: string, id: string) {

@@ -15,6 +15,7 @@ const BUSINESS_PAGES = [
   { path: 'campaigns', label: 'Campaigns' },
   { path: 'usage', label: 'AI usage & cost' },
   { path: 'sequences', label: 'Email sequences' },
+  { path: 'customers', label: 'Customers' },
   { path: 'subscribers', label: 'Subscribers' },
   { path: 'segments', label: 'Segments' },
   { path: 'suppressions', label: 'Do-not-email list' },

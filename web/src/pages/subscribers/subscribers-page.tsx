@@ -3,7 +3,7 @@
 import '../sequences/sequences.css';
 
 import { useDeferredValue, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
@@ -24,7 +24,8 @@ import {
 export function SubscribersPage() {
   const business = useScopedBusiness();
   useDocumentTitle('Subscribers', business.name);
-  const [search, setSearch] = useState('');
+  const [searchParams] = useSearchParams();
+  const [search, setSearch] = useState(searchParams.get('search') ?? '');
   const [consentStatus, setConsentStatus] = useState<ConsentStatus | ''>('');
   // Typing stays responsive; the list follows a moment later.
   const deferredSearch = useDeferredValue(search);
@@ -127,7 +128,25 @@ export function SubscribersPage() {
               rowKey={(subscriber) => subscriber.id}
               rowTestId="subscriber-row"
               columns={[
-                { header: 'Email', cellClassName: 'break', cell: (subscriber) => subscriber.email },
+                {
+                  header: 'Email',
+                  cellClassName: 'break',
+                  cell: (subscriber) => (
+                    <>
+                      {subscriber.email}
+                      {subscriber.customerId && (
+                        <div className="small">
+                          <Link
+                            to={`/businesses/${business.id}/customers/${subscriber.customerId}`}
+                            aria-label={`Customer profile of ${subscriber.email}`}
+                          >
+                            Customer profile
+                          </Link>
+                        </div>
+                      )}
+                    </>
+                  ),
+                },
                 {
                   header: 'Name',
                   cell: (subscriber) =>
