@@ -446,6 +446,8 @@ export function createBroadcastDispatcher(deps: {
   return {
     workerId,
     runOnce,
+    /** Materialises the recipients of broadcasts due by `now` (part of every round). */
+    materialiseDue,
     start(): void {
       running ??= Promise.all(Array.from({ length: config.concurrency ?? 2 }, loop)).then(
         () => undefined,

@@ -38,6 +38,15 @@ export const TemplateBody = z
   .refine((body) => body.kind === 'email' || BlockName.safeParse(body.name).success, {
     path: ['name'],
     message: 'a block name may have letters, digits, - and _ only',
+  })
+  .meta({
+    example: {
+      kind: 'email',
+      name: 'Weekly news',
+      subject: 'This week at {{ business.name }}',
+      markdown:
+        'Hello **{{ subscriber.first_name | default: "there" }}**!\n\n{% render \'footer\' %}',
+    },
   });
 export type TemplateBody = z.infer<typeof TemplateBody>;
 
@@ -145,6 +154,13 @@ export const CreateBroadcastBody = z
   .refine((body) => body.templateId !== undefined || body.variants !== undefined, {
     path: ['variants'],
     message: 'give the email as variants or as a templateId',
+  })
+  .meta({
+    example: {
+      name: 'Spring bake',
+      variants: [{ subject: 'Fresh bread', markdown: 'Hello **{{ subscriber.first_name }}**!' }],
+      audience: { type: 'all' },
+    },
   });
 export type CreateBroadcastBody = z.infer<typeof CreateBroadcastBody>;
 

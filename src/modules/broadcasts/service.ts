@@ -126,11 +126,12 @@ export function createBroadcastService(deps: {
   async function checkedParts(
     businessId: string,
     body: Parameters<typeof partsOf>[0],
-    replacingBlock?: { name: string; html: string; text: string },
+    blockName?: string,
   ) {
     const parts = partsOf(body);
     const blocks = await blocksOf(db, businessId);
-    if (replacingBlock) blocks.set(replacingBlock.name, replacingBlock);
+    // A block is checked as it will be stored: including itself then nests past the bound.
+    if (blockName !== undefined) blocks.set(blockName, { html: parts.html, text: parts.text });
     assertValidParts(parts, blocks);
     return parts;
   }
@@ -303,7 +304,7 @@ export function createBroadcastService(deps: {
       const parts = await checkedParts(
         businessId,
         body,
-        body.kind === 'block' ? { name: body.name, html: '', text: '' } : undefined,
+        body.kind === 'block' ? body.name : undefined,
       );
       return toTemplate(
         returnedRow(
@@ -344,8 +345,7 @@ export function createBroadcastService(deps: {
           markdown,
           text: body.text ?? row.text,
         },
-        // A block is checked as it will be: including itself is then unknown-depth, refused.
-        row.kind === 'block' ? { name: row.name, html: '', text: '' } : undefined,
+        row.kind === 'block' ? name : undefined,
       );
       const [updated] = await db
         .update(emailTemplates)
