@@ -296,7 +296,7 @@ function EditorCard(props: { businessId: string; broadcast: Broadcast | undefine
           />
         )}
       </Field>
-      <label className="checkbox">
+      <label className="bc-check">
         <input
           type="checkbox"
           disabled={!editable}
@@ -453,7 +453,7 @@ function SendCard(props: { businessId: string; broadcast: Broadcast; zone: strin
               />
             )}
           </Field>
-          <label className="checkbox">
+          <label className="bc-check">
             <input
               type="checkbox"
               checked={localTime}
