@@ -228,6 +228,7 @@ export function createBroadcastDispatcher(deps: {
     delivery: SendableBroadcastDelivery,
     now: Date,
     events: InternalEvent[],
+    ready: ReadonlyMap<string, PreparedBroadcast | undefined>,
   ): Promise<Outcome> {
     if (delivery.suppressed !== null || delivery.consent_status !== 'subscribed') {
       await repository.markFinal(
@@ -237,7 +238,7 @@ export function createBroadcastDispatcher(deps: {
       );
       return 'suppressed';
     }
-    const broadcast = await prepare(delivery.broadcast_id);
+    const broadcast = ready.get(delivery.broadcast_id);
     if (!broadcast) return 'failed';
     const unsubscribeUrl = tracking.broadcastUrl('u', delivery.id);
     let email: ReturnType<typeof render>;
@@ -308,6 +309,10 @@ export function createBroadcastDispatcher(deps: {
 
   async function sendAll(ids: string[], now: Date, round: BroadcastRound): Promise<void> {
     const deliveries = await repository.sendable(ids);
+    // Each broadcast of the batch read (and compiled, when it changed) once.
+    const ready = new Map<string, PreparedBroadcast | undefined>();
+    for (const id of new Set(deliveries.map((delivery) => delivery.broadcast_id)))
+      ready.set(id, await prepare(id));
     const events: InternalEvent[] = [];
     let pending: string[] = [];
     let marking: Promise<void> = Promise.resolve();
@@ -322,7 +327,7 @@ export function createBroadcastDispatcher(deps: {
         deliveries.map(async (delivery) => {
           let outcome: Outcome;
           try {
-            outcome = await sendOne(delivery, now, events);
+            outcome = await sendOne(delivery, now, events, ready);
           } catch (error) {
             log.error(
               { deliveryId: delivery.id, err: error },
