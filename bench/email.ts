@@ -324,11 +324,12 @@ async function runBench(): Promise<void> {
       defaultSender: { name: 'Blue Bottle', email: 'hello@bakery.example' },
     });
     const base = `/api/v1/businesses/${business.id}`;
-    await db.execute(sql`
-      insert into subscribers (business_id, email, first_name, attributes, source)
-      select ${business.id}::uuid, 'reader-' || g || '@example.org', 'Reader' || g,
-             jsonb_build_object('city', 'Lyon'), 'bench'
-      from generate_series(0, ${deliveries - 1}) as g`);
+    if (!args.includes('--broadcast-only'))
+      await db.execute(sql`
+        insert into subscribers (business_id, email, first_name, attributes, source)
+        select ${business.id}::uuid, 'reader-' || g || '@example.org', 'Reader' || g,
+               jsonb_build_object('city', 'Lyon'), 'bench'
+        from generate_series(0, ${deliveries - 1}) as g`);
 
     /** One sequence of one step, all subscribers enrolled, dispatched by a fresh worker. */
     async function runHerald(signed: boolean): Promise<RunFigures> {
