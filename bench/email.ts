@@ -400,7 +400,7 @@ async function runBench(): Promise<void> {
           insert into subscribers (business_id, email, first_name, attributes, source)
           select ${audience.id}::uuid, 'fan-' || g || '@example.org', 'Reader' || g,
                  jsonb_build_object('city', 'Lyon'), 'bench'
-          from generate_series(${from}, ${Math.min(count, from + 250_000) - 1}) as g`);
+          from generate_series(${from}::int, ${Math.min(count, from + 250_000) - 1}::int) as g`);
       }
       await db.execute(sql`analyze subscribers`);
       await relay.reset();
