@@ -4,9 +4,13 @@
 // nodemailer with the same pool size sends the same number of messages of the same shape to the
 // same relay — the ceiling. Herald's emails/s is reported as a ratio of it, with and without
 // DKIM, with the worker's peak RSS and the duplicates the relay saw. Then a CSV import of 100,000
-// rows through the API and its job: rows/s. Runs on a scratch database of a PostgreSQL server:
+// rows through the API and its job: rows/s. With `--broadcast N`: a broadcast to N subscribers
+// (recipients materialised in SQL, DKIM-signed) by a fresh worker, against bare nodemailer with
+// DKIM in the same run, with the worker's peak RSS and duplicates; `--broadcast-only` skips the
+// sequence and import runs. Runs on a scratch database of a PostgreSQL server:
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5433/postgres node bench/email.ts \
 //     [--deliveries 50000] [--rows 100000] [--batch 200] [--pool 5] [--no-append] [--profile dir]
+//     [--broadcast 1000000] [--broadcast-only]
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
@@ -320,11 +324,12 @@ async function runBench(): Promise<void> {
       defaultSender: { name: 'Blue Bottle', email: 'hello@bakery.example' },
     });
     const base = `/api/v1/businesses/${business.id}`;
-    await db.execute(sql`
-      insert into subscribers (business_id, email, first_name, attributes, source)
-      select ${business.id}::uuid, 'reader-' || g || '@example.org', 'Reader' || g,
-             jsonb_build_object('city', 'Lyon'), 'bench'
-      from generate_series(0, ${deliveries - 1}) as g`);
+    if (!args.includes('--broadcast-only'))
+      await db.execute(sql`
+        insert into subscribers (business_id, email, first_name, attributes, source)
+        select ${business.id}::uuid, 'reader-' || g || '@example.org', 'Reader' || g,
+               jsonb_build_object('city', 'Lyon'), 'bench'
+        from generate_series(0, ${deliveries - 1}) as g`);
 
     /** One sequence of one step, all subscribers enrolled, dispatched by a fresh worker. */
     async function runHerald(signed: boolean): Promise<RunFigures> {
@@ -380,6 +385,130 @@ async function runBench(): Promise<void> {
         bytesPerMessage: Math.round(final.bytes / final.received),
         peakRssMb: peak,
       };
+    }
+
+    /** A broadcast to `count` subscribers of a business of their own, DKIM-signed. */
+    async function runBroadcast(count: number): Promise<RunFigures> {
+      const audience = await call<{ id: string }>('POST', '/api/v1/businesses', {
+        name: 'Broadcast Bakery',
+        timezone: 'Europe/Paris',
+        defaultSender: { name: 'Blue Bottle', email: 'hello@bakery.example' },
+      });
+      const audienceBase = `/api/v1/businesses/${audience.id}`;
+      for (let from = 0; from < count; from += 250_000) {
+        await db.execute(sql`
+          insert into subscribers (business_id, email, first_name, attributes, source)
+          select ${audience.id}::uuid, 'fan-' || g || '@example.org', 'Reader' || g,
+                 jsonb_build_object('city', 'Lyon'), 'bench'
+          from generate_series(${from}::int, ${Math.min(count, from + 250_000) - 1}::int) as g`);
+      }
+      await db.execute(sql`analyze subscribers`);
+      await relay.reset();
+      const broadcast = await call<{ id: string }>('POST', `${audienceBase}/broadcasts`, {
+        name: 'Bench broadcast',
+        variants: [{ subject: SUBJECT, preheader: PREHEADER, html: HTML, text: TEXT }],
+      });
+      const worker = startWorker({
+        DATABASE_URL: scratch.url,
+        JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+        SMTP_URL: relay.url,
+        SMTP_POOL_SIZE: String(pool),
+        EMAIL_DISPATCH_BATCH_SIZE: String(batchSize),
+        EMAIL_DISPATCH_INTERVAL_MS: '100',
+        EMAIL_SEND_PER_MINUTE: '100000000',
+        DKIM_DOMAIN: dkim.domainName,
+        DKIM_SELECTOR: dkim.keySelector,
+        DKIM_PRIVATE_KEY: privateKey,
+      });
+      workers.push(worker.child);
+      await worker.started;
+      const started = Date.now();
+      await call('POST', `${audienceBase}/broadcasts/${broadcast.id}/schedule`, {});
+      const stats = await waitForUnique(relay, count, 6 * 60 * 60_000);
+      for (;;) {
+        const view = await call<{ status: string }>(
+          'GET',
+          `${audienceBase}/broadcasts/${broadcast.id}`,
+        );
+        if (view.status === 'sent') break;
+        await sleep(500);
+      }
+      await sleep(1000);
+      const final = await relay.stats();
+      const peak = peakRssMb(worker.child.pid);
+      const exited = once(worker.child, 'exit');
+      worker.child.kill('SIGTERM');
+      await exited;
+      const seconds = (stats.lastAt - started) / 1000;
+      return {
+        seconds,
+        perSecond: count / seconds,
+        received: final.received,
+        duplicates: final.received - final.unique,
+        bytesPerMessage: Math.round(final.bytes / final.received),
+        peakRssMb: peak,
+      };
+    }
+
+    if (args.includes('--broadcast')) {
+      const count = option('--broadcast', 1_000_000);
+      // The ceiling on at most 200,000 messages: its rate is steady well before that.
+      const ceilingCount = Math.min(count, 200_000);
+      const ceiling = await runCeiling(relay, ceilingCount, pool, dkim, 'broadcast');
+      process.stdout.write(`ceiling, DKIM: ${ceiling.perSecond.toFixed(0)} emails/s\n`);
+      const herald = await runBroadcast(count);
+      const ratio = herald.perSecond / ceiling.perSecond;
+      process.stdout.write(
+        `broadcast to ${String(count)}: ${herald.perSecond.toFixed(0)} emails/s, ratio ${ratio.toFixed(2)}, peak RSS ${String(herald.peakRssMb)} MB, duplicates ${String(herald.duplicates)}\n`,
+      );
+      const table = markdownTable(
+        [
+          'run',
+          'emails',
+          'seconds',
+          'emails/s',
+          'ratio to ceiling (target ≥ 0.95)',
+          'bytes/email',
+          'peak RSS (target < 150 MB)',
+          'duplicates (target 0)',
+        ],
+        [
+          [
+            'bare nodemailer, DKIM (RSA-2048)',
+            ceilingCount,
+            ceiling.seconds.toFixed(1),
+            ceiling.perSecond.toFixed(0),
+            '1.00',
+            ceiling.bytesPerMessage,
+            '',
+            ceiling.duplicates,
+          ],
+          [
+            'Herald broadcast, DKIM (RSA-2048)',
+            count,
+            herald.seconds.toFixed(1),
+            herald.perSecond.toFixed(0),
+            ratio.toFixed(2),
+            herald.bytesPerMessage,
+            `${String(herald.peakRssMb)} MB`,
+            herald.duplicates,
+          ],
+        ],
+      );
+      const body = [
+        `PostgreSQL ${await serverVersion(scratch.url)}; relay: \`smtp-server\` in its own process on loopback, counting by Message-ID; pool ${String(pool)} connections on both sides; Herald = one \`herald worker\` process (EMAIL_DISPATCH_BATCH_SIZE=${String(batchSize)}), timed from "send now" (recipients materialised by the worker with one INSERT … SELECT) to the last message accepted; 'Email Delivered' recorded per recipient. Peak RSS = the worker's VmHWM.`,
+        '',
+        table,
+        '',
+      ].join('\n');
+      process.stdout.write(`\n${body}\n`);
+      if (!args.includes('--no-append'))
+        appendResults(
+          'Email: broadcast dispatch (bench/email.ts --broadcast)',
+          machineInfo(),
+          body,
+        );
+      if (args.includes('--broadcast-only')) return;
     }
 
     const figures: [string, RunFigures][] = [];

@@ -17,6 +17,8 @@ import { adminRoutes } from './modules/admin/routes.ts';
 import { aiUsageRoutes } from './modules/ai-usage/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
+import { broadcastLinkRoutes } from './modules/broadcasts/public-routes.ts';
+import { broadcastRoutes } from './modules/broadcasts/routes.ts';
 import { businessRoutes } from './modules/businesses/routes.ts';
 import { campaignRoutes } from './modules/campaigns/routes.ts';
 import { contentRoutes } from './modules/content/routes.ts';
@@ -190,6 +192,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   segmentRoutes(app, { segments: deps.services.segments });
   await emailLinkRoutes(app, { engagement: deps.services.engagement });
   await trackingRoutes(app, { tracking: deps.services.tracking });
+  broadcastRoutes(app, { broadcasts: deps.services.broadcasts });
+  await broadcastLinkRoutes(app, {
+    engagement: deps.services.broadcastEngagement,
+    verifyKind: (token) => {
+      const payload = deps.services.trackingLinks.verify(token);
+      return payload?.k === 'b' ? payload.a : undefined;
+    },
+  });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   adminRoutes(app, { admin: deps.services.admin });
   systemRoutes(app, {

@@ -13,6 +13,9 @@ import { createAnalyticsService } from './modules/analytics/service.ts';
 import { createAuditTrail } from './modules/auth/audit.ts';
 import { resolveJwtSecret } from './modules/auth/credentials.ts';
 import { createAuth } from './modules/auth/service.ts';
+import { createBroadcastDispatcher } from './modules/broadcasts/dispatcher.ts';
+import { createBroadcastEngagement } from './modules/broadcasts/engagement.ts';
+import { createBroadcastService } from './modules/broadcasts/service.ts';
 import { createBusinessAccess } from './modules/businesses/access.ts';
 import { brandVoiceJob } from './modules/businesses/jobs.ts';
 import { createBusinessService } from './modules/businesses/service.ts';
@@ -242,6 +245,32 @@ function createServices(parts: Infrastructure) {
     engagement: createEngagement({ db, tracking, logger }),
     /** Listeners for the customer processor (`events`) and the segment refresh (`segments`). */
     sequenceTriggers,
+    trackingLinks: tracking,
+    broadcasts: createBroadcastService({
+      db,
+      access,
+      mailer,
+      tracking,
+      defaultFrom: config.email.from,
+      messageIdDomain,
+      perMinute: config.email.sendPerMinute,
+    }),
+    broadcastEngagement: createBroadcastEngagement({ db, tracking, logger }),
+    broadcastDispatcher: createBroadcastDispatcher({
+      db,
+      mailer,
+      tracking,
+      logger,
+      config: {
+        batchSize: config.email.dispatchBatchSize,
+        intervalMs: config.email.dispatchIntervalMs,
+        perMinute: config.email.sendPerMinute,
+        claimTimeoutSeconds: config.email.claimTimeoutSeconds,
+        concurrency: config.email.dispatchConcurrency,
+        messageIdDomain,
+        defaultFrom: config.email.from,
+      },
+    }),
     sequenceDispatcher: createDispatcher({
       db,
       mailer,
@@ -420,6 +449,15 @@ export async function createRuntime(
         processor.start();
       },
       stop: () => processor.stop(),
+    });
+    // Broadcasts: materialising recipients, sending, A/B winners — beside the sequences'.
+    const broadcastDispatcher = services.broadcastDispatcher;
+    queue.addBackgroundLoop({
+      name: 'broadcast-dispatcher',
+      start: () => {
+        broadcastDispatcher.start();
+      },
+      stop: () => broadcastDispatcher.stop(),
     });
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 

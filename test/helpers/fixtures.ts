@@ -342,6 +342,28 @@ export const resourceFixtures: Record<
     }
     return (await newSequence(app, owner, businessId)).steps[0]?.id ?? '';
   },
+  templateId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/templates`,
+      headers: owner.headers,
+      payload: { name: 'Fixture template', subject: 'Hello', html: '<p>Hello</p>' },
+    });
+    if (response.statusCode !== 201) throw new Error(`create template: ${response.body}`);
+    return response.json<{ id: string }>().id;
+  },
+  broadcastId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/broadcasts`,
+      headers: owner.headers,
+      payload: { name: 'Fixture broadcast', variants: [{ subject: 'Hello', html: '<p>Hi</p>' }] },
+    });
+    if (response.statusCode !== 201) throw new Error(`create broadcast: ${response.body}`);
+    return response.json<{ id: string }>().id;
+  },
   outboxMessageId: async ({ app }, owner, made) => {
     const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
     const sequence = await newSequence(app, owner, businessId);

@@ -60,6 +60,20 @@ const JobsPage = lazy(() =>
 const OutboxPage = lazy(() =>
   import('./pages/outbox').then((module) => ({ default: module.OutboxPage })),
 );
+const BroadcastsPage = lazy(() =>
+  import('./pages/broadcasts/broadcasts-page').then((module) => ({
+    default: module.BroadcastsPage,
+  })),
+);
+const BroadcastPage = lazy(() =>
+  import('./pages/broadcasts/broadcast-page').then((module) => ({ default: module.BroadcastPage })),
+);
+const TemplatesPage = lazy(() =>
+  import('./pages/broadcasts/templates-page').then((module) => ({ default: module.TemplatesPage })),
+);
+const TemplatePage = lazy(() =>
+  import('./pages/broadcasts/templates-page').then((module) => ({ default: module.TemplatePage })),
+);
 const SequencesPage = lazy(() =>
   import('./pages/sequences/sequences-page').then((module) => ({ default: module.SequencesPage })),
 );
@@ -249,6 +263,12 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                       <Route path="usage" element={<UsagePage />} />
                       <Route path="jobs" element={<JobsPage />} />
                       <Route path="outbox" element={<OutboxPage />} />
+                      <Route path="broadcasts" element={<BroadcastsPage />} />
+                      <Route path="broadcasts/new" element={<BroadcastPage />} />
+                      <Route path="broadcasts/:broadcastId" element={<BroadcastPage />} />
+                      <Route path="templates" element={<TemplatesPage />} />
+                      <Route path="templates/new" element={<TemplatePage />} />
+                      <Route path="templates/:templateId" element={<TemplatePage />} />
                       <Route path="sequences" element={<SequencesPage />} />
                       <Route path="sequences/:sequenceId" element={<SequencePage />} />
                       <Route

@@ -15,7 +15,8 @@ const TokenParams = z.object({ '*': z.string().min(1).max(8192) });
 /** A transparent 1×1 GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-function page(title: string, body: string): string {
+/** A small public HTML page (the unsubscribe landing page and its answers). */
+export function emailPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}button{font-size:1rem;padding:.6rem 1.2rem;cursor:pointer}</style></head><body>${body}</body></html>`;
 }
 
@@ -24,7 +25,7 @@ function linkNotFound(reply: FastifyReply, what: string): FastifyReply {
   return reply
     .status(404)
     .type('text/html; charset=utf-8')
-    .send(page('Link not found', `<h1>Link not found</h1><p>This ${what} is not valid.</p>`));
+    .send(emailPage('Link not found', `<h1>Link not found</h1><p>This ${what} is not valid.</p>`));
 }
 
 const publicConfig = {
@@ -79,7 +80,7 @@ export async function emailLinkRoutes(app: App, deps: { engagement: Engagement }
         if (!target) return linkNotFound(reply, 'unsubscribe link');
         // A GET never unsubscribes (link scanners follow links); the button POSTs.
         return reply.send(
-          page(
+          emailPage(
             'Unsubscribe',
             `<h1>Unsubscribe</h1><p>Stop emails from <strong>${escapeHtml(target.businessName)}</strong> to <strong>${escapeHtml(target.email)}</strong>?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
           ),
@@ -95,7 +96,7 @@ export async function emailLinkRoutes(app: App, deps: { engagement: Engagement }
         reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
         if (!done_) return linkNotFound(reply, 'unsubscribe link');
         return reply.send(
-          page(
+          emailPage(
             'Unsubscribed',
             `<h1>You are unsubscribed</h1><p>${escapeHtml(done_.email)} will get no more emails from ${escapeHtml(done_.businessName)}.</p>`,
           ),

@@ -13,6 +13,13 @@ export const TrackingPayload = z.discriminatedUnion('k', [
   z.object({ k: z.literal('c'), d: z.string(), u: z.string() }),
   z.object({ k: z.literal('u'), d: z.string() }),
   z.object({ k: z.literal('s'), b: z.string(), s: z.string() }),
+  // A broadcast delivery: its open pixel (o), a click (c, with the URL) or unsubscribe (u).
+  z.object({
+    k: z.literal('b'),
+    a: z.enum(['o', 'c', 'u']),
+    d: z.string(),
+    u: z.string().optional(),
+  }),
 ]);
 export type TrackingPayload = z.infer<typeof TrackingPayload>;
 
@@ -24,6 +31,8 @@ export interface TrackingLinks {
   subscriberUnsubscribeUrl(businessId: string, subscriberId: string): string;
   verify(token: string): TrackingPayload | undefined;
   isUnsubscribeUrl(url: string): boolean;
+  /** A link of a broadcast delivery, served by /e/b (the broadcasts module). */
+  broadcastUrl(action: 'o' | 'c' | 'u', deliveryId: string, url?: string): string;
 }
 
 export function createTrackingLinks(options: { secret: string; publicUrl: string }): TrackingLinks {
@@ -47,6 +56,8 @@ export function createTrackingLinks(options: { secret: string; publicUrl: string
     subscriberUnsubscribeUrl: (businessId, subscriberId) =>
       `${base}/e/u/${sign({ k: 's', b: businessId, s: subscriberId })}`,
     isUnsubscribeUrl: (url) => url.startsWith(`${base}/e/u/`),
+    broadcastUrl: (action, deliveryId, url) =>
+      `${base}/e/b/${sign(url === undefined ? { k: 'b', a: action, d: deliveryId } : { k: 'b', a: action, d: deliveryId, u: url })}`,
     verify(token) {
       const [body, mac] = token.split('.');
       if (!body || !mac) return undefined;

@@ -14,6 +14,8 @@ const BUSINESS_PAGES = [
   { path: 'profile', label: 'Brand profile' },
   { path: 'campaigns', label: 'Campaigns' },
   { path: 'usage', label: 'AI usage & cost' },
+  { path: 'broadcasts', label: 'Broadcasts' },
+  { path: 'templates', label: 'Email templates' },
   { path: 'sequences', label: 'Email sequences' },
   { path: 'customers', label: 'Customers' },
   { path: 'subscribers', label: 'Subscribers' },

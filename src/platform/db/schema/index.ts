@@ -1,6 +1,7 @@
 // The whole database schema, one file per domain; drizzle-kit generates migrations from here.
 export * from './accounts.ts';
 export * from './ai.ts';
+export * from './broadcasts.ts';
 export * from './businesses.ts';
 export * from './campaigns.ts';
 export * from './customers.ts';
