@@ -468,9 +468,17 @@ export function createBroadcastService(deps: {
           sender: body.from === undefined ? row.sender : body.from,
           updatedAt: sql`now()`,
         })
-        .where(and(eq(broadcasts.id, row.id), eq(broadcasts.updatedAt, row.updatedAt)))
+        // Still editable at the moment of writing (a send may have started since the read).
+        // Not an updated_at comparison: PostgreSQL keeps microseconds that a JS Date drops.
+        .where(
+          and(
+            eq(broadcasts.id, row.id),
+            sql`(${broadcasts.status} = 'draft' OR (${broadcasts.status} = 'scheduled' AND ${broadcasts.materializedAt} IS NULL))`,
+          ),
+        )
         .returning();
-      return present(found(updated, 'Broadcast'));
+      if (!updated) throw conflict('The broadcast started sending meanwhile; reload it');
+      return present(updated);
     },
 
     async remove(principal: Principal, businessId: string, broadcastId: string) {
