@@ -35,6 +35,9 @@ interface Seeded {
   publishedTopic: string;
   sequenceId: string;
   segmentId: string;
+  customerId: string;
+  templateId: string;
+  broadcastId: string;
   /** The path of an open invitation's link (to someone else: its page shows, unanswered). */
   invitationPath: string;
 }
@@ -161,6 +164,34 @@ async function seed(api: Api): Promise<Seeded> {
     },
   });
 
+  // A customer known from events (an identify and an order), a template and a broadcast draft.
+  await herald.seedEvents(business.id, [
+    {
+      type: 'identify',
+      userId: 'ann-from-the-website',
+      traits: { email: 'ann@example.com', name: 'Ann Baker', plan: 'pre-order' },
+    },
+    {
+      type: 'track',
+      userId: 'ann-from-the-website',
+      event: 'Order Completed',
+      properties: { order_id: 'bakery-1001', total: 18.5, currency: 'USD' },
+    },
+  ]);
+  const customers = await api<{ items: { id: string }[] }>(
+    'GET',
+    `${b}/customers?userId=ann-from-the-website`,
+  );
+  const template = await api<{ id: string }>('POST', `${b}/templates`, {
+    name: 'Weekly bake list with a long name that has to wrap on a phone',
+    subject: 'This week at the bakery, {{ subscriber.first_name | default: "neighbour" }}',
+    markdown: 'Hello! **Rye** is back on Friday.',
+  });
+  const broadcast = await api<{ id: string }>('POST', `${b}/broadcasts`, {
+    name: 'Spring menu announcement to every neighbour who pre-ordered last year',
+    variants: [{ subject: 'Spring is on the menu', html: '<p>Fresh bakes</p>' }],
+  });
+
   const invitation = await api<{ acceptUrl: string }>('POST', `${b}/invitations`, {
     email: 'new.colleague-with-a-long-address@neighbourhood-bakery-customers.example.com',
     role: 'editor',
@@ -175,6 +206,9 @@ async function seed(api: Api): Promise<Seeded> {
     publishedTopic: published.topic,
     sequenceId: sequence.id,
     segmentId: segment.id,
+    customerId: customers.items[0]?.id ?? '',
+    templateId: template.id,
+    broadcastId: broadcast.id,
     invitationPath: new URL(invitation.acceptUrl).pathname,
   };
 }
@@ -240,11 +274,34 @@ function visits(s: Seeded): Visit[] {
       title: of(`${SEQUENCE} analytics`),
       ready: 'step-analytics-row',
     },
+    { name: 'customers', path: `${b}/customers`, title: of('Customers'), ready: 'customer-row' },
     {
-      name: 'customers',
-      path: `${b}/customers`,
-      title: of('Customers'),
-      ready: 'customers-empty',
+      name: 'customer',
+      path: `${b}/customers/${s.customerId}`,
+      title: of('Ann Baker'),
+      ready: 'customer-timeline',
+    },
+    {
+      name: 'broadcasts',
+      path: `${b}/broadcasts`,
+      title: of('Broadcasts'),
+      ready: 'broadcast-row',
+    },
+    {
+      name: 'broadcast',
+      path: `${b}/broadcasts/${s.broadcastId}`,
+      title: of('Spring menu announcement to every neighbour who pre-ordered last year'),
+    },
+    {
+      name: 'templates',
+      path: `${b}/templates`,
+      title: of('Email templates'),
+      ready: 'template-row',
+    },
+    {
+      name: 'template',
+      path: `${b}/templates/${s.templateId}`,
+      title: of('Weekly bake list with a long name that has to wrap on a phone'),
     },
     {
       name: 'subscribers',
