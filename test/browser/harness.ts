@@ -71,11 +71,6 @@ export interface Herald {
     role: 'admin' | 'editor' | 'viewer';
     approver?: boolean;
   }): Promise<void>;
-  /** Stores events for a business through the event write path; returns how many were new. */
-  recordEvents(
-    businessId: string,
-    events: { type: string; event?: string; userId?: string; properties?: object }[],
-  ): Promise<number>;
   /** Stores events (test/customers/events.ts shapes) and runs the customer processor. */
   seedEvents(businessId: string, events: Record<string, unknown>[]): Promise<void>;
   /** Every model call from now on waits (AI jobs stay mid-way) until `releaseAi`. */
@@ -148,14 +143,13 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
     await sleep(100);
   }
   /** Stores events and runs the customer processor until they are processed. */
-  async function storeEvents(businessId: string, events: object[]): Promise<number> {
+  async function storeEvents(businessId: string, events: object[]): Promise<void> {
     const response = await fetch(`${url}/__test__/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ businessId, events }),
     });
     if (!response.ok) throw new Error(`could not store the events: ${response.status}`);
-    return ((await response.json()) as { stored: number }).stored;
   }
   return {
     url,
@@ -190,12 +184,7 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
       });
       if (response.status !== 204) throw new Error(`could not add the member: ${response.status}`);
     },
-    async recordEvents(businessId, events) {
-      return storeEvents(businessId, events);
-    },
-    async seedEvents(businessId, events) {
-      await storeEvents(businessId, events);
-    },
+    seedEvents: storeEvents,
     async holdAi() {
       const response = await fetch(`${url}/__test__/ai/hold`, { method: 'POST' });
       if (response.status !== 204) throw new Error(`could not hold the AI: ${response.status}`);

@@ -57,7 +57,7 @@ describe('the Sources page', () => {
 
     // Events stored now appear without a reload, through the live stream.
     await page.getByTestId('stream-status').getByText('Live').waitFor();
-    await suite.herald.recordEvents(businessId, [
+    await suite.herald.seedEvents(businessId, [
       { type: 'track', event: 'Order Completed', userId: 'ada', properties: { total: 42 } },
       { type: 'page', event: 'Pricing', userId: 'ada' },
     ]);
@@ -92,7 +92,7 @@ describe('the Sources page', () => {
     await page.getByTestId('stream-status').getByText('Live').waitFor();
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByTestId('stream-status').getByText('Paused').waitFor();
-    await suite.herald.recordEvents(businessId, [{ type: 'track', event: 'Signed Up' }]);
+    await suite.herald.seedEvents(businessId, [{ type: 'track', event: 'Signed Up' }]);
     expect(await page.getByTestId('event-row').filter({ hasText: 'Signed Up' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('event-row').filter({ hasText: 'Signed Up' }).waitFor();
