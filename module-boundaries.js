@@ -26,6 +26,8 @@ export const moduleMap = {
     'segments',
     'sequences',
   ],
+  // The run reads the business (time zone) and runs as a job; questions run segment rules.
+  intelligence: ['businesses', 'jobs', 'customers', 'segments'],
   analytics: ['businesses', 'campaigns', 'content', 'jobs'],
   admin: ['auth', 'businesses'],
   team: ['auth', 'businesses'],

@@ -113,7 +113,7 @@ try {
   const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
   const queries = [
     { name: 'first page (most recently seen)', path: '?limit=25' },
-    { name: 'search "person4242" (email/userId/name)', path: '?limit=25&search=person4242' },
+    { name: 'search "person4242" (start of an email)', path: '?limit=25&search=person4242' },
     { name: 'search "Hopper" (name, many matches)', path: '?limit=25&search=Hopper' },
     {
       name: 'filter: has orders, seen in the last 30 days',

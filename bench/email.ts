@@ -33,6 +33,7 @@ import { createRuntime } from '../src/runtime.ts';
 import { machineInfo } from './lib/machine.ts';
 import { createScratchDatabase, serverVersion } from './lib/postgres.ts';
 import { appendResults, markdownTable } from './lib/results.ts';
+import { HERALD_NODE_FLAGS } from './lib/server.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) =>
@@ -132,17 +133,22 @@ function startWorker(env: Record<string, string>): { child: ChildProcess; starte
   const profile = args.includes('--profile')
     ? ['--cpu-prof', '--cpu-prof-dir', args[args.indexOf('--profile') + 1] ?? 'bench-profiles']
     : [];
-  const child = spawn(process.execPath, [...profile, 'src/main.ts', 'worker'], {
-    cwd: path.resolve(import.meta.dirname, '..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'herald-bench-worker-')),
-      LOG_LEVEL: 'info',
-      LOG_PRETTY: 'false',
-      ...env,
+  // The flags `npm run worker` runs Herald with, so the peak RSS is what an operator sees.
+  const child = spawn(
+    process.execPath,
+    [...HERALD_NODE_FLAGS, ...profile, 'src/main.ts', 'worker'],
+    {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'herald-bench-worker-')),
+        LOG_LEVEL: 'info',
+        LOG_PRETTY: 'false',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const started = new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.includes('"herald worker started"')) resolve();

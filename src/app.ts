@@ -17,12 +17,17 @@ import { adminRoutes } from './modules/admin/routes.ts';
 import { aiUsageRoutes } from './modules/ai-usage/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
+import { emailFeedbackRoutes } from './modules/broadcasts/feedback-routes.ts';
 import { broadcastLinkRoutes } from './modules/broadcasts/public-routes.ts';
 import { broadcastRoutes } from './modules/broadcasts/routes.ts';
+import { variantRoutes } from './modules/broadcasts/variant-routes.ts';
 import { businessRoutes } from './modules/businesses/routes.ts';
 import { campaignRoutes } from './modules/campaigns/routes.ts';
 import { contentRoutes } from './modules/content/routes.ts';
 import { customerRoutes } from './modules/customers/routes.ts';
+import { intelligenceInsightRoutes } from './modules/intelligence/insight-routes.ts';
+import { registerIntelligenceQuestionRoutes } from './modules/intelligence/question-routes.ts';
+import { intelligenceRoutes } from './modules/intelligence/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
 import { segmentRoutes } from './modules/segments/routes.ts';
@@ -121,6 +126,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           description: 'The content studio: pieces, versions, review, publishing',
         },
         { name: 'analytics', description: 'Content figures, campaign rollups and AI insights' },
+        {
+          name: 'intelligence',
+          description: 'Customer intelligence: RFM, churn risk, lifetime value and AI insights',
+        },
         { name: 'messages', description: 'The log of customer communications' },
         {
           name: 'sequences',
@@ -137,6 +146,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         },
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
+        {
+          name: 'email',
+          description:
+            'Complaints and bounces reported after sending (ARF, DSN, relay webhooks); AI-drafted A/B variants',
+        },
         {
           name: 'tracking',
           description:
@@ -187,9 +201,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   messageRoutes(app, { messages: deps.services.messages });
   subscriberRoutes(app, { subscribers: deps.services.subscribers });
   customerRoutes(app, { customers: deps.services.customers });
+  intelligenceInsightRoutes(app, { insights: deps.services.intelligenceInsights });
   sequenceRoutes(app, { sequences: deps.services.sequences });
   sourcesRoutes(app, { sources: deps.services.sources });
   segmentRoutes(app, { segments: deps.services.segments });
+  intelligenceRoutes(app, { intelligence: deps.services.intelligence });
+  registerIntelligenceQuestionRoutes(app, { questions: deps.services.questions });
   await emailLinkRoutes(app, { engagement: deps.services.engagement });
   await trackingRoutes(app, { tracking: deps.services.tracking });
   broadcastRoutes(app, { broadcasts: deps.services.broadcasts });
@@ -200,6 +217,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return payload?.k === 'b' ? payload.a : undefined;
     },
   });
+  await emailFeedbackRoutes(app, { feedback: deps.services.emailFeedback });
+  variantRoutes(app, { drafter: deps.services.variantDrafter });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
   adminRoutes(app, { admin: deps.services.admin });
   systemRoutes(app, {

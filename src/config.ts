@@ -105,6 +105,10 @@ export const EnvSchema = z.object({
   EMAIL_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(300),
   /** How often the segment refresh looks for segments whose customers changed. */
   SEGMENT_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** The hour (0–23, in each business's time zone) of the nightly intelligence run; off: none. */
+  INTELLIGENCE_NIGHTLY_HOUR: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(23)])
+    .default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: booleanFromEnv.optional(),
   CORS_ORIGINS: commaSeparated.default([]),
@@ -257,6 +261,10 @@ export const ConfigSchema = EnvSchema.transform((env) => {
     segments: {
       /** Each pass recomputes the segments of businesses whose customer data changed. */
       refreshSeconds: env.SEGMENT_REFRESH_SECONDS,
+    },
+    intelligence: {
+      /** Each business's run scores it nightly after this local hour (null: never). */
+      nightlyHour: env.INTELLIGENCE_NIGHTLY_HOUR === 'off' ? null : env.INTELLIGENCE_NIGHTLY_HOUR,
     },
     publishing: {
       /** Let webhook and Slack targets resolve to private, loopback or link-local addresses. */

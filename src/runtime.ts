@@ -15,7 +15,9 @@ import { resolveJwtSecret } from './modules/auth/credentials.ts';
 import { createAuth } from './modules/auth/service.ts';
 import { createBroadcastDispatcher } from './modules/broadcasts/dispatcher.ts';
 import { createBroadcastEngagement } from './modules/broadcasts/engagement.ts';
+import { createEmailFeedback } from './modules/broadcasts/feedback.ts';
 import { createBroadcastService } from './modules/broadcasts/service.ts';
+import { createVariantDrafter } from './modules/broadcasts/variants.ts';
 import { createBusinessAccess } from './modules/businesses/access.ts';
 import { brandVoiceJob } from './modules/businesses/jobs.ts';
 import { createBusinessService } from './modules/businesses/service.ts';
@@ -29,6 +31,13 @@ import { createContentService } from './modules/content/service.ts';
 import { customerExportJob } from './modules/customers/jobs.ts';
 import { createCustomerProcessor } from './modules/customers/processor.ts';
 import { createCustomerExporter, createCustomerService } from './modules/customers/service.ts';
+import { createInsightStarter, insightJob } from './modules/intelligence/insight-job.ts';
+import { intelligenceRunJob, intelligenceScheduleLoop } from './modules/intelligence/jobs.ts';
+import { createQuestionService } from './modules/intelligence/questions.ts';
+import {
+  createIntelligenceRunner,
+  createIntelligenceService,
+} from './modules/intelligence/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createMessageService } from './modules/messages/service.ts';
@@ -100,6 +109,20 @@ function createServices(parts: Infrastructure) {
     metrics: parts.metrics,
     logger: logger.child({ component: 'ai' }),
   });
+  const sequenceTriggers = createSequenceTriggers();
+  // A sequence triggered by entering a segment listens to the segment refresh.
+  const segments = createSegmentService({
+    db,
+    access,
+    logger,
+    entryListeners: [sequenceTriggers.segments],
+  });
+  const intelligenceRunner = createIntelligenceRunner({
+    database: parts.database,
+    logger: logger.child({ component: 'intelligence' }),
+    // New scores move the segments with score conditions at the next refresh, not the hourly one.
+    onScored: (businessId) => segments.markChanged([businessId]),
+  });
   // Every kind of asynchronous job the workers can run, from each module's jobs.ts.
   const jobKinds = [
     brandVoiceJob({ ai }),
@@ -107,6 +130,7 @@ function createServices(parts: Infrastructure) {
     contentJob({ db, ai }),
     writeAllJob({ db, ai }),
     insightsJob({ db, ai }),
+    insightJob({ db, ai }),
     sequenceDraftJob({ db, ai }),
     // On a PostgreSQL server, larger batches, two in flight (the server has its own cores) and
     // COPY for new subscribers; on PGlite a write holds this thread, so batches take about 20 ms.
@@ -116,6 +140,7 @@ function createServices(parts: Infrastructure) {
         : { db, batchRows: 2000, writeMs: 20 },
     ),
     customerExportJob(createCustomerExporter(db)),
+    intelligenceRunJob(intelligenceRunner),
   ] as JobKind<never>[];
   const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });
   // One mailer (one SMTP pool, or the outbox) for every module that sends email.
@@ -151,13 +176,14 @@ function createServices(parts: Infrastructure) {
     config: config.publishing,
     logger: logger.child({ component: 'publisher' }),
   });
-  const sequenceTriggers = createSequenceTriggers();
-  // A sequence triggered by entering a segment listens to the segment refresh.
-  const segments = createSegmentService({
+  const customers = createCustomerService({
     db,
     access,
-    logger,
-    entryListeners: [sequenceTriggers.segments],
+    jobs,
+    privacyLog: {
+      record: ({ action, userId, businessId, origin, details }) =>
+        audit.record({ action, outcome: 'success', userId, businessId, origin, details }),
+    },
   });
   const auth = createAuth({
     db,
@@ -175,7 +201,7 @@ function createServices(parts: Infrastructure) {
   });
   // The Segment API's write path; /health reports its lag.
   const trackingService = createTrackingService({
-    db,
+    database: parts.database,
     limiter: parts.limiter,
     metrics: parts.metrics,
     ratePerSecond: config.rateLimits.trackingPerSecond,
@@ -203,17 +229,11 @@ function createServices(parts: Infrastructure) {
       allowPlainHttpTargets: config.publishing.allowPrivateTargets,
     }),
     analytics: createAnalyticsService({ db, access, jobs }),
+    intelligenceInsights: createInsightStarter({ db, access, jobs }),
     messages: createMessageService({ db, access }),
     subscribers: createSubscriberService({ db, access, jobs }),
-    customers: createCustomerService({
-      db,
-      access,
-      jobs,
-      privacyLog: {
-        record: ({ action, userId, businessId, origin, details }) =>
-          audit.record({ action, outcome: 'success', userId, businessId, origin, details }),
-      },
-    }),
+    customers,
+    questions: createQuestionService({ access, ai, segments, customers }),
     // Resolves new events to customers and hands them, in the same transaction, to the
     // sequence triggers (enrol, exit, end waits) and to segments (mark the business changed).
     customerProcessor: createCustomerProcessor({
@@ -242,6 +262,8 @@ function createServices(parts: Infrastructure) {
       },
     }),
     segments,
+    intelligence: createIntelligenceService({ database: parts.database, access, jobs }),
+    intelligenceRunner,
     engagement: createEngagement({ db, tracking, logger }),
     /** Listeners for the customer processor (`events`) and the segment refresh (`segments`). */
     sequenceTriggers,
@@ -256,6 +278,8 @@ function createServices(parts: Infrastructure) {
       perMinute: config.email.sendPerMinute,
     }),
     broadcastEngagement: createBroadcastEngagement({ db, tracking, logger }),
+    emailFeedback: createEmailFeedback({ db, access, logger }),
+    variantDrafter: createVariantDrafter({ db, access, ai }),
     broadcastDispatcher: createBroadcastDispatcher({
       db,
       mailer,
@@ -442,6 +466,18 @@ export async function createRuntime(
         logger: logger.child({ component: 'segments' }),
       }),
     );
+    // The nightly intelligence run, wherever the queue is consumed (a unique index per business
+    // and night keeps two workers from running the same night).
+    if (config.intelligence.nightlyHour !== null) {
+      queue.addBackgroundLoop(
+        intelligenceScheduleLoop(services.intelligenceRunner, {
+          db: database.db,
+          hour: config.intelligence.nightlyHour,
+          intervalMs: 10 * 60_000,
+          logger: logger.child({ component: 'intelligence' }),
+        }),
+      );
+    }
     const processor = services.customerProcessor;
     queue.addBackgroundLoop({
       name: 'customer-processor',

@@ -3,6 +3,14 @@
 // provider and model produced it — or throws a typed error (ai/errors.ts). src/ai implements it.
 import type { AiTask, TaskInput } from './tasks.ts';
 
+/**
+ * The params of a custom zod issue saying that an answer states something its input does not
+ * support (a number that is not one of the figures it was given). `ai.run` refuses and retries
+ * such an answer like any invalid one, but records the attempt as `ungrounded_output`, so the
+ * AI usage page can count these rejections.
+ */
+export const UNGROUNDED = Object.freeze({ herald: 'ungrounded' });
+
 /** Who asks; a job's run context is one, so a job passes itself. */
 export interface AiRunOptions {
   businessId: string;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
 import { CorpusPost, loadCorpus } from '../../bench/data/corpus.ts';
+import { UNGROUNDED } from './contract.ts';
 import { extractJson, parseModelOutput } from './parse.ts';
 
 const Post = z.object({ title: z.string().min(1), tags: z.array(z.string()) });
@@ -21,6 +22,23 @@ describe('parseModelOutput', () => {
       ok: false,
       reason: 'invalid',
       message: expect.stringContaining('tags') as string,
+    });
+  });
+
+  it('says ungrounded when the only faults are statements the input does not support', () => {
+    const Grounded = Post.superRefine((post, context) => {
+      if (/\d/.test(post.title)) {
+        context.addIssue({ code: 'custom', path: ['title'], params: UNGROUNDED, message: 'no' });
+      }
+    });
+    expect(parseModelOutput('{"title":"37 ways","tags":[]}', Grounded)).toMatchObject({
+      ok: false,
+      reason: 'ungrounded',
+    });
+    // With another fault beside it, the answer is simply invalid.
+    expect(parseModelOutput('{"title":"37 ways"}', Grounded)).toMatchObject({
+      ok: false,
+      reason: 'invalid',
     });
   });
 

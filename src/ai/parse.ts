@@ -1,13 +1,16 @@
 // Turns a model's text into a value that passed the task's zod schema, or says why it cannot:
 // strict JSON first; then the JSON is extracted from prose or a markdown fence and repaired
 // (jsonrepair: trailing commas, truncation, quotes, comments, Python literals); then validated.
-// A value that fails validation is never returned, whatever was repaired.
+// A value that fails validation is never returned, whatever was repaired. An answer whose only
+// faults are ungrounded statements (contract.ts UNGROUNDED issues) says so, for the usage figures.
 import { jsonrepair } from 'jsonrepair';
 import { z } from 'zod';
 
+import { UNGROUNDED } from './contract.ts';
+
 export type ParseOutcome<T> =
   | { ok: true; value: T; repaired: boolean }
-  | { ok: false; reason: 'empty' | 'unparseable' | 'invalid'; message: string };
+  | { ok: false; reason: 'empty' | 'unparseable' | 'invalid' | 'ungrounded'; message: string };
 
 const FENCES = /```[a-zA-Z]*[ \t]*\r?\n?([\s\S]*?)(?:```|$)/g;
 const MAX_MESSAGE = 800;
@@ -116,5 +119,12 @@ export function parseModelOutput<T>(text: string, schema: z.ZodType<T>): ParseOu
     const unwrapped = schema.safeParse(inner);
     if (unwrapped.success) return { ok: true, value: unwrapped.data, repaired: true };
   }
-  return { ok: false, reason: 'invalid', message: summarizeIssues(result.error) };
+  const ungrounded = result.error.issues.every(
+    (issue) => issue.code === 'custom' && issue.params?.herald === UNGROUNDED.herald,
+  );
+  return {
+    ok: false,
+    reason: ungrounded ? 'ungrounded' : 'invalid',
+    message: summarizeIssues(result.error),
+  };
 }

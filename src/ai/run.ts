@@ -3,9 +3,9 @@
 // or throws a typed error (AI_OUTPUT_INVALID, UPSTREAM_UNAVAILABLE, AI_BUDGET_EXCEEDED,
 // AI_TIMEOUT). Each attempt: budget check → prompt → provider call with a timeout through the
 // provider's circuit breaker (the fallback provider while it is open) → parse, repair, validate
-// → one ai_calls row and metrics. Invalid or empty output, timeouts, 429 and 5xx are retried
-// with backoff and jitter within an overall deadline (and stop when the caller's signal aborts);
-// after invalid output the retry tells the model what was wrong.
+// → one ai_calls row and metrics. Invalid, ungrounded or empty output, timeouts, 429 and 5xx are
+// retried with backoff and jitter within an overall deadline (and stop when the caller's signal
+// aborts); after invalid or ungrounded output the retry tells the model what was wrong.
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
 import { BrokenCircuitError } from 'cockatiel';
@@ -66,6 +66,7 @@ interface Attempt {
 
 const RETRYABLE: ReadonlySet<CallOutcome> = new Set([
   'invalid_output',
+  'ungrounded_output',
   'empty_output',
   'timeout',
   'rate_limited',
@@ -74,6 +75,7 @@ const RETRYABLE: ReadonlySet<CallOutcome> = new Set([
 
 const ERROR_CODES: Partial<Record<CallOutcome, string>> = {
   invalid_output: 'AI_OUTPUT_INVALID',
+  ungrounded_output: 'AI_OUTPUT_INVALID',
   empty_output: 'AI_OUTPUT_INVALID',
   timeout: 'AI_TIMEOUT',
   rate_limited: 'UPSTREAM_UNAVAILABLE',
@@ -204,7 +206,12 @@ export function createAi(deps: AiDeps) {
     }
     return {
       ...base,
-      outcome: parsed.reason === 'empty' ? 'empty_output' : 'invalid_output',
+      outcome:
+        parsed.reason === 'empty'
+          ? 'empty_output'
+          : parsed.reason === 'ungrounded'
+            ? 'ungrounded_output'
+            : 'invalid_output',
       message: parsed.message,
     };
   }
@@ -260,6 +267,7 @@ export function createAi(deps: AiDeps) {
     if (!last || last.outcome === 'timeout') return aiTimeout(task, attempts, llm.deadlineMs);
     switch (last.outcome) {
       case 'invalid_output':
+      case 'ungrounded_output':
       case 'empty_output':
         return aiOutputInvalid(task, attempts, last.message ?? 'unusable answer');
       case 'rate_limited':
@@ -365,7 +373,11 @@ export function createAi(deps: AiDeps) {
         'ai attempt failed',
       );
       if (!RETRYABLE.has(attempt.outcome) || number === llm.maxRetries) break;
-      if (attempt.outcome === 'invalid_output' || attempt.outcome === 'empty_output') {
+      if (
+        attempt.outcome === 'invalid_output' ||
+        attempt.outcome === 'ungrounded_output' ||
+        attempt.outcome === 'empty_output'
+      ) {
         feedback = attempt.message;
       }
       const delayMs = Math.max(

@@ -12,15 +12,21 @@ import {
   campaignStrategyPrompt,
   contentPiecePrompt,
 } from './prompts/campaigns.ts';
+import { customerQuestionPrompt } from './prompts/customer-questions.ts';
+import { emailVariantsPrompt } from './prompts/email-variants.ts';
 import type { TaskPrompt } from './prompts/index.ts';
+import { runInsightPrompt } from './prompts/run-insight.ts';
 import { sequenceDraftPrompt } from './prompts/sequences.ts';
 import {
   campaignInsightsTemplate,
   campaignStrategyTemplate,
   contentPieceTemplate,
 } from './providers/builtin-campaigns.ts';
+import { runInsightTemplate } from './providers/builtin-insight.ts';
+import { customerQuestionTemplate } from './providers/builtin-questions.ts';
 import { sequenceDraftTemplate } from './providers/builtin-sequences.ts';
 import { brandVoiceTemplate, type TemplateContext } from './providers/builtin-templates.ts';
+import { emailVariantsTemplate } from './providers/builtin-variants.ts';
 import type { Tier } from './types.ts';
 
 /** A task's input: JSON the prompt shows the model in its task_input data block. */
@@ -174,4 +180,109 @@ export const campaignInsightsTask = defineTask<
   prompt: campaignInsightsPrompt,
   builtin: campaignInsightsTemplate,
   output: CampaignInsight,
+});
+
+// A/B variants of an email (broadcasts): other subject lines and/or bodies. The module gives the
+// schema per call: it checks each variant's Liquid as a saved email's, so a variant that would
+// not render is refused (and the model asked again) rather than returned.
+
+export const emailVariantsTask = defineTask<{
+  subject: string;
+  body: string | null;
+  count: number;
+  vary: 'subject' | 'content' | 'both';
+  goal: string;
+}>({
+  name: 'email-variants',
+  tier: 'fast',
+  prompt: emailVariantsPrompt,
+  builtin: emailVariantsTemplate,
+});
+
+// The narrative of a customer intelligence run (intelligence): headline, one or two paragraphs
+// and the top actions, from the run's figures. The module gives the schema per call: it holds
+// the grounding check, which refuses (and retries) an answer with a number not in the figures.
+
+export const RunInsight = z
+  .object({
+    headline: z.string().trim().min(5).max(200),
+    narrative: z
+      .string()
+      .trim()
+      .min(40)
+      .max(2000)
+      .refine((text) => text.split(/\n\s*\n/).length <= 2, 'one or two paragraphs'),
+    actions: z
+      .array(
+        z.object({
+          title: z.string().trim().min(3).max(120),
+          why: z.string().trim().min(10).max(500),
+        }),
+      )
+      .min(1)
+      .max(3),
+  })
+  .meta({ id: 'RunInsight' });
+export type RunInsight = z.infer<typeof RunInsight>;
+
+type Counts = Readonly<Record<string, number>>;
+
+/** A run's figures as the narrative reads them (intelligence RunFigures, without the histogram). */
+export interface InsightFigures {
+  rfmSegments: Counts;
+  churnTiers: Counts | null;
+  clv: { totalCents: number; percentiles: Counts } | null;
+  atRisk: { customers: number; historicalRevenueCents: number; clvCents: number } | null;
+}
+
+export type RunInsightInput = {
+  /** ISO 4217; amounts are in its minor units. */
+  currency: string;
+  asOf: string;
+  previousAsOf: string | null;
+  horizon: { days: number; months?: number };
+  annualDiscountRate: number;
+  model: {
+    fittedAt: string;
+    predictive: boolean;
+    reasons: readonly string[];
+    counts: Counts;
+    thresholds: Counts;
+  };
+  figures: InsightFigures;
+  /** Since the previous run (null for the first). */
+  changes: {
+    rfmSegments: Counts;
+    movements: readonly { from: string; to: string; customers: number }[];
+    newCustomers: number;
+  } | null;
+  previousFigures: InsightFigures | null;
+  /** Before and after of the headline figures (null for the first run). */
+  sincePrevious: Readonly<Record<string, Counts>> | null;
+  /** Shares and relative changes, computed by Herald (fractions 0–1), for the text to cite. */
+  ratios: Readonly<Record<string, number | Counts>>;
+};
+
+export const runInsightTask = defineTask<RunInsightInput>({
+  name: 'intelligence-insight',
+  tier: 'strong',
+  prompt: runInsightPrompt,
+  builtin: runInsightTemplate,
+});
+
+// A question about the customers in plain words (intelligence): the segment rule that answers it,
+// or why none can. The rule document is segments' own, so the module gives the answer's schema
+// per call and validates the rule itself; the builtin provider parses a fixed grammar.
+
+export const customerQuestionTask = defineTask<{
+  question: string;
+  /** Today's date (UTC), for questions with dates. */
+  today: string;
+  /** The JSON schema the rule must match. */
+  ruleSchema: unknown;
+}>({
+  name: 'customer-question',
+  tier: 'strong',
+  prompt: customerQuestionPrompt,
+  builtin: customerQuestionTemplate,
 });

@@ -89,6 +89,8 @@ export class ProviderFailure extends Error {
 export type CallOutcome =
   | 'success'
   | 'invalid_output'
+  /** Valid JSON that states something its input does not support (a number not given). */
+  | 'ungrounded_output'
   | 'empty_output'
   | 'timeout'
   | 'rate_limited'

@@ -65,9 +65,9 @@ export type JobState = 'queued' | 'active' | 'deferred' | 'failed' | 'total';
  */
 export interface BackgroundLoop {
   name: string;
-  start(): void;
+  start: () => void;
   /** Stops taking new work and waits for the work in flight. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export class JobQueue {

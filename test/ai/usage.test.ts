@@ -12,6 +12,7 @@ import { suggestVoice, VALID_JSON } from './helpers.ts';
 interface Figures {
   calls: number;
   succeeded: number;
+  ungrounded: number;
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
@@ -83,6 +84,7 @@ describe('AI usage', () => {
     expect(usage.totals).toEqual({
       calls: 4,
       succeeded: 3,
+      ungrounded: 0,
       promptTokens: 3100,
       completionTokens: 1600,
       costUsd: 0.0075,
@@ -94,6 +96,7 @@ describe('AI usage', () => {
         task: 'brand-voice',
         calls: 3,
         succeeded: 2,
+        ungrounded: 0,
         promptTokens: 3000,
         completionTokens: 1500,
         costUsd: 0.006,
@@ -102,6 +105,7 @@ describe('AI usage', () => {
         task: 'tagline',
         calls: 1,
         succeeded: 1,
+        ungrounded: 0,
         promptTokens: 100,
         completionTokens: 100,
         costUsd: 0.0015,

@@ -15,6 +15,7 @@ import {
   screenshot,
   signIn,
   signUp,
+  tokenOf,
 } from './harness.ts';
 
 const suite = browserSuite({ LLM_PROVIDER: 'builtin' });
@@ -33,15 +34,6 @@ async function register(name: string): Promise<{ email: string; password: string
   return { email, password };
 }
 
-async function tokenOf(account: { email: string; password: string }): Promise<string> {
-  const response = await fetch(`${suite.herald.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(account),
-  });
-  return ((await response.json()) as { accessToken: string }).accessToken;
-}
-
 /** What each entry of the review trail says (without its "2 min ago"). */
 const trailEntries = (page: Page) =>
   page.getByTestId('trail-entry').locator('span').allInnerTexts();
@@ -57,7 +49,7 @@ describe('approvals and the review trail in Chromium', () => {
     const owner = await suite.newPage({ viewport: { width: 1366, height: 800 } });
     const ownerAccount = await signUp(owner.page, herald.url);
     const businessId = await createBusiness(owner.page, herald.url);
-    const asOwner = apiAs(herald.url, await tokenOf(ownerAccount));
+    const asOwner = apiAs(herald.url, await tokenOf(suite.herald.url, ownerAccount));
 
     const editorAccount = await register('Ana Editor');
     const viewerAccount = await register('Vic Viewer');

@@ -4,18 +4,17 @@
 // themselves, sends it now and reads the results; the pages fit a 390 px phone.
 import { describe, expect, it } from 'vitest';
 
-import { apiAs, browserSuite, createBusiness, pageWidth, screenshot, signUp } from './harness.ts';
+import {
+  apiAs,
+  browserSuite,
+  createBusiness,
+  pageWidth,
+  screenshot,
+  signUp,
+  tokenOf,
+} from './harness.ts';
 
 const suite = browserSuite({ EMAIL_DISPATCH_INTERVAL_MS: '500' });
-
-async function tokenOf(account: { email: string; password: string }): Promise<string> {
-  const login = await fetch(`${suite.herald.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(account),
-  });
-  return ((await login.json()) as { accessToken: string }).accessToken;
-}
 
 describe('broadcasts in Chromium', () => {
   it('saves a block and a template, sends a broadcast made from it and shows its results', async () => {
@@ -25,7 +24,7 @@ describe('broadcasts in Chromium', () => {
     });
     const account = await signUp(page, base);
     const businessId = await createBusiness(page, base);
-    const api = apiAs(base, await tokenOf(account));
+    const api = apiAs(base, await tokenOf(suite.herald.url, account));
     for (const [email, firstName] of [
       ['ann@example.com', 'Ann'],
       ['bob@example.com', 'Bob'],

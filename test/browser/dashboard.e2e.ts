@@ -76,6 +76,10 @@ describe('the dashboard in Chromium', () => {
     await visible(page.getByTestId('usage-chart'));
     const remaining = await page.getByTestId('budget-remaining').textContent();
     expect(remaining).toMatch(/\$/);
+    // The builtin brand voice states no figures, so nothing was refused as ungrounded.
+    expect(await page.getByTestId('usage-ungrounded').textContent()).toBe(
+      '0 refused for invented numbers',
+    );
     await page.locator('.recharts-surface').first().waitFor();
     await screenshot(page, 'usage');
 

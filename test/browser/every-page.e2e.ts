@@ -317,6 +317,12 @@ function visits(s: Seeded): Visit[] {
       ready: 'rule-condition',
     },
     { name: 'segment-new', path: `${b}/segments/new`, title: of('New segment') },
+    {
+      name: 'intelligence',
+      path: `${b}/intelligence`,
+      title: of('Intelligence'),
+      ready: 'intelligence-empty',
+    },
     { name: 'suppressions', path: `${b}/suppressions`, title: of('Do-not-email list') },
     { name: 'sources', path: `${b}/sources`, title: of('Sources'), ready: 'write-key' },
     { name: 'messages', path: `${b}/messages`, title: of('Messages') },

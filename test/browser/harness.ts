@@ -18,6 +18,7 @@ import {
 import { afterAll, beforeAll } from 'vitest';
 
 import { freePort } from '../../bench/lib/server.ts';
+import type { ScoreSeed } from '../helpers/scores.ts';
 import { type FakeLlm, startFakeLlm } from './fake-llm.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -71,6 +72,11 @@ export interface Herald {
     role: 'admin' | 'editor' | 'viewer';
     approver?: boolean;
   }): Promise<void>;
+  /** A succeeded intelligence run scoring the business's customers given by email. */
+  seedScores(
+    businessId: string,
+    scores: (Omit<ScoreSeed, 'customerId'> & { email: string })[],
+  ): Promise<void>;
   /** Stores events (test/customers/events.ts shapes) and runs the customer processor. */
   seedEvents(businessId: string, events: Record<string, unknown>[]): Promise<void>;
   /** Every model call from now on waits (AI jobs stay mid-way) until `releaseAi`. */
@@ -109,6 +115,8 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
     RATE_LIMIT_GENERAL_PER_MINUTE: '100000',
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_AI_PER_MINUTE: '2',
+    // No nightly intelligence run in the middle of a test: tests start runs themselves.
+    INTELLIGENCE_NIGHTLY_HOUR: 'off',
     ...env,
   };
   delete childEnv.DATABASE_URL;
@@ -185,6 +193,14 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
       if (response.status !== 204) throw new Error(`could not add the member: ${response.status}`);
     },
     seedEvents: storeEvents,
+    async seedScores(businessId, scores) {
+      const response = await fetch(`${url}/__test__/scores`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ businessId, scores }),
+      });
+      if (response.status !== 204) throw new Error(`could not seed scores: ${response.status}`);
+    },
     async holdAi() {
       const response = await fetch(`${url}/__test__/ai/hold`, { method: 'POST' });
       if (response.status !== 204) throw new Error(`could not hold the AI: ${response.status}`);
@@ -284,6 +300,19 @@ export interface PageWidth {
 
 /** How wide the page is against the window, and what sticks out when it is wider. */
 export const pageWidth = (page: Page) => page.evaluate<PageWidth>(PAGE_WIDTH);
+
+/** An access token for an account, signed in through the API of the Herald at `base`. */
+export async function tokenOf(
+  base: string,
+  account: { email: string; password: string },
+): Promise<string> {
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(account),
+  });
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
 
 /** The API as a signed-in user (a bearer token): throws with the answer when it is not 2xx. */
 export function apiAs(base: string, token: string) {

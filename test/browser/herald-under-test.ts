@@ -15,7 +15,9 @@
 //   the customer processor until they are processed, so the profiles they make are there when
 //   it answers;
 // - `POST /__test__/customers` writes customer profiles straight into a business (the segments
-//   browser test needs customers without going through event ingestion).
+//   browser test needs customers without going through event ingestion);
+// - `POST /__test__/scores` writes a succeeded intelligence run with scores for customers (by
+//   email), as a run would leave them (the run itself is not what those tests are about).
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
 import { insertEvents } from '../../src/modules/tracking/repository.ts';
@@ -24,6 +26,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { drainEvents, eventRow, type TestEvent } from '../customers/events.ts';
 import { publishAsIfLater } from '../helpers/queue-clock.ts';
+import { addScoredRun, type ScoreSeed } from '../helpers/scores.ts';
 
 interface Fault {
   method: string;
@@ -94,6 +97,25 @@ const served = await serve(config, logger, {
           ],
         );
       }
+      return reply.status(204).send();
+    });
+    app.post('/__test__/scores', { schema: { hide: true } }, async (request, reply) => {
+      if (!started.runtime) throw new Error('the server is still starting');
+      const body = request.body as {
+        businessId: string;
+        scores: (Omit<ScoreSeed, 'customerId'> & { email: string })[];
+      };
+      const seeds: ScoreSeed[] = [];
+      for (const { email, ...score } of body.scores) {
+        const found = await started.runtime.database.query<{ id: string }>(
+          'SELECT id FROM customers WHERE business_id = $1 AND email = $2',
+          [body.businessId, email],
+        );
+        const id = found[0]?.id;
+        if (!id) throw new Error(`no customer ${email}`);
+        seeds.push({ ...score, customerId: id });
+      }
+      await addScoredRun(started.runtime.database.db, body.businessId, seeds);
       return reply.status(204).send();
     });
     app.post('/__test__/ai/hold', { schema: { hide: true } }, async (_request, reply) => {

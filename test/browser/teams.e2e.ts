@@ -6,7 +6,15 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
-import { apiAs, browserSuite, createBusiness, pageWidth, screenshot, signUp } from './harness.ts';
+import {
+  apiAs,
+  browserSuite,
+  createBusiness,
+  pageWidth,
+  screenshot,
+  signUp,
+  tokenOf,
+} from './harness.ts';
 
 const suite = browserSuite();
 const BUSINESS = 'Blue Door Bakery';
@@ -15,15 +23,6 @@ const EDITOR = {
   email: 'eli.editor@example.com',
   password: 'Green-Gate-Loaves-7',
 };
-
-async function tokenOf(account: { email: string; password: string }): Promise<string> {
-  const login = await fetch(`${suite.herald.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(account),
-  });
-  return ((await login.json()) as { accessToken: string }).accessToken;
-}
 
 /** The status badge in the content page's header ("In review"). */
 async function contentStatus(page: Page): Promise<string | null> {
@@ -91,7 +90,7 @@ describe('a team of two on one business', () => {
 
     // The editor drafts a post on an empty piece (as a campaign's calendar slot makes one: the
     // dashboard writes pieces, it does not make blank ones), saves it, and submits it.
-    const asEditor = apiAs(base, await tokenOf(EDITOR));
+    const asEditor = apiAs(base, await tokenOf(suite.herald.url, EDITOR));
     const post = await asEditor<{ id: string }>('POST', `/businesses/${businessId}/contents`, {
       platform: 'x',
       topic: 'Sourdough is back on Saturday',
@@ -145,7 +144,7 @@ describe('a team of two on one business', () => {
     });
     const account = await signUp(page, base);
     const businessId = await createBusiness(page, base, 'Harbour Road Café and Bakery Collective');
-    const asOwner = apiAs(base, await tokenOf(account));
+    const asOwner = apiAs(base, await tokenOf(suite.herald.url, account));
     await asOwner('POST', `/businesses/${businessId}/invitations`, {
       email: 'a.very-long-address-for-the-layout@neighbourhood-bakery-customers.example.com',
       role: 'viewer',

@@ -5,19 +5,18 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
-import { apiAs, browserSuite, createBusiness, pageWidth, screenshot, signUp } from './harness.ts';
+import {
+  apiAs,
+  browserSuite,
+  createBusiness,
+  pageWidth,
+  screenshot,
+  signUp,
+  tokenOf,
+} from './harness.ts';
 
 const suite = browserSuite();
 const LONG = { timeout: 20_000 };
-
-async function tokenOf(account: { email: string; password: string }): Promise<string> {
-  const response = await fetch(`${suite.herald.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(account),
-  });
-  return ((await response.json()) as { accessToken: string }).accessToken;
-}
 
 async function fitsTheScreen(page: Page): Promise<void> {
   const width = await pageWidth(page);
@@ -38,7 +37,7 @@ describe('sequence triggers in Chromium', () => {
     });
     const account = await signUp(page, herald.url);
     const businessId = await createBusiness(page, herald.url);
-    const api = apiAs(herald.url, await tokenOf(account));
+    const api = apiAs(herald.url, await tokenOf(suite.herald.url, account));
     const sequence = await api<{ id: string }>('POST', `/businesses/${businessId}/sequences`, {
       name: 'Abandoned cart',
       steps: [{ subject: 'You left {{ event.cart_id }} behind', html: '<p>Come back</p>' }],

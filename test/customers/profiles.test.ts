@@ -305,14 +305,28 @@ describe('customer profiles', () => {
     expect((await profile(laterCustomer?.id ?? '')).subscriber?.id).toBe(made.id);
   });
 
-  it('searches by part of an email, userId or name', async () => {
+  it('searches by the start of an email, of its domain or of a userId, or part of a name', async () => {
     const user = `searchable-${randomUUID()}`;
-    await send([{ type: 'identify', userId: user, traits: { name: 'Zoé Quill' } }]);
-    await processor.processOnce();
-    expect((await customersWith(`search=${user.slice(0, 20)}`)).map((c) => c.userId)).toEqual([
-      user,
+    const stem = randomUUID().slice(0, 8);
+    await send([
+      {
+        type: 'identify',
+        userId: user,
+        traits: { name: 'Zoé Quill', email: `Zoe.${stem}@Quill-${stem}.example` },
+      },
     ]);
-    expect((await customersWith('search=zoé qu')).map((c) => c.userId)).toEqual([user]);
+    await processor.processOnce();
+    const found = async (search: string) =>
+      (await customersWith(`search=${encodeURIComponent(search)}`)).map((c) => c.userId);
+    expect(await found(user.slice(0, 20))).toEqual([user]);
+    expect(await found('zoé qu')).toEqual([user]);
+    expect(await found('QUILL')).toEqual([user]); // part of the name, any case
+    expect(await found(`ZOE.${stem}`)).toEqual([user]); // the start of the email, any case
+    expect(await found(`quill-${stem}`)).toEqual([user]); // the start of the domain
+    // Not the middle of an email or userId, and LIKE's own characters are taken literally.
+    expect(await found(`${stem}@quill`)).toEqual([]);
+    expect(await found(user.slice(5))).toEqual([]);
+    expect(await found('searchable_%')).toEqual([]);
   });
 
   it('answers 404 for a customer of another business', async () => {

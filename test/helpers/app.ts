@@ -97,6 +97,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '100000',
     // Fixtures register and sign in at once, SMTP or not; test/auth/register-email turns it on.
     SIGNUP_CONFIRM_BY_EMAIL: 'false',
+    // A nightly run would add runs to any test's business with orders; its test turns it on.
+    INTELLIGENCE_NIGHTLY_HOUR: 'off',
     ...options.env,
   });
   const metrics = createMetrics({ defaultMetrics: false });

@@ -9,6 +9,7 @@ import type { Database } from '../../src/platform/db/client.ts';
 import { apiKeys, businessMembers, customers, users } from '../../src/platform/db/schema/index.ts';
 import type { App } from '../../src/platform/http/types.ts';
 import type { Role } from '../../src/shared/permissions.ts';
+import { insertRun, predictiveCard, predictiveFigures } from './intelligence-runs.ts';
 
 export interface TestUser {
   id: string;
@@ -325,6 +326,12 @@ export const resourceFixtures: Record<
       .returning({ id: customers.id });
     return row?.id ?? '';
   },
+  // A succeeded intelligence run (inserted as the run service leaves one).
+  runId: async ({ app, db }, owner, made) =>
+    insertRun(db, made.businessId ?? (await newBusiness(app, owner)).id, {
+      model: predictiveCard(),
+      figures: predictiveFigures(),
+    }),
   sequenceId: async ({ app }, owner, made) =>
     (await newSequence(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
   // A step of the sequence made above, so `…/sequences/{sequenceId}/steps/{stepId}` names both.

@@ -287,5 +287,5 @@ describe('permission matrix, generated from the route table', () => {
     // Public routes are not in the matrix (checked above): about 8 callers per other route.
     const matrixRoutes = routes.filter((route) => permissionOf(route) !== 'public');
     expect(checked).toBeGreaterThan(matrixRoutes.length * 8);
-  });
+  }, 120_000); // ~15 s on a quiet machine; every route × every role, and CI machines are shared
 });

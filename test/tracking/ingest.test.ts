@@ -147,6 +147,25 @@ describe('Segment tracking API', () => {
     expect(rows[0]?.properties).toEqual({});
   });
 
+  it('stores text exactly as sent: tabs, newlines, backslashes, quotes and emoji', async () => {
+    // The write path COPYs rows in PostgreSQL's text format, where these characters are syntax.
+    const messageId = `tricky\t\\N\n${randomUUID()}`;
+    const text = 'Tab\there, new\nline, CR\r, back\\slash, \\N, "quoted", 𝄞 and 👋🏽';
+    const response = await send('/v1/track', {
+      userId: `user\\${text}`,
+      event: text,
+      messageId,
+      properties: { text, nested: { list: [text, '\\', '\t'] } },
+      context: { page: { title: text } },
+    });
+    expect(response.statusCode).toBe(200);
+    const row = await storedOne(messageId);
+    expect(row?.event).toBe(text);
+    expect(row?.user_id).toBe(`user\\${text}`);
+    expect(row?.properties).toEqual({ text, nested: { list: [text, '\\', '\t'] } });
+    expect((row?.context as { page: unknown }).page).toEqual({ title: text });
+  });
+
   it('gives an event without messageId a UUID', async () => {
     const marker = randomUUID();
     expect((await send('/v1/track', { userId: marker, event: 'No Id' })).statusCode).toBe(200);

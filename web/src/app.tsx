@@ -110,6 +110,11 @@ const CustomersPage = lazy(() =>
     default: module.CustomersPage,
   })),
 );
+const IntelligencePage = lazy(() =>
+  import('./pages/intelligence/intelligence-page').then((module) => ({
+    default: module.IntelligencePage,
+  })),
+);
 const CustomerPage = lazy(() =>
   import('./pages/customers/customer-page').then((module) => ({
     default: module.CustomerPage,
@@ -279,6 +284,7 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                       <Route path="customers/:customerId" element={<CustomerPage />} />
                       <Route path="subscribers" element={<SubscribersPage />} />
                       <Route path="segments" element={<SegmentsPage />} />
+                      <Route path="intelligence" element={<IntelligencePage />} />
                       <Route path="segments/:segmentId" element={<SegmentPage />} />
                       <Route path="suppressions" element={<SuppressionsPage />} />
                       <Route path="sources" element={<SourcesPage />} />

@@ -12,6 +12,7 @@ export interface UsageRow {
   model: string;
   calls: number;
   succeeded: number;
+  ungrounded: number;
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
@@ -29,6 +30,7 @@ export function createAiUsageRepository(db: Executor) {
           model: aiCalls.model,
           calls: count(),
           succeeded: sql<string>`COUNT(*) FILTER (WHERE ${aiCalls.outcome} = 'success')`,
+          ungrounded: sql<string>`COUNT(*) FILTER (WHERE ${aiCalls.outcome} = 'ungrounded_output')`,
           promptTokens: sql<string>`COALESCE(SUM(${aiCalls.promptTokens}), 0)`,
           completionTokens: sql<string>`COALESCE(SUM(${aiCalls.completionTokens}), 0)`,
           costUsd: sql<string>`COALESCE(SUM(${aiCalls.costUsd}), 0)`,
@@ -46,6 +48,7 @@ export function createAiUsageRepository(db: Executor) {
       return rows.map((row) => ({
         ...row,
         succeeded: Number(row.succeeded),
+        ungrounded: Number(row.ungrounded),
         promptTokens: Number(row.promptTokens),
         completionTokens: Number(row.completionTokens),
         costUsd: Number(row.costUsd),

@@ -15,7 +15,7 @@ export function aiUsageRoutes(app: App, deps: { aiUsage: AiUsageService }): void
         tags: ['ai'],
         summary: 'AI calls, tokens and cost by day, task and model; budget left today',
         description:
-          'Days are UTC. Every model attempt counts (retries, and calls refused by the budget, which cost nothing). The builtin provider appears as provider and model `builtin` at no cost.',
+          'Days are UTC. Every model attempt counts (retries, and calls refused by the budget, which cost nothing). The builtin provider appears as provider and model `builtin` at no cost. `ungrounded` counts answers refused for a number that is not one of the figures the model was given.',
         params: BusinessParams,
         querystring: AiUsageQuery,
         response: { 200: AiUsage, ...errorResponses(400, 401, 404, 429) },

@@ -27,6 +27,12 @@ export type AiUsageQuery = z.infer<typeof AiUsageQuery>;
 const figures = {
   calls: z.number().int().describe('Model attempts recorded (retries and refusals included)'),
   succeeded: z.number().int().describe('Attempts that returned a valid answer'),
+  ungrounded: z
+    .number()
+    .int()
+    .describe(
+      'Answers refused because they stated a number that is not one of the figures the model was given (the call was retried); AI insights are checked this way',
+    ),
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   costUsd: z.number().describe('US dollars, from the per-model price table'),

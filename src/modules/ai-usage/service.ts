@@ -14,12 +14,20 @@ const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 const roundUsd = (value: number) => Math.round(value * 1_000_000) / 1_000_000;
 
 function emptyFigures(): UsageFigures {
-  return { calls: 0, succeeded: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  return {
+    calls: 0,
+    succeeded: 0,
+    ungrounded: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+  };
 }
 
 function add(into: UsageFigures, row: UsageRow): void {
   into.calls += row.calls;
   into.succeeded += row.succeeded;
+  into.ungrounded += row.ungrounded;
   into.promptTokens += row.promptTokens;
   into.completionTokens += row.completionTokens;
   into.costUsd = roundUsd(into.costUsd + row.costUsd);

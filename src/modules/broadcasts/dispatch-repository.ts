@@ -45,6 +45,7 @@ export interface VariantCounts {
   clicked: number;
   bounced: number;
   unsubscribed: number;
+  complained: number;
   skipped: number;
   failed: number;
   held: number;
@@ -310,6 +311,7 @@ export function createBroadcastDispatchRepository(db: Database) {
             count(clicked_at)::int as clicked,
             count(*) filter (where status = 'bounced')::int as bounced,
             count(unsubscribed_at)::int as unsubscribed,
+            count(complained_at)::int as complained,
             count(*) filter (where status in ('suppressed', 'cancelled'))::int as skipped,
             count(*) filter (where status = 'failed')::int as failed,
             count(*) filter (where status = 'held')::int as held,

@@ -5,10 +5,10 @@
 // claimed, and reconciliation resends it with the same Message-ID (derived from the row's id).
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { eq, sql } from 'drizzle-orm';
 
+import { pollingLoop } from '../../platform/background-loop.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
 import { broadcasts } from '../../platform/db/schema/broadcasts.ts';
@@ -429,39 +429,25 @@ export function createBroadcastDispatcher(deps: {
     return round;
   }
 
-  let running: Promise<void> | undefined;
-  const controller = new AbortController();
-
-  async function loop(): Promise<void> {
-    while (!controller.signal.aborted) {
-      let busy = false;
-      try {
-        const round = await runOnce();
-        busy = round.claimed >= config.batchSize || round.reclaimed >= config.batchSize;
-      } catch (error) {
-        log.error({ err: error }, 'broadcast dispatch round failed');
-      }
-      if (!busy)
-        await sleep(config.intervalMs, undefined, { signal: controller.signal }).catch(
-          () => undefined,
-        );
-    }
-  }
+  const loop = pollingLoop({
+    name: 'broadcast-dispatcher',
+    intervalMs: config.intervalMs,
+    logger: log,
+    failureMessage: 'broadcast dispatch round failed',
+    concurrency: config.concurrency ?? 2,
+    round: async () => {
+      const round = await runOnce();
+      return round.claimed >= config.batchSize || round.reclaimed >= config.batchSize;
+    },
+  });
 
   return {
     workerId,
     runOnce,
     /** Materialises the recipients of broadcasts due by `now` (part of every round). */
     materialiseDue,
-    start(): void {
-      running ??= Promise.all(Array.from({ length: config.concurrency ?? 2 }, loop)).then(
-        () => undefined,
-      );
-    },
-    async stop(): Promise<void> {
-      controller.abort();
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }
 

@@ -248,6 +248,7 @@ const Counts = z.object({
   clicked: z.number().int(),
   bounced: z.number().int(),
   unsubscribed: z.number().int(),
+  complained: z.number().int().describe("Reported as spam by the recipient's mailbox provider"),
   skipped: z.number().int().describe('Suppressed or unsubscribed by the time of sending'),
   failed: z.number().int(),
   openRate: z.number().describe('opened / delivered'),

@@ -82,6 +82,7 @@ function withRates(row: Omit<VariantCounts, 'variant' | 'held' | 'open_delivered
     clicked: row.clicked,
     bounced: row.bounced,
     unsubscribed: row.unsubscribed,
+    complained: row.complained,
     skipped: row.skipped,
     failed: row.failed,
     openRate: rate(row.opened, row.delivered),
@@ -633,6 +634,7 @@ export function createBroadcastService(deps: {
         clicked: 0,
         bounced: 0,
         unsubscribed: 0,
+        complained: 0,
         skipped: 0,
         failed: 0,
       };

@@ -1,5 +1,5 @@
-// The A/B winner: the variant with the most recipients who opened (or clicked), as a share of
-// those it was delivered to; ties go to the earlier variant.
+// The A/B winner of a broadcast: the rule broadcasts and sequence steps share (src/shared).
+import { pickWinner as pickByRate } from '../../shared/ab-winner.ts';
 import type { VariantCounts } from './dispatch-repository.ts';
 
 export function pickWinner(
@@ -7,16 +7,12 @@ export function pickWinner(
   counts: VariantCounts[],
   metric: 'opens' | 'clicks',
 ): string {
-  let best = keys[0] ?? 'A';
-  let bestRate = -1;
-  for (const key of keys) {
-    const row = counts.find((count) => count.variant === key);
-    const hits = row ? (metric === 'opens' ? row.opened : row.clicked) : 0;
-    const rate = row && row.delivered > 0 ? hits / row.delivered : 0;
-    if (rate > bestRate) {
-      best = key;
-      bestRate = rate;
-    }
-  }
-  return best;
+  return pickByRate(
+    keys,
+    counts.map((row) => ({
+      key: row.variant ?? '',
+      delivered: row.delivered,
+      hits: metric === 'opens' ? row.opened : row.clicked,
+    })),
+  );
 }

@@ -34,3 +34,13 @@ export interface CustomerEventListener {
  * track events by their name, page views as 'Page Viewed', screen views as 'Screen Viewed'.
  */
 export { activityName } from './resolve.ts';
+
+/** The score vocabulary and a customer's scores (the intelligence run writes them). */
+export {
+  ChurnTier,
+  CustomerScores,
+  CustomerSummary,
+  RfmSegmentName,
+  type ScoreSummary,
+} from './schemas.ts';
+export type { CustomerService } from './service.ts';

@@ -6,10 +6,12 @@
 // off (others go on); after `maxAttempts` failures its events run one per transaction, and an
 // event that still fails `maxAttempts` times alone is marked processed, logged and counted, so
 // one poison event cannot hold a business back for ever.
-import { setTimeout as sleep } from 'node:timers/promises';
+
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 
 import { sql } from 'drizzle-orm';
 
+import { pollingLoop } from '../../platform/background-loop.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
 import type { EventType } from '../../platform/db/schema/customers.ts';
@@ -130,6 +132,8 @@ export function createCustomerProcessor(options: ProcessorOptions) {
     const redirect = new Map<string, string>();
     const resolved: ResolvedEvent[] = [];
     for (const event of stored) {
+      // On PGlite each query settles without returning to the event loop: let requests in.
+      await yieldToIo();
       const outcome = await applyEvent(repo, event, (detail) => {
         log.warn(
           { businessId, messageId: event.messageId, ...detail },
@@ -283,36 +287,22 @@ export function createCustomerProcessor(options: ProcessorOptions) {
     return round;
   }
 
-  const controller = new AbortController();
-  let running: Promise<void> | undefined;
-
-  async function loop(): Promise<void> {
-    while (!controller.signal.aborted) {
-      let busy = false;
-      try {
-        const round = await processOnce();
-        busy = round.claimed >= batchSize && round.processed > 0;
-      } catch (error) {
-        log.error({ err: error }, 'customer processing round failed');
-      }
-      if (!busy) {
-        await sleep(options.intervalMs ?? 500, undefined, { signal: controller.signal }).catch(
-          () => undefined,
-        );
-      }
-    }
-  }
+  const loop = pollingLoop({
+    name: 'customer-processor',
+    intervalMs: options.intervalMs ?? 500,
+    logger: log,
+    failureMessage: 'customer processing round failed',
+    round: async () => {
+      const round = await processOnce();
+      return round.claimed >= batchSize && round.processed > 0;
+    },
+  });
 
   return {
     processOnce,
     /** Starts the background loop (workers and `herald serve`). */
-    start(): void {
-      running ??= loop();
-    },
-    async stop(): Promise<void> {
-      controller.abort();
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }
 

@@ -147,6 +147,8 @@ export function createProfileRepository(tx: Executor) {
           updated_at = now()
         FROM customers AS f
         WHERE c.id = ${into.id} AND f.id = ${from.id}`);
+      // The merged-away profile's scores go with it (no foreign key); the next run scores `into`.
+      await tx.execute(sql`DELETE FROM customer_scores WHERE customer_id = ${from.id}`);
       await tx.execute(sql`DELETE FROM customers WHERE id = ${from.id}`);
       into.traits = traits;
       into.traitTimes = traitTimes;

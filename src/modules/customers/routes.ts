@@ -32,7 +32,7 @@ export function customerRoutes(app: App, deps: { customers: CustomerService }): 
         tags: ['customers'],
         summary: 'List customers, most recently seen first, searched or filtered',
         description:
-          '`search` matches part of an email, userId or name; `segmentId` keeps members of a segment; `lastSeenAfter`/`lastSeenBefore` bound the last event; `hasOrders` keeps customers with (or without) an order.',
+          '`search` matches the start of an email, of its domain or of a userId, or any part of a name (case-insensitive except the userId); `segmentId` keeps members of a segment; `lastSeenAfter`/`lastSeenBefore` bound the last event; `hasOrders` keeps customers with (or without) an order.',
         params: BusinessParams,
         querystring: CustomerListQuery,
         response: { 200: CustomerPage, ...errorResponses(400, 401, 403, 404, 429) },

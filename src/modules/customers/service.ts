@@ -13,17 +13,23 @@ import type { Job, JobService } from '../jobs/index.ts';
 import { identityHash } from '../tracking/index.ts';
 import {
   createCustomerRepository,
+  type CustomerListRow,
   type CustomerRow,
   type EventRecord,
   type IdentityRow,
   type OrderRow,
+  type ScoreRow,
 } from './repository.ts';
-import type {
-  Customer,
-  CustomerEvent,
-  CustomerListQuery,
-  CustomerSummary,
-  Order,
+import {
+  ChurnTier,
+  type Customer,
+  type CustomerEvent,
+  type CustomerListQuery,
+  type CustomerScores,
+  type CustomerSummary,
+  type Order,
+  RfmSegmentName,
+  type ScoreSummary,
 } from './schemas.ts';
 
 export const CUSTOMER_EXPORT_JOB = 'customer.export';
@@ -32,7 +38,45 @@ const iso = (value: Date | string) => new Date(value).toISOString();
 const json = <T>(value: T | string): T =>
   typeof value === 'string' ? (JSON.parse(value) as T) : value;
 
-function toSummary(row: CustomerRow): CustomerSummary {
+const RfmSegmentOf = RfmSegmentName.catch('lost');
+const ChurnTierOf = ChurnTier.nullable().catch(null);
+
+/** The list's few scores of a row, or null when the row has no score in the latest run. */
+function toScoreSummary(row: CustomerListRow): ScoreSummary | null {
+  if (row.rfm_segment === null) return null;
+  return {
+    rfmSegment: RfmSegmentOf.parse(row.rfm_segment),
+    churnTier: ChurnTierOf.parse(row.churn_tier),
+    churnRisk: row.churn_risk,
+    clvCents: row.clv_cents,
+  };
+}
+
+function toScores(run: { id: string; as_of: string }, row: ScoreRow): CustomerScores {
+  return {
+    runId: run.id,
+    asOf: run.as_of,
+    frequency: row.frequency,
+    recencyDays: row.recency_days,
+    ageDays: row.age_days,
+    monetaryCents: row.monetary_cents,
+    rfm: {
+      r: row.rfm_r,
+      f: row.rfm_f,
+      m: row.rfm_m,
+      segment: RfmSegmentOf.parse(row.rfm_segment),
+    },
+    pAlive: row.p_alive,
+    churnRisk: row.churn_risk,
+    churnTier: ChurnTierOf.parse(row.churn_tier),
+    expectedPurchases: row.expected_purchases,
+    expectedOrderValueCents: row.expected_order_value_cents,
+    clvCents: row.clv_cents,
+    clvPercentile: row.clv_percentile,
+  };
+}
+
+function toSummary(row: CustomerRow, scores: ScoreSummary | null = null): CustomerSummary {
   return {
     id: row.id,
     userId: row.user_id,
@@ -44,8 +88,11 @@ function toSummary(row: CustomerRow): CustomerSummary {
     orderCount: row.order_count,
     revenueCents: Number(row.revenue_cents),
     subscriberId: row.subscriber_id,
+    scores,
   };
 }
+
+const toListItem = (row: CustomerListRow) => toSummary(row, toScoreSummary(row));
 
 const OrderStatus = z.enum(['completed', 'partially_refunded', 'refunded']).catch('completed');
 
@@ -168,12 +215,14 @@ export function createCustomerService(deps: {
   return {
     async list(principal: Principal, businessId: string, query: CustomerListQuery) {
       await access.require(principal, businessId, 'business.read');
+      const run = await repository.latestScoredRun(businessId);
       const rows = await repository.list(
         businessId,
         { limit: query.limit, after: keyset(query.cursor) },
         query,
+        run?.id,
       );
-      const items = rows.slice(0, query.limit).map(toSummary);
+      const items = rows.slice(0, query.limit).map(toListItem);
       const last = items.at(-1);
       return {
         items,
@@ -182,6 +231,22 @@ export function createCustomerService(deps: {
             ? encodeCursor({ createdAt: new Date(last.lastSeenAt), id: last.id })
             : null,
       };
+    },
+
+    /**
+     * The customers of `ids` as list rows, in the order of `ids` (the first page of a question's
+     * answer; the ids come from a segment rule run in the same business).
+     */
+    async summaries(
+      principal: Principal,
+      businessId: string,
+      ids: string[],
+    ): Promise<CustomerSummary[]> {
+      await access.require(principal, businessId, 'business.read');
+      const run = await repository.latestScoredRun(businessId);
+      const rows = await repository.summaries(businessId, ids, run?.id);
+      const byId = new Map(rows.map((row) => [row.id, toListItem(row)]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
     },
 
     async get(principal: Principal, businessId: string, customerId: string): Promise<Customer> {
@@ -195,8 +260,11 @@ export function createCustomerService(deps: {
       const subscriber = row.subscriber_id
         ? await repository.subscriber(businessId, row.subscriber_id)
         : undefined;
+      const run = await repository.latestScoredRun(businessId);
+      const scores = run && (await repository.scores(run.id, customerId));
       return {
         ...toSummary(row),
+        scores: run && scores ? toScores(run, scores) : null,
         businessId: row.business_id,
         traits: json(row.traits),
         identities: await repository.identities(customerId),

@@ -12,6 +12,7 @@ import {
   type PropertyFilter,
   type RuleGroup,
   type RuleNode,
+  type ScoreName,
   type SegmentCondition,
   type ValueOp,
 } from './schemas.ts';
@@ -117,7 +118,37 @@ function eventCount(
   return sql`(select count(distinct m.message_id) from (${viaIdentity('userId', sql`e.user_id`)} union all ${viaIdentity('anonymousId', sql`e.anonymous_id`)} union all ${viaIdentity('email', sql`e.email`)} union all select e.message_id from events e where e.email = ${customers.email} and ${filter()}) m)`;
 }
 
+/** The column of each score, and what its value is multiplied by (major units to cents). */
+const SCORE_COLUMNS: Record<ScoreName, { column: SQL; scale: number }> = {
+  churnRisk: { column: sql`cs.churn_risk`, scale: 1 },
+  pAlive: { column: sql`cs.p_alive`, scale: 1 },
+  clv: { column: sql`cs.clv_cents`, scale: 100 },
+  expectedPurchases: { column: sql`cs.expected_purchases`, scale: 1 },
+  expectedOrderValue: { column: sql`cs.expected_order_value_cents`, scale: 100 },
+  clvPercentile: { column: sql`cs.clv_percentile`, scale: 1 },
+};
+
+/**
+ * The customer has a score row in the business's latest succeeded run that passes `test`. The
+ * run is an uncorrelated subquery, found once per statement (its partial index); the score is
+ * a primary-key lookup (run, customer). A null score (too little data) never matches.
+ */
+function scored(context: CompileContext, test: SQL): SQL {
+  const latestRun = sql`(select r.id from intelligence_runs r where r.business_id = ${context.businessId}::uuid and r.status = 'succeeded' order by r.finished_at desc limit 1)`;
+  return sql`exists (select 1 from customer_scores cs where cs.run_id = ${latestRun} and cs.customer_id = ${customers.id} and ${test})`;
+}
+
 function compileCondition(context: CompileContext, condition: SegmentCondition): SQL {
+  if ('score' in condition) {
+    const { column, scale } = SCORE_COLUMNS[condition.score];
+    return scored(context, number(column, condition.op, condition.value * scale));
+  }
+  if ('rfmSegment' in condition) {
+    return scored(context, sql`cs.rfm_segment = ${condition.rfmSegment}::text`);
+  }
+  if ('churnTier' in condition) {
+    return scored(context, sql`cs.churn_tier = ${condition.churnTier}::text`);
+  }
   if ('trait' in condition) {
     return jsonKeyCondition(
       sql`${customers.traits}`,

@@ -20,3 +20,7 @@ export interface SegmentEntryListener {
 export { createSegmentLookup, type SegmentLookup, type SegmentSummary } from './lookup.ts';
 /** The path parameters of a segment's routes. */
 export { SegmentParams } from './schemas.ts';
+/** The rule document (validation, types), its plain-words reading, and the service's type. */
+export { describeRules } from './describe.ts';
+export { SegmentRules } from './schemas.ts';
+export type { SegmentService } from './service.ts';

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 
 import { pageSchema, PaginationQuery } from '../../platform/http/pagination.ts';
+import { ChurnTier, RfmSegmentName } from '../customers/index.ts';
 
 /** Groups nest at most this deep (the root group is level 1). */
 export const MAX_RULE_DEPTH = 4;
@@ -138,6 +139,36 @@ export const ConsentCondition = z
   })
   .describe('Email consent of the subscriber linked to the customer');
 
+export const SCORES = [
+  'churnRisk',
+  'pAlive',
+  'clv',
+  'expectedPurchases',
+  'expectedOrderValue',
+  'clvPercentile',
+] as const;
+export type ScoreName = (typeof SCORES)[number];
+
+export const ScoreCondition = z
+  .strictObject({
+    score: z
+      .enum(SCORES)
+      .describe(
+        'churnRisk and pAlive from 0 to 1; clv and expectedOrderValue in major units (e.g. 120.50); expectedPurchases over the run’s horizon; clvPercentile from 0 to 100 (80: the top 20 %)',
+      ),
+    op: NumberOp,
+    value: z.number().min(0).max(1e12),
+  })
+  .describe(
+    "A score from the business's latest intelligence run; a customer without one never matches",
+  );
+export const RfmSegmentCondition = z
+  .strictObject({ rfmSegment: RfmSegmentName })
+  .describe("The customer's RFM segment in the latest intelligence run");
+export const ChurnTierCondition = z
+  .strictObject({ churnTier: ChurnTier })
+  .describe("The customer's churn-risk tier in the latest intelligence run");
+
 export const SegmentCondition = z.union([
   TraitCondition,
   FieldCondition,
@@ -145,6 +176,9 @@ export const SegmentCondition = z.union([
   OrdersCondition,
   RevenueCondition,
   ConsentCondition,
+  ScoreCondition,
+  RfmSegmentCondition,
+  ChurnTierCondition,
 ]);
 export type SegmentCondition = z.infer<typeof SegmentCondition>;
 

@@ -253,6 +253,26 @@ export function createSegmentService(deps: {
       return { size: result.size, sample: result.sample.map(toCustomer) };
     },
 
+    /**
+     * Who matches a rule now in the business: how many, and the ids of the first `limit`, most
+     * recently seen first (a question's answer; bounded in time like the preview).
+     */
+    async match(
+      principal: Principal,
+      businessId: string,
+      rules: SegmentRules,
+      limit: number,
+    ): Promise<{ size: number; customerIds: string[] }> {
+      await access.require(principal, businessId, 'business.read');
+      const predicate = compileRules({ businessId, now: now() }, rules);
+      const result = await db.transaction(async (tx) => {
+        const repo = createSegmentRepository(tx);
+        await repo.limitStatementTime(PREVIEW_TIMEOUT_MS);
+        return repo.preview(businessId, predicate, limit);
+      });
+      return { size: result.size, customerIds: result.sample.map((row) => row.id) };
+    },
+
     refreshSegment,
 
     /**
@@ -285,6 +305,11 @@ export function createSegmentService(deps: {
      * The customer processor's listener: notes which businesses' data changed, so the next
      * refresh recomputes their segments (and only theirs).
      */
+    /** Recompute these businesses' segments at the next refresh (their customers' data moved). */
+    async markChanged(businessIds: string[]): Promise<void> {
+      await repository.markChanged(businessIds, now());
+    },
+
     changeListener: {
       name: 'segments',
       async onEvents(tx, events) {

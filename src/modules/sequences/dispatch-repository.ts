@@ -14,11 +14,13 @@ import {
   enrollments,
   type SendWindow,
   sequenceSteps,
+  type StepVariant,
   subscribers,
   suppressions,
   type WaitForEvent,
 } from '../../platform/db/schema/sequences.ts';
 import { type InternalEvent, recordInternalEvents } from '../tracking/index.ts';
+import { assignVariant } from './ab-test.ts';
 import { nextSendTime } from './send-window.ts';
 
 /** A delivery the mail server accepted: its rendered subject and 'Email Delivered' event. */
@@ -52,6 +54,9 @@ interface StepInfo {
   send_window: SendWindow | null;
   kind: string;
   wait_for: WaitForEvent | null;
+  /** The A/B variants' keys (null: no test) and the winner, if picked. */
+  variant_keys: string[] | null;
+  winner: string | null;
 }
 
 /** A delivery ready to send, with everything its email is rendered from. */
@@ -78,6 +83,9 @@ export interface SendableDelivery {
   preheader: string;
   html: string;
   text: string;
+  /** The A/B variant this delivery sends (null: the step as written) and the step's variants. */
+  variant: string | null;
+  variants: StepVariant[] | null;
 }
 
 /** Stable key for the per-business throttle's advisory lock. */
@@ -124,7 +132,9 @@ export function createDispatchRepository(db: Database) {
 
         const stepRows = rowsOf<StepInfo>(
           await tx.execute(sql`
-            select id, sequence_id, delay_minutes, send_window, kind, wait_for from sequence_steps
+            select id, sequence_id, delay_minutes, send_window, kind, wait_for, winner,
+              (select jsonb_agg(v->>'key') from jsonb_array_elements(variants) v) as variant_keys
+            from sequence_steps
             where sequence_id in (select value::uuid from jsonb_array_elements_text(${jsonb(sequenceIds)}))
             order by sequence_id, position, created_at`),
         );
@@ -142,7 +152,10 @@ export function createDispatchRepository(db: Database) {
           step_id: string;
           enrollment_id: string;
           message_id: string;
+          variant: string | null;
         }[] = [];
+        // Steps whose test gets its first delivery now: the test starts.
+        const testing = new Set<string>();
         const moves: {
           id: string;
           idx: number;
@@ -201,7 +214,14 @@ export function createDispatchRepository(db: Database) {
           if (left <= 0) continue; // throttled: stays due for a later minute
           budget.set(enrollment.business_id, left - 1);
           const id = randomUUID();
+          // Fixed here, with the claim: a retry of this delivery sends the same variant.
+          let variant: string | null = null;
+          if (step.variant_keys && step.variant_keys.length > 0) {
+            variant = step.winner ?? assignVariant(enrollment.id, step.id, step.variant_keys);
+            if (!step.winner) testing.add(step.id);
+          }
           claims.push({
+            variant,
             id,
             business_id: enrollment.business_id,
             sequence_id: enrollment.sequence_id,
@@ -223,13 +243,19 @@ export function createDispatchRepository(db: Database) {
         if (claims.length > 0) {
           claimed = rowsOf<{ id: string }>(
             await tx.execute(sql`
-              insert into deliveries (id, business_id, sequence_id, step_id, enrollment_id, subscriber_id, message_id, status, claimed_at, claimed_by, created_at)
-              select c.id, c.business_id, c.sequence_id, c.step_id, c.enrollment_id, e.subscriber_id, c.message_id, 'claimed', ${now}::timestamptz, ${options.workerId}, ${now}::timestamptz
-              from jsonb_to_recordset(${jsonb(claims)}) as c(id uuid, business_id uuid, sequence_id uuid, step_id uuid, enrollment_id uuid, message_id text)
+              insert into deliveries (id, business_id, sequence_id, step_id, enrollment_id, subscriber_id, message_id, variant, status, claimed_at, claimed_by, created_at)
+              select c.id, c.business_id, c.sequence_id, c.step_id, c.enrollment_id, e.subscriber_id, c.message_id, c.variant, 'claimed', ${now}::timestamptz, ${options.workerId}, ${now}::timestamptz
+              from jsonb_to_recordset(${jsonb(claims)}) as c(id uuid, business_id uuid, sequence_id uuid, step_id uuid, enrollment_id uuid, message_id text, variant text)
               join enrollments e on e.id = c.enrollment_id
               on conflict (enrollment_id, step_id) do nothing
               returning id`),
           ).map((row) => row.id);
+        }
+        if (testing.size > 0) {
+          await tx.execute(sql`
+            update sequence_steps set ab_started_at = ${now}::timestamptz
+            where id in (select value::uuid from jsonb_array_elements_text(${jsonb([...testing])}))
+              and ab_started_at is null`);
         }
         if (moves.length > 0) {
           await tx.execute(sql`
@@ -294,6 +320,8 @@ export function createDispatchRepository(db: Database) {
           preheader: sequenceSteps.preheader,
           html: sequenceSteps.html,
           text: sequenceSteps.text,
+          variant: deliveries.variant,
+          variants: sequenceSteps.variants,
         })
         .from(deliveries)
         .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))

@@ -6,13 +6,15 @@
 // recorded under its own guard: whatever one delivery throws (a template that cannot render, a
 // failed update) fails that delivery alone, never the batch it was claimed with.
 import { hostname } from 'node:os';
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
+import { pollingLoop } from '../../platform/background-loop.ts';
 import type { Database } from '../../platform/db/client.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
 import type { EmailEventName, InternalEvent } from '../tracking/index.ts';
+import { decideDueTests, variantTemplates } from './ab-test.ts';
 import {
   createDispatchRepository,
   type SendableDelivery,
@@ -45,6 +47,8 @@ export interface DispatchRound {
   sent: number;
   suppressed: number;
   failed: number;
+  /** A/B tests of steps whose winner was picked this round. */
+  decided: number;
 }
 
 type Outcome = { kind: 'sent'; subject: string } | { kind: 'suppressed' } | { kind: 'failed' };
@@ -93,6 +97,7 @@ export function deliveryEvent(
       stepId: delivery.step_id,
       deliveryId: delivery.id,
       subject,
+      ...(delivery.variant ? { variant: delivery.variant } : {}),
       ...extra,
     },
     timestamp: new Date(),
@@ -121,17 +126,23 @@ export function createDispatcher(deps: {
 
   function compiledStep(delivery: SendableDelivery): CompiledStep {
     const version = String(new Date(delivery.step_updated_at).getTime());
-    const cached = compiled.get(delivery.step_id);
+    // Each A/B variant of a step is its own email.
+    const key = delivery.variant ? `${delivery.step_id}:${delivery.variant}` : delivery.step_id;
+    const cached = compiled.get(key);
     if (cached?.version === version) {
       if ('error' in cached) throw cached.error;
       return cached.step;
     }
     try {
-      const step = compileStep(delivery);
-      compiled.set(delivery.step_id, { version, step });
+      const variant = delivery.variants?.find((candidate) => candidate.key === delivery.variant);
+      if (delivery.variant && !variant) {
+        throw new Error(`Template error: variant ${delivery.variant} is gone`);
+      }
+      const step = compileStep(variantTemplates(delivery, variant));
+      compiled.set(key, { version, step });
       return step;
     } catch (error) {
-      compiled.set(delivery.step_id, { version, error });
+      compiled.set(key, { version, error });
       throw error;
     }
   }
@@ -351,7 +362,16 @@ export function createDispatcher(deps: {
 
   /** One round: reconcile stale claims, claim due steps, send them. */
   async function runOnce(now = new Date()): Promise<DispatchRound> {
-    const round: DispatchRound = { claimed: 0, reclaimed: 0, sent: 0, suppressed: 0, failed: 0 };
+    const round: DispatchRound = {
+      claimed: 0,
+      reclaimed: 0,
+      sent: 0,
+      suppressed: 0,
+      failed: 0,
+      decided: 0,
+    };
+    // Winners first: a step whose wait has ended sends its winner from this round's claims on.
+    round.decided = await decideDueTests(deps.db, now);
     const reclaimed = await repository.reclaimStale({
       now,
       staleBefore: new Date(now.getTime() - config.claimTimeoutSeconds * 1000),
@@ -376,39 +396,25 @@ export function createDispatcher(deps: {
     return round;
   }
 
-  let running: Promise<void> | undefined;
-  const controller = new AbortController();
-
-  async function loop(): Promise<void> {
-    while (!controller.signal.aborted) {
-      let busy = false;
-      try {
-        const round = await runOnce();
-        busy = round.claimed >= config.batchSize || round.reclaimed >= config.batchSize;
-      } catch (error) {
-        log.error({ err: error }, 'dispatch round failed');
-      }
-      if (!busy)
-        await sleep(config.intervalMs, undefined, { signal: controller.signal }).catch(
-          () => undefined,
-        );
-    }
-  }
+  const loop = pollingLoop({
+    name: 'sequence-dispatcher',
+    intervalMs: config.intervalMs,
+    logger: log,
+    failureMessage: 'dispatch round failed',
+    concurrency: config.concurrency ?? 2,
+    round: async () => {
+      const round = await runOnce();
+      return round.claimed >= config.batchSize || round.reclaimed >= config.batchSize;
+    },
+  });
 
   return {
     workerId,
     runOnce,
     /** Starts the background loop in this process (workers and `herald serve`). */
-    start(): void {
-      running ??= Promise.all(Array.from({ length: config.concurrency ?? 2 }, loop)).then(
-        () => undefined,
-      );
-    },
+    start: loop.start,
     /** Stops claiming; waits for the round in flight to finish its sends. */
-    async stop(): Promise<void> {
-      controller.abort();
-      await running;
-    },
+    stop: loop.stop,
   };
 }
 

@@ -121,7 +121,10 @@ export function createEngagementRepository(db: Executor) {
     async recordComplaint(deliveryId: string): Promise<void> {
       await recordOn(
         deliveryId,
-        { unsubscribedAt: firstTime(deliveries.unsubscribedAt) },
+        {
+          unsubscribedAt: firstTime(deliveries.unsubscribedAt),
+          complainedAt: firstTime(deliveries.complainedAt),
+        },
         { event: 'Email Marked as Spam', key: 'complained' },
       );
     },

@@ -54,7 +54,8 @@ export function createEngagement(deps: { db: Database; tracking: TrackingLinks; 
     /**
      * A spam complaint about a sequence delivery (from a mailbox provider's feedback loop):
      * the address is suppressed as complained, its enrollments stop, 'Email Marked as Spam'
-     * is recorded. Nothing calls it yet: Herald has no feedback-loop intake.
+     * is recorded. The feedback intake (POST …/email/feedback) finds the delivery by Message-ID
+     * and acts in one transaction (sequences/feedback.ts); this is for callers holding an id.
      */
     async complaint(deliveryId: string): Promise<boolean> {
       if (!UUID.test(deliveryId)) return false;

@@ -2,6 +2,12 @@
 // customer data enroll subscribers, end enrollments and resolve waits; the Liquid sandbox's
 // checks and rendering of email templates, Markdown bodies, the signed links Herald writes into
 // emails, and the public pages.
+export {
+  applySequenceFeedback,
+  type DeliveryFeedback,
+  findSequenceDelivery,
+  stopEnrollmentsOf,
+} from './feedback.ts';
 export { isTimeLimit, RENDER_TRIES, TemplateRenderError } from './liquid-sandbox.ts';
 export { emailPage } from './public-routes.ts';
 export {

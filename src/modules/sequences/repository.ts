@@ -216,6 +216,7 @@ export function createSequenceRepository(db: Executor) {
           opened: count(deliveries.openedAt),
           clicked: count(deliveries.clickedAt),
           unsubscribed: count(deliveries.unsubscribedAt),
+          complained: count(deliveries.complainedAt),
         })
         .from(deliveries)
         .where(eq(deliveries.sequenceId, sequenceId))

@@ -29,12 +29,14 @@ import {
   SequencePage,
   SequenceParams,
   Step,
+  StepAbResults,
   StepBody,
   StepParams,
   TestSendBody,
   TestSendResult,
   UpdateSequenceBody,
   UpdateStepBody,
+  WinnerBody,
 } from './schemas.ts';
 import type { SequenceService } from './service.ts';
 
@@ -295,6 +297,50 @@ export function sequenceRoutes(app: App, deps: { sequences: SequenceService }): 
       );
       return reply.status(204).send();
     },
+  );
+
+  app.get(
+    `${base}/:sequenceId/steps/:stepId/ab`,
+    {
+      config: { permission: 'business.read' },
+      schema: {
+        tags,
+        summary: "A step's A/B test: its state and, per variant, counts and rates",
+        description:
+          'Counts since the test started: sent, delivered, opens and clicks (every one, and deliveries opened or clicked at least once); rates are unique opens or clicks over delivered.',
+        params: StepParams,
+        response: { 200: StepAbResults, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) =>
+      sequences.abResults(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+        request.params.stepId,
+      ),
+  );
+
+  app.post(
+    `${base}/:sequenceId/steps/:stepId/ab/winner`,
+    {
+      config: { permission: 'content.approve' },
+      schema: {
+        tags,
+        summary: "Pick (or change) a step's A/B winner by hand: every later delivery gets it",
+        params: StepParams,
+        body: WinnerBody,
+        response: { 200: StepAbResults, ...errorResponses(400, 401, 403, 404, 409, 429) },
+      },
+    },
+    async (request) =>
+      sequences.pickStepWinner(
+        principalOf(request),
+        request.params.businessId,
+        request.params.sequenceId,
+        request.params.stepId,
+        request.body.variant,
+      ),
   );
 
   app.post(

@@ -112,6 +112,46 @@ export type WaitFor = z.infer<typeof WaitFor>;
 
 export const StepKind = z.enum(['email', 'wait_for_event']);
 
+export const VariantKey = z.enum(['A', 'B', 'C', 'D']);
+export type VariantKey = z.infer<typeof VariantKey>;
+
+export const StepVariantBody = z
+  .object({
+    subject: z.string().min(1).max(500).optional(),
+    preheader: z.string().max(500).optional(),
+    html: HtmlBody.optional(),
+    markdown: MarkdownBody.optional().describe(MARKDOWN),
+    text: z.string().max(200_000).optional(),
+  })
+  .refine(
+    (variant) =>
+      variant.subject !== undefined || variant.html !== undefined || variant.markdown !== undefined,
+    { path: ['subject'], message: 'a variant changes the subject, the body or both' },
+  )
+  .describe("One version of the email; a part left out is the step's own")
+  .meta({ id: 'StepVariantBody' });
+export type StepVariantBody = z.infer<typeof StepVariantBody>;
+
+const StepVariants = z
+  .array(StepVariantBody)
+  .min(2, 'an A/B test needs 2 to 4 variants')
+  .max(4, 'an A/B test needs 2 to 4 variants')
+  .describe('2–4 versions of an email step (A, B, C, D in order); null: no A/B test');
+
+export const StepAbTest = z
+  .object({
+    metric: z.enum(['opens', 'clicks']).default('opens'),
+    waitMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 60)
+      .default(7 * 24 * 60)
+      .describe("After the test's first delivery: then the winner is picked"),
+  })
+  .meta({ id: 'StepAbTest' });
+export type StepAbTest = z.infer<typeof StepAbTest>;
+
 export const StepBody = z
   .object({
     kind: StepKind.default('email'),
@@ -133,6 +173,12 @@ export const StepBody = z
     markdown: MarkdownBody.optional().describe(MARKDOWN),
     text: z.string().max(200_000).default('').describe(TEXT_PART),
     waitFor: WaitFor.optional().describe('Required for a wait_for_event step'),
+    variants: StepVariants.nullable().default(null),
+    abTest: StepAbTest.optional().describe('How the A/B test is decided (with variants)'),
+  })
+  .refine((step) => step.kind === 'email' || step.variants === null, {
+    path: ['variants'],
+    message: 'only an email step has A/B variants',
   })
   .refine(
     (step) => step.kind !== 'email' || step.html !== undefined || step.markdown !== undefined,
@@ -168,9 +214,24 @@ export const UpdateStepBody = z
     ),
     text: z.string().max(200_000).describe(TEXT_PART),
     waitFor: WaitFor.describe('A wait_for_event step only'),
+    variants: StepVariants.nullable().describe(
+      'New variants start a new A/B test (the winner is cleared); null ends the test',
+    ),
+    abTest: StepAbTest,
   })
   .partial();
 export type UpdateStepBody = z.infer<typeof UpdateStepBody>;
+
+export const StepVariant = z
+  .object({
+    key: VariantKey,
+    subject: z.string().nullable(),
+    preheader: z.string().nullable(),
+    html: z.string().nullable(),
+    markdown: z.string().nullable(),
+    text: z.string().nullable(),
+  })
+  .meta({ id: 'StepVariant' });
 
 export const Step = z
   .object({
@@ -189,6 +250,12 @@ export const Step = z
       .nullable()
       .describe('The Markdown the body is written in; null when it is written in HTML'),
     text: z.string().describe(TEXT_PART),
+    variants: z
+      .array(StepVariant)
+      .nullable()
+      .describe("The A/B variants as written (null parts are the step's own); null: no test"),
+    abTest: StepAbTest.nullable(),
+    winner: VariantKey.nullable().describe('The variant every later delivery gets'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -350,6 +417,7 @@ const Counts = {
   opened: z.number().int(),
   clicked: z.number().int(),
   unsubscribed: z.number().int(),
+  complained: z.number().int().describe("Reported as spam by the recipient's mailbox provider"),
   bounced: z.number().int(),
   suppressed: z.number().int().describe('Not sent: the address was on the suppression list'),
   failed: z
@@ -446,3 +514,37 @@ export const SegmentChoices = z
     ),
   })
   .meta({ id: 'SegmentChoices' });
+
+export const WinnerBody = z.object({ variant: VariantKey });
+
+const VariantResult = z.object({
+  key: VariantKey,
+  subject: z.string().describe('The subject as written (Liquid not rendered)'),
+  sent: z.number().int().describe('Handed to the mail server (delivered + bounced)'),
+  delivered: z.number().int(),
+  opens: z.number().int().describe('Every open, repeats included'),
+  uniqueOpens: z.number().int().describe('Deliveries opened at least once'),
+  clicks: z.number().int().describe('Every click, repeats included'),
+  uniqueClicks: z.number().int().describe('Deliveries clicked at least once'),
+  openRate: z.number().describe('uniqueOpens / delivered'),
+  clickRate: z.number().describe('uniqueClicks / delivered'),
+});
+
+export const StepAbResults = z
+  .object({
+    stepId: z.uuid(),
+    status: z
+      .enum(['none', 'waiting', 'running', 'decided'])
+      .describe(
+        'none: the step has no variants; waiting: no delivery yet; running: deliveries are split; decided: every later delivery gets the winner',
+      ),
+    metric: z.enum(['opens', 'clicks']).nullable(),
+    startedAt: z.string().nullable(),
+    decideAt: z.string().nullable().describe('When the winner is picked automatically'),
+    winner: VariantKey.nullable(),
+    winnerAt: z.string().nullable(),
+    pickedBy: z.enum(['auto', 'hand']).nullable(),
+    variants: z.array(VariantResult),
+  })
+  .meta({ id: 'StepAbResults' });
+export type StepAbResults = z.infer<typeof StepAbResults>;

@@ -37,6 +37,7 @@ export function createSequenceAnalytics(deps: {
         opened: number;
         clicked: number;
         unsubscribed: number;
+        complained: number;
       }) => {
         const delivered = raw.delivered;
         const bounced = raw.bounced;
@@ -47,6 +48,7 @@ export function createSequenceAnalytics(deps: {
           opened: raw.opened,
           clicked: raw.clicked,
           unsubscribed: raw.unsubscribed,
+          complained: raw.complained,
           bounced,
           suppressed: raw.suppressed,
           failed: raw.failed,
@@ -64,6 +66,7 @@ export function createSequenceAnalytics(deps: {
         opened: 0,
         clicked: 0,
         unsubscribed: 0,
+        complained: 0,
       };
       const byStep = new Map(counts.map((row) => [row.stepId, row]));
       const total = { ...zero };

@@ -6,12 +6,14 @@ import { setImmediate } from 'node:timers/promises';
 
 import type { Database } from '../../platform/db/client.ts';
 import { returnedRow } from '../../platform/db/returning.ts';
+import type { StepAbTest } from '../../platform/db/schema/sequences.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, conflict, found, notFound } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
+import { createStepAbTests, DEFAULT_AB_TEST, storedVariants } from './ab-test.ts';
 import { createEnrollment } from './enrollment.ts';
 import { SEQUENCE_DRAFT_JOB } from './generate.ts';
 import { createOutboxBrowser } from './outbox.ts';
@@ -30,10 +32,11 @@ import {
   Trigger,
   type UpdateSequenceBody,
   type UpdateStepBody,
+  VariantKey,
   WaitFor,
 } from './schemas.ts';
 import { createSequenceAnalytics } from './sequence-analytics.ts';
-import { assertValidTemplates, htmlOfMarkdown } from './templates.ts';
+import { assertValidTemplates, htmlOfMarkdown, type StepTemplates } from './templates.ts';
 import type { TrackingLinks } from './tracking.ts';
 
 export function toStep(row: StepRow): Step {
@@ -58,6 +61,13 @@ export function toStep(row: StepRow): Step {
     html: row.html,
     markdown: row.markdown ?? null,
     text: row.text,
+    variants:
+      row.variants?.map((variant) => ({
+        ...variant,
+        key: VariantKey.catch('A').parse(variant.key),
+      })) ?? null,
+    abTest: row.variants ? (row.abTest ?? DEFAULT_AB_TEST) : null,
+    winner: row.variants ? (VariantKey.safeParse(row.winner).data ?? null) : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -125,6 +135,8 @@ function waitValues(body: StepBody, index: number, path: string) {
     html: '',
     markdown: null,
     text: '',
+    variants: null,
+    abTest: null,
   };
 }
 
@@ -135,13 +147,34 @@ function stepValues(body: StepBody, index: number, path = 'body') {
       ? { markdown: body.markdown }
       : { html: body.html ?? '', markdown: null };
   const templates = { subject: body.subject ?? '', preheader: body.preheader, text: body.text };
+  const checked = checkedBody(templates, source);
   return {
     kind: 'email',
     waitFor: null,
     delayMinutes: delayMinutes(body.delay),
     sendWindow: body.sendWindow,
     ...templates,
-    ...checkedBody(templates, source),
+    ...checked,
+    variants: body.variants
+      ? storedVariants(body.variants, { ...templates, html: checked.html }, path)
+      : null,
+    abTest: body.variants ? (body.abTest ?? DEFAULT_AB_TEST) : null,
+  };
+}
+
+/**
+ * New variants (or none): a new A/B test, so the old one's start and winner are cleared. Counts
+ * of the old test stay on its deliveries; the results count from the new start.
+ */
+function newTest(body: UpdateStepBody, step: StepTemplates, current: StepAbTest | null) {
+  const variants = body.variants ? storedVariants(body.variants, step, 'body') : null;
+  return {
+    variants,
+    abTest: variants ? (body.abTest ?? current ?? DEFAULT_AB_TEST) : null,
+    abStartedAt: null,
+    winner: null,
+    winnerAt: null,
+    winnerPickedBy: null,
   };
 }
 
@@ -348,6 +381,7 @@ export function createSequenceService(deps: {
       await owned(principal, businessId, sequenceId, 'content.write');
       const current = found(await repository.findStep(sequenceId, stepId), 'Step');
       if (current.kind === 'wait_for_event') {
+        if (body.variants) throw invalid('body.variants', 'only an email step has A/B variants');
         const index = (await repository.steps(sequenceId)).findIndex((step) => step.id === stepId);
         const row = await repository.updateStep(sequenceId, stepId, {
           ...(body.waitFor ? { waitFor: storedWait(body.waitFor, index, 'body.waitFor') } : {}),
@@ -371,11 +405,19 @@ export function createSequenceService(deps: {
             : (current.markdown ?? null);
       const source =
         markdown === null ? { html: body.html ?? current.html, markdown } : { markdown };
+      const checked = checkedBody(templates, source);
+      if (body.abTest && body.variants === undefined && !current.variants) {
+        throw invalid('body.abTest', 'give the step variants first: abTest decides their test');
+      }
       const row = await repository.updateStep(sequenceId, stepId, {
         ...templates,
-        ...checkedBody(templates, source),
+        ...checked,
         ...(body.delay ? { delayMinutes: delayMinutes(body.delay) } : {}),
         ...(body.sendWindow !== undefined ? { sendWindow: body.sendWindow } : {}),
+        ...(body.variants !== undefined
+          ? newTest(body, { ...templates, html: checked.html }, current.abTest)
+          : {}),
+        ...(body.abTest && body.variants === undefined ? { abTest: body.abTest } : {}),
       });
       if (!row) throw notFound('Step');
       return toStep(row);
@@ -389,6 +431,7 @@ export function createSequenceService(deps: {
     ...createEnrollment({ repository, ownedSequence: owned }),
     ...createPreviews({ ...deps, repository, ownedSequence: owned }),
     ...createSequenceAnalytics({ repository, ownedSequence: owned }),
+    ...createStepAbTests({ db: deps.db, repository, ownedSequence: owned }),
     ...createOutboxBrowser({ access, mailer: deps.mailer }),
 
     async segmentChoices(principal: Principal, businessId: string) {

@@ -2,16 +2,15 @@
 // business, so a subscriber of another business is indistinguishable from one that does not
 // exist; an import's stored file is found by the id its job was queued with.
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { constants, createGunzip, gzip } from 'node:zlib';
 
 import { and, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { isUniqueViolation, mapConstraintErrors } from '../../platform/db/constraint-errors.ts';
+import { copyInto, copyNullable, copyText } from '../../platform/db/copy.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
 import { preparedKeysetList } from '../../platform/db/prepared.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
@@ -56,20 +55,6 @@ const MERGE_SET = `first_name = coalesce(excluded.first_name, subscribers.first_
   last_name = coalesce(excluded.last_name, subscribers.last_name),
   attributes = subscribers.attributes || excluded.attributes,
   updated_at = now()`;
-
-/** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
-function copyText(value: string): string {
-  return /[\\\t\n\r]/.test(value)
-    ? value.replace(/[\\\t\n\r]/g, (char) => COPY_ESCAPES[char] ?? char)
-    : value;
-}
-const COPY_ESCAPES: Record<string, string> = {
-  '\\': '\\\\',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-};
-const copyNullable = (value: string | null) => (value === null ? '\\N' : copyText(value));
 
 /** One subscriber as a line of `COPY subscribers (business_id, email, …) FROM STDIN`. */
 function copyLine(businessId: string, row: ImportedSubscriber): string {
@@ -127,16 +112,13 @@ export function createSubscriberCopier(pool: pg.Pool) {
       client.release(broken);
     }
   }
-  async function copyInto(client: pg.PoolClient, table: string, text: Buffer): Promise<number> {
-    const copy = client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS}) FROM STDIN`));
-    await pipeline(Readable.from([text], { objectMode: false }), copy);
-    return copy.rowCount;
-  }
   return {
     async insertNew(batch: CopyBatch): Promise<number | undefined> {
       if (batch.rows === 0) return 0;
       try {
-        return await withClient((client) => copyInto(client, 'subscribers', batch.text()));
+        return await withClient((client) =>
+          copyInto(client, 'subscribers', COPY_COLUMNS, batch.text()),
+        );
       } catch (error) {
         if (isUniqueViolation(error)) return undefined;
         throw error;
@@ -156,7 +138,7 @@ export function createSubscriberCopier(pool: pg.Pool) {
                first_name text, last_name text, attributes jsonb, consent_status text, source text)
              ON COMMIT DELETE ROWS`,
           );
-          await copyInto(client, 'subscriber_import_rows', batch.text());
+          await copyInto(client, 'subscriber_import_rows', COPY_COLUMNS, batch.text());
           const result = await client.query<{ inserted: number; total: number }>(
             `with written as (
                insert into subscribers (${COPY_COLUMNS})

@@ -1,12 +1,19 @@
 // SQL of the Segment API write path: which business a write key names, the flush (suppression
-// check, the ledger-deduplicated insert, the per-minute counts) and the backlog's age for /health.
+// check, the ledger-deduplicated COPY, the per-minute counts) and the backlog's age for /health.
 import { sql } from 'drizzle-orm';
 
-import type { Database, Executor } from '../../platform/db/client.ts';
+import type { Database, DatabaseHandle } from '../../platform/db/client.ts';
+import {
+  type BulkSession,
+  bulkTransaction,
+  copyJson,
+  copyNullable,
+  copyText,
+} from '../../platform/db/copy.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
 import { identityHash } from './identity-hash.ts';
-import { type EventRow, insertNewEvents } from './repository.ts';
-import type { RejectedCounts } from './writer.ts';
+import type { EventRow } from './repository.ts';
+import type { FlushWork, RejectedCounts } from './writer.ts';
 
 export interface FlushOutcome {
   stored: number;
@@ -35,12 +42,11 @@ function identityHashesOf(row: EventRow): string[] {
 }
 
 /** The rows whose person asked to be forgotten (one cheap query when no business has any). */
-async function suppressedRows(tx: Executor, rows: EventRow[]): Promise<Set<EventRow>> {
+async function suppressedRows(session: BulkSession, rows: EventRow[]): Promise<Set<EventRow>> {
   const businessIds = [...new Set(rows.map((row) => row.businessId))];
-  const listed = rowsOf<{ business_id: string }>(
-    await tx.execute(sql`
-      SELECT DISTINCT business_id FROM tracking_suppressions
-      WHERE business_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(businessIds)}::jsonb)::uuid)`),
+  const listed = await session.query<{ business_id: string }>(
+    `SELECT DISTINCT business_id FROM tracking_suppressions WHERE business_id = ANY($1::uuid[])`,
+    [businessIds],
   );
   const dropped = new Set<EventRow>();
   if (listed.length === 0) return dropped;
@@ -49,11 +55,11 @@ async function suppressedRows(tx: Executor, rows: EventRow[]): Promise<Set<Event
   const pairs = candidates.flatMap((row) =>
     identityHashesOf(row).map((hash) => ({ b: row.businessId, h: hash })),
   );
-  const hits = rowsOf<{ business_id: string; identity_hash: string }>(
-    await tx.execute(sql`
-      SELECT s.business_id, s.identity_hash FROM tracking_suppressions s
-      JOIN jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS x(b uuid, h text)
-        ON s.business_id = x.b AND s.identity_hash = x.h`),
+  const hits = await session.query<{ business_id: string; identity_hash: string }>(
+    `SELECT s.business_id, s.identity_hash FROM tracking_suppressions s
+     JOIN unnest($1::uuid[], $2::text[]) AS x(b, h)
+       ON s.business_id = x.b AND s.identity_hash = x.h`,
+    [pairs.map((pair) => pair.b), pairs.map((pair) => pair.h)],
   );
   const hit = new Set(hits.map((row) => `${row.business_id}:${row.identity_hash}`));
   for (const row of candidates) {
@@ -64,66 +70,149 @@ async function suppressedRows(tx: Executor, rows: EventRow[]): Promise<Set<Event
   return dropped;
 }
 
+/**
+ * The rows whose (businessId, messageId) the ledger had not seen, in batch order (a batch that
+ * repeats a messageId keeps its first). Ledger rows go in key order, so concurrent writers of
+ * overlapping batches wait on each other instead of deadlocking.
+ */
+async function claimNew(session: BulkSession, rows: EventRow[]): Promise<EventRow[]> {
+  if (rows.length === 0) return [];
+  const businessIds: string[] = [];
+  const messageIds: string[] = [];
+  const receivedAts: string[] = [];
+  const times = new IsoTimes();
+  for (const row of rows) {
+    businessIds.push(row.businessId);
+    messageIds.push(row.messageId);
+    receivedAts.push(times.of(row.receivedAt));
+  }
+  const fresh = await session.query<{ business_id: string; message_id: string }>(
+    `INSERT INTO event_ids (business_id, message_id, received_at)
+     SELECT b, m, r FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS x(b, m, r)
+     ORDER BY b, m
+     ON CONFLICT DO NOTHING
+     RETURNING business_id, message_id`,
+    [businessIds, messageIds, receivedAts],
+  );
+  if (fresh.length === rows.length) return rows;
+  const isFresh = new Set(fresh.map((row) => `${row.business_id}\u0000${row.message_id}`));
+  return rows.filter((row) => isFresh.delete(`${row.businessId}\u0000${row.messageId}`));
+}
+
+/** ISO strings of dates, each worked out once (the rows of one request share theirs). */
+class IsoTimes {
+  private readonly seen = new Map<number, string>();
+  of(date: Date): string {
+    const at = date.getTime();
+    let iso = this.seen.get(at);
+    if (iso === undefined) {
+      iso = date.toISOString();
+      this.seen.set(at, iso);
+    }
+    return iso;
+  }
+  ofNullable(date: Date | null): string {
+    return date === null ? '\\N' : this.of(date);
+  }
+}
+
+const EVENT_COLUMNS =
+  'business_id, message_id, type, event, user_id, anonymous_id, email, group_id, previous_id, ' +
+  'properties, traits, context, integrations, timestamp, original_timestamp, sent_at, received_at';
+
+/** The rows as COPY text lines for `EVENT_COLUMNS`. */
+function eventCopyText(rows: EventRow[]): string {
+  const times = new IsoTimes();
+  let text = '';
+  for (const row of rows) {
+    text +=
+      `${row.businessId}\t${copyText(row.messageId)}\t${row.type}\t${copyNullable(row.event)}\t` +
+      `${copyNullable(row.userId)}\t${copyNullable(row.anonymousId)}\t${copyNullable(row.email)}\t` +
+      `${copyNullable(row.groupId)}\t${copyNullable(row.previousId)}\t` +
+      `${copyJson(row.properties)}\t${copyJson(row.traits)}\t${copyJson(row.context)}\t` +
+      `${copyJson(row.integrations)}\t${times.of(row.timestamp)}\t` +
+      `${times.ofNullable(row.originalTimestamp)}\t${times.ofNullable(row.sentAt)}\t` +
+      `${times.of(row.receivedAt)}\n`;
+  }
+  return text;
+}
+
 function minuteOf(date: Date): string {
   return new Date(Math.floor(date.getTime() / 60_000) * 60_000).toISOString();
 }
 
-/**
- * One flush, in one transaction: drops suppressed rows, stores the new ones (the ledger skips
- * messageIds seen before) and adds the accepted/rejected counts of the minute.
- */
-export async function writeFlush(
-  db: Database,
-  rows: EventRow[],
-  rejected: RejectedCounts,
-  now: Date,
-): Promise<FlushOutcome> {
-  return db.transaction(async (tx) => {
-    const dropped = rows.length > 0 ? await suppressedRows(tx, rows) : new Set<EventRow>();
-    const kept = dropped.size > 0 ? rows.filter((row) => !dropped.has(row)) : rows;
-    const stored = await insertNewEvents(tx, kept);
-    const counts = new Map<string, { b: string; m: string; a: number; r: number }>();
-    const count = (businessId: string, minute: string) => {
-      const key = `${businessId}:${minute}`;
-      let entry = counts.get(key);
-      if (!entry) {
-        entry = { b: businessId, m: minute, a: 0, r: 0 };
-        counts.set(key, entry);
-      }
-      return entry;
-    };
-    // Rows of one request share their receivedAt: the minute is worked out once per value.
-    const minutes = new Map<number, string>();
-    for (const row of stored) {
-      const at = row.receivedAt.getTime();
-      let minute = minutes.get(at);
-      if (minute === undefined) {
-        minute = minuteOf(row.receivedAt);
-        minutes.set(at, minute);
-      }
-      count(row.businessId, minute).a += 1;
+/** Accepted (stored) and rejected counts per business and minute of receipt. */
+function minuteCounts(stored: EventRow[], rejected: RejectedCounts, now: Date) {
+  const counts = new Map<string, { b: string; m: string; a: number; r: number }>();
+  const count = (businessId: string, minute: string) => {
+    const key = `${businessId}:${minute}`;
+    let entry = counts.get(key);
+    if (!entry) {
+      entry = { b: businessId, m: minute, a: 0, r: 0 };
+      counts.set(key, entry);
     }
-    for (const [businessId, n] of rejected) count(businessId, minuteOf(now)).r += n;
-    if (counts.size > 0) {
-      // Key order, so two flushes counting the same minutes wait instead of deadlocking.
-      const entries = [...counts.values()].sort((x, y) =>
-        x.b === y.b ? x.m.localeCompare(y.m) : x.b.localeCompare(y.b),
-      );
-      await tx.execute(sql`
-        INSERT INTO tracking_minute_stats (business_id, minute, accepted, rejected)
-        SELECT b, m, a, r FROM jsonb_to_recordset(${JSON.stringify(entries)}::jsonb)
-          AS x(b uuid, m timestamptz, a int, r int)
-        ON CONFLICT (business_id, minute) DO UPDATE SET
-          accepted = tracking_minute_stats.accepted + excluded.accepted,
-          rejected = tracking_minute_stats.rejected + excluded.rejected`);
+    return entry;
+  };
+  // Rows of one request share their receivedAt: the minute is worked out once per value.
+  const minutes = new Map<number, string>();
+  for (const row of stored) {
+    const at = row.receivedAt.getTime();
+    let minute = minutes.get(at);
+    if (minute === undefined) {
+      minute = minuteOf(row.receivedAt);
+      minutes.set(at, minute);
     }
-    return {
-      stored: stored.length,
-      duplicates: kept.length - stored.length,
-      suppressed: dropped.size,
-    };
-  });
+    count(row.businessId, minute).a += 1;
+  }
+  for (const [businessId, n] of rejected) count(businessId, minuteOf(now)).r += n;
+  // Key order, so two flushes counting the same minutes wait instead of deadlocking.
+  return [...counts.values()].sort((x, y) =>
+    x.b === y.b ? x.m.localeCompare(y.m) : x.b.localeCompare(y.b),
+  );
 }
+
+/**
+ * The Segment API's store: one flush of the group-commit writer in one transaction. It drops
+ * suppressed rows, claims the messageIds in the ledger (the ones seen before are skipped),
+ * COPYs the new events in and adds the accepted/rejected counts of the minute.
+ */
+export function createEventStore(database: DatabaseHandle) {
+  return {
+    /** `collect` is called once the transaction has begun and answers the rows to write. */
+    writeFlush(collect: () => FlushWork, now: Date): Promise<FlushOutcome> {
+      return bulkTransaction(database, async (session) => {
+        const { rows, rejected } = collect();
+        const dropped = rows.length > 0 ? await suppressedRows(session, rows) : new Set();
+        const kept = dropped.size > 0 ? rows.filter((row) => !dropped.has(row)) : rows;
+        const stored = await claimNew(session, kept);
+        if (stored.length > 0) await session.copy('events', EVENT_COLUMNS, eventCopyText(stored));
+        const entries = minuteCounts(stored, rejected, now);
+        if (entries.length > 0) {
+          await session.query(
+            `INSERT INTO tracking_minute_stats (business_id, minute, accepted, rejected)
+             SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[])
+             ON CONFLICT (business_id, minute) DO UPDATE SET
+               accepted = tracking_minute_stats.accepted + excluded.accepted,
+               rejected = tracking_minute_stats.rejected + excluded.rejected`,
+            [
+              entries.map((entry) => entry.b),
+              entries.map((entry) => entry.m),
+              entries.map((entry) => entry.a),
+              entries.map((entry) => entry.r),
+            ],
+          );
+        }
+        return {
+          stored: stored.length,
+          duplicates: kept.length - stored.length,
+          suppressed: dropped.size,
+        };
+      });
+    },
+  };
+}
+
+export type EventStore = ReturnType<typeof createEventStore>;
 
 /** Seconds since the oldest event not yet processed by the customer processor was received. */
 export async function processingLagSeconds(db: Database): Promise<number> {

@@ -2,10 +2,10 @@
 // ahead of time (so events never pile up in the DEFAULT partition), and, with a retention set,
 // drop whole months older than it (a DROP is instant where a DELETE of millions of rows is not).
 // Runs at start and hourly wherever jobs are consumed; an advisory lock lets one process at a time.
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { sql } from 'drizzle-orm';
 
+import { pollingLoop } from '../../platform/background-loop.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -113,8 +113,6 @@ export function createEventMaintenance(deps: {
   now?: () => Date;
 }): BackgroundLoop & { runOnce(): Promise<PartitionMaintenanceResult> } {
   const now = deps.now ?? (() => new Date());
-  const controller = new AbortController();
-  let running: Promise<void> | undefined;
 
   async function runOnce(): Promise<PartitionMaintenanceResult> {
     const result = await maintainEventPartitions(deps.db, {
@@ -127,28 +125,21 @@ export function createEventMaintenance(deps: {
     return result;
   }
 
-  async function loop(): Promise<void> {
-    while (!controller.signal.aborted) {
-      try {
-        await runOnce();
-      } catch (error) {
-        deps.logger.error({ err: error }, 'event partition maintenance failed');
-      }
-      await sleep(deps.intervalMs ?? DEFAULT_INTERVAL_MS, undefined, {
-        signal: controller.signal,
-      }).catch(() => undefined);
-    }
-  }
+  const loop = pollingLoop({
+    name: 'event-partition-maintenance',
+    intervalMs: deps.intervalMs ?? DEFAULT_INTERVAL_MS,
+    logger: deps.logger,
+    failureMessage: 'event partition maintenance failed',
+    round: async () => {
+      await runOnce();
+      return false;
+    },
+  });
 
   return {
-    name: 'event-partition-maintenance',
+    name: loop.name,
     runOnce,
-    start() {
-      running ??= loop();
-    },
-    async stop() {
-      controller.abort();
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }

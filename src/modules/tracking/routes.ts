@@ -135,6 +135,7 @@ export async function trackingRoutes(app: App, deps: { tracking: TrackingService
           basicWriteKey: basicWriteKey(request),
           body: request.body,
           ip: request.ip,
+          bodyBytes: bodyBytesOf(request.headers['content-length']),
         });
         return { success: true as const };
       },
@@ -162,4 +163,10 @@ export async function trackingRoutes(app: App, deps: { tracking: TrackingService
     );
     done();
   });
+}
+
+/** The request body's size as sent, when the client declared it (not with chunked encoding). */
+function bodyBytesOf(contentLength: string | undefined): number | undefined {
+  const bytes = Number(contentLength);
+  return contentLength !== undefined && Number.isSafeInteger(bytes) ? bytes : undefined;
 }

@@ -4,11 +4,11 @@
 // once they are committed.
 import { randomUUID } from 'node:crypto';
 
-import type { Database } from '../../platform/db/client.ts';
+import type { DatabaseHandle } from '../../platform/db/client.ts';
 import { AppError, unauthenticated } from '../../platform/http/errors.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
-import { businessOfWriteKey, processingLagSeconds, writeFlush } from './ingest-repository.ts';
+import { businessOfWriteKey, createEventStore, processingLagSeconds } from './ingest-repository.ts';
 import type { EventRow } from './repository.ts';
 import {
   BatchEnvelope,
@@ -31,10 +31,13 @@ export interface TrackingCall {
   basicWriteKey: string | undefined;
   body: unknown;
   ip: string;
+  /** The body's size on the wire, when known: a batch no larger than one event's limit needs no per-event size check. */
+  bodyBytes?: number | undefined;
 }
 
 export interface TrackingServiceDeps {
-  db: Database;
+  /** The handle, not only drizzle: flushes COPY the events in (pg-copy-streams or PGlite's). */
+  database: DatabaseHandle;
   limiter: RateLimiter;
   metrics: Metrics;
   ratePerSecond: number;
@@ -111,6 +114,7 @@ export function createTrackingService(deps: TrackingServiceDeps) {
   const rejected = new LastMinute();
   const keyCache = new Map<string, { businessId: Promise<string | null>; until: number }>();
 
+  const store = createEventStore(deps.database);
   const writer = new EventWriter({
     flushDelayMs: 2,
     flushRows: 5_000,
@@ -118,8 +122,8 @@ export function createTrackingService(deps: TrackingServiceDeps) {
     maxWaitMs: 5_000,
     concurrency: deps.flushConcurrency,
     ...deps.writer,
-    write: async ({ rows, rejected: refused }) => {
-      const outcome = await writeFlush(deps.db, rows, refused, new Date(now()));
+    write: async (collect) => {
+      const outcome = await store.writeFlush(collect, new Date(now()));
       deps.metrics.trackingEvents.inc({ outcome: 'accepted' }, outcome.stored);
       deps.metrics.trackingEvents.inc({ outcome: 'duplicate' }, outcome.duplicates);
       deps.metrics.trackingEvents.inc({ outcome: 'suppressed' }, outcome.suppressed);
@@ -137,7 +141,7 @@ export function createTrackingService(deps: TrackingServiceDeps) {
     const cached = keyCache.get(key);
     if (cached && cached.until > at) return cached.businessId;
     if (keyCache.size >= KEY_CACHE_ENTRIES) keyCache.clear();
-    const businessId = businessOfWriteKey(deps.db, key);
+    const businessId = businessOfWriteKey(deps.database.db, key);
     keyCache.set(key, { businessId, until: at + KEY_CACHE_MS });
     businessId.catch(() => keyCache.delete(key));
     return businessId;
@@ -248,7 +252,10 @@ export function createTrackingService(deps: TrackingServiceDeps) {
       }
 
       const tooLarge: number[] = [];
-      if (call.kind === 'batch') {
+      if (
+        call.kind === 'batch' &&
+        !(call.bodyBytes !== undefined && call.bodyBytes <= MAX_EVENT_BYTES)
+      ) {
         items.forEach((item, index) => {
           if (Buffer.byteLength(JSON.stringify(item)) > MAX_EVENT_BYTES) tooLarge.push(index);
         });
@@ -322,7 +329,7 @@ export function createTrackingService(deps: TrackingServiceDeps) {
     /** The write path's state for /health. */
     async health(): Promise<IngestionHealth> {
       const at = now();
-      const lag = await processingLagSeconds(deps.db).catch(() => null);
+      const lag = await processingLagSeconds(deps.database.db).catch(() => null);
       const writeLagMs = Math.round(writer.oldestWaitMs());
       return {
         status: writeLagMs > 1_000 ? 'degraded' : 'ok',

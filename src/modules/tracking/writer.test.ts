@@ -18,7 +18,7 @@ function gate() {
 
 function writerWith(write: (work: FlushWork) => Promise<void>, overrides = {}) {
   return new EventWriter({
-    write,
+    write: (collect) => write(collect()),
     flushDelayMs: 1,
     flushRows: 100,
     concurrency: 1,
@@ -76,5 +76,29 @@ describe('EventWriter', () => {
     }).toThrow(/behind/);
     held.open();
     await Promise.all([first, queued]);
+  });
+
+  it('takes the writes that arrived while its transaction waited for the database', async () => {
+    const flushes: string[][] = [];
+    const database = gate();
+    const writer = new EventWriter({
+      write: async (collect) => {
+        await database.opened; // e.g. PGlite's one connection, busy elsewhere
+        flushes.push(collect().rows.map((r) => r.messageId));
+      },
+      flushDelayMs: 1,
+      flushRows: 3,
+      concurrency: 1,
+      maxPendingRows: 1_000,
+      maxWaitMs: 60_000,
+    });
+    const first = writer.write([row('a')]);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // its flush has started waiting
+    const later = [writer.write([row('b')]), writer.write([row('c')]), writer.write([row('d')])];
+    database.open();
+    await Promise.all([first, ...later]);
+    // b and c joined a's flush; d would have made it larger than flushRows.
+    expect(flushes).toEqual([['a', 'b', 'c'], ['d']]);
+    expect(writer.pendingRows).toBe(0);
   });
 });

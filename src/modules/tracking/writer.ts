@@ -15,8 +15,13 @@ export interface FlushWork {
 }
 
 export interface WriterOptions {
-  /** Writes one flush in one transaction; rejects if nothing was committed. */
-  write(work: FlushWork): Promise<void>;
+  /**
+   * Writes one flush in one transaction; rejects if nothing was committed. It calls `collect`
+   * once, when its transaction has begun, for the rows to write: a flush that had to wait for
+   * the database (PGlite's single connection, busy with the customer processor) takes what
+   * arrived meanwhile too, instead of leaving it for the next flush.
+   */
+  write(collect: () => FlushWork): Promise<void>;
   /** Wait this long after the first pending write before flushing (more requests join). */
   flushDelayMs: number;
   /** Flush at once when this many rows wait; also the most rows one flush takes. */
@@ -110,7 +115,7 @@ export class EventWriter {
       this.timer = undefined;
     }
     while (this.queue.length > 0 && this.inFlight < this.options.concurrency) {
-      const taken = this.take();
+      const taken = this.take(0);
       this.inFlight += 1;
       void this.run(taken).finally(() => {
         this.inFlight -= 1;
@@ -120,13 +125,15 @@ export class EventWriter {
     }
   }
 
-  /** Takes queued writes up to `flushRows` rows (at least one write). */
-  private take(): Pending[] {
-    let rows = 0;
+  /** Takes queued writes while the flush stays within `flushRows` (at least one when it has none). */
+  private take(alreadyTaken: number): Pending[] {
+    let rows = alreadyTaken;
     let count = 0;
     while (count < this.queue.length) {
       const next = this.queue[count] as Pending;
-      if (count > 0 && rows + next.rows.length > this.options.flushRows) break;
+      if ((count > 0 || alreadyTaken > 0) && rows + next.rows.length > this.options.flushRows) {
+        break;
+      }
       rows += next.rows.length;
       count += 1;
     }
@@ -136,15 +143,24 @@ export class EventWriter {
   private async run(taken: Pending[]): Promise<void> {
     const rows: EventRow[] = [];
     const rejected: RejectedCounts = new Map();
-    for (const pending of taken) {
-      for (const row of pending.rows) rows.push(row);
-      for (const [businessId, count] of pending.rejected ?? []) {
-        rejected.set(businessId, (rejected.get(businessId) ?? 0) + count);
+    const add = (pendings: Pending[]) => {
+      for (const pending of pendings) {
+        for (const row of pending.rows) rows.push(row);
+        for (const [businessId, count] of pending.rejected ?? []) {
+          rejected.set(businessId, (rejected.get(businessId) ?? 0) + count);
+        }
       }
-    }
+    };
+    add(taken);
+    const collect = (): FlushWork => {
+      const more = this.take(rows.length);
+      taken.push(...more);
+      add(more);
+      return { rows, rejected };
+    };
     const started = performance.now();
     try {
-      await this.options.write({ rows, rejected });
+      await this.options.write(collect);
       this.options.onFlush?.(rows.length, (performance.now() - started) / 1000);
       for (const pending of taken) pending.resolve();
     } catch (error) {

@@ -170,22 +170,20 @@ async function openPostgres(
       return result as never;
     }
   }
+  // No JIT: the hot reads are prepared statements, and a generic plan's `LIMIT $n` is estimated
+  // at a tenth of the table, which on a large one crosses jit_above_cost and compiles every run
+  // (165 ms on a 20-row page of a million sequences). Herald's queries are short; JIT never pays.
+  // Set as a startup option, so no query races the client's first one.
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
     Client: TimedClient,
     idleTimeoutMillis: 30_000,
     application_name: 'herald',
+    options: '-c jit=off',
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  // No JIT: the hot reads are prepared statements, and a generic plan's `LIMIT $n` is estimated
-  // at a tenth of the table, which on a large one crosses jit_above_cost and compiles every run
-  // (165 ms on a 20-row page of a million sequences). Herald's queries are short; JIT never pays.
-  // Queued before the client's first query, so it runs first.
-  pool.on('connect', (client) => {
-    client.query('SET jit = off').catch(() => undefined);
-  });
   await pool.query('SELECT 1');
   const db = drizzleNodePg(pool, { schema }) as unknown as Database;
   return {

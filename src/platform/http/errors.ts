@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** Well-formed, but asks for something Herald cannot do (a question no rule expresses). */
+  UNPROCESSABLE: 422,
   RATE_LIMITED: 429,
   AI_BUDGET_EXCEEDED: 429,
   INTERNAL: 500,

@@ -27,9 +27,43 @@ interface Finding {
 /**
  * The first place in `value` holding unstorable text or nesting past MAX_JSON_DEPTH, as
  * `location.a.b.0` (a bad key names the object that holds it). Iterative, so input nested
- * thousands of levels deep cannot overflow this walk either.
+ * thousands of levels deep cannot overflow this walk either. Every request passes through it,
+ * so a quick walk that builds no paths runs first; only refused input is walked again for its path.
  */
 export function findRefusedInput(value: unknown, location: string): Finding | undefined {
+  return holdsRefusedInput(value) ? locateRefusedInput(value, location) : undefined;
+}
+
+/** Whether `value` holds unstorable text or nests too deep (no allocation per value). */
+function holdsRefusedInput(value: unknown): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const current = values.pop();
+    const depth = depths.pop() as number;
+    if (typeof current === 'string') {
+      if (UNSTORABLE.test(current)) return true;
+    } else if (current !== null && typeof current === 'object') {
+      if (depth > MAX_JSON_DEPTH) return true;
+      if (Array.isArray(current)) {
+        for (const child of current as unknown[]) {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      } else if (!Buffer.isBuffer(current)) {
+        const record = current as Record<string, unknown>;
+        for (const key of Object.keys(record)) {
+          if (UNSTORABLE.test(key)) return true;
+          values.push(record[key]);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+function locateRefusedInput(value: unknown, location: string): Finding | undefined {
   const stack: [unknown, string, number][] = [[value, location, 0]];
   while (stack.length > 0) {
     const [current, path, depth] = stack.pop() as [unknown, string, number];

@@ -1950,7 +1950,7 @@ export interface paths {
     };
     /**
      * AI calls, tokens and cost by day, task and model; budget left today
-     * @description Days are UTC. Every model attempt counts (retries, and calls refused by the budget, which cost nothing). The builtin provider appears as provider and model `builtin` at no cost.
+     * @description Days are UTC. Every model attempt counts (retries, and calls refused by the budget, which cost nothing). The builtin provider appears as provider and model `builtin` at no cost. `ungrounded` counts answers refused for a number that is not one of the figures the model was given.
      *
      *     Permission: `business.read` (owner, admin, editor, viewer).
      *
@@ -5815,7 +5815,7 @@ export interface paths {
     };
     /**
      * List customers, most recently seen first, searched or filtered
-     * @description `search` matches part of an email, userId or name; `segmentId` keeps members of a segment; `lastSeenAfter`/`lastSeenBefore` bound the last event; `hasOrders` keeps customers with (or without) an order.
+     * @description `search` matches the start of an email, of its domain or of a userId, or any part of a name (case-insensitive except the userId); `segmentId` keeps members of a segment; `lastSeenAfter`/`lastSeenBefore` bound the last event; `hasOrders` keeps customers with (or without) an order.
      *
      *     Permission: `business.read` (owner, admin, editor, viewer).
      *
@@ -5824,11 +5824,15 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          churnTier?: components['schemas']['ChurnTierInput'];
           cursor?: string;
           hasOrders?: 'true' | 'false';
           lastSeenAfter?: string;
           lastSeenBefore?: string;
           limit?: number;
+          /** @description Keeps customers whose CLV percentile is at least this (80: the top 20 %) */
+          minClvPercentile?: number;
+          rfmSegment?: components['schemas']['RfmSegmentInput'];
           search?: string;
           segmentId?: string;
           userId?: string;
@@ -5860,6 +5864,7 @@ export interface paths {
                 name: string | null;
                 orderCount: number;
                 revenueCents: number;
+                scores: components['schemas']['CustomerScoreSummary'] | null;
                 subscriberId: string | null;
                 userId: string | null;
               }[];
@@ -5987,6 +5992,7 @@ export interface paths {
                 totalCents: number;
               }[];
               revenueCents: number;
+              scores: components['schemas']['CustomerScores'] | null;
               segments: {
                 /** Format: uuid */
                 id: string;
@@ -6456,6 +6462,354 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/customers/questions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask about your customers in plain words
+     * @description The AI layer (strong tier) turns the question into a segment rule (the SegmentRules schema: traits, fields, events, orders, revenue, consent and the latest intelligence run’s scores), which runs inside this business only. The answer holds the rule, the rule in plain words, how many customers match, the first 20 and a summary. A question the rules cannot express — or a model answer outside them — is 422 with what can be asked; it is never run. The builtin provider parses a fixed grammar (docs/intelligence.md) and says so.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CustomerQuestionInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CustomerQuestionAnswer'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        504: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/email/feedback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Report a spam complaint or a bounce about mail Herald sent
+     * @description Either a raw report — an ARF feedback report (RFC 5965) or a DSN (RFC 3464), posted as `message/rfc822` or `text/plain` (the whole message), or as `multipart/report` (its body, with the report’s Content-Type as the request’s) — or a relay webhook’s JSON notification. It is matched by the original Message-ID to a sequence or broadcast delivery of this business. A complaint suppresses the address (complained), stops its enrollments and records 'Email Marked as Spam'; a hard bounce (5.x.x) suppresses it (bounced) and records 'Email Bounced'; a soft bounce (4.x.x, delayed) is recorded only. The same report twice answers `duplicate: true` and changes nothing. An unknown Message-ID is a 404.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['EmailFeedbackNotificationInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EmailFeedbackResult'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/email/variants/draft': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Draft A/B variants of an email (subject, content or both) with AI
+     * @description Answers at once with `count` variants that differ from the original and from each other. Each keeps the original's Liquid and is checked as a saved email is; a variant that would not render is never returned (the model is asked again, then the call fails with AI_OUTPUT_INVALID). The call is recorded and priced in AI usage and counts against the daily AI budget. Nothing is saved: put the variants you like into the broadcast (or step).
+     *
+     *     Permission: `content.write` (owner, admin, editor).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['DraftVariantsBodyInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['DraftedVariants'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        504: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/events': {
     parameters: {
       query?: never;
@@ -6621,6 +6975,666 @@ export interface paths {
           };
           content: {
             'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/intelligence/latest': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The latest succeeded run (the one the customer scores come from)
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              run: components['schemas']['IntelligenceRun'] | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/intelligence/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the runs, newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['IntelligenceRun'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Fit the models and score every customer (a job)
+     * @description Answers 202 with the job; poll GET /api/v1/jobs/{jobId} (or its SSE stream). Its result is `{ runId, status }`. Only orders on or before `asOf` (a calendar day in the business’s time zone; default today) count. RFM always; BG/NBD churn risk, expected purchases, Gamma-Gamma order value and CLV over `horizonDays`, discounted monthly at `annualDiscountRate`, when there is enough data (the model card says why not otherwise).
+     *
+     *     Permission: `content.write` (owner, admin, editor).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['IntelligenceRunOptionsInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/intelligence/runs/{runId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One run: its model card and figures
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          runId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['IntelligenceRun'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/intelligence/runs/{runId}/at-risk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The churn-risk list: customers in the high tier, most valuable first
+     * @description Customers whose churn risk (1 − P(alive)) is 0.7 or more, by CLV, highest first. Empty when the run had too little data to predict; 409 when newer runs have replaced this run’s scores.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+          runId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['AtRiskCustomer'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/intelligence/runs/{runId}/insight': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start an AI job that narrates a run: headline, narrative and the top 3 actions
+     * @description Answers 202 with the job; its result is `{ runId, previousRunId, insight: { headline, narrative, actions: [{ title, why }] }, generatedBy }`. Every number the model writes must be one of the figures it was given (the run’s and the previous run’s, with the shares and before/after figures Herald computes from them): an answer with another number is refused and the model asked again, and after the retries the job fails with AI_OUTPUT_INVALID. The AI usage page counts these refusals. 409 when the run has not succeeded.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          runId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/intelligence/runs/{runId}/scores.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The run’s per-customer scores as CSV (streamed)
+     * @description Columns: `userId,email,frequency,recency,T,monetary,rfmSegment,pAlive,churnRisk,expectedPurchases,expectedOrderValue,clv`. frequency is repeat purchase days, recency and T are days (first purchase to last, and to the as-of day), money in major units; the predictive columns are empty when the run had too little data. 409 when newer runs have replaced this run’s scores.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          runId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description text/csv, one row per scored customer */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': string;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
           };
         };
       };
@@ -8582,6 +9596,7 @@ export interface paths {
             name: string;
             /** @default [] */
             steps?: {
+              abTest?: components['schemas']['StepAbTestInput'];
               delay?: components['schemas']['StepDelayInput'];
               /**
                * @description The HTML body; required unless `markdown` is given.
@@ -8609,6 +9624,8 @@ export interface paths {
                * @default
                */
               text?: string;
+              /** @default null */
+              variants?: components['schemas']['StepVariantBodyInput'][] | null;
               waitFor?: components['schemas']['WaitForEventInput'];
             }[];
             trigger?: components['schemas']['SequenceTriggerInput'];
@@ -9620,6 +10637,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            abTest?: components['schemas']['StepAbTestInput'];
             delay?: components['schemas']['StepDelayInput'];
             /**
              * @description The HTML body; required unless `markdown` is given.
@@ -9647,6 +10665,8 @@ export interface paths {
              * @default
              */
             text?: string;
+            /** @default null */
+            variants?: components['schemas']['StepVariantBodyInput'][] | null;
             waitFor?: components['schemas']['WaitForEventInput'];
           };
         };
@@ -9824,6 +10844,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            abTest?: components['schemas']['StepAbTestInput'];
             delay?: components['schemas']['StepDelayInput'];
             /** @description The HTML body as written: the step is then written in HTML (its Markdown, if any, is cleared) */
             html?: string;
@@ -9834,6 +10855,8 @@ export interface paths {
             subject?: string;
             /** @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written. */
             text?: string;
+            /** @description New variants start a new A/B test (the winner is cleared); null ends the test */
+            variants?: components['schemas']['StepVariantBodyInput'][] | null;
             waitFor?: components['schemas']['WaitForEventInput'];
           };
         };
@@ -9895,6 +10918,202 @@ export interface paths {
         };
       };
     };
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/steps/{stepId}/ab': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A step's A/B test: its state and, per variant, counts and rates
+     * @description Counts since the test started: sent, delivered, opens and clicks (every one, and deliveries opened or clicked at least once); rates are unique opens or clicks over delivered.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+          stepId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StepAbResults'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/sequences/{sequenceId}/steps/{stepId}/ab/winner': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pick (or change) a step's A/B winner by hand: every later delivery gets it
+     * @description Permission: `content.approve` (owner, admin, or a member with the approver flag).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sequenceId: string;
+          stepId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            variant: 'A' | 'B' | 'C' | 'D';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StepAbResults'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/v1/businesses/{businessId}/sequences/{sequenceId}/steps/{stepId}/test': {
@@ -13599,6 +14818,8 @@ export interface components {
         promptTokens: number;
         /** @description Attempts that returned a valid answer */
         succeeded: number;
+        /** @description Answers refused because they stated a number that is not one of the figures the model was given (the call was retried); AI insights are checked this way */
+        ungrounded: number;
       }[];
       byModel: {
         /** @description Model attempts recorded (retries and refusals included) */
@@ -13611,6 +14832,8 @@ export interface components {
         provider: string;
         /** @description Attempts that returned a valid answer */
         succeeded: number;
+        /** @description Answers refused because they stated a number that is not one of the figures the model was given (the call was retried); AI insights are checked this way */
+        ungrounded: number;
       }[];
       byTask: {
         /** @description Model attempts recorded (retries and refusals included) */
@@ -13622,6 +14845,8 @@ export interface components {
         /** @description Attempts that returned a valid answer */
         succeeded: number;
         task: string;
+        /** @description Answers refused because they stated a number that is not one of the figures the model was given (the call was retried); AI insights are checked this way */
+        ungrounded: number;
       }[];
       /** Format: date */
       from: string;
@@ -13636,6 +14861,8 @@ export interface components {
         promptTokens: number;
         /** @description Attempts that returned a valid answer */
         succeeded: number;
+        /** @description Answers refused because they stated a number that is not one of the figures the model was given (the call was retried); AI insights are checked this way */
+        ungrounded: number;
       };
     };
     AiUsageInput: {
@@ -13654,6 +14881,8 @@ export interface components {
         promptTokens: number;
         /** @description Attempts that returned a valid answer */
         succeeded: number;
+        /** @description Answers refused because they stated a number that is not one of the figures the model was given (the call was retried); AI insights are checked this way */
+        ungrounded: number;
       }[];
       byModel: {
         /** @description Model attempts recorded (retries and refusals included) */
@@ -13666,6 +14895,8 @@ export interface components {
         provider: string;
         /** @description Attempts that returned a valid answer */
         succeeded: number;
+        /** @description Answers refused because they stated a number that is not one of the figures the model was given (the call was retried); AI insights are checked this way */
+        ungrounded: number;
       }[];
       byTask: {
         /** @description Model attempts recorded (retries and refusals included) */
@@ -13677,6 +14908,8 @@ export interface components {
         /** @description Attempts that returned a valid answer */
         succeeded: number;
         task: string;
+        /** @description Answers refused because they stated a number that is not one of the figures the model was given (the call was retried); AI insights are checked this way */
+        ungrounded: number;
       }[];
       /** Format: date */
       from: string;
@@ -13691,6 +14924,8 @@ export interface components {
         promptTokens: number;
         /** @description Attempts that returned a valid answer */
         succeeded: number;
+        /** @description Answers refused because they stated a number that is not one of the figures the model was given (the call was retried); AI insights are checked this way */
+        ungrounded: number;
       };
     };
     ApiKey: {
@@ -13720,6 +14955,30 @@ export interface components {
       prefix: string;
       revokedAt: string | null;
       scopes: ('read' | 'write')[];
+    };
+    AtRiskCustomer: {
+      churnRisk: number;
+      clvCents: number;
+      /** Format: uuid */
+      customerId: string;
+      daysSinceLastPurchase: number;
+      email: string | null;
+      frequency: number;
+      name: string | null;
+      rfmSegment: components['schemas']['RfmSegment'];
+      userId: string | null;
+    };
+    AtRiskCustomerInput: {
+      churnRisk: number;
+      clvCents: number;
+      /** Format: uuid */
+      customerId: string;
+      daysSinceLastPurchase: number;
+      email: string | null;
+      frequency: number;
+      name: string | null;
+      rfmSegment: components['schemas']['RfmSegmentInput'];
+      userId: string | null;
     };
     AuditEvent: {
       /** @example auth.login */
@@ -13898,6 +15157,8 @@ export interface components {
         clicked: number;
         /** @description clicked / delivered */
         clickRate: number;
+        /** @description Reported as spam by the recipient's mailbox provider */
+        complained: number;
         delivered: number;
         failed: number;
         opened: number;
@@ -13918,6 +15179,8 @@ export interface components {
         clicked: number;
         /** @description clicked / delivered */
         clickRate: number;
+        /** @description Reported as spam by the recipient's mailbox provider */
+        complained: number;
         delivered: number;
         failed: number;
         /** @enum {string} */
@@ -13951,6 +15214,8 @@ export interface components {
         clicked: number;
         /** @description clicked / delivered */
         clickRate: number;
+        /** @description Reported as spam by the recipient's mailbox provider */
+        complained: number;
         delivered: number;
         failed: number;
         opened: number;
@@ -13971,6 +15236,8 @@ export interface components {
         clicked: number;
         /** @description clicked / delivered */
         clickRate: number;
+        /** @description Reported as spam by the recipient's mailbox provider */
+        complained: number;
         delivered: number;
         failed: number;
         /** @enum {string} */
@@ -14581,6 +15848,16 @@ export interface components {
        */
       webhookUrl?: string;
     };
+    /**
+     * @description low: churn risk below 0.3; medium: 0.3 to 0.7; high: 0.7 and above
+     * @enum {string}
+     */
+    ChurnTier: 'low' | 'medium' | 'high';
+    /**
+     * @description low: churn risk below 0.3; medium: 0.3 to 0.7; high: 0.7 and above
+     * @enum {string}
+     */
+    ChurnTierInput: 'low' | 'medium' | 'high';
     Content: {
       body: {
         [key: string]: unknown;
@@ -14805,6 +16082,202 @@ export interface components {
       revokedAt: string | null;
       scopes: ('read' | 'write')[];
     };
+    CustomerQuestion: {
+      /** @example Who is about to leave with CLV in the top 20 %? */
+      question: string;
+    };
+    CustomerQuestionAnswer: {
+      /** @description Customers of the business matching the rule now */
+      count: number;
+      /** @description The first page of them (20), most recently seen first */
+      customers: {
+        email: string | null;
+        eventCount: number;
+        /** Format: date-time */
+        firstSeenAt: string;
+        /** Format: uuid */
+        id: string;
+        /** Format: date-time */
+        lastSeenAt: string;
+        name: string | null;
+        orderCount: number;
+        revenueCents: number;
+        scores: components['schemas']['CustomerScoreSummary'] | null;
+        subscriberId: string | null;
+        userId: string | null;
+      }[];
+      generatedBy: {
+        model: string;
+        note: string;
+        provider: string;
+      };
+      /** @description The rule in plain words */
+      readable: string;
+      /** @description The segment rule the question became (the SegmentRules schema) */
+      rule: {
+        [key: string]: unknown;
+      };
+      /** @description One paragraph: what was asked, how it was read, how many */
+      summary: string;
+    };
+    CustomerQuestionAnswerInput: {
+      /** @description Customers of the business matching the rule now */
+      count: number;
+      /** @description The first page of them (20), most recently seen first */
+      customers: {
+        email: string | null;
+        eventCount: number;
+        /** Format: date-time */
+        firstSeenAt: string;
+        /** Format: uuid */
+        id: string;
+        /** Format: date-time */
+        lastSeenAt: string;
+        name: string | null;
+        orderCount: number;
+        revenueCents: number;
+        scores: components['schemas']['CustomerScoreSummaryInput'] | null;
+        subscriberId: string | null;
+        userId: string | null;
+      }[];
+      generatedBy: {
+        model: string;
+        note: string;
+        provider: string;
+      };
+      /** @description The rule in plain words */
+      readable: string;
+      /** @description The segment rule the question became (the SegmentRules schema) */
+      rule: {
+        [key: string]: unknown;
+      };
+      /** @description One paragraph: what was asked, how it was read, how many */
+      summary: string;
+    };
+    CustomerQuestionInput: {
+      /** @example Who is about to leave with CLV in the top 20 %? */
+      question: string;
+    };
+    CustomerScores: {
+      /** @description Days from the first purchase day to the as-of date */
+      ageDays: number;
+      /** Format: date */
+      asOf: string;
+      churnRisk: number | null;
+      churnTier: components['schemas']['ChurnTier'] | null;
+      clvCents: number | null;
+      clvPercentile: number | null;
+      expectedOrderValueCents: number | null;
+      /** @description Over the run’s horizon */
+      expectedPurchases: number | null;
+      /** @description Repeat purchase days */
+      frequency: number;
+      /** @description Mean value of the repeat purchase days */
+      monetaryCents: number;
+      pAlive: number | null;
+      /** @description Days from the first purchase day to the last */
+      recencyDays: number;
+      rfm: {
+        f: number;
+        m: number;
+        r: number;
+        segment: components['schemas']['RfmSegment'];
+      };
+      /** Format: uuid */
+      runId: string;
+    };
+    CustomerScoresInput: {
+      /** @description Days from the first purchase day to the as-of date */
+      ageDays: number;
+      /** Format: date */
+      asOf: string;
+      churnRisk: number | null;
+      churnTier: components['schemas']['ChurnTierInput'] | null;
+      clvCents: number | null;
+      clvPercentile: number | null;
+      expectedOrderValueCents: number | null;
+      /** @description Over the run’s horizon */
+      expectedPurchases: number | null;
+      /** @description Repeat purchase days */
+      frequency: number;
+      /** @description Mean value of the repeat purchase days */
+      monetaryCents: number;
+      pAlive: number | null;
+      /** @description Days from the first purchase day to the last */
+      recencyDays: number;
+      rfm: {
+        f: number;
+        m: number;
+        r: number;
+        segment: components['schemas']['RfmSegmentInput'];
+      };
+      /** Format: uuid */
+      runId: string;
+    };
+    CustomerScoreSummary: {
+      churnRisk: number | null;
+      churnTier: components['schemas']['ChurnTier'] | null;
+      clvCents: number | null;
+      rfmSegment: components['schemas']['RfmSegment'];
+    };
+    CustomerScoreSummaryInput: {
+      churnRisk: number | null;
+      churnTier: components['schemas']['ChurnTierInput'] | null;
+      clvCents: number | null;
+      rfmSegment: components['schemas']['RfmSegmentInput'];
+    };
+    DraftedVariants: {
+      generatedBy: {
+        model: string;
+        provider: string;
+      };
+      variants: {
+        /** @description Absent when only subjects vary */
+        body?: string;
+        subject: string;
+      }[];
+    };
+    DraftedVariantsInput: {
+      generatedBy: {
+        model: string;
+        provider: string;
+      };
+      variants: {
+        /** @description Absent when only subjects vary */
+        body?: string;
+        subject: string;
+      }[];
+    };
+    DraftVariantsBody: {
+      /** @description The original body in Markdown (Liquid allowed), as a variant or template has it */
+      body?: string;
+      /** @description How many variants to draft */
+      count: number;
+      /** @description What the test is for, e.g. more clicks */
+      goal?: string;
+      /** @description The original subject (Liquid allowed) */
+      subject: string;
+      /**
+       * @description What the variants change
+       * @enum {string}
+       */
+      vary: 'subject' | 'content' | 'both';
+    };
+    DraftVariantsBodyInput: {
+      /** @description The original body in Markdown (Liquid allowed), as a variant or template has it */
+      body?: string;
+      /** @description How many variants to draft */
+      count: number;
+      /** @description What the test is for, e.g. more clicks */
+      goal?: string;
+      /** @description The original subject (Liquid allowed) */
+      subject: string;
+      /**
+       * @description What the variants change
+       * @enum {string}
+       */
+      vary: 'subject' | 'content' | 'both';
+    };
     /**
      * @example {
      *       "subject": "Spring menu",
@@ -14828,6 +16301,72 @@ export interface components {
       body: string;
       preheader: string;
       subject: string;
+    };
+    EmailFeedbackNotification: {
+      /**
+       * @description Required for a bounce
+       * @enum {string}
+       */
+      bounceType?: 'hard' | 'soft';
+      /** @description The relay's reason, e.g. an SMTP reply */
+      detail?: string;
+      /**
+       * Format: email
+       * @description The recipient, when the relay knows it
+       */
+      email?: string;
+      /** @description The Message-ID Herald sent, with or without <> */
+      messageId: string;
+      /** Format: date-time */
+      occurredAt?: string;
+      /** @enum {string} */
+      type: 'complaint' | 'bounce';
+    };
+    EmailFeedbackNotificationInput: {
+      /**
+       * @description Required for a bounce
+       * @enum {string}
+       */
+      bounceType?: 'hard' | 'soft';
+      /** @description The relay's reason, e.g. an SMTP reply */
+      detail?: string;
+      /**
+       * Format: email
+       * @description The recipient, when the relay knows it
+       */
+      email?: string;
+      /** @description The Message-ID Herald sent, with or without <> */
+      messageId: string;
+      /** Format: date-time */
+      occurredAt?: string;
+      /** @enum {string} */
+      type: 'complaint' | 'bounce';
+    };
+    EmailFeedbackResult: {
+      bounceType: ('hard' | 'soft') | null;
+      delivery: {
+        /** Format: uuid */
+        id: string;
+        /** @enum {string} */
+        kind: 'sequence' | 'broadcast';
+      };
+      /** @description Received before: nothing changed */
+      duplicate: boolean;
+      /** @enum {string} */
+      type: 'complaint' | 'bounce';
+    };
+    EmailFeedbackResultInput: {
+      bounceType: ('hard' | 'soft') | null;
+      delivery: {
+        /** Format: uuid */
+        id: string;
+        /** @enum {string} */
+        kind: 'sequence' | 'broadcast';
+      };
+      /** @description Received before: nothing changed */
+      duplicate: boolean;
+      /** @enum {string} */
+      type: 'complaint' | 'bounce';
     };
     EmailTemplate: {
       /** Format: uuid */
@@ -15113,6 +16652,162 @@ export interface components {
       /** @default  */
       imageIdea: string;
     };
+    IntelligenceFigures: {
+      atRisk: {
+        clvCents: number;
+        customers: number;
+        historicalRevenueCents: number;
+      } | null;
+      changes: {
+        movements: {
+          customers: number;
+          from: components['schemas']['RfmSegment'];
+          to: components['schemas']['RfmSegment'];
+        }[];
+        newCustomers: number;
+        /** Format: date */
+        previousAsOf: string;
+        /** Format: uuid */
+        previousRunId: string;
+        rfmSegments: {
+          [key: string]: number;
+        };
+      } | null;
+      churnTiers: {
+        [key: string]: number;
+      } | null;
+      clv: {
+        histogram: {
+          customers: number;
+          fromCents: number;
+          toCents: number;
+        }[];
+        percentiles: {
+          p10: number;
+          p25: number;
+          p50: number;
+          p75: number;
+          p90: number;
+          p99: number;
+        };
+        totalCents: number;
+      } | null;
+      rfmSegments: {
+        [key: string]: number;
+      };
+    };
+    IntelligenceFiguresInput: {
+      atRisk: {
+        clvCents: number;
+        customers: number;
+        historicalRevenueCents: number;
+      } | null;
+      changes: {
+        movements: {
+          customers: number;
+          from: components['schemas']['RfmSegmentInput'];
+          to: components['schemas']['RfmSegmentInput'];
+        }[];
+        newCustomers: number;
+        /** Format: date */
+        previousAsOf: string;
+        /** Format: uuid */
+        previousRunId: string;
+        rfmSegments: {
+          [key: string]: number;
+        };
+      } | null;
+      churnTiers: {
+        [key: string]: number;
+      } | null;
+      clv: {
+        histogram: {
+          customers: number;
+          fromCents: number;
+          toCents: number;
+        }[];
+        percentiles: {
+          p10: number;
+          p25: number;
+          p50: number;
+          p75: number;
+          p90: number;
+          p99: number;
+        };
+        totalCents: number;
+      } | null;
+      rfmSegments: {
+        [key: string]: number;
+      };
+    };
+    IntelligenceRun: {
+      annualDiscountRate: number;
+      /** Format: date */
+      asOf: string;
+      /** Format: uuid */
+      businessId: string;
+      /** Format: date-time */
+      createdAt: string;
+      error: string | null;
+      figures: components['schemas']['IntelligenceFigures'] | null;
+      finishedAt: string | null;
+      horizonDays: number;
+      /** Format: uuid */
+      id: string;
+      jobId: string | null;
+      model: components['schemas']['ModelCard'] | null;
+      scoresKept: boolean;
+      /** @enum {string} */
+      status: 'running' | 'succeeded' | 'failed';
+      /** @enum {string} */
+      trigger: 'manual' | 'schedule';
+    };
+    IntelligenceRunInput: {
+      annualDiscountRate: number;
+      /** Format: date */
+      asOf: string;
+      /** Format: uuid */
+      businessId: string;
+      /** Format: date-time */
+      createdAt: string;
+      error: string | null;
+      figures: components['schemas']['IntelligenceFiguresInput'] | null;
+      finishedAt: string | null;
+      horizonDays: number;
+      /** Format: uuid */
+      id: string;
+      jobId: string | null;
+      model: components['schemas']['ModelCardInput'] | null;
+      scoresKept: boolean;
+      /** @enum {string} */
+      status: 'running' | 'succeeded' | 'failed';
+      /** @enum {string} */
+      trigger: 'manual' | 'schedule';
+    };
+    IntelligenceRunOptions: {
+      /** @default 0.1 */
+      annualDiscountRate: number;
+      /**
+       * Format: date
+       * @description Only orders on or before this calendar day (the business's time zone) count; default today
+       * @example 2026-06-30
+       */
+      asOf?: string;
+      /** @default 365 */
+      horizonDays: number;
+    };
+    IntelligenceRunOptionsInput: {
+      /** @default 0.1 */
+      annualDiscountRate: number;
+      /**
+       * Format: date
+       * @description Only orders on or before this calendar day (the business's time zone) count; default today
+       * @example 2026-06-30
+       */
+      asOf?: string;
+      /** @default 365 */
+      horizonDays: number;
+    };
     Invitation: {
       /** @description The link to give the invitee; only when no SMTP server is configured (else it is emailed) */
       acceptUrl?: string;
@@ -15332,6 +17027,114 @@ export interface components {
       roas: number | null;
       shares: number;
       spendCents: number;
+    };
+    ModelCard: {
+      annualDiscountRate: number;
+      /** Format: date */
+      asOf: string;
+      bgnbd: {
+        a: number;
+        alpha: number;
+        b: number;
+        converged: boolean;
+        customers: number;
+        iterations: number;
+        logLikelihood: number;
+        r: number;
+        /** @constant */
+        timeUnit: 'weeks';
+      } | null;
+      counts: {
+        customers: number;
+        distinctHistories: number;
+        historyDays: number;
+        purchaseDays: number;
+        repeatCustomers: number;
+      };
+      durationMs: {
+        fit: number;
+        score: number;
+        store: number;
+        summary: number;
+        total: number;
+      };
+      /** Format: date-time */
+      fittedAt: string;
+      gammaGamma: {
+        converged: boolean;
+        currency: string;
+        customers: number;
+        iterations: number;
+        logLikelihood: number;
+        p: number;
+        q: number;
+        v: number;
+      } | null;
+      horizonDays: number;
+      sufficiency: {
+        predictive: boolean;
+        reasons: string[];
+        thresholds: {
+          minCustomers: number;
+          minHistoryDays: number;
+          minRepeatCustomers: number;
+        };
+      };
+      timeZone: string;
+    };
+    ModelCardInput: {
+      annualDiscountRate: number;
+      /** Format: date */
+      asOf: string;
+      bgnbd: {
+        a: number;
+        alpha: number;
+        b: number;
+        converged: boolean;
+        customers: number;
+        iterations: number;
+        logLikelihood: number;
+        r: number;
+        /** @constant */
+        timeUnit: 'weeks';
+      } | null;
+      counts: {
+        customers: number;
+        distinctHistories: number;
+        historyDays: number;
+        purchaseDays: number;
+        repeatCustomers: number;
+      };
+      durationMs: {
+        fit: number;
+        score: number;
+        store: number;
+        summary: number;
+        total: number;
+      };
+      /** Format: date-time */
+      fittedAt: string;
+      gammaGamma: {
+        converged: boolean;
+        currency: string;
+        customers: number;
+        iterations: number;
+        logLikelihood: number;
+        p: number;
+        q: number;
+        v: number;
+      } | null;
+      horizonDays: number;
+      sufficiency: {
+        predictive: boolean;
+        reasons: string[];
+        thresholds: {
+          minCustomers: number;
+          minHistoryDays: number;
+          minRepeatCustomers: number;
+        };
+      };
+      timeZone: string;
     };
     OutboxEntry: {
       createdAt: string;
@@ -15642,6 +17445,48 @@ export interface components {
       html: string;
       subject: string;
       text: string;
+    };
+    /** @enum {string} */
+    RfmSegment:
+      | 'champions'
+      | 'loyal'
+      | 'potential_loyalists'
+      | 'new'
+      | 'promising'
+      | 'need_attention'
+      | 'about_to_sleep'
+      | 'at_risk'
+      | 'cannot_lose'
+      | 'hibernating'
+      | 'lost';
+    /** @enum {string} */
+    RfmSegmentInput:
+      | 'champions'
+      | 'loyal'
+      | 'potential_loyalists'
+      | 'new'
+      | 'promising'
+      | 'need_attention'
+      | 'about_to_sleep'
+      | 'at_risk'
+      | 'cannot_lose'
+      | 'hibernating'
+      | 'lost';
+    RunInsight: {
+      actions: {
+        title: string;
+        why: string;
+      }[];
+      headline: string;
+      narrative: string;
+    };
+    RunInsightInput: {
+      actions: {
+        title: string;
+        why: string;
+      }[];
+      headline: string;
+      narrative: string;
     };
     /**
      * @example {
@@ -15986,6 +17831,28 @@ export interface components {
                      */
                     consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none';
                   }
+                | {
+                    /** @enum {string} */
+                    op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                    /**
+                     * @description churnRisk and pAlive from 0 to 1; clv and expectedOrderValue in major units (e.g. 120.50); expectedPurchases over the run’s horizon; clvPercentile from 0 to 100 (80: the top 20 %)
+                     * @enum {string}
+                     */
+                    score:
+                      | 'churnRisk'
+                      | 'pAlive'
+                      | 'clv'
+                      | 'expectedPurchases'
+                      | 'expectedOrderValue'
+                      | 'clvPercentile';
+                    value: number;
+                  }
+                | {
+                    rfmSegment: components['schemas']['RfmSegment'];
+                  }
+                | {
+                    churnTier: components['schemas']['ChurnTier'];
+                  }
               )
             | components['schemas']['SegmentRuleGroup']
           )[];
@@ -16090,6 +17957,28 @@ export interface components {
                      * @enum {string}
                      */
                     consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none';
+                  }
+                | {
+                    /** @enum {string} */
+                    op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                    /**
+                     * @description churnRisk and pAlive from 0 to 1; clv and expectedOrderValue in major units (e.g. 120.50); expectedPurchases over the run’s horizon; clvPercentile from 0 to 100 (80: the top 20 %)
+                     * @enum {string}
+                     */
+                    score:
+                      | 'churnRisk'
+                      | 'pAlive'
+                      | 'clv'
+                      | 'expectedPurchases'
+                      | 'expectedOrderValue'
+                      | 'clvPercentile';
+                    value: number;
+                  }
+                | {
+                    rfmSegment: components['schemas']['RfmSegment'];
+                  }
+                | {
+                    churnTier: components['schemas']['ChurnTier'];
                   }
               )
             | components['schemas']['SegmentRuleGroup']
@@ -16216,6 +18105,28 @@ export interface components {
                      */
                     consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none';
                   }
+                | {
+                    /** @enum {string} */
+                    op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                    /**
+                     * @description churnRisk and pAlive from 0 to 1; clv and expectedOrderValue in major units (e.g. 120.50); expectedPurchases over the run’s horizon; clvPercentile from 0 to 100 (80: the top 20 %)
+                     * @enum {string}
+                     */
+                    score:
+                      | 'churnRisk'
+                      | 'pAlive'
+                      | 'clv'
+                      | 'expectedPurchases'
+                      | 'expectedOrderValue'
+                      | 'clvPercentile';
+                    value: number;
+                  }
+                | {
+                    rfmSegment: components['schemas']['RfmSegmentInput'];
+                  }
+                | {
+                    churnTier: components['schemas']['ChurnTierInput'];
+                  }
               )
             | components['schemas']['SegmentRuleGroupInput']
           )[];
@@ -16321,6 +18232,28 @@ export interface components {
                      */
                     consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none';
                   }
+                | {
+                    /** @enum {string} */
+                    op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
+                    /**
+                     * @description churnRisk and pAlive from 0 to 1; clv and expectedOrderValue in major units (e.g. 120.50); expectedPurchases over the run’s horizon; clvPercentile from 0 to 100 (80: the top 20 %)
+                     * @enum {string}
+                     */
+                    score:
+                      | 'churnRisk'
+                      | 'pAlive'
+                      | 'clv'
+                      | 'expectedPurchases'
+                      | 'expectedOrderValue'
+                      | 'clvPercentile';
+                    value: number;
+                  }
+                | {
+                    rfmSegment: components['schemas']['RfmSegmentInput'];
+                  }
+                | {
+                    churnTier: components['schemas']['ChurnTierInput'];
+                  }
               )
             | components['schemas']['SegmentRuleGroupInput']
           )[];
@@ -16419,6 +18352,8 @@ export interface components {
         bounceRate: number;
         clicked: number;
         clickRate: number;
+        /** @description Reported as spam by the recipient's mailbox provider */
+        complained: number;
         delivered: number;
         /** @description Not sent: every attempt failed (a template that cannot render, a relay error) */
         failed: number;
@@ -16442,6 +18377,8 @@ export interface components {
         bounceRate: number;
         clicked: number;
         clickRate: number;
+        /** @description Reported as spam by the recipient's mailbox provider */
+        complained: number;
         delivered: number;
         /** @description Not sent: every attempt failed (a template that cannot render, a relay error) */
         failed: number;
@@ -16474,6 +18411,8 @@ export interface components {
         bounceRate: number;
         clicked: number;
         clickRate: number;
+        /** @description Reported as spam by the recipient's mailbox provider */
+        complained: number;
         delivered: number;
         /** @description Not sent: every attempt failed (a template that cannot render, a relay error) */
         failed: number;
@@ -16497,6 +18436,8 @@ export interface components {
         bounceRate: number;
         clicked: number;
         clickRate: number;
+        /** @description Reported as spam by the recipient's mailbox provider */
+        complained: number;
         delivered: number;
         /** @description Not sent: every attempt failed (a template that cannot render, a relay error) */
         failed: number;
@@ -16556,6 +18497,7 @@ export interface components {
       nextCursor: string | null;
     };
     SequenceStep: {
+      abTest: components['schemas']['StepAbTest'] | null;
       createdAt: string;
       delay: components['schemas']['StepDelay'];
       /** @description The HTML body that is sent (made from `markdown` when that is set) */
@@ -16575,9 +18517,14 @@ export interface components {
       /** @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written. */
       text: string;
       updatedAt: string;
+      /** @description The A/B variants as written (null parts are the step's own); null: no test */
+      variants: components['schemas']['StepVariant'][] | null;
       waitFor: components['schemas']['WaitForEvent'] | null;
+      /** @description The variant every later delivery gets */
+      winner: ('A' | 'B' | 'C' | 'D') | null;
     };
     SequenceStepInput: {
+      abTest: components['schemas']['StepAbTestInput'] | null;
       createdAt: string;
       delay: components['schemas']['StepDelayInput'];
       /** @description The HTML body that is sent (made from `markdown` when that is set) */
@@ -16597,7 +18544,11 @@ export interface components {
       /** @description The plain-text part. Empty (the default): made from the HTML when sent, so it follows every HTML edit (an empty string goes back to that); otherwise sent as written. */
       text: string;
       updatedAt: string;
+      /** @description The A/B variants as written (null parts are the step's own); null: no test */
+      variants: components['schemas']['StepVariantInput'][] | null;
       waitFor: components['schemas']['WaitForEventInput'] | null;
+      /** @description The variant every later delivery gets */
+      winner: ('A' | 'B' | 'C' | 'D') | null;
     };
     SequenceSummary: {
       /** Format: uuid */
@@ -16721,6 +18672,104 @@ export interface components {
       /** @description The current write key */
       writeKey: string;
     };
+    StepAbResults: {
+      /** @description When the winner is picked automatically */
+      decideAt: string | null;
+      metric: ('opens' | 'clicks') | null;
+      pickedBy: ('auto' | 'hand') | null;
+      startedAt: string | null;
+      /**
+       * @description none: the step has no variants; waiting: no delivery yet; running: deliveries are split; decided: every later delivery gets the winner
+       * @enum {string}
+       */
+      status: 'none' | 'waiting' | 'running' | 'decided';
+      /** Format: uuid */
+      stepId: string;
+      variants: {
+        /** @description uniqueClicks / delivered */
+        clickRate: number;
+        /** @description Every click, repeats included */
+        clicks: number;
+        delivered: number;
+        /** @enum {string} */
+        key: 'A' | 'B' | 'C' | 'D';
+        /** @description uniqueOpens / delivered */
+        openRate: number;
+        /** @description Every open, repeats included */
+        opens: number;
+        /** @description Handed to the mail server (delivered + bounced) */
+        sent: number;
+        /** @description The subject as written (Liquid not rendered) */
+        subject: string;
+        /** @description Deliveries clicked at least once */
+        uniqueClicks: number;
+        /** @description Deliveries opened at least once */
+        uniqueOpens: number;
+      }[];
+      winner: ('A' | 'B' | 'C' | 'D') | null;
+      winnerAt: string | null;
+    };
+    StepAbResultsInput: {
+      /** @description When the winner is picked automatically */
+      decideAt: string | null;
+      metric: ('opens' | 'clicks') | null;
+      pickedBy: ('auto' | 'hand') | null;
+      startedAt: string | null;
+      /**
+       * @description none: the step has no variants; waiting: no delivery yet; running: deliveries are split; decided: every later delivery gets the winner
+       * @enum {string}
+       */
+      status: 'none' | 'waiting' | 'running' | 'decided';
+      /** Format: uuid */
+      stepId: string;
+      variants: {
+        /** @description uniqueClicks / delivered */
+        clickRate: number;
+        /** @description Every click, repeats included */
+        clicks: number;
+        delivered: number;
+        /** @enum {string} */
+        key: 'A' | 'B' | 'C' | 'D';
+        /** @description uniqueOpens / delivered */
+        openRate: number;
+        /** @description Every open, repeats included */
+        opens: number;
+        /** @description Handed to the mail server (delivered + bounced) */
+        sent: number;
+        /** @description The subject as written (Liquid not rendered) */
+        subject: string;
+        /** @description Deliveries clicked at least once */
+        uniqueClicks: number;
+        /** @description Deliveries opened at least once */
+        uniqueOpens: number;
+      }[];
+      winner: ('A' | 'B' | 'C' | 'D') | null;
+      winnerAt: string | null;
+    };
+    StepAbTest: {
+      /**
+       * @default opens
+       * @enum {string}
+       */
+      metric: 'opens' | 'clicks';
+      /**
+       * @description After the test's first delivery: then the winner is picked
+       * @default 10080
+       */
+      waitMinutes: number;
+    };
+    StepAbTestInput: {
+      /**
+       * @default opens
+       * @enum {string}
+       */
+      metric: 'opens' | 'clicks';
+      /**
+       * @description After the test's first delivery: then the winner is picked
+       * @default 10080
+       */
+      waitMinutes: number;
+    };
     StepDelay: {
       /** @enum {string} */
       unit: 'minutes' | 'hours' | 'days';
@@ -16730,6 +18779,42 @@ export interface components {
       /** @enum {string} */
       unit: 'minutes' | 'hours' | 'days';
       value: number;
+    };
+    StepVariant: {
+      html: string | null;
+      /** @enum {string} */
+      key: 'A' | 'B' | 'C' | 'D';
+      markdown: string | null;
+      preheader: string | null;
+      subject: string | null;
+      text: string | null;
+    };
+    /** @description One version of the email; a part left out is the step's own */
+    StepVariantBody: {
+      html?: string;
+      /** @description The body in Markdown (Liquid tags kept as written). When given, the HTML body is made from it (tags and links an email may carry; no scripts, styles or event attributes; links only to http(s), mailto or a Liquid value) and an `html` sent alongside is ignored. */
+      markdown?: string;
+      preheader?: string;
+      subject?: string;
+      text?: string;
+    };
+    /** @description One version of the email; a part left out is the step's own */
+    StepVariantBodyInput: {
+      html?: string;
+      /** @description The body in Markdown (Liquid tags kept as written). When given, the HTML body is made from it (tags and links an email may carry; no scripts, styles or event attributes; links only to http(s), mailto or a Liquid value) and an `html` sent alongside is ignored. */
+      markdown?: string;
+      preheader?: string;
+      subject?: string;
+      text?: string;
+    };
+    StepVariantInput: {
+      html: string | null;
+      /** @enum {string} */
+      key: 'A' | 'B' | 'C' | 'D';
+      markdown: string | null;
+      preheader: string | null;
+      subject: string | null;
+      text: string | null;
     };
     Strategy: {
       audience: {

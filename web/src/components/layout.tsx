@@ -20,6 +20,7 @@ const BUSINESS_PAGES = [
   { path: 'customers', label: 'Customers' },
   { path: 'subscribers', label: 'Subscribers' },
   { path: 'segments', label: 'Segments' },
+  { path: 'intelligence', label: 'Intelligence' },
   { path: 'suppressions', label: 'Do-not-email list' },
   { path: 'sources', label: 'Sources' },
   { path: 'messages', label: 'Messages' },

@@ -37,6 +37,8 @@ const TASK_LABELS: Record<string, string> = {
   'content-piece': 'Content generation',
   'campaign-drafts': 'Write all drafts of a campaign',
   'campaign-insights': 'Campaign insight summary',
+  'intelligence-insight': 'Customer intelligence narrative',
+  'intelligence.insight': 'Customer intelligence narrative',
   'sequence-draft': 'Email sequence draft',
   'subscribers.import': 'Subscriber CSV import',
 };

@@ -1,5 +1,6 @@
 // AI usage and cost: today's budget and what is left, cost and tokens per day, and where the
-// money went by task and by model. Loaded on demand (the chart library is the largest part).
+// money went by task and by model, with the answers refused for numbers not in their figures.
+// Loaded on demand (the chart library is the largest part).
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import {
@@ -138,6 +139,13 @@ function UsageReport({ usage, businessId }: { usage: AiUsage; businessId: string
           <div className="muted small">Model calls</div>
           <div className="value">{count(totals.calls)}</div>
           <div className="muted small">{count(totals.succeeded)} succeeded</div>
+          <div
+            className="muted small"
+            data-testid="usage-ungrounded"
+            title="Answers that stated a number not among the figures the model was given: refused and asked again"
+          >
+            {count(totals.ungrounded)} refused for invented numbers
+          </div>
         </div>
       </section>
       {totals.calls === 0 ? (
@@ -214,6 +222,7 @@ function UsageReport({ usage, businessId }: { usage: AiUsage; businessId: string
 interface BreakdownRow {
   label: string;
   calls: number;
+  ungrounded: number;
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
@@ -245,6 +254,11 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
         columns={[
           { header: title.replace('By ', ''), cell: (row) => row.label },
           { header: 'Calls', className: 'number', cell: (row) => count(row.calls) },
+          {
+            header: 'Refused: invented numbers',
+            className: 'number',
+            cell: (row) => count(row.ungrounded),
+          },
           {
             header: 'Tokens',
             className: 'number',

@@ -36,7 +36,7 @@ export const aiCalls = pgTable(
     completionTokens: integer('completion_tokens').notNull().default(0),
     costUsd: numeric('cost_usd', { precision: 14, scale: 6 }).notNull().default('0'),
     latencyMs: integer('latency_ms').notNull(),
-    /** success | invalid_output | empty_output | timeout | rate_limited | upstream_error | breaker_open | budget_exceeded */
+    /** success | invalid_output | ungrounded_output | empty_output | timeout | rate_limited | upstream_error | breaker_open | budget_exceeded */
     outcome: text('outcome').notNull(),
     attempt: integer('attempt').notNull().default(0),
     repaired: boolean('repaired').notNull().default(false),

@@ -151,6 +151,8 @@ export const broadcastDeliveries = pgTable(
     clickedAt: timestamp('clicked_at', { withTimezone: true }),
     clickCount: integer('click_count').notNull().default(0),
     unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
+    /** When a mailbox provider's feedback loop reported it as spam (POST …/email/feedback). */
+    complainedAt: timestamp('complained_at', { withTimezone: true }),
     error: text('error'),
   },
   (table) => [

@@ -203,12 +203,20 @@ export const customers = pgTable(
     ),
     index('customers_business_id_email_idx').on(table.businessId, table.email),
     index('customers_subscriber_id_idx').on(table.subscriberId),
-    index('customers_search_trgm_idx').using(
-      'gin',
-      table.email.op('gin_trgm_ops'),
-      table.userId.op('gin_trgm_ops'),
-      table.name.op('gin_trgm_ops'),
+    // The list's search: the start of an email, of its domain or of a userId; part of a name.
+    index('customers_business_id_email_prefix_idx').on(
+      table.businessId,
+      table.email.op('text_pattern_ops'),
     ),
+    index('customers_business_id_email_domain_idx').on(
+      table.businessId,
+      sql`split_part(${table.email}, '@', 2) text_pattern_ops`,
+    ),
+    index('customers_business_id_user_id_prefix_idx').on(
+      table.businessId,
+      table.userId.op('text_pattern_ops'),
+    ),
+    index('customers_name_trgm_idx').using('gin', table.name.op('gin_trgm_ops')),
   ],
 );
 

@@ -5,6 +5,7 @@ export * from './broadcasts.ts';
 export * from './businesses.ts';
 export * from './campaigns.ts';
 export * from './customers.ts';
+export * from './intelligence.ts';
 export * from './segments.ts';
 export * from './sequences.ts';
 export * from './system.ts';

@@ -52,6 +52,27 @@ export interface WaitForEvent extends EventMatch {
   goToStep: number | null;
 }
 
+/**
+ * One version of an email step in an A/B test (keys A–D in order). A null part is the step's
+ * own: a variant may change the subject only, the body only, or both.
+ */
+export interface StepVariant {
+  key: string;
+  subject: string | null;
+  preheader: string | null;
+  html: string | null;
+  markdown: string | null;
+  text: string | null;
+}
+
+/** How a step's A/B test is decided (see docs/sequences.md). */
+export interface StepAbTest {
+  /** What picks the winner: unique opens or unique clicks per delivered email. */
+  metric: 'opens' | 'clicks';
+  /** Minutes after the test's first delivery before the winner is picked. */
+  waitMinutes: number;
+}
+
 export const subscribers = pgTable(
   'subscribers',
   {
@@ -179,11 +200,25 @@ export const sequenceSteps = pgTable(
     /** The Markdown the HTML was made from; null when the step was written as HTML. */
     markdown: text('markdown'),
     text: text('text').notNull().default(''),
+    /** 2–4 A/B variants of an email step; null when the step is not tested. */
+    variants: jsonb('variants').$type<StepVariant[] | null>(),
+    abTest: jsonb('ab_test').$type<StepAbTest | null>(),
+    /** When the test's first delivery was claimed; null until then (and after a new test). */
+    abStartedAt: timestamp('ab_started_at', { withTimezone: true }),
+    /** The variant every later delivery gets; null while the test runs. */
+    winner: text('winner'),
+    winnerAt: timestamp('winner_at', { withTimezone: true }),
+    /** auto (the metric, when the wait ended) | hand (picked by a member) */
+    winnerPickedBy: text('winner_picked_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
     index('sequence_steps_sequence_id_position_idx').on(table.sequenceId, table.position),
+    // The dispatcher's look for A/B tests due for a decision, each round.
+    index('sequence_steps_ab_running_idx')
+      .on(table.abStartedAt)
+      .where(sql`variants is not null and winner is null`),
     index('sequence_steps_business_id_created_at_idx').on(
       table.businessId,
       table.createdAt,
@@ -260,6 +295,8 @@ export const deliveries = pgTable(
       .references(() => subscribers.id, { onDelete: 'cascade' }),
     /** Fixed when the delivery is claimed; every retry sends with the same Message-ID. */
     messageId: text('message_id').notNull(),
+    /** The A/B variant sent (fixed at claim, so a retry sends the same); null without a test. */
+    variant: text('variant'),
     /** The rendered subject, set when sent (for the engagement events). */
     subject: text('subject'),
     /** claimed | sent | failed | suppressed | bounced */
@@ -273,6 +310,8 @@ export const deliveries = pgTable(
     clickedAt: timestamp('clicked_at', { withTimezone: true }),
     clickCount: integer('click_count').notNull().default(0),
     unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
+    /** When a mailbox provider's feedback loop reported it as spam (POST …/email/feedback). */
+    complainedAt: timestamp('complained_at', { withTimezone: true }),
     error: text('error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

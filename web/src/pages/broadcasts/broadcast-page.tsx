@@ -8,6 +8,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 
 import { ApiError } from '../../api/errors';
 import { useMe } from '../../api/queries';
+import { DraftVariantsButton } from '../../components/draft-variants-button';
 import { ErrorNotice } from '../../components/error-notice';
 import { Field, PageHeader, ProgressBar, Skeleton, StatusBadge } from '../../components/ui';
 import { formatDateTime } from '../../format/date-time';
@@ -324,6 +325,18 @@ function EditorCard(props: { businessId: string; broadcast: Broadcast | undefine
               />
             )}
           </Field>
+          {editable && (
+            <DraftVariantsButton
+              businessId={businessId}
+              subject={draft.subject}
+              body={draft.body}
+              count={1}
+              vary="subject"
+              onDrafted={([variant]) => {
+                if (variant) set('subjectB', variant.subject);
+              }}
+            />
+          )}
           <div className="bc-row">
             <Field label="Test group (%)" hint="Split evenly between A and B">
               {({ id, describedBy }) => (
@@ -534,6 +547,10 @@ function ResultsCard(props: { businessId: string; broadcast: Broadcast }) {
     ['Clicked', totals.clicked, pct(totals.clickRate)],
     ['Bounced', totals.bounced, pct(totals.bounceRate)],
     ['Unsubscribed', totals.unsubscribed, pct(totals.unsubscribeRate)],
+    // Reported by mailbox providers' feedback loops (POST …/email/feedback).
+    ...(totals.complained > 0
+      ? [['Marked as spam', totals.complained] as [string, number, string?]]
+      : []),
   ];
   return (
     <section className="card stack" aria-label="Results" data-testid="broadcast-results">

@@ -1,5 +1,6 @@
 // Server state of customer profiles (TanStack Query): the filtered list, one profile, its
-// timeline and orders, and the privacy requests (export job, erasure).
+// timeline and orders, the privacy requests (export job, erasure) and questions in plain words.
+import type { ChurnTierName, RfmSegment } from '@shared/scores';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { idempotencyKey, unwrap } from '../../api/client';
@@ -12,6 +13,11 @@ export interface CustomerFilter {
   hasOrders: '' | 'true' | 'false';
   /** Days: seen within the last N days; 0 for any time. */
   seenWithinDays: number;
+  /** Scores of the latest intelligence run; '' for any. */
+  rfmSegment: '' | RfmSegment;
+  churnTier: '' | ChurnTierName;
+  /** Percent: CLV in the top N % of the base; 0 for any. */
+  clvTop: number;
 }
 
 export const customerKeys = {
@@ -47,6 +53,9 @@ function listPage(
           ...(filter.search.trim() ? { search: filter.search.trim() } : {}),
           ...(filter.hasOrders ? { hasOrders: filter.hasOrders } : {}),
           ...(since ? { lastSeenAfter: since } : {}),
+          ...(filter.rfmSegment ? { rfmSegment: filter.rfmSegment } : {}),
+          ...(filter.churnTier ? { churnTier: filter.churnTier } : {}),
+          ...(filter.clvTop > 0 ? { minClvPercentile: 100 - filter.clvTop } : {}),
         },
       },
       signal,
@@ -140,4 +149,22 @@ export function useDeleteCustomer(businessId: string, customerId: string) {
       void queryClient.invalidateQueries({ queryKey: customerKeys.all(businessId) });
     },
   };
+}
+
+function askQuestion(api: Api, businessId: string, question: string) {
+  return unwrap(
+    api.POST('/api/v1/businesses/{businessId}/customers/questions', {
+      params: { path: { businessId } },
+      body: { question },
+    }),
+  );
+}
+export type QuestionAnswer = Awaited<ReturnType<typeof askQuestion>>;
+
+/** "Ask about your customers": the question's rule, count, summary and first page. */
+export function useAskQuestion(businessId: string) {
+  const api = useApi();
+  return useMutation({
+    mutationFn: (question: string) => askQuestion(api, businessId, question),
+  });
 }

@@ -1,17 +1,22 @@
 // Customers of the business: the people known from tracked events (website, app, backend), most
-// recently seen first, searched by email, user id or name and filtered by orders and recency.
+// recently seen first, searched by the start of an email, its domain or a user id, or part of a
+// name, and filtered by orders, recency and the latest intelligence run's scores; above the
+// list, questions about them in plain words.
 import './customers.css';
 
+import { CHURN_TIER_LABELS, CHURN_TIERS, RFM_SEGMENT_LABELS, RFM_SEGMENTS } from '@shared/scores';
 import { useDeferredValue, useState } from 'react';
-import { Link } from 'react-router';
 
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
-import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
-import { formatCents } from '../../format/money';
+import { EmptyState, Field, PageHeader, Skeleton } from '../../components/ui';
 import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
-import { type CustomerFilter, type CustomerSummary, useCustomers } from './customer-queries';
+import { customerColumns } from './customer-columns';
+import { type CustomerFilter, useCustomers } from './customer-queries';
+import { QuestionBox } from './question-box';
+
+export { customerLabel } from './customer-columns';
 
 const SEEN_WITHIN = [
   { days: 0, label: 'Any time' },
@@ -21,10 +26,13 @@ const SEEN_WITHIN = [
   { days: 90, label: 'Last 90 days' },
 ];
 
-/** The name a marketer recognises: the name, else the email, else the user id. */
-export function customerLabel(customer: Pick<CustomerSummary, 'name' | 'email' | 'userId'>) {
-  return customer.name ?? customer.email ?? customer.userId ?? 'Anonymous visitor';
-}
+const CLV_TOP = [
+  { top: 0, label: 'Any' },
+  { top: 1, label: 'Top 1 %' },
+  { top: 10, label: 'Top 10 %' },
+  { top: 20, label: 'Top 20 %' },
+  { top: 50, label: 'Top 50 %' },
+];
 
 export function CustomersPage() {
   const business = useScopedBusiness();
@@ -32,11 +40,27 @@ export function CustomersPage() {
   const [search, setSearch] = useState('');
   const [hasOrders, setHasOrders] = useState<CustomerFilter['hasOrders']>('');
   const [seenWithinDays, setSeenWithinDays] = useState(0);
+  const [rfmSegment, setRfmSegment] = useState<CustomerFilter['rfmSegment']>('');
+  const [churnTier, setChurnTier] = useState<CustomerFilter['churnTier']>('');
+  const [clvTop, setClvTop] = useState(0);
   const deferredSearch = useDeferredValue(search);
-  const filter: CustomerFilter = { search: deferredSearch, hasOrders, seenWithinDays };
+  const filter: CustomerFilter = {
+    search: deferredSearch,
+    hasOrders,
+    seenWithinDays,
+    rfmSegment,
+    churnTier,
+    clvTop,
+  };
   const customers = useCustomers(business.id, filter);
   const items = customers.data?.pages.flatMap((page) => page.items) ?? [];
-  const filtered = deferredSearch.trim() !== '' || hasOrders !== '' || seenWithinDays > 0;
+  const filtered =
+    deferredSearch.trim() !== '' ||
+    hasOrders !== '' ||
+    seenWithinDays > 0 ||
+    rfmSegment !== '' ||
+    churnTier !== '' ||
+    clvTop > 0;
 
   return (
     <>
@@ -45,6 +69,7 @@ export function CustomersPage() {
         description="People known from the events your website, app or backend sends: what they did, what they bought, and whether they are on your email list."
       />
       <div className="stack">
+        <QuestionBox businessId={business.id} />
         <div className="toolbar" role="search">
           <Field label="Search">
             {({ id }) => (
@@ -91,6 +116,59 @@ export function CustomersPage() {
               </select>
             )}
           </Field>
+          <Field label="RFM segment">
+            {({ id }) => (
+              <select
+                id={id}
+                value={rfmSegment}
+                onChange={(event) => {
+                  setRfmSegment(event.target.value as CustomerFilter['rfmSegment']);
+                }}
+              >
+                <option value="">Any</option>
+                {RFM_SEGMENTS.map((segment) => (
+                  <option key={segment} value={segment}>
+                    {RFM_SEGMENT_LABELS[segment]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Churn risk">
+            {({ id }) => (
+              <select
+                id={id}
+                value={churnTier}
+                onChange={(event) => {
+                  setChurnTier(event.target.value as CustomerFilter['churnTier']);
+                }}
+              >
+                <option value="">Any</option>
+                {CHURN_TIERS.map((tier) => (
+                  <option key={tier} value={tier}>
+                    {CHURN_TIER_LABELS[tier]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Lifetime value">
+            {({ id }) => (
+              <select
+                id={id}
+                value={clvTop}
+                onChange={(event) => {
+                  setClvTop(Number(event.target.value));
+                }}
+              >
+                {CLV_TOP.map((option) => (
+                  <option key={option.top} value={option.top}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </div>
         {customers.isPending && <Skeleton lines={6} height={32} label="Loading customers…" />}
         {customers.isError && (
@@ -120,41 +198,7 @@ export function CustomersPage() {
               rows={items}
               rowKey={(customer) => customer.id}
               rowTestId="customer-row"
-              columns={[
-                {
-                  header: 'Customer',
-                  cellClassName: 'break',
-                  cell: (customer) => (
-                    <>
-                      <Link to={`/businesses/${business.id}/customers/${customer.id}`}>
-                        {customerLabel(customer)}
-                      </Link>
-                      {customer.email && customer.name && (
-                        <div className="muted small">{customer.email}</div>
-                      )}
-                    </>
-                  ),
-                },
-                {
-                  header: 'Last seen',
-                  cell: (customer) => formatDateTime(customer.lastSeenAt),
-                },
-                {
-                  header: 'Events',
-                  className: 'number hide-narrow',
-                  cell: (customer) => customer.eventCount.toLocaleString(),
-                },
-                {
-                  header: 'Orders',
-                  className: 'number',
-                  cell: (customer) => customer.orderCount.toLocaleString(),
-                },
-                {
-                  header: 'Revenue',
-                  className: 'number hide-narrow',
-                  cell: (customer) => formatCents(customer.revenueCents),
-                },
-              ]}
+              columns={customerColumns(business.id)}
             />
           </div>
         )}

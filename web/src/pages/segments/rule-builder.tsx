@@ -1,5 +1,14 @@
 // The rule builder: AND/OR groups of conditions (traits, profile fields, events, orders,
-// revenue, email consent), nested up to four levels, editing the rule document in place.
+// revenue, email consent, the latest intelligence run's scores), nested up to four levels,
+// editing the rule document in place.
+import {
+  CHURN_TIER_LABELS,
+  CHURN_TIERS,
+  type ChurnTierName,
+  RFM_SEGMENT_LABELS,
+  RFM_SEGMENTS,
+  type RfmSegment,
+} from '@shared/scores';
 import { useId, useState } from 'react';
 
 import {
@@ -16,6 +25,8 @@ import {
   parseScalar,
   type RuleGroup,
   type RuleNode,
+  SCORE_LABELS,
+  type ScoreName,
   VALUE_OP_LABELS,
   type ValueOp,
   withChildren,
@@ -24,6 +35,7 @@ import {
 const VALUE_OPS = Object.keys(VALUE_OP_LABELS) as ValueOp[];
 const NUMBER_OPS = Object.keys(NUMBER_OP_LABELS) as NumberOp[];
 const KINDS = Object.keys(KIND_LABELS) as ConditionKind[];
+const SCORES = Object.keys(SCORE_LABELS) as ScoreName[];
 const takesValue = (op: string) => op !== 'exists' && op !== 'not_exists';
 const asText = (value: string | number | boolean | undefined) =>
   value === undefined ? '' : String(value);
@@ -446,6 +458,78 @@ function ConditionFields(props: {
           />
         )}
       </>
+    );
+  }
+  if ('score' in condition) {
+    const amount = condition.score === 'clv' || condition.score === 'expectedOrderValue';
+    return (
+      <>
+        <select
+          aria-label="Score"
+          value={condition.score}
+          onChange={(event) => {
+            onChange({ ...condition, score: event.target.value as ScoreName });
+          }}
+        >
+          {SCORES.map((score) => (
+            <option key={score} value={score}>
+              {SCORE_LABELS[score]}
+            </option>
+          ))}
+        </select>
+        <OpSelect
+          value={condition.op}
+          ops={NUMBER_OPS}
+          labels={NUMBER_OP_LABELS}
+          onChange={(op) => {
+            onChange({ ...condition, op });
+          }}
+        />
+        <NumberInput
+          label="Score value"
+          value={condition.value}
+          onChange={(value) => {
+            onChange({ ...condition, value });
+          }}
+        />
+        <span className="muted small">
+          {amount ? 'in your currency, ' : ''}latest intelligence run
+        </span>
+      </>
+    );
+  }
+  if ('rfmSegment' in condition) {
+    return (
+      <select
+        aria-label="RFM segment"
+        value={condition.rfmSegment}
+        onChange={(event) => {
+          onChange({ rfmSegment: event.target.value as RfmSegment });
+        }}
+      >
+        {RFM_SEGMENTS.map((segment) => (
+          <option key={segment} value={segment}>
+            {RFM_SEGMENT_LABELS[segment]}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if ('churnTier' in condition) {
+    return (
+      <select
+        aria-label="Churn risk tier"
+        value={condition.churnTier}
+        onChange={(event) => {
+          onChange({ churnTier: event.target.value as ChurnTierName });
+        }}
+      >
+        {CHURN_TIERS.map((tier) => (
+          <option key={tier} value={tier}>
+            {CHURN_TIER_LABELS[tier]}
+          </option>
+        ))}
+      </select>
     );
   }
   if ('orders' in condition || 'revenue' in condition) {

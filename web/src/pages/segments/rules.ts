@@ -1,5 +1,7 @@
 // The segment rule document as the builder edits it (the same JSON the API validates), what a
 // new condition of each kind starts as, and whether a draft is complete enough to preview.
+import type { ChurnTierName, RfmSegment } from '@shared/scores';
+
 export type ValueOp =
   'eq' | 'neq' | 'contains' | 'exists' | 'not_exists' | 'gt' | 'gte' | 'lt' | 'lte';
 export type NumberOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
@@ -22,14 +24,39 @@ export type Condition =
     }
   | { orders: { op: NumberOp; value: number } }
   | { revenue: { op: NumberOp; value: number } }
-  | { consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none' };
+  | { consent: 'subscribed' | 'unsubscribed' | 'pending' | 'none' }
+  | { score: ScoreName; op: NumberOp; value: number }
+  | { rfmSegment: RfmSegment }
+  | { churnTier: ChurnTierName };
+
+/** Scores of the latest intelligence run a rule can compare (amounts in major units). */
+export type ScoreName =
+  'churnRisk' | 'pAlive' | 'clv' | 'expectedPurchases' | 'expectedOrderValue' | 'clvPercentile';
+
+export const SCORE_LABELS: Record<ScoreName, string> = {
+  clvPercentile: 'Lifetime value percentile (0–100)',
+  clv: 'Lifetime value',
+  churnRisk: 'Churn risk (0–1)',
+  pAlive: 'Chance still active (0–1)',
+  expectedPurchases: 'Expected purchases',
+  expectedOrderValue: 'Expected order value',
+};
 
 export type RuleNode = Condition | RuleGroup;
 export type RuleGroup = { all: RuleNode[] } | { any: RuleNode[] };
 
 export const MAX_DEPTH = 4;
 
-export type ConditionKind = 'trait' | 'field' | 'event' | 'orders' | 'revenue' | 'consent';
+export type ConditionKind =
+  | 'trait'
+  | 'field'
+  | 'event'
+  | 'orders'
+  | 'revenue'
+  | 'consent'
+  | 'score'
+  | 'rfmSegment'
+  | 'churnTier';
 
 export const KIND_LABELS: Record<ConditionKind, string> = {
   trait: 'Trait',
@@ -38,6 +65,9 @@ export const KIND_LABELS: Record<ConditionKind, string> = {
   orders: 'Orders',
   revenue: 'Revenue',
   consent: 'Email consent',
+  score: 'Score',
+  rfmSegment: 'RFM segment',
+  churnTier: 'Churn risk',
 };
 
 export const VALUE_OP_LABELS: Record<ValueOp, string> = {
@@ -75,6 +105,12 @@ export function newCondition(kind: ConditionKind): Condition {
       return { revenue: { op: 'gte', value: 100 } };
     case 'consent':
       return { consent: 'subscribed' };
+    case 'score':
+      return { score: 'clvPercentile', op: 'gte', value: 80 };
+    case 'rfmSegment':
+      return { rfmSegment: 'champions' };
+    case 'churnTier':
+      return { churnTier: 'high' };
   }
 }
 
@@ -84,6 +120,9 @@ export function kindOf(condition: Condition): ConditionKind {
   if ('event' in condition) return 'event';
   if ('orders' in condition) return 'orders';
   if ('revenue' in condition) return 'revenue';
+  if ('score' in condition) return 'score';
+  if ('rfmSegment' in condition) return 'rfmSegment';
+  if ('churnTier' in condition) return 'churnTier';
   return 'consent';
 }
 
@@ -125,6 +164,7 @@ function conditionComplete(condition: Condition): boolean {
       )
     );
   }
+  if ('score' in condition) return !Number.isNaN(condition.value);
   return true;
 }
 

@@ -97,6 +97,9 @@ function Report({ analytics, days }: { analytics: SequenceAnalytics; days: numbe
     { label: 'Clicked', value: totals.clicked, note: percent(totals.clickRate) },
     { label: 'Unsubscribed', value: totals.unsubscribed, note: percent(totals.unsubscribeRate) },
     { label: 'Bounced', value: totals.bounced, note: percent(totals.bounceRate) },
+    ...(totals.complained > 0
+      ? [{ label: 'Marked as spam', value: totals.complained, note: 'feedback-loop reports' }]
+      : []),
     ...(totals.failed > 0
       ? [{ label: 'Failed', value: totals.failed, note: 'not sent after retries' }]
       : []),

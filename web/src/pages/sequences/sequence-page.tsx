@@ -22,6 +22,7 @@ import {
   useSequence,
   useSequenceAction,
 } from './sequence-queries';
+import { StepAbTest } from './step-ab-test';
 import { StepEditor } from './step-editor';
 import { describeTiming } from './step-form';
 import { TriggerCard } from './trigger-card';
@@ -289,6 +290,9 @@ function Steps({ sequence, timezone }: { sequence: Sequence; timezone: string })
                   </button>
                 </div>
               </div>
+            )}
+            {editing !== step.id && step.kind === 'email' && (
+              <StepAbTest businessId={sequence.businessId} sequenceId={sequence.id} step={step} />
             )}
           </li>
         ))}

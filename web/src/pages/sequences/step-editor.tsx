@@ -14,6 +14,7 @@ import {
   useRef,
   useState,
 } from 'react';
+import { flushSync } from 'react-dom';
 
 import { type Api, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
@@ -384,11 +385,13 @@ function BodyInput(props: {
     const start = element?.selectionStart ?? form.markdown.length;
     const end = element?.selectionEnd ?? form.markdown.length;
     const next = applyMarkdown(form.markdown, start, end, action);
-    set('markdown', next.value);
-    requestAnimationFrame(() => {
-      element?.focus();
-      element?.setSelectionRange(next.start, next.end);
+    // Committed at once, so the caret is placed before the next key arrives: a frame later, the
+    // first letters typed after a click on Bold went to the button on a busy machine.
+    flushSync(() => {
+      set('markdown', next.value);
     });
+    element?.focus();
+    element?.setSelectionRange(next.start, next.end);
   }
 
   return (

@@ -7,7 +7,11 @@ import { htmlToText } from '@shared/html-to-text';
 import { ApiError } from '../../api/errors';
 import type { components } from '../../api/schema';
 
-export type SequenceStep = components['schemas']['SequenceStep'];
+/** A step as its editor sees it: its own email (the A/B variants have their own panel). */
+export type SequenceStep = Omit<
+  components['schemas']['SequenceStep'],
+  'variants' | 'abTest' | 'winner'
+>;
 export type DelayUnit = SequenceStep['delay']['unit'];
 export type TemplateField = 'subject' | 'preheader' | 'markdown' | 'html' | 'text';
 /** Where the plain-text part comes from: made from the HTML when sent, or written by hand. */
