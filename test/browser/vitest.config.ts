@@ -9,6 +9,9 @@ export default defineConfig({
     globalSetup: ['test/browser/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default: a page that loads its list in 1.2 s under the
+    // full suite's load failed CI (the outbox walk). Polls wait as long as Playwright's waits do.
+    expect: { poll: { timeout: 15_000 } },
     // One server and one browser at a time: two cores are shared with the rest of the suite.
     fileParallelism: false,
     maxWorkers: 1,
