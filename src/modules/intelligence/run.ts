@@ -94,11 +94,13 @@ export function insufficiencyReasons(counts: ModelCard['counts']): string[] {
 function usable<Fit extends { parameters: object; logLikelihood: number }>(
   fit: Fit,
 ): Fit | undefined {
-  const values = Object.values(fit.parameters as Record<string, number>);
-  values.push(fit.logLikelihood);
+  const parameters = Object.values(fit.parameters as Record<string, number>);
   // A Beta(a, b) dropout with a and b in the millions is the likelihood's edge (everyone drops
-  // out at one rate), where the expectation's series no longer computes: not a usable fit.
-  return values.every((value) => Number.isFinite(value) && value !== 0 && Math.abs(value) < 1e5)
+  // out at one rate), where the expectation's series no longer computes: not a usable fit. The
+  // log-likelihood only has to be finite: it grows with the base (about −3 million for a
+  // million customers).
+  return Number.isFinite(fit.logLikelihood) &&
+    parameters.every((value) => Number.isFinite(value) && value > 0 && value < 1e5)
     ? fit
     : undefined;
 }
