@@ -313,16 +313,17 @@ for (const kind of databases) {
       console.log(
         `${kind} ${customers}: generated ${generated.orders} orders in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
-      const figures = JSON.parse(
-        child([
-          '--child',
-          'run',
-          '--target',
-          JSON.stringify(target),
-          '--business',
-          generated.businessId,
-        ]),
-      ) as RunFigures;
+      const runArgs = [
+        '--child',
+        'run',
+        '--target',
+        JSON.stringify(target),
+        '--business',
+        generated.businessId,
+      ];
+      const first = JSON.parse(child(runArgs)) as RunFigures;
+      console.log(kind, customers, 'first run', JSON.stringify(first.phases));
+      const figures = JSON.parse(child(runArgs)) as RunFigures;
       console.log(kind, customers, JSON.stringify(figures));
       rows.push({ db: kind, orders: generated.orders, figures });
     }
@@ -385,9 +386,9 @@ console.log(`\n${table}\n\n${fits}`);
 if (!flags['no-append']) {
   const body = [
     `- customers drawn from BG/NBD r ${TRUTH.r}, α ${TRUTH.alpha / 7} weeks, a ${TRUTH.a}, b ${TRUTH.b} with first purchases spread over the ${DAYS} days to ${AS_OF}, order values from Gamma-Gamma p ${SPEND.p}, q ${SPEND.q}, v ${SPEND.v * 100} cents; loaded by COPY into a fresh business`,
-    `- timed in a fresh process (peak RSS = its process.resourceUsage().maxRSS) through the run service the API's job and the nightly schedule call (createIntelligenceRunner().execute), phases from its model card: the purchase-summary query → grouping by (x, t_x, T), BG/NBD fit (BFGS, analytic gradient), Gamma-Gamma fit on the repeat buyers → scoring every customer (P(alive), expected purchases and CLV per distinct triple, order value, RFM quintiles, CLV percentile, the figures) → the COPY of the score rows into customer_scores with the run's success, in one transaction`,
+    `- timed in a fresh process (peak RSS = its process.resourceUsage().maxRSS) through the run service the API's job and the nightly schedule call (createIntelligenceRunner().execute), phases from its model card: the purchase-summary query → grouping by (x, t_x, T), BG/NBD fit (BFGS, analytic gradient), Gamma-Gamma fit on the repeat buyers → scoring every customer (P(alive), expected purchases and CLV per distinct triple, order value, RFM quintiles, CLV percentile, the figures) → storing, in one transaction: the score rows by binary COPY into the run's own table, attached as customer_scores' partition (its indexes built then), the changes since the previous run (one join of both runs' scores), the run's success`,
+    '- each size is run twice on the same data: the first run has no previous run; the second (the row shown) compares with the first, as every nightly run after the first does',
     `- ${databases.includes('postgres') ? `PostgreSQL ${version} on the same machine, default settings; ` : ''}PGlite on a data directory in the temp dir`,
-    '- the 2 cores are shared with other sessions running tests',
     ...(flags.note ? [`- ${flags.note}`] : []),
     '',
     table,

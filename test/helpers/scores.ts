@@ -1,5 +1,6 @@
 // Customer scores written straight into the tables, as a succeeded intelligence run leaves them
 // (the run itself is another part's work): one intelligence_runs row and its customer_scores.
+import { addScorePartition } from '../../src/modules/intelligence/repository.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { customerScores, intelligenceRuns } from '../../src/platform/db/schema/index.ts';
 import type { ChurnTierName, RfmSegment } from '../../src/shared/scores.ts';
@@ -47,6 +48,7 @@ export async function addScoredRun(
     })
     .returning({ id: intelligenceRuns.id });
   if (!row) throw new Error('run not inserted');
+  await addScorePartition(db, row.id);
   if (scores.length > 0) {
     await db.insert(customerScores).values(
       scores.map((seed) => {

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitBgNbd, type PurchaseSummary } from '../../src/modules/intelligence/models/bgnbd.ts';
 import { fitGammaGamma } from '../../src/modules/intelligence/models/gamma-gamma.ts';
 import {
-  createIntelligenceRepository,
   type CustomerPurchaseSummary,
+  purchaseSummaries,
 } from '../../src/modules/intelligence/repository.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser } from '../helpers/fixtures.ts';
@@ -57,10 +57,10 @@ describe('purchase summary from the orders table (CDNOW sample)', () => {
         }),
       ],
     );
-    summaries = await createIntelligenceRepository(ctx.runtime.database.db).purchaseSummaries(
-      business.id,
-      { asOf: '1997-09-30', timeZone: TIME_ZONE },
-    );
+    summaries = await purchaseSummaries(ctx.runtime.database, business.id, {
+      asOf: '1997-09-30',
+      timeZone: TIME_ZONE,
+    });
   }, 120_000);
   afterAll(async () => {
     await ctx.close();

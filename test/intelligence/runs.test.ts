@@ -219,6 +219,58 @@ describe('intelligence runs through the API', () => {
     expect(row?.endsWith(',,,,,')).toBe(true);
   }, 120_000);
 
+  it("keeps the latest two runs' scores: a third run's replace the first's, and a deleted business leaves none", async () => {
+    const business = await newBusiness(ctx.app, owner);
+    await sendOrders(
+      business,
+      [1, 2, 3].map((customer) => ({
+        userId: `kept-${customer}`,
+        orderId: `kept-${customer}`,
+        total: 20,
+        timestamp: new Date(Date.UTC(2026, 0, customer)).toISOString(),
+      })),
+    );
+    const runs: IntelligenceRun[] = [];
+    for (const asOf of ['2026-03-31', '2026-04-30', '2026-05-31']) {
+      runs.push(await run(business, { asOf }));
+    }
+    const csv = (runId: string) =>
+      ctx.app.inject({
+        method: 'GET',
+        url: `/api/v1/businesses/${business.id}/intelligence/runs/${runId}/scores.csv`,
+        headers: owner.headers,
+      });
+    const [first, second, third] = runs.map((each) => each.id);
+    const replaced = await csv(first ?? '');
+    expect(replaced.statusCode).toBe(409);
+    expect(replaced.json<{ error: { message: string } }>().error.message).toContain('newer runs');
+    for (const kept of [second, third]) {
+      const response = await csv(kept ?? '');
+      expect(response.statusCode).toBe(200);
+      expect(response.body.trim().split('\n')).toHaveLength(4); // the header and three customers
+    }
+    const partitions = async () =>
+      (
+        await ctx.runtime.database.query<{ name: string }>(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'customer_scores'::regclass`,
+        )
+      )
+        .map((row) => row.name)
+        .filter((name) => runs.some((each) => name.endsWith(each.id.replaceAll('-', ''))));
+    // The first run's partition was dropped after the third run committed.
+    expect((await partitions()).length).toBe(2);
+
+    const removed = await ctx.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/businesses/${business.id}`,
+      headers: owner.headers,
+    });
+    expect(removed.statusCode).toBe(204);
+    await ctx.runtime.services.intelligenceRunner.sweepScores();
+    expect(await partitions()).toEqual([]);
+  }, 120_000);
+
   it('refuses bad options and another business’s run', async () => {
     const business = await newBusiness(ctx.app, owner);
     const bad = await ctx.app.inject({

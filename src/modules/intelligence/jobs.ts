@@ -2,6 +2,7 @@
 // background loop wherever jobs are consumed that, once a business's local clock passes the
 // configured hour, runs it as of the day before. The schedule's unique index on (business, day)
 // lets several workers race for the same night safely: one inserts the run, the others skip.
+// Each pass also drops score partitions no run keeps any more.
 import { pollingLoop } from '../../platform/background-loop.ts';
 import type { Database } from '../../platform/db/client.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -40,6 +41,7 @@ export function intelligenceScheduleLoop(
     logger: deps.logger,
     failureMessage: 'nightly intelligence pass failed',
     round: async () => {
+      await intelligence.sweepScores();
       const due = await createIntelligenceRepository(deps.db).dueForNightlyRun(deps.hour);
       for (const { businessId, asOf } of due) {
         try {

@@ -12,7 +12,13 @@ import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/p
 import type { Logger } from '../../platform/logger.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
-import { createIntelligenceRepository, type RunRow, storeRun } from './repository.ts';
+import {
+  createIntelligenceRepository,
+  dropStaleScorePartitions,
+  purchaseSummaries,
+  type RunRow,
+  storeRun,
+} from './repository.ts';
 import { computeRun } from './run.ts';
 import {
   type AtRiskList,
@@ -136,6 +142,8 @@ export function createIntelligenceRunner(deps: {
 }) {
   const repository = createIntelligenceRepository(deps.database.db);
   return {
+    /** Drops score partitions no run keeps (a business deleted, a drop that gave way earlier). */
+    sweepScores: () => dropStaleScorePartitions(deps.database, deps.logger),
     /**
      * Fits and scores; answers the finished run (failed runs are recorded, then rethrown). A
      * scheduled run answers undefined when that day's run was already taken by another worker.
@@ -169,7 +177,7 @@ export function createIntelligenceRunner(deps: {
       if (!inserted) return undefined;
       try {
         await progress(10, 'Summarising every customer’s orders');
-        const summaries = await repository.purchaseSummaries(businessId, {
+        const summaries = await purchaseSummaries(deps.database, businessId, {
           asOf,
           timeZone: settings.timeZone,
         });
@@ -222,6 +230,7 @@ export function createIntelligenceRunner(deps: {
           };
           return { model, figures };
         });
+        await dropStaleScorePartitions(deps.database, deps.logger);
         await deps.onScored?.(businessId);
         const run = found(await repository.findRun(businessId, inserted.id), 'run vanished');
         deps.logger.info(

@@ -73,13 +73,16 @@ export const intelligenceRuns = pgTable(
 /**
  * One customer's scores in one run. The predictive columns are null when the run had too little
  * data to fit the models (RFM still holds); amounts are in minor units, times in days.
+ *
+ * Partitioned by run (LIST on run_id, migration 0014, hand-written: drizzle cannot express it).
+ * A run loads its scores into a table of its own and attaches it (intelligence/repository.ts
+ * storeRun); a run whose scores are no longer kept has its partition dropped, not a million rows
+ * deleted. No foreign key to the run: the sweep drops partitions whose run is gone.
  */
 export const customerScores = pgTable(
   'customer_scores',
   {
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => intelligenceRuns.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id').notNull(),
     /**
      * No foreign key: checking one per row tripled the COPY of a million scores. Erasure and
      * merges delete a customer's scores themselves (customers' repositories).
