@@ -10,10 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { fitBgNbd, type PurchaseSummary } from '../../src/modules/intelligence/models/bgnbd.ts';
 import { fitGammaGamma } from '../../src/modules/intelligence/models/gamma-gamma.ts';
-import {
-  type CustomerPurchaseSummary,
-  purchaseSummaries,
-} from '../../src/modules/intelligence/repository.ts';
+import { customerIdAt, purchaseSummaries } from '../../src/modules/intelligence/repository.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser } from '../helpers/fixtures.ts';
 
@@ -22,7 +19,16 @@ const TIME_ZONE = 'America/New_York';
 
 describe('purchase summary from the orders table (CDNOW sample)', () => {
   let ctx: TestApp;
-  let summaries: CustomerPurchaseSummary[];
+  /** The summary's columns as one object per customer. */
+  let summaries: {
+    customerId: string;
+    x: number;
+    txDays: number;
+    tDays: number;
+    repeatMeanCents: number;
+    totalCents: number;
+    recencyDays: number;
+  }[];
   const customerOf = new Map<string, string>(); // customer id → CDNOW sample id
 
   beforeAll(async () => {
@@ -57,10 +63,19 @@ describe('purchase summary from the orders table (CDNOW sample)', () => {
         }),
       ],
     );
-    summaries = await purchaseSummaries(ctx.runtime.database, business.id, {
+    const columns = await purchaseSummaries(ctx.runtime.database, business.id, {
       asOf: '1997-09-30',
       timeZone: TIME_ZONE,
     });
+    summaries = Array.from({ length: columns.customers }, (_, i) => ({
+      customerId: customerIdAt(columns, i),
+      x: columns.x[i] as number,
+      txDays: columns.txDays[i] as number,
+      tDays: columns.tDays[i] as number,
+      repeatMeanCents: columns.repeatMeanCents[i] as number,
+      totalCents: columns.totalCents[i] as number,
+      recencyDays: columns.recencyDays[i] as number,
+    }));
   }, 120_000);
   afterAll(async () => {
     await ctx.close();

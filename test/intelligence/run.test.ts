@@ -2,12 +2,12 @@
 // fitted and every customer scored, however large the likelihood's magnitude grows with the base.
 import { describe, expect, it } from 'vitest';
 
-import type { CustomerPurchaseSummary } from '../../src/modules/intelligence/repository.ts';
+import type { PurchaseSummaries } from '../../src/modules/intelligence/repository.ts';
 import { computeRun } from '../../src/modules/intelligence/run.ts';
 import { gamma, seededRandom, simulateBgNbd } from './simulate.ts';
 
 /** `customers` drawn from BG/NBD in days (first purchases over a year) with Gamma-Gamma spend. */
-function population(customers: number): CustomerPurchaseSummary[] {
+function population(customers: number): PurchaseSummaries {
   const random = seededRandom(7);
   const histories = simulateBgNbd(
     { r: 0.25, alpha: 28, a: 0.8, b: 2.5 },
@@ -15,20 +15,29 @@ function population(customers: number): CustomerPurchaseSummary[] {
     (index) => 30 + (index % 336),
     random,
   );
-  return histories.map((history, index) => {
-    const tDays = history.T;
-    const txDays = Math.min(tDays, Math.round(history.tx));
+  const summaries: PurchaseSummaries = {
+    customers,
+    customerIds: Buffer.concat(
+      histories.map(() => Buffer.from(crypto.randomUUID().replaceAll('-', ''), 'hex')),
+    ),
+    x: new Int32Array(customers),
+    txDays: new Int32Array(customers),
+    tDays: new Int32Array(customers),
+    recencyDays: new Int32Array(customers),
+    repeatMeanCents: new Float64Array(customers),
+    totalCents: new Float64Array(customers),
+  };
+  for (const [i, history] of histories.entries()) {
+    const txDays = Math.min(history.T, Math.round(history.tx));
     const repeatMeanCents = history.x > 0 ? Math.round(100 * gamma(random, 6) * 3.75) : 0;
-    return {
-      customerId: `customer-${index}`,
-      x: history.x,
-      txDays,
-      tDays,
-      repeatMeanCents,
-      totalCents: 1500 + repeatMeanCents * history.x,
-      recencyDays: tDays - txDays,
-    };
-  });
+    summaries.x[i] = history.x;
+    summaries.txDays[i] = txDays;
+    summaries.tDays[i] = history.T;
+    summaries.recencyDays[i] = history.T - txDays;
+    summaries.repeatMeanCents[i] = repeatMeanCents;
+    summaries.totalCents[i] = 1500 + repeatMeanCents * history.x;
+  }
+  return summaries;
 }
 
 describe('an intelligence run on a large base', () => {
@@ -49,7 +58,12 @@ describe('an intelligence run on a large base', () => {
     expect(bgnbd?.r).toBeCloseTo(0.25, 1);
     expect((bgnbd?.alpha ?? 0) / 4).toBeCloseTo(1, 1);
     expect(result.model.gammaGamma?.p).toBeGreaterThan(0);
-    expect(result.scores.every((row) => row.pAlive !== null && row.clvCents !== null)).toBe(true);
-    expect(result.figures.churnTiers).not.toBeNull();
+    const predictive = result.scores.predictive;
+    expect(predictive?.pAlive.every((p) => p > 0 && p <= 1)).toBe(true);
+    expect(predictive?.clvCents.every((clv) => Number.isFinite(clv) && clv >= 0)).toBe(true);
+    const tiers = result.figures.churnTiers;
+    expect((tiers?.low ?? 0) + (tiers?.medium ?? 0) + (tiers?.high ?? 0)).toBe(100_000);
+    const segments = Object.values(result.figures.rfmSegments);
+    expect(segments.reduce((sum, count) => sum + count, 0)).toBe(100_000);
   });
 });

@@ -11,9 +11,9 @@ import {
   fitGammaGammaNelderMead,
   type GammaGammaParameters,
 } from './models/gamma-gamma.ts';
-import { type RfmSegment, scoreRfm } from './models/rfm.ts';
-import type { CustomerPurchaseSummary } from './repository.ts';
-import { CHURN_TIERS, type ModelCard, RFM_SEGMENTS, type RunFigures } from './schemas.ts';
+import { type RfmSegment, scoreRfmColumns } from './models/rfm.ts';
+import type { PurchaseSummaries } from './repository.ts';
+import { type ModelCard, RFM_SEGMENTS, type RunFigures } from './schemas.ts';
 
 /**
  * Below these the predictive fields are "not enough data" rather than numbers. The thresholds
@@ -34,29 +34,32 @@ export interface RunSettings {
   currency: string;
 }
 
-/** A customer's scores as stored (customer_scores); the predictive ones null without a fit. */
-export interface ScoreRow {
-  customerId: string;
-  frequency: number;
-  recencyDays: number;
-  ageDays: number;
-  monetaryCents: number;
-  totalCents: number;
-  rfmR: number;
-  rfmF: number;
-  rfmM: number;
-  rfmSegment: RfmSegment;
-  pAlive: number | null;
-  churnRisk: number | null;
-  churnTier: 'low' | 'medium' | 'high' | null;
-  expectedPurchases: number | null;
-  expectedOrderValueCents: number | null;
-  clvCents: number | null;
-  clvPercentile: number | null;
+/** The predictive scores of every customer, by position; absent without a fit. */
+export interface PredictiveScores {
+  pAlive: Float64Array;
+  expectedPurchases: Float64Array;
+  expectedOrderValueCents: Float64Array;
+  clvCents: Float64Array;
+  /** 0–100: the share of the run's customers whose CLV is at most this one's. */
+  clvPercentile: Uint8Array;
+}
+
+/**
+ * Every customer's scores as stored (customer_scores), one column per field and customer i at
+ * position i of each (a million customers are a few arrays, not a million objects). Frequency,
+ * recency, age and the money figures are the purchase summary's own columns.
+ */
+export interface RunScores {
+  summaries: PurchaseSummaries;
+  rfmR: Uint8Array;
+  rfmF: Uint8Array;
+  rfmM: Uint8Array;
+  rfmSegment: RfmSegment[];
+  predictive: PredictiveScores | null;
 }
 
 export interface RunResult {
-  scores: ScoreRow[];
+  scores: RunScores;
   model: Omit<ModelCard, 'fittedAt' | 'durationMs'>;
   /** Figures without `changes` (those need the previous run's scores). */
   figures: Omit<RunFigures, 'changes'>;
@@ -111,47 +114,25 @@ function countBy<K extends string>(keys: readonly K[], values: Iterable<K>): Rec
   return counts;
 }
 
-export function computeRun(
-  summaries: readonly CustomerPurchaseSummary[],
-  settings: RunSettings,
-): RunResult {
-  const counts = {
-    customers: summaries.length,
-    repeatCustomers: summaries.filter((summary) => summary.x > 0).length,
-    purchaseDays: summaries.reduce((sum, summary) => sum + summary.x + 1, 0),
-    historyDays: summaries.reduce((longest, summary) => Math.max(longest, summary.tDays), 0),
-    distinctHistories: 0,
-  };
+export function computeRun(summaries: PurchaseSummaries, settings: RunSettings): RunResult {
+  const started = performance.now();
+  const { x, txDays, tDays, recencyDays, repeatMeanCents, totalCents } = summaries;
+  const n = summaries.customers;
+  let repeatCustomers = 0;
+  let purchaseDays = 0;
+  let historyDays = 0;
+  const frequency = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const repeats = x[i] as number;
+    if (repeats > 0) repeatCustomers += 1;
+    purchaseDays += repeats + 1;
+    historyDays = Math.max(historyDays, tDays[i] as number);
+    frequency[i] = repeats + 1;
+  }
+  const counts = { customers: n, repeatCustomers, purchaseDays, historyDays, distinctHistories: 0 };
   const reasons = insufficiencyReasons(counts);
-  const rfm = scoreRfm(
-    summaries.map((summary) => ({
-      recencyDays: summary.recencyDays,
-      frequency: summary.x + 1,
-      monetary: summary.totalCents,
-    })),
-  );
-  const scores: ScoreRow[] = summaries.map((summary, index) => {
-    const score = rfm[index] as (typeof rfm)[number];
-    return {
-      customerId: summary.customerId,
-      frequency: summary.x,
-      recencyDays: summary.txDays,
-      ageDays: summary.tDays,
-      monetaryCents: summary.repeatMeanCents,
-      totalCents: summary.totalCents,
-      rfmR: score.r,
-      rfmF: score.f,
-      rfmM: score.m,
-      rfmSegment: score.segment,
-      pAlive: null,
-      churnRisk: null,
-      churnTier: null,
-      expectedPurchases: null,
-      expectedOrderValueCents: null,
-      clvCents: null,
-      clvPercentile: null,
-    };
-  });
+  const rfm = scoreRfmColumns(recencyDays, frequency, totalCents);
+  const scores: RunScores = { summaries, ...rfm, predictive: null };
   const base = {
     asOf: settings.asOf,
     timeZone: settings.timeZone,
@@ -160,33 +141,28 @@ export function computeRun(
     counts,
     sufficiency: { predictive: reasons.length === 0, reasons, thresholds: SUFFICIENCY },
   };
-  const rfmSegments = countBy(
-    RFM_SEGMENTS,
-    scores.map((row) => row.rfmSegment),
-  );
+  const rfmSegments = countBy(RFM_SEGMENTS, rfm.rfmSegment);
+  const rfmMs = performance.now() - started;
   if (reasons.length > 0) {
     return {
       scores,
       model: { ...base, bgnbd: null, gammaGamma: null },
       figures: { rfmSegments, churnTiers: null, clv: null, atRisk: null },
-      durationMs: { fit: 0, score: 0 },
+      durationMs: { fit: 0, score: rfmMs },
     };
   }
 
   const fitStarted = performance.now();
-  const { triples, tripleOf } = groupTriples(
-    summaries.map((summary) => summary.x),
-    summaries.map((summary) => summary.txDays),
-    summaries.map((summary) => summary.tDays),
-    DAYS_PER_WEEK,
-  );
+  const { triples, tripleOf } = groupTriples(x, txDays, tDays, DAYS_PER_WEEK);
   counts.distinctHistories = triples.length;
   // BFGS first (fast); where it ends on non-finite parameters, the slower Nelder-Mead search.
   const bgnbd = usable(fitBgNbd(triples)) ?? usable(fitBgNbdNelderMead(triples));
   // Gamma-Gamma on the repeat customers' mean values, in major units (the papers' dollars).
-  const spends = summaries
-    .filter((summary) => summary.x > 0 && summary.repeatMeanCents > 0)
-    .map((summary) => ({ x: summary.x, meanValue: summary.repeatMeanCents / 100 }));
+  const spends: { x: number; meanValue: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const mean = repeatMeanCents[i] as number;
+    if ((x[i] as number) > 0 && mean > 0) spends.push({ x: x[i] as number, meanValue: mean / 100 });
+  }
   const gammaGamma = usable(fitGammaGamma(spends)) ?? usable(fitGammaGammaNelderMead(spends));
   if (!bgnbd || !gammaGamma) {
     // Said, not hidden: no number is better than one from a model that did not fit.
@@ -198,7 +174,7 @@ export function computeRun(
       scores,
       model: { ...base, bgnbd: null, gammaGamma: null },
       figures: { rfmSegments, churnTiers: null, clv: null, atRisk: null },
-      durationMs: { fit: performance.now() - fitStarted, score: 0 },
+      durationMs: { fit: performance.now() - fitStarted, score: rfmMs },
     };
   }
   const fitMs = performance.now() - fitStarted;
@@ -212,32 +188,44 @@ export function computeRun(
   const spend: GammaGammaParameters = gammaGamma.parameters;
   // With q ≤ 1 the population's mean order value is unbounded: a first-time buyer is then
   // valued at the repeat buyers' mean instead.
-  const repeatMean =
-    summaries.reduce((sum, s) => sum + (s.x > 0 ? s.repeatMeanCents : 0), 0) /
-    Math.max(1, counts.repeatCustomers);
-  const clv = new Float64Array(summaries.length);
-  for (const [index, summary] of summaries.entries()) {
-    const triple = tripleOf[index] as number;
+  let repeatSum = 0;
+  for (let i = 0; i < n; i++) if ((x[i] as number) > 0) repeatSum += repeatMeanCents[i] as number;
+  const repeatMean = repeatSum / Math.max(1, counts.repeatCustomers);
+  const predictive: PredictiveScores = {
+    pAlive: new Float64Array(n),
+    expectedPurchases: new Float64Array(n),
+    expectedOrderValueCents: new Float64Array(n),
+    clvCents: new Float64Array(n),
+    clvPercentile: new Uint8Array(n),
+  };
+  const tiers = { low: 0, medium: 0, high: 0 };
+  const atRisk = { customers: 0, historicalRevenueCents: 0, clvCents: 0 };
+  for (let i = 0; i < n; i++) {
+    const triple = tripleOf[i] as number;
     const pAlive = byTriple.pAlive[triple] as number;
+    const repeats = x[i] as number;
     const orderValueCents =
-      summary.x === 0 && spend.q <= 1
+      repeats === 0 && spend.q <= 1
         ? repeatMean
-        : expectedOrderValue(spend, summary.x, summary.repeatMeanCents / 100) * 100;
-    const row = scores[index] as ScoreRow;
-    row.pAlive = pAlive;
-    row.churnRisk = 1 - pAlive;
-    row.churnTier = churnTierOf(row.churnRisk);
-    row.expectedPurchases = byTriple.expectedPurchases[triple] as number;
-    row.expectedOrderValueCents = orderValueCents;
-    row.clvCents = (byTriple.discountedPurchases[triple] as number) * orderValueCents;
-    clv[index] = row.clvCents;
+        : expectedOrderValue(spend, repeats, (repeatMeanCents[i] as number) / 100) * 100;
+    const clvCents = (byTriple.discountedPurchases[triple] as number) * orderValueCents;
+    predictive.pAlive[i] = pAlive;
+    predictive.expectedPurchases[i] = byTriple.expectedPurchases[triple] as number;
+    predictive.expectedOrderValueCents[i] = orderValueCents;
+    predictive.clvCents[i] = clvCents;
+    const tier = churnTierOf(1 - pAlive);
+    tiers[tier] += 1;
+    if (tier === 'high') {
+      atRisk.customers += 1;
+      atRisk.historicalRevenueCents += totalCents[i] as number;
+      atRisk.clvCents += clvCents;
+    }
   }
-  const ranks = percentileRanks(clv);
-  for (const [index, row] of scores.entries()) row.clvPercentile = ranks[index] as number;
-  const clvSorted = Array.from(clv.sort());
-  const scoreMs = performance.now() - scoreStarted;
+  predictive.clvPercentile = percentileRanks(predictive.clvCents);
+  scores.predictive = predictive;
+  const clvSorted = predictive.clvCents.slice().sort();
+  const scoreMs = rfmMs + (performance.now() - scoreStarted);
 
-  const highRisk = scores.filter((row) => row.churnTier === 'high');
   return {
     scores,
     model: {
@@ -261,22 +249,15 @@ export function computeRun(
     },
     figures: {
       rfmSegments,
-      churnTiers: countBy(
-        CHURN_TIERS,
-        scores.map((row) => row.churnTier as 'low' | 'medium' | 'high'),
-      ),
+      churnTiers: tiers,
       clv: clvFigures(clvSorted),
-      atRisk: {
-        customers: highRisk.length,
-        historicalRevenueCents: highRisk.reduce((sum, row) => sum + row.totalCents, 0),
-        clvCents: highRisk.reduce((sum, row) => sum + (row.clvCents as number), 0),
-      },
+      atRisk,
     },
     durationMs: { fit: fitMs, score: scoreMs },
   };
 }
 
-function clvFigures(sorted: readonly number[]): NonNullable<RunFigures['clv']> {
+function clvFigures(sorted: Float64Array): NonNullable<RunFigures['clv']> {
   const p99 = percentile(sorted, 99);
   const width = p99 > 0 ? p99 / HISTOGRAM_BUCKETS : 1;
   const histogram = Array.from({ length: HISTOGRAM_BUCKETS }, (_, bucket) => ({

@@ -182,7 +182,7 @@ export function createIntelligenceRunner(deps: {
           timeZone: settings.timeZone,
         });
         const summaryMs = performance.now() - started;
-        await progress(40, `Fitting the models on ${summaries.length} customers`);
+        await progress(40, `Fitting the models on ${summaries.customers} customers`);
         const result = computeRun(summaries, {
           asOf,
           timeZone: settings.timeZone,
@@ -237,7 +237,7 @@ export function createIntelligenceRunner(deps: {
           {
             businessId,
             runId: run.id,
-            customers: summaries.length,
+            customers: summaries.customers,
             ms: Math.round(performance.now() - started),
           },
           'intelligence run finished',

@@ -97,6 +97,14 @@ export class BinaryCopyWriter {
     return this;
   }
 
+  /** A uuid as its 16 bytes, at `offset` in `source`. */
+  uuidBytes(source: Buffer, offset: number): this {
+    this.ensure(20);
+    this.offset = this.buffer.writeInt32BE(16, this.offset);
+    this.offset += source.copy(this.buffer, this.offset, offset, offset + 16);
+    return this;
+  }
+
   text(value: string | null): this {
     if (value === null) return this.null();
     const length = Buffer.byteLength(value);
@@ -168,6 +176,13 @@ export class BinaryCopyReader {
     const hex = this.bytes.toString('hex', this.offset, this.offset + 16);
     this.offset += 16;
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  /** A uuid's 16 bytes, copied into `target` at `offset` (no string made). */
+  uuidBytes(target: Buffer, offset: number): void {
+    this.field(16);
+    this.bytes.copy(target, offset, this.offset, this.offset + 16);
+    this.offset += 16;
   }
 
   private field(length: number): void {

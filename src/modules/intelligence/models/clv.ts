@@ -132,7 +132,7 @@ export function scoreTriples(
 }
 
 /** The p-th percentile (0–100) of `values`, linear between the closest ranks. */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
   const position = ((sorted.length - 1) * p) / 100;
   const low = Math.floor(position);

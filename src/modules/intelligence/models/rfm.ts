@@ -28,7 +28,7 @@ export interface RfmScore {
  * position) of n scores 1 + ⌊5i / n⌋. With `higherIsBetter` false (recency) the lowest values
  * score 5.
  */
-export function quintileScores(values: readonly number[], higherIsBetter = true): number[] {
+export function quintileScores(values: ArrayLike<number>, higherIsBetter = true): number[] {
   const n = values.length;
   const keyed = new Float64Array(n);
   for (let index = 0; index < n; index++)
@@ -64,16 +64,28 @@ export function rfmSegment(r: number, f: number): RfmSegment {
 }
 
 export function scoreRfm(customers: readonly RfmInput[]): RfmScore[] {
-  const r = quintileScores(
+  const scores = scoreRfmColumns(
     customers.map((customer) => customer.recencyDays),
-    false,
+    customers.map((customer) => customer.frequency),
+    customers.map((customer) => customer.monetary),
   );
-  const f = quintileScores(customers.map((customer) => customer.frequency));
-  const m = quintileScores(customers.map((customer) => customer.monetary));
   return customers.map((_, index) => ({
-    r: r[index] as number,
-    f: f[index] as number,
-    m: m[index] as number,
-    segment: rfmSegment(r[index] as number, f[index] as number),
+    r: scores.rfmR[index] as number,
+    f: scores.rfmF[index] as number,
+    m: scores.rfmM[index] as number,
+    segment: scores.rfmSegment[index] as RfmSegment,
   }));
+}
+
+/** `scoreRfm` over columns (customer i at position i of each), answering columns. */
+export function scoreRfmColumns(
+  recencyDays: ArrayLike<number>,
+  frequency: ArrayLike<number>,
+  monetary: ArrayLike<number>,
+): { rfmR: Uint8Array; rfmF: Uint8Array; rfmM: Uint8Array; rfmSegment: RfmSegment[] } {
+  const rfmR = Uint8Array.from(quintileScores(recencyDays, false));
+  const rfmF = Uint8Array.from(quintileScores(frequency));
+  const rfmM = Uint8Array.from(quintileScores(monetary));
+  const segments = Array.from(rfmR, (r, index) => rfmSegment(r, rfmF[index] as number));
+  return { rfmR, rfmF, rfmM, rfmSegment: segments };
 }
