@@ -347,8 +347,8 @@ const table = markdownTable(
     'orders',
     'distinct (x, t_x, T)',
     ...phaseNames.map((name) => `${name} s`),
-    'fit + score s',
-    'end to end s (target 1M < 10)',
+    'fit + score from the orders table s (target 1M < 10)',
+    'whole run, storing included s',
     'peak RSS MB',
   ],
   rows.map(({ db, orders, figures }) => {
