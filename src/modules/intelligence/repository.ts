@@ -13,6 +13,7 @@ import { rowsOf } from '../../platform/db/raw-sql.ts';
 import { intelligenceRuns } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { RFM_SEGMENTS } from '../../shared/scores.ts';
 import type { RfmSegment } from './models/rfm.ts';
 import { churnTierOf, type RunScores } from './run.ts';
 
@@ -332,7 +333,7 @@ function* scoreChunks(
       .int2(scores.rfmR[i] as number)
       .int2(scores.rfmF[i] as number)
       .int2(scores.rfmM[i] as number)
-      .text(scores.rfmSegment[i] as string);
+      .text(RFM_SEGMENTS[scores.rfmSegment[i] as number] as string);
     if (predictive) {
       const pAlive = predictive.pAlive[i] as number;
       writer

@@ -3,6 +3,7 @@
 // it, on the distinct (x, t_x, T) triples; everything a triple decides (P(alive), expected
 // purchases, the discounted purchases CLV multiplies by the order value) is worked out once per
 // triple, so a million customers cost what their distinct histories cost.
+import { RFM_SEGMENTS } from '../../shared/scores.ts';
 import { fitBgNbd, fitBgNbdNelderMead, groupTriples } from './models/bgnbd.ts';
 import { percentile, percentileRanks, scoreTriples } from './models/clv.ts';
 import {
@@ -13,7 +14,7 @@ import {
 } from './models/gamma-gamma.ts';
 import { type RfmSegment, scoreRfmColumns } from './models/rfm.ts';
 import type { PurchaseSummaries } from './repository.ts';
-import { type ModelCard, RFM_SEGMENTS, type RunFigures } from './schemas.ts';
+import type { ModelCard, RunFigures } from './schemas.ts';
 
 /**
  * Below these the predictive fields are "not enough data" rather than numbers. The thresholds
@@ -54,7 +55,8 @@ export interface RunScores {
   rfmR: Uint8Array;
   rfmF: Uint8Array;
   rfmM: Uint8Array;
-  rfmSegment: RfmSegment[];
+  /** Each customer's segment as its position in RFM_SEGMENTS. */
+  rfmSegment: Uint8Array;
   predictive: PredictiveScores | null;
 }
 
@@ -132,7 +134,15 @@ export function computeRun(summaries: PurchaseSummaries, settings: RunSettings):
   const counts = { customers: n, repeatCustomers, purchaseDays, historyDays, distinctHistories: 0 };
   const reasons = insufficiencyReasons(counts);
   const rfm = scoreRfmColumns(recencyDays, frequency, totalCents);
-  const scores: RunScores = { summaries, ...rfm, predictive: null };
+  const codeOf = new Map<RfmSegment, number>(RFM_SEGMENTS.map((name, code) => [name, code]));
+  const scores: RunScores = {
+    summaries,
+    rfmR: rfm.rfmR,
+    rfmF: rfm.rfmF,
+    rfmM: rfm.rfmM,
+    rfmSegment: Uint8Array.from(rfm.rfmSegment, (name) => codeOf.get(name) as number),
+    predictive: null,
+  };
   const base = {
     asOf: settings.asOf,
     timeZone: settings.timeZone,

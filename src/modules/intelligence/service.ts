@@ -19,7 +19,7 @@ import {
   type RunRow,
   storeRun,
 } from './repository.ts';
-import { computeRun } from './run.ts';
+import { computeRunOffThread } from './run-thread.ts';
 import {
   type AtRiskList,
   CHURN_TIERS,
@@ -183,7 +183,7 @@ export function createIntelligenceRunner(deps: {
         });
         const summaryMs = performance.now() - started;
         await progress(40, `Fitting the models on ${summaries.customers} customers`);
-        const result = computeRun(summaries, {
+        const result = await computeRunOffThread(summaries, {
           asOf,
           timeZone: settings.timeZone,
           horizonDays: options.horizonDays,
