@@ -183,6 +183,45 @@ describe('intelligence runs through the API', () => {
     expect(second.figures?.changes?.previousRunId).toBe(result.id);
     const moved = second.figures?.changes?.movements.reduce((sum, m) => sum + m.customers, 0);
     expect(moved).toBeGreaterThan(0);
+    // The moves are what the two runs' CSVs say, customer by customer.
+    const segmentsOf = async (runId: string) => {
+      const response = await ctx.app.inject({
+        method: 'GET',
+        url: `/api/v1/businesses/${business.id}/intelligence/runs/${runId}/scores.csv`,
+        headers: owner.headers,
+      });
+      return new Map(
+        response.body
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((line) => line.split(','))
+          .map((fields) => [fields[0], fields[6]]),
+      );
+    };
+    const before = await segmentsOf(result.id);
+    const after = await segmentsOf(second.id);
+    const pairs = new Map<string, number>();
+    let fresh = 0;
+    for (const [userId, to] of after) {
+      const from = before.get(userId);
+      if (from === undefined) fresh += 1;
+      else if (from !== to) pairs.set(`${from}→${to}`, (pairs.get(`${from}→${to}`) ?? 0) + 1);
+    }
+    const expected = [...pairs]
+      .map(([pair, customers]) => {
+        const [from, to] = pair.split('→');
+        return { from, to, customers };
+      })
+      .sort(
+        (one, other) =>
+          other.customers - one.customers ||
+          (one.from ?? '').localeCompare(other.from ?? '') ||
+          (one.to ?? '').localeCompare(other.to ?? ''),
+      )
+      .slice(0, 20);
+    expect(second.figures?.changes?.movements).toEqual(expected);
+    expect(second.figures?.changes?.newCustomers).toBe(fresh);
   }, 240_000);
 
   it('scores RFM but says "not enough data" for predictions with a handful of orders', async () => {

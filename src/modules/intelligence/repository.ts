@@ -369,13 +369,6 @@ export async function addScorePartition(db: Executor, runId: string): Promise<vo
   );
 }
 
-/**
- * Stores a run's scores and its results in one transaction: the run is succeeded with all its
- * scores or not at all. The scores are COPYed into a new table of their own, with no index to
- * maintain row by row and frozen as they are written, which is then attached as the run's
- * partition (its indexes built once; a CHECK on run_id spares the attach a scan). The runs
- * older than the last KEPT_RUNS lose their scores: their partitions are dropped after the commit.
- */
 export interface RunChanges {
   /** Customers who moved between RFM segments, largest moves first. */
   moves: { from: RfmSegment; to: RfmSegment; customers: number }[];
@@ -383,16 +376,106 @@ export interface RunChanges {
   newCustomers: number;
 }
 
-export interface StoreSession {
-  /** Against `previousRunId`'s scores, with this run's scores already written. */
-  changesSince(previousRunId: string): Promise<RunChanges>;
+/** A run's customers, in id order, and each one's RFM segment: what "what changed" compares. */
+export interface RunSegments {
+  customers: number;
+  /** Customer i's id is bytes 16i to 16i + 16. */
+  customerIds: Buffer;
+  /** Each customer's segment as its position in RFM_SEGMENTS. */
+  segments: Uint8Array;
 }
 
+/** Bytes of one segment row in COPY's binary format: a field count, 2 lengths, the values. */
+const SEGMENT_ROW_BYTES = 2 + 2 * 4 + 16 + 4;
+
+/** A run's customers and their segments, read in COPY's binary format. */
+export async function readRunSegments(
+  database: DatabaseHandle,
+  runId: string,
+): Promise<RunSegments> {
+  scorePartition(runId); // checks that it is a run id: COPY takes no parameters
+  const names = RFM_SEGMENTS.map((name) => escapeLiteral(name)).join(', ');
+  const bytes = await bulkTransaction(database, (session) =>
+    session.copyOut(
+      `SELECT customer_id, array_position(ARRAY[${names}], rfm_segment)::int4 - 1
+       FROM customer_scores WHERE run_id = ${escapeLiteral(runId)} ORDER BY customer_id`,
+    ),
+  );
+  const capacity = Math.floor(bytes.length / SEGMENT_ROW_BYTES);
+  const customerIds = Buffer.alloc(capacity * 16);
+  const segments = new Uint8Array(capacity);
+  const reader = new BinaryCopyReader(bytes);
+  let n = 0;
+  for (; reader.nextRow(); n++) {
+    reader.uuidBytes(customerIds, n * 16);
+    segments[n] = reader.int4();
+  }
+  return {
+    customers: n,
+    customerIds: customerIds.subarray(0, n * 16),
+    segments: segments.subarray(0, n),
+  };
+}
+
+/**
+ * What changed since the previous run: customers who moved between RFM segments (the largest
+ * moves first) and customers new to this run. Both runs list their customers in id order (uuid
+ * order is byte order), so one pass over the two lists pairs them.
+ */
+export function changesSince(scores: RunScores, previous: RunSegments): RunChanges {
+  const segmentCount = RFM_SEGMENTS.length;
+  const moved = new Int32Array(segmentCount * segmentCount);
+  const { customerIds } = scores.summaries;
+  let newCustomers = 0;
+  let j = 0;
+  for (let i = 0; i < scores.summaries.customers; i++) {
+    let order = 1;
+    while (j < previous.customers) {
+      // > 0: this run's customer comes after the previous run's j-th.
+      order = customerIds.compare(previous.customerIds, j * 16, j * 16 + 16, i * 16, i * 16 + 16);
+      if (order <= 0) break;
+      j += 1;
+    }
+    if (order === 0 && j < previous.customers) {
+      const from = previous.segments[j] as number;
+      const to = scores.rfmSegment[i] as number;
+      if (from !== to) moved[from * segmentCount + to] = (moved[from * segmentCount + to] ?? 0) + 1;
+      j += 1;
+    } else {
+      newCustomers += 1;
+    }
+  }
+  const moves: RunChanges['moves'] = [];
+  for (let cell = 0; cell < moved.length; cell++) {
+    const customers = moved[cell] as number;
+    if (customers === 0) continue;
+    moves.push({
+      from: RFM_SEGMENTS[Math.floor(cell / segmentCount)] as RfmSegment,
+      to: RFM_SEGMENTS[cell % segmentCount] as RfmSegment,
+      customers,
+    });
+  }
+  moves.sort(
+    (one, other) =>
+      other.customers - one.customers ||
+      one.from.localeCompare(other.from) ||
+      one.to.localeCompare(other.to),
+  );
+  return { moves: moves.slice(0, 20), newCustomers };
+}
+
+/**
+ * Stores a run's scores and its results in one transaction: the run is succeeded with all its
+ * scores or not at all. The scores are COPYed into a new table of their own, with no index to
+ * maintain row by row and frozen as they are written, which is then attached as the run's
+ * partition (its indexes built once; a CHECK on run_id spares the attach a scan). The runs
+ * older than the last KEPT_RUNS lose their scores: their partitions are dropped after the commit.
+ */
 export async function storeRun(
   database: DatabaseHandle,
   run: { id: string; businessId: string },
   scores: RunScores,
-  finish: (session: StoreSession) => Promise<{ model: unknown; figures: unknown }>,
+  finish: () => Promise<{ model: unknown; figures: unknown }>,
 ): Promise<void> {
   const table = scorePartition(run.id);
   await bulkTransaction(database, async (session) => {
@@ -409,43 +492,7 @@ export async function storeRun(
       `ALTER TABLE customer_scores ATTACH PARTITION ${table} FOR VALUES IN ('${run.id}')`,
       [],
     );
-    const results = await finish({
-      async changesSince(previousRunId) {
-        // One pass over both runs' scores. The new partition has no statistics yet, and the
-        // planner, guessing it small, would probe the old one's index a million times.
-        await session.query(`SELECT set_config('enable_nestloop', 'off', true)`, []);
-        const pairs = await session.query<{
-          from: RfmSegment | null;
-          to: RfmSegment;
-          customers: number;
-        }>(
-          `SELECT before.rfm_segment AS "from", now.rfm_segment AS "to", count(*)::int AS customers
-           FROM customer_scores now
-           LEFT JOIN customer_scores before
-             ON before.run_id = $2 AND before.customer_id = now.customer_id
-           WHERE now.run_id = $1
-           GROUP BY 1, 2`,
-          [run.id, previousRunId],
-        );
-        await session.query(`SELECT set_config('enable_nestloop', 'on', true)`, []);
-        const moves = pairs
-          .filter(
-            (pair): pair is RunChanges['moves'][number] =>
-              pair.from !== null && pair.from !== pair.to,
-          )
-          .sort(
-            (one, other) =>
-              other.customers - one.customers ||
-              one.from.localeCompare(other.from) ||
-              one.to.localeCompare(other.to),
-          )
-          .slice(0, 20);
-        const newCustomers = pairs
-          .filter((pair) => pair.from === null)
-          .reduce((sum, pair) => sum + pair.customers, 0);
-        return { moves, newCustomers };
-      },
-    });
+    const results = await finish();
     await session.query(
       `UPDATE intelligence_runs SET status = 'succeeded', model = $2, figures = $3,
          finished_at = clock_timestamp() WHERE id = $1`,

@@ -13,9 +13,11 @@ import type { Logger } from '../../platform/logger.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import {
+  changesSince,
   createIntelligenceRepository,
   dropStaleScorePartitions,
   purchaseSummaries,
+  readRunSegments,
   type RunRow,
   storeRun,
 } from './repository.ts';
@@ -194,11 +196,18 @@ export function createIntelligenceRunner(deps: {
         const storeStarted = performance.now();
         const previous = await repository.latestSucceeded(businessId);
         const previousFigures = previous?.figures as RunFigures | null | undefined;
-        await storeRun(deps.database, inserted, result.scores, async (session) => {
-          const changes =
-            previous && previousFigures && previous.scoresKept
-              ? await session.changesSince(previous.id)
-              : undefined;
+        // The previous run's segments are read while this run's scores are written (on a
+        // server, over a second connection; PGlite has one, so it reads them first). Its
+        // partition is dropped only after this run commits; should it be gone (a concurrent run
+        // of the business), the run says nothing about changes rather than fail.
+        const previousSegments =
+          previous && previousFigures && previous.scoresKept
+            ? readRunSegments(deps.database, previous.id).catch(() => undefined)
+            : undefined;
+        if (deps.database.pglite) await previousSegments;
+        await storeRun(deps.database, inserted, result.scores, async () => {
+          const segments = await previousSegments;
+          const changes = segments ? changesSince(result.scores, segments) : undefined;
           const model: ModelCard = {
             ...result.model,
             fittedAt: new Date().toISOString(),
