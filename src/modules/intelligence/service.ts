@@ -197,12 +197,16 @@ export function createIntelligenceRunner(deps: {
         const previous = await repository.latestSucceeded(businessId);
         const previousFigures = previous?.figures as RunFigures | null | undefined;
         // The previous run's segments are read while this run's scores are written (on a
-        // server, over a second connection; PGlite has one, so it reads them first). Its
-        // partition is dropped only after this run commits; should it be gone (a concurrent run
-        // of the business), the run says nothing about changes rather than fail.
+        // server, over a second connection; PGlite has one, so it reads them first). The read
+        // asks the pool first, so it never waits behind the store that awaits it (a pool of one
+        // runs them in turn). Its partition is dropped only after this run commits; should it
+        // be gone (a concurrent run of the business), the run says nothing about changes.
         const previousSegments =
           previous && previousFigures && previous.scoresKept
-            ? readRunSegments(deps.database, previous.id).catch(() => undefined)
+            ? readRunSegments(deps.database, previous.id).catch((error: unknown) => {
+                deps.logger.warn({ err: error, businessId }, 'previous run’s scores unreadable');
+                return undefined;
+              })
             : undefined;
         if (deps.database.pglite) await previousSegments;
         await storeRun(deps.database, inserted, result.scores, async () => {
