@@ -13,13 +13,11 @@ import { AppError, notFound } from '../../platform/http/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import {
+  applyDeliveryFeedback,
   applySequenceFeedback,
   type DeliveryFeedback,
   findSequenceDelivery,
-  stopEnrollmentsOf,
 } from '../sequences/index.ts';
-import { createEmailAudience } from '../subscribers/index.ts';
-import { recordInternalEvents } from '../tracking/index.ts';
 import {
   type FeedbackNotification,
   type FeedbackReport,
@@ -72,54 +70,39 @@ async function findBroadcastDelivery(tx: Executor, businessId: string, messageId
   return row;
 }
 
-async function applyBroadcastFeedback(
+function applyBroadcastFeedback(
   tx: Executor,
   delivery: BroadcastDeliveryFacts,
   feedback: DeliveryFeedback,
 ): Promise<boolean> {
-  const hard = feedback.type === 'bounce' && feedback.bounceType === 'hard';
-  // The same keys as the send-time bounce (dispatcher.ts): each fact once.
-  const key =
-    feedback.type === 'complaint'
-      ? `herald:broadcast:complained:${delivery.id}`
-      : hard
-        ? `herald:broadcast:bounced:${delivery.id}`
-        : `herald:broadcast:bounced:${delivery.id}:report:${feedback.fingerprint}`;
-  const stored = await recordInternalEvents(tx, [
+  return applyDeliveryFeedback(
+    tx,
     {
       businessId: delivery.business_id,
-      messageId: key,
-      event: feedback.type === 'complaint' ? 'Email Marked as Spam' : 'Email Bounced',
+      subscriberId: delivery.subscriber_id,
       email: delivery.email,
+      deliveryId: delivery.id,
+      // The same keys as the send-time bounce (dispatcher.ts).
+      keyPrefix: 'herald:broadcast:',
       properties: {
         broadcastId: delivery.broadcast_id,
         variant: delivery.variant,
         subject: delivery.subject,
-        ...(feedback.type === 'complaint'
-          ? { feedbackType: feedback.detail }
-          : { bounceType: feedback.bounceType, reason: feedback.detail }),
       },
-      timestamp: feedback.occurredAt ?? new Date(),
+      async markDelivery(outcome, detail) {
+        // A later hard bounce counts as bounced, not delivered, in the broadcast's analytics.
+        await tx.execute(
+          outcome === 'complained'
+            ? sql`update broadcast_deliveries set complained_at = coalesce(complained_at, now())
+                  where id = ${delivery.id}::uuid`
+            : sql`update broadcast_deliveries set status = 'bounced',
+                    error = ${detail || 'bounced (reported later)'}
+                  where id = ${delivery.id}::uuid`,
+        );
+      },
     },
-  ]);
-  if (stored === 0) return false;
-  const audience = createEmailAudience(tx);
-  if (feedback.type === 'complaint') {
-    await tx.execute(sql`
-      update broadcast_deliveries set complained_at = coalesce(complained_at, now())
-      where id = ${delivery.id}::uuid`);
-    await audience.suppress(delivery.business_id, delivery.email, 'complained');
-    await stopEnrollmentsOf(tx, delivery.business_id, delivery.subscriber_id, 'unsubscribed');
-  } else if (hard) {
-    // Counted as bounced, not delivered, in the broadcast's analytics.
-    await tx.execute(sql`
-      update broadcast_deliveries set status = 'bounced',
-        error = ${feedback.detail || 'bounced (reported later)'}
-      where id = ${delivery.id}::uuid`);
-    await audience.suppress(delivery.business_id, delivery.email, 'bounced');
-    await stopEnrollmentsOf(tx, delivery.business_id, delivery.subscriber_id, 'cancelled');
-  }
-  return true;
+    feedback,
+  );
 }
 
 function reportOf(input: FeedbackInput): { report: FeedbackReport; fingerprint: string } {

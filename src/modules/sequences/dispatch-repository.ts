@@ -21,6 +21,7 @@ import {
 } from '../../platform/db/schema/sequences.ts';
 import { type InternalEvent, recordInternalEvents } from '../tracking/index.ts';
 import { assignVariant } from './ab-test.ts';
+import { stopEnrollmentsOf } from './feedback.ts';
 import { nextSendTime } from './send-window.ts';
 
 /** A delivery the mail server accepted: its rendered subject and 'Email Delivered' event. */
@@ -401,22 +402,8 @@ export function createDispatchRepository(db: Database) {
     },
 
     /** Stops every enrollment of an address in the business (unsubscribed, bounced, complained). */
-    async stopEnrollmentsOf(
-      businessId: string,
-      subscriberId: string,
-      status: string,
-    ): Promise<void> {
-      await db
-        .update(enrollments)
-        .set({ status, nextSendAt: null, updatedAt: sql`now()` })
-        .where(
-          and(
-            eq(enrollments.businessId, businessId),
-            eq(enrollments.subscriberId, subscriberId),
-            eq(enrollments.status, 'active'),
-          ),
-        );
-    },
+    stopEnrollmentsOf: (businessId: string, subscriberId: string, status: string) =>
+      stopEnrollmentsOf(db, businessId, subscriberId, status),
   };
 }
 

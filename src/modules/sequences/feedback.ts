@@ -67,31 +67,46 @@ export async function findSequenceDelivery(
 
 export type SequenceDeliveryFacts = NonNullable<Awaited<ReturnType<typeof findSequenceDelivery>>>;
 
-/** Acts on the report; `false` when it was received before (nothing changed). */
-export async function applySequenceFeedback(
+/** A sent email a feedback report is about, sequence step or broadcast alike. */
+export interface FeedbackTarget {
+  businessId: string;
+  subscriberId: string;
+  email: string;
+  deliveryId: string;
+  /** Prefix of the event keys, the same as the send-time bounce's: each fact once. */
+  keyPrefix: string;
+  /** The event's properties besides the report's own. */
+  properties: Record<string, unknown>;
+  /** Marks the delivery itself: complained, or bounced after all (with the report's detail). */
+  markDelivery(outcome: 'complained' | 'bounced', detail: string): Promise<void>;
+}
+
+/**
+ * Acts on the report: the customer's event, once (a complaint or a hard bounce once per
+ * delivery, each soft-bounce report once), then for a complaint or a hard bounce the delivery
+ * marked, the address suppressed and its enrollments stopped. `false` when the report was
+ * received before (nothing changed).
+ */
+export async function applyDeliveryFeedback(
   tx: Executor,
-  delivery: SequenceDeliveryFacts,
+  target: FeedbackTarget,
   feedback: DeliveryFeedback,
 ): Promise<boolean> {
   const hard = feedback.type === 'bounce' && feedback.bounceType === 'hard';
-  // The same keys as the send-time hard bounce and engagement.complaint: each fact once.
   const key =
     feedback.type === 'complaint'
-      ? `herald:complained:${delivery.id}`
+      ? `${target.keyPrefix}complained:${target.deliveryId}`
       : hard
-        ? `herald:bounced:${delivery.id}`
-        : `herald:bounced:${delivery.id}:report:${feedback.fingerprint}`;
+        ? `${target.keyPrefix}bounced:${target.deliveryId}`
+        : `${target.keyPrefix}bounced:${target.deliveryId}:report:${feedback.fingerprint}`;
   const stored = await recordInternalEvents(tx, [
     {
-      businessId: delivery.businessId,
+      businessId: target.businessId,
       messageId: key,
       event: feedback.type === 'complaint' ? 'Email Marked as Spam' : 'Email Bounced',
-      email: delivery.email,
+      email: target.email,
       properties: {
-        sequenceId: delivery.sequenceId,
-        stepId: delivery.stepId,
-        deliveryId: delivery.id,
-        subject: delivery.subject,
+        ...target.properties,
         ...(feedback.type === 'complaint'
           ? { feedbackType: feedback.detail }
           : { bounceType: feedback.bounceType, reason: feedback.detail }),
@@ -102,20 +117,50 @@ export async function applySequenceFeedback(
   if (stored === 0) return false;
   const audience = createEmailAudience(tx);
   if (feedback.type === 'complaint') {
-    await tx
-      .update(deliveries)
-      .set({ complainedAt: sql`coalesce(${deliveries.complainedAt}, now())` })
-      .where(eq(deliveries.id, delivery.id));
-    await audience.suppress(delivery.businessId, delivery.email, 'complained');
-    await stopEnrollmentsOf(tx, delivery.businessId, delivery.subscriberId, 'unsubscribed');
+    await target.markDelivery('complained', feedback.detail);
+    await audience.suppress(target.businessId, target.email, 'complained');
+    await stopEnrollmentsOf(tx, target.businessId, target.subscriberId, 'unsubscribed');
   } else if (hard) {
     // Accepted by the relay, refused later by the recipient's server: a bounce after all.
-    await tx
-      .update(deliveries)
-      .set({ status: 'bounced', error: feedback.detail || 'bounced (reported later)' })
-      .where(eq(deliveries.id, delivery.id));
-    await audience.suppress(delivery.businessId, delivery.email, 'bounced');
-    await stopEnrollmentsOf(tx, delivery.businessId, delivery.subscriberId, 'cancelled');
+    await target.markDelivery('bounced', feedback.detail);
+    await audience.suppress(target.businessId, target.email, 'bounced');
+    await stopEnrollmentsOf(tx, target.businessId, target.subscriberId, 'cancelled');
   }
   return true;
+}
+
+/** Acts on the report; `false` when it was received before (nothing changed). */
+export function applySequenceFeedback(
+  tx: Executor,
+  delivery: SequenceDeliveryFacts,
+  feedback: DeliveryFeedback,
+): Promise<boolean> {
+  return applyDeliveryFeedback(
+    tx,
+    {
+      businessId: delivery.businessId,
+      subscriberId: delivery.subscriberId,
+      email: delivery.email,
+      deliveryId: delivery.id,
+      // The same keys as the send-time hard bounce and engagement.complaint.
+      keyPrefix: 'herald:',
+      properties: {
+        sequenceId: delivery.sequenceId,
+        stepId: delivery.stepId,
+        deliveryId: delivery.id,
+        subject: delivery.subject,
+      },
+      async markDelivery(outcome, detail) {
+        await tx
+          .update(deliveries)
+          .set(
+            outcome === 'complained'
+              ? { complainedAt: sql`coalesce(${deliveries.complainedAt}, now())` }
+              : { status: 'bounced', error: detail || 'bounced (reported later)' },
+          )
+          .where(eq(deliveries.id, delivery.id));
+      },
+    },
+    feedback,
+  );
 }

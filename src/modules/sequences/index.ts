@@ -3,10 +3,10 @@
 // checks and rendering of email templates, Markdown bodies, the signed links Herald writes into
 // emails, and the public pages.
 export {
+  applyDeliveryFeedback,
   applySequenceFeedback,
   type DeliveryFeedback,
   findSequenceDelivery,
-  stopEnrollmentsOf,
 } from './feedback.ts';
 export { isTimeLimit, RENDER_TRIES, TemplateRenderError } from './liquid-sandbox.ts';
 export { emailPage } from './public-routes.ts';
