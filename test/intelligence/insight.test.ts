@@ -3,11 +3,11 @@
 // refused and the retry's grounded answer kept (the AI usage page counts the refusal), a model
 // that keeps inventing fails the job as AI_OUTPUT_INVALID; on the builtin provider the narrative
 // is written from the figures without a model.
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { callsOf } from '../ai/helpers.ts';
+import { finishedJob } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../helpers/fake-llm.ts';
 import { newBusiness, newUser, type TestBusiness, type TestUser } from '../helpers/fixtures.ts';
@@ -99,18 +99,7 @@ describe('the insight job against a model', () => {
     return response.json<{ job: Job }>().job;
   }
 
-  async function finished(jobId: string): Promise<Job> {
-    for (;;) {
-      const response = await ctx.app.inject({
-        method: 'GET',
-        url: `/api/v1/jobs/${jobId}`,
-        headers: owner.headers,
-      });
-      const job = response.json<Job>();
-      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
-      await sleep(50);
-    }
-  }
+  const finished = async (jobId: string) => (await finishedJob(ctx.app, owner, jobId)) as Job;
 
   it('refuses a narrative with an invented number, keeps the grounded retry, and counts the refusal', async () => {
     const { business, runId } = await businessWithRuns();
@@ -224,14 +213,7 @@ describe('the insight job on the builtin provider', () => {
       headers: owner.headers,
     });
     expect(response.statusCode, response.body).toBe(202);
-    const { id } = response.json<{ job: Job }>().job;
-    for (;;) {
-      const job = (
-        await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: owner.headers })
-      ).json<Job>();
-      if (['succeeded', 'failed'].includes(job.status)) return job;
-      await sleep(50);
-    }
+    return (await finishedJob(ctx.app, owner, response.json<{ job: Job }>().job.id)) as Job;
   }
 
   it('writes a narrative from the figures that passes the grounding check', async () => {
