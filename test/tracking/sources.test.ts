@@ -159,12 +159,9 @@ describe('sources: write keys, figures and the event debugger', () => {
     await insertEvents(db(), [eventRow(business.id, { receivedAt })]);
 
     const figures = await sourcesOf(business.id);
-    expect(figures.perMinute.at(-1)).toEqual({
-      minute: minute.toISOString(),
-      accepted: 7,
-      rejected: 2,
-    });
-    expect(figures.perMinute.slice(0, -1).every((m) => m.accepted === 0)).toBe(true);
+    // Found by its minute, not as the last entry: the request may start in the next minute.
+    const counted = figures.perMinute.filter((m) => m.accepted > 0 || m.rejected > 0);
+    expect(counted).toEqual([{ minute: minute.toISOString(), accepted: 7, rejected: 2 }]);
     expect(figures.today).toEqual({ accepted: 7, rejected: 2 });
     expect(figures.lastEventAt).toBe(receivedAt.toISOString());
     // Not yet processed: the lag is the age of that event.
