@@ -28,6 +28,8 @@ export const aiCalls = pgTable(
       .references(() => businesses.id, { onDelete: 'cascade' }),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
     jobId: uuid('job_id'),
+    /** The agent turn this call was part of (agent_decisions.id). */
+    decisionId: uuid('decision_id'),
     task: text('task').notNull(),
     provider: text('provider').notNull(),
     model: text('model').notNull(),
@@ -48,6 +50,7 @@ export const aiCalls = pgTable(
     index('ai_calls_business_id_created_at_idx').on(table.businessId, table.createdAt, table.id),
     index('ai_calls_user_id_idx').on(table.userId),
     index('ai_calls_job_id_idx').on(table.jobId),
+    index('ai_calls_decision_id_idx').on(table.decisionId),
   ],
 );
 

@@ -1,5 +1,6 @@
 // The whole database schema, one file per domain; drizzle-kit generates migrations from here.
 export * from './accounts.ts';
+export * from './agents.ts';
 export * from './ai.ts';
 export * from './broadcasts.ts';
 export * from './businesses.ts';
