@@ -31,6 +31,19 @@ export const moduleMap = {
   analytics: ['businesses', 'campaigns', 'content', 'jobs'],
   admin: ['auth', 'businesses'],
   team: ['auth', 'businesses'],
+  // The agents act through the other modules' services, with the chat user's access.
+  agents: [
+    'businesses',
+    'jobs',
+    'campaigns',
+    'content',
+    'analytics',
+    'sequences',
+    'subscribers',
+    'customers',
+    'segments',
+    'intelligence',
+  ],
 };
 
 const escape = (name) => name.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');
