@@ -56,6 +56,9 @@ export const EnvSchema = z.object({
   API_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   RATE_LIMIT_GENERAL_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_AI_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  CHAT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  CHAT_TOKENS_PER_DAY: z.coerce.number().int().min(1).default(100_000),
+  CHAT_ACTION_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   TRACKING_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(200),
@@ -193,6 +196,14 @@ export const ConfigSchema = EnvSchema.transform((env) => {
       registration: env.REGISTRATION,
       /** This account is made an instance administrator when it registers or signs in. */
       adminEmail: env.ADMIN_EMAIL,
+    },
+    agents: {
+      /** Messages to the marketing agents per user per minute. */
+      requestsPerMinute: env.CHAT_REQUESTS_PER_MINUTE,
+      /** Model tokens (prompt + completion) a user's chat turns may use per UTC day. */
+      tokensPerDay: env.CHAT_TOKENS_PER_DAY,
+      /** How long an action the agents proposed waits for the user's confirmation. */
+      actionTtlMinutes: env.CHAT_ACTION_TTL_MINUTES,
     },
     rateLimits: {
       generalPerMinute: env.RATE_LIMIT_GENERAL_PER_MINUTE,

@@ -425,6 +425,7 @@ export async function createRuntime(
     const limiter = new RateLimiter(cache, {
       general: config.rateLimits.generalPerMinute,
       ai: config.rateLimits.aiPerMinute,
+      chat: config.agents.requestsPerMinute,
       auth: config.rateLimits.authPerMinute,
     });
     const services = createServices({

@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import type { AiTask, TaskInput } from './tasks.ts';
 import type { Tier } from './types.ts';
 
+export type { Tier };
+
 /**
  * The params of a custom zod issue saying that an answer states something its input does not
  * support (a number that is not one of the figures it was given). `ai.run` refuses and retries
@@ -22,6 +24,8 @@ export interface AiRunOptions {
   jobId?: string | undefined;
   /** Stops waiting and retrying (a job past its time limit). */
   signal?: AbortSignal | undefined;
+  /** The agent turn this call is part of (agent_decisions.id): its ai_calls rows say so. */
+  decisionId?: string | undefined;
 }
 
 /** Which provider and model produced an answer (a job's result names it as `generatedBy`). */
@@ -117,8 +121,6 @@ export interface ChatStepResult {
 }
 
 export interface ChatStepOptions extends AiRunOptions {
-  /** The agent_decisions row this step belongs to (ai_calls.decision_id). */
-  decisionId?: string | undefined;
   /** Each piece of answer text as the model streams it. */
   onDelta?: ((text: string) => void) | undefined;
 }
@@ -134,4 +136,13 @@ export interface AiChat {
   embed(texts: string[], options: AiRunOptions): Promise<Embeddings>;
   /** The embedder's id, without embedding anything (to find stored vectors comparable with it). */
   embeddingModel(): string;
+  /** The kept prompt and response of a model call of this business, while retained. */
+  transcriptOf(businessId: string, callId: string): Promise<CallTranscript | undefined>;
+}
+
+export interface CallTranscript {
+  callId: string;
+  prompt: Record<string, unknown>;
+  response: Record<string, unknown> | null;
+  createdAt: Date;
 }

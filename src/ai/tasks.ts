@@ -6,6 +6,7 @@
 // declared without a schema; the module gives it one per call with `withOutput`.
 import { z } from 'zod';
 
+import { chatLearningsPrompt, chatRoutePrompt, chatSummaryPrompt } from './prompts/agents.ts';
 import { brandVoicePrompt } from './prompts/brand-voice.ts';
 import {
   campaignInsightsPrompt,
@@ -17,6 +18,11 @@ import { emailVariantsPrompt } from './prompts/email-variants.ts';
 import type { TaskPrompt } from './prompts/index.ts';
 import { runInsightPrompt } from './prompts/run-insight.ts';
 import { sequenceDraftPrompt } from './prompts/sequences.ts';
+import {
+  chatLearningsTemplate,
+  chatRouteTemplate,
+  chatSummaryTemplate,
+} from './providers/builtin-agents.ts';
 import {
   campaignInsightsTemplate,
   campaignStrategyTemplate,
@@ -285,4 +291,60 @@ export const customerQuestionTask = defineTask<{
   tier: 'strong',
   prompt: customerQuestionPrompt,
   builtin: customerQuestionTemplate,
+});
+
+// The marketing agents (modules/agents): the conductor's routing, a long session's summary, and
+// the facts worth remembering from a conversation.
+
+export const ChatRoute = z
+  .object({
+    specialists: z.array(z.string().min(1).max(40)).min(1).max(3),
+    reasoning: z.string().min(1).max(600),
+  })
+  .meta({ id: 'ChatRoute' });
+export type ChatRoute = z.infer<typeof ChatRoute>;
+
+export const chatRouteTask = defineTask<
+  {
+    message: string;
+    summary: string | null;
+    recent: { role: string; content: string }[];
+    learnings: string[];
+    specialists: { name: string; description: string }[];
+  },
+  ChatRoute
+>({
+  name: 'chat-route',
+  tier: 'fast',
+  prompt: chatRoutePrompt,
+  builtin: chatRouteTemplate,
+  output: ChatRoute,
+});
+
+export const ChatSummary = z.object({ summary: z.string().min(1).max(4000) });
+
+export const chatSummaryTask = defineTask<
+  { previousSummary: string | null; messages: { role: string; content: string }[] },
+  z.infer<typeof ChatSummary>
+>({
+  name: 'chat-summary',
+  tier: 'fast',
+  prompt: chatSummaryPrompt,
+  builtin: chatSummaryTemplate,
+  output: ChatSummary,
+});
+
+export const ChatLearnings = z.object({
+  learnings: z.array(z.string().min(3).max(300)).max(5),
+});
+
+export const chatLearningsTask = defineTask<
+  { messages: { role: string; content: string }[]; known: string[] },
+  z.infer<typeof ChatLearnings>
+>({
+  name: 'chat-learnings',
+  tier: 'fast',
+  prompt: chatLearningsPrompt,
+  builtin: chatLearningsTemplate,
+  output: ChatLearnings,
 });

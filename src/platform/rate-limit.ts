@@ -14,6 +14,8 @@ const WINDOW_MS = 60_000;
 export interface RateLimits {
   general: number;
   ai: number;
+  /** Messages to the marketing agents, per user. */
+  chat: number;
   auth: number;
 }
 

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, forbidden, unauthenticated } from './errors.ts';
 
 export type AuthMode = 'public' | 'user' | 'session';
-export type RateLimitPolicy = 'general' | 'ai' | 'auth' | 'none';
+export type RateLimitPolicy = 'general' | 'ai' | 'chat' | 'auth' | 'none';
 export type Scope = 'read' | 'write';
 
 export interface Principal {

@@ -1,0 +1,361 @@
+// SQL of the marketing agents: sessions (one user's, in one business), their messages, the
+// actions waiting for confirmation (claimed with a conditional update, so a double confirm runs
+// the tool once), the decision log with the model calls of each turn, learnings and ratings.
+import { and, asc, desc, eq, gte, inArray, like, lt, sql } from 'drizzle-orm';
+
+import type { Executor } from '../../platform/db/client.ts';
+import { keysetPage } from '../../platform/db/pagination.ts';
+import {
+  agentDecisions,
+  agentLearnings,
+  aiCalls,
+  aiCallTranscripts,
+  aiFeedback,
+  chatActions,
+  chatMessages,
+  chatSessions,
+} from '../../platform/db/schema/index.ts';
+import type { PageRequest } from '../../platform/http/pagination.ts';
+
+export type SessionRow = typeof chatSessions.$inferSelect;
+export type MessageRow = typeof chatMessages.$inferSelect;
+export type NewMessage = typeof chatMessages.$inferInsert;
+export type ActionRow = typeof chatActions.$inferSelect;
+export type NewAction = typeof chatActions.$inferInsert;
+export type DecisionRow = typeof agentDecisions.$inferSelect;
+export type NewDecision = typeof agentDecisions.$inferInsert;
+export type LearningRow = typeof agentLearnings.$inferSelect;
+export type NewLearning = typeof agentLearnings.$inferInsert;
+
+/** Sessions page by their last activity, newest first (the keyset's "createdAt" column). */
+const sessionKeyset = { createdAt: chatSessions.lastActivityAt, id: chatSessions.id };
+
+/** Messages a session's page shows: the latest this many. */
+const MESSAGES_SHOWN = 500;
+
+export function createAgentRepository(db: Executor) {
+  return {
+    async insertSession(values: typeof chatSessions.$inferInsert): Promise<SessionRow> {
+      const [row] = await db.insert(chatSessions).values(values).returning();
+      if (!row) throw new Error('insert returned no session');
+      return row;
+    },
+
+    async listSessions(businessId: string, userId: string, page: PageRequest) {
+      return keysetPage(
+        db.select().from(chatSessions).$dynamic(),
+        sessionKeyset,
+        page,
+        eq(chatSessions.businessId, businessId),
+        eq(chatSessions.userId, userId),
+      );
+    },
+
+    async findSession(
+      businessId: string,
+      userId: string,
+      sessionId: string,
+    ): Promise<SessionRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(chatSessions)
+        .where(
+          and(
+            eq(chatSessions.id, sessionId),
+            eq(chatSessions.businessId, businessId),
+            eq(chatSessions.userId, userId),
+          ),
+        );
+      return row;
+    },
+
+    async deleteSession(businessId: string, userId: string, sessionId: string): Promise<boolean> {
+      const rows = await db
+        .delete(chatSessions)
+        .where(
+          and(
+            eq(chatSessions.id, sessionId),
+            eq(chatSessions.businessId, businessId),
+            eq(chatSessions.userId, userId),
+          ),
+        )
+        .returning({ id: chatSessions.id });
+      return rows.length > 0;
+    },
+
+    /** The latest messages of a session, oldest first. */
+    async messagesOf(sessionId: string, limit = MESSAGES_SHOWN): Promise<MessageRow[]> {
+      const rows = await db
+        .select()
+        .from(chatMessages)
+        .where(eq(chatMessages.sessionId, sessionId))
+        .orderBy(desc(chatMessages.createdAt), desc(chatMessages.id))
+        .limit(limit);
+      return rows.reverse();
+    },
+
+    /** Messages from the `offset`-th (oldest first), for the summary. */
+    async messagesFrom(sessionId: string, offset: number, limit: number): Promise<MessageRow[]> {
+      return db
+        .select()
+        .from(chatMessages)
+        .where(eq(chatMessages.sessionId, sessionId))
+        .orderBy(asc(chatMessages.createdAt), asc(chatMessages.id))
+        .offset(offset)
+        .limit(limit);
+    },
+
+    async findMessage(sessionId: string, messageId: string): Promise<MessageRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(chatMessages)
+        .where(and(eq(chatMessages.id, messageId), eq(chatMessages.sessionId, sessionId)));
+      return row;
+    },
+
+    /** Stores a message and moves the session's activity and count on, in one statement each. */
+    async insertMessage(values: NewMessage, title?: string): Promise<MessageRow> {
+      const [row] = await db.insert(chatMessages).values(values).returning();
+      if (!row) throw new Error('insert returned no message');
+      await db
+        .update(chatSessions)
+        .set({
+          lastActivityAt: row.createdAt,
+          messageCount: sql`${chatSessions.messageCount} + 1`,
+          ...(title ? { title } : {}),
+        })
+        .where(eq(chatSessions.id, values.sessionId));
+      return row;
+    },
+
+    async setSummary(sessionId: string, summary: string, summarizedMessages: number) {
+      await db
+        .update(chatSessions)
+        .set({ summary, summarizedMessages })
+        .where(eq(chatSessions.id, sessionId));
+    },
+
+    async markLearned(sessionId: string, at: Date) {
+      await db.update(chatSessions).set({ learnedAt: at }).where(eq(chatSessions.id, sessionId));
+    },
+
+    async insertActions(rows: NewAction[]): Promise<ActionRow[]> {
+      if (rows.length === 0) return [];
+      return db.insert(chatActions).values(rows).returning();
+    },
+
+    async actionsOf(sessionId: string): Promise<ActionRow[]> {
+      return db
+        .select()
+        .from(chatActions)
+        .where(eq(chatActions.sessionId, sessionId))
+        .orderBy(asc(chatActions.createdAt), asc(chatActions.id));
+    },
+
+    async actionsOfMessage(messageId: string): Promise<ActionRow[]> {
+      return db
+        .select()
+        .from(chatActions)
+        .where(eq(chatActions.messageId, messageId))
+        .orderBy(asc(chatActions.createdAt), asc(chatActions.id));
+    },
+
+    /**
+     * pending → `status` when it is still pending and not expired; undefined otherwise (someone
+     * decided first, or it expired). The one place an action is claimed.
+     */
+    async decideAction(
+      actionId: string,
+      status: 'confirmed' | 'rejected',
+      now: Date,
+    ): Promise<ActionRow | undefined> {
+      const [row] = await db
+        .update(chatActions)
+        .set({ status, decidedAt: now })
+        .where(
+          and(
+            eq(chatActions.id, actionId),
+            eq(chatActions.status, 'pending'),
+            sql`${chatActions.expiresAt} > ${now.toISOString()}`,
+          ),
+        )
+        .returning();
+      return row;
+    },
+
+    /** Marks pending actions past their time as expired (read paths call it before answering). */
+    async expireActions(sessionId: string, now: Date): Promise<void> {
+      await db
+        .update(chatActions)
+        .set({ status: 'expired' })
+        .where(
+          and(
+            eq(chatActions.sessionId, sessionId),
+            eq(chatActions.status, 'pending'),
+            lt(chatActions.expiresAt, now),
+          ),
+        );
+    },
+
+    async finishAction(
+      actionId: string,
+      values: { status: 'confirmed' | 'failed'; result: unknown; error: ActionRow['error'] },
+    ): Promise<ActionRow> {
+      const [row] = await db
+        .update(chatActions)
+        .set(values)
+        .where(eq(chatActions.id, actionId))
+        .returning();
+      if (!row) throw new Error('action vanished');
+      return row;
+    },
+
+    async insertDecision(values: NewDecision): Promise<DecisionRow> {
+      const [row] = await db.insert(agentDecisions).values(values).returning();
+      if (!row) throw new Error('insert returned no decision');
+      return row;
+    },
+
+    async listDecisions(
+      businessId: string,
+      filters: { userId?: string; sessionId?: string; agent?: string; outcome?: string },
+      page: PageRequest,
+    ): Promise<DecisionRow[]> {
+      return keysetPage(
+        db.select().from(agentDecisions).$dynamic(),
+        agentDecisions,
+        page,
+        eq(agentDecisions.businessId, businessId),
+        filters.userId ? eq(agentDecisions.userId, filters.userId) : undefined,
+        filters.sessionId ? eq(agentDecisions.sessionId, filters.sessionId) : undefined,
+        filters.outcome ? eq(agentDecisions.outcome, filters.outcome) : undefined,
+        filters.agent
+          ? sql`${agentDecisions.agents} @> ${JSON.stringify([filters.agent])}::jsonb`
+          : undefined,
+      );
+    },
+
+    async findDecision(businessId: string, decisionId: string): Promise<DecisionRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(agentDecisions)
+        .where(and(eq(agentDecisions.id, decisionId), eq(agentDecisions.businessId, businessId)));
+      return row;
+    },
+
+    /** The model calls of a turn, oldest first, and whether each one's transcript is kept. */
+    async callsOf(businessId: string, decisionId: string) {
+      return db
+        .select({
+          id: aiCalls.id,
+          task: aiCalls.task,
+          model: aiCalls.model,
+          outcome: aiCalls.outcome,
+          promptTokens: aiCalls.promptTokens,
+          completionTokens: aiCalls.completionTokens,
+          latencyMs: aiCalls.latencyMs,
+          hasTranscript: sql<boolean>`${aiCallTranscripts.callId} IS NOT NULL`,
+        })
+        .from(aiCalls)
+        .leftJoin(aiCallTranscripts, eq(aiCallTranscripts.callId, aiCalls.id))
+        .where(and(eq(aiCalls.businessId, businessId), eq(aiCalls.decisionId, decisionId)))
+        .orderBy(asc(aiCalls.createdAt), asc(aiCalls.id));
+    },
+
+    /** Who made a model call of this business (undefined: no such call here). */
+    async callOwner(businessId: string, callId: string) {
+      const [row] = await db
+        .select({ userId: aiCalls.userId })
+        .from(aiCalls)
+        .where(and(eq(aiCalls.id, callId), eq(aiCalls.businessId, businessId)));
+      return row;
+    },
+
+    /** Tokens and cost of a turn's model calls (every attempt counts: each was paid for). */
+    async usageOf(decisionId: string) {
+      const [row] = await db
+        .select({
+          promptTokens: sql<number>`COALESCE(SUM(${aiCalls.promptTokens}), 0)::int`,
+          completionTokens: sql<number>`COALESCE(SUM(${aiCalls.completionTokens}), 0)::int`,
+          costUsd: sql<string>`COALESCE(SUM(${aiCalls.costUsd}), 0)::text`,
+        })
+        .from(aiCalls)
+        .where(eq(aiCalls.decisionId, decisionId));
+      return {
+        promptTokens: row?.promptTokens ?? 0,
+        completionTokens: row?.completionTokens ?? 0,
+        costUsd: row?.costUsd ?? '0',
+      };
+    },
+
+    /** Tokens a user's chat turns used since `since`, in every business and session. */
+    async chatTokensSince(userId: string, since: Date): Promise<number> {
+      const [row] = await db
+        .select({
+          tokens: sql<number>`COALESCE(SUM(${aiCalls.promptTokens} + ${aiCalls.completionTokens}), 0)::int`,
+        })
+        .from(aiCalls)
+        .where(
+          and(
+            eq(aiCalls.userId, userId),
+            gte(aiCalls.createdAt, since),
+            like(aiCalls.task, 'chat%'),
+          ),
+        );
+      return row?.tokens ?? 0;
+    },
+
+    async insertLearnings(rows: NewLearning[]): Promise<LearningRow[]> {
+      if (rows.length === 0) return [];
+      return db.insert(agentLearnings).values(rows).returning();
+    },
+
+    async listLearnings(businessId: string, page: PageRequest): Promise<LearningRow[]> {
+      return keysetPage(
+        db.select().from(agentLearnings).$dynamic(),
+        agentLearnings,
+        page,
+        eq(agentLearnings.businessId, businessId),
+      );
+    },
+
+    async learningsByIds(businessId: string, ids: string[]): Promise<LearningRow[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select()
+        .from(agentLearnings)
+        .where(and(eq(agentLearnings.businessId, businessId), inArray(agentLearnings.id, ids)));
+    },
+
+    /** The newest learnings' text, to tell the extraction what is already known. */
+    async recentLearningTexts(businessId: string, limit: number): Promise<string[]> {
+      const rows = await db
+        .select({ content: agentLearnings.content })
+        .from(agentLearnings)
+        .where(eq(agentLearnings.businessId, businessId))
+        .orderBy(desc(agentLearnings.createdAt))
+        .limit(limit);
+      return rows.map((row) => row.content);
+    },
+
+    async deleteLearning(businessId: string, learningId: string): Promise<boolean> {
+      const rows = await db
+        .delete(agentLearnings)
+        .where(and(eq(agentLearnings.id, learningId), eq(agentLearnings.businessId, businessId)))
+        .returning({ id: agentLearnings.id });
+      return rows.length > 0;
+    },
+
+    async rateMessage(values: typeof aiFeedback.$inferInsert): Promise<void> {
+      await db
+        .insert(aiFeedback)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [aiFeedback.subjectKind, aiFeedback.subjectId, aiFeedback.userId],
+          set: { rating: values.rating, createdAt: sql`now()` },
+        });
+    },
+  };
+}
+
+export type AgentRepository = ReturnType<typeof createAgentRepository>;
