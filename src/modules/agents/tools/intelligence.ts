@@ -75,16 +75,15 @@ export function intelligenceTools(
     defineTool({
       name: 'list_at_risk_customers',
       description:
-        "The latest intelligence run's high churn-risk customers, most valuable first: id, email, name, RFM segment, churn risk, CLV in cents, days since the last purchase, repeat purchases. Empty when no run has succeeded or it had too little data to predict churn.",
+        "The latest intelligence run's high churn-risk customers, most valuable first: id, email, name, RFM segment, churn risk, CLV in cents, days since the last purchase, repeat purchases. Empty when no run has succeeded yet, or when it had too little data to predict churn.",
       input: z.object({ limit: Limit }),
       readOnly: true,
       permission: 'business.read',
       keywords: ['at risk', 'churning', 'about to leave', 'win back', 'lapsed'],
       async run(context, input) {
         const run = await intelligence.latest(context.principal, context.businessId);
-        // No succeeded run, or one without churn predictions: nobody is known to be at risk.
-        if (!run?.figures?.churnTiers || !run.scoresKept)
-          return { runId: run?.id ?? null, customers: [] };
+        // No succeeded run yet: nobody is known to be at risk (the latest run keeps its scores).
+        if (!run?.scoresKept) return { runId: run?.id ?? null, customers: [] };
         const list = await intelligence.atRisk(
           context.principal,
           context.businessId,
