@@ -16,6 +16,7 @@ import type { ContentView } from '../campaigns/helpers.ts';
 import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import {
+  addMember,
   newBusiness,
   newCampaign,
   newContent,
@@ -363,6 +364,25 @@ describe('agent tools over the services', () => {
       `/api/v1/businesses/${otherBusinessId}/contents/${theirs.post.id}`,
     );
     expect(piece.body.status).toBe('draft');
+  });
+
+  it("a viewer reads through the tools but a data-changing tool is the service's FORBIDDEN", async () => {
+    const viewer = await newUser(ctx.app);
+    await addMember(ctx.runtime.database.db, businessId, viewer, 'viewer');
+    const listed = await call<{ campaigns: Named[] }>('list_campaigns', {}, { user: viewer });
+    expect(listed.campaigns).toHaveLength(2);
+    const before = (await get<Page<ContentView>>('/contents?limit=200')).items.length;
+    await expect(
+      call(
+        'draft_content',
+        { platform: 'x', topic: 'Viewer post', text: 'Should not exist' },
+        { user: viewer },
+      ),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      call('create_campaign', { name: 'Viewer campaign' }, { user: viewer }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await get<Page<ContentView>>('/contents?limit=200')).items).toHaveLength(before);
   });
 
   it('draft_content makes a draft GET …/contents shows; text over the LinkedIn limit is refused', async () => {
