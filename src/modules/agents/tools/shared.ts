@@ -9,7 +9,7 @@ export const Limit = z
   .min(1)
   .max(50)
   .default(10)
-  .describe('How many to return, newest first (1–50; default 10)');
+  .describe('How many to return, in the list order the tool describes (1–50; default 10)');
 
 /** A text cut to `max` characters (code points), with an ellipsis when it was longer. */
 export function clip(text: string, max: number): string {
