@@ -11,4 +11,12 @@ export {
 } from './lookup.ts';
 export { Platform } from './platform.ts';
 export { activateDraftCampaign, type CampaignPieceCounter } from './progress.ts';
-export { CampaignParams, type CampaignProgress } from './schemas.ts';
+export {
+  type Campaign,
+  CampaignParams,
+  type CampaignProgress,
+  CampaignStatus,
+  CreateCampaignBody,
+} from './schemas.ts';
+/** The service, for the agents' tools (they call it as the routes do). */
+export type { CampaignService } from './service.ts';

@@ -4,4 +4,7 @@
 export { createCampaignPieceCounter } from './campaign-progress.ts';
 export { createContentLookup } from './lookup.ts';
 export { createCalendarPlaceholders } from './placeholders.ts';
-export { ContentParams } from './schemas.ts';
+export { plainTextOf } from './platforms.ts';
+export { type Content, ContentParams, ContentStatus, ScheduleBody } from './schemas.ts';
+/** The service, for the agents' tools (they call it as the routes do). */
+export type { ContentService } from './service.ts';

@@ -10,6 +10,7 @@ export {
 } from './feedback.ts';
 export { isTimeLimit, RENDER_TRIES, TemplateRenderError } from './liquid-sandbox.ts';
 export { emailPage } from './public-routes.ts';
+export { CreateSequenceBody, SequenceStatus } from './schemas.ts';
 export {
   addTracking,
   assertValidTemplates,
@@ -28,5 +29,7 @@ export {
   type TemplateProblem,
   templateValidationError,
 } from './templates.ts';
+/** The service, for the agents' tools (they call it as the routes do). */
+export type { SequenceService } from './service.ts';
 export type { TrackingLinks } from './tracking.ts';
 export { createSequenceTriggers, type SequenceTriggers } from './triggers.ts';
