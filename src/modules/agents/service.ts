@@ -450,6 +450,9 @@ export function createAgentService(deps: {
       const session = await sessionOf(principal, businessId, sessionId);
       const action = await pendingAction(session, messageId, actionId);
       const tool = found(tools.get(action.tool), 'Tool');
+      if (!principal.scopes.includes('write')) {
+        throw new AppError('FORBIDDEN', 'A read-only API key cannot confirm actions');
+      }
       if (!roleAllows(membership.role, tool.permission, membership.approver)) {
         await access.require(principal, businessId, tool.permission); // throws FORBIDDEN
       }

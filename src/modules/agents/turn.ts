@@ -185,6 +185,11 @@ export function createTurnRunner(deps: {
       log({ error }, 'refused');
       return finish('refused', error, { error });
     }
+    if (!tool.readOnly && !request.context.principal.scopes.includes('write')) {
+      const error = 'A read-only API key cannot change data.';
+      log({ error }, 'refused');
+      return finish('refused', error, { error });
+    }
     if (!tool.readOnly) {
       const description = tool.describe?.(call.input) ?? `Run ${tool.name}`;
       const action: ProposedAction = {
