@@ -2,11 +2,13 @@
 // as a stream of server-sent events (or one JSON reply when the client asks for JSON), the
 // confirmation or rejection of what the agents proposed, ratings, learnings, the decision log,
 // and the kept prompt and response of a model call.
+import type { WebSocket } from '@fastify/websocket';
 import { z } from 'zod';
 
 import { principalOf } from '../../platform/http/auth-guard.ts';
 import { AppError, errorEnvelope, errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
+import type { RateLimiter } from '../../platform/rate-limit.ts';
 import { BusinessParams } from '../businesses/index.ts';
 import {
   ActionBody,
@@ -60,8 +62,8 @@ const Transcript = z
   })
   .meta({ id: 'AiCallTranscript' });
 
-export function agentRoutes(app: App, deps: { agents: AgentService }): void {
-  const { agents } = deps;
+export function agentRoutes(app: App, deps: { agents: AgentService; limiter: RateLimiter }): void {
+  const { agents, limiter } = deps;
 
   app.post(
     `${base}/sessions`,
@@ -415,5 +417,92 @@ export function agentRoutes(app: App, deps: { agents: AgentService }): void {
     },
     async (request) =>
       agents.transcript(principalOf(request), request.params.businessId, request.params.callId),
+  );
+
+  // The same turn over a WebSocket, for clients that keep one connection open: each frame the
+  // client sends is `{ "content": "…" }`; each frame Herald sends is `{ "event", "data" }` with
+  // the stream's events. One turn at a time per socket; the per-minute and per-day limits apply
+  // to every message as they do over HTTP.
+  app.get(
+    `${base}/sessions/:sessionId/socket`,
+    {
+      websocket: true,
+      config: { permission: 'business.read', queryToken: true },
+      schema: {
+        tags,
+        summary: 'The conversation over a WebSocket (the stream’s events as frames)',
+        description:
+          'Send `{ "content": "…" }` frames; each answer frame is `{ "event", "data" }` with the events of POST …/messages. Browsers may pass the access token as `?accessToken=`.',
+        params: SessionParams,
+      },
+    },
+    (socket: WebSocket, request) => {
+      const principal = principalOf(request);
+      const { businessId, sessionId } = request.params;
+      const controller = new AbortController();
+      let busy = false;
+      const send = (event: string, data: unknown) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ event, data }));
+      };
+      const fail = (error: unknown) => {
+        const appError =
+          error instanceof AppError
+            ? error
+            : new AppError('INTERNAL', 'The agents could not answer');
+        if (!(error instanceof AppError)) request.log.error({ err: error }, 'chat socket failed');
+        send('error', errorEnvelope(appError.code, appError.message, appError.details, request.id));
+      };
+      socket.on('close', () => {
+        controller.abort();
+      });
+      socket.on('message', (raw: Buffer) => {
+        void (async () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(raw.toString('utf8'));
+          } catch {
+            parsed = undefined;
+          }
+          const body = SendMessageBody.safeParse(parsed);
+          if (!body.success) {
+            fail(
+              new AppError('VALIDATION_ERROR', 'Send a JSON frame { "content": "…" }', {
+                details: {
+                  issues: body.error.issues.map((i) => ({
+                    path: i.path.join('.'),
+                    message: i.message,
+                  })),
+                },
+              }),
+            );
+            return;
+          }
+          if (busy) {
+            fail(new AppError('CONFLICT', 'A turn is still running on this socket'));
+            return;
+          }
+          busy = true;
+          try {
+            await limiter.hit('chat', `user:${principal.userId}`);
+            const prepared = await agents.prepareTurn(principal, businessId, sessionId);
+            const message = await agents.runTurn(
+              principal,
+              prepared,
+              body.data.content,
+              (event) => {
+                const { type, ...data } = event;
+                send(type, data);
+              },
+              controller.signal,
+            );
+            send('done', { message });
+          } catch (error) {
+            fail(error);
+          } finally {
+            busy = false;
+          }
+        })();
+      });
+    },
   );
 }
