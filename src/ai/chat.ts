@@ -24,6 +24,7 @@ interface ChatAttempt extends RecordedAttempt {
   toolCalls?: ChatToolCall[];
   /** The text streamed before a failure. */
   partial: string;
+  /** Since the step started (what the user waited), not since this attempt. */
   firstTokenMs: number | undefined;
 }
 
@@ -37,6 +38,8 @@ export function createChatStep(machinery: CallMachinery) {
     const { businessId, userId, jobId, decisionId, signal, onDelta } = options;
     const { task, tier } = request;
     const deadline = Date.now() + llm.deadlineMs;
+    const stepStarted = performance.now();
+    const sinceStep = () => Math.round(performance.now() - stepStarted);
     const dayStart = startOfUtcDay(now());
     const context = await repository.businessContext(businessId);
     if (!context) throw notFound('Business');
@@ -105,7 +108,7 @@ export function createChatStep(machinery: CallMachinery) {
               signal: callSignal,
               onDelta: (text) => {
                 if (text === '') return;
-                firstTokenMs ??= elapsed();
+                firstTokenMs ??= sinceStep();
                 partial += text;
                 forward(text);
               },
@@ -179,7 +182,8 @@ export function createChatStep(machinery: CallMachinery) {
           promptTokens: attempt.result.promptTokens,
           completionTokens: attempt.result.completionTokens,
           costUsd,
-          latencyMs: attempt.latencyMs,
+          // The whole step, retries and waits included (each attempt's is in its ai_calls row).
+          latencyMs: sinceStep(),
           firstTokenMs: attempt.firstTokenMs,
           callId,
         };

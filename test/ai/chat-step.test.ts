@@ -79,6 +79,19 @@ describe('ai.chatStep against an OpenAI-compatible server, streamed', () => {
     expect(readDataBlocks(system).get('business_profile')).toContain('Blue Bottle Bakery');
   });
 
+  it('streams the same answer when the model has a fixed latency (the benchmark setting)', async () => {
+    fake.script({
+      content: 'Slow and steady wins the race.',
+      toolCalls: [{ name: 'list_segments', arguments: '{"limit": 5}' }],
+      firstTokenDelayMs: 20,
+      chunkDelayMs: 2,
+    });
+    const { result, deltas } = await chatStep(ctx, ask('Segments?'), who);
+    expect(deltas).toEqual(['Slow ', 'and ', 'steady ', 'wins ', 'the ', 'race.']);
+    expect(result.text).toBe('Slow and steady wins the race.');
+    expect(result.toolCalls).toMatchObject([{ name: 'list_segments', input: { limit: 5 } }]);
+  });
+
   it('returns a valid tool call with its checked input', async () => {
     fake.script({ toolCalls: [{ name: 'segment_size', arguments: '{"segment":"vip","days":7}' }] });
     const { result, deltas } = await chatStep(ctx, ask('How many VIPs?'), who);
@@ -239,6 +252,44 @@ describe('ai.chatStep against an OpenAI-compatible server, streamed', () => {
     const rows = await callsOf(ctx, broke.id);
     expect(rows.map((row) => [row.outcome, row.decisionId])).toEqual([
       ['budget_exceeded', decisionId],
+    ]);
+  });
+});
+
+describe('ai.chatStep while the primary provider is failing', () => {
+  let fake: FakeLlm;
+  let ctx: TestApp;
+
+  beforeAll(async () => {
+    fake = await startFakeLlm();
+    ctx = await buildTestApp({
+      env: fakeLlmEnv(fake, {
+        LLM_MAX_RETRIES: '1',
+        LLM_BREAKER_FAILURES: '1',
+        LLM_BREAKER_HALF_OPEN_MS: '600000',
+        LLM_FALLBACK_PROVIDER: 'builtin',
+      }),
+    });
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await fake.close();
+  });
+
+  it('answers from the fallback once the breaker opens, labelled with its own name', async () => {
+    const owner = await newUser(ctx.app);
+    const business = await newBusiness(ctx.app, owner);
+    fake.script({ status: 500 });
+    const { result } = await chatStep(ctx, ask('How are my segments?'), {
+      businessId: business.id,
+      userId: owner.id,
+    });
+    expect(result.generatedBy).toEqual({ provider: 'builtin', model: 'builtin' });
+    expect(result.toolCalls.map((call) => call.name)).toEqual(['list_segments']);
+    expect(fake.requests).toHaveLength(1);
+    expect(summary(await callsOf(ctx, business.id))).toEqual([
+      { ...fast, outcome: 'upstream_error', attempt: 0, repaired: false },
+      { provider: 'builtin', model: 'builtin', outcome: 'success', attempt: 1, repaired: false },
     ]);
   });
 });
