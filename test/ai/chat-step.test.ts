@@ -210,6 +210,16 @@ describe('ai.chatStep against an OpenAI-compatible server, streamed', () => {
     expect(result.callId).toBe(rows[1]?.id);
   });
 
+  it('retries an empty answer (no text and no tool call)', async () => {
+    fake.script({ content: '' }, { content: 'Here you go.' });
+    const { result } = await chatStep(ctx, ask('Hello'), who);
+    expect(result.text).toBe('Here you go.');
+    expect(summary(await callsOf(ctx, business.id)).map((row) => row.outcome)).toEqual([
+      'empty_output',
+      'success',
+    ]);
+  });
+
   it('ends the step with an error and no retry when the stream fails after text was shown', async () => {
     fake.script(
       { content: 'Here is the plan for your week', failAfterChunks: 3 },
