@@ -77,6 +77,7 @@ export const EnvSchema = z.object({
   LLM_MODEL_STRONG: z.string().min(1).optional(),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   AI_DAILY_BUDGET_USD: z.coerce.number().min(0).default(5),
+  AI_TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   LLM_FALLBACK_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).optional(),
   LLM_FALLBACK_BASE_URL: z.url().optional(),
   LLM_FALLBACK_API_KEY: z.string().min(1).optional(),
@@ -222,6 +223,8 @@ export const ConfigSchema = EnvSchema.transform((env) => {
       modelStrong: env.LLM_MODEL_STRONG,
       timeoutMs: env.LLM_TIMEOUT_MS,
       dailyBudgetUsd: env.AI_DAILY_BUDGET_USD,
+      /** How long each model call's prompt and response are kept (ai_call_transcripts). */
+      transcriptRetentionDays: env.AI_TRANSCRIPT_RETENTION_DAYS,
       /** Used while the primary provider's circuit breaker is open; unset: no fallback. */
       fallback: env.LLM_FALLBACK_PROVIDER
         ? {

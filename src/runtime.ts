@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { createAi } from './ai/run.ts';
+import { transcriptPurgeLoop } from './ai/transcript-purge.ts';
 import type { Config } from './config.ts';
 import { createAdminService } from './modules/admin/service.ts';
 import { createAiUsageService } from './modules/ai-usage/service.ts';
@@ -479,6 +480,14 @@ export async function createRuntime(
         }),
       );
     }
+    // Model-call transcripts past AI_TRANSCRIPT_RETENTION_DAYS, hourly, wherever jobs are consumed.
+    queue.addBackgroundLoop(
+      transcriptPurgeLoop(services.ai, {
+        retentionDays: config.llm.transcriptRetentionDays,
+        intervalMs: 60 * 60_000,
+        logger: logger.child({ component: 'ai' }),
+      }),
+    );
     const processor = services.customerProcessor;
     queue.addBackgroundLoop({
       name: 'customer-processor',

@@ -113,6 +113,7 @@ export interface ChatStepResult {
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
+  /** From the request to the answer, retries and their waits included. */
   latencyMs: number;
   /** From the request to the first text delta (undefined when the step only called tools). */
   firstTokenMs: number | undefined;

@@ -1,12 +1,13 @@
 // SQL of the AI layer: the business context a prompt needs, what a business has spent since a
-// time, and one ai_calls row per attempt.
-import { and, eq, gte, sql } from 'drizzle-orm';
+// time, one ai_calls row per attempt, and the kept transcript of each call that reached a model.
+import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 
 import type { Executor } from '../platform/db/client.ts';
-import { aiCalls, businesses } from '../platform/db/schema/index.ts';
+import { aiCalls, aiCallTranscripts, businesses } from '../platform/db/schema/index.ts';
 import type { BusinessProfile } from './types.ts';
 
 export type NewAiCall = typeof aiCalls.$inferInsert;
+export type AiCallTranscript = typeof aiCallTranscripts.$inferSelect;
 
 export interface BusinessContext {
   profile: BusinessProfile;
@@ -47,8 +48,39 @@ export function createAiRepository(db: Executor) {
       return Number(row?.spent ?? 0);
     },
 
-    async recordCall(values: NewAiCall): Promise<void> {
-      await db.insert(aiCalls).values(values);
+    /** Inserts the attempt's row; answers its id (a chat step's `callId`, a transcript's key). */
+    async recordCall(values: NewAiCall): Promise<string> {
+      const [row] = await db.insert(aiCalls).values(values).returning({ id: aiCalls.id });
+      if (!row) throw new Error('ai_calls insert returned no row');
+      return row.id;
+    },
+
+    async saveTranscript(values: typeof aiCallTranscripts.$inferInsert): Promise<void> {
+      await db.insert(aiCallTranscripts).values(values).onConflictDoNothing();
+    },
+
+    async transcriptOf(businessId: string, callId: string): Promise<AiCallTranscript | undefined> {
+      const [row] = await db
+        .select()
+        .from(aiCallTranscripts)
+        .where(
+          and(eq(aiCallTranscripts.businessId, businessId), eq(aiCallTranscripts.callId, callId)),
+        );
+      return row;
+    },
+
+    /** Deletes up to `limit` transcripts older than `before` (short locks); answers how many. */
+    async deleteTranscriptsBefore(before: Date, limit: number): Promise<number> {
+      const oldest = db
+        .select({ callId: aiCallTranscripts.callId })
+        .from(aiCallTranscripts)
+        .where(lt(aiCallTranscripts.createdAt, before))
+        .limit(limit);
+      const rows = await db
+        .delete(aiCallTranscripts)
+        .where(inArray(aiCallTranscripts.callId, oldest))
+        .returning({ callId: aiCallTranscripts.callId });
+      return rows.length;
     },
   };
 }

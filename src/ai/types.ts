@@ -2,6 +2,7 @@
 // and how it fails. Modules never see these; they get a validated value from `ai.run`.
 import type { JSONSchema7 } from '@ai-sdk/provider';
 
+import type { ChatStepMessage, ChatTool } from './contract.ts';
 import type { Template } from './providers/builtin-templates.ts';
 
 export type Tier = 'fast' | 'strong';
@@ -52,6 +53,39 @@ export interface ProviderResult {
   completionTokens: number;
 }
 
+/** A tool as a provider offers it: the JSON schema the model is shown, from the tool's zod schema. */
+export interface ProviderTool extends ChatTool {
+  jsonSchema: JSONSchema7;
+}
+
+/** One chat step for a provider: the conversation and tools, answer text streamed to onDelta. */
+export interface ProviderChatCall {
+  task: string;
+  tier: Tier;
+  model: string;
+  /** The full system prompt (the agent's, the business profile and Herald's rules). */
+  system: string;
+  messages: ChatStepMessage[];
+  tools: ProviderTool[];
+  signal: AbortSignal;
+  onDelta: (text: string) => void;
+}
+
+/** A tool call as the model wrote it: the arguments are its raw text, not yet checked. */
+export interface RawToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface ProviderChatResult {
+  text: string;
+  toolCalls: RawToolCall[];
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
 export interface AiProvider {
   /** `builtin`, `openai`, `anthropic` or `openai-compatible`: stored in ai_calls.provider. */
   readonly name: string;
@@ -59,6 +93,8 @@ export interface AiProvider {
   readonly breakerName: string;
   model(tier: Tier): string;
   generate(call: ProviderCall): Promise<ProviderResult>;
+  /** One chat step, streamed. Throws ProviderFailure; tool calls come back unvalidated. */
+  chat(call: ProviderChatCall): Promise<ProviderChatResult>;
 }
 
 export type ProviderFailureKind = 'timeout' | 'rate_limited' | 'upstream_error' | 'rejected';

@@ -24,6 +24,10 @@ export interface PromptRequest {
   feedback?: string | undefined;
 }
 
+/** How every prompt asks for the business's voice (tasks and chat steps alike). */
+export const BRAND_VOICE_RULE =
+  'Write in the brand voice of the business_profile data block: follow its tone, prefer its wordsToUse and never use its wordsToAvoid.';
+
 export function buildPrompt(request: PromptRequest): BuiltPrompt {
   const { name, prompt } = request.task;
   const system = [
@@ -33,7 +37,7 @@ export function buildPrompt(request: PromptRequest): BuiltPrompt {
     ...prompt.instructions,
     '',
     '# Brand voice',
-    'Write in the brand voice of the business_profile data block: follow its tone, prefer its wordsToUse and never use its wordsToAvoid.',
+    BRAND_VOICE_RULE,
     '',
     '# Output',
     'Answer with exactly one JSON value that matches this JSON schema. No prose, no markdown fence, no comments.',

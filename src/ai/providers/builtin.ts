@@ -2,8 +2,10 @@
 // hand-written template for the task (or, for tasks without one, any value the schema allows)
 // from the business profile and the task input. Same input, same output. It is labelled
 // `builtin` as provider and model wherever its output shows, and costs nothing. Words the profile
-// says to avoid, and words the marketer's notes forbid, never appear in what it writes.
+// says to avoid, and words the marketer's notes forbid, never appear in what it writes. Its chat
+// steps are rules over read-only tools (builtin-chat.ts).
 import type { AiProvider, ProviderCall } from '../types.ts';
+import { builtinChat } from './builtin-chat.ts';
 import { forbiddenWords, scrubbed } from './builtin-profile.ts';
 import { synthesize } from './builtin-synth.ts';
 
@@ -46,5 +48,6 @@ export function createBuiltinProvider(): AiProvider {
         completionTokens: tokensOf(text),
       });
     },
+    chat: builtinChat,
   };
 }

@@ -1,12 +1,20 @@
 // Model providers reached through the Vercel AI SDK: OpenAI, Anthropic, and any server that
-// speaks the OpenAI chat-completions API (xAI/Grok, Ollama, vLLM, llama.cpp). One non-streaming
-// call per attempt, in the provider's structured-output mode; retries belong to ai/run.ts, so
-// the SDK's own are off. Failures become ProviderFailure with the HTTP status and Retry-After.
+// speaks the OpenAI chat-completions API (xAI/Grok, Ollama, vLLM, llama.cpp). A task is one
+// non-streaming call per attempt, in the provider's structured-output mode; a chat step is one
+// streamed call with tools (sdk-chat.ts). Retries belong to ai/run.ts and ai/chat.ts, so the
+// SDK's own are off. Failures become ProviderFailure with the HTTP status and Retry-After.
 import type { JSONSchema7 } from '@ai-sdk/provider';
 import type { LanguageModel } from 'ai';
 
 import { retryAfterMs } from '../retry.ts';
-import { type AiProvider, type ProviderCall, ProviderFailure, type Tier } from '../types.ts';
+import {
+  type AiProvider,
+  type ProviderCall,
+  type ProviderChatCall,
+  ProviderFailure,
+  type Tier,
+} from '../types.ts';
+import { streamChatStep } from './sdk-chat.ts';
 
 export type SdkProviderName = 'openai' | 'anthropic' | 'openai-compatible';
 
@@ -41,6 +49,8 @@ async function languageModels(settings: SdkProviderSettings): Promise<Record<Tie
         apiKey,
         // Sends a json_schema response format; servers without it fall back to plain JSON.
         supportsStructuredOutputs: true,
+        // Token counts of streamed chat steps (stream_options.include_usage).
+        includeUsage: true,
       });
       return {
         fast: compatible.chatModel(models.fast),
@@ -143,6 +153,14 @@ export function createSdkProvider(settings: SdkProviderSettings): AiProvider {
           promptTokens: result.usage.inputTokens ?? 0,
           completionTokens: result.usage.outputTokens ?? 0,
         };
+      } catch (error) {
+        throw classify(sdk, error, call.signal);
+      }
+    },
+    async chat(call: ProviderChatCall) {
+      const { sdk, models } = await (loaded ??= load());
+      try {
+        return await streamChatStep(sdk, models[call.tier], call, PROVIDER_OPTIONS);
       } catch (error) {
         throw classify(sdk, error, call.signal);
       }

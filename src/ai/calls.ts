@@ -1,0 +1,353 @@
+// What every model call goes through, whether a task (run.ts) or a chat step (chat.ts): the
+// budget check, the provider call with its own timeout through that provider's circuit breaker
+// (the fallback provider while it is open), one ai_calls row and metrics per attempt, the kept
+// transcript (secrets redacted), the wait before a retry, and the typed error a caller gets.
+import { setTimeout as sleepFor } from 'node:timers/promises';
+
+import { BrokenCircuitError } from 'cockatiel';
+
+import type { Config } from '../config.ts';
+import type { BreakerRegistry } from '../platform/breaker.ts';
+import type { Executor } from '../platform/db/client.ts';
+import type { AppError } from '../platform/http/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import { aiBudgetExceeded, aiOutputInvalid, aiTimeout, upstreamUnavailable } from './errors.ts';
+import { createPriceTable } from './pricing.ts';
+import { createProviders } from './providers/index.ts';
+import { redact } from './redact.ts';
+import { createAiRepository } from './repository.ts';
+import { backoffDelayMs } from './retry.ts';
+import { createSpendTracker } from './spend.ts';
+import { type AiProvider, type CallOutcome, ProviderFailure, type Tier } from './types.ts';
+
+export interface AiDeps {
+  db: Executor;
+  llm: Config['llm'];
+  breakers: BreakerRegistry;
+  metrics: Metrics;
+  logger: Logger;
+  /** Defaults to the providers the configuration names. */
+  providers?: { primary: AiProvider; fallback?: AiProvider | undefined };
+  now?: () => Date;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** One attempt's ending, as it is recorded. */
+export interface RecordedAttempt {
+  provider: AiProvider;
+  model: string;
+  outcome: CallOutcome;
+  latencyMs: number;
+  promptTokens?: number | undefined;
+  completionTokens?: number | undefined;
+  repaired?: boolean | undefined;
+  message?: string | undefined;
+  retryAfterMs?: number | undefined;
+}
+
+/** Who asked and what, for each attempt's row. */
+export interface CallContext {
+  businessId: string;
+  userId: string | null;
+  jobId: string | undefined;
+  decisionId?: string | undefined;
+  task: string;
+  tier: Tier;
+  dayStart: Date;
+}
+
+export const RETRYABLE: ReadonlySet<CallOutcome> = new Set([
+  'invalid_output',
+  'ungrounded_output',
+  'empty_output',
+  'timeout',
+  'rate_limited',
+  'upstream_error',
+]);
+
+const ERROR_CODES: Partial<Record<CallOutcome, string>> = {
+  invalid_output: 'AI_OUTPUT_INVALID',
+  ungrounded_output: 'AI_OUTPUT_INVALID',
+  empty_output: 'AI_OUTPUT_INVALID',
+  timeout: 'AI_TIMEOUT',
+  rate_limited: 'UPSTREAM_UNAVAILABLE',
+  upstream_error: 'UPSTREAM_UNAVAILABLE',
+  rejected: 'UPSTREAM_UNAVAILABLE',
+  breaker_open: 'UPSTREAM_UNAVAILABLE',
+  budget_exceeded: 'AI_BUDGET_EXCEEDED',
+};
+
+export function startOfUtcDay(date: Date): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+}
+
+export const roundUsd = (value: number) => Math.round(value * 1_000_000) / 1_000_000;
+
+/** How stale another process's spending may be in the budget check. */
+const SPEND_REFRESH_MS = 2_000;
+
+/** Transcripts deleted per statement by the purge (short locks on a busy table). */
+const PURGE_BATCH = 1_000;
+
+export function createCallMachinery(deps: AiDeps) {
+  const { llm, breakers, metrics, logger } = deps;
+  const repository = createAiRepository(deps.db);
+  const providers = deps.providers ?? createProviders(llm);
+  const prices = createPriceTable(llm.prices);
+  const now = deps.now ?? (() => new Date());
+  const random = deps.random ?? Math.random;
+  const sleep =
+    deps.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
+  const unpriced = new Set<string>();
+  const spend = createSpendTracker({
+    read: (businessId, dayStart) => repository.spentSince(businessId, dayStart),
+    refreshMs: SPEND_REFRESH_MS,
+  });
+
+  const breakerOf = (provider: AiProvider) =>
+    breakers.get(provider.breakerName, {
+      failureThreshold: llm.breakerFailures,
+      halfOpenAfterMs: llm.breakerHalfOpenMs,
+    });
+
+  function costOf(model: string, promptTokens: number, completionTokens: number): number {
+    const cost = prices.costOf(model, promptTokens, completionTokens);
+    if (cost === undefined) {
+      if (!unpriced.has(model)) {
+        unpriced.add(model);
+        logger.warn({ model }, 'ai model has no price; add it to LLM_PRICES to count its cost');
+      }
+      return 0;
+    }
+    return cost;
+  }
+
+  /** One provider call with its own timeout, through its breaker. */
+  async function callProvider<T>(
+    provider: AiProvider,
+    invoke: (provider: AiProvider, signal: AbortSignal) => Promise<T>,
+    timeoutMs: number,
+    outer: AbortSignal | undefined,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      controller.abort();
+    }, timeoutMs);
+    const stop = () => {
+      controller.abort();
+    };
+    outer?.addEventListener('abort', stop, { once: true });
+    try {
+      // A refused request (400, 401, 404: our input, key or model name) says nothing about the
+      // provider's health, so it passes through the breaker as a value, not a failure.
+      const outcome = await breakerOf(provider).execute(async () => {
+        try {
+          return await invoke(provider, controller.signal);
+        } catch (error) {
+          if (error instanceof ProviderFailure && error.kind === 'rejected') return error;
+          throw error;
+        }
+      });
+      if (outcome instanceof ProviderFailure) throw outcome;
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', stop);
+    }
+  }
+
+  /**
+   * The primary provider, or the fallback while the primary's breaker is open. `onProvider`
+   * learns which one is being called (so a failure is recorded under it).
+   */
+  async function callWithFallback<T>(
+    task: string,
+    invoke: (provider: AiProvider, signal: AbortSignal) => Promise<T>,
+    timeoutMs: number,
+    outer: AbortSignal | undefined,
+    onProvider: (provider: AiProvider) => void,
+  ): Promise<T> {
+    onProvider(providers.primary);
+    try {
+      return await callProvider(providers.primary, invoke, timeoutMs, outer);
+    } catch (error) {
+      if (!(error instanceof BrokenCircuitError) || !providers.fallback) throw error;
+      const fallback = providers.fallback;
+      logger.info({ task, fallback: fallback.name }, 'ai fallback used');
+      onProvider(fallback);
+      return await callProvider(fallback, invoke, timeoutMs, outer);
+    }
+  }
+
+  /** How a failed provider call ends the attempt; anything else is a bug and is rethrown. */
+  function failureOf(
+    error: unknown,
+  ): Pick<RecordedAttempt, 'outcome' | 'message' | 'retryAfterMs'> {
+    if (error instanceof BrokenCircuitError) {
+      return { outcome: 'breaker_open', message: 'its circuit breaker is open' };
+    }
+    if (error instanceof ProviderFailure) {
+      return { outcome: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
+    }
+    throw error;
+  }
+
+  /** The attempt's ai_calls row and metrics; answers the row's id and the attempt's cost. */
+  async function record(
+    attempt: RecordedAttempt,
+    context: CallContext & { number: number },
+  ): Promise<{ callId: string; costUsd: number }> {
+    const promptTokens = attempt.promptTokens ?? 0;
+    const completionTokens = attempt.completionTokens ?? 0;
+    const cost =
+      promptTokens + completionTokens > 0
+        ? costOf(attempt.model, promptTokens, completionTokens)
+        : 0;
+    const labels = { provider: attempt.provider.name, model: attempt.model, task: context.task };
+    metrics.aiRequests.inc({ ...labels, outcome: attempt.outcome });
+    metrics.aiRequestDuration.observe(
+      { ...labels, outcome: attempt.outcome },
+      attempt.latencyMs / 1000,
+    );
+    if (promptTokens > 0) metrics.aiTokens.inc({ ...labels, kind: 'prompt' }, promptTokens);
+    if (completionTokens > 0)
+      metrics.aiTokens.inc({ ...labels, kind: 'completion' }, completionTokens);
+    if (cost > 0) metrics.aiCostUsd.inc(labels, cost);
+    if (attempt.repaired) metrics.aiRepairs.inc(labels);
+    const callId = await repository.recordCall({
+      businessId: context.businessId,
+      userId: context.userId,
+      jobId: context.jobId ?? null,
+      decisionId: context.decisionId ?? null,
+      task: context.task,
+      provider: attempt.provider.name,
+      model: attempt.model,
+      tier: context.tier,
+      promptTokens,
+      completionTokens,
+      costUsd: cost.toFixed(6),
+      latencyMs: attempt.latencyMs,
+      outcome: attempt.outcome,
+      attempt: context.number,
+      repaired: attempt.repaired ?? false,
+      errorCode: ERROR_CODES[attempt.outcome] ?? null,
+      errorMessage: attempt.message?.slice(0, 1000) ?? null,
+    });
+    if (cost > 0) spend.add(context.businessId, context.dayStart, cost);
+    return { callId, costUsd: cost };
+  }
+
+  /**
+   * Keeps what was sent and answered, secrets redacted. A transcript is for tracing a bad
+   * answer; failing to keep one never fails the call.
+   */
+  async function keepTranscript(
+    callId: string,
+    businessId: string,
+    prompt: Record<string, unknown>,
+    response: Record<string, unknown> | null,
+  ): Promise<void> {
+    try {
+      await repository.saveTranscript({
+        callId,
+        businessId,
+        prompt: redact(prompt),
+        response: response === null ? null : redact(response),
+      });
+    } catch (error) {
+      logger.warn({ err: error, callId }, 'ai transcript not kept');
+    }
+  }
+
+  /** Refuses (throws AI_BUDGET_EXCEEDED, after recording the refusal) when today's budget is spent. */
+  async function refuseOverBudget(
+    context: CallContext & { number: number },
+    budgetUsd: number,
+    log: Logger,
+  ): Promise<void> {
+    const spent = await spend.spentToday(context.businessId, context.dayStart);
+    if (spent < budgetUsd) return;
+    const primary = providers.primary;
+    await record(
+      {
+        provider: primary,
+        model: primary.model(context.tier),
+        outcome: 'budget_exceeded',
+        latencyMs: 0,
+        message: `spent ${spent.toFixed(6)} of ${budgetUsd.toFixed(2)} USD today`,
+      },
+      context,
+    );
+    log.warn({ budgetUsd, spentUsd: spent }, 'ai budget exceeded');
+    const resetsAt = new Date(context.dayStart.getTime() + 86_400_000);
+    throw aiBudgetExceeded(budgetUsd, roundUsd(spent), resetsAt, now());
+  }
+
+  /** The wait before retry `number + 1`: backoff with jitter, at least what Retry-After asks. */
+  function retryDelayMs(number: number, attempt: RecordedAttempt): number {
+    return Math.max(
+      backoffDelayMs(
+        number + 1,
+        { baseDelayMs: llm.retryBaseDelayMs, maxDelayMs: llm.retryMaxDelayMs },
+        random(),
+      ),
+      attempt.retryAfterMs ?? 0,
+    );
+  }
+
+  function finalError(task: string, attempts: number, last: RecordedAttempt | undefined): AppError {
+    if (!last || last.outcome === 'timeout') return aiTimeout(task, attempts, llm.deadlineMs);
+    switch (last.outcome) {
+      case 'invalid_output':
+      case 'ungrounded_output':
+      case 'empty_output':
+        return aiOutputInvalid(task, attempts, last.message ?? 'unusable answer');
+      case 'rate_limited':
+        return upstreamUnavailable(task, 'it is rate limiting requests', {
+          attempts,
+          ...(last.retryAfterMs === undefined
+            ? {}
+            : { retryAfterSeconds: Math.ceil(last.retryAfterMs / 1000) }),
+        });
+      case 'rejected':
+        return upstreamUnavailable(
+          task,
+          `${last.message ?? 'it refused the request'}; an administrator should check the LLM_* settings (key, model names)`,
+          { attempts },
+        );
+      default:
+        return upstreamUnavailable(task, last.message ?? 'it failed', { attempts });
+    }
+  }
+
+  return {
+    llm,
+    logger,
+    metrics,
+    repository,
+    providers,
+    now,
+    sleep,
+    callWithFallback,
+    failureOf,
+    record,
+    keepTranscript,
+    refuseOverBudget,
+    retryDelayMs,
+    finalError,
+
+    /** Deletes the transcripts kept from before `before`, in batches; answers how many. */
+    async purgeTranscripts(before: Date): Promise<number> {
+      let total = 0;
+      for (;;) {
+        const deleted = await repository.deleteTranscriptsBefore(before, PURGE_BATCH);
+        total += deleted;
+        if (deleted < PURGE_BATCH) return total;
+      }
+    },
+  };
+}
+
+export type CallMachinery = ReturnType<typeof createCallMachinery>;
