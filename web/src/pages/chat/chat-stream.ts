@@ -149,12 +149,9 @@ export function useChatStream(businessId: string): ChatStream {
             actions: current.actions,
           });
         }
-        if (failure !== null) {
-          // What the server stored before it stopped is worth a fresh look.
-          void queryClient.invalidateQueries({
-            queryKey: chatKeys.session(businessId, sessionId),
-          });
-        }
+        // The server's word after the turn: its title (named after the first message), what it
+        // stored before a failure.
+        void queryClient.invalidateQueries({ queryKey: chatKeys.session(businessId, sessionId) });
         void queryClient.invalidateQueries({ queryKey: chatKeys.sessions(businessId) });
         setError(failure);
         setTurn(null);

@@ -107,7 +107,7 @@ function AssistantReply(props: {
           {message.decisionId && (
             <Link
               to={`/businesses/${businessId}/decisions/${message.decisionId}`}
-              aria-label="Why this answer? Open its decision in the decision log"
+              aria-label="Why? See how this reply was decided, in the decision log"
             >
               Why?
             </Link>
