@@ -76,7 +76,10 @@ export function KnowledgeDocumentPage() {
             </p>
             {data.sourceUrl && (
               <p className="knowledge-url small">
-                From <a href={data.sourceUrl}>{data.sourceUrl}</a>
+                From{' '}
+                <a href={data.sourceUrl} rel="noreferrer">
+                  {data.sourceUrl}
+                </a>
               </p>
             )}
             {data.error && (

@@ -70,7 +70,12 @@ export function KnowledgePage() {
                       <>
                         <Link to={`${base}/knowledge/${document.id}`}>{document.title}</Link>
                         {document.sourceUrl && (
-                          <div className="muted small">{document.sourceUrl}</div>
+                          <div
+                            className="muted small knowledge-list-url"
+                            title={document.sourceUrl}
+                          >
+                            {document.sourceUrl}
+                          </div>
                         )}
                       </>
                     ),
