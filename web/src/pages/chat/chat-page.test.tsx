@@ -197,6 +197,8 @@ describe('ChatPage', () => {
       expect(box.disabled).toBe(false);
     });
     expect(box.value).toBe('');
+    // Ready for the next message without reaching for the mouse.
+    expect(document.activeElement).toBe(box);
   });
 
   it('confirms an action through the confirm endpoint and shows the result and the reply about it', async () => {

@@ -1,6 +1,6 @@
 // Where the user writes to the agents: Enter sends, Shift+Enter starts a new line. The text is
 // cleared when it is sent and put back if the message fails, so nothing typed is lost.
-import { type SubmitEvent, useRef, useState } from 'react';
+import { type SubmitEvent, useEffect, useRef, useState } from 'react';
 
 export function Composer(props: {
   /** Resolves false when the message was not answered: the text comes back. */
@@ -12,20 +12,26 @@ export function Composer(props: {
   const [sending, setSending] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   const busy = props.disabled || sending;
+  // Disabling the box while the reply streams took the focus away: give it back after a send.
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (busy || !refocus.current) return;
+    refocus.current = false;
+    input.current?.focus();
+  }, [busy]);
 
   async function send() {
     const content = text.trim();
     if (!content || busy) return;
     setSending(true);
     setText('');
+    refocus.current = true;
     try {
       const answered = await props.onSend(content);
       // Nothing could be typed meanwhile (the box is disabled): put the message back as it was.
       if (!answered) setText((current) => current || text);
     } finally {
       setSending(false);
-      // Disabling the box took the focus away: give it back for the next message.
-      requestAnimationFrame(() => input.current?.focus());
     }
   }
 
