@@ -283,6 +283,45 @@ describe('ChatPage', () => {
     });
   });
 
+  it('an expired action is explained, and the card shows it expired', async () => {
+    renderChat(
+      (request, server) => {
+        if (request.method === 'POST' && request.path.endsWith('/confirm')) {
+          server.actions = [action('expired')];
+          return json(409, {
+            error: {
+              code: 'CONFLICT',
+              message: 'This request expired: ask again',
+              details: {},
+              correlationId: 'c-409',
+            },
+            timestamp: '2026-12-01T12:00:00.000Z',
+          });
+        }
+        return undefined;
+      },
+      {
+        stored: {
+          messages: [
+            message('user-1', 'user', 'Schedule it'),
+            message('reply-1', 'assistant', 'Shall I?'),
+          ],
+          actions: [action('pending')],
+        },
+      },
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Confirm' }));
+    expect((await screen.findByTestId('request-error')).textContent).toContain(
+      'This request expired: ask again',
+    );
+    await waitFor(() => {
+      expect(screen.getByTestId('chat-action-status').textContent).toBe(
+        'Expired: nothing was done',
+      );
+    });
+    expect(screen.queryByRole('button', { name: 'Confirm' })).toBeNull();
+  });
+
   it('an error event shows the notice, with the wait of a rate limit, and keeps the text to send again', async () => {
     const stream = eventStream();
     const { stored } = renderChat((request) =>

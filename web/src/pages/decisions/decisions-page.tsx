@@ -3,7 +3,7 @@
 // of why it answered as it did.
 import './decisions.css';
 
-import { useDeferredValue } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
 import { DataTable } from '../../components/data-table';
@@ -19,6 +19,22 @@ import { type DecisionFilter, useDecisions } from './decision-queries';
 
 const OUTCOMES = Object.keys(OUTCOME_LABEL) as DecisionOutcome[];
 
+const TYPING_PAUSE_MS = 400;
+
+/** The value once it has stopped changing for `ms` (as segment-page's; one shared hook at merge). */
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setSettled(value);
+    }, ms);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [value, ms]);
+  return settled;
+}
+
 function asOutcome(value: string | null): DecisionOutcome | '' {
   return OUTCOMES.find((outcome) => outcome === value) ?? '';
 }
@@ -30,7 +46,8 @@ export function DecisionsPage() {
   // The filter lives in the address, so a reply's "Why?" and the chat's link land filtered.
   const [params, setParams] = useSearchParams();
   const agentInput = params.get('agent') ?? '';
-  const agent = useDeferredValue(agentInput);
+  // One request when the typing pauses, not one per key (the API limits requests per minute).
+  const agent = useDebounced(agentInput, TYPING_PAUSE_MS);
   const filter: DecisionFilter = {
     agent,
     outcome: asOutcome(params.get('outcome')),
