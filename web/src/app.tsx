@@ -137,6 +137,23 @@ const InvitationPage = lazy(() =>
 const AdminPage = lazy(() =>
   import('./pages/admin/admin-page').then((module) => ({ default: module.AdminPage })),
 );
+const ChatPage = lazy(() =>
+  import('./pages/chat/chat-page').then((module) => ({ default: module.ChatPage })),
+);
+const DecisionsPage = lazy(() =>
+  import('./pages/decisions/decisions-page').then((module) => ({ default: module.DecisionsPage })),
+);
+const DecisionPage = lazy(() =>
+  import('./pages/decisions/decision-page').then((module) => ({ default: module.DecisionPage })),
+);
+const KnowledgePage = lazy(() =>
+  import('./pages/knowledge/knowledge-page').then((module) => ({ default: module.KnowledgePage })),
+);
+const KnowledgeDocumentPage = lazy(() =>
+  import('./pages/knowledge/knowledge-document').then((module) => ({
+    default: module.KnowledgeDocumentPage,
+  })),
+);
 const MessagesPage = lazy(() =>
   import('./pages/messages').then((module) => ({ default: module.MessagesPage })),
 );
@@ -266,6 +283,12 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                       <Route path="content" element={<Navigate to="../campaigns" replace />} />
                       <Route path="content/:contentId" element={<ContentEditorPage />} />
                       <Route path="usage" element={<UsagePage />} />
+                      {/* One route, so starting a conversation keeps its reply streaming. */}
+                      <Route path="chat/:sessionId?" element={<ChatPage />} />
+                      <Route path="decisions" element={<DecisionsPage />} />
+                      <Route path="decisions/:decisionId" element={<DecisionPage />} />
+                      <Route path="knowledge" element={<KnowledgePage />} />
+                      <Route path="knowledge/:documentId" element={<KnowledgeDocumentPage />} />
                       <Route path="jobs" element={<JobsPage />} />
                       <Route path="outbox" element={<OutboxPage />} />
                       <Route path="broadcasts" element={<BroadcastsPage />} />
