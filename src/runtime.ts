@@ -67,6 +67,7 @@ import { createMailer, type Mailer, messageIdDomainOf, readDkimKey } from './pla
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { type JobDefinition, JobQueue } from './platform/queue.ts';
 import { RateLimiter } from './platform/rate-limit.ts';
+import { createWebSearch } from './platform/web-search.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -214,6 +215,12 @@ function createServices(parts: Infrastructure) {
     ai,
     tracking: trackingService,
     aiUsage: createAiUsageService({ db, access, ai }),
+    /** SerpAPI or Brave for the agents' researcher; undefined when SEARCH_PROVIDER is unset. */
+    webSearch: createWebSearch({
+      ...config.search,
+      breakers: parts.breakers,
+      logger: logger.child({ component: 'web-search' }),
+    }),
     jobs,
     campaigns: createCampaignService({
       db,
