@@ -1,7 +1,14 @@
 // What other modules may use of content: reading a piece, the `{contentId}` path parameters, the
-// calendar placeholders the campaigns module's strategy job writes through, and the count of a
-// campaign's pieces its answers carry.
+// calendar placeholders the campaigns module's strategy job writes through, the count of a
+// campaign's pieces its answers carry, and which model wrote a piece and what became of its
+// draft (the AI quality figures).
 export { createCampaignPieceCounter } from './campaign-progress.ts';
 export { createContentLookup } from './lookup.ts';
 export { createCalendarPlaceholders } from './placeholders.ts';
+export {
+  type ApprovedDraft,
+  type ContentProvenance,
+  createContentProvenance,
+  type DraftProvenance,
+} from './provenance.ts';
 export { ContentParams } from './schemas.ts';
