@@ -67,7 +67,7 @@ export const AiUsage = z
   .meta({ id: 'AiUsage' });
 export type AiUsage = z.infer<typeof AiUsage>;
 
-export const FEEDBACK_SUBJECT_KINDS = ['chat_message', 'content'] as const;
+export const FEEDBACK_SUBJECT_KINDS = ['content', 'chat_message'] as const;
 export const FeedbackSubjectKind = z
   .enum(FEEDBACK_SUBJECT_KINDS)
   .describe('`chat_message`: an agent reply; `content`: a content piece (its last AI draft)');
@@ -96,7 +96,8 @@ export const FeedbackListQuery = z.object({
     .string()
     .transform((value) => [...new Set(value.split(',').map((id) => id.trim()))])
     .pipe(z.array(z.uuid()).min(1).max(MAX_FEEDBACK_SUBJECTS))
-    .describe(`Comma-separated subject ids, at most ${MAX_FEEDBACK_SUBJECTS}`),
+    .describe(`Comma-separated subject ids, at most ${MAX_FEEDBACK_SUBJECTS}`)
+    .meta({ example: '00000000-0000-4000-8000-000000000000' }),
 });
 export type FeedbackListQuery = z.infer<typeof FeedbackListQuery>;
 

@@ -1960,7 +1960,7 @@ export interface paths {
           /** @description Comma-separated subject ids, at most 100 */
           subjectIds: string;
           /** @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft) */
-          subjectKind: 'chat_message' | 'content';
+          subjectKind: 'content' | 'chat_message';
         };
         header?: never;
         path: {
@@ -2113,7 +2113,7 @@ export interface paths {
         query: {
           subjectId: string;
           /** @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft) */
-          subjectKind: 'chat_message' | 'content';
+          subjectKind: 'content' | 'chat_message';
         };
         header?: never;
         path: {
@@ -15145,7 +15145,7 @@ export interface components {
        * @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft)
        * @enum {string}
        */
-      subjectKind: 'chat_message' | 'content';
+      subjectKind: 'content' | 'chat_message';
     };
     AiFeedbackBodyInput: {
       /** @description 1: thumbs up; -1: thumbs down */
@@ -15156,7 +15156,7 @@ export interface components {
        * @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft)
        * @enum {string}
        */
-      subjectKind: 'chat_message' | 'content';
+      subjectKind: 'content' | 'chat_message';
     };
     AiFeedbackList: {
       /** @description The caller's own ratings; a subject they have not rated is left out */
