@@ -160,7 +160,7 @@ describe('AI feedback and quality figures', () => {
       { user_id: owner.id, rating: 1, task: 'content-piece' },
     ]);
 
-    const mine = await api<{ items: { subjectId: string; rating: number }[] }>(
+    const mine = await api<{ items: { subjectKind: string; subjectId: string; rating: number }[] }>(
       ctx.app,
       owner,
       'GET',
@@ -168,12 +168,26 @@ describe('AI feedback and quality figures', () => {
       undefined,
       200,
     );
-    expect(mine.body.items).toEqual(
+    expect(
+      mine.body.items
+        .map(({ subjectKind, subjectId, rating }) => ({ subjectKind, subjectId, rating }))
+        .sort((a, b) => a.subjectId.localeCompare(b.subjectId)),
+    ).toEqual(
       [
-        { subjectId: unedited.id, rating: 1 },
-        { subjectId: cutFour.id, rating: 1 },
+        { subjectKind: 'content', subjectId: unedited.id, rating: 1 },
+        { subjectKind: 'content', subjectId: cutFour.id, rating: 1 },
       ].sort((a, b) => a.subjectId.localeCompare(b.subjectId)),
     );
+    // Without a filter: the owner's ratings, the latest (cutFour's change) first.
+    const latest = await api<{ items: { subjectId: string }[] }>(
+      ctx.app,
+      owner,
+      'GET',
+      `${ai}/feedback`,
+      undefined,
+      200,
+    );
+    expect(latest.body.items.map((item) => item.subjectId)).toEqual([cutFour.id, unedited.id]);
   });
 
   it('takes a rating back, and answers 204 when there was none', async () => {

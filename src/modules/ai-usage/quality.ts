@@ -10,15 +10,16 @@ import type { BusinessAccess } from '../businesses/index.ts';
 import { editDistance, median } from './edit-distance.ts';
 import type { AiProvenance, ChatMessageSubjects, ContentSubjects } from './ports.ts';
 import { createAiUsageRepository } from './repository.ts';
-import type {
-  AiQuality,
-  AiQualityQuery,
-  AiQualityRow,
-  FeedbackBody,
-  FeedbackList,
-  FeedbackListQuery,
-  FeedbackSubjectKind,
-  FeedbackSubjectQuery,
+import {
+  type AiQuality,
+  type AiQualityQuery,
+  type AiQualityRow,
+  type FeedbackBody,
+  type FeedbackList,
+  type FeedbackListQuery,
+  type FeedbackSubjectKind,
+  type FeedbackSubjectQuery,
+  MAX_FEEDBACK_SUBJECTS,
 } from './schemas.ts';
 
 const DAY_MS = 86_400_000;
@@ -94,7 +95,7 @@ export function createAiQualityService(deps: {
       await repository.unrate(businessId, principal.userId, query.subjectKind, query.subjectId);
     },
 
-    /** The caller's own ratings of these subjects (the dashboard's pressed buttons). */
+    /** The caller's own ratings (the dashboard's pressed buttons), latest first. */
     async ratings(
       principal: Principal,
       businessId: string,
@@ -104,11 +105,16 @@ export function createAiQualityService(deps: {
       const rows = await repository.ratingsOf(
         businessId,
         principal.userId,
-        query.subjectKind,
-        query.subjectIds,
+        query,
+        MAX_FEEDBACK_SUBJECTS,
       );
       return {
-        items: rows.map((row) => ({ subjectId: row.subjectId, rating: row.rating > 0 ? 1 : -1 })),
+        items: rows.map((row) => ({
+          subjectKind: row.subjectKind as FeedbackSubjectKind,
+          subjectId: row.subjectId,
+          rating: row.rating > 0 ? 1 : -1,
+          createdAt: row.createdAt.toISOString(),
+        })),
       };
     },
 

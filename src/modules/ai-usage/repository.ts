@@ -1,7 +1,7 @@
 // SQL for AI usage: the ai_calls rows of one business in a UTC date range, summed by day, task
 // and model in one query (the service folds them into the totals it answers); and the ratings
 // members give AI output (ai_feedback), one per subject and member.
-import { and, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { aiCalls, aiFeedback } from '../../platform/db/schema/index.ts';
@@ -113,26 +113,32 @@ export function createAiUsageRepository(db: Executor) {
         );
     },
 
-    /** The ratings `userId` gave these subjects. */
+    /** The ratings `userId` gave, latest first: of one kind, of these subjects, or all. */
     async ratingsOf(
       businessId: string,
       userId: string,
-      subjectKind: string,
-      subjectIds: string[],
-    ): Promise<{ subjectId: string; rating: number }[]> {
-      if (subjectIds.length === 0) return [];
+      filter: { subjectKind?: string | undefined; subjectIds?: string[] | undefined },
+      limit: number,
+    ): Promise<{ subjectKind: string; subjectId: string; rating: number; createdAt: Date }[]> {
+      if (filter.subjectIds?.length === 0) return [];
       return db
-        .select({ subjectId: aiFeedback.subjectId, rating: aiFeedback.rating })
+        .select({
+          subjectKind: aiFeedback.subjectKind,
+          subjectId: aiFeedback.subjectId,
+          rating: aiFeedback.rating,
+          createdAt: aiFeedback.createdAt,
+        })
         .from(aiFeedback)
         .where(
           and(
             eq(aiFeedback.businessId, businessId),
             eq(aiFeedback.userId, userId),
-            eq(aiFeedback.subjectKind, subjectKind),
-            inArray(aiFeedback.subjectId, subjectIds),
+            filter.subjectKind ? eq(aiFeedback.subjectKind, filter.subjectKind) : undefined,
+            filter.subjectIds ? inArray(aiFeedback.subjectId, filter.subjectIds) : undefined,
           ),
         )
-        .orderBy(aiFeedback.subjectId);
+        .orderBy(desc(aiFeedback.createdAt), aiFeedback.subjectId)
+        .limit(limit);
     },
 
     /** Thumbs up and down given since `since`, by task, provider, model and prompt version. */

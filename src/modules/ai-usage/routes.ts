@@ -67,7 +67,7 @@ export function aiUsageRoutes(
       config: { permission: 'business.read' },
       schema: {
         tags: ['ai'],
-        summary: 'Your own ratings of some replies or pieces',
+        summary: 'Your own ratings of replies and pieces, latest first',
         params: BusinessParams,
         querystring: FeedbackListQuery,
         response: { 200: FeedbackList, ...errorResponses(400, 401, 404, 429) },

@@ -88,15 +88,18 @@ export const FeedbackSubjectQuery = z.object({
 });
 export type FeedbackSubjectQuery = z.infer<typeof FeedbackSubjectQuery>;
 
-const MAX_FEEDBACK_SUBJECTS = 100;
+export const MAX_FEEDBACK_SUBJECTS = 100;
 
 export const FeedbackListQuery = z.object({
-  subjectKind: FeedbackSubjectKind,
+  subjectKind: FeedbackSubjectKind.optional().describe('Only ratings of this kind of subject'),
   subjectIds: z
     .string()
     .transform((value) => [...new Set(value.split(',').map((id) => id.trim()))])
     .pipe(z.array(z.uuid()).min(1).max(MAX_FEEDBACK_SUBJECTS))
-    .describe(`Comma-separated subject ids, at most ${MAX_FEEDBACK_SUBJECTS}`)
+    .optional()
+    .describe(
+      `Only ratings of these subjects: comma-separated ids, at most ${MAX_FEEDBACK_SUBJECTS}. Without it, your ${MAX_FEEDBACK_SUBJECTS} latest ratings.`,
+    )
     .meta({ example: '00000000-0000-4000-8000-000000000000' }),
 });
 export type FeedbackListQuery = z.infer<typeof FeedbackListQuery>;
@@ -104,8 +107,17 @@ export type FeedbackListQuery = z.infer<typeof FeedbackListQuery>;
 export const FeedbackList = z
   .object({
     items: z
-      .array(z.object({ subjectId: z.uuid(), rating: z.union([z.literal(1), z.literal(-1)]) }))
-      .describe("The caller's own ratings; a subject they have not rated is left out"),
+      .array(
+        z.object({
+          subjectKind: FeedbackSubjectKind,
+          subjectId: z.uuid(),
+          rating: z.union([z.literal(1), z.literal(-1)]),
+          createdAt: z.iso.datetime().describe('When the rating was given or last changed'),
+        }),
+      )
+      .describe(
+        "The caller's own ratings, latest first; a subject they have not rated is left out",
+      ),
   })
   .meta({ id: 'AiFeedbackList' });
 export type FeedbackList = z.infer<typeof FeedbackList>;

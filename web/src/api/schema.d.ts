@@ -1949,18 +1949,18 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Your own ratings of some replies or pieces
+     * Your own ratings of replies and pieces, latest first
      * @description Permission: `business.read` (owner, admin, editor, viewer).
      *
      *     Permission: `business.read` (owner, admin, editor, viewer).
      */
     get: {
       parameters: {
-        query: {
-          /** @description Comma-separated subject ids, at most 100 */
-          subjectIds: string;
-          /** @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft) */
-          subjectKind: 'content' | 'chat_message';
+        query?: {
+          /** @description Only ratings of these subjects: comma-separated ids, at most 100. Without it, your 100 latest ratings. */
+          subjectIds?: string;
+          /** @description Only ratings of this kind of subject */
+          subjectKind?: 'content' | 'chat_message';
         };
         header?: never;
         path: {
@@ -15159,19 +15159,39 @@ export interface components {
       subjectKind: 'content' | 'chat_message';
     };
     AiFeedbackList: {
-      /** @description The caller's own ratings; a subject they have not rated is left out */
+      /** @description The caller's own ratings, latest first; a subject they have not rated is left out */
       items: {
+        /**
+         * Format: date-time
+         * @description When the rating was given or last changed
+         */
+        createdAt: string;
         rating: 1 | -1;
         /** Format: uuid */
         subjectId: string;
+        /**
+         * @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft)
+         * @enum {string}
+         */
+        subjectKind: 'content' | 'chat_message';
       }[];
     };
     AiFeedbackListInput: {
-      /** @description The caller's own ratings; a subject they have not rated is left out */
+      /** @description The caller's own ratings, latest first; a subject they have not rated is left out */
       items: {
+        /**
+         * Format: date-time
+         * @description When the rating was given or last changed
+         */
+        createdAt: string;
         rating: 1 | -1;
         /** Format: uuid */
         subjectId: string;
+        /**
+         * @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft)
+         * @enum {string}
+         */
+        subjectKind: 'content' | 'chat_message';
       }[];
     };
     AiQuality: {

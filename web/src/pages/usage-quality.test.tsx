@@ -154,7 +154,16 @@ describe('the thumbs on a piece of AI output', () => {
       async (request) => {
         sent.push({ method: request.method, url: request.url, body: await request.text() });
         if (request.method === 'GET') {
-          return json(200, { items: [{ subjectId: CONTENT_ID, rating: -1 }] });
+          return json(200, {
+            items: [
+              {
+                subjectKind: 'content',
+                subjectId: CONTENT_ID,
+                rating: -1,
+                createdAt: '2026-03-01T09:00:00.000Z',
+              },
+            ],
+          });
         }
         return json(204);
       },
