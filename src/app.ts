@@ -219,7 +219,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await emailFeedbackRoutes(app, { feedback: deps.services.emailFeedback });
   variantRoutes(app, { drafter: deps.services.variantDrafter });
-  aiUsageRoutes(app, { aiUsage: deps.services.aiUsage });
+  aiUsageRoutes(app, { aiUsage: deps.services.aiUsage, aiQuality: deps.services.aiQuality });
   adminRoutes(app, { admin: deps.services.admin });
   systemRoutes(app, {
     system: deps.services.system,

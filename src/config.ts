@@ -89,6 +89,10 @@ export const EnvSchema = z.object({
   LLM_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).default(10_000),
   LLM_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
   LLM_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(10).default(30_000),
+  SEARCH_PROVIDER: z.enum(['serpapi', 'brave']).optional(),
+  SEARCH_API_KEY: z.string().min(1).optional(),
+  SEARCH_BASE_URL: z.url().optional(),
+  SEARCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   LLM_PRICES: jsonFromEnv
     .pipe(z.record(z.string().min(1), ModelPrice))
     .optional()
@@ -162,8 +166,15 @@ function parseTrustProxy(value: string): boolean | string {
  * The environment turned into the configuration object every part of Herald receives. Its output
  * is the `Config` type, so the shape is written once, here.
  */
-export const ConfigSchema = EnvSchema.transform((env) => {
+export const ConfigSchema = EnvSchema.transform((env, context) => {
   const dataDir = path.resolve(env.DATA_DIR);
+  if (env.SEARCH_PROVIDER && !env.SEARCH_API_KEY) {
+    context.addIssue({
+      code: 'custom',
+      path: ['SEARCH_API_KEY'],
+      message: `required when SEARCH_PROVIDER is set (the ${env.SEARCH_PROVIDER} API key)`,
+    });
+  }
   return {
     env: env.NODE_ENV,
     http: {
@@ -245,6 +256,14 @@ export const ConfigSchema = EnvSchema.transform((env) => {
       breakerHalfOpenMs: env.LLM_BREAKER_HALF_OPEN_MS,
       /** Per-model price overrides, USD per million tokens. */
       prices: env.LLM_PRICES ?? {},
+    },
+    /** Web search for the agents (platform/web-search.ts); unset provider: no web search. */
+    search: {
+      provider: env.SEARCH_PROVIDER,
+      apiKey: env.SEARCH_API_KEY,
+      /** Unset: the provider's public endpoint. */
+      baseUrl: env.SEARCH_BASE_URL,
+      timeoutMs: env.SEARCH_TIMEOUT_MS,
     },
     email: {
       smtpUrl: env.SMTP_URL,

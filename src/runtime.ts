@@ -8,6 +8,7 @@ import { createAi } from './ai/run.ts';
 import { transcriptPurgeLoop } from './ai/transcript-purge.ts';
 import type { Config } from './config.ts';
 import { createAdminService } from './modules/admin/service.ts';
+import { createAiQualityService } from './modules/ai-usage/quality.ts';
 import { createAiUsageService } from './modules/ai-usage/service.ts';
 import { insightsJob } from './modules/analytics/jobs.ts';
 import { createAnalyticsService } from './modules/analytics/service.ts';
@@ -25,7 +26,11 @@ import { createBusinessService } from './modules/businesses/service.ts';
 import { strategyJob } from './modules/campaigns/jobs.ts';
 import { createCampaignService } from './modules/campaigns/service.ts';
 import { createAdapters } from './modules/content/adapters.ts';
-import { createCalendarPlaceholders, createCampaignPieceCounter } from './modules/content/index.ts';
+import {
+  createCalendarPlaceholders,
+  createCampaignPieceCounter,
+  createContentProvenance,
+} from './modules/content/index.ts';
 import { contentJob, writeAllJob } from './modules/content/jobs.ts';
 import { createPublisher } from './modules/content/publisher.ts';
 import { createContentService } from './modules/content/service.ts';
@@ -68,6 +73,7 @@ import { createMailer, type Mailer, messageIdDomainOf, readDkimKey } from './pla
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { type JobDefinition, JobQueue } from './platform/queue.ts';
 import { RateLimiter } from './platform/rate-limit.ts';
+import { createWebSearch } from './platform/web-search.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -215,6 +221,15 @@ function createServices(parts: Infrastructure) {
     ai,
     tracking: trackingService,
     aiUsage: createAiUsageService({ db, access, ai }),
+    // Ratings of AI output and how much of each draft survived review. Chat messages are not
+    // rateable (404) until the agents module's ChatMessageSubjects is passed as `chatMessages`.
+    aiQuality: createAiQualityService({ db, access, content: createContentProvenance(db) }),
+    /** SerpAPI or Brave for the agents' researcher; undefined when SEARCH_PROVIDER is unset. */
+    webSearch: createWebSearch({
+      ...config.search,
+      breakers: parts.breakers,
+      logger: logger.child({ component: 'web-search' }),
+    }),
     jobs,
     campaigns: createCampaignService({
       db,

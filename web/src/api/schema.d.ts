@@ -1941,6 +1941,340 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/ai/feedback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your own ratings of replies and pieces, latest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Only ratings of these subjects: comma-separated ids, at most 100. Without it, your 100 latest ratings. */
+          subjectIds?: string;
+          /** @description Only ratings of this kind of subject */
+          subjectKind?: 'content' | 'chat_message';
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AiFeedbackList'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    /**
+     * Rate an agent reply or a content piece’s AI draft: thumbs up or down
+     * @description One rating per member and subject: rating again replaces it. The subject must be the business’s (404 otherwise); a piece no AI wrote cannot be rated (409). The rating keeps the task, provider and model that produced the subject.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['AiFeedbackBodyInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /**
+     * Take back your rating of a reply or a piece
+     * @description Answers 204 whether or not you had rated it.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
+     */
+    delete: {
+      parameters: {
+        query: {
+          subjectId: string;
+          /** @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft) */
+          subjectKind: 'content' | 'chat_message';
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/ai/quality': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Thumbs up and down, and how much of the AI drafts survived review
+     * @description Per task, provider, model and prompt version, over the last `days` days: ratings given, and for AI-written content pieces approved in the period (and not edited since), how many were approved exactly as the AI wrote them and the edit distance (characters inserted, deleted or replaced; Levenshtein, on the whole text) between the last AI draft and the approved text. A changed stretch longer than 2,000 characters counts as rewritten past that point, so the distance of a much-rewritten long text is an upper bound.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Ratings given and pieces approved in the last this many days (default 30) */
+          days?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AiQuality'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/ai/usage': {
     parameters: {
       query?: never;
@@ -14801,6 +15135,116 @@ export interface components {
        */
       source: 'business' | 'default';
       spentTodayUsd: number;
+    };
+    AiFeedbackBody: {
+      /** @description 1: thumbs up; -1: thumbs down */
+      rating: 1 | -1;
+      /** Format: uuid */
+      subjectId: string;
+      /**
+       * @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft)
+       * @enum {string}
+       */
+      subjectKind: 'content' | 'chat_message';
+    };
+    AiFeedbackBodyInput: {
+      /** @description 1: thumbs up; -1: thumbs down */
+      rating: 1 | -1;
+      /** Format: uuid */
+      subjectId: string;
+      /**
+       * @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft)
+       * @enum {string}
+       */
+      subjectKind: 'content' | 'chat_message';
+    };
+    AiFeedbackList: {
+      /** @description The caller's own ratings, latest first; a subject they have not rated is left out */
+      items: {
+        /**
+         * Format: date-time
+         * @description When the rating was given or last changed
+         */
+        createdAt: string;
+        rating: 1 | -1;
+        /** Format: uuid */
+        subjectId: string;
+        /**
+         * @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft)
+         * @enum {string}
+         */
+        subjectKind: 'content' | 'chat_message';
+      }[];
+    };
+    AiFeedbackListInput: {
+      /** @description The caller's own ratings, latest first; a subject they have not rated is left out */
+      items: {
+        /**
+         * Format: date-time
+         * @description When the rating was given or last changed
+         */
+        createdAt: string;
+        rating: 1 | -1;
+        /** Format: uuid */
+        subjectId: string;
+        /**
+         * @description `chat_message`: an agent reply; `content`: a content piece (its last AI draft)
+         * @enum {string}
+         */
+        subjectKind: 'content' | 'chat_message';
+      }[];
+    };
+    AiQuality: {
+      /** Format: uuid */
+      businessId: string;
+      days: number;
+      /** @description One row per task, provider, model and prompt version, most rated and approved first */
+      items: {
+        /** @description AI-written content pieces approved in the period (their approved text unchanged since) */
+        approved: number;
+        /** @description Of those, approved with exactly the AI draft */
+        approvedUnedited: number;
+        /** @description approvedUnedited / approved; null with none approved */
+        approvedUneditedShare: number | null;
+        /** @description Characters changed between the last AI draft and the approved text, on average */
+        meanEditDistance: number | null;
+        medianEditDistance: number | null;
+        model: string | null;
+        /** @description Herald keeps no prompt versions yet: null */
+        promptVersion: string | null;
+        provider: string | null;
+        task: string;
+        thumbsDown: number;
+        thumbsUp: number;
+      }[];
+      /** Format: date-time */
+      since: string;
+    };
+    AiQualityInput: {
+      /** Format: uuid */
+      businessId: string;
+      days: number;
+      /** @description One row per task, provider, model and prompt version, most rated and approved first */
+      items: {
+        /** @description AI-written content pieces approved in the period (their approved text unchanged since) */
+        approved: number;
+        /** @description Of those, approved with exactly the AI draft */
+        approvedUnedited: number;
+        /** @description approvedUnedited / approved; null with none approved */
+        approvedUneditedShare: number | null;
+        /** @description Characters changed between the last AI draft and the approved text, on average */
+        meanEditDistance: number | null;
+        medianEditDistance: number | null;
+        model: string | null;
+        /** @description Herald keeps no prompt versions yet: null */
+        promptVersion: string | null;
+        provider: string | null;
+        task: string;
+        thumbsDown: number;
+        thumbsUp: number;
+      }[];
+      /** Format: date-time */
+      since: string;
     };
     AiUsage: {
       budget: components['schemas']['AiBudget'];

@@ -1,5 +1,6 @@
 // AI usage and cost: today's budget and what is left, cost and tokens per day, and where the
-// money went by task and by model, with the answers refused for numbers not in their figures.
+// money went by task and by model, with the answers refused for numbers not in their figures;
+// then the quality of the output (ratings, drafts approved as written) by task and model.
 // Loaded on demand (the chart library is the largest part).
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -27,6 +28,7 @@ import { taskLabel } from '../format/labels';
 import { formatUsd } from '../format/money';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useScopedBusiness } from './business-scope';
+import { QualitySection } from './usage-quality';
 
 type AiUsage = components['schemas']['AiUsage'];
 
@@ -92,6 +94,9 @@ export function UsagePage() {
         />
       )}
       {usage.isSuccess && <UsageReport usage={usage.data} businessId={business.id} />}
+      <div className="stack">
+        <QualitySection businessId={business.id} days={days} />
+      </div>
     </>
   );
 }

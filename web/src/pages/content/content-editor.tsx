@@ -20,6 +20,7 @@ import { can } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
 import { formatDay } from '../campaigns/campaigns-page';
 import { campaignKeys, type Content, platformLabel, useContent } from '../campaigns/queries';
+import { AiDraftRating } from './ai-draft-rating';
 import { BodyEditor } from './body-editor';
 import { type Body, bodyProblems, emptyBody } from './platform-fields';
 import { PlatformPreview } from './platform-preview';
@@ -171,6 +172,7 @@ function ContentStudio({ content }: { content: Content }) {
             business={business}
             hasText={content.currentVersion > 0}
           />
+          <AiDraftRating content={content} canRate={writes} />
           <ReviewTrail content={content} />
           <PublishingHistory content={content} business={business} />
           <VersionHistory content={content} canRestore={writes} />
