@@ -73,6 +73,10 @@ export const EnvSchema = z.object({
   LLM_MODEL_FAST: z.string().min(1).optional(),
   LLM_MODEL_STRONG: z.string().min(1).optional(),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** The provider's embedding model; openai defaults to text-embedding-3-small. */
+  LLM_EMBEDDING_MODEL: z.string().min(1).optional(),
+  /** Length of the provider's embedding vectors (sent as `dimensions`). */
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().min(16).max(4096).default(256),
   AI_DAILY_BUDGET_USD: z.coerce.number().min(0).default(5),
   LLM_FALLBACK_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).optional(),
   LLM_FALLBACK_BASE_URL: z.url().optional(),
@@ -210,6 +214,9 @@ export const ConfigSchema = EnvSchema.transform((env) => {
       modelFast: env.LLM_MODEL_FAST,
       modelStrong: env.LLM_MODEL_STRONG,
       timeoutMs: env.LLM_TIMEOUT_MS,
+      /** Unset for openai-compatible (or anthropic, which has none): the builtin embedder. */
+      embeddingModel: env.LLM_EMBEDDING_MODEL,
+      embeddingDimensions: env.EMBEDDING_DIMENSIONS,
       dailyBudgetUsd: env.AI_DAILY_BUDGET_USD,
       /** Used while the primary provider's circuit breaker is open; unset: no fallback. */
       fallback: env.LLM_FALLBACK_PROVIDER
