@@ -9,6 +9,7 @@ import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 
 import type { DatabaseHandle } from './client.ts';
+import { EMBEDDING_TABLES, vectorColumnStatements } from './vector.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 const MIGRATION_LOCK_ID = 7_164_231; // any constant shared by every Herald process
@@ -52,6 +53,16 @@ async function enableVector(run: (sql: string) => Promise<{ rows: unknown[] }>):
   }
 }
 
+/**
+ * The vector column and HNSW index of each embedding table (platform/db/vector.ts), after the
+ * migrations and on every start, so a server that gains pgvector later gets them too.
+ */
+async function addVectorColumns(run: (sql: string) => Promise<unknown>): Promise<void> {
+  for (const table of EMBEDDING_TABLES) {
+    for (const statement of vectorColumnStatements(table)) await run(statement);
+  }
+}
+
 export async function migrateDatabase(
   handle: DatabaseHandle,
   options: { postgresUrl?: string } = {},
@@ -66,6 +77,7 @@ export async function migrateDatabase(
       import('drizzle-orm/pglite/migrator'),
     ]);
     await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    if (handle.vectorEnabled) await addVectorColumns((sql) => client.query(sql));
     return { vectorEnabled: handle.vectorEnabled };
   }
 
@@ -78,6 +90,7 @@ export async function migrateDatabase(
     try {
       handle.vectorEnabled = await enableVector((sql) => client.query(sql));
       await migrateNodePg(drizzleNodePg(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      if (handle.vectorEnabled) await addVectorColumns((sql) => client.query(sql));
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
     }
