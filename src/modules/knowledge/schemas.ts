@@ -11,54 +11,29 @@ export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 export const DocumentFormat = z.enum(['text', 'markdown', 'html', 'pdf']);
 export type DocumentFormat = z.infer<typeof DocumentFormat>;
 
-export const CreateDocumentBody = z
-  .object({
-    title: z.string().trim().min(1).max(300),
-    format: DocumentFormat,
-    content: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('The document itself (text, markdown or HTML), up to 2 MB'),
-    contentBase64: z
-      .string()
-      .min(1)
-      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'expected base64')
-      .optional()
-      .describe('A PDF file, base64-encoded, up to 2 MB decoded'),
-    url: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .optional()
-      .describe('Fetch the document from this public http(s) address instead'),
-  })
-  .superRefine((body, context) => {
-    const given = [body.content, body.contentBase64, body.url].filter(
-      (value) => value !== undefined,
-    );
-    if (given.length !== 1) {
-      context.addIssue({
-        code: 'custom',
-        path: ['content'],
-        message: 'give exactly one of content, contentBase64 and url',
-      });
-      return;
-    }
-    if (body.format === 'pdf' && body.content !== undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['content'],
-        message: 'a PDF comes as contentBase64 or url',
-      });
-    }
-    if (body.format !== 'pdf' && body.contentBase64 !== undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['contentBase64'],
-        message: 'contentBase64 is for PDF files; send text as content',
-      });
-    }
-  });
+// Exactly one of content, contentBase64 and url: checked by the service after the access check
+// (a JSON Schema cannot say it, and a caller without access learns nothing from the body).
+export const CreateDocumentBody = z.object({
+  title: z.string().trim().min(1).max(300),
+  format: DocumentFormat,
+  content: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The document itself (text, markdown or HTML), up to 2 MB'),
+  contentBase64: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'expected base64')
+    .optional()
+    .describe('A PDF file, base64-encoded, up to 2 MB decoded'),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional()
+    .describe('Fetch the document from this public http(s) address instead'),
+});
+
 export type CreateDocumentBody = z.infer<typeof CreateDocumentBody>;
 
 export const KnowledgeDocument = z
@@ -96,7 +71,8 @@ export type KnowledgeDocumentListQuery = z.infer<typeof KnowledgeDocumentListQue
 export const KnowledgeDocumentParams = BusinessParams.extend({ documentId: z.uuid() });
 
 export const KnowledgeSearchQuery = z.object({
-  q: z.string().trim().min(1).max(2000),
+  // Empty is refused by the service after the access check, as a body's sources are.
+  q: z.string().trim().max(2000).default('').describe('The question (required)'),
   limit: z.coerce.number().int().min(1).max(20).default(5),
 });
 export type KnowledgeSearchQuery = z.infer<typeof KnowledgeSearchQuery>;

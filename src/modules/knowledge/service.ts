@@ -44,6 +44,21 @@ function invalid(path: string, message: string): AppError {
   });
 }
 
+/** What is wrong with the body's choice of source, if anything. */
+function sourceProblem(body: CreateDocumentBody): AppError | undefined {
+  const given = [body.content, body.contentBase64, body.url].filter((value) => value !== undefined);
+  if (given.length !== 1) {
+    return invalid('body.content', 'give exactly one of content, contentBase64 and url');
+  }
+  if (body.format === 'pdf' && body.content !== undefined) {
+    return invalid('body.content', 'a PDF comes as contentBase64 or url');
+  }
+  if (body.format !== 'pdf' && body.contentBase64 !== undefined) {
+    return invalid('body.contentBase64', 'contentBase64 is for PDF files; send text as content');
+  }
+  return undefined;
+}
+
 function tooLarge(): AppError {
   return new AppError(
     'PAYLOAD_TOO_LARGE',
@@ -130,6 +145,8 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
       body: CreateDocumentBody,
     ): Promise<KnowledgeDocument> {
       await access.require(principal, businessId, 'content.write');
+      const problem = sourceProblem(body);
+      if (problem) throw problem;
       // Refused before fetching anything: PDFs cannot be read yet.
       if (body.format === 'pdf') textOf('pdf', Buffer.alloc(0));
       const { raw, url } = await sourceOf(body);
@@ -218,6 +235,7 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
       limit = 5,
     ): Promise<KnowledgeHit[]> {
       await access.require(principal, businessId, 'business.read');
+      if (query.trim() === '') throw invalid('querystring.q', 'ask something: q is empty');
       const embedded = await embedder.embed([query], { businessId, userId: principal.userId });
       const vector = embedded.vectors[0];
       if (!vector) return [];

@@ -8401,9 +8401,10 @@ export interface paths {
      */
     get: {
       parameters: {
-        query: {
+        query?: {
           limit?: number;
-          q: string;
+          /** @description The question (required) */
+          q?: string;
         };
         header?: never;
         path: {
