@@ -71,8 +71,7 @@ export type KnowledgeDocumentListQuery = z.infer<typeof KnowledgeDocumentListQue
 export const KnowledgeDocumentParams = BusinessParams.extend({ documentId: z.uuid() });
 
 export const KnowledgeSearchQuery = z.object({
-  // Empty is refused by the service after the access check, as a body's sources are.
-  q: z.string().trim().max(2000).default('').describe('The question (required)'),
+  q: z.string().trim().max(2000).default('').describe('The question; empty finds nothing'),
   limit: z.coerce.number().int().min(1).max(20).default(5),
 });
 export type KnowledgeSearchQuery = z.infer<typeof KnowledgeSearchQuery>;

@@ -235,7 +235,8 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
       limit = 5,
     ): Promise<KnowledgeHit[]> {
       await access.require(principal, businessId, 'business.read');
-      if (query.trim() === '') throw invalid('querystring.q', 'ask something: q is empty');
+      // Nothing asked, nothing found (and no embedding call).
+      if (query.trim() === '') return [];
       const embedded = await embedder.embed([query], { businessId, userId: principal.userId });
       const vector = embedded.vectors[0];
       if (!vector) return [];

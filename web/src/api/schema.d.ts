@@ -8403,7 +8403,7 @@ export interface paths {
       parameters: {
         query?: {
           limit?: number;
-          /** @description The question (required) */
+          /** @description The question; empty finds nothing */
           q?: string;
         };
         header?: never;
