@@ -29,6 +29,8 @@ export const moduleMap = {
   // The run reads the business (time zone) and runs as a job; questions run segment rules.
   intelligence: ['businesses', 'jobs', 'customers', 'segments'],
   analytics: ['businesses', 'campaigns', 'content', 'jobs'],
+  // Documents the agents cite: the access check only (embeddings come through src/ai/contract.ts).
+  knowledge: ['businesses'],
   admin: ['auth', 'businesses'],
   team: ['auth', 'businesses'],
   // The agents act through the other modules' services, with the chat user's access.

@@ -29,6 +29,7 @@ import { intelligenceInsightRoutes } from './modules/intelligence/insight-routes
 import { registerIntelligenceQuestionRoutes } from './modules/intelligence/question-routes.ts';
 import { intelligenceRoutes } from './modules/intelligence/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
+import { knowledgeRoutes } from './modules/knowledge/routes.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
 import { segmentRoutes } from './modules/segments/routes.ts';
 import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
@@ -132,6 +133,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         },
         { name: 'messages', description: 'The log of customer communications' },
         {
+          name: 'knowledge',
+          description:
+            'The knowledge base: documents the agents cite, and a search of their passages',
+        },
+        {
           name: 'sequences',
           description: 'Email drip sequences: steps, enrollment, sending, analytics, the outbox',
         },
@@ -199,6 +205,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   contentRoutes(app, { contents: deps.services.contents });
   analyticsRoutes(app, { analytics: deps.services.analytics });
   messageRoutes(app, { messages: deps.services.messages });
+  knowledgeRoutes(app, { knowledge: deps.services.knowledge });
   subscriberRoutes(app, { subscribers: deps.services.subscribers });
   customerRoutes(app, { customers: deps.services.customers });
   intelligenceInsightRoutes(app, { insights: deps.services.intelligenceInsights });

@@ -76,6 +76,10 @@ export const EnvSchema = z.object({
   LLM_MODEL_FAST: z.string().min(1).optional(),
   LLM_MODEL_STRONG: z.string().min(1).optional(),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** The provider's embedding model; openai defaults to text-embedding-3-small. */
+  LLM_EMBEDDING_MODEL: z.string().min(1).optional(),
+  /** Length of the provider's embedding vectors (sent as `dimensions`). */
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().min(16).max(4096).default(256),
   AI_DAILY_BUDGET_USD: z.coerce.number().min(0).default(5),
   AI_TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   LLM_FALLBACK_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).optional(),
@@ -233,6 +237,9 @@ export const ConfigSchema = EnvSchema.transform((env, context) => {
       modelFast: env.LLM_MODEL_FAST,
       modelStrong: env.LLM_MODEL_STRONG,
       timeoutMs: env.LLM_TIMEOUT_MS,
+      /** Unset for openai-compatible (or anthropic, which has none): the builtin embedder. */
+      embeddingModel: env.LLM_EMBEDDING_MODEL,
+      embeddingDimensions: env.EMBEDDING_DIMENSIONS,
       dailyBudgetUsd: env.AI_DAILY_BUDGET_USD,
       /** How long each model call's prompt and response are kept (ai_call_transcripts). */
       transcriptRetentionDays: env.AI_TRANSCRIPT_RETENTION_DAYS,

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { createEmbedder } from './ai/embeddings.ts';
 import { createAi } from './ai/run.ts';
 import { transcriptPurgeLoop } from './ai/transcript-purge.ts';
 import type { Config } from './config.ts';
@@ -46,6 +47,7 @@ import {
 } from './modules/intelligence/service.ts';
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
+import { createKnowledgeService } from './modules/knowledge/index.ts';
 import { createMessageService } from './modules/messages/service.ts';
 import { segmentRefreshLoop } from './modules/segments/jobs.ts';
 import { createSegmentService } from './modules/segments/service.ts';
@@ -115,6 +117,14 @@ function createServices(parts: Infrastructure) {
     breakers: parts.breakers,
     metrics: parts.metrics,
     logger: logger.child({ component: 'ai' }),
+  });
+  // Vectors for the knowledge base and the agents' learnings (the provider's, or builtin).
+  const embedder = createEmbedder({
+    db,
+    llm: config.llm,
+    breakers: parts.breakers,
+    metrics: parts.metrics,
+    logger: logger.child({ component: 'embeddings' }),
   });
   const sequenceTriggers = createSequenceTriggers();
   // A sequence triggered by entering a segment listens to the segment refresh.
@@ -247,6 +257,14 @@ function createServices(parts: Infrastructure) {
     analytics: createAnalyticsService({ db, access, jobs }),
     intelligenceInsights: createInsightStarter({ db, access, jobs }),
     messages: createMessageService({ db, access }),
+    embedder,
+    knowledge: createKnowledgeService({
+      database: parts.database,
+      access,
+      embedder,
+      // The same development switch as webhook targets: private addresses only when allowed.
+      allowPrivateUrls: config.publishing.allowPrivateTargets,
+    }),
     subscribers: createSubscriberService({ db, access, jobs }),
     customers,
     questions: createQuestionService({ access, ai, segments, customers }),

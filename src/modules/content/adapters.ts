@@ -5,13 +5,15 @@
 // Network adapters refuse private, loopback and link-local targets unless configured to allow
 // them, checking the address actually connected to (a DNS answer cannot sneak one in).
 import { createHmac } from 'node:crypto';
-import { lookup as dnsLookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 
-import ipaddr from 'ipaddr.js';
-
+import {
+  guardedLookup,
+  isPublicAddress,
+  literalHostRefusal,
+  RefusedTarget,
+} from '../../platform/http/outbound.ts';
 import { createEmailChannel, type EmailChannelDeps } from './email-channel.ts';
 import type { ChannelTarget, PublishChannel } from './schemas.ts';
 
@@ -60,38 +62,11 @@ export function signatureOf(secret: string, timestamp: string, body: string): st
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export class RefusedTarget extends Error {}
+// The address guard lives in platform/http/outbound.ts (the knowledge base fetches pages too);
+// these names stay exported here for the publisher's callers.
+export { isPublicAddress, RefusedTarget };
 
-/** Whether an address is one Herald may call without PUBLISH_WEBHOOK_ALLOW_PRIVATE. */
-export function isPublicAddress(address: string): boolean {
-  // process() turns an IPv4-mapped IPv6 address (::ffff:127.0.0.1) back into IPv4 first.
-  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'unicast';
-}
-
-function guardedLookup(allowPrivate: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) {
-        callback(error, '', 0);
-        return;
-      }
-      const list = addresses;
-      const refused = list.find((entry) => !allowPrivate && !isPublicAddress(entry.address));
-      if (refused) {
-        callback(
-          new RefusedTarget(
-            `refused to connect to ${hostname} (${refused.address}): private, loopback and link-local targets are not allowed (PUBLISH_WEBHOOK_ALLOW_PRIVATE)`,
-          ),
-          '',
-          0,
-        );
-        return;
-      }
-      if (options.all) callback(null, list);
-      else callback(null, list[0]?.address ?? '', list[0]?.family ?? 4);
-    });
-  };
-}
+const SETTING = 'PUBLISH_WEBHOOK_ALLOW_PRIVATE';
 
 /** POSTs JSON; resolves with the status, or rejects (refused target, network, timeout). */
 export function postJson(
@@ -107,14 +82,8 @@ export function postJson(
       new RefusedTarget(`refused to send to a ${target.protocol} URL: only https:// targets`),
     );
   }
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  if (ipaddr.isValid(host) && !options.allowPrivateTargets && !isPublicAddress(host)) {
-    return Promise.reject(
-      new RefusedTarget(
-        `refused to connect to ${host}: private, loopback and link-local targets are not allowed (PUBLISH_WEBHOOK_ALLOW_PRIVATE)`,
-      ),
-    );
-  }
+  const refusal = literalHostRefusal(target, options.allowPrivateTargets, SETTING);
+  if (refusal) return Promise.reject(refusal);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(
@@ -127,7 +96,7 @@ export function postJson(
           'user-agent': 'Herald-Publisher/1',
           ...headers,
         },
-        lookup: guardedLookup(options.allowPrivateTargets),
+        lookup: guardedLookup(options.allowPrivateTargets, SETTING),
         timeout: options.timeoutMs,
       },
       (response) => {

@@ -8363,6 +8363,466 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/knowledge/documents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the knowledge base’s documents, newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['KnowledgeDocument'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Add a document to the knowledge base (text, markdown, HTML, or a public URL)
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The document itself (text, markdown or HTML), up to 2 MB */
+            content?: string;
+            /** @description A PDF file, base64-encoded, up to 2 MB decoded */
+            contentBase64?: string;
+            /** @enum {string} */
+            format: 'text' | 'markdown' | 'html' | 'pdf';
+            title: string;
+            /**
+             * Format: uri
+             * @description Fetch the document from this public http(s) address instead
+             */
+            url?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['KnowledgeDocument'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/knowledge/documents/{documentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A document with the opening words of each of its passages
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          documentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['KnowledgeDocumentDetail'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Delete a document and its passages
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          documentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/knowledge/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The passages most similar to a question, best first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          /** @description The question; empty finds nothing */
+          q?: string;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['KnowledgeHit'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/members': {
     parameters: {
       query?: never;
@@ -17367,6 +17827,112 @@ export interface components {
       name: string | null;
       /** @enum {string} */
       type: 'campaign' | 'content' | 'sequence';
+    };
+    KnowledgeDocument: {
+      /** Format: uuid */
+      businessId: string;
+      bytes: number;
+      chunkCount: number;
+      /** Format: date-time */
+      createdAt: string;
+      embeddingModel: string | null;
+      error: string | null;
+      /** @enum {string} */
+      format: 'text' | 'markdown' | 'html' | 'pdf';
+      /** Format: uuid */
+      id: string;
+      sourceUrl: string | null;
+      /** @enum {string} */
+      status: 'processing' | 'ready' | 'failed';
+      title: string;
+    };
+    KnowledgeDocumentDetail: {
+      /** Format: uuid */
+      businessId: string;
+      bytes: number;
+      chunkCount: number;
+      chunks: {
+        /** @description The passage’s first 200 characters */
+        excerpt: string;
+        ordinal: number;
+      }[];
+      /** Format: date-time */
+      createdAt: string;
+      embeddingModel: string | null;
+      error: string | null;
+      /** @enum {string} */
+      format: 'text' | 'markdown' | 'html' | 'pdf';
+      /** Format: uuid */
+      id: string;
+      sourceUrl: string | null;
+      /** @enum {string} */
+      status: 'processing' | 'ready' | 'failed';
+      title: string;
+    };
+    KnowledgeDocumentDetailInput: {
+      /** Format: uuid */
+      businessId: string;
+      bytes: number;
+      chunkCount: number;
+      chunks: {
+        /** @description The passage’s first 200 characters */
+        excerpt: string;
+        ordinal: number;
+      }[];
+      /** Format: date-time */
+      createdAt: string;
+      embeddingModel: string | null;
+      error: string | null;
+      /** @enum {string} */
+      format: 'text' | 'markdown' | 'html' | 'pdf';
+      /** Format: uuid */
+      id: string;
+      sourceUrl: string | null;
+      /** @enum {string} */
+      status: 'processing' | 'ready' | 'failed';
+      title: string;
+    };
+    KnowledgeDocumentInput: {
+      /** Format: uuid */
+      businessId: string;
+      bytes: number;
+      chunkCount: number;
+      /** Format: date-time */
+      createdAt: string;
+      embeddingModel: string | null;
+      error: string | null;
+      /** @enum {string} */
+      format: 'text' | 'markdown' | 'html' | 'pdf';
+      /** Format: uuid */
+      id: string;
+      sourceUrl: string | null;
+      /** @enum {string} */
+      status: 'processing' | 'ready' | 'failed';
+      title: string;
+    };
+    KnowledgeHit: {
+      /** Format: uuid */
+      chunkId: string;
+      /** Format: uuid */
+      documentId: string;
+      /** @description The whole passage */
+      excerpt: string;
+      ordinal: number;
+      /** @description Cosine similarity to the query, -1 to 1 */
+      score: number;
+      title: string;
+    };
+    KnowledgeHitInput: {
+      /** Format: uuid */
+      chunkId: string;
+      /** Format: uuid */
+      documentId: string;
+      /** @description The whole passage */
+      excerpt: string;
+      ordinal: number;
+      /** @description Cosine similarity to the query, -1 to 1 */
+      score: number;
+      title: string;
     };
     /**
      * @example {
