@@ -45,6 +45,7 @@ export const moduleMap = {
     'customers',
     'segments',
     'intelligence',
+    'knowledge',
   ],
 };
 

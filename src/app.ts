@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import {
   createJsonSchemaTransform,
@@ -14,6 +15,7 @@ import {
 import type { OpenAPIV3_1 } from 'openapi-types';
 
 import { adminRoutes } from './modules/admin/routes.ts';
+import { agentRoutes } from './modules/agents/routes.ts';
 import { aiUsageRoutes } from './modules/ai-usage/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
@@ -179,6 +181,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       addPermissions(jsonSchemaTransformObject(input) as OpenAPIV3_1.Document),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Only routes declared with `websocket: true` (the chat's socket) upgrade connections.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   // Public: a developer reads the API before having credentials for it.
   app.get(
@@ -227,6 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await emailFeedbackRoutes(app, { feedback: deps.services.emailFeedback });
   variantRoutes(app, { drafter: deps.services.variantDrafter });
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage, aiQuality: deps.services.aiQuality });
+  agentRoutes(app, { agents: deps.services.agents, limiter: deps.limiter });
   adminRoutes(app, { admin: deps.services.admin });
   systemRoutes(app, {
     system: deps.services.system,

@@ -9,6 +9,9 @@ import { createAi } from './ai/run.ts';
 import { transcriptPurgeLoop } from './ai/transcript-purge.ts';
 import type { Config } from './config.ts';
 import { createAdminService } from './modules/admin/service.ts';
+import { createChatMessageSubjects } from './modules/agents/index.ts';
+import { createAgentService } from './modules/agents/service.ts';
+import { createAgentTools } from './modules/agents/tools/index.ts';
 import { createAiQualityService } from './modules/ai-usage/quality.ts';
 import { createAiUsageService } from './modules/ai-usage/service.ts';
 import { insightsJob } from './modules/analytics/jobs.ts';
@@ -70,6 +73,7 @@ import { BreakerRegistry } from './platform/breaker.ts';
 import { type CacheStore, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
 import { migrateDatabase } from './platform/db/migrate.ts';
+import { nearest } from './platform/db/vector.ts';
 import type { Logger } from './platform/logger.ts';
 import { createMailer, type Mailer, messageIdDomainOf, readDkimKey } from './platform/mailer.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
@@ -225,15 +229,19 @@ function createServices(parts: Infrastructure) {
     // Parallel flushes overlap one's network and commit wait with the next one's work.
     flushConcurrency: parts.database.kind === 'postgres' ? 3 : 1,
   });
-  return {
+  const services = {
     audit,
     access,
     ai,
     tracking: trackingService,
     aiUsage: createAiUsageService({ db, access, ai }),
-    // Ratings of AI output and how much of each draft survived review. Chat messages are not
-    // rateable (404) until the agents module's ChatMessageSubjects is passed as `chatMessages`.
-    aiQuality: createAiQualityService({ db, access, content: createContentProvenance(db) }),
+    // Ratings of AI output (agents' replies, AI drafts) and how much of each draft survived review.
+    aiQuality: createAiQualityService({
+      db,
+      access,
+      content: createContentProvenance(db),
+      chatMessages: createChatMessageSubjects(db),
+    }),
     /** SerpAPI or Brave for the agents' researcher; undefined when SEARCH_PROVIDER is unset. */
     webSearch: createWebSearch({
       ...config.search,
@@ -401,6 +409,30 @@ function createServices(parts: Infrastructure) {
       ingestion: () => trackingService.health(),
     }),
   };
+  // The agents act through the services above, with the chat user's access.
+  const agents = createAgentService({
+    db,
+    access,
+    ai: {
+      run: ai.run,
+      chatStep: ai.chatStep,
+      transcriptOf: ai.transcriptOf,
+      embed: (texts, options) => embedder.embed(texts, options),
+      embeddingModel: () => embedder.embeddingModel(),
+    },
+    // Learnings recalled by similarity: pgvector's HNSW index where installed, else an exact scan.
+    recall: {
+      nearest: (businessId, model, vector, limit) =>
+        nearest(parts.database, { table: 'agent_learnings', businessId, model, vector, limit }),
+    },
+    tools: createAgentTools(services),
+    limits: {
+      tokensPerDay: config.agents.tokensPerDay,
+      actionTtlMinutes: config.agents.actionTtlMinutes,
+    },
+    logger: logger.child({ component: 'agents' }),
+  });
+  return { ...services, agents };
 }
 
 function jobsOf(services: Services): JobDefinition[] {

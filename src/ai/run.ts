@@ -99,7 +99,7 @@ export function createAi(deps: AiDeps) {
     input: NoInfer<Input>,
     options: AiRunOptions,
   ): Promise<AiAnswer<Output>> {
-    const { businessId, userId, jobId, signal } = options;
+    const { businessId, userId, jobId, decisionId, signal } = options;
     const { name: task, tier } = declared;
     const deadline = Date.now() + llm.deadlineMs;
     const dayStart = startOfUtcDay(now());
@@ -108,7 +108,15 @@ export function createAi(deps: AiDeps) {
     const budgetUsd = context.dailyBudgetUsd ?? llm.dailyBudgetUsd;
     const jsonSchema = jsonSchemaOf(declared.output);
     const log = logger.child({ businessId, task, ...(jobId ? { jobId } : {}) });
-    const callContext: CallContext = { businessId, userId, jobId, task, tier, dayStart };
+    const callContext: CallContext = {
+      businessId,
+      userId,
+      jobId,
+      decisionId,
+      task,
+      tier,
+      dayStart,
+    };
     let feedback: string | undefined;
     let last: Attempt | undefined;
     let attempts = 0;

@@ -360,6 +360,17 @@ export const resourceFixtures: Record<
     if (response.statusCode !== 201) throw new Error(`create template: ${response.body}`);
     return response.json<{ id: string }>().id;
   },
+  documentId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/knowledge/documents`,
+      headers: owner.headers,
+      payload: { title: 'Fixture document', format: 'text', content: 'Open from 7 to 19.' },
+    });
+    if (response.statusCode !== 201) throw new Error(`create document: ${response.body}`);
+    return response.json<{ id: string }>().id;
+  },
   broadcastId: async ({ app }, owner, made) => {
     const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
     const response = await app.inject({

@@ -88,8 +88,17 @@ describe('similarity search', () => {
     await ctx.close();
   });
 
-  it('uses the vector index exactly where pgvector is installed', () => {
-    expect(ctx.runtime.database.vectorEnabled).toBe(ctx.runtime.database.kind === 'pglite');
+  it('uses the vector index exactly where pgvector is installed', async () => {
+    // PGlite always loads pgvector; a PostgreSQL server has it when its package is installed.
+    const [available] = await ctx.runtime.database.query<{ present: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS present`,
+    );
+    expect(ctx.runtime.database.vectorEnabled).toBe(available?.present);
+    const columns = await ctx.runtime.database.query(
+      `SELECT 1 FROM information_schema.columns
+        WHERE table_name = 'agent_learnings' AND column_name = 'embedding_vector'`,
+    );
+    expect(columns.length > 0).toBe(ctx.runtime.database.vectorEnabled);
   });
 
   for (const table of ['knowledge_chunks', 'agent_learnings'] as EmbeddingTable[]) {

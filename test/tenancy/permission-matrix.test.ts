@@ -32,6 +32,7 @@ import {
 } from './permission-matrix.ts';
 import {
   callRoute,
+  fixturesNamedElsewhere,
   isProtected,
   permissionOf,
   type RouteEntry,
@@ -194,8 +195,15 @@ describe('permission matrix, generated from the route table', () => {
     maker: TestUser,
     account: boolean,
   ) {
+    // A route naming its resource in the query or body (DELETE …/ai/feedback?subjectId=) uses
+    // that up, not the business of its path.
+    const elsewhere = fixturesNamedElsewhere(route);
     const renewed =
-      route.params.length === 1 ? route.params : route.params.filter((p) => p !== 'businessId');
+      elsewhere.length > 0
+        ? elsewhere
+        : route.params.length === 1
+          ? route.params
+          : route.params.filter((p) => p !== 'businessId');
     const fresh = Object.fromEntries(
       Object.entries(ids).filter(([name]) => !renewed.includes(name)),
     );

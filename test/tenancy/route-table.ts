@@ -210,6 +210,54 @@ async function callStream(
 }
 
 /**
+ * Parameters that name a resource of the business without being in the path (the AI feedback's
+ * `subjectId`, in its body or query) take the id of this fixture, as the path's parameters do.
+ */
+const NAMED_ELSEWHERE: Record<string, string> = { subjectId: 'contentId' };
+
+/** The route's required query parameters, sampled like a body, resources from `ids`. */
+export function sampleQuery(route: RouteEntry, ids: Record<string, string>): string {
+  const parameters = (route.operation?.parameters ?? []) as OpenAPIV3_1.ParameterObject[];
+  const pairs = parameters
+    .filter((parameter) => parameter.in === 'query' && parameter.required)
+    .map((parameter) => {
+      const fixture = NAMED_ELSEWHERE[parameter.name];
+      const value =
+        (fixture && ids[fixture]) ??
+        sampleOf(parameter.schema as Schema, {} as OpenAPIV3_1.Document);
+      const pair: [string, string] = [parameter.name, String(value)];
+      return pair;
+    });
+  return pairs.length > 0 ? `?${new URLSearchParams(pairs).toString()}` : '';
+}
+
+/** The fixtures a route names outside its path (in its required query or its body). */
+export function fixturesNamedElsewhere(route: RouteEntry): string[] {
+  const parameters = (route.operation?.parameters ?? []) as OpenAPIV3_1.ParameterObject[];
+  const body = route.operation?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined;
+  const schema = body?.content['application/json']?.schema;
+  const properties = schema && 'properties' in schema ? schema.properties : undefined;
+  const fields = [
+    ...parameters
+      .filter((parameter) => parameter.in === 'query')
+      .map((parameter) => parameter.name),
+    ...Object.keys(properties ?? {}),
+  ];
+  return Object.entries(NAMED_ELSEWHERE).flatMap(([field, fixture]) =>
+    fields.includes(field) ? [fixture] : [],
+  );
+}
+
+/** `body` with its resource fields (NAMED_ELSEWHERE) naming `ids`' fixtures. */
+function withFixtures(body: unknown, ids: Record<string, string>): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const named = Object.entries(NAMED_ELSEWHERE).flatMap(([field, fixture]) =>
+    field in body && ids[fixture] ? [[field, ids[fixture]]] : [],
+  );
+  return named.length > 0 ? { ...body, ...Object.fromEntries(named) } : body;
+}
+
+/**
  * One request to `route`; an answer that never comes is reported as status 0
  * (`NO_ANSWER_IN_5S`) instead of hanging the test.
  */
@@ -231,9 +279,11 @@ export async function callRoute(
   const response = await Promise.race([
     app.inject({
       method: route.method as 'GET',
-      url: fill(route.url, ids),
+      url: fill(route.url, ids) + sampleQuery(route, ids),
       headers,
-      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+      ...(body === undefined
+        ? {}
+        : { payload: withFixtures(body, ids) as Record<string, unknown> }),
     }),
     new Promise<undefined>((resolve) => {
       controller.signal.addEventListener('abort', () => {

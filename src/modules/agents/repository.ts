@@ -10,7 +10,6 @@ import {
   agentLearnings,
   aiCalls,
   aiCallTranscripts,
-  aiFeedback,
   chatActions,
   chatMessages,
   chatSessions,
@@ -103,6 +102,27 @@ export function createAgentRepository(db: Executor) {
         .orderBy(asc(chatMessages.createdAt), asc(chatMessages.id))
         .offset(offset)
         .limit(limit);
+    },
+
+    /** An assistant message of the business in one of `userId`'s sessions (what they may rate). */
+    async replyOf(businessId: string, messageId: string, userId: string) {
+      const [row] = await db
+        .select({
+          role: chatMessages.role,
+          agents: chatMessages.agents,
+          provider: chatMessages.provider,
+          model: chatMessages.model,
+        })
+        .from(chatMessages)
+        .innerJoin(chatSessions, eq(chatSessions.id, chatMessages.sessionId))
+        .where(
+          and(
+            eq(chatMessages.id, messageId),
+            eq(chatMessages.businessId, businessId),
+            eq(chatSessions.userId, userId),
+          ),
+        );
+      return row;
     },
 
     async findMessage(sessionId: string, messageId: string): Promise<MessageRow | undefined> {
@@ -344,16 +364,6 @@ export function createAgentRepository(db: Executor) {
         .where(and(eq(agentLearnings.id, learningId), eq(agentLearnings.businessId, businessId)))
         .returning({ id: agentLearnings.id });
       return rows.length > 0;
-    },
-
-    async rateMessage(values: typeof aiFeedback.$inferInsert): Promise<void> {
-      await db
-        .insert(aiFeedback)
-        .values(values)
-        .onConflictDoUpdate({
-          target: [aiFeedback.subjectKind, aiFeedback.subjectId, aiFeedback.userId],
-          set: { rating: values.rating, createdAt: sql`now()` },
-        });
     },
   };
 }

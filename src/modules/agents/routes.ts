@@ -23,7 +23,6 @@ import {
   CreateSessionBody,
   DecisionListQuery,
   DecisionParams,
-  FeedbackBody,
   Learning,
   LearningList,
   LearningPage,
@@ -256,31 +255,6 @@ export function agentRoutes(app: App, deps: { agents: AgentService; limiter: Rat
         request.params.messageId,
         request.body.actionId,
       ),
-  );
-
-  app.put(
-    `${base}/sessions/:sessionId/messages/:messageId/feedback`,
-    {
-      config: { permission: 'business.read' },
-      schema: {
-        tags,
-        summary: 'Rate a reply: thumbs up (1) or down (-1)',
-        description: 'Counted per task and model on the AI usage page.',
-        params: MessageParams,
-        body: FeedbackBody,
-        response: { 204: z.null(), ...errorResponses(400, 401, 403, 404, 429) },
-      },
-    },
-    async (request, reply) => {
-      await agents.rateMessage(
-        principalOf(request),
-        request.params.businessId,
-        request.params.sessionId,
-        request.params.messageId,
-        request.body.rating,
-      );
-      return reply.status(204).send(null);
-    },
   );
 
   app.post(

@@ -193,6 +193,4 @@ export const CreateLearningBody = z.strictObject({
 
 export const LearningParams = BusinessParams.extend({ learningId: z.uuid() });
 
-export const FeedbackBody = z.strictObject({ rating: z.union([z.literal(1), z.literal(-1)]) });
-
 export { PaginationQuery };

@@ -552,31 +552,6 @@ export function createAgentService(deps: {
       return { action: toAction(rejected) };
     },
 
-    async rateMessage(
-      principal: Principal,
-      businessId: string,
-      sessionId: string,
-      messageId: string,
-      rating: 1 | -1,
-    ): Promise<void> {
-      await access.require(principal, businessId, 'business.read');
-      const session = await sessionOf(principal, businessId, sessionId);
-      const message = found(await repository.findMessage(session.id, messageId), 'Message');
-      if (message.role !== 'assistant') {
-        throw new AppError('VALIDATION_ERROR', 'Only the agents’ replies can be rated');
-      }
-      await repository.rateMessage({
-        businessId,
-        userId: principal.userId,
-        subjectKind: 'chat_message',
-        subjectId: message.id,
-        rating,
-        task: message.agents.length > 0 ? `chat.${message.agents.join('+')}` : 'chat',
-        provider: message.provider,
-        model: message.model,
-      });
-    },
-
     async listDecisions(
       principal: Principal,
       businessId: string,

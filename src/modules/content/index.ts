@@ -8,10 +8,10 @@ export { createCalendarPlaceholders } from './placeholders.ts';
 export { plainTextOf } from './platforms.ts';
 export { type Content, ContentParams, ContentStatus, ScheduleBody } from './schemas.ts';
 /** The service, for the agents' tools (they call it as the routes do). */
-export type { ContentService } from './service.ts';
 export {
   type ApprovedDraft,
   type ContentProvenance,
   createContentProvenance,
   type DraftProvenance,
 } from './provenance.ts';
+export type { ContentService } from './service.ts';

@@ -1941,6 +1941,97 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/ai/calls/{callId}/transcript': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The prompt and response of one model call (secrets redacted)
+     * @description Kept for AI_TRANSCRIPT_RETENTION_DAYS (30 by default). Your own calls; whoever may manage the business sees everyone’s.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          callId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AiCallTranscript'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/ai/feedback': {
     parameters: {
       query?: never;
@@ -4645,6 +4736,1240 @@ export interface paths {
           };
           content: {
             'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The decision log: each turn’s agents, tools, tokens, cost and latency
+     * @description Your own turns; whoever may manage the business sees everyone’s. Filter by session, agent or outcome.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          agent?: string;
+          cursor?: string;
+          limit?: number;
+          outcome?: 'success' | 'failed' | 'limited';
+          sessionId?: string;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AgentDecisionPage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/decisions/{decisionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One decision, with the model calls it made
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          decisionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AgentDecisionDetail'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/learnings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What the agents remember about the business, newest first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LearningPage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Tell the agents a fact to remember ("our audience hates discounts")
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            content: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Learning'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/learnings/{learningId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Forget a learning
+     * @description Permission: `content.write` (owner, admin, editor).
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          learningId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your conversations, the most recently active first
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ChatSessionPage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Start a conversation with the marketing agents
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            title?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ChatSession'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/sessions/{sessionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A conversation: its messages (the latest 500) and the actions it proposed
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sessionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ChatSessionDetail'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Delete a conversation and its messages (its decisions stay in the log)
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sessionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/sessions/{sessionId}/learn': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Extract the lasting facts of this conversation into learnings
+     * @description The agents read the conversation and store what is worth remembering in later conversations (recalled by similarity). The answer lists what was stored; delete any you disagree with.
+     *
+     *     Permission: `content.write` (owner, admin, editor).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sessionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LearningList'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        504: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/sessions/{sessionId}/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a message; the agents answer as a stream
+     * @description Answered as server-sent events unless the request asks for `Accept: application/json` (then one JSON reply, the stored assistant message, once the turn is over). Events, each with a JSON `data`: `message` `{ message }` the stored user message; `agents` `{ agents, reasoning }` the specialists the conductor chose and why; `delta` `{ agent, text }` a piece of the reply as the model writes it; `tool-call` `{ card }` a tool the agents started (status running); `tool-result` `{ card }` how it ended (done, failed, refused, awaiting_confirmation); `confirmation` `{ action }` a data-changing action waiting for `…/messages/{messageId}/confirm` or `/reject` (nothing runs before; it expires after CHAT_ACTION_TTL_MINUTES); `done` `{ message }` the stored reply, with its tool cards, citations and decisionId; `error` the error envelope (e.g. AI_BUDGET_EXCEEDED, UPSTREAM_UNAVAILABLE). Limits: CHAT_REQUESTS_PER_MINUTE messages per user per minute and CHAT_TOKENS_PER_DAY model tokens per user per UTC day, each answered with 429 and Retry-After before the stream starts.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          sessionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            content: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ChatMessage'];
+            'text/event-stream': components['schemas']['ChatMessage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        504: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+            'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/sessions/{sessionId}/messages/{messageId}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm an action the agents proposed: it runs now, once
+     * @description The tool runs with your access (its own permission applies). 409 when the action was already decided or has expired. The answer carries the action and a new assistant message saying how it went.
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          messageId: string;
+          sessionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description Which action of the message; optional when it has one
+             */
+            actionId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ChatConfirmResult'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/chat/sessions/{sessionId}/messages/{messageId}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reject an action the agents proposed: it never runs
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          messageId: string;
+          sessionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description Which action of the message; optional when it has one
+             */
+            actionId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ChatRejectResult'];
           };
         };
         /** @description Default Response */
@@ -15566,6 +16891,164 @@ export interface components {
       lastLoginAt: string | null;
       name: string;
     };
+    AgentDecision: {
+      agents: string[];
+      channel: string;
+      completionTokens: number;
+      costUsd: number;
+      /** Format: date-time */
+      createdAt: string;
+      error: {
+        code: string;
+        message: string;
+      } | null;
+      firstTokenMs: number | null;
+      /** Format: uuid */
+      id: string;
+      latencyMs: number;
+      messageId: string | null;
+      model: string | null;
+      /** @enum {string} */
+      outcome: 'success' | 'failed' | 'limited';
+      promptTokens: number;
+      provider: string | null;
+      reasoning: string;
+      sessionId: string | null;
+      toolCalls: {
+        agent: string;
+        input: unknown;
+        ms: number;
+        outcome: string;
+        result: unknown;
+        tool: string;
+      }[];
+    };
+    AgentDecisionDetail: {
+      agents: string[];
+      calls: {
+        completionTokens: number;
+        hasTranscript: boolean;
+        /** Format: uuid */
+        id: string;
+        latencyMs: number;
+        model: string;
+        outcome: string;
+        promptTokens: number;
+        task: string;
+      }[];
+      channel: string;
+      completionTokens: number;
+      costUsd: number;
+      /** Format: date-time */
+      createdAt: string;
+      error: {
+        code: string;
+        message: string;
+      } | null;
+      firstTokenMs: number | null;
+      /** Format: uuid */
+      id: string;
+      latencyMs: number;
+      messageId: string | null;
+      model: string | null;
+      /** @enum {string} */
+      outcome: 'success' | 'failed' | 'limited';
+      promptTokens: number;
+      provider: string | null;
+      reasoning: string;
+      sessionId: string | null;
+      toolCalls: {
+        agent: string;
+        input: unknown;
+        ms: number;
+        outcome: string;
+        result: unknown;
+        tool: string;
+      }[];
+    };
+    AgentDecisionDetailInput: {
+      agents: string[];
+      calls: {
+        completionTokens: number;
+        hasTranscript: boolean;
+        /** Format: uuid */
+        id: string;
+        latencyMs: number;
+        model: string;
+        outcome: string;
+        promptTokens: number;
+        task: string;
+      }[];
+      channel: string;
+      completionTokens: number;
+      costUsd: number;
+      /** Format: date-time */
+      createdAt: string;
+      error: {
+        code: string;
+        message: string;
+      } | null;
+      firstTokenMs: number | null;
+      /** Format: uuid */
+      id: string;
+      latencyMs: number;
+      messageId: string | null;
+      model: string | null;
+      /** @enum {string} */
+      outcome: 'success' | 'failed' | 'limited';
+      promptTokens: number;
+      provider: string | null;
+      reasoning: string;
+      sessionId: string | null;
+      toolCalls: {
+        agent: string;
+        input: unknown;
+        ms: number;
+        outcome: string;
+        result: unknown;
+        tool: string;
+      }[];
+    };
+    AgentDecisionInput: {
+      agents: string[];
+      channel: string;
+      completionTokens: number;
+      costUsd: number;
+      /** Format: date-time */
+      createdAt: string;
+      error: {
+        code: string;
+        message: string;
+      } | null;
+      firstTokenMs: number | null;
+      /** Format: uuid */
+      id: string;
+      latencyMs: number;
+      messageId: string | null;
+      model: string | null;
+      /** @enum {string} */
+      outcome: 'success' | 'failed' | 'limited';
+      promptTokens: number;
+      provider: string | null;
+      reasoning: string;
+      sessionId: string | null;
+      toolCalls: {
+        agent: string;
+        input: unknown;
+        ms: number;
+        outcome: string;
+        result: unknown;
+        tool: string;
+      }[];
+    };
+    AgentDecisionPage: {
+      items: components['schemas']['AgentDecision'][];
+      nextCursor: string | null;
+    };
+    AgentDecisionPageInput: {
+      items: components['schemas']['AgentDecisionInput'][];
+      nextCursor: string | null;
+    };
     AiBudget: {
       dailyBudgetUsd: number;
       remainingTodayUsd: number;
@@ -15595,6 +17078,30 @@ export interface components {
        */
       source: 'business' | 'default';
       spentTodayUsd: number;
+    };
+    AiCallTranscript: {
+      /** Format: uuid */
+      callId: string;
+      /** Format: date-time */
+      createdAt: string;
+      prompt: {
+        [key: string]: unknown;
+      };
+      response: {
+        [key: string]: unknown;
+      } | null;
+    };
+    AiCallTranscriptInput: {
+      /** Format: uuid */
+      callId: string;
+      /** Format: date-time */
+      createdAt: string;
+      prompt: {
+        [key: string]: unknown;
+      };
+      response: {
+        [key: string]: unknown;
+      } | null;
     };
     AiFeedbackBody: {
       /** @description 1: thumbs up; -1: thumbs down */
@@ -16751,6 +18258,182 @@ export interface components {
        * @description slack: the incoming-webhook URL (https://)
        */
       webhookUrl?: string;
+    };
+    ChatAction: {
+      agent: string;
+      decidedAt: string | null;
+      description: string;
+      error: {
+        code: string;
+        message: string;
+      } | null;
+      /** Format: date-time */
+      expiresAt: string;
+      /** Format: uuid */
+      id: string;
+      input: {
+        [key: string]: unknown;
+      };
+      messageId: string | null;
+      result: unknown;
+      /** @enum {string} */
+      status: 'pending' | 'confirmed' | 'rejected' | 'expired' | 'failed';
+      tool: string;
+    };
+    ChatActionInput: {
+      agent: string;
+      decidedAt: string | null;
+      description: string;
+      error: {
+        code: string;
+        message: string;
+      } | null;
+      /** Format: date-time */
+      expiresAt: string;
+      /** Format: uuid */
+      id: string;
+      input: {
+        [key: string]: unknown;
+      };
+      messageId: string | null;
+      result: unknown;
+      /** @enum {string} */
+      status: 'pending' | 'confirmed' | 'rejected' | 'expired' | 'failed';
+      tool: string;
+    };
+    ChatCitation: {
+      /** Format: uuid */
+      chunkId: string;
+      /** Format: uuid */
+      documentId: string;
+      excerpt: string;
+      title: string;
+    };
+    ChatCitationInput: {
+      /** Format: uuid */
+      chunkId: string;
+      /** Format: uuid */
+      documentId: string;
+      excerpt: string;
+      title: string;
+    };
+    ChatConfirmResult: {
+      action: components['schemas']['ChatAction'];
+      message: components['schemas']['ChatMessage'];
+    };
+    ChatConfirmResultInput: {
+      action: components['schemas']['ChatActionInput'];
+      message: components['schemas']['ChatMessageInput'];
+    };
+    ChatMessage: {
+      agents: string[];
+      citations: components['schemas']['ChatCitation'][];
+      content: string;
+      /** Format: date-time */
+      createdAt: string;
+      decisionId: string | null;
+      /** Format: uuid */
+      id: string;
+      model: string | null;
+      provider: string | null;
+      /** @enum {string} */
+      role: 'user' | 'assistant';
+      toolCalls: components['schemas']['ChatToolCard'][];
+    };
+    ChatMessageInput: {
+      agents: string[];
+      citations: components['schemas']['ChatCitationInput'][];
+      content: string;
+      /** Format: date-time */
+      createdAt: string;
+      decisionId: string | null;
+      /** Format: uuid */
+      id: string;
+      model: string | null;
+      provider: string | null;
+      /** @enum {string} */
+      role: 'user' | 'assistant';
+      toolCalls: components['schemas']['ChatToolCardInput'][];
+    };
+    ChatRejectResult: {
+      action: components['schemas']['ChatAction'];
+    };
+    ChatRejectResultInput: {
+      action: components['schemas']['ChatActionInput'];
+    };
+    ChatRoute: {
+      reasoning: string;
+      specialists: string[];
+    };
+    ChatRouteInput: {
+      reasoning: string;
+      specialists: string[];
+    };
+    ChatSession: {
+      /** Format: uuid */
+      businessId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      lastActivityAt: string;
+      messageCount: number;
+      summary: string | null;
+      title: string;
+    };
+    ChatSessionDetail: {
+      actions: components['schemas']['ChatAction'][];
+      messages: components['schemas']['ChatMessage'][];
+      session: components['schemas']['ChatSession'];
+    };
+    ChatSessionDetailInput: {
+      actions: components['schemas']['ChatActionInput'][];
+      messages: components['schemas']['ChatMessageInput'][];
+      session: components['schemas']['ChatSessionInput'];
+    };
+    ChatSessionInput: {
+      /** Format: uuid */
+      businessId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      lastActivityAt: string;
+      messageCount: number;
+      summary: string | null;
+      title: string;
+    };
+    ChatSessionPage: {
+      items: components['schemas']['ChatSession'][];
+      nextCursor: string | null;
+    };
+    ChatSessionPageInput: {
+      items: components['schemas']['ChatSessionInput'][];
+      nextCursor: string | null;
+    };
+    ChatToolCard: {
+      /** Format: uuid */
+      actionId?: string;
+      agent: string;
+      id: string;
+      input: unknown;
+      /** @enum {string} */
+      status: 'running' | 'done' | 'failed' | 'refused' | 'awaiting_confirmation';
+      summary: string;
+      tool: string;
+    };
+    ChatToolCardInput: {
+      /** Format: uuid */
+      actionId?: string;
+      agent: string;
+      id: string;
+      input: unknown;
+      /** @enum {string} */
+      status: 'running' | 'done' | 'failed' | 'refused' | 'awaiting_confirmation';
+      summary: string;
+      tool: string;
     };
     /**
      * @description low: churn risk below 0.3; medium: 0.3 to 0.7; high: 0.7 and above
@@ -17933,6 +19616,40 @@ export interface components {
       /** @description Cosine similarity to the query, -1 to 1 */
       score: number;
       title: string;
+    };
+    Learning: {
+      content: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'fact' | 'outcome' | 'extracted';
+      sessionId: string | null;
+    };
+    LearningInput: {
+      content: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'fact' | 'outcome' | 'extracted';
+      sessionId: string | null;
+    };
+    LearningList: {
+      items: components['schemas']['Learning'][];
+    };
+    LearningListInput: {
+      items: components['schemas']['LearningInput'][];
+    };
+    LearningPage: {
+      items: components['schemas']['Learning'][];
+      nextCursor: string | null;
+    };
+    LearningPageInput: {
+      items: components['schemas']['LearningInput'][];
+      nextCursor: string | null;
     };
     /**
      * @example {

@@ -8,6 +8,7 @@ import { audienceTools } from './audience.ts';
 import { campaignTools } from './campaigns.ts';
 import { contentTools } from './content.ts';
 import { intelligenceTools } from './intelligence.ts';
+import { researchTools } from './research.ts';
 import { sequenceTools } from './sequences.ts';
 import type { AgentToolServices } from './services.ts';
 
@@ -22,6 +23,7 @@ export function createAgentTools(services: AgentToolServices): AgentTool[] {
     ...sequenceTools(services),
     ...audienceTools(services),
     ...intelligenceTools(services),
+    ...researchTools(services),
   ];
   const names = new Set(tools.map((tool) => tool.name));
   if (names.size !== tools.length) throw new Error('two agent tools share a name');
