@@ -264,6 +264,98 @@ describe('a conversation with the marketing agents', () => {
     ]);
   });
 
+  it('recalls a learning from an earlier session in a later one', async () => {
+    // Session one: the agents extract what lasts from the conversation.
+    fake.script(route(['strategist']), { content: 'Noted: no discounts in the spring plan.' });
+    await send(
+      ctx.app,
+      owner,
+      business.id,
+      sessionId,
+      'Our audience hates discount codes. Plan the spring launch without them.',
+    );
+    fake.script({
+      content: JSON.stringify({ learnings: ['The audience dislikes discount codes.'] }),
+    });
+    const learned = await api<{ items: { id: string; kind: string; content: string }[] }>(
+      ctx.app,
+      owner,
+      'POST',
+      `/api/v1/businesses/${business.id}/chat/sessions/${sessionId}/learn`,
+    );
+    expect(learned.status).toBe(200);
+    expect(learned.body.items).toMatchObject([
+      { kind: 'extracted', content: 'The audience dislikes discount codes.' },
+    ]);
+
+    // Session two, another day's question: the learning reaches the conductor and the specialist.
+    const later = await newSession(ctx.app, owner, business.id);
+    fake.reset();
+    fake.script(route(['copywriter']), { content: 'A post without any discount codes.' });
+    await send(ctx.app, owner, business.id, later, 'Should the summer post offer discount codes?');
+    const [routing, step] = fake.requests.map((r) => JSON.stringify(r.body.messages));
+    expect(routing).toContain('The audience dislikes discount codes.');
+    expect(step).toContain('The audience dislikes discount codes.');
+
+    // Deleted, it is no longer recalled.
+    const id = learned.body.items[0]?.id ?? '';
+    await api(
+      ctx.app,
+      owner,
+      'DELETE',
+      `/api/v1/businesses/${business.id}/chat/learnings/${id}`,
+      undefined,
+      204,
+    );
+    fake.reset();
+    fake.script(route(['copywriter']), { content: 'Sure.' });
+    await send(ctx.app, owner, business.id, later, 'Should the autumn post offer discount codes?');
+    expect(JSON.stringify(fake.requests.map((r) => r.body.messages))).not.toContain(
+      'dislikes discount codes',
+    );
+  });
+
+  it('answers from the knowledge base and cites the passages it used', async () => {
+    await api(
+      ctx.app,
+      owner,
+      'POST',
+      `/api/v1/businesses/${business.id}/knowledge/documents`,
+      {
+        title: 'Opening hours',
+        format: 'text',
+        content:
+          'The bakery opens at seven in the morning and closes at seven in the evening, every day but Monday.',
+      },
+      201,
+    );
+    await api(
+      ctx.app,
+      owner,
+      'POST',
+      `/api/v1/businesses/${business.id}/knowledge/documents`,
+      {
+        title: 'Allergens',
+        format: 'text',
+        content: 'Our rye bread contains sesame seeds; the brioche contains egg and butter.',
+      },
+      201,
+    );
+    fake.script(
+      route(['researcher']),
+      call('search_knowledge', { query: 'when does the bakery open' }),
+      { content: 'The bakery opens at seven every day but Monday [1].' },
+    );
+    const turn = await send(ctx.app, owner, business.id, sessionId, 'When do we open?');
+
+    expect(turn.reply?.toolCalls).toMatchObject([{ tool: 'search_knowledge', status: 'done' }]);
+    expect(turn.reply?.citations[0]).toMatchObject({ title: 'Opening hours' });
+    expect(turn.reply?.citations[0]?.excerpt).toContain('opens at seven');
+    // The model was given the passages it cites, numbered.
+    const toolMessage = JSON.stringify(fake.requests[2]?.body.messages.at(-1));
+    expect(toolMessage).toContain('opens at seven');
+  });
+
   it('keeps sessions to their user: another member’s session is not found', async () => {
     const stranger = await newUser(ctx.app);
     const response = await api(
@@ -311,5 +403,32 @@ describe('the daily token limit of the chat', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.json<{ error: { message: string } }>().error.message).toContain('1,200');
     expect(fake.requests.length).toBe(requestsBefore);
+  });
+});
+
+describe('the chat with no model configured (builtin provider)', () => {
+  let ctx: TestApp;
+
+  beforeAll(async () => {
+    ctx = await buildTestApp();
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
+
+  it('routes by keywords, answers from read tools and labels the reply builtin', async () => {
+    const user = await newUser(ctx.app);
+    const business = await newBusiness(ctx.app, user);
+    await newCampaign(ctx, user, business.id, 'Spring sourdough');
+    const session = await newSession(ctx.app, user, business.id);
+    const turn = await send(ctx.app, user, business.id, session, 'Plan around our campaigns');
+
+    expect(turn.reply?.agents).toEqual(['strategist']);
+    expect(turn.reply?.provider).toBe('builtin');
+    expect(turn.reply?.toolCalls.map((c) => c.tool)).toContain('list_campaigns');
+    expect(turn.reply?.toolCalls.every((c) => c.status === 'done')).toBe(true);
+    expect(turn.reply?.content).toContain('Spring sourdough');
+    expect(turn.streamed).toBe(turn.reply?.content);
+    expect(eventsNamed(turn, 'confirmation')).toEqual([]);
   });
 });
