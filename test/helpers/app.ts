@@ -93,6 +93,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Tests make many requests from one address; the rate-limit tests set their own limits.
     RATE_LIMIT_GENERAL_PER_MINUTE: '100000',
     RATE_LIMIT_AI_PER_MINUTE: '100000',
+    CHAT_REQUESTS_PER_MINUTE: '100000',
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '100000',
     // Fixtures register and sign in at once, SMTP or not; test/auth/register-email turns it on.

@@ -6,7 +6,13 @@ import { eq } from 'drizzle-orm';
 import { randomToken, tokenHash } from '../../src/modules/auth/credentials.ts';
 import { createJobRepository } from '../../src/modules/jobs/repository.ts';
 import type { Database } from '../../src/platform/db/client.ts';
-import { apiKeys, businessMembers, customers, users } from '../../src/platform/db/schema/index.ts';
+import {
+  apiKeys,
+  businessMembers,
+  chatActions,
+  customers,
+  users,
+} from '../../src/platform/db/schema/index.ts';
 import type { App } from '../../src/platform/http/types.ts';
 import type { Role } from '../../src/shared/permissions.ts';
 import { insertRun, predictiveCard, predictiveFigures } from './intelligence-runs.ts';
@@ -292,6 +298,35 @@ export async function newInvitation(
   return { id: body.id, acceptUrl, token: acceptUrl.slice(acceptUrl.lastIndexOf('/') + 1) };
 }
 
+/** One turn of a chat (a new session unless given), answered as JSON on the app's provider. */
+export async function newChatTurn(
+  app: App,
+  user: TestUser,
+  businessId: string,
+  sessionId?: string,
+): Promise<{ sessionId: string; replyId: string; decisionId: string }> {
+  let session = sessionId;
+  if (!session) {
+    const created = await app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/chat/sessions`,
+      headers: user.headers,
+      payload: {},
+    });
+    if (created.statusCode !== 201) throw new Error(`create session: ${created.body}`);
+    session = created.json<{ id: string }>().id;
+  }
+  const reply = await app.inject({
+    method: 'POST',
+    url: `/api/v1/businesses/${businessId}/chat/sessions/${session}/messages`,
+    headers: { ...user.headers, accept: 'application/json' },
+    payload: { content: 'Which campaigns do we run?' },
+  });
+  if (reply.statusCode !== 200) throw new Error(`chat turn: ${reply.statusCode} ${reply.body}`);
+  const message = reply.json<{ id: string; decisionId: string }>();
+  return { sessionId: session, replyId: message.id, decisionId: message.decisionId };
+}
+
 export interface FixtureContext {
   app: App;
   db: Database;
@@ -358,6 +393,73 @@ export const resourceFixtures: Record<
       payload: { name: 'Fixture template', subject: 'Hello', html: '<p>Hello</p>' },
     });
     if (response.statusCode !== 201) throw new Error(`create template: ${response.body}`);
+    return response.json<{ id: string }>().id;
+  },
+  // A conversation of `owner`'s (sessions are their user's own), and one turn of it on the
+  // builtin provider: its reply (with a pending action to confirm), its decision, a model call.
+  sessionId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    return (await newChatTurn(app, owner, businessId)).sessionId;
+  },
+  messageId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    const turn = await newChatTurn(app, owner, businessId, made.sessionId);
+    made.sessionId ??= turn.sessionId;
+    return turn.replyId;
+  },
+  // An action waiting for confirmation on that reply (the builtin provider proposes none).
+  actionId: async ({ app, db }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    let { sessionId, messageId } = made;
+    if (!sessionId || !messageId) {
+      const turn = await newChatTurn(app, owner, businessId, sessionId);
+      sessionId = turn.sessionId;
+      messageId = turn.replyId;
+    }
+    const [action] = await db
+      .insert(chatActions)
+      .values({
+        businessId,
+        sessionId,
+        messageId,
+        userId: owner.id,
+        agent: 'copywriter',
+        tool: 'draft_content',
+        input: { platform: 'x', topic: 'Rye', text: 'Rye is back.' },
+        description: 'Create an X draft "Rye"',
+        expiresAt: new Date(Date.now() + 3_600_000),
+      })
+      .returning({ id: chatActions.id });
+    if (!action) throw new Error('no action stored');
+    return action.id;
+  },
+  decisionId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    return (await newChatTurn(app, owner, businessId)).decisionId;
+  },
+  callId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    const { decisionId } = await newChatTurn(app, owner, businessId);
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/businesses/${businessId}/chat/decisions/${decisionId}`,
+      headers: owner.headers,
+    });
+    const call = response
+      .json<{ calls: { id: string; hasTranscript: boolean }[] }>()
+      .calls.find((c) => c.hasTranscript);
+    if (!call) throw new Error(`no model call with a transcript: ${response.body}`);
+    return call.id;
+  },
+  learningId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/chat/learnings`,
+      headers: owner.headers,
+      payload: { content: 'Our audience hates discount codes.' },
+    });
+    if (response.statusCode !== 201) throw new Error(`create learning: ${response.body}`);
     return response.json<{ id: string }>().id;
   },
   documentId: async ({ app }, owner, made) => {

@@ -220,6 +220,27 @@ describe('permission matrix, generated from the route table', () => {
     return fresh;
   }
 
+  /** Path parameters naming a resource of one user (a chat session and what it holds). */
+  const PERSONAL = ['sessionId', 'messageId', 'actionId', 'decisionId', 'callId'];
+
+  /**
+   * The caller's own chat resources in the column's business, made by the caller (a caller who
+   * may not chat there keeps the owner's, which it must not reach anyway).
+   */
+  async function personalIds(route: RouteEntry, column: Column) {
+    const made: Record<string, string> = { businessId: column.businessIds.businessId ?? '' };
+    try {
+      const named = [...route.params, ...fixturesNamedElsewhere(route)];
+      for (const name of named.filter((param) => PERSONAL.includes(param))) {
+        const make = resourceFixtures[name];
+        if (make) made[name] = await make(fixtures, column.user, made);
+      }
+    } catch {
+      return {};
+    }
+    return Object.fromEntries(Object.entries(made).filter(([name]) => name !== 'businessId'));
+  }
+
   it('has a declared permission on every route of the OpenAPI document', () => {
     const undeclared = routes.filter((route) => !permissionOf(route)).map(routeName);
     expect(
@@ -279,6 +300,10 @@ describe('permission matrix, generated from the route table', () => {
           : column.businessIds;
         if (destroys(route) && expected.answer === 'allowed') {
           ids = await freshIds(route, ids, account ? column.user : owner, account);
+        }
+        // A chat is its user's own: each caller is asked about a conversation of their own.
+        if (route.params.some((name) => PERSONAL.includes(name))) {
+          ids = { ...ids, ...(await personalIds(route, column)) };
         }
         // An account route naming something no fixture makes here (an invitation's token) gets a
         // made-up id, and may answer 404 for it; business routes all have fixtures (the tenancy

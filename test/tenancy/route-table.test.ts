@@ -84,6 +84,9 @@ describe('tenancy, generated from the route table', () => {
       (route) =>
         route.url.startsWith('/api/v1/') &&
         route.url !== '/api/v1/openapi.json' &&
+        // The chat's WebSocket: @fastify/websocket keeps upgrade routes out of the OpenAPI
+        // document; docs/agents.md describes it (a plain GET of it answers 404).
+        !route.url.endsWith('/chat/sessions/:sessionId/socket') &&
         !route.operation,
     );
     expect(undocumented.map((route) => `${route.method} ${route.url}`)).toEqual([]);

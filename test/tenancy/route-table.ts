@@ -213,7 +213,7 @@ async function callStream(
  * Parameters that name a resource of the business without being in the path (the AI feedback's
  * `subjectId`, in its body or query) take the id of this fixture, as the path's parameters do.
  */
-const NAMED_ELSEWHERE: Record<string, string> = { subjectId: 'contentId' };
+const NAMED_ELSEWHERE: Record<string, string> = { subjectId: 'contentId', actionId: 'actionId' };
 
 /** The route's required query parameters, sampled like a body, resources from `ids`. */
 export function sampleQuery(route: RouteEntry, ids: Record<string, string>): string {

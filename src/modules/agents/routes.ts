@@ -214,12 +214,12 @@ export function agentRoutes(app: App, deps: { agents: AgentService; limiter: Rat
   app.post(
     `${base}/sessions/:sessionId/messages/:messageId/confirm`,
     {
-      config: { permission: 'business.read' },
+      config: { permission: 'content.write' },
       schema: {
         tags,
         summary: 'Confirm an action the agents proposed: it runs now, once',
         description:
-          'The tool runs with your access (its own permission applies). 409 when the action was already decided or has expired. The answer carries the action and a new assistant message saying how it went.',
+          'Confirming changes data: it needs content.write, and the tool runs with your access (its own permission applies, e.g. content.approve to approve). 409 when the action was already decided or has expired. The answer carries the action and a new assistant message saying how it went.',
         params: MessageParams,
         body: ActionBody,
         response: { 200: ConfirmResult, ...errorResponses(400, 401, 403, 404, 409, 429) },

@@ -446,7 +446,7 @@ export function createAgentService(deps: {
       messageId: string,
       actionId: string | undefined,
     ): Promise<{ action: ChatAction; message: ChatMessage }> {
-      const membership = await access.require(principal, businessId, 'business.read');
+      const membership = await access.require(principal, businessId, 'content.write');
       const session = await sessionOf(principal, businessId, sessionId);
       const action = await pendingAction(session, messageId, actionId);
       const tool = found(tools.get(action.tool), 'Tool');

@@ -5829,9 +5829,9 @@ export interface paths {
     put?: never;
     /**
      * Confirm an action the agents proposed: it runs now, once
-     * @description The tool runs with your access (its own permission applies). 409 when the action was already decided or has expired. The answer carries the action and a new assistant message saying how it went.
+     * @description Confirming changes data: it needs content.write, and the tool runs with your access (its own permission applies, e.g. content.approve to approve). 409 when the action was already decided or has expired. The answer carries the action and a new assistant message saying how it went.
      *
-     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *     Permission: `content.write` (owner, admin, editor).
      */
     post: {
       parameters: {
