@@ -404,7 +404,7 @@ export const resourceFixtures: Record<
   messageId: async ({ app }, owner, made) => {
     const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
     const turn = await newChatTurn(app, owner, businessId, made.sessionId);
-    made.sessionId ??= turn.sessionId;
+    if (!('sessionId' in made)) made.sessionId = turn.sessionId;
     return turn.replyId;
   },
   // An action waiting for confirmation on that reply (the builtin provider proposes none).
