@@ -764,7 +764,7 @@ for (const [kind, f] of recallResults) {
   const scope =
     kind === 'postgres'
       ? 'target p99 < 20 ms'
-      : 'reported separately (no target); PGlite is single-threaded WebAssembly';
+      : 'no target, reported separately: single-threaded WebAssembly';
   verdicts.push(
     `- Recall over ${f.rows.toLocaleString('en')} learnings on ${kind} (${scope}): p99 ${ms(p99)}${kind === 'postgres' ? ` — ${p99 < RECALL_TARGET_MS && f.rows >= 100_000 ? 'met' : 'not met'}` : ''}.`,
   );
