@@ -65,6 +65,12 @@ export interface ReceivedRequest {
   at: number;
   headers: IncomingMessage['headers'];
   body: ChatRequest;
+  /**
+   * When the model did what (performance.now() of this process), for benchmarks that subtract
+   * the model's own time: the body read, the first content or tool-call chunk written (streamed
+   * answers), the last byte written.
+   */
+  timing: { receivedAt: number; firstTokenAt?: number; endedAt?: number };
 }
 
 export interface FakeLlm {
@@ -207,7 +213,12 @@ export async function startFakeLlm(latency: FakeLatency = {}): Promise<FakeLlm> 
 
   const closing = new AbortController();
 
-  async function stream(body: ChatRequest, reply: Completion, response: ServerResponse) {
+  async function stream(
+    body: ChatRequest,
+    reply: Completion,
+    response: ServerResponse,
+    timing: ReceivedRequest['timing'],
+  ) {
     const firstDelay = reply.firstTokenDelayMs ?? latency.firstTokenDelayMs ?? 0;
     const chunkDelay = reply.chunkDelayMs ?? latency.chunkDelayMs ?? 0;
     const wait = (ms: number) => sleep(ms, undefined, { signal: closing.signal });
@@ -231,10 +242,12 @@ export async function startFakeLlm(latency: FakeLatency = {}): Promise<FakeLlm> 
       const delay = sent === 1 ? firstDelay : sent > 1 ? chunkDelay : 0;
       if (delay > 0) await wait(delay);
       response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      if (sent === 1) timing.firstTokenAt = performance.now();
       sent++;
       if (content) contentSent++;
     }
     response.end('data: [DONE]\n\n');
+    timing.endedAt = performance.now();
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -244,7 +257,8 @@ export async function startFakeLlm(latency: FakeLatency = {}): Promise<FakeLlm> 
       return;
     }
     const body = JSON.parse(await readBody(request)) as ChatRequest;
-    requests.push({ at: Date.now(), headers: request.headers, body });
+    const timing: ReceivedRequest['timing'] = { receivedAt: performance.now() };
+    requests.push({ at: Date.now(), headers: request.headers, body, timing });
     const reply = queue.shift() ?? (typeof fallback === 'function' ? fallback(body) : fallback);
     if ('hang' in reply) return; // the socket stays open until the client aborts or we close
     if ('status' in reply) {
@@ -253,13 +267,14 @@ export async function startFakeLlm(latency: FakeLatency = {}): Promise<FakeLlm> 
       return;
     }
     if (body.stream) {
-      await stream(body, reply, response);
+      await stream(body, reply, response, timing);
       return;
     }
     const send = () => {
       if (response.destroyed) return;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(completion(body, reply)));
+      timing.endedAt = performance.now();
     };
     if (reply.delayMs) {
       const timer = setTimeout(() => {
