@@ -133,6 +133,11 @@ function toLearning(row: LearningRow): Learning {
   };
 }
 
+/** `text` ending with one full stop (descriptions may or may not end with one). */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
+}
+
 /** A session's title from its first message: its first line, cut at a word. */
 function titleOf(message: string): string {
   const line = message.split('\n')[0]?.trim() ?? '';
@@ -469,7 +474,7 @@ export function createAgentService(deps: {
           result: trimmed(result, 8_000),
           error: null,
         });
-        content = `Done: ${action.description}. ${tool.summarize(result, action.input)}`;
+        content = `Done: ${sentence(action.description)} ${tool.summarize(result, action.input)}`;
         status = 'done';
       } catch (error) {
         if (!(error instanceof AppError)) logger.error({ err: error }, 'confirmed action failed');
@@ -482,7 +487,7 @@ export function createAgentService(deps: {
           result: null,
           error: problem,
         });
-        content = `Could not do it: ${action.description}. ${problem.message}`;
+        content = `Could not do it: ${sentence(action.description)} ${problem.message}`;
         status = 'failed';
       }
       const ms = Math.round(performance.now() - started);
