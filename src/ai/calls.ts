@@ -297,6 +297,35 @@ export function createCallMachinery(deps: AiDeps) {
     );
   }
 
+  /**
+   * Waits before the retry after attempt `number` (backoff, or the provider's Retry-After) and
+   * counts it; false when that wait would pass the deadline or the caller gave up meanwhile.
+   */
+  async function pauseBeforeRetry(
+    number: number,
+    attempt: RecordedAttempt,
+    context: { task: string; deadline: number; log: Logger; signal: AbortSignal | undefined },
+  ): Promise<boolean> {
+    const delayMs = retryDelayMs(number, attempt);
+    if (Date.now() + delayMs >= context.deadline) {
+      context.log.warn({ delayMs }, 'ai retry would pass the deadline; giving up');
+      return false;
+    }
+    metrics.aiRetries.inc({
+      provider: attempt.provider.name,
+      model: attempt.model,
+      task: context.task,
+      reason: attempt.outcome,
+    });
+    context.log.info({ attempt: number, outcome: attempt.outcome, delayMs }, 'ai retry scheduled');
+    try {
+      await sleep(delayMs, context.signal);
+      return true;
+    } catch {
+      return false; // the caller gave up (a job's time limit, a closed chat)
+    }
+  }
+
   function finalError(task: string, attempts: number, last: RecordedAttempt | undefined): AppError {
     if (!last || last.outcome === 'timeout') return aiTimeout(task, attempts, llm.deadlineMs);
     switch (last.outcome) {
@@ -336,6 +365,7 @@ export function createCallMachinery(deps: AiDeps) {
     keepTranscript,
     refuseOverBudget,
     retryDelayMs,
+    pauseBeforeRetry,
     finalError,
 
     /** Deletes the transcripts kept from before `before`, in batches; answers how many. */

@@ -29,7 +29,7 @@ interface ChatAttempt extends RecordedAttempt {
 }
 
 export function createChatStep(machinery: CallMachinery) {
-  const { llm, logger, metrics, repository, now, sleep } = machinery;
+  const { llm, logger, repository, now } = machinery;
 
   return async function chatStep(
     request: ChatStepRequest,
@@ -200,22 +200,8 @@ export function createChatStep(machinery: CallMachinery) {
       );
       // Text already shown to the user cannot be taken back: no second answer after it.
       if (shown.streamed || !RETRYABLE.has(attempt.outcome) || number === llm.maxRetries) break;
-      const delayMs = machinery.retryDelayMs(number, attempt);
-      if (Date.now() + delayMs >= deadline) {
-        log.warn({ delayMs }, 'ai retry would pass the deadline; giving up');
+      if (!(await machinery.pauseBeforeRetry(number, attempt, { task, deadline, log, signal }))) {
         break;
-      }
-      metrics.aiRetries.inc({
-        provider: attempt.provider.name,
-        model: attempt.model,
-        task,
-        reason: attempt.outcome,
-      });
-      log.info({ attempt: number, outcome: attempt.outcome, delayMs }, 'ai retry scheduled');
-      try {
-        await sleep(delayMs, signal);
-      } catch {
-        break; // the caller gave up
       }
     }
     throw machinery.finalError(task, attempts, last);

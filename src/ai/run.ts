@@ -39,7 +39,7 @@ interface Attempt extends RecordedAttempt {
 
 export function createAi(deps: AiDeps) {
   const machinery = createCallMachinery(deps);
-  const { llm, logger, metrics, repository, now, sleep } = machinery;
+  const { llm, logger, repository, now } = machinery;
 
   async function attemptOnce(
     request: Omit<ProviderCall, 'model' | 'signal'>,
@@ -186,22 +186,8 @@ export function createAi(deps: AiDeps) {
       ) {
         feedback = attempt.message;
       }
-      const delayMs = machinery.retryDelayMs(number, attempt);
-      if (Date.now() + delayMs >= deadline) {
-        log.warn({ delayMs }, 'ai retry would pass the deadline; giving up');
+      if (!(await machinery.pauseBeforeRetry(number, attempt, { task, deadline, log, signal }))) {
         break;
-      }
-      metrics.aiRetries.inc({
-        provider: attempt.provider.name,
-        model: attempt.model,
-        task,
-        reason: attempt.outcome,
-      });
-      log.info({ attempt: number, outcome: attempt.outcome, delayMs }, 'ai retry scheduled');
-      try {
-        await sleep(delayMs, signal);
-      } catch {
-        break; // the caller gave up (a job's time limit)
       }
     }
     throw machinery.finalError(task, attempts, last);

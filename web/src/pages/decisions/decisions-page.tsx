@@ -3,13 +3,13 @@
 // of why it answered as it did.
 import './decisions.css';
 
-import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
 import { formatUsd } from '../../format/money';
+import { useDebounced } from '../../hooks/use-debounced';
 import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { agentName, statusClass } from '../chat/agent-labels';
@@ -20,20 +20,6 @@ import { type DecisionFilter, useDecisions } from './decision-queries';
 const OUTCOMES = Object.keys(OUTCOME_LABEL) as DecisionOutcome[];
 
 const TYPING_PAUSE_MS = 400;
-
-/** The value once it has stopped changing for `ms` (as segment-page's; one shared hook at merge). */
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      setSettled(value);
-    }, ms);
-    return () => {
-      clearTimeout(timer);
-    };
-  }, [value, ms]);
-  return settled;
-}
 
 function asOutcome(value: string | null): DecisionOutcome | '' {
   return OUTCOMES.find((outcome) => outcome === value) ?? '';

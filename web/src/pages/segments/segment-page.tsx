@@ -2,7 +2,7 @@
 // and, once saved, its members and size history; or a new segment at `segments/new`.
 import './segments.css';
 
-import { type SubmitEvent, useEffect, useState } from 'react';
+import { type SubmitEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import {
   CartesianGrid,
@@ -18,6 +18,7 @@ import { ApiError } from '../../api/errors';
 import { DataTable } from '../../components/data-table';
 import { ErrorNotice } from '../../components/error-notice';
 import { EmptyState, Field, formatDateTime, PageHeader, Skeleton } from '../../components/ui';
+import { useDebounced } from '../../hooks/use-debounced';
 import { useDocumentTitle } from '../../hooks/use-document-title';
 import { can } from '../../state/business-permissions';
 import { useScopedBusiness } from '../business-scope';
@@ -35,19 +36,6 @@ import {
 } from './segment-queries';
 
 const PREVIEW_DELAY_MS = 400;
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      setSettled(value);
-    }, ms);
-    return () => {
-      clearTimeout(timer);
-    };
-  }, [value, ms]);
-  return settled;
-}
 
 export function SegmentPage() {
   const business = useScopedBusiness();
