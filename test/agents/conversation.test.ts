@@ -356,6 +356,35 @@ describe('a conversation with the marketing agents', () => {
     expect(toolMessage).toContain('opens at seven');
   });
 
+  it('carries the same turn over the WebSocket, one frame per event', async () => {
+    fake.script(route(['copywriter']), { content: 'Rye is back on Saturday.' });
+    const socket = await ctx.app.injectWS(
+      `/api/v1/businesses/${business.id}/chat/sessions/${sessionId}/socket`,
+      { headers: owner.headers },
+    );
+    const frames: { event: string; data: Record<string, unknown> }[] = [];
+    const finished = new Promise<void>((resolve) => {
+      socket.on('message', (raw: Buffer) => {
+        const frame = JSON.parse(raw.toString('utf8')) as (typeof frames)[number];
+        frames.push(frame);
+        if (frame.event === 'done' || frame.event === 'error') resolve();
+      });
+    });
+    socket.send(JSON.stringify({ content: 'Write a post about rye' }));
+    await finished;
+    socket.terminate();
+
+    expect(frames.map((f) => f.event)).toEqual(
+      expect.arrayContaining(['message', 'agents', 'delta', 'done']),
+    );
+    const streamed = frames
+      .filter((f) => f.event === 'delta')
+      .map((f) => String(f.data.text))
+      .join('');
+    expect(streamed).toBe('Rye is back on Saturday.');
+    expect(frames.at(-1)?.data.message).toMatchObject({ content: 'Rye is back on Saturday.' });
+  });
+
   it('keeps sessions to their user: another member’s session is not found', async () => {
     const stranger = await newUser(ctx.app);
     const response = await api(
@@ -430,5 +459,35 @@ describe('the chat with no model configured (builtin provider)', () => {
     expect(turn.reply?.content).toContain('Spring sourdough');
     expect(turn.streamed).toBe(turn.reply?.content);
     expect(eventsNamed(turn, 'confirmation')).toEqual([]);
+  });
+});
+
+describe('the chat’s messages per minute', () => {
+  let ctx: TestApp;
+
+  beforeAll(async () => {
+    ctx = await buildTestApp({ env: { CHAT_REQUESTS_PER_MINUTE: '2' } });
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
+
+  it('answers the third message in a minute with 429 and Retry-After, before any stream', async () => {
+    const user = await newUser(ctx.app);
+    const business = await newBusiness(ctx.app, user);
+    const session = await newSession(ctx.app, user, business.id);
+    for (const content of ['Show our campaigns', 'Show our segments']) {
+      expect((await send(ctx.app, user, business.id, session, content)).status).toBe(200);
+    }
+    const third = await send(ctx.app, user, business.id, session, 'Show our sequences');
+    expect(third.status).toBe(429);
+    expect(JSON.parse(third.body)).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    const detail = await api<{ messages: unknown[] }>(
+      ctx.app,
+      user,
+      'GET',
+      `/api/v1/businesses/${business.id}/chat/sessions/${session}`,
+    );
+    expect(detail.body.messages).toHaveLength(4);
   });
 });
