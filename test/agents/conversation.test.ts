@@ -385,6 +385,32 @@ describe('a conversation with the marketing agents', () => {
     expect(frames.at(-1)?.data.message).toMatchObject({ content: 'Rye is back on Saturday.' });
   });
 
+  it('refuses bad input with 400 naming the field, and stores nothing', async () => {
+    const url = `/api/v1/businesses/${business.id}/chat/sessions/${sessionId}`;
+    for (const payload of [{}, { content: '' }, { content: 'x'.repeat(8001) }, { content: 7 }]) {
+      const response = await api<{ error: { code: string } }>(
+        ctx.app,
+        owner,
+        'POST',
+        `${url}/messages`,
+        payload,
+      );
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('VALIDATION_ERROR');
+    }
+    const learning = await api(
+      ctx.app,
+      owner,
+      'POST',
+      `/api/v1/businesses/${business.id}/chat/learnings`,
+      { content: 'a\u0000b' },
+    );
+    expect(learning.status).toBe(400);
+    const detail = await api<{ messages: unknown[] }>(ctx.app, owner, 'GET', url);
+    expect(detail.body.messages).toEqual([]);
+    expect(fake.requests).toEqual([]);
+  });
+
   it('keeps sessions to their user: another member’s session is not found', async () => {
     const stranger = await newUser(ctx.app);
     const response = await api(
