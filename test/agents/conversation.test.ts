@@ -169,6 +169,37 @@ describe('a conversation with the marketing agents', () => {
     expect(await contentsOf(ctx, owner, business.id)).toHaveLength(1);
   });
 
+  it('lists the actions of one reply in the order the agent asked for them', async () => {
+    const topics = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
+    fake.script(
+      route(['copywriter']),
+      {
+        toolCalls: topics.map((topic) => ({
+          name: 'draft_content',
+          arguments: JSON.stringify({
+            platform: 'linkedin',
+            topic,
+            text: `Fresh bread on ${topic}.`,
+          }),
+        })),
+      },
+      { content: 'Five drafts to confirm.' },
+    );
+    const turn = await send(ctx.app, owner, business.id, sessionId, 'A post for each weekday');
+    const streamed = eventsNamed(turn, 'confirmation') as {
+      action: { input: { topic: string } };
+    }[];
+    expect(streamed.map((event) => event.action.input.topic)).toEqual(topics);
+
+    const session = await api<{ actions: { input: { topic: string } }[] }>(
+      ctx.app,
+      owner,
+      'GET',
+      `/api/v1/businesses/${business.id}/chat/sessions/${sessionId}`,
+    );
+    expect(session.body.actions.map((action) => action.input.topic)).toEqual(topics);
+  });
+
   it('runs nothing after a reject, or after the action expired', async () => {
     const propose = async (topic: string) => {
       fake.script(

@@ -87,6 +87,9 @@ describe('the chat in Chromium', () => {
     await box.fill('Schedule it for March 1st at 9 in the morning');
     await box.press('Enter');
     await expect.poll(() => cards.count()).toBe(3);
+    // Listed in the order the agent asked: approve, then schedule.
+    expect(await cards.nth(1).textContent()).toContain('Approve');
+    expect(await cards.nth(2).textContent()).toContain('Schedule');
     await cards.nth(1).getByRole('button', { name: 'Confirm' }).click();
     await expect
       .poll(() => cards.nth(1).getByTestId('chat-action-status').textContent())

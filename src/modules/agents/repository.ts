@@ -161,7 +161,13 @@ export function createAgentRepository(db: Executor) {
 
     async insertActions(rows: NewAction[]): Promise<ActionRow[]> {
       if (rows.length === 0) return [];
-      return db.insert(chatActions).values(rows).returning();
+      // One statement gives every row the same now(): a microsecond apart keeps them listed in
+      // the order the agent asked for them (approve before schedule), not by random id.
+      const ordered = rows.map((row, index) => ({
+        ...row,
+        createdAt: sql`now() + ${index}::int * interval '1 microsecond'`,
+      }));
+      return db.insert(chatActions).values(ordered).returning();
     },
 
     async actionsOf(sessionId: string): Promise<ActionRow[]> {

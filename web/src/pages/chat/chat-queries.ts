@@ -150,14 +150,18 @@ export function useDecideAction(businessId: string, sessionId: string) {
         ? unwrapAs<ConfirmedAction>(call)
         : unwrapAs<{ action: ChatAction }>(call);
     },
+    // A refetch still in flight from before the decision (the end of the turn asks for one) would
+    // land after it and show the action as waiting again: cancel it first.
+    onMutate: () =>
+      queryClient.cancelQueries({ queryKey: chatKeys.session(businessId, sessionId) }),
     onSuccess: ({ action, message }) => {
       mergeIntoSession(queryClient, businessId, sessionId, {
         actions: [action],
         messages: message ? [message] : [],
       });
     },
-    // An expired action answers 409: the session shows what the server says it is now.
-    onError: () =>
+    // The server's word afterwards; an expired action answers 409 and shows what it is now.
+    onSettled: () =>
       queryClient.invalidateQueries({ queryKey: chatKeys.session(businessId, sessionId) }),
   });
 }
