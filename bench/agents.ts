@@ -15,6 +15,7 @@
 //
 //   npm run bench:agents                                   # --db both
 //   npm run bench:agents -- --db postgres --turns 50 --learnings 20000 --no-append
+//   npm run bench:agents -- --db postgres --only turns --no-append
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
@@ -44,6 +45,8 @@ const { values: flags } = parseArgs({
     // it, ~1 s per 1,000 rows. It stops early past --exact-budget seconds.
     'exact-queries': { type: 'string', default: '5' },
     'exact-budget': { type: 'string', default: '60' },
+    // `turns` or `recall` runs one half (a quick look while working on it).
+    only: { type: 'string' },
     note: { type: 'string' },
     'no-append': { type: 'boolean', default: false },
   },
@@ -693,8 +696,8 @@ async function benchRecall(kind: 'pglite' | 'postgres'): Promise<RecallFigures> 
 const turnResults = new Map<string, TurnFigures>();
 const recallResults = new Map<string, RecallFigures>();
 for (const kind of kinds) {
-  turnResults.set(kind, await benchTurns(kind));
-  recallResults.set(kind, await benchRecall(kind));
+  if (flags.only !== 'recall') turnResults.set(kind, await benchTurns(kind));
+  if (flags.only !== 'turns') recallResults.set(kind, await benchRecall(kind));
 }
 
 const turnRows: (string | number)[][] = [];

@@ -416,6 +416,8 @@ function createServices(parts: Infrastructure) {
     ai: {
       run: ai.run,
       chatStep: ai.chatStep,
+      openDecision: ai.openDecision,
+      closeDecision: ai.closeDecision,
       transcriptOf: ai.transcriptOf,
       embed: (texts, options) => embedder.embed(texts, options),
       embeddingModel: () => embedder.embeddingModel(),

@@ -2,6 +2,7 @@
 // budget check, the provider call with its own timeout through that provider's circuit breaker
 // (the fallback provider while it is open), one ai_calls row and metrics per attempt, the kept
 // transcript (secrets redacted), the wait before a retry, and the typed error a caller gets.
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
 import { BrokenCircuitError } from 'cockatiel';
@@ -12,11 +13,12 @@ import type { Executor } from '../platform/db/client.ts';
 import type { AppError } from '../platform/http/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import type { DecisionUsage } from './contract.ts';
 import { aiBudgetExceeded, aiOutputInvalid, aiTimeout, upstreamUnavailable } from './errors.ts';
 import { createPriceTable } from './pricing.ts';
 import { createProviders } from './providers/index.ts';
 import { redact } from './redact.ts';
-import { createAiRepository } from './repository.ts';
+import { type BusinessContext, createAiRepository } from './repository.ts';
 import { backoffDelayMs } from './retry.ts';
 import { createSpendTracker } from './spend.ts';
 import { type AiProvider, type CallOutcome, ProviderFailure, type Tier } from './types.ts';
@@ -85,6 +87,27 @@ export function startOfUtcDay(date: Date): Date {
 
 export const roundUsd = (value: number) => Math.round(value * 1_000_000) / 1_000_000;
 
+/** What a prompt and its answer leave behind for tracing (secrets redacted when stored). */
+export interface TranscriptRecord {
+  prompt: Record<string, unknown>;
+  response: Record<string, unknown> | null;
+}
+
+/**
+ * The calls of one agent decision (a chat turn) between openDecision and closeDecision: they read
+ * the business once, and write their ai_calls rows and transcripts behind the turn instead of
+ * before its next step (the user waits on the model, not on our bookkeeping). closeDecision
+ * waits for every write and answers the usage they recorded.
+ */
+interface DecisionScope {
+  contexts: Map<string, Promise<BusinessContext | undefined>>;
+  writes: Promise<void>[];
+  failure: Error | undefined;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+}
+
 /** How stale another process's spending may be in the budget check. */
 const SPEND_REFRESH_MS = 2_000;
 
@@ -105,6 +128,9 @@ export function createCallMachinery(deps: AiDeps) {
     read: (businessId, dayStart) => repository.spentSince(businessId, dayStart),
     refreshMs: SPEND_REFRESH_MS,
   });
+  const scopes = new Map<string, DecisionScope>();
+  const scopeOf = (decisionId: string | undefined) =>
+    decisionId === undefined ? undefined : scopes.get(decisionId);
 
   const breakerOf = (provider: AiProvider) =>
     breakers.get(provider.breakerName, {
@@ -194,10 +220,29 @@ export function createCallMachinery(deps: AiDeps) {
     throw error;
   }
 
-  /** The attempt's ai_calls row and metrics; answers the row's id and the attempt's cost. */
+  /** The business's profile and budget; read once per open decision. */
+  function businessContext(
+    businessId: string,
+    decisionId: string | undefined,
+  ): Promise<BusinessContext | undefined> {
+    const scope = scopeOf(decisionId);
+    if (!scope) return repository.businessContext(businessId);
+    let known = scope.contexts.get(businessId);
+    if (!known) {
+      known = repository.businessContext(businessId);
+      scope.contexts.set(businessId, known);
+    }
+    return known;
+  }
+
+  /**
+   * The attempt's metrics, ai_calls row and (when given) transcript; answers the row's id and
+   * the attempt's cost. Inside an open decision the row is written behind (see DecisionScope).
+   */
   async function record(
     attempt: RecordedAttempt,
     context: CallContext & { number: number },
+    transcript?: TranscriptRecord,
   ): Promise<{ callId: string; costUsd: number }> {
     const promptTokens = attempt.promptTokens ?? 0;
     const completionTokens = attempt.completionTokens ?? 0;
@@ -216,7 +261,9 @@ export function createCallMachinery(deps: AiDeps) {
       metrics.aiTokens.inc({ ...labels, kind: 'completion' }, completionTokens);
     if (cost > 0) metrics.aiCostUsd.inc(labels, cost);
     if (attempt.repaired) metrics.aiRepairs.inc(labels);
-    const callId = await repository.recordCall({
+    const callId = randomUUID();
+    const row = {
+      id: callId,
       businessId: context.businessId,
       userId: context.userId,
       jobId: context.jobId ?? null,
@@ -234,9 +281,64 @@ export function createCallMachinery(deps: AiDeps) {
       repaired: attempt.repaired ?? false,
       errorCode: ERROR_CODES[attempt.outcome] ?? null,
       errorMessage: attempt.message?.slice(0, 1000) ?? null,
-    });
+    };
     if (cost > 0) spend.add(context.businessId, context.dayStart, cost);
+    const write = async () => {
+      await repository.recordCall(row);
+      if (transcript) {
+        await keepTranscript(callId, context.businessId, transcript.prompt, transcript.response);
+      }
+    };
+    const scope = scopeOf(context.decisionId);
+    if (!scope) {
+      await write();
+      return { callId, costUsd: cost };
+    }
+    scope.promptTokens += promptTokens;
+    scope.completionTokens += completionTokens;
+    scope.costMicros += Math.round(Number(row.costUsd) * 1_000_000);
+    // Handled at once (an unhandled rejection would end the process); closeDecision rethrows.
+    scope.writes.push(
+      write().catch((error: unknown) => {
+        scope.failure ??= error instanceof Error ? error : new Error(String(error));
+      }),
+    );
     return { callId, costUsd: cost };
+  }
+
+  /** Starts a decision's scope (one chat turn): see DecisionScope. */
+  function openDecision(decisionId: string): void {
+    scopes.set(decisionId, {
+      contexts: new Map(),
+      writes: [],
+      failure: undefined,
+      promptTokens: 0,
+      completionTokens: 0,
+      costMicros: 0,
+    });
+  }
+
+  /** Ends a decision's scope: what its calls used, and a promise of their rows being stored. */
+  function closeDecision(decisionId: string): { usage: DecisionUsage; written: Promise<void> } {
+    const scope = scopes.get(decisionId);
+    if (!scope) {
+      return {
+        usage: { promptTokens: 0, completionTokens: 0, costUsd: '0.000000' },
+        written: Promise.resolve(),
+      };
+    }
+    scopes.delete(decisionId);
+    const written = Promise.all(scope.writes).then(() => {
+      if (scope.failure !== undefined) throw scope.failure;
+    });
+    return {
+      usage: {
+        promptTokens: scope.promptTokens,
+        completionTokens: scope.completionTokens,
+        costUsd: (scope.costMicros / 1_000_000).toFixed(6),
+      },
+      written,
+    };
   }
 
   /**
@@ -361,8 +463,10 @@ export function createCallMachinery(deps: AiDeps) {
     sleep,
     callWithFallback,
     failureOf,
+    businessContext,
     record,
-    keepTranscript,
+    openDecision,
+    closeDecision,
     refuseOverBudget,
     retryDelayMs,
     pauseBeforeRetry,

@@ -29,7 +29,7 @@ interface ChatAttempt extends RecordedAttempt {
 }
 
 export function createChatStep(machinery: CallMachinery) {
-  const { llm, logger, repository, now } = machinery;
+  const { llm, logger, now } = machinery;
 
   return async function chatStep(
     request: ChatStepRequest,
@@ -41,7 +41,7 @@ export function createChatStep(machinery: CallMachinery) {
     const stepStarted = performance.now();
     const sinceStep = () => Math.round(performance.now() - stepStarted);
     const dayStart = startOfUtcDay(now());
-    const context = await repository.businessContext(businessId);
+    const context = await machinery.businessContext(businessId, decisionId);
     if (!context) throw notFound('Business');
     const budgetUsd = context.dailyBudgetUsd ?? llm.dailyBudgetUsd;
     const system = buildChatSystem(request.system, context.profile);
@@ -156,17 +156,25 @@ export function createChatStep(machinery: CallMachinery) {
       const attempt = await attemptOnce(Math.min(llm.timeoutMs, remaining));
       attempts++;
       last = attempt;
-      const { callId, costUsd } = await machinery.record(attempt, { ...callContext, number });
-      if (attempt.outcome !== 'breaker_open') {
-        await machinery.keepTranscript(
-          callId,
-          businessId,
-          transcriptPrompt,
-          attempt.result
-            ? { text: attempt.result.text, toolCalls: attempt.result.toolCalls }
-            : { text: attempt.partial, toolCalls: [], error: attempt.message ?? attempt.outcome },
-        );
-      }
+      // No provider was asked while its breaker was open: nothing to keep a transcript of.
+      const transcript =
+        attempt.outcome === 'breaker_open'
+          ? undefined
+          : {
+              prompt: transcriptPrompt,
+              response: attempt.result
+                ? { text: attempt.result.text, toolCalls: attempt.result.toolCalls }
+                : {
+                    text: attempt.partial,
+                    toolCalls: [],
+                    error: attempt.message ?? attempt.outcome,
+                  },
+            };
+      const { callId, costUsd } = await machinery.record(
+        attempt,
+        { ...callContext, number },
+        transcript,
+      );
       if (attempt.outcome === 'success' && attempt.result) {
         const invalid = (attempt.toolCalls ?? []).filter((call) => !call.valid);
         if (number > 0 || attempt.repaired || invalid.length > 0) {

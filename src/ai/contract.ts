@@ -139,6 +139,23 @@ export interface AiChat {
   embeddingModel(): string;
   /** The kept prompt and response of a model call of this business, while retained. */
   transcriptOf(businessId: string, callId: string): Promise<CallTranscript | undefined>;
+  /**
+   * Opens a decision (one chat turn): until it is closed, the calls made with its `decisionId`
+   * read the business once and write their ai_calls rows and transcripts in the background.
+   */
+  openDecision(decisionId: string): void;
+  /**
+   * Closes a decision: what its calls used, and `written`, which settles once their rows are
+   * stored (rejects if one could not be).
+   */
+  closeDecision(decisionId: string): { usage: DecisionUsage; written: Promise<void> };
+}
+
+export interface DecisionUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** USD with six decimals, as stored. */
+  costUsd: string;
 }
 
 export interface CallTranscript {

@@ -103,7 +103,7 @@ export function createAi(deps: AiDeps) {
     const { name: task, tier } = declared;
     const deadline = Date.now() + llm.deadlineMs;
     const dayStart = startOfUtcDay(now());
-    const context = await repository.businessContext(businessId);
+    const context = await machinery.businessContext(businessId, decisionId);
     if (!context) throw notFound('Business');
     const budgetUsd = context.dailyBudgetUsd ?? llm.dailyBudgetUsd;
     const jsonSchema = jsonSchemaOf(declared.output);
@@ -151,15 +151,16 @@ export function createAi(deps: AiDeps) {
       );
       attempts++;
       last = attempt;
-      const { callId } = await machinery.record(attempt, { ...callContext, number });
-      if (attempt.outcome !== 'breaker_open') {
-        await machinery.keepTranscript(
-          callId,
-          businessId,
-          { system: prompt.system, messages: prompt.messages, jsonSchema },
-          attempt.result ? { text: attempt.result.text } : null,
-        );
-      }
+      await machinery.record(
+        attempt,
+        { ...callContext, number },
+        attempt.outcome === 'breaker_open'
+          ? undefined
+          : {
+              prompt: { system: prompt.system, messages: prompt.messages, jsonSchema },
+              response: attempt.result ? { text: attempt.result.text } : null,
+            },
+      );
       if (attempt.outcome === 'success') {
         if (number > 0 || attempt.repaired) {
           log.info({ attempt: number, repaired: attempt.repaired }, 'ai output recovered');
@@ -198,6 +199,8 @@ export function createAi(deps: AiDeps) {
 
     /** One step of an agent's conversation, streamed (chat.ts). */
     chatStep: createChatStep(machinery) satisfies AiChat['chatStep'],
+    openDecision: machinery.openDecision satisfies AiChat['openDecision'],
+    closeDecision: machinery.closeDecision satisfies AiChat['closeDecision'],
 
     /** Deletes the transcripts kept from before `before`; answers how many went. */
     purgeTranscripts: (before: Date) => machinery.purgeTranscripts(before),

@@ -297,23 +297,6 @@ export function createAgentRepository(db: Executor) {
       return row;
     },
 
-    /** Tokens and cost of a turn's model calls (every attempt counts: each was paid for). */
-    async usageOf(decisionId: string) {
-      const [row] = await db
-        .select({
-          promptTokens: sql<number>`COALESCE(SUM(${aiCalls.promptTokens}), 0)::int`,
-          completionTokens: sql<number>`COALESCE(SUM(${aiCalls.completionTokens}), 0)::int`,
-          costUsd: sql<string>`COALESCE(SUM(${aiCalls.costUsd}), 0)::text`,
-        })
-        .from(aiCalls)
-        .where(eq(aiCalls.decisionId, decisionId));
-      return {
-        promptTokens: row?.promptTokens ?? 0,
-        completionTokens: row?.completionTokens ?? 0,
-        costUsd: row?.costUsd ?? '0',
-      };
-    },
-
     /** Tokens a user's chat turns used since `since`, in every business and session. */
     async chatTokensSince(userId: string, since: Date): Promise<number> {
       const [row] = await db

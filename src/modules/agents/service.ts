@@ -314,10 +314,16 @@ export function createAgentService(deps: {
       businessId: string,
       sessionId: string,
     ): Promise<PreparedTurn> {
-      const membership = await access.require(principal, businessId, 'business.read');
-      const session = await sessionOf(principal, businessId, sessionId);
-      await checkTokens(principal.userId);
-      return { membership, session };
+      // Asked together (one round trip's wait, not three); refused in this order of precedence.
+      const [membership, session, tokens] = await Promise.allSettled([
+        access.require(principal, businessId, 'business.read'),
+        sessionOf(principal, businessId, sessionId),
+        checkTokens(principal.userId),
+      ]);
+      if (membership.status === 'rejected') throw membership.reason;
+      if (session.status === 'rejected') throw session.reason;
+      if (tokens.status === 'rejected') throw tokens.reason;
+      return { membership: membership.value, session: session.value };
     },
 
     /**
@@ -335,17 +341,23 @@ export function createAgentService(deps: {
       const { session, membership } = prepared;
       const businessId = session.businessId;
       const started = performance.now();
-      const recent = await repository.messagesOf(session.id, RECENT_MESSAGES);
-      const userMessage = await repository.insertMessage(
-        { businessId, sessionId: session.id, role: 'user', content },
-        session.messageCount === 0 && session.title === 'New conversation'
-          ? titleOf(content)
-          : undefined,
-      );
+      const userMessageId = randomUUID();
+      // The history, storing the message and recalling memory do not wait on each other.
+      const [earlier, userMessage, learnings] = await Promise.all([
+        repository.messagesOf(session.id, RECENT_MESSAGES + 1),
+        repository.insertMessage(
+          { id: userMessageId, businessId, sessionId: session.id, role: 'user', content },
+          session.messageCount === 0 && session.title === 'New conversation'
+            ? titleOf(content)
+            : undefined,
+        ),
+        recall(principal, businessId, content),
+      ]);
+      const recent = earlier.filter((m) => m.id !== userMessageId).slice(-RECENT_MESSAGES);
       emit({ type: 'message', message: toMessage(userMessage) });
       const decisionId = randomUUID();
       const replyId = randomUUID();
-      const learnings = await recall(principal, businessId, content);
+      ai.openDecision(decisionId);
       let outcome;
       try {
         outcome = await turns.run({
@@ -370,7 +382,8 @@ export function createAgentService(deps: {
             ? error
             : new AppError('INTERNAL', 'The agents could not answer', { cause: error });
         if (!(error instanceof AppError)) logger.error({ err: error }, 'chat turn failed');
-        const usage = await repository.usageOf(decisionId);
+        const { usage, written } = ai.closeDecision(decisionId);
+        await written;
         await repository.insertDecision({
           id: decisionId,
           businessId,
@@ -385,9 +398,9 @@ export function createAgentService(deps: {
         });
         throw appError;
       }
-      const usage = await repository.usageOf(decisionId);
+      const { usage, written } = ai.closeDecision(decisionId);
       const expiresAt = new Date(now().getTime() + deps.limits.actionTtlMinutes * 60_000);
-      const reply = await db.transaction(async (tx) => {
+      const storing = db.transaction(async (tx) => {
         const repo = createAgentRepository(tx);
         const stored = await repo.insertMessage({
           id: replyId,
@@ -435,6 +448,8 @@ export function createAgentService(deps: {
         });
         return stored;
       });
+      // The calls' rows are written beside the reply; the turn is done when both are stored.
+      const [reply] = await Promise.all([storing, written]);
       try {
         await summarise(principal, { ...session, messageCount: session.messageCount + 2 });
       } catch (error) {

@@ -60,6 +60,16 @@ export interface TurnOutcome {
   firstTokenMs: number | undefined;
 }
 
+/** One tool call's part of the outcome (see runTool). */
+interface ToolRun {
+  result: unknown;
+  summary: string;
+  card: ChatToolCard;
+  logged: DecisionToolCall | undefined;
+  action: ProposedAction | undefined;
+  citations: Citation[];
+}
+
 export interface TurnRequest {
   context: ToolContext;
   membership: Membership;
@@ -141,13 +151,19 @@ export function createTurnRunner(deps: {
 }) {
   const { ai, tools, logger } = deps;
 
+  /**
+   * One tool call, with its events sent as it happens; what it adds to the turn's outcome is
+   * returned, so calls run side by side are still recorded in the order the model made them.
+   */
   async function runTool(
     request: TurnRequest,
     agent: string,
     call: ChatToolCall,
-    outcome: TurnOutcome,
-  ): Promise<{ result: unknown; summary: string }> {
+  ): Promise<ToolRun> {
     const started = performance.now();
+    let logged: DecisionToolCall | undefined;
+    let action: ProposedAction | undefined;
+    let citations: Citation[] = [];
     const card: ChatToolCard = {
       id: call.id,
       agent,
@@ -157,21 +173,21 @@ export function createTurnRunner(deps: {
       summary: '',
     };
     request.emit({ type: 'tool-call', card: { ...card } });
-    const log = (result: unknown, status: string) =>
-      outcome.toolLog.push({
+    const log = (result: unknown, status: string) => {
+      logged = {
         agent,
         tool: call.name,
         input: card.input,
         result: trimmed(result, LOG_RESULT_CHARS),
         outcome: status,
         ms: Math.round(performance.now() - started),
-      });
-    const finish = (status: ChatToolCard['status'], summary: string, result: unknown) => {
+      };
+    };
+    const finish = (status: ChatToolCard['status'], summary: string, result: unknown): ToolRun => {
       card.status = status;
       card.summary = summary;
-      outcome.cards.push(card);
       request.emit({ type: 'tool-result', card: { ...card } });
-      return { result, summary };
+      return { result, summary, card, logged, action, citations };
     };
 
     const tool = tools.get(call.name);
@@ -192,14 +208,13 @@ export function createTurnRunner(deps: {
     }
     if (!tool.readOnly) {
       const description = tool.describe?.(call.input) ?? `Run ${tool.name}`;
-      const action: ProposedAction = {
+      action = {
         id: randomUUID(),
         agent,
         tool: tool.name,
         input: call.input,
         description,
       };
-      outcome.actions.push(action);
       const now = request.now();
       request.emit({
         type: 'confirmation',
@@ -229,7 +244,7 @@ export function createTurnRunner(deps: {
       const result = await tool.run(request.context, call.input);
       const summary = tool.summarize(result, call.input);
       log(result, 'done');
-      if (tool.name === 'search_knowledge') outcome.citations.push(...citationsOf(result));
+      if (tool.name === 'search_knowledge') citations = citationsOf(result);
       return finish('done', summary, result);
     } catch (error) {
       if (error instanceof AppError && error.status < 500) {
@@ -300,19 +315,23 @@ export function createTurnRunner(deps: {
           input: call.valid ? call.input : {},
         })),
       });
-      for (const call of result.toolCalls) {
-        const { result: toolResult, summary } = await runTool(
-          request,
-          specialist.name,
-          call,
-          outcome,
-        );
+      // The step's tool calls run side by side (reads, and proposals that only wait for the
+      // user): the model waits for the slowest, not for their sum.
+      const runs = await Promise.all(
+        result.toolCalls.map((call) => runTool(request, specialist.name, call)),
+      );
+      for (const [index, run] of runs.entries()) {
+        const call = result.toolCalls[index] as ChatToolCall;
+        outcome.cards.push(run.card);
+        if (run.logged) outcome.toolLog.push(run.logged);
+        if (run.action) outcome.actions.push(run.action);
+        outcome.citations.push(...run.citations);
         messages.push({
           role: 'tool',
           toolCallId: call.id,
           name: call.name,
-          result: trimmed(toolResult, MODEL_RESULT_CHARS),
-          summary,
+          result: trimmed(run.result, MODEL_RESULT_CHARS),
+          summary: run.summary,
         });
       }
       if (text.length > 0 && !text.endsWith('\n')) text += '\n\n';

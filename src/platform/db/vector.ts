@@ -85,9 +85,12 @@ export async function nearest(database: DatabaseHandle, query: NearestQuery): Pr
     if (indexed) {
       // pgvector 0.8's iterative scan keeps walking the graph until `limit` rows pass the
       // business and model filter, instead of returning fewer when other tenants' rows crowd
-      // the first candidates; strict order keeps the answer sorted.
-      await tx.execute(sql.raw(`SET LOCAL hnsw.iterative_scan = strict_order`));
-      await tx.execute(sql.raw(`SET LOCAL hnsw.ef_search = ${Math.max(40, limit * 2)}`));
+      // the first candidates; strict order keeps the answer sorted. Both are set in one round
+      // trip (SET LOCAL takes one each).
+      await tx.execute(
+        sql`SELECT set_config('hnsw.iterative_scan', 'strict_order', true),
+                   set_config('hnsw.ef_search', ${String(Math.max(40, limit * 2))}, true)`,
+      );
       const literal = `[${vector.map((value) => String(Math.fround(value))).join(',')}]`;
       const result = await tx.execute(sql`
         SELECT id, 1 - (embedding_vector <=> ${literal}::vector(256)) AS score
