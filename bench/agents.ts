@@ -1,6 +1,7 @@
 // The marketing agents' own cost (issue #18), on PGlite and/or a PostgreSQL server:
 //   1. turn overhead through HTTP, as a user calls it: Herald (`node src/main.ts serve`, its own
-//      process) talks to the loopback fake OpenAI-compatible server (test/helpers/fake-llm.ts)
+//      process) talks to the loopback fake OpenAI-compatible server (test/helpers/fake-llm.ts,
+//      in a process of its own: lib/fake-model-process.ts)
 //      with a fixed model latency. Each turn is the conductor's routing (non-streamed JSON), a
 //      step with two tool calls (list_campaigns, list_content) and a streamed final answer of
 //      ~60 words. The client reads the server-sent events; the fake stamps when each request
@@ -16,6 +17,7 @@
 //   npm run bench:agents                                   # --db both
 //   npm run bench:agents -- --db postgres --turns 50 --learnings 20000 --no-append
 //   npm run bench:agents -- --db postgres --only turns --no-append
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
@@ -24,7 +26,8 @@ import { type DatabaseHandle, openDatabase } from '../src/platform/db/client.ts'
 import { migrateDatabase } from '../src/platform/db/migrate.ts';
 import { businesses, users } from '../src/platform/db/schema/index.ts';
 import { nearest, vectorColumnStatements } from '../src/platform/db/vector.ts';
-import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../test/helpers/fake-llm.ts';
+import { fakeLlmEnv } from '../test/helpers/fake-llm.ts';
+import type { FakeModelScript, ModelRequestRecord } from './lib/fake-model-process.ts';
 import { machineInfo } from './lib/machine.ts';
 import { createScratchDatabase, type ScratchDatabase, serverVersion } from './lib/postgres.ts';
 import { appendResults, markdownTable } from './lib/results.ts';
@@ -241,31 +244,61 @@ const ANSWER =
   'draft it?';
 
 /** Answers every request of a turn by its shape, so turns never run out of script. */
-function answerByShape(fake: FakeLlm): void {
-  fake.otherwise((request) => {
-    if (request.response_format) {
-      return {
-        delayMs: MODEL.replyDelayMs,
-        content: JSON.stringify({
-          specialists: ['performance_analyst'],
-          reasoning: 'The user asks how the campaigns and their content are doing.',
-        }),
-        promptTokens: 900,
-        completionTokens: 30,
-      };
-    }
-    if (request.messages.at(-1)?.role === 'tool') {
-      return { content: ANSWER, promptTokens: 2_000, completionTokens: 90 };
-    }
-    return {
-      toolCalls: [
-        { name: 'list_campaigns', arguments: '{}' },
-        { name: 'list_content', arguments: '{}' },
-      ],
-      promptTokens: 1_500,
-      completionTokens: 20,
-    };
+/** The model's replies, by the request's shape (see lib/fake-model-process.ts). */
+const SCRIPT: FakeModelScript = {
+  latency: { firstTokenDelayMs: MODEL.firstTokenDelayMs, chunkDelayMs: MODEL.chunkDelayMs },
+  structured: {
+    delayMs: MODEL.replyDelayMs,
+    content: JSON.stringify({
+      specialists: ['performance_analyst'],
+      reasoning: 'The user asks how the campaigns and their content are doing.',
+    }),
+    promptTokens: 900,
+    completionTokens: 30,
+  },
+  afterTools: { content: ANSWER, promptTokens: 2_000, completionTokens: 90 },
+  otherwise: {
+    toolCalls: [
+      { name: 'list_campaigns', arguments: '{}' },
+      { name: 'list_content', arguments: '{}' },
+    ],
+    promptTokens: 1_500,
+    completionTokens: 20,
+  },
+};
+
+/** The model server in its own process (lib/fake-model-process.ts). */
+async function startModelProcess() {
+  const child = fork(new URL('./lib/fake-model-process.ts', import.meta.url), [
+    JSON.stringify(SCRIPT),
+  ]);
+  const next = <T>() =>
+    new Promise<T>((resolve) => {
+      child.once('message', (message) => {
+        resolve(message as T);
+      });
+    });
+  child.once('exit', (code) => {
+    if (code !== 0) log(`the model process exited with ${String(code)}`);
   });
+  const { baseUrl } = await next<{ baseUrl: string }>();
+  let seen = 0;
+  return {
+    baseUrl,
+    /** The requests received since the last call. */
+    async newRequests(): Promise<ModelRequestRecord[]> {
+      const reply = next<{ records: ModelRequestRecord[] }>();
+      child.send({ since: seen });
+      const { records } = await reply;
+      seen += records.length;
+      return records;
+    },
+    async close(): Promise<void> {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ close: true });
+      await exited;
+    },
+  };
 }
 
 interface Seeded {
@@ -331,7 +364,7 @@ async function seed(server: RunningServer): Promise<Seeded> {
 }
 
 interface TurnTiming {
-  /** performance.now() when the request was sent (the fake's stamps share this clock). */
+  /** When the request was sent, in epoch milliseconds (as the model process stamps). */
   started: number;
   /** Client: request sent → first `delta` event. */
   firstDelta: number;
@@ -347,7 +380,8 @@ async function timedTurn(
   content: string,
   expectTools: number,
 ): Promise<TurnTiming> {
-  const started = performance.now();
+  const sentAt = performance.now();
+  const started = performance.timeOrigin + sentAt;
   const response = await fetch(
     `${server.url}/api/v1/businesses/${seeded.businessId}/chat/sessions/${sessionId}/messages`,
     {
@@ -371,10 +405,10 @@ async function timedTurn(
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1];
-      if (event === 'delta' && Number.isNaN(firstDelta)) firstDelta = performance.now() - started;
+      if (event === 'delta' && Number.isNaN(firstDelta)) firstDelta = performance.now() - sentAt;
       if (event === 'error') throw new Error(`the turn failed: ${block}`);
       if (event === 'done') {
-        total = performance.now() - started;
+        total = performance.now() - sentAt;
         const data = /^data: (.*)$/m.exec(block)?.[1] ?? '{}';
         done = (JSON.parse(data) as { message: typeof done }).message;
       }
@@ -412,11 +446,7 @@ type GapName = keyof typeof GAPS;
 
 async function benchTurns(kind: 'pglite' | 'postgres'): Promise<TurnFigures> {
   const scratch = kind === 'postgres' ? await createScratchDatabase(adminUrl) : undefined;
-  const fake = await startFakeLlm({
-    firstTokenDelayMs: MODEL.firstTokenDelayMs,
-    chunkDelayMs: MODEL.chunkDelayMs,
-  });
-  answerByShape(fake);
+  const fake = await startModelProcess();
   const env = (extra: Record<string, string>) => ({
     LOG_LEVEL: 'warn',
     RATE_LIMIT_GENERAL_PER_MINUTE: '1000000000',
@@ -464,19 +494,15 @@ async function benchTurns(kind: 'pglite' | 'postgres'): Promise<TurnFigures> {
     log(`${kind}: ${String(warmup)} warm-up turns, then ${String(turns)} measured (fake model)…`);
     for (let i = 0; i < warmup + turns; i++) {
       if (i % TURNS_PER_SESSION === 0) await newSession();
-      const from = fake.requests.length;
       const timing = await timedTurn(server, seeded, sessionId, 'How are our campaigns doing?', 2);
-      const requests = fake.requests.slice(from);
+      const requests = await fake.newRequests();
       if (requests.length !== 3) {
-        const shapes = requests.map(
-          (r) =>
-            `${r.body.response_format?.json_schema?.name ?? '-'}/${r.body.messages.at(-1)?.role ?? ''}`,
-        );
+        const shapes = requests.map((r) => r.shape);
         throw new Error(
           `turn ${String(i)} made ${String(requests.length)} calls: ${shapes.join(', ')}`,
         );
       }
-      const [routing, tools, answer] = requests.map((request) => request.timing);
+      const [routing, tools, answer] = requests;
       if (!routing?.endedAt || !tools?.endedAt || !answer?.endedAt || !answer.firstTokenAt) {
         throw new Error('the fake did not stamp a request');
       }
@@ -776,7 +802,7 @@ for (const [kind, f] of recallResults) {
 const machine = machineInfo();
 const postgresVersion = recallResults.get('postgres')?.serverVersion;
 const settings = [
-  `Settings: ${String(turns)} measured turns after ${String(warmup)} warm-up, a new session every ${String(TURNS_PER_SESSION)} turns; the fake model answers the routing after ${String(MODEL.replyDelayMs)} ms, and streams the tool-call step and the ~60-word answer with ${String(MODEL.firstTokenDelayMs)} ms to the first chunk and ${String(MODEL.chunkDelayMs)} ms between chunks. Herald runs as \`node src/main.ts serve\` in its own process; the client and the fake share the bench process.`,
+  `Settings: ${String(turns)} measured turns after ${String(warmup)} warm-up, a new session every ${String(TURNS_PER_SESSION)} turns; the fake model answers the routing after ${String(MODEL.replyDelayMs)} ms, and streams the tool-call step and the ~60-word answer with ${String(MODEL.firstTokenDelayMs)} ms to the first chunk and ${String(MODEL.chunkDelayMs)} ms between chunks. Herald (\`node src/main.ts serve\`), the model server (bench/lib/fake-model-process.ts) and the client (the bench) each run in their own process.`,
   `Overhead = the client's time (fetch → first \`delta\` event, fetch → \`done\`) minus the model's time stamped by the fake (routing and tool-call requests from arrival to last byte, plus the answer's arrival → first token, or → last byte).`,
   `Recall: builtin lexical embeddings (${BUILTIN_EMBEDDING_MODEL}) of generated marketing sentences; ${String(queryCount)} queries of new sentences (limit 5) after 20 warm-up queries.${postgresVersion ? ` PostgreSQL ${postgresVersion} with pgvector.` : ''}`,
   ...(flags.note ? [`Note: ${flags.note}`] : []),

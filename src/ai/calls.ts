@@ -306,10 +306,16 @@ export function createCallMachinery(deps: AiDeps) {
     return { callId, costUsd: cost };
   }
 
-  /** Starts a decision's scope (one chat turn): see DecisionScope. */
-  function openDecision(decisionId: string): void {
+  /**
+   * Starts a decision's scope (one chat turn, see DecisionScope), and reads the business while
+   * the caller prepares its first call.
+   */
+  function openDecision(decisionId: string, businessId: string): void {
+    const context = repository.businessContext(businessId);
+    // Marked handled now; the call that awaits it still gets the failure.
+    context.catch(() => undefined);
     scopes.set(decisionId, {
-      contexts: new Map(),
+      contexts: new Map([[businessId, context]]),
       writes: [],
       failure: undefined,
       promptTokens: 0,

@@ -140,10 +140,11 @@ export interface AiChat {
   /** The kept prompt and response of a model call of this business, while retained. */
   transcriptOf(businessId: string, callId: string): Promise<CallTranscript | undefined>;
   /**
-   * Opens a decision (one chat turn): until it is closed, the calls made with its `decisionId`
-   * read the business once and write their ai_calls rows and transcripts in the background.
+   * Opens a decision (one chat turn) of a business: until it is closed, the calls made with its
+   * `decisionId` read the business once (from now on) and write their ai_calls rows and
+   * transcripts in the background.
    */
-  openDecision(decisionId: string): void;
+  openDecision(decisionId: string, businessId: string): void;
   /**
    * Closes a decision: what its calls used, and `written`, which settles once their rows are
    * stored (rejects if one could not be).

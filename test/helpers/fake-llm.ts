@@ -326,7 +326,7 @@ export async function startFakeLlm(latency: FakeLatency = {}): Promise<FakeLlm> 
 
 /** Environment that points Herald's openai-compatible provider at the fake. */
 export function fakeLlmEnv(
-  fake: FakeLlm,
+  fake: Pick<FakeLlm, 'baseUrl'>,
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {

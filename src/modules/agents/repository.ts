@@ -1,10 +1,14 @@
 // SQL of the marketing agents: sessions (one user's, in one business), their messages, the
 // actions waiting for confirmation (claimed with a conditional update, so a double confirm runs
 // the tool once), the decision log with the model calls of each turn, learnings and ratings.
-import { and, asc, desc, eq, gte, inArray, like, lt, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+
+import { and, asc, desc, eq, gte, inArray, like, lt, type SQL, sql } from 'drizzle-orm';
+import type { PgInsertValue } from 'drizzle-orm/pg-core';
 
 import type { Executor } from '../../platform/db/client.ts';
 import { keysetPage } from '../../platform/db/pagination.ts';
+import { rowsOf } from '../../platform/db/raw-sql.ts';
 import {
   agentDecisions,
   agentLearnings,
@@ -32,7 +36,59 @@ const sessionKeyset = { createdAt: chatSessions.lastActivityAt, id: chatSessions
 /** Messages a session's page shows: the latest this many. */
 const MESSAGES_SHOWN = 500;
 
+/**
+ * One statement gives every row the same now(): a microsecond apart keeps a reply's actions
+ * listed in the order the agent asked for them (approve before schedule), not by random id.
+ */
+function inAskedOrder(rows: NewAction[]): PgInsertValue<typeof chatActions>[] {
+  return rows.map((row, index) => ({
+    ...row,
+    createdAt: sql`now() + ${index}::int * interval '1 microsecond'`,
+  }));
+}
+
+/** The stored message, from what was inserted and the time the database gave it. */
+function messageRowOf(
+  message: NewMessage & { id: string },
+  row: { created_at: Date | string } | undefined,
+): MessageRow {
+  if (!row) throw new Error('insert returned no message');
+  return {
+    id: message.id,
+    businessId: message.businessId,
+    sessionId: message.sessionId,
+    role: message.role,
+    content: message.content,
+    agents: message.agents ?? [],
+    toolCalls: message.toolCalls ?? [],
+    citations: message.citations ?? [],
+    provider: message.provider ?? null,
+    model: message.model ?? null,
+    decisionId: message.decisionId ?? null,
+    createdAt: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
+  };
+}
+
 export function createAgentRepository(db: Executor) {
+  /**
+   * The CTEs that insert a message (named `message`) and count it on its session. Drizzle puts
+   * an embedded query in parentheses, so `name AS ${query}` is the whole CTE.
+   */
+  function messageParts(message: NewMessage & { id: string }, title?: string): SQL[] {
+    const touch = db
+      .update(chatSessions)
+      .set({
+        lastActivityAt: sql`now()`,
+        messageCount: sql`${chatSessions.messageCount} + 1`,
+        ...(title ? { title } : {}),
+      })
+      .where(eq(chatSessions.id, message.sessionId));
+    return [
+      sql`message AS ${db.insert(chatMessages).values(message).returning({ createdAt: chatMessages.createdAt })}`,
+      sql`touched AS ${touch}`,
+    ];
+  }
+
   return {
     async insertSession(values: typeof chatSessions.$inferInsert): Promise<SessionRow> {
       const [row] = await db.insert(chatSessions).values(values).returning();
@@ -134,18 +190,37 @@ export function createAgentRepository(db: Executor) {
     },
 
     /** Stores a message and moves the session's activity and count on, in one statement each. */
+    /** Stores a message and counts it on its session, in one statement. */
     async insertMessage(values: NewMessage, title?: string): Promise<MessageRow> {
-      const [row] = await db.insert(chatMessages).values(values).returning();
-      if (!row) throw new Error('insert returned no message');
-      await db
-        .update(chatSessions)
-        .set({
-          lastActivityAt: row.createdAt,
-          messageCount: sql`${chatSessions.messageCount} + 1`,
-          ...(title ? { title } : {}),
-        })
-        .where(eq(chatSessions.id, values.sessionId));
-      return row;
+      const message = { ...values, id: values.id ?? randomUUID() };
+      const result = await db.execute(
+        sql`WITH ${sql.join(messageParts(message, title), sql`, `)}
+            SELECT created_at FROM message`,
+      );
+      return messageRowOf(message, rowsOf<{ created_at: Date | string }>(result)[0]);
+    },
+
+    /**
+     * A turn's reply, the actions it waits on and its decision, with the session counted: one
+     * statement, so all of it is stored or none (and in one round trip).
+     */
+    async storeReply(
+      values: NewMessage,
+      actions: NewAction[],
+      decision: NewDecision,
+    ): Promise<MessageRow> {
+      const message = { ...values, id: values.id ?? randomUUID() };
+      const parts = [
+        ...messageParts(message),
+        sql`decision AS ${db.insert(agentDecisions).values(decision)}`,
+      ];
+      if (actions.length > 0) {
+        parts.push(sql`actions AS ${db.insert(chatActions).values(inAskedOrder(actions))}`);
+      }
+      const result = await db.execute(
+        sql`WITH ${sql.join(parts, sql`, `)} SELECT created_at FROM message`,
+      );
+      return messageRowOf(message, rowsOf<{ created_at: Date | string }>(result)[0]);
     },
 
     async setSummary(sessionId: string, summary: string, summarizedMessages: number) {
@@ -161,13 +236,7 @@ export function createAgentRepository(db: Executor) {
 
     async insertActions(rows: NewAction[]): Promise<ActionRow[]> {
       if (rows.length === 0) return [];
-      // One statement gives every row the same now(): a microsecond apart keeps them listed in
-      // the order the agent asked for them (approve before schedule), not by random id.
-      const ordered = rows.map((row, index) => ({
-        ...row,
-        createdAt: sql`now() + ${index}::int * interval '1 microsecond'`,
-      }));
-      return db.insert(chatActions).values(ordered).returning();
+      return db.insert(chatActions).values(inAskedOrder(rows)).returning();
     },
 
     async actionsOf(sessionId: string): Promise<ActionRow[]> {

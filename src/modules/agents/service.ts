@@ -342,6 +342,9 @@ export function createAgentService(deps: {
       const businessId = session.businessId;
       const started = performance.now();
       const userMessageId = randomUUID();
+      const decisionId = randomUUID();
+      const replyId = randomUUID();
+      ai.openDecision(decisionId, businessId);
       // The history, storing the message and recalling memory do not wait on each other.
       const [earlier, userMessage, learnings] = await Promise.all([
         repository.messagesOf(session.id, RECENT_MESSAGES + 1),
@@ -352,12 +355,12 @@ export function createAgentService(deps: {
             : undefined,
         ),
         recall(principal, businessId, content),
-      ]);
+      ]).catch((error: unknown) => {
+        void ai.closeDecision(decisionId).written.catch(() => undefined);
+        throw error;
+      });
       const recent = earlier.filter((m) => m.id !== userMessageId).slice(-RECENT_MESSAGES);
       emit({ type: 'message', message: toMessage(userMessage) });
-      const decisionId = randomUUID();
-      const replyId = randomUUID();
-      ai.openDecision(decisionId);
       let outcome;
       try {
         outcome = await turns.run({
@@ -400,9 +403,8 @@ export function createAgentService(deps: {
       }
       const { usage, written } = ai.closeDecision(decisionId);
       const expiresAt = new Date(now().getTime() + deps.limits.actionTtlMinutes * 60_000);
-      const storing = db.transaction(async (tx) => {
-        const repo = createAgentRepository(tx);
-        const stored = await repo.insertMessage({
+      const storing = repository.storeReply(
+        {
           id: replyId,
           businessId,
           sessionId: session.id,
@@ -414,22 +416,20 @@ export function createAgentService(deps: {
           provider: outcome.generatedBy?.provider ?? null,
           model: outcome.generatedBy?.model ?? null,
           decisionId,
-        });
-        await repo.insertActions(
-          outcome.actions.map((action) => ({
-            id: action.id,
-            businessId,
-            sessionId: session.id,
-            messageId: replyId,
-            userId: principal.userId,
-            agent: action.agent,
-            tool: action.tool,
-            input: action.input,
-            description: action.description,
-            expiresAt,
-          })),
-        );
-        await repo.insertDecision({
+        },
+        outcome.actions.map((action) => ({
+          id: action.id,
+          businessId,
+          sessionId: session.id,
+          messageId: replyId,
+          userId: principal.userId,
+          agent: action.agent,
+          tool: action.tool,
+          input: action.input,
+          description: action.description,
+          expiresAt,
+        })),
+        {
           id: decisionId,
           businessId,
           sessionId: session.id,
@@ -445,9 +445,8 @@ export function createAgentService(deps: {
           provider: outcome.generatedBy?.provider ?? null,
           model: outcome.generatedBy?.model ?? null,
           ...usage,
-        });
-        return stored;
-      });
+        },
+      );
       // The calls' rows are written beside the reply; the turn is done when both are stored.
       const [reply] = await Promise.all([storing, written]);
       try {

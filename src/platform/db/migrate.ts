@@ -64,6 +64,21 @@ async function addVectorColumns(run: (sql: string) => Promise<unknown>): Promise
   }
 }
 
+/**
+ * pgvector's iterative index scan (see vector.ts), as the database's default for new sessions,
+ * so a similarity search needs no transaction to set it. Only the database's owner may: others
+ * keep setting it per search.
+ */
+async function defaultToIterativeScan(run: (sql: string) => Promise<unknown>): Promise<void> {
+  try {
+    await run(
+      `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET hnsw.iterative_scan = strict_order', current_database()); END $$`,
+    );
+  } catch {
+    // Not the owner: vector.ts falls back to SET LOCAL.
+  }
+}
+
 export async function migrateDatabase(
   handle: DatabaseHandle,
   options: { postgresUrl?: string } = {},
@@ -78,7 +93,11 @@ export async function migrateDatabase(
       import('drizzle-orm/pglite/migrator'),
     ]);
     await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
-    if (handle.vectorEnabled) await addVectorColumns((sql) => client.query(sql));
+    if (handle.vectorEnabled) {
+      await addVectorColumns((sql) => client.query(sql));
+      // PGlite has one session for its life: the session's own setting is the default.
+      await client.query('SET hnsw.iterative_scan = strict_order');
+    }
     return { vectorEnabled: handle.vectorEnabled };
   }
 
@@ -91,7 +110,10 @@ export async function migrateDatabase(
     try {
       handle.vectorEnabled = await enableVector((sql) => client.query(sql));
       await migrateNodePg(drizzleNodePg(client), { migrationsFolder: MIGRATIONS_FOLDER });
-      if (handle.vectorEnabled) await addVectorColumns((sql) => client.query(sql));
+      if (handle.vectorEnabled) {
+        await addVectorColumns((sql) => client.query(sql));
+        await defaultToIterativeScan((sql) => client.query(sql));
+      }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
     }

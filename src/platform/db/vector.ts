@@ -81,6 +81,10 @@ export async function nearest(database: DatabaseHandle, query: NearestQuery): Pr
     database.vectorEnabled &&
     vector.length === INDEXED_DIMENSIONS &&
     (await tablesWithVectorColumn(database)).has(table);
+  if (indexed) {
+    const quick = await nearestInOneQuery(database, query, limit);
+    if (quick) return quick;
+  }
   return database.db.transaction(async (tx) => {
     if (indexed) {
       // pgvector 0.8's iterative scan keeps walking the graph until `limit` rows pass the
@@ -128,6 +132,46 @@ export async function nearest(database: DatabaseHandle, query: NearestQuery): Pr
        LIMIT ${limit}`);
     return rowsOf<{ id: string; score: number | string }>(result).map(toNeighbour);
   });
+}
+
+/**
+ * The HNSW search in one round trip where the connection already walks the index as the
+ * transaction below sets it (migrate.ts makes it the database's default): answers undefined,
+ * and the caller takes the longer way, when this connection does not.
+ */
+async function nearestInOneQuery(
+  database: DatabaseHandle,
+  query: NearestQuery,
+  limit: number,
+): Promise<Neighbour[] | undefined> {
+  const literal = `[${query.vector.map((value) => String(Math.fround(value))).join(',')}]`;
+  const result = await database.db.execute(sql`
+    WITH settings AS (
+      SELECT current_setting('hnsw.iterative_scan', true) AS scan,
+             current_setting('hnsw.ef_search', true) AS ef_search
+    )
+    SELECT settings.scan, settings.ef_search, hits.id, hits.score
+      FROM settings LEFT JOIN LATERAL (
+        SELECT id, 1 - (embedding_vector <=> ${literal}::vector(256)) AS score
+          FROM ${sql.identifier(query.table)}
+         WHERE business_id = ${query.businessId} AND embedding_model = ${query.model}
+           AND embedding_vector IS NOT NULL
+         ORDER BY embedding_vector <=> ${literal}::vector(256)
+         LIMIT ${limit}
+      ) AS hits ON true`);
+  const rows = rowsOf<{
+    scan: string | null;
+    ef_search: string | null;
+    id: string | null;
+    score: number | string | null;
+  }>(result);
+  const first = rows[0];
+  if (first?.scan !== 'strict_order' || Number(first.ef_search) < Math.max(40, limit * 2)) {
+    return undefined;
+  }
+  return rows
+    .flatMap((row) => (row.id === null || row.score === null ? [] : [toNeighbour(row as never)]))
+    .filter((row) => !Number.isNaN(row.score));
 }
 
 function toNeighbour(row: { id: string; score: number | string }): Neighbour {
