@@ -1,7 +1,7 @@
 // The knowledge base API with the builtin embedder: text, markdown and HTML documents are cut
 // into stored, embedded passages; search finds the passage that answers; another tenant's
 // document is a 404; a private URL is refused without being fetched; over-size is 413; bad input
-// is 400 and stores nothing; PDF is refused naming the package it needs.
+// is 400 and stores nothing; a PDF's text is read (a broken or oversized one is refused).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -13,6 +13,7 @@ import { knowledgeChunks, knowledgeDocuments } from '../../src/platform/db/schem
 import { api as request, type Method } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
+import { pdfOf } from '../helpers/pdf.ts';
 
 interface Doc {
   id: string;
@@ -279,13 +280,46 @@ describe('the knowledge base', () => {
       const refused = await api<ErrorBody>('POST', `${base}/documents`, body, 400);
       expect(refused.body.error.code, JSON.stringify(body)).toBe('VALIDATION_ERROR');
     }
-    const pdf = await api<ErrorBody>(
+    const broken = await api<ErrorBody>(
       'POST',
       `${base}/documents`,
       { title: 'Menu', format: 'pdf', contentBase64: Buffer.from('%PDF-1.4').toString('base64') },
       400,
     );
-    expect(pdf.body.error.message).toContain('PDF support needs the package unpdf');
+    expect(broken.body.error.message).toBe('the file is not a readable PDF');
+    expect(broken.body.error.details?.issues?.[0]?.path).toBe('body.contentBase64');
+    const tooLong = pdfOf(Array.from({ length: 501 }, (_, page) => [`Page ${page + 1}`]));
+    const pages = await api<ErrorBody>(
+      'POST',
+      `${base}/documents`,
+      { title: 'Catalogue', format: 'pdf', contentBase64: tooLong.toString('base64') },
+      400,
+    );
+    expect(pages.body.error.message).toBe('the PDF has 501 pages; at most 500 are read');
     expect(await countRows()).toEqual(before);
+  });
+
+  it('reads a PDF’s text, page by page, and finds its passage', async () => {
+    const file = pdfOf([
+      ['Opening hours.', 'The bakery opens at seven every day except Monday.'],
+      ['Wholesale.', 'Cafes order by Thursday noon for the following week.'],
+    ]);
+    const created = await api<Doc>(
+      'POST',
+      `${base}/documents`,
+      { title: 'House rules', format: 'pdf', contentBase64: file.toString('base64') },
+      201,
+    );
+    expect(created.body).toMatchObject({ format: 'pdf', status: 'ready', bytes: file.length });
+    const detail = await api<Doc>('GET', `${base}/documents/${created.body.id}`);
+    const text = (detail.body.chunks ?? []).map((chunk) => chunk.excerpt).join(' ');
+    expect(text).toContain('The bakery opens at seven every day except Monday.');
+    expect(text).toContain('Cafes order by Thursday noon for the following week.');
+    const hits = await api<{ items: Hit[] }>(
+      'GET',
+      `${base}/search?q=${encodeURIComponent('when do cafes order wholesale')}`,
+    );
+    expect(hits.body.items[0]).toMatchObject({ documentId: created.body.id, title: 'House rules' });
+    expect(hits.body.items[0]?.excerpt).toContain('Thursday noon');
   });
 });

@@ -13,6 +13,7 @@ import { readPage } from '../../platform/http/pagination.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
 import { chunkText } from './chunk.ts';
 import { htmlToPlainText, markdownToPlainText } from './extract.ts';
+import { pdfText, UnreadablePdf } from './pdf.ts';
 import { createKnowledgeRepository, type DocumentRow } from './repository.ts';
 import {
   type CreateDocumentBody,
@@ -26,8 +27,6 @@ import {
 
 /** Passages per embedding call (one ai_calls row each with a provider). */
 const EMBED_BATCH = 128;
-/** The package the PDF extraction needs; not installed yet, so PDFs are refused with its name. */
-export const PDF_PACKAGE = 'unpdf';
 
 export interface KnowledgeDeps {
   database: DatabaseHandle;
@@ -122,8 +121,8 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
     }
   }
 
-  function textOf(format: DocumentFormat, raw: Buffer): string {
-    switch (format) {
+  async function textOf(body: CreateDocumentBody, raw: Buffer): Promise<string> {
+    switch (body.format) {
       case 'text':
         return raw.toString('utf8');
       case 'markdown':
@@ -131,10 +130,12 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
       case 'html':
         return htmlToPlainText(raw.toString('utf8'));
       case 'pdf':
-        throw invalid(
-          'body.format',
-          `PDF support needs the package ${PDF_PACKAGE}, which this server does not have yet`,
-        );
+        try {
+          return await pdfText(raw);
+        } catch (error) {
+          if (!(error instanceof UnreadablePdf)) throw error;
+          throw invalid(body.url === undefined ? 'body.contentBase64' : 'body.url', error.message);
+        }
     }
   }
 
@@ -147,10 +148,8 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
       await access.require(principal, businessId, 'content.write');
       const problem = sourceProblem(body);
       if (problem) throw problem;
-      // Refused before fetching anything: PDFs cannot be read yet.
-      if (body.format === 'pdf') textOf('pdf', Buffer.alloc(0));
       const { raw, url } = await sourceOf(body);
-      const chunks = chunkText(textOf(body.format, raw));
+      const chunks = chunkText(await textOf(body, raw));
       if (chunks.length === 0) throw invalid('body.content', 'the document has no text');
       const vectors: number[][] = [];
       let model = embedder.embeddingModel();
