@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { transcriptPurgeLoop } from '../../src/ai/transcript-purge.ts';
 import { aiCallTranscripts } from '../../src/platform/db/schema/index.ts';
+import { api, finishedJob } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeLlm, fakeLlmEnv, startFakeLlm } from '../helpers/fake-llm.ts';
 import { newBusiness, newUser, type TestBusiness, type TestUser } from '../helpers/fixtures.ts';
@@ -126,5 +127,65 @@ describe('transcripts of model calls', () => {
     loop.start(); // its first round runs at once; stop() waits for it
     await loop.stop();
     expect(await ai().transcriptOf(business.id, step.result.callId)).toBeUndefined();
+  });
+});
+
+describe('a job’s model calls', () => {
+  let fake: FakeLlm;
+  let jobsCtx: TestApp;
+  let owner: TestUser;
+  let business: TestBusiness;
+
+  beforeAll(async () => {
+    fake = await startFakeLlm();
+    jobsCtx = await buildTestApp({ worker: true, env: fakeLlmEnv(fake) });
+    owner = await newUser(jobsCtx.app);
+    business = await newBusiness(jobsCtx.app, owner);
+  });
+  afterAll(async () => {
+    await jobsCtx.close();
+    await fake.close();
+  });
+
+  it('lists a job’s model calls, each retry too, with their transcripts; not another business’s', async () => {
+    fake.script({ content: 'not json at all' }, { content: VALID_JSON });
+    const started = await api<{ job: { id: string } }>(
+      jobsCtx.app,
+      owner,
+      'POST',
+      `/api/v1/businesses/${business.id}/ai/brand-voice`,
+      { notes: 'Sourdough only.' },
+      202,
+    );
+    const jobId = started.body.job.id;
+    expect((await finishedJob(jobsCtx.app, owner, jobId)).status).toBe('succeeded');
+    const calls = await api<{ items: { id: string; outcome: string; hasTranscript: boolean }[] }>(
+      jobsCtx.app,
+      owner,
+      'GET',
+      `/api/v1/businesses/${business.id}/jobs/${jobId}/ai-calls`,
+    );
+    expect(calls.status).toBe(200);
+    expect(calls.body.items.map((call) => [call.outcome, call.hasTranscript])).toEqual([
+      ['invalid_output', true],
+      ['success', true],
+    ]);
+    const first = await api<{ response: { text: string } }>(
+      jobsCtx.app,
+      owner,
+      'GET',
+      `/api/v1/businesses/${business.id}/ai/calls/${calls.body.items[0]?.id ?? ''}/transcript`,
+    );
+    expect(first.body.response.text).toBe('not json at all');
+
+    const stranger = await newUser(jobsCtx.app);
+    const theirs = await newBusiness(jobsCtx.app, stranger);
+    const elsewhere = await api(
+      jobsCtx.app,
+      stranger,
+      'GET',
+      `/api/v1/businesses/${theirs.id}/jobs/${jobId}/ai-calls`,
+    );
+    expect(elsewhere.status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 // What the AI made, as the marketer finds it later: a brand-voice suggestion that finished while
 // the page was away is offered when they come back (until they apply or dismiss it), and a
-// version written by Herald's built-in template says so in the version history.
+// version written by Herald's built-in template says so in the version history; and the job's
+// model calls open from the jobs page with the prompt that was sent.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -117,6 +118,35 @@ describe('a brand-voice suggestion that finished while the page was away', () =>
     await phone.getByRole('button', { name: 'Suggest again' }).waitFor();
     expect(await phone.getByTestId('brand-voice-suggestion').count()).toBe(0);
     await other.close();
+  });
+});
+
+describe('tracing what the model was asked', () => {
+  let herald: Herald;
+
+  beforeAll(async () => {
+    herald = await startHerald();
+  });
+  afterAll(async () => {
+    await (herald as Herald | undefined)?.stop();
+  });
+
+  it('opens a job’s model calls from the jobs page and shows the prompt that was sent', async () => {
+    await signUp(page, herald.url);
+    const businessId = await createBusiness(page, herald.url);
+    await page.getByRole('button', { name: 'Suggest a brand voice' }).click();
+    await page.getByTestId('brand-voice-suggestion').waitFor({ timeout: 20_000 });
+
+    await page.goto(`${herald.url}/businesses/${businessId}/jobs`);
+    const row = page.getByTestId('job-row').first();
+    await row.getByRole('link', { name: 'Model calls' }).click();
+    await page.getByTestId('job-calls').waitFor();
+    const call = page.getByTestId('decision-model-call').first();
+    await call.getByRole('button', { name: 'Show the transcript' }).click();
+    // What was sent: the business's own profile is in the prompt.
+    await expect
+      .poll(() => call.getByTestId('transcript-prompt').textContent())
+      .toContain('Blue Door Bakery');
   });
 });
 

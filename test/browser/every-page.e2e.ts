@@ -40,6 +40,11 @@ interface Seeded {
   broadcastId: string;
   /** The path of an open invitation's link (to someone else: its page shows, unanswered). */
   invitationPath: string;
+  brandVoiceJobId: string;
+  sessionId: string;
+  sessionTitle: string;
+  decisionId: string;
+  documentId: string;
 }
 
 /** The API as the signed-in marketer (a bearer token from signing in). */
@@ -49,6 +54,8 @@ function apiAs(token: string) {
       method,
       headers: {
         authorization: `Bearer ${token}`,
+        // A chat message answers with its stored reply rather than an event stream.
+        accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -92,7 +99,8 @@ async function seed(api: Api): Promise<Seeded> {
     timezone: 'Europe/Paris',
   });
   const b = `/businesses/${business.id}`;
-  await finished(api, await api('POST', `${b}/ai/brand-voice`, {}));
+  const brandVoice = await api<{ job: { id: string } }>('POST', `${b}/ai/brand-voice`, {});
+  await finished(api, brandVoice);
 
   const today = new Date();
   const campaign = await api<{ id: string }>('POST', `${b}/campaigns`, {
@@ -192,6 +200,25 @@ async function seed(api: Api): Promise<Seeded> {
     variants: [{ subject: 'Spring is on the menu', html: '<p>Fresh bakes</p>' }],
   });
 
+  // A conversation with the agents (the builtin provider answers), its decision, and a document.
+  const session = await api<{ id: string }>('POST', `${b}/chat/sessions`, {});
+  const reply = await api<{ decisionId: string }>(
+    'POST',
+    `${b}/chat/sessions/${session.id}/messages`,
+    { content: 'Show our campaigns and how the spring menu pre-orders are going' },
+  );
+  const chat = await api<{ session: { title: string } }>('GET', `${b}/chat/sessions/${session.id}`);
+  const document = await api<{ id: string }>('POST', `${b}/knowledge/documents`, {
+    title: 'Opening hours, allergens and the wholesale terms for cafes in the neighbourhood',
+    format: 'markdown',
+    content: [
+      '# Opening hours',
+      'We open at seven every day except Monday.',
+      '## Allergens',
+      'Every loaf contains wheat gluten; the seeded rye also contains sesame.',
+    ].join('\n\n'),
+  });
+
   const invitation = await api<{ acceptUrl: string }>('POST', `${b}/invitations`, {
     email: 'new.colleague-with-a-long-address@neighbourhood-bakery-customers.example.com',
     role: 'editor',
@@ -210,6 +237,11 @@ async function seed(api: Api): Promise<Seeded> {
     templateId: template.id,
     broadcastId: broadcast.id,
     invitationPath: new URL(invitation.acceptUrl).pathname,
+    brandVoiceJobId: brandVoice.job.id,
+    sessionId: session.id,
+    sessionTitle: chat.session.title,
+    decisionId: reply.decisionId,
+    documentId: document.id,
   };
 }
 
@@ -255,6 +287,12 @@ function visits(s: Seeded): Visit[] {
     },
     { name: 'usage', path: `${b}/usage`, title: of('AI usage & cost'), ready: 'usage-chart' },
     { name: 'jobs', path: `${b}/jobs`, title: of('Jobs'), ready: 'job-row' },
+    {
+      name: 'job-calls',
+      path: `${b}/jobs/${s.brandVoiceJobId}`,
+      title: of('Brand voice suggestion · model calls'),
+      ready: 'job-calls',
+    },
     { name: 'outbox', path: `${b}/outbox`, title: of('Outbox'), ready: 'outbox-row' },
     {
       name: 'sequences',
@@ -338,6 +376,27 @@ function visits(s: Seeded): Visit[] {
       path: '/admin',
       title: 'Instance admin · Herald',
       ready: 'admin-business-row',
+    },
+    { name: 'chat', path: `${b}/chat`, title: of('Chat'), ready: 'chat-session' },
+    {
+      name: 'chat-session',
+      path: `${b}/chat/${s.sessionId}`,
+      title: of(s.sessionTitle),
+      ready: 'chat-assistant-message',
+    },
+    { name: 'decisions', path: `${b}/decisions`, title: of('Decision log') },
+    {
+      name: 'decision',
+      path: `${b}/decisions/${s.decisionId}`,
+      title: of('Decision'),
+      ready: 'decision-detail',
+    },
+    { name: 'knowledge', path: `${b}/knowledge`, title: of('Knowledge base') },
+    {
+      name: 'knowledge-document',
+      path: `${b}/knowledge/${s.documentId}`,
+      title: of('Opening hours, allergens and the wholesale terms for cafes in the neighbourhood'),
+      ready: 'knowledge-chunk',
     },
     { name: 'not-found', path: '/no-such-page', title: 'Page not found · Herald' },
   ];

@@ -57,6 +57,9 @@ const UsagePage = lazy(() =>
 const JobsPage = lazy(() =>
   import('./pages/jobs').then((module) => ({ default: module.JobsPage })),
 );
+const JobCallsPage = lazy(() =>
+  import('./pages/job-calls').then((module) => ({ default: module.JobCallsPage })),
+);
 const OutboxPage = lazy(() =>
   import('./pages/outbox').then((module) => ({ default: module.OutboxPage })),
 );
@@ -290,6 +293,7 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                       <Route path="knowledge" element={<KnowledgePage />} />
                       <Route path="knowledge/:documentId" element={<KnowledgeDocumentPage />} />
                       <Route path="jobs" element={<JobsPage />} />
+                      <Route path="jobs/:jobId" element={<JobCallsPage />} />
                       <Route path="outbox" element={<OutboxPage />} />
                       <Route path="broadcasts" element={<BroadcastsPage />} />
                       <Route path="broadcasts/new" element={<BroadcastPage />} />

@@ -17,6 +17,7 @@ import {
   chatActions,
   chatMessages,
   chatSessions,
+  jobs,
 } from '../../platform/db/schema/index.ts';
 import type { PageRequest } from '../../platform/http/pagination.ts';
 
@@ -339,7 +340,12 @@ export function createAgentRepository(db: Executor) {
     },
 
     /** The model calls of a turn, oldest first, and whether each one's transcript is kept. */
-    async callsOf(businessId: string, decisionId: string) {
+    /** The model calls behind a decision (a chat turn) or a job, oldest first. */
+    async callsOf(businessId: string, owner: { decisionId: string } | { jobId: string }) {
+      const of =
+        'decisionId' in owner
+          ? eq(aiCalls.decisionId, owner.decisionId)
+          : eq(aiCalls.jobId, owner.jobId);
       return db
         .select({
           id: aiCalls.id,
@@ -353,8 +359,16 @@ export function createAgentRepository(db: Executor) {
         })
         .from(aiCalls)
         .leftJoin(aiCallTranscripts, eq(aiCallTranscripts.callId, aiCalls.id))
-        .where(and(eq(aiCalls.businessId, businessId), eq(aiCalls.decisionId, decisionId)))
+        .where(and(eq(aiCalls.businessId, businessId), of))
         .orderBy(asc(aiCalls.createdAt), asc(aiCalls.id));
+    },
+
+    async jobExists(businessId: string, jobId: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(and(eq(jobs.id, jobId), eq(jobs.businessId, businessId)));
+      return row !== undefined;
     },
 
     /** Who made a model call of this business (undefined: no such call here). */

@@ -23,6 +23,8 @@ import {
   CreateSessionBody,
   DecisionListQuery,
   DecisionParams,
+  JobCallsParams,
+  JobModelCalls,
   Learning,
   LearningList,
   LearningPage,
@@ -391,6 +393,23 @@ export function agentRoutes(app: App, deps: { agents: AgentService; limiter: Rat
     },
     async (request) =>
       agents.transcript(principalOf(request), request.params.businessId, request.params.callId),
+  );
+
+  app.get(
+    '/api/v1/businesses/:businessId/jobs/:jobId/ai-calls',
+    {
+      config: { permission: 'business.read' },
+      schema: {
+        tags: ['ai'],
+        summary: 'The model calls a job made, each attempt, with whether its transcript is kept',
+        description:
+          'Open a transcript with GET …/ai/calls/{callId}/transcript (kept AI_TRANSCRIPT_RETENTION_DAYS).',
+        params: JobCallsParams,
+        response: { 200: JobModelCalls, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) =>
+      agents.jobCalls(principalOf(request), request.params.businessId, request.params.jobId),
   );
 
   // The same turn over a WebSocket, for clients that keep one connection open: each frame the

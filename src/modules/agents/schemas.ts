@@ -143,20 +143,26 @@ export const AgentDecision = z
   .meta({ id: 'AgentDecision' });
 export type AgentDecision = z.infer<typeof AgentDecision>;
 
+/** One model call (an attempt) behind a decision or a job, and whether its transcript is kept. */
+export const ModelCall = z
+  .object({
+    id: z.uuid(),
+    task: z.string(),
+    model: z.string(),
+    outcome: z.string(),
+    promptTokens: z.number().int(),
+    completionTokens: z.number().int(),
+    latencyMs: z.number().int(),
+    hasTranscript: z.boolean(),
+  })
+  .meta({ id: 'ModelCall' });
+
 export const AgentDecisionDetail = AgentDecision.extend({
-  calls: z.array(
-    z.object({
-      id: z.uuid(),
-      task: z.string(),
-      model: z.string(),
-      outcome: z.string(),
-      promptTokens: z.number().int(),
-      completionTokens: z.number().int(),
-      latencyMs: z.number().int(),
-      hasTranscript: z.boolean(),
-    }),
-  ),
+  calls: z.array(ModelCall),
 }).meta({ id: 'AgentDecisionDetail' });
+
+export const JobModelCalls = z.object({ items: z.array(ModelCall) }).meta({ id: 'JobModelCalls' });
+export const JobCallsParams = BusinessParams.extend({ jobId: z.uuid() });
 
 export const AgentDecisionPage = pageSchema(AgentDecision).meta({ id: 'AgentDecisionPage' });
 

@@ -599,7 +599,7 @@ export function createAgentService(deps: {
       const row = found(await repository.findDecision(businessId, decisionId), 'Decision');
       const everyone = roleAllows(membership.role, 'business.manage', membership.approver);
       if (!everyone && row.userId !== principal.userId) throw notFound('Decision');
-      const calls = await repository.callsOf(businessId, decisionId);
+      const calls = await repository.callsOf(businessId, { decisionId });
       return { ...toDecision(row), calls };
     },
 
@@ -620,6 +620,13 @@ export function createAgentService(deps: {
     async deleteLearning(principal: Principal, businessId: string, learningId: string) {
       await access.require(principal, businessId, 'content.write');
       if (!(await repository.deleteLearning(businessId, learningId))) throw notFound('Learning');
+    },
+
+    /** The model calls a job made (each attempt), with whether each one's transcript is kept. */
+    async jobCalls(principal: Principal, businessId: string, jobId: string) {
+      await access.require(principal, businessId, 'business.read');
+      if (!(await repository.jobExists(businessId, jobId))) throw notFound('Job');
+      return { items: await repository.callsOf(businessId, { jobId }) };
     },
 
     async transcript(principal: Principal, businessId: string, callId: string) {

@@ -9688,6 +9688,97 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/jobs/{jobId}/ai-calls': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The model calls a job made, each attempt, with whether its transcript is kept
+     * @description Open a transcript with GET …/ai/calls/{callId}/transcript (kept AI_TRANSCRIPT_RETENTION_DAYS).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+          jobId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobModelCalls'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/knowledge/documents': {
     parameters: {
       query?: never;
@@ -16925,17 +17016,7 @@ export interface components {
     };
     AgentDecisionDetail: {
       agents: string[];
-      calls: {
-        completionTokens: number;
-        hasTranscript: boolean;
-        /** Format: uuid */
-        id: string;
-        latencyMs: number;
-        model: string;
-        outcome: string;
-        promptTokens: number;
-        task: string;
-      }[];
+      calls: components['schemas']['ModelCall'][];
       channel: string;
       completionTokens: number;
       costUsd: number;
@@ -16968,17 +17049,7 @@ export interface components {
     };
     AgentDecisionDetailInput: {
       agents: string[];
-      calls: {
-        completionTokens: number;
-        hasTranscript: boolean;
-        /** Format: uuid */
-        id: string;
-        latencyMs: number;
-        model: string;
-        outcome: string;
-        promptTokens: number;
-        task: string;
-      }[];
+      calls: components['schemas']['ModelCallInput'][];
       channel: string;
       completionTokens: number;
       costUsd: number;
@@ -19493,6 +19564,12 @@ export interface components {
       /** @description On the business's job list only: what the job works on or made, named now (null for a job about the whole business, such as a brand voice or an import) */
       subject?: components['schemas']['JobSubjectInput'] | null;
     };
+    JobModelCalls: {
+      items: components['schemas']['ModelCall'][];
+    };
+    JobModelCallsInput: {
+      items: components['schemas']['ModelCallInput'][];
+    };
     /** @description What the job works on or made: the campaign of a strategy or insight summary, the piece a generation writes, the sequence a draft became */
     JobSubject: {
       /** Format: uuid */
@@ -19754,6 +19831,28 @@ export interface components {
       roas: number | null;
       shares: number;
       spendCents: number;
+    };
+    ModelCall: {
+      completionTokens: number;
+      hasTranscript: boolean;
+      /** Format: uuid */
+      id: string;
+      latencyMs: number;
+      model: string;
+      outcome: string;
+      promptTokens: number;
+      task: string;
+    };
+    ModelCallInput: {
+      completionTokens: number;
+      hasTranscript: boolean;
+      /** Format: uuid */
+      id: string;
+      latencyMs: number;
+      model: string;
+      outcome: string;
+      promptTokens: number;
+      task: string;
     };
     ModelCard: {
       annualDiscountRate: number;

@@ -108,6 +108,9 @@ export function JobsPage() {
                 <>
                   {taskLabel(job.kind)}
                   <JobSubjectLink job={job} base={`/businesses/${business.id}`} />
+                  <div className="small">
+                    <Link to={`/businesses/${business.id}/jobs/${job.id}`}>Model calls</Link>
+                  </div>
                   {job.error && <div className="field-error small">{job.error.message}</div>}
                 </>
               ),

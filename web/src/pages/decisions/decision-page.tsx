@@ -5,19 +5,18 @@
 import '../chat/chat.css';
 import './decisions.css';
 
-import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 
-import { ErrorNotice, LoadFailure } from '../../components/error-notice';
+import { LoadFailure } from '../../components/error-notice';
 import { formatDateTime, PageHeader, Skeleton } from '../../components/ui';
-import { taskLabel } from '../../format/labels';
 import { formatUsd } from '../../format/money';
 import { useDocumentTitle } from '../../hooks/use-document-title';
 import { useScopedBusiness } from '../business-scope';
 import { agentName, asJson, statusClass } from '../chat/agent-labels';
-import type { AgentDecisionDetail, DecisionModelCall } from '../chat/types';
+import type { AgentDecisionDetail } from '../chat/types';
 import { formatMs, formatTokens, OUTCOME_LABEL } from './decision-format';
-import { useDecision, useTranscript } from './decision-queries';
+import { useDecision } from './decision-queries';
+import { ModelCall } from './model-call';
 
 export function DecisionPage() {
   const business = useScopedBusiness();
@@ -168,61 +167,5 @@ function DecisionDetail({ base, decision }: { base: string; decision: AgentDecis
         )}
       </section>
     </div>
-  );
-}
-
-function ModelCall({ call }: { call: DecisionModelCall }) {
-  const business = useScopedBusiness();
-  const [open, setOpen] = useState(false);
-  const transcript = useTranscript(business.id, call.id, open);
-  const panelId = `transcript-${call.id}`;
-  return (
-    <li data-testid="decision-model-call">
-      <div className="decision-tool-head">
-        <strong>{taskLabel(call.task)}</strong>
-        <code>{call.model}</code>
-        <span className={`badge ${statusClass(call.outcome)}`}>{call.outcome}</span>
-        <span className="muted small">
-          {formatTokens(call.promptTokens, call.completionTokens)} · {formatMs(call.latencyMs)}
-        </span>
-      </div>
-      {call.hasTranscript ? (
-        <button
-          type="button"
-          className="button link"
-          aria-expanded={open}
-          aria-controls={panelId}
-          onClick={() => {
-            setOpen((value) => !value);
-          }}
-        >
-          {open ? 'Hide the transcript' : 'Show the transcript'}
-        </button>
-      ) : (
-        <p className="muted small">No transcript kept (they are purged after a while).</p>
-      )}
-      {open && (
-        <div id={panelId}>
-          {transcript.isPending && <Skeleton lines={4} label="Loading the transcript…" />}
-          {transcript.isError && (
-            <ErrorNotice
-              error={transcript.error}
-              title="Could not load the transcript"
-              onRetry={() => void transcript.refetch()}
-            />
-          )}
-          {transcript.isSuccess && (
-            <>
-              <h3 className="small">Prompt</h3>
-              <pre className="chat-pre" data-testid="transcript-prompt">
-                {asJson(transcript.data.prompt)}
-              </pre>
-              <h3 className="small">Response</h3>
-              <pre className="chat-pre">{asJson(transcript.data.response)}</pre>
-            </>
-          )}
-        </div>
-      )}
-    </li>
   );
 }
