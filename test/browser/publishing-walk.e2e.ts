@@ -278,8 +278,12 @@ describe('published pieces, the outbox and the jobs page in Chromium', () => {
       `${herald.url}/businesses/${businessId}/campaigns/${campaign.id}/strategy`,
     );
     await page.goBack();
-    await pieceRow.getByRole('link').click();
+    await pieceRow.getByRole('link', { name: generated.topic }).click();
     await page.waitForURL(`${herald.url}/businesses/${businessId}/content/${generated.id}`);
+    await page.goBack();
+    // Each job links to the model calls it made.
+    await pieceRow.getByRole('link', { name: 'Model calls' }).click();
+    await page.getByTestId('job-calls').waitFor();
 
     // At phone width the outbox (with an email open) and the campaigns fit the screen.
     // (A string: this file is type-checked without the DOM library.)
