@@ -187,5 +187,19 @@ describe('a job’s model calls', () => {
       `/api/v1/businesses/${theirs.id}/jobs/${jobId}/ai-calls`,
     );
     expect(elsewhere.status).toBe(404);
+
+    const badId = await api<{ error: { code: string } }>(
+      jobsCtx.app,
+      owner,
+      'GET',
+      `/api/v1/businesses/${business.id}/jobs/not-a-job/ai-calls`,
+    );
+    expect(badId.status).toBe(400);
+    expect(badId.body.error.code).toBe('VALIDATION_ERROR');
+    const anonymous = await jobsCtx.app.inject({
+      method: 'GET',
+      url: `/api/v1/businesses/${business.id}/jobs/${jobId}/ai-calls`,
+    });
+    expect(anonymous.statusCode).toBe(401);
   });
 });

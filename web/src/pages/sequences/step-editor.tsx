@@ -5,21 +5,14 @@
 // or from the preview, appear under the field they belong to with the offending line, until the
 // field is changed.
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  type ReactNode,
-  type Ref,
-  type SubmitEvent,
-  useEffect,
-  useId,
-  useRef,
-  useState,
-} from 'react';
+import { type ReactNode, type Ref, type SubmitEvent, useId, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 
 import { type Api, unwrap } from '../../api/client';
 import { useApi } from '../../api/context';
 import { ErrorNotice } from '../../components/error-notice';
 import { Field } from '../../components/ui';
+import { useDebounced } from '../../hooks/use-debounced';
 import { useSubscribers } from '../subscribers/subscriber-queries';
 import { sequenceKeys, useSaveStep } from './sequence-queries';
 import {
@@ -49,20 +42,6 @@ import {
 
 const PREVIEW_DELAY_MS = 400;
 
-/** The value, once it has stopped changing for `ms`. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      setSettled(value);
-    }, ms);
-    return () => {
-      clearTimeout(timer);
-    };
-  }, [value, ms]);
-  return settled;
-}
-
 export function StepEditor(props: {
   businessId: string;
   sequenceId: string;
@@ -86,7 +65,7 @@ export function StepEditor(props: {
     step && step.markdown !== null ? step.html : null,
   );
   const [switchError, setSwitchError] = useState<unknown>(null);
-  const templates = useSettled(templatesOf(form), PREVIEW_DELAY_MS);
+  const templates = useDebounced(templatesOf(form), PREVIEW_DELAY_MS);
   const preview = usePreview(businessId, templates, subscriberId);
   const fetchPreview = useFetchPreview(businessId);
   const serverErrors = stepErrorsOf(save.error);
