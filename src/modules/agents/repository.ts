@@ -235,11 +235,6 @@ export function createAgentRepository(db: Executor) {
       await db.update(chatSessions).set({ learnedAt: at }).where(eq(chatSessions.id, sessionId));
     },
 
-    async insertActions(rows: NewAction[]): Promise<ActionRow[]> {
-      if (rows.length === 0) return [];
-      return db.insert(chatActions).values(inAskedOrder(rows)).returning();
-    },
-
     async actionsOf(sessionId: string): Promise<ActionRow[]> {
       return db
         .select()

@@ -170,7 +170,9 @@ async function nearestInOneQuery(
     return undefined;
   }
   return rows
-    .flatMap((row) => (row.id === null || row.score === null ? [] : [toNeighbour(row as never)]))
+    .flatMap((row) =>
+      row.id === null || row.score === null ? [] : [{ id: row.id, score: Number(row.score) }],
+    )
     .filter((row) => !Number.isNaN(row.score));
 }
 
