@@ -137,6 +137,22 @@ export const EnvSchema = z.object({
   RUN_MIGRATIONS: booleanFromEnv.default(true),
   WRITE_KEY_GRACE_HOURS: z.coerce.number().min(0).max(8760).default(24),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  /** Every outbound breaker but the LLM providers' (SMTP, webhooks, Slack, search, connectors). */
+  CIRCUIT_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  CIRCUIT_BREAKER_RECOVERY_TIMEOUT: z.coerce.number().min(0.01).default(60),
+  CIRCUIT_BREAKER_HALF_OPEN_MAX_CALLS: z.coerce.number().int().min(1).default(3),
+  /** AES-256-GCM key for stored credentials (base64 of 32 bytes); generated into DATA_DIR if unset. */
+  ENCRYPTION_KEY: z.string().min(1).optional(),
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  /** Slack's Web API and OAuth host; a local fake in tests, a proxy in some deployments. */
+  SLACK_API_URL: z.url().default('https://slack.com'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Deliveries in a row that fail for good before an endpoint is disabled. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** Whether `/mcp` is served (Streamable HTTP); `herald mcp` (stdio) works either way. */
+  MCP_ENABLED: booleanFromEnv.default(true),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -316,6 +332,27 @@ export const ConfigSchema = EnvSchema.transform((env, context) => {
       timeoutMs: env.PUBLISH_TIMEOUT_MS,
     },
     runMigrations: env.RUN_MIGRATIONS,
+    /** The breakers of every outbound call but the LLM providers' (platform/breaker.ts). */
+    breakers: {
+      failureThreshold: env.CIRCUIT_BREAKER_FAILURE_THRESHOLD,
+      recoveryTimeoutMs: Math.round(env.CIRCUIT_BREAKER_RECOVERY_TIMEOUT * 1000),
+      halfOpenMaxCalls: env.CIRCUIT_BREAKER_HALF_OPEN_MAX_CALLS,
+    },
+    /** Unset: platform/secrets.ts generates one into DATA_DIR, as JWT_SECRET. */
+    encryptionKey: env.ENCRYPTION_KEY,
+    slack: {
+      clientId: env.SLACK_CLIENT_ID,
+      clientSecret: env.SLACK_CLIENT_SECRET,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      apiUrl: env.SLACK_API_URL.replace(/\/+$/, ''),
+    },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
+      /** The same development switch as publishing's webhook targets. */
+      allowPrivateTargets: env.PUBLISH_WEBHOOK_ALLOW_PRIVATE,
+    },
+    mcp: { enabled: env.MCP_ENABLED },
     tracking: {
       /** How long a rotated-out write key keeps working. */
       writeKeyGraceHours: env.WRITE_KEY_GRACE_HOURS,

@@ -152,6 +152,11 @@ const DecisionPage = lazy(() =>
 const KnowledgePage = lazy(() =>
   import('./pages/knowledge/knowledge-page').then((module) => ({ default: module.KnowledgePage })),
 );
+const IntegrationsPage = lazy(() =>
+  import('./pages/integrations/integrations-page').then((module) => ({
+    default: module.IntegrationsPage,
+  })),
+);
 const KnowledgeDocumentPage = lazy(() =>
   import('./pages/knowledge/knowledge-document').then((module) => ({
     default: module.KnowledgeDocumentPage,
@@ -292,6 +297,7 @@ export function App(props: { api: Api; session: SessionStore; queryClient: Query
                       <Route path="decisions/:decisionId" element={<DecisionPage />} />
                       <Route path="knowledge" element={<KnowledgePage />} />
                       <Route path="knowledge/:documentId" element={<KnowledgeDocumentPage />} />
+                      <Route path="integrations" element={<IntegrationsPage />} />
                       <Route path="jobs" element={<JobsPage />} />
                       <Route path="jobs/:jobId" element={<JobCallsPage />} />
                       <Route path="outbox" element={<OutboxPage />} />

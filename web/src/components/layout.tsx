@@ -27,6 +27,7 @@ const BUSINESS_PAGES = [
   { path: 'suppressions', label: 'Do-not-email list' },
   { path: 'sources', label: 'Sources' },
   { path: 'messages', label: 'Messages' },
+  { path: 'integrations', label: 'Integrations' },
   { path: 'jobs', label: 'Jobs' },
   { path: 'outbox', label: 'Outbox' },
   { path: 'team', label: 'Team' },

@@ -6,6 +6,7 @@ export * from './broadcasts.ts';
 export * from './businesses.ts';
 export * from './campaigns.ts';
 export * from './customers.ts';
+export * from './integrations.ts';
 export * from './intelligence.ts';
 export * from './segments.ts';
 export * from './sequences.ts';
