@@ -74,6 +74,7 @@ import { type CacheStore, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
 import { migrateDatabase } from './platform/db/migrate.ts';
 import { nearest } from './platform/db/vector.ts';
+import { createHeraldEvents, type HeraldEventListener } from './platform/events.ts';
 import type { Logger } from './platform/logger.ts';
 import { createMailer, type Mailer, messageIdDomainOf, readDkimKey } from './platform/mailer.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
@@ -130,6 +131,10 @@ function createServices(parts: Infrastructure) {
     metrics: parts.metrics,
     logger: logger.child({ component: 'embeddings' }),
   });
+  // Herald's events (platform/events.ts) reach their listeners (webhooks, Slack) through one
+  // port; listeners are added below as their modules are built, before anything publishes.
+  const eventListeners: HeraldEventListener[] = [];
+  const heraldEvents = createHeraldEvents(eventListeners);
   const sequenceTriggers = createSequenceTriggers();
   // A sequence triggered by entering a segment listens to the segment refresh.
   const segments = createSegmentService({
@@ -230,6 +235,8 @@ function createServices(parts: Infrastructure) {
     flushConcurrency: parts.database.kind === 'postgres' ? 3 : 1,
   });
   const services = {
+    /** Publishes Herald's events to the webhooks and Slack listeners. */
+    heraldEvents,
     audit,
     access,
     ai,

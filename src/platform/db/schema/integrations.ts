@@ -188,3 +188,40 @@ export const slackApprovalMessages = pgTable(
   },
   (table) => [index('slack_approval_messages_content_id_idx').on(table.contentId)],
 );
+
+/** Slack messages to send (notifications, approval requests), kept until Slack has them. */
+export const slackNotifications = pgTable(
+  'slack_notifications',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    /** The Herald event it tells of (HeraldEvent.key): one message per event. */
+    eventKey: text('event_key').notNull(),
+    eventType: text('event_type').notNull(),
+    /** The message: text and Block Kit blocks, as chat.postMessage takes them. */
+    message: jsonb('message').$type<Record<string, unknown>>().notNull(),
+    /** For an approval request: the piece, so its message can be stored and updated. */
+    contentId: uuid('content_id').references(() => contents.id, { onDelete: 'cascade' }),
+    /** pending | sent | failed (gave up) */
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('slack_notifications_business_id_event_key_idx').on(
+      table.businessId,
+      table.eventKey,
+    ),
+    index('slack_notifications_due_idx')
+      .on(table.nextAttemptAt)
+      .where(sql`${table.status} = 'pending'`),
+  ],
+);
