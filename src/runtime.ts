@@ -110,7 +110,7 @@ export interface Runtime extends Infrastructure {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(parts: Infrastructure) {
+function createServices(parts: Infrastructure, extraEventListeners: HeraldEventListener[] = []) {
   const { config, logger, cache } = parts;
   const db = parts.database.db;
   const audit = createAuditTrail({ db, logger });
@@ -122,6 +122,8 @@ function createServices(parts: Infrastructure) {
     breakers: parts.breakers,
     metrics: parts.metrics,
     logger: logger.child({ component: 'ai' }),
+    // Declared below; only called once a model call has cost something.
+    events: { publish: (tx, event) => heraldEvents.publish(tx, event) },
   });
   // Vectors for the knowledge base and the agents' learnings (the provider's, or builtin).
   const embedder = createEmbedder({
@@ -135,6 +137,7 @@ function createServices(parts: Infrastructure) {
   // port; listeners are added below as their modules are built, before anything publishes.
   const eventListeners: HeraldEventListener[] = [];
   const heraldEvents = createHeraldEvents(eventListeners);
+  eventListeners.push(...extraEventListeners);
   const sequenceTriggers = createSequenceTriggers();
   // A sequence triggered by entering a segment listens to the segment refresh.
   const segments = createSegmentService({
@@ -142,12 +145,14 @@ function createServices(parts: Infrastructure) {
     access,
     logger,
     entryListeners: [sequenceTriggers.segments],
+    events: heraldEvents,
   });
   const intelligenceRunner = createIntelligenceRunner({
     database: parts.database,
     logger: logger.child({ component: 'intelligence' }),
     // New scores move the segments with score conditions at the next refresh, not the hourly one.
     onScored: (businessId) => segments.markChanged([businessId]),
+    events: heraldEvents,
   });
   // Every kind of asynchronous job the workers can run, from each module's jobs.ts.
   const jobKinds = [
@@ -168,7 +173,14 @@ function createServices(parts: Infrastructure) {
     customerExportJob(createCustomerExporter(db)),
     intelligenceRunJob(intelligenceRunner),
   ] as JobKind<never>[];
-  const jobs = createJobService({ db, queue: parts.queue, access, logger, kinds: jobKinds });
+  const jobs = createJobService({
+    db,
+    queue: parts.queue,
+    access,
+    logger,
+    kinds: jobKinds,
+    events: heraldEvents,
+  });
   // One mailer (one SMTP pool, or the outbox) for every module that sends email.
   const dkim = config.email.dkim && {
     ...config.email.dkim,
@@ -201,6 +213,8 @@ function createServices(parts: Infrastructure) {
     }),
     config: config.publishing,
     logger: logger.child({ component: 'publisher' }),
+    events: heraldEvents,
+    publicUrl: config.http.publicUrl,
   });
   const customers = createCustomerService({
     db,
@@ -268,6 +282,7 @@ function createServices(parts: Infrastructure) {
       jobs,
       publisher,
       allowPlainHttpTargets: config.publishing.allowPrivateTargets,
+      events: heraldEvents,
     }),
     analytics: createAnalyticsService({ db, access, jobs }),
     intelligenceInsights: createInsightStarter({ db, access, jobs }),
@@ -289,6 +304,7 @@ function createServices(parts: Infrastructure) {
       db,
       logger,
       listeners: [sequenceTriggers.events, segments.changeListener],
+      events: heraldEvents,
     }),
     sequences: createSequenceService({
       db,
@@ -461,6 +477,8 @@ export interface RuntimeOptions {
   queuePollingIntervalSeconds?: number;
   /** An already opened database (tests open one from a template). */
   database?: DatabaseHandle;
+  /** Listeners of Herald's events besides the modules' own (tests record what is published). */
+  eventListeners?: HeraldEventListener[];
 }
 
 export async function createRuntime(
@@ -503,16 +521,19 @@ export async function createRuntime(
       chat: config.agents.requestsPerMinute,
       auth: config.rateLimits.authPerMinute,
     });
-    const services = createServices({
-      config,
-      logger,
-      database,
-      queue,
-      cache,
-      breakers,
-      metrics,
-      limiter,
-    });
+    const services = createServices(
+      {
+        config,
+        logger,
+        database,
+        queue,
+        cache,
+        breakers,
+        metrics,
+        limiter,
+      },
+      options.eventListeners,
+    );
     const jobs = jobsOf(services);
     if (options.startQueue ?? true) {
       await queue.start();

@@ -10,6 +10,7 @@ import { BrokenCircuitError } from 'cockatiel';
 import type { Config } from '../config.ts';
 import type { BreakerRegistry } from '../platform/breaker.ts';
 import type { Executor } from '../platform/db/client.ts';
+import { type HeraldEvents, noHeraldEvents } from '../platform/events.ts';
 import type { AppError } from '../platform/http/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -29,6 +30,8 @@ export interface AiDeps {
   breakers: BreakerRegistry;
   metrics: Metrics;
   logger: Logger;
+  /** ai.budget_threshold when a business's spending today reaches 80 % and 100 % of its budget. */
+  events?: HeraldEvents;
   /** Defaults to the providers the configuration names. */
   providers?: { primary: AiProvider; fallback?: AiProvider | undefined };
   now?: () => Date;
@@ -111,6 +114,10 @@ interface DecisionScope {
 /** How stale another process's spending may be in the budget check. */
 const SPEND_REFRESH_MS = 2_000;
 
+/** The shares of the daily budget at which ai.budget_threshold is published (percent). */
+export const BUDGET_THRESHOLDS = [80, 100] as const;
+const MAX_ANNOUNCED = 10_000;
+
 /** Transcripts deleted per statement by the purge (short locks on a busy table). */
 const PURGE_BATCH = 1_000;
 
@@ -128,6 +135,48 @@ export function createCallMachinery(deps: AiDeps) {
     read: (businessId, dayStart) => repository.spentSince(businessId, dayStart),
     refreshMs: SPEND_REFRESH_MS,
   });
+  const events = deps.events ?? noHeraldEvents;
+  /** Each business's budget as the last budget check saw it, for the thresholds after a call. */
+  const budgets = new Map<string, number>();
+  /** Thresholds this process already published (the event's key keeps other processes' apart). */
+  const announced = new Set<string>();
+
+  /**
+   * Publishes ai.budget_threshold for each threshold today's spending has reached, once per
+   * business, day and threshold. The budget is daily (AI_DAILY_BUDGET_USD or the business's
+   * own), so the key names the UTC day. Never fails the call that spent the money.
+   */
+  async function announceBudget(businessId: string, dayStart: Date, spentUsd: number) {
+    const budgetUsd = budgets.get(businessId);
+    if (budgetUsd === undefined || budgetUsd <= 0) return;
+    const day = dayStart.toISOString().slice(0, 10);
+    for (const percent of BUDGET_THRESHOLDS) {
+      const key = `ai.budget_threshold:${day}:${percent}`;
+      const memo = `${businessId}:${key}`;
+      if (spentUsd < (budgetUsd * percent) / 100 || announced.has(memo)) continue;
+      try {
+        await deps.db.transaction((tx) =>
+          events.publish(tx, {
+            businessId,
+            type: 'ai.budget_threshold',
+            key,
+            data: {
+              percent,
+              spentUsd: roundUsd(spentUsd),
+              budgetUsd,
+              period: 'day',
+              day,
+              month: day.slice(0, 7),
+            },
+          }),
+        );
+        if (announced.size >= MAX_ANNOUNCED) announced.clear();
+        announced.add(memo);
+      } catch (error) {
+        logger.warn({ err: error, businessId, percent }, 'ai budget event not recorded');
+      }
+    }
+  }
   const scopes = new Map<string, DecisionScope>();
   const scopeOf = (decisionId: string | undefined) =>
     decisionId === undefined ? undefined : scopes.get(decisionId);
@@ -288,6 +337,10 @@ export function createCallMachinery(deps: AiDeps) {
       if (transcript) {
         await keepTranscript(callId, context.businessId, transcript.prompt, transcript.response);
       }
+      if (cost > 0) {
+        const spent = await spend.spentToday(context.businessId, context.dayStart);
+        await announceBudget(context.businessId, context.dayStart, spent);
+      }
     };
     const scope = scopeOf(context.decisionId);
     if (!scope) {
@@ -375,7 +428,11 @@ export function createCallMachinery(deps: AiDeps) {
     budgetUsd: number,
     log: Logger,
   ): Promise<void> {
+    if (budgets.size >= MAX_ANNOUNCED) budgets.clear();
+    budgets.set(context.businessId, budgetUsd);
     const spent = await spend.spentToday(context.businessId, context.dayStart);
+    // Catches spending other processes recorded since this one last looked.
+    await announceBudget(context.businessId, context.dayStart, spent);
     if (spent < budgetUsd) return;
     const primary = providers.primary;
     await record(

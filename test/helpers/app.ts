@@ -11,6 +11,7 @@ import { inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/platform/db/client.ts';
+import type { HeraldEventListener } from '../../src/platform/events.ts';
 import type { App } from '../../src/platform/http/types.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createMetrics } from '../../src/platform/metrics.ts';
@@ -47,6 +48,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Consume the job queue in this process, as `herald serve` does. */
   worker?: boolean;
+  /** Extra listeners of Herald's events (a test records what is published). */
+  eventListeners?: HeraldEventListener[];
 }
 
 let template: Blob | undefined;
@@ -114,6 +117,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     metrics,
     migrate: Boolean(serverDb),
     queuePollingIntervalSeconds: 0.5,
+    eventListeners: options.eventListeners,
   });
   if (options.worker) await runtime.queue.work(runtime.jobs);
   const app = await buildApp({ ...runtime });

@@ -1,9 +1,13 @@
 // The publisher's SQL. It reads across businesses: a worker claims whatever is due (FOR UPDATE
 // SKIP LOCKED, with a lease) and records each attempt by the content id it claimed. A write
 // counts only while the claim is still the one that attempt made (`publish_attempts`).
-// Statements pass Postgres arrays as parameters, so they run with positional parameters
-// (`DatabaseHandle.query`): drizzle's `sql` template would spread an array into a list.
-import type { DatabaseHandle } from '../../platform/db/client.ts';
+// The claim passes Postgres arrays as parameters, so it runs with positional parameters
+// (`DatabaseHandle.query`); the outcomes run in the caller's transaction (the piece's event is
+// published in it), with arrays handed over as array literals.
+import { sql } from 'drizzle-orm';
+
+import type { DatabaseHandle, Executor } from '../../platform/db/client.ts';
+import { rowsOf } from '../../platform/db/raw-sql.ts';
 import type { RecipientReport } from './adapters.ts';
 import type { ChannelTarget } from './schemas.ts';
 
@@ -27,6 +31,35 @@ export interface AttemptRecord {
   recipients: RecipientReport | undefined;
 }
 
+/** What became of a piece whose outcome was recorded: what its event tells. */
+export interface RecordedOutcome {
+  contentId: string;
+  businessId: string;
+  campaignId: string | null;
+  platform: string;
+  /** The publication written (success), or the final failed attempt (failure). */
+  recordId: string;
+}
+
+interface OutcomeRow {
+  id: string;
+  business_id: string;
+  campaign_id: string | null;
+  platform: string;
+  record_id: string;
+}
+
+const toOutcome = (row: OutcomeRow): RecordedOutcome => ({
+  contentId: row.id,
+  businessId: row.business_id,
+  campaignId: row.campaign_id,
+  platform: row.platform,
+  recordId: row.record_id,
+});
+
+/** A Postgres array literal of uuids or integers (never text from users). */
+const arrayLiteral = (values: (string | number)[]) => `{${values.join(',')}}`;
+
 const CLAIM_SQL = `
 UPDATE contents c
    SET lease_until = now() + make_interval(secs => $2::int),
@@ -49,17 +82,18 @@ export function createPublishRepository(database: DatabaseHandle) {
       return database.query<ClaimedRow>(CLAIM_SQL, [limit, leaseSeconds]);
     },
 
-    /** Publishes a batch of outbox pieces in one statement; answers the ids published. */
+    /** Publishes a batch of outbox pieces in one statement; answers the pieces published. */
     async publishToOutbox(
+      tx: Executor,
       rows: ClaimedRow[],
       worker: string,
       durationMs: number,
-    ): Promise<string[]> {
-      const ids = rows.map((row) => row.id);
-      const attempts = rows.map((row) => row.publish_attempts);
-      const published = await database.query<{ id: string }>(
-        `WITH claimed AS (
-           SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(id, attempt)
+    ): Promise<RecordedOutcome[]> {
+      const ids = arrayLiteral(rows.map((row) => row.id));
+      const attempts = arrayLiteral(rows.map((row) => row.publish_attempts));
+      const published = await tx.execute(sql`
+        WITH claimed AS (
+           SELECT * FROM unnest(${ids}::uuid[], ${attempts}::int[]) AS t(id, attempt)
          ), done AS (
            UPDATE contents c
               SET status = 'published', published_at = now(), lease_until = NULL, updated_at = now()
@@ -73,97 +107,99 @@ export function createPublishRepository(database: DatabaseHandle) {
                     || coalesce(body, '{}'::jsonb)
              FROM done
            ON CONFLICT (content_id) DO NOTHING
+           RETURNING id, content_id
          ), trail AS (
            INSERT INTO content_transitions (business_id, content_id, from_status, to_status)
            SELECT business_id, id, 'scheduled', 'published' FROM done
          ), attempt AS (
            INSERT INTO publish_attempts
              (business_id, content_id, attempt, channel, outcome, worker, duration_ms)
-           SELECT business_id, id, attempt, 'outbox', 'success', $3, $4 FROM done
+           SELECT business_id, id, attempt, 'outbox', 'success', ${worker}::text, ${durationMs}::int
+             FROM done
          )
-         SELECT id FROM done`,
-        [ids, attempts, worker, durationMs],
-      );
-      return published.map((row) => row.id);
+         SELECT done.id, done.business_id, done.campaign_id, done.platform, outbox.id AS record_id
+           FROM done JOIN outbox ON outbox.content_id = done.id`);
+      return rowsOf<OutcomeRow>(published).map(toOutcome);
     },
 
-    /** Marks the piece published with its publication; false when the claim no longer holds. */
+    /** Marks the piece published with its publication; undefined when the claim no longer holds. */
     async recordSuccess(
+      tx: Executor,
       row: ClaimedRow,
       payload: Record<string, unknown>,
       attempt: AttemptRecord,
-    ): Promise<boolean> {
-      const rows = await database.query<{ id: string }>(
-        `WITH done AS (
+    ): Promise<RecordedOutcome | undefined> {
+      const recipients = attempt.recipients ? JSON.stringify(attempt.recipients) : null;
+      const result = await tx.execute(sql`
+        WITH done AS (
            UPDATE contents
               SET status = 'published', published_at = now(), lease_until = NULL, updated_at = now()
-            WHERE id = $1 AND status = 'scheduled' AND publish_attempts = $2
-           RETURNING id, business_id
+            WHERE id = ${row.id}::uuid AND status = 'scheduled'
+              AND publish_attempts = ${row.publish_attempts}::int
+           RETURNING id, business_id, campaign_id, platform
          ), outbox AS (
            INSERT INTO publications (business_id, content_id, channel, payload)
-           SELECT business_id, id, $3, $4::jsonb FROM done
+           SELECT business_id, id, ${row.channel}::text, ${JSON.stringify(payload)}::jsonb FROM done
            ON CONFLICT (content_id) DO NOTHING
+           RETURNING id, content_id
          ), trail AS (
            INSERT INTO content_transitions (business_id, content_id, from_status, to_status)
            SELECT business_id, id, 'scheduled', 'published' FROM done
+         ), attempt AS (
+           INSERT INTO publish_attempts
+             (business_id, content_id, attempt, channel, outcome, status_code, worker, duration_ms,
+              recipients)
+           SELECT business_id, id, ${row.publish_attempts}::int, ${row.channel}::text, 'success',
+                  ${attempt.statusCode}::int, ${attempt.worker}::text, ${attempt.durationMs}::int,
+                  ${recipients}::jsonb
+             FROM done
          )
-         INSERT INTO publish_attempts
-           (business_id, content_id, attempt, channel, outcome, status_code, worker, duration_ms,
-            recipients)
-         SELECT business_id, id, $2, $3, 'success', $5, $6, $7, $8::jsonb FROM done
-         RETURNING id`,
-        [
-          row.id,
-          row.publish_attempts,
-          row.channel,
-          JSON.stringify(payload),
-          attempt.statusCode,
-          attempt.worker,
-          attempt.durationMs,
-          attempt.recipients ? JSON.stringify(attempt.recipients) : null,
-        ],
-      );
-      return rows.length > 0;
+         SELECT done.id, done.business_id, done.campaign_id, done.platform, outbox.id AS record_id
+           FROM done JOIN outbox ON outbox.content_id = done.id`);
+      const [published] = rowsOf<OutcomeRow>(result);
+      return published && toOutcome(published);
     },
 
     /**
      * Records a failed attempt: the piece fails for good when `final`, else its lease runs to
-     * `retryAt` so it is claimed again then.
+     * `retryAt` so it is claimed again then. Answers the piece when it failed for good.
      */
     async recordFailure(
+      tx: Executor,
       row: ClaimedRow,
       outcome: { final: boolean; retryAt: Date; error: string },
       attempt: AttemptRecord,
-    ): Promise<void> {
-      await database.query(
-        `WITH updated AS (
+    ): Promise<RecordedOutcome | undefined> {
+      const recipients = attempt.recipients ? JSON.stringify(attempt.recipients) : null;
+      const result = await tx.execute(sql`
+        WITH updated AS (
            UPDATE contents
-              SET status = CASE WHEN $3::boolean THEN 'failed' ELSE status END,
-                  lease_until = CASE WHEN $3::boolean THEN NULL ELSE $4::timestamptz END,
+              SET status = CASE WHEN ${outcome.final}::boolean THEN 'failed' ELSE status END,
+                  lease_until = CASE WHEN ${outcome.final}::boolean THEN NULL
+                                     ELSE ${outcome.retryAt.toISOString()}::timestamptz END,
                   updated_at = now()
-            WHERE id = $1 AND status = 'scheduled' AND publish_attempts = $2
-           RETURNING id, business_id
+            WHERE id = ${row.id}::uuid AND status = 'scheduled'
+              AND publish_attempts = ${row.publish_attempts}::int
+           RETURNING id, business_id, campaign_id, platform
          ), trail AS (
            INSERT INTO content_transitions (business_id, content_id, from_status, to_status)
-           SELECT business_id, id, 'scheduled', 'failed' FROM updated WHERE $3::boolean
+           SELECT business_id, id, 'scheduled', 'failed' FROM updated WHERE ${outcome.final}::boolean
+         ), attempt AS (
+           INSERT INTO publish_attempts
+             (business_id, content_id, attempt, channel, outcome, status_code, error, worker,
+              duration_ms, recipients)
+           SELECT business_id, id, ${row.publish_attempts}::int, ${row.channel}::text, 'failed',
+                  ${attempt.statusCode}::int, ${outcome.error}::text, ${attempt.worker}::text,
+                  ${attempt.durationMs}::int, ${recipients}::jsonb
+             FROM updated
+           RETURNING id, content_id
          )
-         INSERT INTO publish_attempts
-           (business_id, content_id, attempt, channel, outcome, status_code, error, worker, duration_ms,
-            recipients)
-         SELECT business_id, id, $2, $5, 'failed', $6, $7, $8, $9, $10::jsonb FROM updated`,
-        [
-          row.id,
-          row.publish_attempts,
-          outcome.final,
-          outcome.retryAt.toISOString(),
-          row.channel,
-          attempt.statusCode,
-          outcome.error,
-          attempt.worker,
-          attempt.durationMs,
-          attempt.recipients ? JSON.stringify(attempt.recipients) : null,
-        ],
-      );
+         SELECT updated.id, updated.business_id, updated.campaign_id, updated.platform,
+                attempt.id AS record_id
+           FROM updated JOIN attempt ON attempt.content_id = updated.id
+          WHERE ${outcome.final}::boolean`);
+      const [failed] = rowsOf<OutcomeRow>(result);
+      return failed && toOutcome(failed);
     },
 
     /** When the earliest lease on a due piece runs out, if any is held. */

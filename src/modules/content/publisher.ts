@@ -12,9 +12,11 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { DatabaseHandle } from '../../platform/db/client.ts';
+import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { BackgroundLoop, JobDefinition, JobQueue } from '../../platform/queue.ts';
 import type { Adapter, DeliveryOutcome } from './adapters.ts';
+import { contentFailedEvent, contentPublishedEvent } from './events.ts';
 import { plainTextOf, type Platform } from './platforms.ts';
 import { type ClaimedRow, createPublishRepository } from './publish-repository.ts';
 import type { PublishChannel } from './schemas.ts';
@@ -39,8 +41,14 @@ export function createPublisher(deps: {
   adapters: Record<PublishChannel, Adapter>;
   config: PublisherConfig;
   logger: Logger;
+  /** content.published and content.failed, in the transaction that records the outcome. */
+  events?: HeraldEvents;
+  /** The dashboard's address, for the published piece's link in its event. */
+  publicUrl?: string;
 }) {
   const { database, config, logger } = deps;
+  const events = deps.events ?? noHeraldEvents;
+  const publicUrl = deps.publicUrl ?? '';
   const worker = `${hostname()}:${process.pid}`;
   const repository = createPublishRepository(database);
 
@@ -65,16 +73,25 @@ export function createPublisher(deps: {
   async function publishToOutbox(rows: ClaimedRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const started = Date.now();
-    const published = await repository.publishToOutbox(rows, worker, Date.now() - started);
+    const published = await database.db.transaction(async (tx) => {
+      const done = await repository.publishToOutbox(tx, rows, worker, Date.now() - started);
+      for (const outcome of done)
+        await events.publish(tx, contentPublishedEvent(outcome, publicUrl));
+      return done;
+    });
     return published.length;
   }
 
   async function recordSuccess(row: ClaimedRow, outcome: DeliveryOutcome, ms: number) {
-    return repository.recordSuccess(row, payloadOf(row), {
-      worker,
-      durationMs: ms,
-      statusCode: outcome.statusCode ?? null,
-      recipients: outcome.recipients,
+    return database.db.transaction(async (tx) => {
+      const published = await repository.recordSuccess(tx, row, payloadOf(row), {
+        worker,
+        durationMs: ms,
+        statusCode: outcome.statusCode ?? null,
+        recipients: outcome.recipients,
+      });
+      if (published) await events.publish(tx, contentPublishedEvent(published, publicUrl));
+      return published !== undefined;
     });
   }
 
@@ -85,16 +102,21 @@ export function createPublisher(deps: {
   ): Promise<Date | undefined> {
     const final = !outcome.retryable || row.publish_attempts >= config.maxAttempts;
     const retryAt = new Date(Date.now() + config.retryBaseMs * 2 ** (row.publish_attempts - 1));
-    await repository.recordFailure(
-      row,
-      { final, retryAt, error: outcome.error.slice(0, 1000) },
-      {
-        worker,
-        durationMs: ms,
-        statusCode: outcome.statusCode ?? null,
-        recipients: outcome.recipients,
-      },
-    );
+    const error = outcome.error.slice(0, 1000);
+    await database.db.transaction(async (tx) => {
+      const failed = await repository.recordFailure(
+        tx,
+        row,
+        { final, retryAt, error },
+        {
+          worker,
+          durationMs: ms,
+          statusCode: outcome.statusCode ?? null,
+          recipients: outcome.recipients,
+        },
+      );
+      if (failed) await events.publish(tx, contentFailedEvent(failed, error));
+    });
     return final ? undefined : retryAt;
   }
 

@@ -165,6 +165,21 @@ export function createContentRepository(db: Executor) {
       await db.insert(contentTransitions).values(values);
     },
 
+    /** How many times the piece has entered review (the key of its content.in_review event). */
+    async reviewEntries(businessId: string, contentId: string): Promise<number> {
+      const [row] = await db
+        .select({ entries: sql<number>`count(*)::int` })
+        .from(contentTransitions)
+        .where(
+          and(
+            eq(contentTransitions.businessId, businessId),
+            eq(contentTransitions.contentId, contentId),
+            eq(contentTransitions.toStatus, 'in_review'),
+          ),
+        );
+      return row?.entries ?? 0;
+    },
+
     /** The piece's review trail, oldest first. */
     async transitions(businessId: string, contentId: string): Promise<TransitionRow[]> {
       const rows = await db

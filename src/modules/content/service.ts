@@ -2,6 +2,7 @@
 // workflow, scheduling (in the business's time zone, stored as UTC) and the publishing history.
 // Publishing itself happens in the worker (publisher.ts).
 import type { Database, Executor } from '../../platform/db/client.ts';
+import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, conflict, found, notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, readPage } from '../../platform/http/pagination.ts';
@@ -9,6 +10,7 @@ import { type Permission, roleAllows } from '../../shared/permissions.ts';
 import { type BusinessAccess, forbiddenFor, type Membership } from '../businesses/index.ts';
 import { activateDraftCampaign, createCampaignLookup } from '../campaigns/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
+import { contentInReviewEvent } from './events.ts';
 import { bodySchemaOf, type Platform } from './platforms.ts';
 import {
   type ContentRepository,
@@ -233,8 +235,11 @@ export function createContentService(deps: {
   publisher: PublishWaker;
   /** Accept plain http:// webhook and Slack targets (development; default false). */
   allowPlainHttpTargets?: boolean;
+  /** content.in_review, in the transaction that moves the piece. */
+  events?: HeraldEvents;
 }) {
   const { access, db } = deps;
+  const events = deps.events ?? noHeraldEvents;
   const allowPlainHttp = deps.allowPlainHttpTargets ?? false;
   const repository = createContentRepository(db);
 
@@ -266,7 +271,12 @@ export function createContentService(deps: {
       const locked = createContentRepository(tx);
       const row = found(await locked.find(businessId, contentId, true), 'Content');
       const values = await decide(row, locked, tx, membership);
-      return found(await updatePiece(locked, row, values, principal.userId), 'Content');
+      const updated = found(await updatePiece(locked, row, values, principal.userId), 'Content');
+      if (updated.status === 'in_review' && row.status !== 'in_review') {
+        const entry = await locked.reviewEntries(businessId, contentId);
+        await events.publish(tx, contentInReviewEvent(updated, entry));
+      }
+      return updated;
     });
   }
 

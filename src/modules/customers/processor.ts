@@ -15,6 +15,7 @@ import { pollingLoop } from '../../platform/background-loop.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
 import type { EventType } from '../../platform/db/schema/customers.ts';
+import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { CustomerEventListener, ResolvedEvent } from './index.ts';
 import { createProfileRepository } from './profile-repository.ts';
@@ -24,6 +25,8 @@ export interface ProcessorOptions {
   db: Database;
   logger: Logger;
   listeners: CustomerEventListener[];
+  /** customer.created for each customer the batch made (and did not merge away). */
+  events?: HeraldEvents;
   /** Ledger rows claimed per round, across businesses. */
   batchSize?: number;
   intervalMs?: number;
@@ -91,6 +94,7 @@ const idsJson = (ids: string[]) => sql`${JSON.stringify(ids)}::jsonb`;
 
 export function createCustomerProcessor(options: ProcessorOptions) {
   const { db, listeners } = options;
+  const events = options.events ?? noHeraldEvents;
   const log = options.logger.child({ component: 'customer-processor' });
   const batchSize = options.batchSize ?? 300;
   const maxAttempts = options.maxAttempts ?? 3;
@@ -131,6 +135,7 @@ export function createCustomerProcessor(options: ProcessorOptions) {
     const repo = createProfileRepository(tx);
     const redirect = new Map<string, string>();
     const resolved: ResolvedEvent[] = [];
+    const created: string[] = [];
     for (const event of stored) {
       // On PGlite each query settles without returning to the event loop: let requests in.
       await yieldToIo();
@@ -141,6 +146,7 @@ export function createCustomerProcessor(options: ProcessorOptions) {
         );
       });
       round.conflicts += outcome.conflicts;
+      if (outcome.created) created.push(outcome.created);
       for (const [from, into] of outcome.merged) redirect.set(from, into);
       resolved.push({
         businessId,
@@ -175,8 +181,32 @@ export function createCustomerProcessor(options: ProcessorOptions) {
     for (const listener of listeners) {
       if (resolved.length > 0) await listener.onEvents(tx, resolved);
     }
+    await announceCreated(
+      tx,
+      businessId,
+      created.filter((id) => finalId(id) === id),
+    );
     await markProcessed(tx, businessId, ids);
     return ids.length;
+  }
+
+  /** customer.created for the batch's new customers, as they stand at its end. */
+  async function announceCreated(tx: Executor, businessId: string, customerIds: string[]) {
+    if (customerIds.length === 0) return;
+    const rows = rowsOf<{ id: string; user_id: string | null; email: string | null }>(
+      await tx.execute(sql`
+        SELECT id, user_id, email FROM customers
+        WHERE business_id = ${businessId}
+          AND id IN (SELECT (jsonb_array_elements_text(${idsJson(customerIds)}))::uuid)`),
+    );
+    for (const row of rows) {
+      await events.publish(tx, {
+        businessId,
+        type: 'customer.created',
+        key: `customer.created:${row.id}`,
+        data: { customerId: row.id, userId: row.user_id, email: row.email },
+      });
+    }
   }
 
   async function markProcessed(tx: Executor, businessId: string, ids: string[]): Promise<void> {

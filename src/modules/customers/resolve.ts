@@ -27,6 +27,8 @@ export interface ApplyOutcome {
   /** Customers merged away while applying, each with the one it went into. */
   merged: [from: string, into: string][];
   conflicts: number;
+  /** The event made a new customer (which may since have been merged into another). */
+  created: string | undefined;
 }
 
 /** The rollup's name for an event: track events by name, page and screen views as one each. */
@@ -82,7 +84,7 @@ export async function applyEvent(
   const { businessId } = event;
   const userId = event.userId;
   const email = event.email?.trim().toLowerCase() || null;
-  const outcome: ApplyOutcome = { customerId: '', merged: [], conflicts: 0 };
+  const outcome: ApplyOutcome = { customerId: '', merged: [], conflicts: 0, created: undefined };
 
   const byUser = userId ? await repo.byIdentity(businessId, 'userId', userId) : undefined;
   const byPrevious =
@@ -101,11 +103,12 @@ export async function applyEvent(
   const compatible = (customer: ProfileRow) =>
     !userId || customer.userId === null || customer.userId === userId;
   const rename = !byUser && byPrevious !== undefined && userId !== null;
-  let target: ProfileRow =
+  const known =
     byUser ??
     (rename ? byPrevious : undefined) ??
-    [byAnonymous, byEmail].find((customer) => customer && compatible(customer)) ??
-    (await repo.create(businessId, userId, event.timestamp));
+    [byAnonymous, byEmail].find((customer) => customer && compatible(customer));
+  let target: ProfileRow = known ?? (await repo.create(businessId, userId, event.timestamp));
+  if (!known) outcome.created = target.id;
   if (userId && target.userId !== userId && (target.userId === null || rename)) {
     await repo.setUserId(target.id, userId);
     target.userId = userId;

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 
 import type { DatabaseHandle } from '../../platform/db/client.ts';
+import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, found } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
@@ -141,8 +142,32 @@ export function createIntelligenceRunner(deps: {
   logger: Logger;
   /** Called once a run's scores are stored (segments over scores are recomputed). */
   onScored?: (businessId: string) => Promise<void>;
+  /**
+   * intelligence.completed, right after the run's scores commit: they are stored over a bulk
+   * session (COPY) that cannot carry the event, so a crash between the two loses the event.
+   */
+  events?: HeraldEvents;
 }) {
   const repository = createIntelligenceRepository(deps.database.db);
+  const events = deps.events ?? noHeraldEvents;
+
+  async function announce(run: IntelligenceRun, customersScored: number): Promise<void> {
+    await deps.database.db.transaction((tx) =>
+      events.publish(tx, {
+        businessId: run.businessId,
+        type: 'intelligence.completed',
+        key: `intelligence.completed:${run.id}`,
+        data: {
+          runId: run.id,
+          customersScored,
+          asOf: run.asOf,
+          trigger: run.trigger,
+          atRiskCustomers: run.figures?.atRisk?.customers ?? null,
+          clvTotalCents: run.figures?.clv?.totalCents ?? null,
+        },
+      }),
+    );
+  }
   return {
     /** Drops score partitions no run keeps (a business deleted, a drop that gave way earlier). */
     sweepScores: () => dropStaleScorePartitions(deps.database, deps.logger),
@@ -246,6 +271,10 @@ export function createIntelligenceRunner(deps: {
         await dropStaleScorePartitions(deps.database, deps.logger);
         await deps.onScored?.(businessId);
         const run = found(await repository.findRun(businessId, inserted.id), 'run vanished');
+        // The run has succeeded: an event that cannot be recorded must not fail it.
+        await announce(toRun(run), summaries.customers).catch((error: unknown) => {
+          deps.logger.error({ err: error, businessId, runId: run.id }, 'intelligence event lost');
+        });
         deps.logger.info(
           {
             businessId,

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 
 import type { Database } from '../../platform/db/client.ts';
+import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, found, notFound } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest, type PaginationQuery } from '../../platform/http/pagination.ts';
@@ -102,8 +103,45 @@ export function createJobService(deps: {
   kinds: JobKind<never>[];
   /** How often a stream re-reads the job (the worker may be another process). */
   watchIntervalMs?: number;
+  /** job.succeeded and job.failed, in the transaction that records the outcome. */
+  events?: HeraldEvents;
 }) {
   const repository = createJobRepository(deps.db);
+  const events = deps.events ?? noHeraldEvents;
+
+  /**
+   * Records the job's outcome and its event together. The outcome is written once (only while
+   * the job is unfinished, and for `attempt` only while that run holds it), so a redelivered or
+   * retried job cannot tell it twice.
+   */
+  async function finish(
+    row: Pick<JobRow, 'id' | 'businessId' | 'kind'>,
+    outcome:
+      | { status: 'succeeded'; result: Record<string, unknown> }
+      | { status: 'failed'; error: { code: string; message: string } },
+    attempt?: number,
+  ): Promise<boolean> {
+    return deps.db.transaction(async (tx) => {
+      const locked = createJobRepository(tx);
+      const recorded =
+        outcome.status === 'succeeded'
+          ? await locked.succeed(row.id, attempt ?? 0, outcome.result)
+          : await locked.fail(row.id, outcome.error, attempt);
+      if (!recorded) return false;
+      const what = outcome.status === 'succeeded' ? 'job.succeeded' : 'job.failed';
+      await events.publish(tx, {
+        businessId: row.businessId,
+        type: what,
+        key: `${what}:${row.id}`,
+        data: {
+          jobId: row.id,
+          kind: row.kind,
+          ...(outcome.status === 'failed' ? { error: outcome.error.message } : {}),
+        },
+      });
+      return true;
+    });
+  }
   const kinds = new Map(deps.kinds.map((kind) => [kind.kind, kind as unknown as JobKind]));
   const watchIntervalMs = deps.watchIntervalMs ?? 400;
 
@@ -150,10 +188,13 @@ export function createJobService(deps: {
       return { ...row, progressMessage: WORKER_LOST_MESSAGE };
     }
     if (health === 'given-up') {
-      await repository.fail(row.id, {
-        code: 'WORKER_LOST',
-        message:
-          'The worker running this job stopped, and so did its retry. Start the job again; if it keeps happening, check the workers.',
+      await finish(row, {
+        status: 'failed',
+        error: {
+          code: 'WORKER_LOST',
+          message:
+            'The worker running this job stopped, and so did its retry. Start the job again; if it keeps happening, check the workers.',
+        },
       });
       return (await repository.find(row.id)) ?? row;
     }
@@ -185,9 +226,9 @@ export function createJobService(deps: {
         const queueJobId = await deps.queue.send(RUN_JOB_QUEUE, { jobId: row.id });
         await repository.setQueueJobId(row.id, queueJobId);
       } catch (error) {
-        await repository.fail(row.id, {
-          code: 'UPSTREAM_UNAVAILABLE',
-          message: 'Could not queue the job; try again',
+        await finish(row, {
+          status: 'failed',
+          error: { code: 'UPSTREAM_UNAVAILABLE', message: 'Could not queue the job; try again' },
         });
         throw new AppError('UPSTREAM_UNAVAILABLE', 'The job queue is unavailable; try again', {
           cause: error,
@@ -263,9 +304,12 @@ export function createJobService(deps: {
       const kind = kinds.get(row.kind);
       const log = deps.logger.child({ jobId, businessId: row.businessId, kind: row.kind, attempt });
       if (!kind) {
-        await repository.fail(
-          jobId,
-          { code: 'INTERNAL', message: `This server cannot run ${row.kind} jobs` },
+        await finish(
+          row,
+          {
+            status: 'failed',
+            error: { code: 'INTERNAL', message: `This server cannot run ${row.kind} jobs` },
+          },
           attempt,
         );
         return;
@@ -306,30 +350,40 @@ export function createJobService(deps: {
             });
           }),
         ]);
-        if (await repository.succeed(jobId, attempt, result)) log.info('job succeeded');
+        if (await finish(row, { status: 'succeeded', result }, attempt)) log.info('job succeeded');
         else log.warn('job finished after another run took it over; outcome dropped');
       } catch (error) {
         if (error instanceof ClaimLostError) {
           log.warn('job claim lost to a retry; this run stops without recording');
         } else if (error instanceof JobTimeLimitError) {
-          await repository.fail(
-            jobId,
+          await finish(
+            row,
             {
-              code: 'JOB_TIMEOUT',
-              message: `The job did not finish within ${Math.round(kind.timeLimitMs / 1000)} seconds and was stopped. Try again; if it keeps happening, the AI provider may be slow.`,
+              status: 'failed',
+              error: {
+                code: 'JOB_TIMEOUT',
+                message: `The job did not finish within ${Math.round(kind.timeLimitMs / 1000)} seconds and was stopped. Try again; if it keeps happening, the AI provider may be slow.`,
+              },
             },
             attempt,
           );
           log.warn({ timeLimitMs: kind.timeLimitMs }, 'job timed out');
         } else if (error instanceof AppError) {
-          await repository.fail(jobId, { code: error.code, message: error.message }, attempt);
+          await finish(
+            row,
+            { status: 'failed', error: { code: error.code, message: error.message } },
+            attempt,
+          );
           log.warn({ err: error }, 'job failed');
         } else {
-          await repository.fail(
-            jobId,
+          await finish(
+            row,
             {
-              code: 'INTERNAL',
-              message: `Something went wrong on our side while running this job. Try again; if it keeps failing, report job ${jobId}.`,
+              status: 'failed',
+              error: {
+                code: 'INTERNAL',
+                message: `Something went wrong on our side while running this job. Try again; if it keeps failing, report job ${jobId}.`,
+              },
             },
             attempt,
           );

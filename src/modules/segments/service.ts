@@ -3,6 +3,7 @@
 // segment is created or its rules change; each refresh diffs the members in SQL and hands the
 // customers who entered to every SegmentEntryListener in the same transaction.
 import type { Database, Executor } from '../../platform/db/client.ts';
+import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { found, notFound } from '../../platform/http/errors.ts';
 import { pageOf, pageRequest } from '../../platform/http/pagination.ts';
@@ -32,6 +33,12 @@ import {
 const HOUR_MS = 3_600_000;
 /** Customers handed to a listener per call, so a segment's first refresh never makes one huge call. */
 const ENTRY_CHUNK = 1000;
+/**
+ * segment.entered events per segment per refresh: a first refresh of a large segment (or a rule
+ * change that lets thousands in) tells the first ones and logs how many it left untold, rather
+ * than flooding webhooks and Slack. The sequence triggers still hear every entry.
+ */
+export const SEGMENT_ENTERED_EVENTS_PER_REFRESH = 1000;
 
 export interface SegmentRefreshOptions {
   /** A segment is recomputed at least this often, changes or not (time windows drift). */
@@ -86,12 +93,15 @@ export function createSegmentService(deps: {
   access: BusinessAccess;
   logger: Logger;
   entryListeners?: SegmentEntryListener[];
+  /** segment.entered, in the refresh's transaction (capped, see above). */
+  events?: HeraldEvents;
   now?: () => Date;
   refresh?: Partial<SegmentRefreshOptions>;
 }) {
   const { access, db } = deps;
   const now = deps.now ?? (() => new Date());
   const listeners = deps.entryListeners ?? [];
+  const events = deps.events ?? noHeraldEvents;
   const options = { ...DEFAULT_REFRESH_OPTIONS, ...deps.refresh };
   const repository = createSegmentRepository(db);
   const log = deps.logger.child({ component: 'segments' });
@@ -118,6 +128,7 @@ export function createSegmentService(deps: {
       const diff = await repo.applyMembership(segment, predicate, at);
       await repo.recordRefresh(segment, diff.size, at, options.sizePointEveryMs);
       await notifyEntered(tx, segment, diff.entered);
+      await announceEntered(tx, segment, diff.entered, at);
       if (diff.entered.length > 0 || diff.left > 0) {
         log.info(
           {
@@ -144,6 +155,30 @@ export function createSegmentService(deps: {
           customerIds,
         });
       }
+    }
+  }
+
+  async function announceEntered(tx: Executor, segment: SegmentRow, entered: string[], at: Date) {
+    const told = entered.slice(0, SEGMENT_ENTERED_EVENTS_PER_REFRESH);
+    const enteredAt = at.toISOString();
+    for (const customerId of told) {
+      await events.publish(tx, {
+        businessId: segment.businessId,
+        type: 'segment.entered',
+        key: `segment.entered:${segment.id}:${customerId}:${enteredAt}`,
+        data: { segmentId: segment.id, segmentName: segment.name, customerId },
+      });
+    }
+    if (entered.length > told.length) {
+      log.info(
+        {
+          businessId: segment.businessId,
+          segmentId: segment.id,
+          entered: entered.length,
+          untold: entered.length - told.length,
+        },
+        'segment entries over the event cap not published',
+      );
     }
   }
 
