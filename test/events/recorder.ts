@@ -1,6 +1,10 @@
 // A listener that keeps every Herald event published, as the webhooks and Slack listeners would
 // hear them, so a test can check what was told, to whom, and how often.
-import type { HeraldEvent, HeraldEventListener, HeraldEventType } from '../../src/platform/events.ts';
+import type {
+  HeraldEvent,
+  HeraldEventListener,
+  HeraldEventType,
+} from '../../src/platform/events.ts';
 
 export interface EventRecorder extends HeraldEventListener {
   readonly events: HeraldEvent[];
