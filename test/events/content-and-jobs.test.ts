@@ -24,11 +24,19 @@ describe('content and job events', () => {
   let businessId: string;
   let otherOwner: TestUser;
   let otherBusinessId: string;
+  /** A listener that cannot record events while `down` (a webhook table it cannot write to). */
+  const gate = {
+    name: 'test-gate',
+    down: false,
+    onEvent() {
+      return gate.down ? Promise.reject(new Error('listener down')) : Promise.resolve();
+    },
+  };
 
   beforeAll(async () => {
     recorder = eventRecorder();
     // No worker: the test runs the publisher and the jobs itself, as a worker would.
-    ctx = await buildTestApp({ eventListeners: [recorder] });
+    ctx = await buildTestApp({ eventListeners: [recorder, gate] });
     owner = await newUser(ctx.app);
     businessId = (await newBusiness(ctx.app, owner)).id;
     otherOwner = await newUser(ctx.app);
@@ -185,6 +193,36 @@ describe('content and job events', () => {
         data: { jobId, kind: 'fixture.noop', error: job.body.error.message },
       },
     ]);
+  });
+
+  it('keeps no fact without its event: a move whose event cannot be recorded does not happen', async () => {
+    const piece = await newContent(ctx.app, owner, businessId);
+    gate.down = true;
+    try {
+      const refused = await api(
+        ctx.app,
+        owner,
+        'POST',
+        `${contents(businessId)}/${piece.id}/status`,
+        { status: 'in_review' },
+      );
+      expect(refused.status).toBe(500);
+    } finally {
+      gate.down = false;
+    }
+    const after = await api<{ status: string }>(
+      ctx.app,
+      owner,
+      'GET',
+      `${contents(businessId)}/${piece.id}`,
+    );
+    expect(after.body.status).toBe('draft');
+    // Once the listener is back, the move and its event happen together, as the first entry.
+    await move(owner, businessId, piece.id, 'in_review');
+    const heard = recorder
+      .of('content.in_review', businessId)
+      .filter((event) => event.data.contentId === piece.id);
+    expect(heard.at(-1)?.key).toBe(`content.in_review:${piece.id}:1`);
   });
 
   it("keeps each business's events to itself", async () => {
