@@ -338,8 +338,13 @@ export function createCallMachinery(deps: AiDeps) {
         await keepTranscript(callId, context.businessId, transcript.prompt, transcript.response);
       }
       if (cost > 0) {
-        const spent = await spend.spentToday(context.businessId, context.dayStart);
-        await announceBudget(context.businessId, context.dayStart, spent);
+        // Telling of the budget never fails the call that spent the money.
+        await spend
+          .spentToday(context.businessId, context.dayStart)
+          .then((spent) => announceBudget(context.businessId, context.dayStart, spent))
+          .catch((error: unknown) => {
+            logger.warn({ err: error, businessId: context.businessId }, 'ai budget not checked');
+          });
       }
     };
     const scope = scopeOf(context.decisionId);
