@@ -70,7 +70,7 @@ import { createEventMaintenance } from './modules/tracking/maintenance.ts';
 import { createTrackingService } from './modules/tracking/service.ts';
 import { createSourcesService } from './modules/tracking/sources-service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
-import { type CacheStore, openCache } from './platform/cache.ts';
+import { type CacheStore, countCacheReads, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
 import { migrateDatabase } from './platform/db/migrate.ts';
 import { nearest } from './platform/db/vector.ts';
@@ -174,11 +174,14 @@ function createServices(parts: Infrastructure) {
     ...config.email.dkim,
     privateKey: readDkimKey(config.email.dkim.privateKey),
   };
-  const mailer: Mailer = createMailer({
-    ...config.email,
-    dkim,
-    outboxDir: path.join(config.dataDir, 'outbox'),
-  });
+  const mailer: Mailer = createMailer(
+    {
+      ...config.email,
+      dkim,
+      outboxDir: path.join(config.dataDir, 'outbox'),
+    },
+    { breakers: parts.breakers },
+  );
   const tracking = createTrackingLinks({
     secret: resolveJwtSecret(config),
     publicUrl: config.http.publicUrl,
@@ -461,6 +464,8 @@ export interface RuntimeOptions {
   queuePollingIntervalSeconds?: number;
   /** An already opened database (tests open one from a template). */
   database?: DatabaseHandle;
+  /** The clock the circuit breakers measure their open period on (tests move it). */
+  breakerClock?: () => number;
 }
 
 export async function createRuntime(
@@ -482,9 +487,9 @@ export async function createRuntime(
       });
       logger.info({ vectorEnabled, ms: Date.now() - started }, 'migrations applied');
     }
-    const cache = await openCache(config.redisUrl);
+    const cache = countCacheReads(await openCache(config.redisUrl), metrics.cacheRequests);
     closers.unshift(() => cache.close());
-    const breakers = new BreakerRegistry(metrics);
+    const breakers = new BreakerRegistry(metrics, config.breakers, { now: options.breakerClock });
     const queue = JobQueue.create(
       database,
       {
