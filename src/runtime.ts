@@ -316,7 +316,7 @@ function createServices(parts: Infrastructure) {
     segments,
     intelligence: createIntelligenceService({ database: parts.database, access, jobs }),
     intelligenceRunner,
-    engagement: createEngagement({ db, tracking, logger }),
+    engagement: createEngagement({ db, tracking, logger, events: heraldEvents }),
     /** Listeners for the customer processor (`events`) and the segment refresh (`segments`). */
     sequenceTriggers,
     trackingLinks: tracking,
@@ -329,15 +329,22 @@ function createServices(parts: Infrastructure) {
       messageIdDomain,
       perMinute: config.email.sendPerMinute,
     }),
-    broadcastEngagement: createBroadcastEngagement({ db, tracking, logger }),
-    emailFeedback: createEmailFeedback({ db, access, logger }),
+    broadcastEngagement: createBroadcastEngagement({
+      db,
+      tracking,
+      logger,
+      events: heraldEvents,
+    }),
+    emailFeedback: createEmailFeedback({ db, access, logger, events: heraldEvents }),
     variantDrafter: createVariantDrafter({ db, access, ai }),
     broadcastDispatcher: createBroadcastDispatcher({
       db,
       mailer,
       tracking,
       logger,
+      events: heraldEvents,
       config: {
+        deferMs: config.breakers.recoveryTimeoutMs,
         batchSize: config.email.dispatchBatchSize,
         intervalMs: config.email.dispatchIntervalMs,
         perMinute: config.email.sendPerMinute,
@@ -352,7 +359,10 @@ function createServices(parts: Infrastructure) {
       mailer,
       tracking,
       logger,
+      events: heraldEvents,
       config: {
+        // A delivery the mail server could not take waits as long as its open breaker.
+        deferMs: config.breakers.recoveryTimeoutMs,
         batchSize: config.email.dispatchBatchSize,
         intervalMs: config.email.dispatchIntervalMs,
         perMinute: config.email.sendPerMinute,
