@@ -47,6 +47,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Consume the job queue in this process, as `herald serve` does. */
   worker?: boolean;
+  /** The circuit breakers' clock (a test moves it instead of waiting). */
+  breakerClock?: () => number;
 }
 
 let template: Blob | undefined;
@@ -114,6 +116,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     metrics,
     migrate: Boolean(serverDb),
     queuePollingIntervalSeconds: 0.5,
+    breakerClock: options.breakerClock,
   });
   if (options.worker) await runtime.queue.work(runtime.jobs);
   const app = await buildApp({ ...runtime });
