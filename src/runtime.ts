@@ -110,7 +110,10 @@ export interface Runtime extends Infrastructure {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(parts: Infrastructure) {
+function createServices(
+  parts: Infrastructure,
+  extra: { eventListeners?: readonly HeraldEventListener[] | undefined } = {},
+) {
   const { config, logger, cache } = parts;
   const db = parts.database.db;
   const audit = createAuditTrail({ db, logger });
@@ -134,6 +137,8 @@ function createServices(parts: Infrastructure) {
   // Herald's events (platform/events.ts) reach their listeners (webhooks, Slack) through one
   // port; listeners are added below as their modules are built, before anything publishes.
   const eventListeners: HeraldEventListener[] = [];
+  // Listeners a test passes (RuntimeOptions.eventListeners) hear the same events.
+  eventListeners.push(...(extra.eventListeners ?? []));
   const heraldEvents = createHeraldEvents(eventListeners);
   const sequenceTriggers = createSequenceTriggers();
   // A sequence triggered by entering a segment listens to the segment refresh.
@@ -476,6 +481,8 @@ export interface RuntimeOptions {
   database?: DatabaseHandle;
   /** The clock the circuit breakers measure their open period on (tests move it). */
   breakerClock?: () => number;
+  /** More listeners of Herald's events, beside the webhooks' and Slack's (tests). */
+  eventListeners?: readonly HeraldEventListener[];
 }
 
 export async function createRuntime(
@@ -518,16 +525,19 @@ export async function createRuntime(
       chat: config.agents.requestsPerMinute,
       auth: config.rateLimits.authPerMinute,
     });
-    const services = createServices({
-      config,
-      logger,
-      database,
-      queue,
-      cache,
-      breakers,
-      metrics,
-      limiter,
-    });
+    const services = createServices(
+      {
+        config,
+        logger,
+        database,
+        queue,
+        cache,
+        breakers,
+        metrics,
+        limiter,
+      },
+      { eventListeners: options.eventListeners },
+    );
     const jobs = jobsOf(services);
     if (options.startQueue ?? true) {
       await queue.start();

@@ -11,6 +11,7 @@ import { inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/platform/db/client.ts';
+import type { HeraldEventListener } from '../../src/platform/events.ts';
 import type { App } from '../../src/platform/http/types.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createMetrics } from '../../src/platform/metrics.ts';
@@ -49,6 +50,8 @@ export interface TestAppOptions {
   worker?: boolean;
   /** The circuit breakers' clock (a test moves it instead of waiting). */
   breakerClock?: () => number;
+  /** Listeners of Herald's events (platform/events.ts), beside the app's own. */
+  eventListeners?: HeraldEventListener[];
 }
 
 let template: Blob | undefined;
@@ -117,6 +120,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     migrate: Boolean(serverDb),
     queuePollingIntervalSeconds: 0.5,
     breakerClock: options.breakerClock,
+    ...(options.eventListeners ? { eventListeners: options.eventListeners } : {}),
   });
   if (options.worker) await runtime.queue.work(runtime.jobs);
   const app = await buildApp({ ...runtime });
