@@ -198,6 +198,7 @@ function createServices(
     adapters: createAdapters({
       allowPrivateTargets: config.publishing.allowPrivateTargets,
       timeoutMs: config.publishing.timeoutMs,
+      breakers: parts.breakers,
       email: {
         // The same mailer as the sequences (SMTP or the outbox), DKIM-signed when a key is set.
         mailer,
