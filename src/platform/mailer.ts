@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
 
 import { type BreakerRegistry, isBreakerRejection } from './breaker.ts';
+import { AppError } from './http/errors.ts';
 
 export interface DkimConfig {
   domainName: string;
@@ -98,22 +99,23 @@ export interface Mailer {
 
 /**
  * The mail server could not be reached, refused the session (421, authentication) or its
- * breaker is open: nothing was sent, and the same message can be sent later.
+ * breaker is open: nothing was sent, and the same message can be sent later. A request that
+ * sends mail (a test send) answers 503 UPSTREAM_UNAVAILABLE; dispatchers defer the delivery.
  */
-export class MailServerUnavailable extends Error {
+export class MailServerUnavailable extends AppError {
   /** True when the breaker refused the send without trying the server. */
   readonly breakerOpen: boolean;
+  /** What happened, for the delivery's record and the logs (the API answer stays generic). */
+  readonly reason: string;
 
   constructor(host: string, breakerOpen: boolean, cause: unknown) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    super(
-      breakerOpen
-        ? `mail server ${host} unavailable: its circuit breaker is open`
-        : `mail server ${host} unavailable: ${detail}`,
-      { cause },
-    );
+    super('UPSTREAM_UNAVAILABLE', 'The mail server is unavailable; try again later', { cause });
     this.name = 'MailServerUnavailable';
     this.breakerOpen = breakerOpen;
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    this.reason = breakerOpen
+      ? `mail server ${host} unavailable: its circuit breaker is open`
+      : `mail server ${host} unavailable: ${detail}`;
   }
 }
 

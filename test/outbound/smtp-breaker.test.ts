@@ -97,10 +97,14 @@ describe('a dead SMTP server', () => {
     for (const email of emails) {
       expect((await api('POST', `${path}/subscribers`, { email })).status).toBe(201);
     }
-    const sequence = await api<{ id: string }>('POST', `${path}/sequences`, {
-      name: 'Welcome',
-      steps: [{ subject: 'Welcome', html: '<p>Hello</p>' }],
-    });
+    const sequence = await api<{ id: string; steps: { id: string }[] }>(
+      'POST',
+      `${path}/sequences`,
+      {
+        name: 'Welcome',
+        steps: [{ subject: 'Welcome', html: '<p>Hello</p>' }],
+      },
+    );
     const sequencePath = `${path}/sequences/${sequence.body.id}`;
     await api('POST', `${sequencePath}/enrollments`, { filter: { all: true } });
     expect((await api('POST', `${sequencePath}/activate`)).status).toBe(200);
@@ -159,6 +163,18 @@ describe('a dead SMTP server', () => {
     for (const row of await sequenceDeliveries(sequence.body.id)) {
       expect(row).toMatchObject({ status: 'claimed', attempts: 0 });
     }
+    // A test send asked for meanwhile is told to try later, without the server's address.
+    const testSend = await ctx.app.inject({
+      method: 'POST',
+      url: `${sequencePath}/steps/${sequence.body.steps[0]?.id ?? ''}/test`,
+      headers: owner.headers,
+      payload: { to: owner.email },
+    });
+    expect(testSend.statusCode).toBe(503);
+    expect(testSend.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: 'The mail server is unavailable; try again later',
+    });
 
     // The server is back on its port and the breaker's recovery time has passed.
     receiver = await startSmtpReceiver({ port });

@@ -290,7 +290,7 @@ export function createBroadcastDispatcher(deps: {
       if (error instanceof MailServerUnavailable) {
         // The server's outage, not this delivery's: later, and the attempt does not count.
         const retryAt = now.getTime() + deferMs - config.claimTimeoutSeconds * 1000;
-        await repository.markDeferred(delivery.id, error.message, new Date(retryAt));
+        await repository.markDeferred(delivery.id, error.reason, new Date(retryAt));
         return 'deferred';
       }
       const reason = failureReason(error);

@@ -274,8 +274,8 @@ export function createDispatcher(deps: {
       if (error instanceof MailServerUnavailable) {
         // The server's outage, not this delivery's: later, and the attempt does not count.
         const retryAt = now.getTime() + deferMs - config.claimTimeoutSeconds * 1000;
-        await repository.markDeferred(delivery.id, error.message, new Date(retryAt));
-        return { kind: 'deferred', reason: error.message };
+        await repository.markDeferred(delivery.id, error.reason, new Date(retryAt));
+        return { kind: 'deferred', reason: error.reason };
       }
       const reason = failureReason(error);
       const bounce = bounceOf(error);
