@@ -58,6 +58,7 @@ describe('breaker registry', () => {
     await errorOf(breaker.execute(fail));
     expect(registry.states()).toEqual({ 'smtp:mail.example.com:587': 'open' });
 
+    expect(breaker.refusing).toBe(true);
     let called = false;
     const refused = await errorOf(
       breaker.execute(() => {
@@ -96,8 +97,11 @@ describe('breaker registry', () => {
     const breaker = registry.get('webhook:hooks.example.com');
     for (let i = 0; i < 3; i++) await errorOf(breaker.execute(fail));
     advance(59_999);
+    expect(breaker.refusing).toBe(true);
     expect(isBreakerRejection(await errorOf(breaker.execute(succeed)))).toBe(true);
     advance(1);
+    // Its recovery time is over: the next call is a trial, no longer refused.
+    expect(breaker.refusing).toBe(false);
 
     // Half-open: the first good trial call is not enough with CIRCUIT_BREAKER_HALF_OPEN_MAX_CALLS=2.
     expect(await breaker.execute(succeed)).toBe('ok');

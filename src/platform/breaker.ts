@@ -97,15 +97,38 @@ export class Breaker {
   readonly name: string;
   readonly policy: CircuitBreakerPolicy;
   private readonly metrics: Metrics | undefined;
+  private readonly recoveryMs: number;
+  private readonly now: () => number;
+  private openedAt = 0;
 
-  constructor(name: string, policy: CircuitBreakerPolicy, metrics: Metrics | undefined) {
+  constructor(
+    name: string,
+    policy: CircuitBreakerPolicy,
+    metrics: Metrics | undefined,
+    clock: { recoveryMs: number; now: () => number },
+  ) {
     this.name = name;
     this.policy = policy;
     this.metrics = metrics;
+    this.recoveryMs = clock.recoveryMs;
+    this.now = clock.now;
+    policy.onStateChange((state) => {
+      if (state === CircuitState.Open) this.openedAt = clock.now();
+    });
   }
 
   get state(): CircuitState {
     return this.policy.state;
+  }
+
+  /**
+   * True while a call would be refused without trying: open and within its recovery time, or
+   * isolated. Lets a caller hold back new work (a dispatcher's claims) instead of churning it.
+   */
+  get refusing(): boolean {
+    const state = this.policy.state;
+    if (state === CircuitState.Isolated) return true;
+    return state === CircuitState.Open && this.now() - this.openedAt < this.recoveryMs;
   }
 
   /** Holds the circuit open until the handle is disposed (an operator's switch). */
@@ -186,7 +209,10 @@ export class BreakerRegistry {
       // N trial calls, none of which may fail (threshold 0 of N).
       halfOpenSampling: { calls: settings.halfOpenMaxCalls, threshold: 0 },
     });
-    const breaker = new Breaker(name, policy, this.metrics);
+    const breaker = new Breaker(name, policy, this.metrics, {
+      recoveryMs: settings.halfOpenAfterMs,
+      now: this.now,
+    });
     this.breakers.set(name, breaker);
     this.metrics?.breakerState.set({ breaker: name }, GAUGE_VALUES[policy.state]);
     let previous = policy.state;

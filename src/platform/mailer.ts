@@ -92,6 +92,8 @@ export interface Outbox {
 export interface Mailer {
   kind: 'smtp' | 'outbox';
   send(email: OutgoingEmail): Promise<SendResult>;
+  /** False while the SMTP server's breaker refuses sends (dispatchers claim nothing new). */
+  available?(): boolean;
   /** Present when messages go to the local outbox. */
   outbox: Outbox | undefined;
   close(): Promise<void>;
@@ -377,6 +379,7 @@ export function createMailer(
     return {
       kind: 'smtp',
       outbox: undefined,
+      available: () => !breaker?.refusing,
       async send(email) {
         const options = composeOptions(email, config.from);
         const deliver = async () => (await (transport ??= openTransport())).sendMail(options);

@@ -1,7 +1,8 @@
 // The SMTP breaker with a dead mail server: sends fail, the breaker `smtp:<host:port>` opens,
 // sequence and broadcast dispatch defer their deliveries (still claimed, attempts uncounted,
-// nothing failed), and when a server answers on that port again and the breaker's recovery time
-// has passed on its clock, every delivery arrives exactly once. Runs on PGlite and PostgreSQL.
+// nothing failed) and claim nothing new while it is open; when a server answers on that port
+// again and the breaker's recovery time has passed on its clock, every delivery arrives exactly
+// once. Runs on PGlite and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 
@@ -57,7 +58,8 @@ describe('a dead SMTP server', () => {
     ctx = await buildTestApp({
       env: {
         SMTP_URL: `smtp://127.0.0.1:${String(port)}`,
-        CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
+        // The four sequence and four broadcast sends of the first round fail before it opens.
+        CIRCUIT_BREAKER_FAILURE_THRESHOLD: '8',
         CIRCUIT_BREAKER_RECOVERY_TIMEOUT: String(RECOVERY_MS / 1000),
         CIRCUIT_BREAKER_HALF_OPEN_MAX_CALLS: '2',
       },
@@ -89,7 +91,7 @@ describe('a dead SMTP server', () => {
     );
   }
 
-  it('opens the SMTP breaker, defers the sequence and broadcast deliveries without failing them, and sends each exactly once when the server is back', async () => {
+  it('opens the SMTP breaker, defers the sequence and broadcast deliveries without failing them, claims nothing new while open, and sends each exactly once when the server is back', async () => {
     const tag = randomUUID().slice(0, 8);
     const business = await newBusiness(ctx.app, owner);
     const path = `/api/v1/businesses/${business.id}`;
@@ -122,19 +124,20 @@ describe('a dead SMTP server', () => {
     const broadcasts = ctx.runtime.services.broadcastDispatcher;
     const t0 = Date.now() + 1000;
 
-    // Nothing listens: every send fails at the connection, the breaker opens after two.
+    // Nothing listens: every send fails at the connection; the eighth failure opens the breaker.
     expect(await sequences.runOnce(new Date(t0))).toMatchObject({
       claimed: 4,
       sent: 0,
       failed: 0,
       deferred: 4,
     });
-    expect(breakerState()).toBe('open');
+    expect(breakerState()).toBe('closed');
     expect(await broadcasts.runOnce(new Date(t0))).toMatchObject({
       sent: 0,
       failed: 0,
       deferred: 4,
     });
+    expect(breakerState()).toBe('open');
     for (const row of await sequenceDeliveries(sequence.body.id)) {
       expect(row).toMatchObject({ status: 'claimed', attempts: 0 });
     }
@@ -142,14 +145,19 @@ describe('a dead SMTP server', () => {
       expect(row).toMatchObject({ status: 'claimed', attempts: 0 });
     }
 
-    // A deferred delivery comes round again after the recovery time; the breaker, still open on
-    // its own clock, refuses it without trying the server, and it is deferred again.
+    // A subscriber enrolled now is not claimed while the breaker is open. A deferred delivery
+    // comes round again after the recovery time; the breaker, still open on its own clock,
+    // refuses it without trying the server, and it is deferred again.
+    const late = `s${tag}-late@example.org`;
+    expect((await api('POST', `${path}/subscribers`, { email: late })).status).toBe(201);
+    await api('POST', `${sequencePath}/enrollments`, { filter: { all: true } });
     const rejectedBefore = await metricValue(ctx, 'herald_outbound_requests_total', {
       service: 'smtp',
       outcome: 'rejected',
     });
     expect(await sequences.runOnce(new Date(t0 + RECOVERY_MS + 1000))).toMatchObject({
       reclaimed: 4,
+      claimed: 0,
       sent: 0,
       failed: 0,
       deferred: 4,
@@ -182,21 +190,23 @@ describe('a dead SMTP server', () => {
     const later = t0 + 2 * RECOVERY_MS + 2000;
     expect(await sequences.runOnce(new Date(later))).toMatchObject({
       reclaimed: 4,
-      sent: 4,
+      claimed: 1,
+      sent: 5,
       failed: 0,
       deferred: 0,
     });
     expect(breakerState()).toBe('closed');
     expect(await broadcasts.runOnce(new Date(later))).toMatchObject({ sent: 4, deferred: 0 });
 
-    // Later rounds send nothing more: eight messages, each Message-ID once.
+    // Later rounds send nothing more: nine messages, each Message-ID once.
     expect((await sequences.runOnce(new Date(later + 10 * RECOVERY_MS))).sent).toBe(0);
     expect((await broadcasts.runOnce(new Date(later + 10 * RECOVERY_MS))).sent).toBe(0);
     const counts = receiver.countsByMessageId();
-    expect(receiver.messages).toHaveLength(8);
-    expect(counts.size).toBe(8);
+    expect(receiver.messages).toHaveLength(9);
+    expect(counts.size).toBe(9);
     expect([...counts.values()].every((count) => count === 1)).toBe(true);
     for (const email of emails) expect(await receiver.to(email)).toHaveLength(2);
+    expect(await receiver.to(late)).toHaveLength(1);
     for (const row of await sequenceDeliveries(sequence.body.id)) {
       expect(row).toMatchObject({ status: 'sent', attempts: 1 });
       expect(counts.get(row.message_id)).toBe(1);

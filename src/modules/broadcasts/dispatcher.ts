@@ -455,14 +455,17 @@ export function createBroadcastDispatcher(deps: {
     });
     round.reclaimed = reclaimed.length;
     if (reclaimed.length > 0) await sendAll(reclaimed, now, round);
-    const claimed = await repository.claimDue({
-      now,
-      batchSize: config.batchSize,
-      perMinute: config.perMinute,
-      workerId,
-    });
-    round.claimed = claimed.length;
-    await sendAll(claimed, now, round);
+    // Nothing new claimed while the mail server's breaker refuses sends.
+    if (mailer.available?.() !== false) {
+      const claimed = await repository.claimDue({
+        now,
+        batchSize: config.batchSize,
+        perMinute: config.perMinute,
+        workerId,
+      });
+      round.claimed = claimed.length;
+      await sendAll(claimed, now, round);
+    }
     round.finished = await repository.finishDone(now);
     return round;
   }

@@ -420,6 +420,9 @@ export function createDispatcher(deps: {
       log.info({ count: reclaimed.length }, 'stale deliveries reclaimed');
       await sendAll(reclaimed, now, round);
     }
+    // While the mail server's breaker refuses sends, nothing new is claimed: the enrollments
+    // stay due (and the business's send budget unspent) until it lets calls through again.
+    if (mailer.available?.() === false) return round;
     const claimed = await repository.claimDue({
       now,
       batchSize: config.batchSize,
