@@ -98,6 +98,8 @@ export interface Infrastructure {
   breakers: BreakerRegistry;
   metrics: Metrics;
   limiter: RateLimiter;
+  /** Listeners of Herald's events besides the modules' own (tests). */
+  eventListeners?: readonly HeraldEventListener[] | undefined;
 }
 
 export interface Runtime extends Infrastructure {
@@ -110,10 +112,7 @@ export interface Runtime extends Infrastructure {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(
-  parts: Infrastructure,
-  extra: { eventListeners?: readonly HeraldEventListener[] | undefined } = {},
-) {
+function createServices(parts: Infrastructure) {
   const { config, logger, cache } = parts;
   const db = parts.database.db;
   const audit = createAuditTrail({ db, logger });
@@ -138,7 +137,7 @@ function createServices(
   // port; listeners are added below as their modules are built, before anything publishes.
   const eventListeners: HeraldEventListener[] = [];
   // Listeners a test passes (RuntimeOptions.eventListeners) hear the same events.
-  eventListeners.push(...(extra.eventListeners ?? []));
+  eventListeners.push(...(parts.eventListeners ?? []));
   const heraldEvents = createHeraldEvents(eventListeners);
   const sequenceTriggers = createSequenceTriggers();
   // A sequence triggered by entering a segment listens to the segment refresh.
@@ -179,14 +178,12 @@ function createServices(
     ...config.email.dkim,
     privateKey: readDkimKey(config.email.dkim.privateKey),
   };
-  const mailer: Mailer = createMailer(
-    {
-      ...config.email,
-      dkim,
-      outboxDir: path.join(config.dataDir, 'outbox'),
-    },
-    { breakers: parts.breakers },
-  );
+  const mailer: Mailer = createMailer({
+    ...config.email,
+    dkim,
+    outboxDir: path.join(config.dataDir, 'outbox'),
+    breakers: parts.breakers,
+  });
   const tracking = createTrackingLinks({
     secret: resolveJwtSecret(config),
     publicUrl: config.http.publicUrl,
@@ -526,19 +523,17 @@ export async function createRuntime(
       chat: config.agents.requestsPerMinute,
       auth: config.rateLimits.authPerMinute,
     });
-    const services = createServices(
-      {
-        config,
-        logger,
-        database,
-        queue,
-        cache,
-        breakers,
-        metrics,
-        limiter,
-      },
-      { eventListeners: options.eventListeners },
-    );
+    const services = createServices({
+      config,
+      logger,
+      database,
+      queue,
+      cache,
+      breakers,
+      metrics,
+      limiter,
+      eventListeners: options.eventListeners,
+    });
     const jobs = jobsOf(services);
     if (options.startQueue ?? true) {
       await queue.start();

@@ -33,6 +33,8 @@ export interface MailerConfig {
   poolSize: number;
   /** Where the outbox lives when there is no SMTP server (DATA_DIR/outbox). */
   outboxDir: string;
+  /** Where the SMTP server's breaker (`smtp:<host:port>`) comes from; none: sends go straight out. */
+  breakers?: BreakerRegistry | undefined;
 }
 
 export interface MailAddress {
@@ -344,14 +346,11 @@ export function createOutbox(dir: string): Outbox & {
 // not need it (start-up memory).
 const loadNodemailer = () => import('nodemailer');
 
-export function createMailer(
-  config: MailerConfig,
-  deps: { breakers?: BreakerRegistry | undefined } = {},
-): Mailer {
+export function createMailer(config: MailerConfig): Mailer {
   if (config.smtpUrl) {
     const url = new URL(config.smtpUrl);
     // One breaker per mail server (host and port).
-    const breaker = deps.breakers?.get(`smtp:${url.host}`);
+    const breaker = config.breakers?.get(`smtp:${url.host}`);
     const openTransport = async () =>
       (await loadNodemailer()).createTransport({
         pool: true,
