@@ -229,3 +229,65 @@ describe('a dead SMTP server', () => {
     );
   });
 });
+
+describe('a mail server closing the session (421)', () => {
+  let ctx: TestApp;
+  let owner: TestUser;
+  let receiver: SmtpReceiver;
+  let closing = true;
+
+  beforeAll(async () => {
+    receiver = await startSmtpReceiver({
+      refuseRecipient: (address) => (closing && address.startsWith('busy-') ? 421 : undefined),
+    });
+    ctx = await buildTestApp({ env: { SMTP_URL: receiver.url } });
+    owner = await newUser(ctx.app);
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await receiver.close();
+  });
+
+  const api = suiteApi(() => ({ app: ctx.app, user: owner }));
+
+  it('defers that delivery (its attempt not counted) while the others go out, and sends it later', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const business = await newBusiness(ctx.app, owner);
+    const path = `/api/v1/businesses/${business.id}`;
+    const busy = `busy-${tag}@example.org`;
+    const fine = `fine-${tag}@example.org`;
+    for (const email of [busy, fine]) {
+      expect((await api('POST', `${path}/subscribers`, { email })).status).toBe(201);
+    }
+    const sequence = await api<{ id: string }>('POST', `${path}/sequences`, {
+      name: 'Welcome',
+      steps: [{ subject: 'Welcome', html: '<p>Hello</p>' }],
+    });
+    const sequencePath = `${path}/sequences/${sequence.body.id}`;
+    await api('POST', `${sequencePath}/enrollments`, { filter: { all: true } });
+    expect((await api('POST', `${sequencePath}/activate`)).status).toBe(200);
+
+    const dispatcher = ctx.runtime.services.sequenceDispatcher;
+    const t0 = Date.now() + 1000;
+    expect(await dispatcher.runOnce(new Date(t0))).toMatchObject({
+      sent: 1,
+      failed: 0,
+      deferred: 1,
+    });
+    const [row] = rowsOf<{ status: string; attempts: number; error: string }>(
+      await ctx.runtime.database.db.execute(sql`
+        select d.status, d.attempts, d.error from deliveries d
+        join subscribers s on s.id = d.subscriber_id where s.email = ${busy}`),
+    );
+    expect(row).toMatchObject({ status: 'claimed', attempts: 0 });
+    expect(row?.error).toMatch(/mail server .* unavailable/);
+
+    closing = false;
+    expect(await dispatcher.runOnce(new Date(t0 + RECOVERY_MS + 1000))).toMatchObject({
+      reclaimed: 1,
+      sent: 1,
+    });
+    expect(await receiver.to(busy)).toHaveLength(1);
+    expect(await receiver.to(fine)).toHaveLength(1);
+  });
+});
