@@ -70,7 +70,7 @@ import { createEventMaintenance } from './modules/tracking/maintenance.ts';
 import { createTrackingService } from './modules/tracking/service.ts';
 import { createSourcesService } from './modules/tracking/sources-service.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
-import { type CacheStore, openCache } from './platform/cache.ts';
+import { type CacheStore, countCacheReads, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
 import { migrateDatabase } from './platform/db/migrate.ts';
 import { nearest } from './platform/db/vector.ts';
@@ -98,6 +98,8 @@ export interface Infrastructure {
   breakers: BreakerRegistry;
   metrics: Metrics;
   limiter: RateLimiter;
+  /** Listeners of Herald's events besides the modules' own (tests). */
+  eventListeners?: readonly HeraldEventListener[] | undefined;
 }
 
 export interface Runtime extends Infrastructure {
@@ -110,7 +112,7 @@ export interface Runtime extends Infrastructure {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(parts: Infrastructure, extraEventListeners: HeraldEventListener[] = []) {
+function createServices(parts: Infrastructure) {
   const { config, logger, cache } = parts;
   const db = parts.database.db;
   const audit = createAuditTrail({ db, logger });
@@ -136,8 +138,9 @@ function createServices(parts: Infrastructure, extraEventListeners: HeraldEventL
   // Herald's events (platform/events.ts) reach their listeners (webhooks, Slack) through one
   // port; listeners are added below as their modules are built, before anything publishes.
   const eventListeners: HeraldEventListener[] = [];
+  // Listeners a test passes (RuntimeOptions.eventListeners) hear the same events.
+  eventListeners.push(...(parts.eventListeners ?? []));
   const heraldEvents = createHeraldEvents(eventListeners);
-  eventListeners.push(...extraEventListeners);
   const sequenceTriggers = createSequenceTriggers();
   // A sequence triggered by entering a segment listens to the segment refresh.
   const segments = createSegmentService({
@@ -190,6 +193,7 @@ function createServices(parts: Infrastructure, extraEventListeners: HeraldEventL
     ...config.email,
     dkim,
     outboxDir: path.join(config.dataDir, 'outbox'),
+    breakers: parts.breakers,
   });
   const tracking = createTrackingLinks({
     secret: resolveJwtSecret(config),
@@ -202,6 +206,7 @@ function createServices(parts: Infrastructure, extraEventListeners: HeraldEventL
     adapters: createAdapters({
       allowPrivateTargets: config.publishing.allowPrivateTargets,
       timeoutMs: config.publishing.timeoutMs,
+      breakers: parts.breakers,
       email: {
         // The same mailer as the sequences (SMTP or the outbox), DKIM-signed when a key is set.
         mailer,
@@ -329,7 +334,7 @@ function createServices(parts: Infrastructure, extraEventListeners: HeraldEventL
     segments,
     intelligence: createIntelligenceService({ database: parts.database, access, jobs }),
     intelligenceRunner,
-    engagement: createEngagement({ db, tracking, logger }),
+    engagement: createEngagement({ db, tracking, logger, events: heraldEvents }),
     /** Listeners for the customer processor (`events`) and the segment refresh (`segments`). */
     sequenceTriggers,
     trackingLinks: tracking,
@@ -342,15 +347,22 @@ function createServices(parts: Infrastructure, extraEventListeners: HeraldEventL
       messageIdDomain,
       perMinute: config.email.sendPerMinute,
     }),
-    broadcastEngagement: createBroadcastEngagement({ db, tracking, logger }),
-    emailFeedback: createEmailFeedback({ db, access, logger }),
+    broadcastEngagement: createBroadcastEngagement({
+      db,
+      tracking,
+      logger,
+      events: heraldEvents,
+    }),
+    emailFeedback: createEmailFeedback({ db, access, logger, events: heraldEvents }),
     variantDrafter: createVariantDrafter({ db, access, ai }),
     broadcastDispatcher: createBroadcastDispatcher({
       db,
       mailer,
       tracking,
       logger,
+      events: heraldEvents,
       config: {
+        deferMs: config.breakers.recoveryTimeoutMs,
         batchSize: config.email.dispatchBatchSize,
         intervalMs: config.email.dispatchIntervalMs,
         perMinute: config.email.sendPerMinute,
@@ -365,7 +377,10 @@ function createServices(parts: Infrastructure, extraEventListeners: HeraldEventL
       mailer,
       tracking,
       logger,
+      events: heraldEvents,
       config: {
+        // A delivery the mail server could not take waits as long as its open breaker.
+        deferMs: config.breakers.recoveryTimeoutMs,
         batchSize: config.email.dispatchBatchSize,
         intervalMs: config.email.dispatchIntervalMs,
         perMinute: config.email.sendPerMinute,
@@ -477,8 +492,10 @@ export interface RuntimeOptions {
   queuePollingIntervalSeconds?: number;
   /** An already opened database (tests open one from a template). */
   database?: DatabaseHandle;
-  /** Listeners of Herald's events besides the modules' own (tests record what is published). */
-  eventListeners?: HeraldEventListener[];
+  /** The clock the circuit breakers measure their open period on (tests move it). */
+  breakerClock?: () => number;
+  /** More listeners of Herald's events, beside the webhooks' and Slack's (tests). */
+  eventListeners?: readonly HeraldEventListener[];
 }
 
 export async function createRuntime(
@@ -500,9 +517,9 @@ export async function createRuntime(
       });
       logger.info({ vectorEnabled, ms: Date.now() - started }, 'migrations applied');
     }
-    const cache = await openCache(config.redisUrl);
+    const cache = countCacheReads(await openCache(config.redisUrl), metrics.cacheRequests);
     closers.unshift(() => cache.close());
-    const breakers = new BreakerRegistry(metrics);
+    const breakers = new BreakerRegistry(metrics, config.breakers, { now: options.breakerClock });
     const queue = JobQueue.create(
       database,
       {
@@ -521,19 +538,17 @@ export async function createRuntime(
       chat: config.agents.requestsPerMinute,
       auth: config.rateLimits.authPerMinute,
     });
-    const services = createServices(
-      {
-        config,
-        logger,
-        database,
-        queue,
-        cache,
-        breakers,
-        metrics,
-        limiter,
-      },
-      options.eventListeners,
-    );
+    const services = createServices({
+      config,
+      logger,
+      database,
+      queue,
+      cache,
+      breakers,
+      metrics,
+      limiter,
+      eventListeners: options.eventListeners,
+    });
     const jobs = jobsOf(services);
     if (options.startQueue ?? true) {
       await queue.start();

@@ -1,6 +1,7 @@
 // A small key/value and counter store: in-process memory by default, Redis when REDIS_URL is
 // set so several Herald processes share rate-limit counters and cached lookups.
 import type { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
 
 export interface CacheStore {
   readonly kind: 'memory' | 'redis';
@@ -144,4 +145,36 @@ export async function openCache(redisUrl: string | undefined): Promise<CacheStor
   );
   await cache.connect();
   return cache;
+}
+
+/**
+ * The same store, each read counted as a hit or a miss under `herald_cache_requests_total`,
+ * labelled with the key's prefix (`access` of `access:<business>:<user>`), a bounded set.
+ */
+export function countCacheReads(
+  store: CacheStore,
+  reads: Counter<'cache' | 'outcome'>,
+): CacheStore {
+  return {
+    get kind() {
+      return store.kind;
+    },
+    get redis() {
+      return store.redis;
+    },
+    async get(key) {
+      const value = await store.get(key);
+      const colon = key.indexOf(':');
+      reads.inc({
+        cache: colon === -1 ? key : key.slice(0, colon),
+        outcome: value === null ? 'miss' : 'hit',
+      });
+      return value;
+    },
+    set: (key, value, ttlMs) => store.set(key, value, ttlMs),
+    delete: (key) => store.delete(key),
+    increment: (key, ttlMs) => store.increment(key, ttlMs),
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
 }

@@ -5,12 +5,17 @@
 // outbox). With a DKIM key configured every message is signed, List-Unsubscribe and
 // List-Unsubscribe-Post included: nodemailer's default header list leaves the second out, and
 // mailbox providers only honour one-click unsubscribe when both are signed (RFC 8058 §4).
+// SMTP sends go through the breaker `smtp:<host:port>`; a server that cannot be reached (or
+// whose breaker is open) throws MailServerUnavailable, which senders treat as "try later".
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
+
+import { type BreakerRegistry, isBreakerRejection } from './breaker.ts';
+import { AppError } from './http/errors.ts';
 
 export interface DkimConfig {
   domainName: string;
@@ -28,6 +33,8 @@ export interface MailerConfig {
   poolSize: number;
   /** Where the outbox lives when there is no SMTP server (DATA_DIR/outbox). */
   outboxDir: string;
+  /** Where the SMTP server's breaker (`smtp:<host:port>`) comes from; none: sends go straight out. */
+  breakers?: BreakerRegistry | undefined;
 }
 
 export interface MailAddress {
@@ -87,9 +94,56 @@ export interface Outbox {
 export interface Mailer {
   kind: 'smtp' | 'outbox';
   send(email: OutgoingEmail): Promise<SendResult>;
+  /** False while the SMTP server's breaker refuses sends (dispatchers claim nothing new). */
+  available?(): boolean;
   /** Present when messages go to the local outbox. */
   outbox: Outbox | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * The mail server could not be reached, refused the session (421, authentication) or its
+ * breaker is open: nothing was sent, and the same message can be sent later. A request that
+ * sends mail (a test send) answers 503 UPSTREAM_UNAVAILABLE; dispatchers defer the delivery.
+ */
+export class MailServerUnavailable extends AppError {
+  /** True when the breaker refused the send without trying the server. */
+  readonly breakerOpen: boolean;
+  /** What happened, for the delivery's record and the logs (the API answer stays generic). */
+  readonly reason: string;
+
+  constructor(host: string, breakerOpen: boolean, cause: unknown) {
+    super('UPSTREAM_UNAVAILABLE', 'The mail server is unavailable; try again later', { cause });
+    this.name = 'MailServerUnavailable';
+    this.breakerOpen = breakerOpen;
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    this.reason = breakerOpen
+      ? `mail server ${host} unavailable: its circuit breaker is open`
+      : `mail server ${host} unavailable: ${detail}`;
+  }
+}
+
+/** nodemailer's codes for a session that never got as far as the message (network, TLS, auth). */
+const SESSION_FAILURES = new Set([
+  'ECONNECTION',
+  'ESOCKET',
+  'ETIMEDOUT',
+  'EDNS',
+  'ETLS',
+  'EAUTH',
+  'EPROTOCOL',
+  'ECONNREFUSED',
+  'ECONNRESET',
+]);
+
+/**
+ * The server's health, not the message's: it could not be reached or turned the session away.
+ * A refused recipient or message (a 4xx/5xx answer to RCPT or DATA) is about that message.
+ */
+function isServerFailure(error: unknown): boolean {
+  const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
+  if (responseCode === 421) return true;
+  return typeof code === 'string' && SESSION_FAILURES.has(code);
 }
 
 /** Header fields covered by the DKIM signature (nodemailer's list + List-Unsubscribe-Post). */
@@ -295,6 +349,8 @@ const loadNodemailer = () => import('nodemailer');
 export function createMailer(config: MailerConfig): Mailer {
   if (config.smtpUrl) {
     const url = new URL(config.smtpUrl);
+    // One breaker per mail server (host and port).
+    const breaker = config.breakers?.get(`smtp:${url.host}`);
     const openTransport = async () =>
       (await loadNodemailer()).createTransport({
         pool: true,
@@ -322,9 +378,32 @@ export function createMailer(config: MailerConfig): Mailer {
     return {
       kind: 'smtp',
       outbox: undefined,
+      available: () => !breaker?.refusing,
       async send(email) {
         const options = composeOptions(email, config.from);
-        const info = await (await (transport ??= openTransport())).sendMail(options);
+        const deliver = async () => (await (transport ??= openTransport())).sendMail(options);
+        let info: Awaited<ReturnType<typeof deliver>>;
+        if (!breaker) info = await deliver();
+        else {
+          let outcome: Awaited<ReturnType<typeof deliver>> | { refused: unknown };
+          try {
+            // A refused recipient or message passes the breaker as a value: the server is up.
+            outcome = await breaker.execute(async () => {
+              try {
+                return await deliver();
+              } catch (error) {
+                if (isServerFailure(error)) throw error;
+                return { refused: error };
+              }
+            });
+          } catch (error) {
+            if (isBreakerRejection(error)) throw new MailServerUnavailable(url.host, true, error);
+            if (isServerFailure(error)) throw new MailServerUnavailable(url.host, false, error);
+            throw error;
+          }
+          if ('refused' in outcome) throw outcome.refused;
+          info = outcome;
+        }
         return {
           messageId: String(options.messageId),
           accepted: info.accepted.map(String),

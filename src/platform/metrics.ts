@@ -19,6 +19,10 @@ export interface Metrics {
   trackingEvents: Counter<'outcome'>;
   trackingFlushDuration: Histogram;
   trackingPendingRows: Gauge;
+  outboundRequests: Counter<'service' | 'outcome'>;
+  outboundRequestDuration: Histogram<'service'>;
+  breakerTransitions: Counter<'breaker' | 'from' | 'to'>;
+  cacheRequests: Counter<'cache' | 'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -122,6 +126,31 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     trackingPendingRows: new Gauge({
       name: 'herald_tracking_pending_rows',
       help: 'Tracking events received and not yet committed',
+      registers: [registry],
+    }),
+    outboundRequests: new Counter({
+      name: 'herald_outbound_requests_total',
+      help: 'Calls through a circuit breaker by service (smtp, webhook, slack, search, llm) and outcome: success, failure, rejected (breaker open)',
+      labelNames: ['service', 'outcome'],
+      registers: [registry],
+    }),
+    outboundRequestDuration: new Histogram({
+      name: 'herald_outbound_request_duration_seconds',
+      help: 'Duration of one outbound call that was made (not those an open breaker refused)',
+      labelNames: ['service'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    breakerTransitions: new Counter({
+      name: 'herald_circuit_breaker_transitions_total',
+      help: 'Circuit breaker state changes by breaker, from and to state',
+      labelNames: ['breaker', 'from', 'to'],
+      registers: [registry],
+    }),
+    cacheRequests: new Counter({
+      name: 'herald_cache_requests_total',
+      help: 'Cache reads by cache (the key prefix: access, session, apikey, …) and outcome: hit or miss',
+      labelNames: ['cache', 'outcome'],
       registers: [registry],
     }),
   };

@@ -48,7 +48,9 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Consume the job queue in this process, as `herald serve` does. */
   worker?: boolean;
-  /** Extra listeners of Herald's events (a test records what is published). */
+  /** The circuit breakers' clock (a test moves it instead of waiting). */
+  breakerClock?: () => number;
+  /** Listeners of Herald's events (platform/events.ts), beside the app's own. */
   eventListeners?: HeraldEventListener[];
 }
 
@@ -117,7 +119,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     metrics,
     migrate: Boolean(serverDb),
     queuePollingIntervalSeconds: 0.5,
-    eventListeners: options.eventListeners,
+    breakerClock: options.breakerClock,
+    ...(options.eventListeners ? { eventListeners: options.eventListeners } : {}),
   });
   if (options.worker) await runtime.queue.work(runtime.jobs);
   const app = await buildApp({ ...runtime });

@@ -45,6 +45,8 @@ export function rawHeader(mail: ParsedMail, name: string): string | undefined {
 
 export interface SmtpReceiverOptions {
   host?: string;
+  /** A fixed port (a server brought back where a stopped one was); default: any free port. */
+  port?: number;
   /**
    * Wait this long after a message has arrived in full before answering "250": a slow relay.
    * The message is kept when the answer is given, even if the sender has gone by then — as a
@@ -104,7 +106,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => {
-    server.listen(0, host, resolve);
+    server.listen(options.port ?? 0, host, resolve);
   });
   const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
   return {

@@ -282,6 +282,14 @@ export function createBroadcastDispatchRepository(db: Database) {
         where id = ${id}::uuid and status = 'claimed'`);
     },
 
+    /** Not attempted after all (the mail server was unavailable): later, attempts unchanged. */
+    async markDeferred(id: string, error: string, claimedAt: Date): Promise<void> {
+      await db.execute(sql`
+        update broadcast_deliveries set error = ${error},
+          claimed_at = ${claimedAt.toISOString()}::timestamptz
+        where id = ${id}::uuid and status = 'claimed'`);
+    },
+
     async markRetry(id: string, error: string, claimedAt: Date): Promise<void> {
       await db.execute(sql`
         update broadcast_deliveries set attempts = attempts + 1, error = ${error},

@@ -3,6 +3,8 @@
 // is over and closes finished broadcasts. The same claim-before-send discipline as sequence
 // deliveries: a worker that dies between the SMTP "250 OK" and the "sent" update leaves the row
 // claimed, and reconciliation resends it with the same Message-ID (derived from the row's id).
+// While the mail server is unavailable (or its breaker is open) a delivery is deferred: still
+// claimed, its attempt uncounted, due again after `deferMs`.
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 
@@ -12,19 +14,22 @@ import { pollingLoop } from '../../platform/background-loop.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
 import { broadcasts } from '../../platform/db/schema/broadcasts.ts';
+import type { HeraldEvents } from '../../platform/events.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { Mailer } from '../../platform/mailer.ts';
+import { type Mailer, MailServerUnavailable } from '../../platform/mailer.ts';
 import {
   addTracking,
   type CompiledStep,
+  type EmailFact,
   isTimeLimit,
+  publishEmailEvents,
   RENDER_TRIES,
   renderStep,
   TemplateRenderError,
   type TrackingLinks,
 } from '../sequences/index.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
-import { type InternalEvent, recordInternalEvents } from '../tracking/index.ts';
+import { recordInternalEvents } from '../tracking/index.ts';
 import { blocksOf } from './block-store.ts';
 import { compileParts } from './content.ts';
 import {
@@ -42,6 +47,8 @@ export interface BroadcastDispatcherConfig {
   defaultFrom: string;
   maxAttempts?: number;
   concurrency?: number;
+  /** How long a delivery waits after the mail server was unavailable. */
+  deferMs?: number;
 }
 
 export interface BroadcastRound {
@@ -52,10 +59,12 @@ export interface BroadcastRound {
   sent: number;
   suppressed: number;
   failed: number;
+  /** Not sent because the mail server was unavailable: due again after `deferMs`. */
+  deferred: number;
   finished: number;
 }
 
-type Outcome = 'sent' | 'suppressed' | 'failed';
+type Outcome = 'sent' | 'suppressed' | 'failed' | 'deferred';
 
 interface PreparedBroadcast {
   version: string;
@@ -93,6 +102,8 @@ export function createBroadcastDispatcher(deps: {
   tracking: TrackingLinks;
   logger: Logger;
   config: BroadcastDispatcherConfig;
+  /** Hears email.delivered and email.bounced (webhooks, Slack). */
+  events?: HeraldEvents;
 }) {
   const { db, mailer, tracking, config } = deps;
   const repository = createBroadcastDispatchRepository(db);
@@ -100,6 +111,7 @@ export function createBroadcastDispatcher(deps: {
   const log = deps.logger.child({ component: 'broadcast-dispatcher' });
   const workerId = `${hostname()}:${String(process.pid)}:${Math.random().toString(36).slice(2, 8)}`;
   const maxAttempts = config.maxAttempts ?? 5;
+  const deferMs = config.deferMs ?? 60_000;
   const prepared = new Map<string, PreparedBroadcast>();
 
   async function prepare(broadcastId: string): Promise<PreparedBroadcast | undefined> {
@@ -208,26 +220,31 @@ export function createBroadcastDispatcher(deps: {
     broadcast: PreparedBroadcast,
     event: 'Email Delivered' | 'Email Bounced',
     at: Date,
-  ): InternalEvent {
+  ): EmailFact {
     const kind = event === 'Email Delivered' ? 'delivered' : 'bounced';
     return {
-      businessId: delivery.business_id,
-      messageId: `herald:broadcast:${kind}:${delivery.id}`,
-      event,
-      email: delivery.email,
-      properties: {
-        broadcastId: delivery.broadcast_id,
-        variant: delivery.variant,
-        subject: broadcast.subjects.get(delivery.variant) ?? '',
+      event: {
+        businessId: delivery.business_id,
+        messageId: `herald:broadcast:${kind}:${delivery.id}`,
+        event,
+        email: delivery.email,
+        properties: {
+          broadcastId: delivery.broadcast_id,
+          variant: delivery.variant,
+          subject: broadcast.subjects.get(delivery.variant) ?? '',
+          ...(kind === 'bounced' ? { bounceType: 'hard' } : {}),
+        },
+        timestamp: at,
       },
-      timestamp: at,
+      subscriberId: delivery.subscriber_id,
+      deliveryId: delivery.id,
     };
   }
 
   async function sendOne(
     delivery: SendableBroadcastDelivery,
     now: Date,
-    events: InternalEvent[],
+    events: EmailFact[],
     ready: ReadonlyMap<string, PreparedBroadcast | undefined>,
   ): Promise<Outcome> {
     if (delivery.suppressed !== null || delivery.consent_status !== 'subscribed') {
@@ -270,6 +287,12 @@ export function createBroadcastDispatcher(deps: {
       events.push(eventOf(delivery, broadcast, 'Email Delivered', new Date()));
       return 'sent';
     } catch (error) {
+      if (error instanceof MailServerUnavailable) {
+        // The server's outage, not this delivery's: later, and the attempt does not count.
+        const retryAt = now.getTime() + deferMs - config.claimTimeoutSeconds * 1000;
+        await repository.markDeferred(delivery.id, error.reason, new Date(retryAt));
+        return 'deferred';
+      }
       const reason = failureReason(error);
       if (isHardBounce(error)) {
         await repository.markFinal(delivery.id, 'bounced', reason);
@@ -297,13 +320,20 @@ export function createBroadcastDispatcher(deps: {
     }
   }
 
-  async function recordEvents(events: InternalEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  /** The customer events and Herald's email.* events of a batch, in one transaction. */
+  async function recordEvents(facts: EmailFact[]): Promise<void> {
+    if (facts.length === 0) return;
     try {
-      await recordInternalEvents(db, events);
+      await db.transaction(async (tx) => {
+        await recordInternalEvents(
+          tx,
+          facts.map((fact) => fact.event),
+        );
+        if (deps.events) await publishEmailEvents(tx, deps.events, facts);
+      });
     } catch (error) {
       // The email went out; its event is the customer timeline's, not worth a resend.
-      log.warn({ count: events.length, err: error }, 'recording email events failed');
+      log.warn({ count: facts.length, err: error }, 'recording email events failed');
     }
   }
 
@@ -313,7 +343,7 @@ export function createBroadcastDispatcher(deps: {
     const ready = new Map<string, PreparedBroadcast | undefined>();
     for (const id of new Set(deliveries.map((delivery) => delivery.broadcast_id)))
       ready.set(id, await prepare(id));
-    const events: InternalEvent[] = [];
+    const events: EmailFact[] = [];
     let pending: string[] = [];
     let marking: Promise<void> = Promise.resolve();
     const flush = () => {
@@ -340,12 +370,19 @@ export function createBroadcastDispatcher(deps: {
             pending.push(delivery.id);
             if (pending.length >= SENT_GROUP) await flush();
           } else if (outcome === 'suppressed') round.suppressed += 1;
+          else if (outcome === 'deferred') round.deferred += 1;
           else round.failed += 1;
         }),
       );
     } finally {
       await flush();
       await recordEvents(events);
+      if (round.deferred > 0) {
+        log.warn(
+          { count: round.deferred, deferMs },
+          'mail server unavailable; broadcast deliveries deferred',
+        );
+      }
     }
   }
 
@@ -407,6 +444,7 @@ export function createBroadcastDispatcher(deps: {
       sent: 0,
       suppressed: 0,
       failed: 0,
+      deferred: 0,
       finished: 0,
     };
     const reclaimed = await repository.reclaimStale({
@@ -417,14 +455,17 @@ export function createBroadcastDispatcher(deps: {
     });
     round.reclaimed = reclaimed.length;
     if (reclaimed.length > 0) await sendAll(reclaimed, now, round);
-    const claimed = await repository.claimDue({
-      now,
-      batchSize: config.batchSize,
-      perMinute: config.perMinute,
-      workerId,
-    });
-    round.claimed = claimed.length;
-    await sendAll(claimed, now, round);
+    // Nothing new claimed while the mail server's breaker refuses sends.
+    if (mailer.available?.() !== false) {
+      const claimed = await repository.claimDue({
+        now,
+        batchSize: config.batchSize,
+        perMinute: config.perMinute,
+        workerId,
+      });
+      round.claimed = claimed.length;
+      await sendAll(claimed, now, round);
+    }
     round.finished = await repository.finishDone(now);
     return round;
   }

@@ -6,10 +6,15 @@ import { sql } from 'drizzle-orm';
 
 import type { Database } from '../../platform/db/client.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
+import type { HeraldEvents } from '../../platform/events.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { TrackingLinks } from '../sequences/index.ts';
+import { publishEmailEvents, type TrackingLinks } from '../sequences/index.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
-import { type EmailEventName, recordInternalEvents } from '../tracking/index.ts';
+import {
+  type EmailEventName,
+  type InternalEvent,
+  recordInternalEvents,
+} from '../tracking/index.ts';
 import { linkHash } from './dispatcher.ts';
 
 interface DeliveryFacts {
@@ -29,6 +34,8 @@ export function createBroadcastEngagement(deps: {
   db: Database;
   tracking: TrackingLinks;
   logger: Logger;
+  /** Hears email.opened, email.clicked and email.unsubscribed (webhooks, Slack). */
+  events?: HeraldEvents;
 }) {
   const { db, tracking } = deps;
   const audience = createEmailAudience(db);
@@ -62,21 +69,26 @@ export function createBroadcastEngagement(deps: {
     messageId: string,
     extra: Record<string, unknown> = {},
   ) {
-    await recordInternalEvents(db, [
-      {
-        businessId: facts.business_id,
-        messageId,
-        event,
-        email: facts.email,
-        properties: {
-          broadcastId: facts.broadcast_id,
-          variant: facts.variant,
-          subject: facts.subject,
-          ...extra,
-        },
-        timestamp: new Date(),
+    const fact: InternalEvent = {
+      businessId: facts.business_id,
+      messageId,
+      event,
+      email: facts.email,
+      properties: {
+        broadcastId: facts.broadcast_id,
+        variant: facts.variant,
+        subject: facts.subject,
+        ...extra,
       },
-    ]);
+      timestamp: new Date(),
+    };
+    // The first of each fact is the customer's event and, in the same transaction, Herald's.
+    await db.transaction(async (tx) => {
+      if ((await recordInternalEvents(tx, [fact])) === 0 || !deps.events) return;
+      await publishEmailEvents(tx, deps.events, [
+        { event: fact, subscriberId: facts.subscriber_id, deliveryId: facts.id },
+      ]);
+    });
   }
 
   return {

@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { rowsOf } from '../../platform/db/raw-sql.ts';
+import type { HeraldEvents } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -74,6 +75,7 @@ function applyBroadcastFeedback(
   tx: Executor,
   delivery: BroadcastDeliveryFacts,
   feedback: DeliveryFeedback,
+  events: HeraldEvents | undefined,
 ): Promise<boolean> {
   return applyDeliveryFeedback(
     tx,
@@ -102,6 +104,7 @@ function applyBroadcastFeedback(
       },
     },
     feedback,
+    events,
   );
 }
 
@@ -139,6 +142,8 @@ export function createEmailFeedback(deps: {
   db: Database;
   access: BusinessAccess;
   logger: Logger;
+  /** Hears email.bounced for a bounce report (webhooks, Slack). */
+  events?: HeraldEvents;
 }) {
   const { db, access } = deps;
   const log = deps.logger.child({ component: 'email-feedback' });
@@ -161,12 +166,12 @@ export function createEmailFeedback(deps: {
       const result = await db.transaction(async (tx) => {
         const sequenceDelivery = await findSequenceDelivery(tx, businessId, report.messageId);
         if (sequenceDelivery) {
-          const acted = await applySequenceFeedback(tx, sequenceDelivery, feedback);
+          const acted = await applySequenceFeedback(tx, sequenceDelivery, feedback, deps.events);
           return { kind: 'sequence' as const, id: sequenceDelivery.id, acted };
         }
         const broadcastDelivery = await findBroadcastDelivery(tx, businessId, report.messageId);
         if (broadcastDelivery) {
-          const acted = await applyBroadcastFeedback(tx, broadcastDelivery, feedback);
+          const acted = await applyBroadcastFeedback(tx, broadcastDelivery, feedback, deps.events);
           return { kind: 'broadcast' as const, id: broadcastDelivery.id, acted };
         }
         return undefined;

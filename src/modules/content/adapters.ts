@@ -4,10 +4,13 @@
 // mailer (email-channel.ts: consent, suppression, one-click unsubscribe).
 // Network adapters refuse private, loopback and link-local targets unless configured to allow
 // them, checking the address actually connected to (a DNS answer cannot sneak one in).
+// Each receiving host has its breaker (`webhook:<host>`, `slack:<host>`): a receiver that keeps
+// failing is left alone for a while, and the piece is retried later rather than failed for good.
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 
+import { type BreakerRegistry, isBreakerRejection } from '../../platform/breaker.ts';
 import {
   guardedLookup,
   isPublicAddress,
@@ -51,6 +54,8 @@ export interface AdapterOptions {
   timeoutMs: number;
   /** The email channel's mailer and audience; without them the channel refuses to send. */
   email?: EmailChannelDeps | undefined;
+  /** One breaker per receiving host; without it, posts go straight out. */
+  breakers?: BreakerRegistry | undefined;
 }
 
 export const SIGNATURE_HEADER = 'x-herald-signature';
@@ -124,6 +129,26 @@ function outcomeOfStatus(status: number): DeliveryOutcome {
   };
 }
 
+/** A receiver's answer that says it is in trouble (5xx, 408, 429): a failure for its breaker. */
+class ReceiverTrouble extends Error {
+  readonly status: number;
+
+  constructor(status: number) {
+    super(`the receiver answered ${status}`);
+    this.status = status;
+  }
+}
+
+const isTrouble = (status: number) => status === 408 || status === 429 || status >= 500;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid-url';
+  }
+}
+
 function outcomeOfError(error: unknown): DeliveryOutcome {
   if (error instanceof RefusedTarget) return { ok: false, retryable: false, error: error.message };
   return {
@@ -134,6 +159,43 @@ function outcomeOfError(error: unknown): DeliveryOutcome {
 }
 
 export function createAdapters(options: AdapterOptions): Record<PublishChannel, Adapter> {
+  /** POSTs through the host's breaker; an open breaker is a retryable outcome, not a failure. */
+  async function post(
+    service: 'webhook' | 'slack',
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<DeliveryOutcome> {
+    const host = hostOf(url);
+    const breaker = options.breakers?.get(`${service}:${host}`);
+    try {
+      if (!breaker) return outcomeOfStatus(await postJson(url, body, headers, options));
+      const answer = await breaker.execute(async () => {
+        try {
+          const status = await postJson(url, body, headers, options);
+          if (isTrouble(status)) throw new ReceiverTrouble(status);
+          return status;
+        } catch (error) {
+          // Our own refusal (a private address) says nothing about the receiver's health.
+          if (error instanceof RefusedTarget) return error;
+          throw error;
+        }
+      });
+      if (answer instanceof RefusedTarget) return outcomeOfError(answer);
+      return outcomeOfStatus(answer);
+    } catch (error) {
+      if (error instanceof ReceiverTrouble) return outcomeOfStatus(error.status);
+      if (isBreakerRejection(error)) {
+        return {
+          ok: false,
+          retryable: true,
+          error: `${host} is failing; its circuit breaker is open, so the post waits`,
+        };
+      }
+      return outcomeOfError(error);
+    }
+  }
+
   return {
     outbox: () => Promise.resolve({ ok: true }),
 
@@ -157,22 +219,13 @@ export function createAdapters(options: AdapterOptions): Record<PublishChannel, 
       if (delivery.target?.secret) {
         headers[SIGNATURE_HEADER] = signatureOf(delivery.target.secret, timestamp, body);
       }
-      try {
-        return outcomeOfStatus(await postJson(url, body, headers, options));
-      } catch (error) {
-        return outcomeOfError(error);
-      }
+      return post('webhook', url, body, headers);
     },
 
     async slack(delivery) {
       const url = delivery.target?.webhookUrl;
       if (!url) return { ok: false, retryable: false, error: 'no Slack webhook url' };
-      try {
-        const status = await postJson(url, JSON.stringify({ text: delivery.text }), {}, options);
-        return outcomeOfStatus(status);
-      } catch (error) {
-        return outcomeOfError(error);
-      }
+      return post('slack', url, JSON.stringify({ text: delivery.text }), {});
     },
 
     email: options.email

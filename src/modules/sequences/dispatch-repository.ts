@@ -19,8 +19,10 @@ import {
   suppressions,
   type WaitForEvent,
 } from '../../platform/db/schema/sequences.ts';
+import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import { type InternalEvent, recordInternalEvents } from '../tracking/index.ts';
 import { assignVariant } from './ab-test.ts';
+import { type EmailFact, publishEmailEvents } from './email-events.ts';
 import { stopEnrollmentsOf } from './feedback.ts';
 import { nextSendTime } from './send-window.ts';
 
@@ -28,6 +30,7 @@ import { nextSendTime } from './send-window.ts';
 export interface SentDelivery {
   id: string;
   subject: string;
+  subscriberId: string;
   event: InternalEvent;
 }
 
@@ -92,7 +95,8 @@ export interface SendableDelivery {
 /** Stable key for the per-business throttle's advisory lock. */
 const THROTTLE_LOCK_CLASS = 4_242;
 
-export function createDispatchRepository(db: Database) {
+/** `events` hears email.delivered and email.bounced, in the transaction that records them. */
+export function createDispatchRepository(db: Database, events: HeraldEvents = noHeraldEvents) {
   return {
     /** Claims due steps; returns the ids of the deliveries this worker must now send. */
     async claimDue(options: ClaimOptions): Promise<string[]> {
@@ -353,9 +357,15 @@ export function createDispatchRepository(db: Database) {
             returning d.id`),
         );
         const ids = new Set(updated.map((row) => row.id));
+        const marked = sent.filter((delivery) => ids.has(delivery.id));
         await recordInternalEvents(
           tx,
-          sent.filter((delivery) => ids.has(delivery.id)).map((delivery) => delivery.event),
+          marked.map((delivery) => delivery.event),
+        );
+        await publishEmailEvents(
+          tx,
+          events,
+          marked.map(({ id, subscriberId, event }) => ({ event, subscriberId, deliveryId: id })),
         );
       });
     },
@@ -365,7 +375,7 @@ export function createDispatchRepository(db: Database) {
       id: string,
       status: 'suppressed' | 'bounced' | 'failed',
       error: string | null,
-      event?: InternalEvent,
+      fact?: EmailFact,
     ): Promise<void> {
       await db.transaction(async (tx) => {
         const updated = await tx
@@ -377,7 +387,10 @@ export function createDispatchRepository(db: Database) {
           })
           .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')))
           .returning({ id: deliveries.id });
-        if (event && updated.length > 0) await recordInternalEvents(tx, [event]);
+        if (fact && updated.length > 0) {
+          await recordInternalEvents(tx, [fact.event]);
+          await publishEmailEvents(tx, events, [fact]);
+        }
       });
     },
 
@@ -385,20 +398,29 @@ export function createDispatchRepository(db: Database) {
      * A failed attempt that will be retried: its claim is backdated so it goes stale at `retryAt`.
      * A soft bounce records its 'Email Bounced' event in the same transaction.
      */
-    async markRetry(
-      id: string,
-      error: string,
-      claimedAt: Date,
-      event?: InternalEvent,
-    ): Promise<void> {
+    async markRetry(id: string, error: string, claimedAt: Date, fact?: EmailFact): Promise<void> {
       await db.transaction(async (tx) => {
         const updated = await tx
           .update(deliveries)
           .set({ attempts: sql`${deliveries.attempts} + 1`, error, claimedAt })
           .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')))
           .returning({ id: deliveries.id });
-        if (event && updated.length > 0) await recordInternalEvents(tx, [event]);
+        if (fact && updated.length > 0) {
+          await recordInternalEvents(tx, [fact.event]);
+          await publishEmailEvents(tx, events, [fact]);
+        }
       });
+    },
+
+    /**
+     * Not attempted after all (the mail server was unavailable): the claim is backdated so it
+     * goes stale at `claimedAt` + the claim timeout, and `attempts` stays as it was.
+     */
+    async markDeferred(id: string, reason: string, claimedAt: Date): Promise<void> {
+      await db
+        .update(deliveries)
+        .set({ error: reason, claimedAt })
+        .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')));
     },
 
     /** Stops every enrollment of an address in the business (unsubscribed, bounced, complained). */

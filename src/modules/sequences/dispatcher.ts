@@ -4,14 +4,17 @@
 // the delivery claimed, and reconciliation resends it later with the same Message-ID — the one
 // duplicate window, documented in docs/email-delivery.md. Each delivery is rendered, sent and
 // recorded under its own guard: whatever one delivery throws (a template that cannot render, a
-// failed update) fails that delivery alone, never the batch it was claimed with.
+// failed update) fails that delivery alone, never the batch it was claimed with. While the mail
+// server is unreachable (or its breaker `smtp:<host>` is open) a delivery is deferred: it stays
+// claimed, its attempt uncounted, and goes again after `deferMs` — nothing failed, nothing sent twice.
 import { hostname } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import { pollingLoop } from '../../platform/background-loop.ts';
 import type { Database } from '../../platform/db/client.ts';
+import type { HeraldEvents } from '../../platform/events.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { Mailer } from '../../platform/mailer.ts';
+import { type Mailer, MailServerUnavailable } from '../../platform/mailer.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
 import type { EmailEventName, InternalEvent } from '../tracking/index.ts';
 import { decideDueTests, variantTemplates } from './ab-test.ts';
@@ -20,6 +23,7 @@ import {
   type SendableDelivery,
   type SentDelivery,
 } from './dispatch-repository.ts';
+import type { EmailFact } from './email-events.ts';
 import { isTimeLimit, RENDER_TRIES, TemplateRenderError } from './liquid-sandbox.ts';
 import { addTracking, type CompiledStep, compileStep, renderStep } from './templates.ts';
 import type { TrackingLinks } from './tracking.ts';
@@ -39,6 +43,8 @@ export interface DispatcherConfig {
    * crash can leave claimed-but-sent (see docs/email-delivery.md).
    */
   concurrency?: number;
+  /** How long a delivery waits after the mail server was unavailable (the breaker's recovery). */
+  deferMs?: number;
 }
 
 export interface DispatchRound {
@@ -47,11 +53,17 @@ export interface DispatchRound {
   sent: number;
   suppressed: number;
   failed: number;
+  /** Not sent because the mail server was unavailable: due again after `deferMs`. */
+  deferred: number;
   /** A/B tests of steps whose winner was picked this round. */
   decided: number;
 }
 
-type Outcome = { kind: 'sent'; subject: string } | { kind: 'suppressed' } | { kind: 'failed' };
+type Outcome =
+  | { kind: 'sent'; subject: string }
+  | { kind: 'suppressed' }
+  | { kind: 'failed' }
+  | { kind: 'deferred'; reason: string };
 
 /** Deliveries marked "sent" per update: small groups keep the crash window short. */
 const SENT_GROUP = 20;
@@ -110,13 +122,16 @@ export function createDispatcher(deps: {
   tracking: TrackingLinks;
   logger: Logger;
   config: DispatcherConfig;
+  /** Hears email.delivered and email.bounced (webhooks, Slack). */
+  events?: HeraldEvents;
 }) {
   const { mailer, tracking, config } = deps;
-  const repository = createDispatchRepository(deps.db);
+  const repository = createDispatchRepository(deps.db, deps.events);
   const subscribers = createEmailAudience(deps.db);
   const log = deps.logger.child({ component: 'dispatcher' });
   const workerId = `${hostname()}:${String(process.pid)}:${Math.random().toString(36).slice(2, 8)}`;
   const maxAttempts = config.maxAttempts ?? 5;
+  const deferMs = config.deferMs ?? 60_000;
   // Per step version: its compiled templates, or the error compiling them gave (a step that
   // cannot compile is not parsed again for each of its deliveries).
   const compiled = new Map<
@@ -155,15 +170,15 @@ export function createDispatcher(deps: {
     delivery: SendableDelivery,
     now: Date,
     reason: string,
-    event?: InternalEvent,
+    fact?: EmailFact,
   ) {
     if (delivery.attempts + 1 >= maxAttempts) {
-      await repository.markFinal(delivery.id, 'failed', reason, event);
+      await repository.markFinal(delivery.id, 'failed', reason, fact);
       return;
     }
     const backoffMs = 60_000 * 2 ** delivery.attempts;
     const staleAt = now.getTime() + backoffMs - config.claimTimeoutSeconds * 1000;
-    await repository.markRetry(delivery.id, reason, new Date(staleAt), event);
+    await repository.markRetry(delivery.id, reason, new Date(staleAt), fact);
   }
 
   // One render per event-loop turn: a batch of deliveries whose templates each render close to
@@ -256,13 +271,22 @@ export function createDispatcher(deps: {
       });
       return { kind: 'sent', subject: email.subject };
     } catch (error) {
+      if (error instanceof MailServerUnavailable) {
+        // The server's outage, not this delivery's: later, and the attempt does not count.
+        const retryAt = now.getTime() + deferMs - config.claimTimeoutSeconds * 1000;
+        await repository.markDeferred(delivery.id, error.reason, new Date(retryAt));
+        return { kind: 'deferred', reason: error.reason };
+      }
       const reason = failureReason(error);
       const bounce = bounceOf(error);
-      const bounced = (type: 'hard' | 'soft', messageId: string) =>
-        deliveryEvent(delivery, 'Email Bounced', messageId, email.subject, {
+      const bounced = (type: 'hard' | 'soft', messageId: string): EmailFact => ({
+        event: deliveryEvent(delivery, 'Email Bounced', messageId, email.subject, {
           bounceType: type,
           reason,
-        });
+        }),
+        subscriberId: delivery.subscriber_id,
+        deliveryId: delivery.id,
+      });
       if (bounce === 'hard') {
         await repository.markFinal(
           delivery.id,
@@ -316,6 +340,7 @@ export function createDispatcher(deps: {
    */
   async function sendAll(ids: string[], now: Date, round: DispatchRound): Promise<void> {
     const deliveries = await repository.sendable(ids);
+    let deferredReason: string | undefined;
     let pending: SentDelivery[] = [];
     let marking: Promise<void> = Promise.resolve();
     // Groups are marked one after another; markSent never rejects, so one group's failure
@@ -343,6 +368,7 @@ export function createDispatcher(deps: {
             pending.push({
               id: delivery.id,
               subject,
+              subscriberId: delivery.subscriber_id,
               event: deliveryEvent(
                 delivery,
                 'Email Delivered',
@@ -352,11 +378,21 @@ export function createDispatcher(deps: {
             });
             if (pending.length >= SENT_GROUP) await flush();
           } else if (outcome.kind === 'suppressed') round.suppressed += 1;
-          else round.failed += 1;
+          else if (outcome.kind === 'deferred') {
+            round.deferred += 1;
+            deferredReason = outcome.reason;
+          } else round.failed += 1;
         }),
       );
     } finally {
       await flush();
+      // One line per batch, not one per delivery, while the server is down.
+      if (deferredReason !== undefined) {
+        log.warn(
+          { count: round.deferred, reason: deferredReason, deferMs },
+          'mail server unavailable; deliveries deferred',
+        );
+      }
     }
   }
 
@@ -368,6 +404,7 @@ export function createDispatcher(deps: {
       sent: 0,
       suppressed: 0,
       failed: 0,
+      deferred: 0,
       decided: 0,
     };
     // Winners first: a step whose wait has ended sends its winner from this round's claims on.
@@ -383,6 +420,9 @@ export function createDispatcher(deps: {
       log.info({ count: reclaimed.length }, 'stale deliveries reclaimed');
       await sendAll(reclaimed, now, round);
     }
+    // While the mail server's breaker refuses sends, nothing new is claimed: the enrollments
+    // stay due (and the business's send budget unspent) until it lets calls through again.
+    if (mailer.available?.() === false) return round;
     const claimed = await repository.claimDue({
       now,
       batchSize: config.batchSize,

@@ -9,7 +9,13 @@ import type { PgColumn, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../platform/db/client.ts';
 import { businesses } from '../../platform/db/schema/businesses.ts';
 import { deliveries, sequenceSteps, subscribers } from '../../platform/db/schema/sequences.ts';
-import { type EmailEventName, recordInternalEvents } from '../tracking/index.ts';
+import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
+import {
+  type EmailEventName,
+  type InternalEvent,
+  recordInternalEvents,
+} from '../tracking/index.ts';
+import { publishEmailEvents } from './email-events.ts';
 
 export interface UnsubscribeTarget {
   businessId: string;
@@ -35,10 +41,11 @@ interface EngagementEvent {
 /** A link's own part of a click's messageId: each link's first click is recorded once. */
 export const linkKey = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 16);
 
-export function createEngagementRepository(db: Executor) {
+export function createEngagementRepository(db: Executor, events: HeraldEvents = noHeraldEvents) {
   /**
    * Updates the delivery and records its event (sequence, step, delivery, subject, the
-   * subscriber's address) in one transaction; the deterministic messageId stores it once.
+   * subscriber's address) in one transaction; the deterministic messageId stores it once, and
+   * only the first is published as a Herald event (email.opened, email.clicked, …).
    */
   async function recordOn(
     deliveryId: string,
@@ -64,21 +71,23 @@ export function createEngagementRepository(db: Executor) {
         .innerJoin(sequenceSteps, eq(sequenceSteps.id, row.stepId))
         .where(eq(subscribers.id, row.subscriberId));
       if (!about) return;
-      await recordInternalEvents(tx, [
-        {
-          businessId: row.businessId,
-          messageId: `herald:${event.key}:${deliveryId}`,
-          event: event.event,
-          email: about.email,
-          properties: {
-            sequenceId: row.sequenceId,
-            stepId: row.stepId,
-            deliveryId,
-            subject: row.subject ?? about.stepSubject,
-            ...event.properties,
-          },
-          timestamp: new Date(),
+      const fact: InternalEvent = {
+        businessId: row.businessId,
+        messageId: `herald:${event.key}:${deliveryId}`,
+        event: event.event,
+        email: about.email,
+        properties: {
+          sequenceId: row.sequenceId,
+          stepId: row.stepId,
+          deliveryId,
+          subject: row.subject ?? about.stepSubject,
+          ...event.properties,
         },
+        timestamp: new Date(),
+      };
+      if ((await recordInternalEvents(tx, [fact])) === 0) return;
+      await publishEmailEvents(tx, events, [
+        { event: fact, subscriberId: row.subscriberId, deliveryId },
       ]);
     });
   }

@@ -3,17 +3,24 @@
 // signed token only Herald can make; unknown or forged tokens change nothing. An unsubscribe
 // token names a sequence delivery, or a business's subscriber (mail sent outside a sequence).
 import type { Database } from '../../platform/db/client.ts';
+import type { HeraldEvents } from '../../platform/events.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
 import { createDispatchRepository } from './dispatch-repository.ts';
 import { createEngagementRepository } from './engagement-repository.ts';
 import type { TrackingLinks, TrackingPayload } from './tracking.ts';
 
-export function createEngagement(deps: { db: Database; tracking: TrackingLinks; logger: Logger }) {
+export function createEngagement(deps: {
+  db: Database;
+  tracking: TrackingLinks;
+  logger: Logger;
+  /** Hears email.opened, email.clicked and email.unsubscribed (webhooks, Slack). */
+  events?: HeraldEvents;
+}) {
   const { db, tracking } = deps;
   const subscribers = createEmailAudience(db);
   const dispatch = createDispatchRepository(db);
-  const repository = createEngagementRepository(db);
+  const repository = createEngagementRepository(db, deps.events);
 
   const UUID = /^[0-9a-f-]{36}$/;
 

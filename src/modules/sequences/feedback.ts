@@ -11,8 +11,10 @@ import {
   sequenceSteps,
   subscribers,
 } from '../../platform/db/schema/sequences.ts';
+import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
-import { recordInternalEvents } from '../tracking/index.ts';
+import { type InternalEvent, recordInternalEvents } from '../tracking/index.ts';
+import { publishEmailEvents } from './email-events.ts';
 
 export interface DeliveryFeedback {
   type: 'complaint' | 'bounce';
@@ -91,6 +93,7 @@ export async function applyDeliveryFeedback(
   tx: Executor,
   target: FeedbackTarget,
   feedback: DeliveryFeedback,
+  events: HeraldEvents = noHeraldEvents,
 ): Promise<boolean> {
   const hard = feedback.type === 'bounce' && feedback.bounceType === 'hard';
   const key =
@@ -99,22 +102,25 @@ export async function applyDeliveryFeedback(
       : hard
         ? `${target.keyPrefix}bounced:${target.deliveryId}`
         : `${target.keyPrefix}bounced:${target.deliveryId}:report:${feedback.fingerprint}`;
-  const stored = await recordInternalEvents(tx, [
-    {
-      businessId: target.businessId,
-      messageId: key,
-      event: feedback.type === 'complaint' ? 'Email Marked as Spam' : 'Email Bounced',
-      email: target.email,
-      properties: {
-        ...target.properties,
-        ...(feedback.type === 'complaint'
-          ? { feedbackType: feedback.detail }
-          : { bounceType: feedback.bounceType, reason: feedback.detail }),
-      },
-      timestamp: feedback.occurredAt ?? new Date(),
+  const fact: InternalEvent = {
+    businessId: target.businessId,
+    messageId: key,
+    event: feedback.type === 'complaint' ? 'Email Marked as Spam' : 'Email Bounced',
+    email: target.email,
+    properties: {
+      ...target.properties,
+      ...(feedback.type === 'complaint'
+        ? { feedbackType: feedback.detail }
+        : { bounceType: feedback.bounceType, reason: feedback.detail }),
     },
-  ]);
+    timestamp: feedback.occurredAt ?? new Date(),
+  };
+  const stored = await recordInternalEvents(tx, [fact]);
   if (stored === 0) return false;
+  // email.bounced for a bounce report (a complaint is not in the event catalogue).
+  await publishEmailEvents(tx, events, [
+    { event: fact, subscriberId: target.subscriberId, deliveryId: target.deliveryId },
+  ]);
   const audience = createEmailAudience(tx);
   if (feedback.type === 'complaint') {
     await target.markDelivery('complained', feedback.detail);
@@ -134,6 +140,7 @@ export function applySequenceFeedback(
   tx: Executor,
   delivery: SequenceDeliveryFacts,
   feedback: DeliveryFeedback,
+  events: HeraldEvents = noHeraldEvents,
 ): Promise<boolean> {
   return applyDeliveryFeedback(
     tx,
@@ -162,5 +169,6 @@ export function applySequenceFeedback(
       },
     },
     feedback,
+    events,
   );
 }

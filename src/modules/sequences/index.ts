@@ -2,6 +2,7 @@
 // customer data enroll subscribers, end enrollments and resolve waits; the Liquid sandbox's
 // checks and rendering of email templates, Markdown bodies, the signed links Herald writes into
 // emails, and the public pages.
+export { type EmailFact, heraldEmailEvent, publishEmailEvents } from './email-events.ts';
 export {
   applyDeliveryFeedback,
   applySequenceFeedback,
