@@ -69,6 +69,11 @@ import { createTeamService } from './modules/team/service.ts';
 import { createEventMaintenance } from './modules/tracking/maintenance.ts';
 import { createTrackingService } from './modules/tracking/service.ts';
 import { createSourcesService } from './modules/tracking/sources-service.ts';
+import {
+  createWebhookDeliverer,
+  createWebhookListener,
+  createWebhookService,
+} from './modules/webhooks/index.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
 import { type CacheStore, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
@@ -135,6 +140,14 @@ function createServices(parts: Infrastructure) {
   // port; listeners are added below as their modules are built, before anything publishes.
   const eventListeners: HeraldEventListener[] = [];
   const heraldEvents = createHeraldEvents(eventListeners);
+  // Outgoing webhooks: the listener records deliveries, the deliverer's loop sends them.
+  eventListeners.push(createWebhookListener());
+  const webhookDeliverer = createWebhookDeliverer({
+    db,
+    breakers: parts.breakers,
+    logger: logger.child({ component: 'webhooks' }),
+    config: { ...config.webhooks, breakerRetryMs: config.breakers.recoveryTimeoutMs },
+  });
   const sequenceTriggers = createSequenceTriggers();
   // A sequence triggered by entering a segment listens to the segment refresh.
   const segments = createSegmentService({
@@ -237,6 +250,13 @@ function createServices(parts: Infrastructure) {
   const services = {
     /** Publishes Herald's events to the webhooks and Slack listeners. */
     heraldEvents,
+    webhookDeliverer,
+    webhooks: createWebhookService({
+      db,
+      access,
+      deliverer: webhookDeliverer,
+      allowPrivateTargets: config.webhooks.allowPrivateTargets,
+    }),
     audit,
     access,
     ai,
@@ -579,6 +599,8 @@ export async function createRuntime(
       },
       stop: () => broadcastDispatcher.stop(),
     });
+    // Outgoing webhook deliveries, wherever the queue is consumed (claims use SKIP LOCKED).
+    queue.addBackgroundLoop(services.webhookDeliverer.loop());
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;
