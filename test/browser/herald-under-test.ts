@@ -23,8 +23,8 @@
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
 import { insertEvents } from '../../src/modules/tracking/repository.ts';
-import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
 import type { HeraldEvent } from '../../src/platform/events.ts';
+import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { drainEvents, eventRow, type TestEvent } from '../customers/events.ts';

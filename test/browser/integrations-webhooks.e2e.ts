@@ -109,7 +109,7 @@ describe('webhooks on the Integrations page', () => {
     const notice = page.getByTestId('webhook-disabled');
     await notice.waitFor();
     expect(await notice.textContent()).toContain('Herald turned this endpoint off');
-    expect(await notice.textContent()).toContain('deliveries in a row failed');
+    expect(await notice.textContent()).toContain('1 delivery in a row failed');
     expect(await page.getByTestId('webhook-endpoint').textContent()).toContain('Turned off');
     await screenshot(page, 'webhooks-disabled');
     await notice.getByRole('button', { name: 'Turn back on' }).click();

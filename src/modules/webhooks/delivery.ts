@@ -221,7 +221,8 @@ export function createWebhookDeliverer(deps: WebhookDelivererDeps) {
       });
       const endpoint = await repository.countEndpointFailure(row.endpointId);
       if (endpoint && endpoint.consecutiveFailures >= config.disableAfterFailures) {
-        const reason = `Turned off after ${endpoint.consecutiveFailures} deliveries in a row failed (the last: ${attempt.error ?? 'no answer'}). Fix the receiver, then turn the endpoint back on.`;
+        const failures = endpoint.consecutiveFailures;
+        const reason = `Turned off after ${failures} ${failures === 1 ? 'delivery' : 'deliveries'} in a row failed (the last: ${attempt.error ?? 'no answer'}). Fix the receiver, then turn the endpoint back on.`;
         if (await repository.disableEndpoint(row.endpointId, reason, now)) {
           logger.warn(
             { businessId: row.businessId, endpointId: row.endpointId },

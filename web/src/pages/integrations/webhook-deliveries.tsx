@@ -90,6 +90,9 @@ export function WebhookDeliveries(props: { businessId: string; endpointId: strin
                     <span className={`badge ${STATUS_CLASS[delivery.status]}`}>
                       {STATUS_LABEL[delivery.status]}
                     </span>
+                    {delivery.lastStatusCode !== null && (
+                      <span className="muted small"> {delivery.lastStatusCode}</span>
+                    )}
                     {delivery.status === 'pending' && delivery.nextAttemptAt && (
                       <div className="muted small">
                         next {formatDateTime(delivery.nextAttemptAt)}
@@ -105,7 +108,8 @@ export function WebhookDeliveries(props: { businessId: string; endpointId: strin
               },
               {
                 header: 'Last answer',
-                cellClassName: 'break',
+                className: 'hide-narrow',
+                cellClassName: 'break hide-narrow',
                 cell: lastAnswer,
               },
               {
