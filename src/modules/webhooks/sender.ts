@@ -6,6 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
   guardedLookup,
@@ -20,6 +21,7 @@ const SECRET_PREFIX = 'whsec_';
 export const EXCERPT_CHARS = 500;
 // Reading stops here: the log keeps an excerpt, and a receiver cannot make Herald buffer a lot.
 const MAX_READ_BYTES = 8 * 1024;
+const LOOKUP_TIMEOUT_MS = 3_000;
 
 /** A new signing secret: `whsec_` + base64 of 32 random bytes. */
 export function newSecret(): string {
@@ -73,7 +75,11 @@ export async function targetProblem(
   if (refusal) return refusal.message;
   if (allowPrivate) return undefined;
   const host = target.hostname.replace(/^\[|\]$/g, '');
-  const addresses = await lookup(host, { all: true }).catch(() => []);
+  // A resolver that does not answer in time is treated as a name that does not resolve.
+  const addresses = await Promise.race([
+    lookup(host, { all: true }).catch(() => []),
+    sleep(LOOKUP_TIMEOUT_MS, []),
+  ]);
   const refused = addresses.find((entry) => !isPublicAddress(entry.address));
   if (refused) {
     return `${host} resolves to ${refused.address}: private, loopback and link-local targets are not allowed (${SETTING})`;
