@@ -156,6 +156,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
         {
+          name: 'webhooks',
+          description:
+            'Outgoing webhooks: endpoints, signed deliveries (Standard Webhooks), the delivery log and redelivery',
+        },
+        {
           name: 'email',
           description:
             'Complaints and bounces reported after sending (ARF, DSN, relay webhooks); AI-drafted A/B variants',
