@@ -601,6 +601,7 @@ export async function createRuntime(
     });
     // Outgoing webhook deliveries, wherever the queue is consumed (claims use SKIP LOCKED).
     queue.addBackgroundLoop(services.webhookDeliverer.loop());
+    queue.addBackgroundLoop(services.webhookDeliverer.retentionLoop());
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;

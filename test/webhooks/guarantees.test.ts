@@ -127,3 +127,45 @@ describe('outgoing webhook guarantees', () => {
     expect(wait).toBeGreaterThan(30_000);
   });
 });
+
+describe('the delivery log’s retention', () => {
+  let ctx: TestApp;
+  let owner: TestUser;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    ctx = await buildTestApp({ env: { PUBLISH_WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    owner = await newUser(ctx.app);
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await receiver.close();
+  });
+
+  it('forgets events older than 30 days, but not one still being retried', async () => {
+    const api = suiteApi(() => ({ app: ctx.app, user: owner }));
+    const businessId = (await newBusiness(ctx.app, owner)).id;
+    const { body: endpoint } = await api<WebhookEndpointWithSecret>(
+      'POST',
+      `/api/v1/businesses/${businessId}/webhooks`,
+      { url: receiver.url, eventTypes: ['job.failed'] },
+    );
+    const deliverer = ctx.runtime.services.webhookDeliverer;
+    receiver.answers.push(204, 500);
+    await ctx.runtime.services.heraldEvents.publish(ctx.runtime.database.db, jobFailed(businessId));
+    await ctx.runtime.services.heraldEvents.publish(ctx.runtime.database.db, jobFailed(businessId));
+    await deliverer.deliverDue(new Date(Date.now() + 1000));
+    const log = async () =>
+      (
+        await api<{ items: WebhookDelivery[] }>(
+          'GET',
+          `/api/v1/businesses/${businessId}/webhooks/${endpoint.id}/deliveries`,
+        )
+      ).body.items.map((delivery) => delivery.status);
+    expect((await log()).sort()).toEqual(['delivered', 'pending']);
+
+    expect(await deliverer.purgeLog(new Date(Date.now() + 29 * 86_400_000))).toBe(0);
+    expect(await deliverer.purgeLog(new Date(Date.now() + 31 * 86_400_000))).toBe(1);
+    expect(await log()).toEqual(['pending']);
+  });
+});

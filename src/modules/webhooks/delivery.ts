@@ -29,6 +29,9 @@ export const RETRY_DELAYS_MS = [
 ] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 const JITTER = 0.1;
+/** Events (with their deliveries and attempts) are kept this long in the delivery log. */
+export const LOG_RETENTION_DAYS = 30;
+const PURGE_BATCH = 1000;
 
 /** The wait before the next attempt after `attemptsMade` failed ones; undefined: give up. */
 export function retryDelayMs(
@@ -274,6 +277,12 @@ export function createWebhookDeliverer(deps: WebhookDelivererDeps) {
     return ids.length;
   }
 
+  /** Deletes the log of events older than LOG_RETENTION_DAYS (nothing pending); how many. */
+  async function purgeLog(now: Date = clock()): Promise<number> {
+    const before = new Date(now.getTime() - LOG_RETENTION_DAYS * 86_400_000);
+    return createWebhookRepository(db).purgeEvents(before, PURGE_BATCH);
+  }
+
   return {
     deliverDue,
 
@@ -297,6 +306,19 @@ export function createWebhookDeliverer(deps: WebhookDelivererDeps) {
     async sendClaimed(deliveryId: string): Promise<void> {
       const [row] = await createWebhookRepository(db).toSend([deliveryId]);
       if (row) await attemptManual(row, 'test');
+    },
+
+    purgeLog,
+
+    /** Hourly, wherever the job queue is consumed: the log's retention. */
+    retentionLoop(): BackgroundLoop {
+      return pollingLoop({
+        name: 'webhook-log-retention',
+        round: async () => (await purgeLog()) >= PURGE_BATCH,
+        intervalMs: 60 * 60_000,
+        logger,
+        failureMessage: 'webhook log retention failed',
+      });
     },
 
     /** The loop that runs wherever the job queue is consumed. */

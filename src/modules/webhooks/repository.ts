@@ -292,6 +292,28 @@ export function createWebhookRepository(db: Executor) {
       return row;
     },
 
+    /**
+     * Deletes up to `limit` events older than `before` with no delivery still pending, with
+     * their deliveries and attempts (cascade); answers how many.
+     */
+    async purgeEvents(before: Date, limit: number): Promise<number> {
+      const old = db
+        .select({ id: webhookEvents.id })
+        .from(webhookEvents)
+        .where(
+          and(
+            lt(webhookEvents.occurredAt, before),
+            sql`not exists (select 1 from ${d} where ${d.eventId} = ${webhookEvents.id} and ${d.status} = 'pending')`,
+          ),
+        )
+        .limit(limit);
+      const deleted = await db
+        .delete(webhookEvents)
+        .where(inArray(webhookEvents.id, old))
+        .returning({ id: webhookEvents.id });
+      return deleted.length;
+    },
+
     /** The latest attempts of each delivery, newest first. */
     async attemptsOf(deliveryIds: string[]): Promise<Map<string, AttemptRow[]>> {
       const byDelivery = new Map<string, AttemptRow[]>();
