@@ -40,7 +40,7 @@ export function WebhookDeliveries(props: { businessId: string; endpointId: strin
 
   return (
     <div className="stack" data-testid="webhook-deliveries">
-      <div className="toolbar">
+      <div className="webhook-log-head">
         <h4>Delivery log</h4>
         <button
           type="button"
@@ -104,7 +104,8 @@ export function WebhookDeliveries(props: { businessId: string; endpointId: strin
               {
                 header: 'Attempts',
                 className: 'number hide-narrow',
-                cell: (delivery) => delivery.attempts,
+                // Scheduled attempts, or the log's when tests and redeliveries are all there is.
+                cell: (delivery) => Math.max(delivery.attempts, delivery.attemptLog.length),
               },
               {
                 header: 'Last answer',

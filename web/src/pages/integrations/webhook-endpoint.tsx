@@ -131,7 +131,7 @@ export function WebhookEndpointCard(props: { businessId: string; endpoint: Webho
         <p className="muted small" role="status" data-testid="webhook-test-result">
           Test event {test.data.status === 'delivered' ? 'delivered' : 'failed'}
           {test.data.lastStatusCode !== null && ` (answered ${test.data.lastStatusCode})`}
-          {test.data.status !== 'delivered' && test.data.lastError && `: ${test.data.lastError}`}
+          {test.data.lastStatusCode === null && test.data.lastError && `: ${test.data.lastError}`}
         </p>
       )}
       {[update, remove, rotate, test].map(
