@@ -31,6 +31,8 @@ export const moduleMap = {
   analytics: ['businesses', 'campaigns', 'content', 'jobs'],
   // Documents the agents cite: the access check only (embeddings come through src/ai/contract.ts).
   knowledge: ['businesses'],
+  // Outgoing webhooks: the access check only (events come through platform/events.ts).
+  webhooks: ['businesses'],
   admin: ['auth', 'businesses'],
   team: ['auth', 'businesses'],
   // The agents act through the other modules' services, with the chat user's access.

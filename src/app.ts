@@ -41,6 +41,7 @@ import { systemRoutes } from './modules/system/routes.ts';
 import { teamRoutes } from './modules/team/routes.ts';
 import { trackingRoutes } from './modules/tracking/routes.ts';
 import { sourcesRoutes } from './modules/tracking/sources-routes.ts';
+import { webhookRoutes } from './modules/webhooks/index.ts';
 import { installAuthGuard } from './platform/http/auth-guard.ts';
 import { installDashboard } from './platform/http/dashboard.ts';
 import {
@@ -155,6 +156,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
         {
+          name: 'webhooks',
+          description:
+            'Outgoing webhooks: endpoints, signed deliveries (Standard Webhooks), the delivery log and redelivery',
+        },
+        {
           name: 'email',
           description:
             'Complaints and bounces reported after sending (ARF, DSN, relay webhooks); AI-drafted A/B variants',
@@ -233,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage, aiQuality: deps.services.aiQuality });
   agentRoutes(app, { agents: deps.services.agents, limiter: deps.limiter });
   adminRoutes(app, { admin: deps.services.admin });
+  webhookRoutes(app, { webhooks: deps.services.webhooks });
   systemRoutes(app, {
     system: deps.services.system,
     metrics: deps.metrics,

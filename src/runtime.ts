@@ -69,6 +69,11 @@ import { createTeamService } from './modules/team/service.ts';
 import { createEventMaintenance } from './modules/tracking/maintenance.ts';
 import { createTrackingService } from './modules/tracking/service.ts';
 import { createSourcesService } from './modules/tracking/sources-service.ts';
+import {
+  createWebhookDeliverer,
+  createWebhookListener,
+  createWebhookService,
+} from './modules/webhooks/index.ts';
 import { BreakerRegistry } from './platform/breaker.ts';
 import { type CacheStore, countCacheReads, openCache } from './platform/cache.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.ts';
@@ -141,6 +146,14 @@ function createServices(parts: Infrastructure) {
   // Listeners a test passes (RuntimeOptions.eventListeners) hear the same events.
   eventListeners.push(...(parts.eventListeners ?? []));
   const heraldEvents = createHeraldEvents(eventListeners);
+  // Outgoing webhooks: the listener records deliveries, the deliverer's loop sends them.
+  eventListeners.push(createWebhookListener());
+  const webhookDeliverer = createWebhookDeliverer({
+    db,
+    breakers: parts.breakers,
+    logger: logger.child({ component: 'webhooks' }),
+    config: { ...config.webhooks, breakerRetryMs: config.breakers.recoveryTimeoutMs },
+  });
   const sequenceTriggers = createSequenceTriggers();
   // A sequence triggered by entering a segment listens to the segment refresh.
   const segments = createSegmentService({
@@ -256,6 +269,13 @@ function createServices(parts: Infrastructure) {
   const services = {
     /** Publishes Herald's events to the webhooks and Slack listeners. */
     heraldEvents,
+    webhookDeliverer,
+    webhooks: createWebhookService({
+      db,
+      access,
+      deliverer: webhookDeliverer,
+      allowPrivateTargets: config.webhooks.allowPrivateTargets,
+    }),
     audit,
     access,
     ai,
@@ -615,6 +635,9 @@ export async function createRuntime(
       },
       stop: () => broadcastDispatcher.stop(),
     });
+    // Outgoing webhook deliveries, wherever the queue is consumed (claims use SKIP LOCKED).
+    queue.addBackgroundLoop(services.webhookDeliverer.loop());
+    queue.addBackgroundLoop(services.webhookDeliverer.retentionLoop());
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;

@@ -18,9 +18,12 @@
 //   browser test needs customers without going through event ingestion);
 // - `POST /__test__/scores` writes a succeeded intelligence run with scores for customers (by
 //   email), as a run would leave them (the run itself is not what those tests are about).
+// - `POST /__test__/webhooks/publish` publishes a Herald event, and `POST /__test__/webhooks/due`
+//   runs a round of webhook deliveries as if `seconds` had gone by (retries without waiting).
 import { loadConfig } from '../../src/config.ts';
 import { serve } from '../../src/main.ts';
 import { insertEvents } from '../../src/modules/tracking/repository.ts';
+import type { HeraldEvent } from '../../src/platform/events.ts';
 import { conflict, unauthenticated } from '../../src/platform/http/errors.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Runtime } from '../../src/runtime.ts';
@@ -117,6 +120,18 @@ const served = await serve(config, logger, {
       }
       await addScoredRun(started.runtime.database.db, body.businessId, seeds);
       return reply.status(204).send();
+    });
+    app.post('/__test__/webhooks/publish', { schema: { hide: true } }, async (request, reply) => {
+      if (!started.runtime) throw new Error('the server is still starting');
+      const event = request.body as HeraldEvent;
+      await started.runtime.services.heraldEvents.publish(started.runtime.database.db, event);
+      return reply.status(204).send();
+    });
+    app.post('/__test__/webhooks/due', { schema: { hide: true } }, async (request) => {
+      if (!started.runtime) throw new Error('the server is still starting');
+      const { seconds } = request.body as { seconds: number };
+      const at = new Date(Date.now() + seconds * 1000);
+      return { attempted: await started.runtime.services.webhookDeliverer.deliverDue(at) };
     });
     app.post('/__test__/ai/hold', { schema: { hide: true } }, async (_request, reply) => {
       aiGate.holding = true;

@@ -505,6 +505,38 @@ export const resourceFixtures: Record<
     (await newInvitation(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
   segmentId: async ({ app }, owner, made) =>
     (await newSegment(app, owner, made.businessId ?? (await newBusiness(app, owner)).id)).id,
+  // A webhook endpoint (a public name, not resolved here) and the delivery of a test event to it.
+  endpointId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/webhooks`,
+      headers: owner.headers,
+      payload: { url: 'https://hooks.example.com/herald', eventTypes: ['job.failed'] },
+    });
+    if (response.statusCode !== 201) throw new Error(`create webhook: ${response.body}`);
+    return response.json<{ id: string }>().id;
+  },
+  deliveryId: async ({ app }, owner, made) => {
+    const businessId = made.businessId ?? (await newBusiness(app, owner)).id;
+    let endpointId = made.endpointId;
+    if (!endpointId) {
+      const created = await app.inject({
+        method: 'POST',
+        url: `/api/v1/businesses/${businessId}/webhooks`,
+        headers: owner.headers,
+        payload: { url: 'https://hooks.example.com/herald', eventTypes: ['job.failed'] },
+      });
+      endpointId = created.json<{ id: string }>().id;
+    }
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/webhooks/${endpointId}/test`,
+      headers: owner.headers,
+    });
+    if (response.statusCode !== 200) throw new Error(`webhook test: ${response.body}`);
+    return response.json<{ id: string }>().id;
+  },
   /** A member of the business: its owner. */
   userId: (_ctx, owner) => Promise.resolve(owner.id),
   token: async ({ app }, owner, made) =>
