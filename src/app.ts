@@ -36,6 +36,7 @@ import { messageRoutes } from './modules/messages/routes.ts';
 import { segmentRoutes } from './modules/segments/routes.ts';
 import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
 import { sequenceRoutes } from './modules/sequences/routes.ts';
+import { slackRoutes } from './modules/slack/index.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { teamRoutes } from './modules/team/routes.ts';
@@ -155,6 +156,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'jobs', description: 'Asynchronous work (every AI generation): poll or stream it' },
         { name: 'system', description: 'Health, readiness, metrics and queue checks' },
         {
+          name: 'slack',
+          description:
+            'The Slack app: connect (OAuth or incoming webhook), notification choices, approvals and /herald from Slack',
+        },
+        {
           name: 'email',
           description:
             'Complaints and bounces reported after sending (ARF, DSN, relay webhooks); AI-drafted A/B variants',
@@ -233,6 +239,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage, aiQuality: deps.services.aiQuality });
   agentRoutes(app, { agents: deps.services.agents, limiter: deps.limiter });
   adminRoutes(app, { admin: deps.services.admin });
+  await slackRoutes(app, {
+    settings: deps.services.slack.settings,
+    interactions: deps.services.slack.interactions,
+  });
   systemRoutes(app, {
     system: deps.services.system,
     metrics: deps.metrics,
