@@ -191,7 +191,14 @@ export function createSlackClient(options: {
     },
 
     async userEmail(token, userId) {
-      const body = await call('users.info', token, { user: userId });
+      let body: SlackAnswer;
+      try {
+        body = await call('users.info', token, { user: userId });
+      } catch (error) {
+        // An unknown user is an answer, not a failure of Slack (the breaker must not count it).
+        if (error instanceof SlackCallError && error.code === 'user_not_found') return null;
+        throw error;
+      }
       const user = (body.user ?? {}) as Record<string, unknown>;
       const profile = (user.profile ?? {}) as Record<string, unknown>;
       return text(profile.email);

@@ -9,7 +9,7 @@ import { principalOf } from '../../platform/http/auth-guard.ts';
 import { errorResponses } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
 import { BusinessParams } from '../businesses/index.ts';
-import type { SignedRequest,SlackInteractions } from './interactions.ts';
+import type { SignedRequest, SlackInteractions } from './interactions.ts';
 import {
   OAuthCallbackQuery,
   SlackChannels,
