@@ -57,7 +57,7 @@ describe('the Slack app', () => {
     const { body } = await api<{ url: string }>(
       ctx.app,
       user,
-      'GET',
+      'POST',
       `/api/v1/businesses/${id}/slack/install`,
       undefined,
       200,
@@ -146,7 +146,7 @@ describe('the Slack app', () => {
     const { body } = await api<{ url: string }>(
       ctx.app,
       other,
-      'GET',
+      'POST',
       `/api/v1/businesses/${otherBusiness}/slack/install`,
       undefined,
       200,
@@ -490,7 +490,15 @@ describe('the Slack app', () => {
     expect(posted.token).toBeUndefined();
 
     await api(ctx.app, owner2, 'DELETE', `/api/v1/businesses/${business2}/slack`, undefined, 204);
-    await api(ctx.app, owner2, 'DELETE', `/api/v1/businesses/${business2}/slack`, undefined, 404);
+    await api(ctx.app, owner2, 'DELETE', `/api/v1/businesses/${business2}/slack`, undefined, 204);
+    await api(
+      ctx.app,
+      owner2,
+      'PATCH',
+      `/api/v1/businesses/${business2}/slack`,
+      { bounceRateThreshold: 0.2 },
+      409,
+    );
     const later = randomUUID();
     await publish(
       {

@@ -49,7 +49,10 @@ export function createSlackInteractions(deps: {
 
   function verified(request: SignedRequest): URLSearchParams {
     if (!deps.signingSecret) {
-      throw new AppError('NOT_FOUND', 'Slack is not configured here (SLACK_SIGNING_SECRET)');
+      // Nothing can be verified without the secret, so nothing is accepted.
+      throw unauthenticated(
+        'Slack requests cannot be verified here: SLACK_SIGNING_SECRET is not set',
+      );
     }
     const check = verifySlackRequest({
       secret: deps.signingSecret,

@@ -75,7 +75,7 @@ export async function slackRoutes(
           'Only the fields sent change. `bounceRateThreshold` is a fraction (0.05 = 5 %): a sequence step whose bounce rate reaches it is posted when `notifications.bounces` is on.',
         params: BusinessParams,
         body: SlackSettingsBody,
-        response: { 200: SlackConnection, ...errorResponses(400, 401, 403, 404, 429) },
+        response: { 200: SlackConnection, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request) =>
@@ -89,6 +89,7 @@ export async function slackRoutes(
       schema: {
         tags: ['slack'],
         summary: 'Disconnect Slack: the token is forgotten and nothing more is posted',
+        description: 'Idempotent: 204 also when the business was not connected.',
         params: BusinessParams,
         response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 429) },
       },
@@ -99,7 +100,7 @@ export async function slackRoutes(
     },
   );
 
-  app.get(
+  app.post(
     `${base}/install`,
     {
       config: { permission: 'business.manage' },
@@ -138,8 +139,10 @@ export async function slackRoutes(
       schema: {
         tags: ['slack'],
         summary: 'The channels the installed app can see, to pick one for notifications',
+        description:
+          'Empty when the app is not installed (an incoming webhook has its own channel).',
         params: BusinessParams,
-        response: { 200: SlackChannels, ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
+        response: { 200: SlackChannels, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request) => settings.channels(principalOf(request), request.params.businessId),
@@ -180,7 +183,7 @@ export async function slackRoutes(
           summary: 'Slack interactions (Approve / Request changes), signed by Slack',
           description:
             'Slack’s form post (`payload=<json>`), signed: `X-Slack-Signature` = v0=HMAC-SHA256(signing secret, "v0:" + `X-Slack-Request-Timestamp` + ":" + body), the timestamp within 5 minutes; else 401 and nothing changes.',
-          response: { 200: z.undefined(), ...errorResponses(400, 401, 404, 413, 429) },
+          response: { 200: z.undefined(), ...errorResponses(400, 401, 413, 429) },
         },
       },
       async (request, reply) => {
@@ -199,7 +202,7 @@ export async function slackRoutes(
           summary: 'The `/herald` slash command (`/herald ask …`), signed by Slack',
           description:
             'Answers at once that the question is being asked; the agents’ answer is posted to the command’s response_url. Signed as the interactions are.',
-          response: { 200: CommandReply, ...errorResponses(400, 401, 404, 413, 429) },
+          response: { 200: CommandReply, ...errorResponses(400, 401, 413, 429) },
         },
       },
       async (request) => deps.interactions.command(signedRequest(request)),

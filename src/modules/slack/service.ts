@@ -3,7 +3,7 @@
 // the notifications, disconnect. The token or URL is stored encrypted and never shown again.
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
-import { AppError, conflict, notFound } from '../../platform/http/errors.ts';
+import { AppError, conflict } from '../../platform/http/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { SecretBox } from '../../platform/secrets.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
@@ -65,12 +65,6 @@ export function createSlackSettingsService(deps: SlackSettingsDeps) {
   const redirectUri = `${deps.publicUrl}/api/v1/slack/oauth/callback`;
   const dashboard = (businessId: string, outcome: string) =>
     `${deps.publicUrl}/businesses/${businessId}/integrations?slack=${encodeURIComponent(outcome)}`;
-
-  async function existing(businessId: string): Promise<SlackConnectionRow> {
-    const row = await repository.connection(businessId);
-    if (!row) throw notFound('Slack connection');
-    return row;
-  }
 
   return {
     async settings(principal: Principal, businessId: string) {
@@ -173,7 +167,8 @@ export function createSlackSettingsService(deps: SlackSettingsDeps) {
 
     async update(principal: Principal, businessId: string, body: SlackSettingsBody) {
       await access.require(principal, businessId, 'business.manage');
-      const row = await existing(businessId);
+      const row = await repository.connection(businessId);
+      if (!row) throw conflict('Connect Slack first: there are no settings to change yet');
       const updated = await repository.updateConnection(businessId, {
         ...(body.channelId !== undefined ? { channelId: body.channelId } : {}),
         ...(body.channelName !== undefined ? { channelName: body.channelName } : {}),
@@ -187,18 +182,18 @@ export function createSlackSettingsService(deps: SlackSettingsDeps) {
       return toConnection(updated ?? row);
     },
 
+    /** Idempotent: disconnecting a business that is not connected changes nothing. */
     async disconnect(principal: Principal, businessId: string): Promise<void> {
       await access.require(principal, businessId, 'business.manage');
-      if (!(await repository.deleteConnection(businessId))) throw notFound('Slack connection');
+      await repository.deleteConnection(businessId);
     },
 
     /** The workspace's channels the bot can see, to pick the notifications channel from. */
     async channels(principal: Principal, businessId: string) {
       await access.require(principal, businessId, 'business.manage');
-      const row = await existing(businessId);
-      if (row.kind !== 'app') {
-        throw conflict('An incoming webhook posts to its own channel; install the app to pick one');
-      }
+      // Without the app there is nothing to pick from (an incoming webhook has its own channel).
+      const row = await repository.connection(businessId);
+      if (row?.kind !== 'app') return { items: [] };
       try {
         return { items: await client.listChannels(secrets.decrypt(row.credential)) };
       } catch (error) {

@@ -13815,7 +13815,9 @@ export interface paths {
     post?: never;
     /**
      * Disconnect Slack: the token is forgotten and nothing more is posted
-     * @description Permission: `business.manage` (owner, admin).
+     * @description Idempotent: 204 also when the business was not connected.
+     *
+     *     Permission: `business.manage` (owner, admin).
      */
     delete: {
       parameters: {
@@ -13967,6 +13969,15 @@ export interface paths {
           };
         };
         /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
         429: {
           headers: {
             [name: string]: unknown;
@@ -13988,7 +13999,9 @@ export interface paths {
     };
     /**
      * The channels the installed app can see, to pick one for notifications
-     * @description Permission: `business.manage` (owner, admin).
+     * @description Empty when the app is not installed (an incoming webhook has its own channel).
+     *
+     *     Permission: `business.manage` (owner, admin).
      *
      *     Permission: `business.manage` (owner, admin).
      */
@@ -14049,15 +14062,6 @@ export interface paths {
           };
         };
         /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ErrorEnvelope'];
-          };
-        };
-        /** @description Default Response */
         429: {
           headers: {
             [name: string]: unknown;
@@ -14092,15 +14096,15 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    get?: never;
+    put?: never;
     /**
      * The URL of Slack's consent page to install Herald's app for this business
      * @description The state in the URL binds the install to this business and to you for 15 minutes. 409 when this Herald has no Slack app configured.
      *
      *     Permission: `business.manage` (owner, admin).
-     *
-     *     Permission: `business.manage` (owner, admin).
      */
-    get: {
+    post: {
       parameters: {
         query?: never;
         header?: never;
@@ -14176,8 +14180,6 @@ export interface paths {
         };
       };
     };
-    put?: never;
-    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -16427,15 +16429,6 @@ export interface paths {
           };
         };
         /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ErrorEnvelope'];
-          };
-        };
-        /** @description Default Response */
         413: {
           headers: {
             [name: string]: unknown;
@@ -16503,15 +16496,6 @@ export interface paths {
         };
         /** @description Default Response */
         401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ErrorEnvelope'];
-          };
-        };
-        /** @description Default Response */
-        404: {
           headers: {
             [name: string]: unknown;
           };
