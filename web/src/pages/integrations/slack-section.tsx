@@ -1,6 +1,8 @@
 // The integrations page's Slack section: connect the app (Slack's consent page) or an incoming
 // webhook, then choose the channel and which happenings are posted; disconnect. Members who may
 // not manage the business see the connection without the controls.
+import './slack.css';
+
 import { type SyntheticEvent, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
@@ -229,7 +231,7 @@ function SlackConnected(props: {
         )}
       </p>
       {manage ? (
-        <form className="form" onSubmit={save} aria-label="Slack notifications">
+        <form className="form" onSubmit={save} aria-label="Slack notifications" noValidate>
           {app && (
             <Field label="Channel">
               {({ id }) =>
@@ -261,10 +263,10 @@ function SlackConnected(props: {
               }
             </Field>
           )}
-          <fieldset className="stack">
+          <fieldset className="stack slack-choices">
             <legend>Post to Slack when</legend>
             {CHOICES.filter((choice) => app || choice.key !== 'approvals').map((choice) => (
-              <label key={choice.key}>
+              <label key={choice.key} className="slack-check">
                 <input
                   type="checkbox"
                   checked={choices[choice.key]}
