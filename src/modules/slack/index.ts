@@ -58,6 +58,7 @@ export function createSlack(deps: {
     clientId: deps.slack.clientId,
     clientSecret: deps.slack.clientSecret,
     publicUrl: deps.publicUrl,
+    allowPrivateTargets: deps.allowPrivateTargets,
     logger: deps.logger,
     now,
   });

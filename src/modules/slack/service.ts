@@ -4,6 +4,7 @@
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, conflict } from '../../platform/http/errors.ts';
+import { literalHostRefusal } from '../../platform/http/outbound.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { SecretBox } from '../../platform/secrets.ts';
 import type { BusinessAccess } from '../businesses/index.ts';
@@ -41,6 +42,8 @@ export interface SlackSettingsDeps {
   clientId: string | undefined;
   clientSecret: string | undefined;
   publicUrl: string;
+  /** Accept incoming-webhook URLs on private addresses (PUBLISH_WEBHOOK_ALLOW_PRIVATE). */
+  allowPrivateTargets: boolean;
   logger: Logger;
   now: () => Date;
 }
@@ -149,6 +152,17 @@ export function createSlackSettingsService(deps: SlackSettingsDeps) {
     /** Notifications only, through an incoming webhook (no approvals, no /herald). */
     async connectWebhook(principal: Principal, businessId: string, body: SlackWebhookBody) {
       await access.require(principal, businessId, 'business.manage');
+      // Refused now rather than at the first post: a private or loopback address (SSRF).
+      const refusal = literalHostRefusal(
+        new URL(body.url),
+        deps.allowPrivateTargets,
+        'PUBLISH_WEBHOOK_ALLOW_PRIVATE',
+      );
+      if (refusal) {
+        throw new AppError('VALIDATION_ERROR', `The webhook URL is refused: ${refusal.message}`, {
+          details: { issues: [{ path: 'url', message: refusal.message }] },
+        });
+      }
       const previous = await repository.connection(businessId);
       const row = await repository.saveConnection({
         businessId,
