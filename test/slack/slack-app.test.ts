@@ -419,6 +419,15 @@ describe('the Slack app', () => {
         payload: 'payload=%7B%7D',
       });
       expect(unsigned.statusCode).toBe(401);
+      // Signed, but not a payload Herald sent buttons for: 400, nothing changed.
+      const malformed = slack.signed({ payload: '{not json' });
+      const bad = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/slack/interactions',
+        headers: malformed.headers,
+        payload: malformed.body,
+      });
+      expect(bad.statusCode).toBe(400);
       expect(await statusOf(contentId)).toBe('in_review');
     });
   });

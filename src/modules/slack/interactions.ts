@@ -26,6 +26,8 @@ export interface CommandReply {
   text: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const badRequest = (message: string) =>
   new AppError('VALIDATION_ERROR', message, {
     details: { issues: [{ path: 'body', message }] },
@@ -120,11 +122,12 @@ export function createSlackInteractions(deps: {
       const approve = action?.action_id === APPROVE_ACTION;
       if (!action || (!approve && action.action_id !== REQUEST_CHANGES_ACTION)) return;
       const [businessId = '', contentId = ''] = (action.value ?? '').split(':');
+      if (!UUID.test(businessId) || !UUID.test(contentId)) throw badRequest('unknown button value');
       const user = (payload.user ?? {}) as { id?: string };
       const team = (payload.team ?? {}) as { id?: string };
       const responseUrl =
         typeof payload.response_url === 'string' ? payload.response_url : undefined;
-      const connection = await repository.connection(businessId).catch(() => undefined);
+      const connection = await repository.connection(businessId);
       // A button is honoured only from the workspace the business installed the app in.
       if (!connection || connection.kind !== 'app' || connection.teamId !== team.id || !user.id) {
         await reply(responseUrl, {
