@@ -366,6 +366,19 @@ describe('the Slack app', () => {
       const update = await slack.waitFor('chat.update', (call) => call.body.ts === message.ts);
       expect(JSON.stringify(update.body)).toContain('Approved by <@U0OWNER>');
       expect(JSON.stringify(update.body)).not.toContain(APPROVE_ACTION);
+      // The review trail names the Herald account behind the Slack user, as for the dashboard.
+      const trail = await api<{ items: { toStatus: string; actor: { email: string } | null }[] }>(
+        ctx.app,
+        owner,
+        'GET',
+        `/api/v1/businesses/${businessId}/contents/${contentId}/transitions`,
+        undefined,
+        200,
+      );
+      expect(trail.body.items.at(-1)).toMatchObject({
+        toStatus: 'approved',
+        actor: { email: owner.email },
+      });
 
       // The same button again: the workflow's 409, told in the message; nothing changes.
       await slack.click(ctx.app, message, APPROVE_ACTION, 'U0OWNER');
