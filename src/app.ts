@@ -242,6 +242,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await slackRoutes(app, {
     settings: deps.services.slack.settings,
     interactions: deps.services.slack.interactions,
+    secureCookies: config.http.publicUrl.startsWith('https://'),
   });
   systemRoutes(app, {
     system: deps.services.system,

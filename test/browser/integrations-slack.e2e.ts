@@ -22,6 +22,8 @@ const suite = browserSuite({
   SLACK_CLIENT_SECRET: 'browser-client-secret',
   SLACK_SIGNING_SECRET: 'browser-signing-secret',
   SLACK_API_URL: slack.url,
+  // The fake's incoming webhook is on loopback.
+  PUBLISH_WEBHOOK_ALLOW_PRIVATE: 'true',
 });
 afterAll(() => slack.close());
 

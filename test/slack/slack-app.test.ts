@@ -52,21 +52,30 @@ describe('the Slack app', () => {
     });
   const deliver = (at?: Date) => ctx.runtime.services.slack.outbox.deliverDue(at);
 
+  /** Starts an install as `user`'s browser: Slack's consent URL and the browser's cookie. */
+  async function startInstall(
+    user: TestUser,
+    id: string,
+  ): Promise<{ url: string; cookie: string }> {
+    const response = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${id}/slack/install`,
+      headers: user.headers,
+    });
+    expect(response.statusCode).toBe(200);
+    const cookie = String(response.headers['set-cookie'] ?? '').split(';')[0] ?? '';
+    return { url: response.json<{ url: string }>().url, cookie };
+  }
+
   /** Installs the app the way a browser does: Herald's URL, Slack's consent, the callback. */
   async function install(user: TestUser, id: string): Promise<string> {
-    const { body } = await api<{ url: string }>(
-      ctx.app,
-      user,
-      'POST',
-      `/api/v1/businesses/${id}/slack/install`,
-      undefined,
-      200,
-    );
-    const consent = await fetch(body.url, { redirect: 'manual' });
+    const started = await startInstall(user, id);
+    const consent = await fetch(started.url, { redirect: 'manual' });
     const callback = new URL(consent.headers.get('location') ?? '');
     const response = await ctx.app.inject({
       method: 'GET',
       url: `${callback.pathname}${callback.search}`,
+      headers: { cookie: started.cookie },
     });
     expect(response.statusCode).toBe(302);
     return response.headers.location as string;
@@ -140,25 +149,38 @@ describe('the Slack app', () => {
     expect(JSON.stringify(body)).not.toContain(slack.botToken);
   });
 
-  it('refuses a callback whose state was tampered with, and changes nothing', async () => {
+  it('refuses a callback whose state was tampered with, or that another browser brings', async () => {
     const other = await newUser(ctx.app);
     const otherBusiness = (await newBusiness(ctx.app, other)).id;
-    const { body } = await api<{ url: string }>(
+    const started = await startInstall(other, otherBusiness);
+    expect(started.cookie).toMatch(/^herald_slack_install=.+/);
+    const state = new URL(started.url).searchParams.get('state') ?? '';
+    const payload = JSON.parse(
+      Buffer.from(state.split('.')[0] ?? '', 'base64url').toString(),
+    ) as Record<string, unknown>;
+    const forged = `${Buffer.from(JSON.stringify({ ...payload, businessId })).toString('base64url')}.${state.split('.')[1] ?? ''}`;
+    const tampered = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/slack/oauth/callback?code=anything&state=${encodeURIComponent(forged)}`,
+      headers: { cookie: started.cookie },
+    });
+    expect(tampered.statusCode).toBe(400);
+    // The genuine state, but in a browser that did not start the install (login CSRF).
+    const elsewhere = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/slack/oauth/callback?code=anything&state=${encodeURIComponent(state)}`,
+    });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(slack.callsOf('oauth.v2.access')).toHaveLength(1);
+    const settings = await api<SlackSettings>(
       ctx.app,
       other,
-      'POST',
-      `/api/v1/businesses/${otherBusiness}/slack/install`,
+      'GET',
+      `/api/v1/businesses/${otherBusiness}/slack`,
       undefined,
       200,
     );
-    const state = new URL(body.url).searchParams.get('state') ?? '';
-    const forged = `${Buffer.from(JSON.stringify({ businessId, userId: other.id, expiresAt: 9e9 })).toString('base64url')}.${state.split('.')[1]}`;
-    const response = await ctx.app.inject({
-      method: 'GET',
-      url: `/api/v1/slack/oauth/callback?code=anything&state=${encodeURIComponent(forged)}`,
-    });
-    expect(response.statusCode).toBe(400);
-    expect(slack.callsOf('oauth.v2.access')).toHaveLength(1);
+    expect(settings.body.connection).toBeNull();
   });
 
   it('lists the channels and keeps the notification choices a manager makes', async () => {

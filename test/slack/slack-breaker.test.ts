@@ -30,17 +30,18 @@ describe('Slack unavailable', () => {
     });
     owner = await newUser(ctx.app);
     businessId = (await newBusiness(ctx.app, owner)).id;
-    const { body } = await api<{ url: string }>(
-      ctx.app,
-      owner,
-      'POST',
-      `/api/v1/businesses/${businessId}/slack/install`,
-      undefined,
-      200,
-    );
-    const consent = await fetch(body.url, { redirect: 'manual' });
+    const started = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/businesses/${businessId}/slack/install`,
+      headers: owner.headers,
+    });
+    const consent = await fetch(started.json<{ url: string }>().url, { redirect: 'manual' });
     const callback = new URL(consent.headers.get('location') ?? '');
-    await ctx.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}` });
+    await ctx.app.inject({
+      method: 'GET',
+      url: `${callback.pathname}${callback.search}`,
+      headers: { cookie: String(started.headers['set-cookie']).split(';')[0] ?? '' },
+    });
     await api(
       ctx.app,
       owner,

@@ -44,9 +44,38 @@ function signedRequest(request: FastifyRequest): SignedRequest {
   };
 }
 
+const INSTALL_COOKIE = 'herald_slack_install';
+const CALLBACK_PATH = '/api/v1/slack/oauth/callback';
+const STATE_MAX_AGE_SECONDS = 15 * 60;
+
+/** Sent back only to the callback, and on Slack's top-level redirect (SameSite=Lax). */
+function installCookie(nonce: string, maxAgeSeconds: number, secure: boolean): string {
+  return [
+    `${INSTALL_COOKIE}=${nonce}`,
+    `Path=${CALLBACK_PATH}`,
+    `Max-Age=${maxAgeSeconds}`,
+    'HttpOnly',
+    'SameSite=Lax',
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
+}
+
+function installNonceOf(request: FastifyRequest): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === INSTALL_COOKIE) return value.join('=') || undefined;
+  }
+  return undefined;
+}
+
 export async function slackRoutes(
   app: App,
-  deps: { settings: SlackSettingsService; interactions: SlackInteractions },
+  deps: {
+    settings: SlackSettingsService;
+    interactions: SlackInteractions;
+    /** PUBLIC_URL is https: the install cookie is Secure. */
+    secureCookies: boolean;
+  },
 ): Promise<void> {
   const { settings } = deps;
 
@@ -108,12 +137,22 @@ export async function slackRoutes(
         tags: ['slack'],
         summary: "The URL of Slack's consent page to install Herald's app for this business",
         description:
-          'The state in the URL binds the install to this business and to you for 15 minutes. 409 when this Herald has no Slack app configured.',
+          'The state in the URL binds the install to this business, to you and to this browser (a cookie sent back only to the callback) for 15 minutes. 409 when this Herald has no Slack app configured.',
         params: BusinessParams,
         response: { 200: SlackInstall, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
-    async (request) => settings.installUrl(principalOf(request), request.params.businessId),
+    async (request, reply) => {
+      const { url, nonce } = await settings.installUrl(
+        principalOf(request),
+        request.params.businessId,
+      );
+      void reply.header(
+        'set-cookie',
+        installCookie(nonce, STATE_MAX_AGE_SECONDS, deps.secureCookies),
+      );
+      return { url };
+    },
   );
 
   app.put(
@@ -149,7 +188,7 @@ export async function slackRoutes(
   );
 
   app.get(
-    '/api/v1/slack/oauth/callback',
+    CALLBACK_PATH,
     {
       config: publicConfig,
       schema: {
@@ -159,7 +198,11 @@ export async function slackRoutes(
         response: { 302: z.undefined(), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request, reply) => reply.redirect(await settings.completeInstall(request.query), 302),
+    async (request, reply) => {
+      const landing = await settings.completeInstall(request.query, installNonceOf(request));
+      void reply.header('set-cookie', installCookie('', 0, deps.secureCookies));
+      return reply.redirect(landing, 302);
+    },
   );
 
   await app.register((scope: FastifyInstance, _options, done) => {

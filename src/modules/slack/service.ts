@@ -1,6 +1,8 @@
 // The Slack connection of a business: install the app (OAuth v2, the state bound to the
 // business and the user who started it) or paste an incoming-webhook URL, choose the channel and
 // the notifications, disconnect. The token or URL is stored encrypted and never shown again.
+import { randomBytes } from 'node:crypto';
+
 import type { Database } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/http/auth-guard.ts';
 import { AppError, conflict } from '../../platform/http/errors.ts';
@@ -79,17 +81,26 @@ export function createSlackSettingsService(deps: SlackSettingsDeps) {
       };
     },
 
-    /** Slack's consent page for this business; the state comes back to the callback. */
-    async installUrl(principal: Principal, businessId: string): Promise<{ url: string }> {
+    /**
+     * Slack's consent page for this business; the state comes back to the callback. The nonce
+     * goes into a cookie of this browser: the callback accepts the state only from it, so nobody
+     * can have a victim's browser finish an install the attacker started (OAuth login CSRF).
+     */
+    async installUrl(
+      principal: Principal,
+      businessId: string,
+    ): Promise<{ url: string; nonce: string }> {
       await access.require(principal, businessId, 'business.manage');
       if (!deps.clientId || !deps.clientSecret) {
         throw conflict(
           'This Herald has no Slack app configured (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET); connect an incoming webhook instead',
         );
       }
+      const nonce = randomBytes(18).toString('base64url');
       const state = signState(deps.stateKey, {
         businessId,
         userId: principal.userId,
+        nonce,
         expiresAt: Math.floor(deps.now().getTime() / 1000) + STATE_TTL_SECONDS,
       });
       const url = new URL(`${deps.apiUrl}/oauth/v2/authorize`);
@@ -97,19 +108,22 @@ export function createSlackSettingsService(deps: SlackSettingsDeps) {
       url.searchParams.set('scope', BOT_SCOPES.join(','));
       url.searchParams.set('redirect_uri', redirectUri);
       url.searchParams.set('state', state);
-      return { url: url.toString() };
+      return { url: url.toString(), nonce };
     },
 
     /**
      * Slack's redirect after consent: exchanges the code for the bot token and stores it. Answers
      * the dashboard URL to send the browser to (with `?slack=connected` or the reason it failed).
      */
-    async completeInstall(query: { code?: string; state?: string; error?: string }) {
+    async completeInstall(
+      query: { code?: string; state?: string; error?: string },
+      browserNonce: string | undefined,
+    ) {
       const state = query.state ? verifyState(deps.stateKey, query.state, deps.now()) : undefined;
-      if (!state) {
+      if (!state || state.nonce !== browserNonce) {
         throw new AppError(
           'VALIDATION_ERROR',
-          'The Slack install link is invalid or has expired; start again from Herald',
+          'The Slack install link is invalid, has expired or was started in another browser; start again from Herald',
           {
             details: { issues: [{ path: 'state', message: 'invalid or expired' }] },
           },

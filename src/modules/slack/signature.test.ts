@@ -60,6 +60,7 @@ describe('the OAuth state', () => {
   const state = {
     businessId: 'b1',
     userId: 'u1',
+    nonce: 'n1',
     expiresAt: Math.floor(now.getTime() / 1000) + 60,
   };
 

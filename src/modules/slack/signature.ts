@@ -1,7 +1,8 @@
 // Slack signs each request it sends (interactions, slash commands): `X-Slack-Signature` is
 // v0=HMAC-SHA256(signing secret, "v0:" + X-Slack-Request-Timestamp + ":" + raw body), and a
 // timestamp more than five minutes from now is refused so a captured request cannot be replayed.
-// The OAuth `state` is signed the same way, binding the install to the business and the user.
+// The OAuth `state` is signed the same way, binding the install to the business, the user and
+// the browser that started it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const REPLAY_WINDOW_SECONDS = 5 * 60;
@@ -39,6 +40,8 @@ export function verifySlackRequest(options: {
 export interface InstallState {
   businessId: string;
   userId: string;
+  /** Also kept in a cookie of the browser that started the install (login CSRF). */
+  nonce: string;
   /** Unix seconds after which the state is refused. */
   expiresAt: number;
 }
@@ -58,6 +61,7 @@ export function verifyState(key: string, value: string, now: Date): InstallState
   try {
     const state = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as InstallState;
     if (typeof state.businessId !== 'string' || typeof state.userId !== 'string') return undefined;
+    if (typeof state.nonce !== 'string') return undefined;
     if (typeof state.expiresAt !== 'number' || state.expiresAt * 1000 < now.getTime()) {
       return undefined;
     }

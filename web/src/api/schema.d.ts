@@ -14100,7 +14100,7 @@ export interface paths {
     put?: never;
     /**
      * The URL of Slack's consent page to install Herald's app for this business
-     * @description The state in the URL binds the install to this business and to you for 15 minutes. 409 when this Herald has no Slack app configured.
+     * @description The state in the URL binds the install to this business, to you and to this browser (a cookie sent back only to the callback) for 15 minutes. 409 when this Herald has no Slack app configured.
      *
      *     Permission: `business.manage` (owner, admin).
      */
