@@ -63,7 +63,10 @@ export function createSlackInteractions(deps: {
       rawBody: request.rawBody,
       now: deps.now(),
     });
-    if (!check.ok) throw unauthenticated(`Slack request refused: ${check.reason}`);
+    if (!check.ok) {
+      logger.warn({ reason: check.reason }, 'slack request refused');
+      throw unauthenticated(`Slack request refused: ${check.reason}`);
+    }
     return new URLSearchParams(request.rawBody);
   }
 
