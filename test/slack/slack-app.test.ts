@@ -291,6 +291,53 @@ describe('the Slack app', () => {
     expect(texts.some((text) => text.includes('6.0 %'))).toBe(false);
   });
 
+  it('posts nothing for a kind of notification the business turned off', async () => {
+    await api(
+      ctx.app,
+      owner,
+      'PATCH',
+      `/api/v1/businesses/${businessId}/slack`,
+      {
+        notifications: { publishing: false },
+      },
+      200,
+    );
+    const publicationId = randomUUID();
+    await publish({
+      type: 'content.failed',
+      key: `content.failed:${publicationId}`,
+      data: {
+        contentId: randomUUID(),
+        campaignId: null,
+        platform: 'x',
+        publicationId,
+        error: 'Quota',
+      },
+    });
+    // An event Slack is never told of (email engagement goes to webhooks only).
+    await publish({
+      type: 'email.opened',
+      key: `email.opened:${publicationId}`,
+      data: { subscriberId: randomUUID(), email: 'a@example.com', source: 'broadcast' },
+    });
+    await deliver();
+    const rows = await ctx.runtime.database.db
+      .select()
+      .from(slackNotifications)
+      .where(eq(slackNotifications.businessId, businessId));
+    expect(rows.some((row) => row.eventKey.endsWith(publicationId))).toBe(false);
+    await api(
+      ctx.app,
+      owner,
+      'PATCH',
+      `/api/v1/businesses/${businessId}/slack`,
+      {
+        notifications: { publishing: true },
+      },
+      200,
+    );
+  });
+
   it('retries a message Slack failed with backoff, then posts it', async () => {
     const month = `2031-0${Math.floor(Math.random() * 9) + 1}`;
     slack.failNext('chat.postMessage', 500);
