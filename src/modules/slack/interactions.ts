@@ -166,6 +166,8 @@ export function createSlackInteractions(deps: {
         const verb = approve ? 'approve' : 'send back';
         if (error.status === 409) {
           outcome = `:no_entry: <@${user.id}> could not ${verb} this piece: ${error.message}`;
+        } else if (error.status === 404 && error.message.startsWith('Content')) {
+          outcome = ':wastebasket: This piece no longer exists in Herald.';
         } else {
           // Not a member, or a role without approval: someone else may still decide.
           keepButtons = true;
