@@ -1,7 +1,7 @@
 // The Slack module's SQL: a business's connection, the outbox of messages to post (claimed with
 // FOR UPDATE SKIP LOCKED, so several workers share it), the approval messages posted, and the
 // Herald account behind a Slack user's email address.
-import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
 
 import type { Executor } from '../../platform/db/client.ts';
 import {
@@ -101,13 +101,16 @@ export function createSlackRepository(db: Executor) {
       claimTimeoutMs: number,
     ): Promise<SlackNotificationRow[]> {
       const stale = new Date(now.getTime() - claimTimeoutMs);
+      // `now` has milliseconds, the column microseconds: a row due within this same millisecond
+      // (made a moment ago by the database's now()) is due.
+      const dueBefore = new Date(now.getTime() + 1);
       const due = db
         .select({ id: slackNotifications.id })
         .from(slackNotifications)
         .where(
           and(
             eq(slackNotifications.status, 'pending'),
-            lte(slackNotifications.nextAttemptAt, now),
+            lt(slackNotifications.nextAttemptAt, dueBefore),
             or(isNull(slackNotifications.claimedAt), lte(slackNotifications.claimedAt, stale)),
           ),
         )
