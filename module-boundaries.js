@@ -49,6 +49,8 @@ export const moduleMap = {
     'intelligence',
     'knowledge',
   ],
+  // Approvals through the content workflow, `/herald ask` through the agents.
+  slack: ['businesses', 'content', 'agents'],
 };
 
 const escape = (name) => name.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');

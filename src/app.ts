@@ -36,6 +36,7 @@ import { messageRoutes } from './modules/messages/routes.ts';
 import { segmentRoutes } from './modules/segments/routes.ts';
 import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
 import { sequenceRoutes } from './modules/sequences/routes.ts';
+import { slackRoutes } from './modules/slack/index.ts';
 import { subscriberRoutes } from './modules/subscribers/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { teamRoutes } from './modules/team/routes.ts';
@@ -161,6 +162,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
             'Outgoing webhooks: endpoints, signed deliveries (Standard Webhooks), the delivery log and redelivery',
         },
         {
+          name: 'slack',
+          description:
+            'The Slack app: connect (OAuth or incoming webhook), notification choices, approvals and /herald from Slack',
+        },
+        {
           name: 'email',
           description:
             'Complaints and bounces reported after sending (ARF, DSN, relay webhooks); AI-drafted A/B variants',
@@ -240,6 +246,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   agentRoutes(app, { agents: deps.services.agents, limiter: deps.limiter });
   adminRoutes(app, { admin: deps.services.admin });
   webhookRoutes(app, { webhooks: deps.services.webhooks });
+  await slackRoutes(app, {
+    settings: deps.services.slack.settings,
+    interactions: deps.services.slack.interactions,
+    secureCookies: config.http.publicUrl.startsWith('https://'),
+  });
   systemRoutes(app, {
     system: deps.services.system,
     metrics: deps.metrics,

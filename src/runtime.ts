@@ -60,6 +60,7 @@ import { createSequenceTriggers } from './modules/sequences/index.ts';
 import { sequenceDraftJob } from './modules/sequences/jobs.ts';
 import { createSequenceService } from './modules/sequences/service.ts';
 import { createTrackingLinks } from './modules/sequences/tracking.ts';
+import { createSlack, createSlackListener } from './modules/slack/index.ts';
 import { createEmailAudience } from './modules/subscribers/audience.ts';
 import { subscriberImportJob } from './modules/subscribers/jobs.ts';
 import { createSubscriberService } from './modules/subscribers/service.ts';
@@ -85,6 +86,7 @@ import { createMailer, type Mailer, messageIdDomainOf, readDkimKey } from './pla
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { type JobDefinition, JobQueue } from './platform/queue.ts';
 import { RateLimiter } from './platform/rate-limit.ts';
+import { resolveEncryptionKey } from './platform/secrets.ts';
 import { createWebSearch } from './platform/web-search.ts';
 
 export const VERSION = (
@@ -154,6 +156,8 @@ function createServices(parts: Infrastructure) {
     logger: logger.child({ component: 'webhooks' }),
     config: { ...config.webhooks, breakerRetryMs: config.breakers.recoveryTimeoutMs },
   });
+  // Slack: the business's notification choices turn events into outbox rows.
+  eventListeners.push(createSlackListener());
   const sequenceTriggers = createSequenceTriggers();
   // A sequence triggered by entering a segment listens to the segment refresh.
   const segments = createSegmentService({
@@ -492,7 +496,21 @@ function createServices(parts: Infrastructure) {
     },
     logger: logger.child({ component: 'agents' }),
   });
-  return { ...services, agents };
+  // The Slack app: approvals go through the content workflow, `/herald ask` to the agents.
+  const slack = createSlack({
+    db,
+    access,
+    contents: services.contents,
+    agents,
+    breakers: parts.breakers,
+    logger: logger.child({ component: 'slack' }),
+    slack: config.slack,
+    encryptionKey: resolveEncryptionKey(config),
+    publicUrl: config.http.publicUrl,
+    timeoutMs: config.webhooks.timeoutMs,
+    allowPrivateTargets: config.webhooks.allowPrivateTargets,
+  });
+  return { ...services, agents, slack };
 }
 
 function jobsOf(services: Services): JobDefinition[] {
@@ -638,6 +656,9 @@ export async function createRuntime(
     // Outgoing webhook deliveries, wherever the queue is consumed (claims use SKIP LOCKED).
     queue.addBackgroundLoop(services.webhookDeliverer.loop());
     queue.addBackgroundLoop(services.webhookDeliverer.retentionLoop());
+    // Slack messages waiting in the outbox, posted wherever the queue is consumed.
+    queue.addBackgroundLoop(services.slack.loop);
+    closers.unshift(() => services.slack.interactions.settle());
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 
     let closed = false;

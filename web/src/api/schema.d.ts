@@ -13740,6 +13740,549 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/businesses/{businessId}/slack': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The business's Slack connection and notification choices
+     * @description Permission: `business.read` (owner, admin, editor, viewer).
+     *
+     *     Permission: `business.read` (owner, admin, editor, viewer).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SlackSettings'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Disconnect Slack: the token is forgotten and nothing more is posted
+     * @description Idempotent: 204 also when the business was not connected.
+     *
+     *     Permission: `business.manage` (owner, admin).
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /**
+     * Choose the channel, the notifications and the bounce-rate threshold
+     * @description Only the fields sent change. `bounceRateThreshold` is a fraction (0.05 = 5 %): a sequence step whose bounce rate reaches it is posted when `notifications.bounces` is on.
+     *
+     *     Permission: `business.manage` (owner, admin).
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            bounceRateThreshold?: number;
+            channelId?: string;
+            channelName?: string;
+            notifications?: {
+              /** @description A piece in review: a message with Approve / Request changes buttons (app only) */
+              approvals?: boolean;
+              /** @description A sequence step's bounce rate reached the threshold */
+              bounces?: boolean;
+              /** @description The AI budget reached 80 % and 100 % for the month */
+              budget?: boolean;
+              /** @description A job finished or failed */
+              jobs?: boolean;
+              /** @description A piece was published or failed to publish */
+              publishing?: boolean;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SlackConnection'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/slack/channels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The channels the installed app can see, to pick one for notifications
+     * @description Empty when the app is not installed (an incoming webhook has its own channel).
+     *
+     *     Permission: `business.manage` (owner, admin).
+     *
+     *     Permission: `business.manage` (owner, admin).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SlackChannels'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/slack/install': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The URL of Slack's consent page to install Herald's app for this business
+     * @description The state in the URL binds the install to this business, to you and to this browser (a cookie sent back only to the callback) for 15 minutes. 409 when this Herald has no Slack app configured.
+     *
+     *     Permission: `business.manage` (owner, admin).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SlackInstall'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/businesses/{businessId}/slack/webhook': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Connect an incoming-webhook URL (notifications only, no approvals)
+     * @description Permission: `business.manage` (owner, admin).
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          businessId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            channelName?: string;
+            /**
+             * Format: uri
+             * @description An incoming-webhook URL (https://hooks.slack.com/services/…)
+             */
+            url: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SlackConnection'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/businesses/{businessId}/sources': {
     parameters: {
       query?: never;
@@ -16652,6 +17195,246 @@ export interface paths {
           };
           content: {
             'text/event-stream': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/slack/commands': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The `/herald` slash command (`/herald ask …`), signed by Slack
+     * @description Answers at once that the question is being asked; the agents’ answer is posted to the command’s response_url. Signed as the interactions are.
+     *
+     *     Permission: none (public).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SlackCommandReply'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/slack/interactions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Slack interactions (Approve / Request changes), signed by Slack
+     * @description Slack’s form post (`payload=<json>`), signed: `X-Slack-Signature` = v0=HMAC-SHA256(signing secret, "v0:" + `X-Slack-Request-Timestamp` + ":" + body), the timestamp within 5 minutes; else 401 and nothing changes.
+     *
+     *     Permission: none (public).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/slack/oauth/callback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Where Slack sends the browser after consent (redirects to the dashboard)
+     * @description Permission: none (public).
+     *
+     *     Permission: none (public).
+     */
+    get: {
+      parameters: {
+        query?: {
+          code?: string;
+          error?: string;
+          state?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        302: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorEnvelope'];
           };
         };
       };
@@ -22276,6 +23059,110 @@ export interface components {
           /** @constant */
           type: 'segment';
         };
+    SlackChannels: {
+      items: {
+        id: string;
+        name: string;
+      }[];
+    };
+    SlackChannelsInput: {
+      items: {
+        id: string;
+        name: string;
+      }[];
+    };
+    SlackCommandReply: {
+      /** @enum {string} */
+      response_type: 'ephemeral' | 'in_channel';
+      text: string;
+    };
+    SlackCommandReplyInput: {
+      /** @enum {string} */
+      response_type: 'ephemeral' | 'in_channel';
+      text: string;
+    };
+    SlackConnection: {
+      bounceRateThreshold: number;
+      channelId: string | null;
+      channelName: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * @description app: installed (OAuth); webhook: notifications only
+       * @enum {string}
+       */
+      kind: 'app' | 'webhook';
+      notifications: components['schemas']['SlackNotificationChoices'];
+      teamId: string | null;
+      teamName: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    SlackConnectionInput: {
+      bounceRateThreshold: number;
+      channelId: string | null;
+      channelName: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * @description app: installed (OAuth); webhook: notifications only
+       * @enum {string}
+       */
+      kind: 'app' | 'webhook';
+      notifications: components['schemas']['SlackNotificationChoicesInput'];
+      teamId: string | null;
+      teamName: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    SlackInstall: {
+      /**
+       * Format: uri
+       * @description Slack's consent page; open it in the browser
+       */
+      url: string;
+    };
+    SlackInstallInput: {
+      /**
+       * Format: uri
+       * @description Slack's consent page; open it in the browser
+       */
+      url: string;
+    };
+    SlackNotificationChoices: {
+      /** @description A piece in review: a message with Approve / Request changes buttons (app only) */
+      approvals: boolean;
+      /** @description A sequence step's bounce rate reached the threshold */
+      bounces: boolean;
+      /** @description The AI budget reached 80 % and 100 % for the month */
+      budget: boolean;
+      /** @description A job finished or failed */
+      jobs: boolean;
+      /** @description A piece was published or failed to publish */
+      publishing: boolean;
+    };
+    SlackNotificationChoicesInput: {
+      /** @description A piece in review: a message with Approve / Request changes buttons (app only) */
+      approvals: boolean;
+      /** @description A sequence step's bounce rate reached the threshold */
+      bounces: boolean;
+      /** @description The AI budget reached 80 % and 100 % for the month */
+      budget: boolean;
+      /** @description A job finished or failed */
+      jobs: boolean;
+      /** @description A piece was published or failed to publish */
+      publishing: boolean;
+    };
+    SlackSettings: {
+      connection: components['schemas']['SlackConnection'] | null;
+      /** @description Whether this Herald has a Slack app configured (SLACK_CLIENT_ID / SECRET) */
+      installAvailable: boolean;
+    };
+    SlackSettingsInput: {
+      connection: components['schemas']['SlackConnectionInput'] | null;
+      /** @description Whether this Herald has a Slack app configured (SLACK_CLIENT_ID / SECRET) */
+      installAvailable: boolean;
+    };
     Sources: {
       /** @description This Herald's public URL, for the SDKs' host setting */
       endpoint: string;
