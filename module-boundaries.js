@@ -47,6 +47,8 @@ export const moduleMap = {
     'intelligence',
     'knowledge',
   ],
+  // Herald as an MCP server: the agents' tool declarations, run with the caller's access.
+  mcp: ['agents', 'businesses', 'auth'],
 };
 
 const escape = (name) => name.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');

@@ -32,6 +32,7 @@ import { registerIntelligenceQuestionRoutes } from './modules/intelligence/quest
 import { intelligenceRoutes } from './modules/intelligence/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
 import { knowledgeRoutes } from './modules/knowledge/routes.ts';
+import { mcpRoutes } from './modules/mcp/index.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
 import { segmentRoutes } from './modules/segments/routes.ts';
 import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
@@ -233,6 +234,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   aiUsageRoutes(app, { aiUsage: deps.services.aiUsage, aiQuality: deps.services.aiQuality });
   agentRoutes(app, { agents: deps.services.agents, limiter: deps.limiter });
   adminRoutes(app, { admin: deps.services.admin });
+  mcpRoutes(app, {
+    mcp: deps.services.mcp,
+    authenticate: (credentials) => deps.services.auth.authenticate(credentials),
+    limiter: deps.limiter,
+    version: deps.version,
+    enabled: config.mcp.enabled,
+  });
   systemRoutes(app, {
     system: deps.services.system,
     metrics: deps.metrics,

@@ -51,6 +51,7 @@ import {
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createKnowledgeService } from './modules/knowledge/index.ts';
+import { createMcpRepository, createMcpService } from './modules/mcp/index.ts';
 import { createMessageService } from './modules/messages/service.ts';
 import { segmentRefreshLoop } from './modules/segments/jobs.ts';
 import { createSegmentService } from './modules/segments/service.ts';
@@ -414,6 +415,7 @@ function createServices(parts: Infrastructure) {
       version: VERSION,
       startedAt: Date.now(),
       ingestion: () => trackingService.health(),
+      mcp: { enabled: config.mcp.enabled, path: '/mcp' },
     }),
   };
   // The agents act through the services above, with the chat user's access.
@@ -441,7 +443,17 @@ function createServices(parts: Infrastructure) {
     },
     logger: logger.child({ component: 'agents' }),
   });
-  return { ...services, agents };
+  // Herald as an MCP server: the same tools, with the MCP caller's access (modules/mcp).
+  const mcp = createMcpService({
+    tools: createAgentTools(services),
+    access,
+    repository: createMcpRepository(db),
+    businessesOf: async (principal) =>
+      (await services.businesses.list(principal, { limit: 100 })).items,
+    metrics: parts.metrics,
+    logger: logger.child({ component: 'mcp' }),
+  });
+  return { ...services, agents, mcp };
 }
 
 function jobsOf(services: Services): JobDefinition[] {

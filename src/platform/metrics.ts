@@ -19,6 +19,8 @@ export interface Metrics {
   trackingEvents: Counter<'outcome'>;
   trackingFlushDuration: Histogram;
   trackingPendingRows: Gauge;
+  mcpToolCalls: Counter<'tool' | 'outcome'>;
+  mcpToolCallDuration: Histogram<'tool' | 'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -122,6 +124,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     trackingPendingRows: new Gauge({
       name: 'herald_tracking_pending_rows',
       help: 'Tracking events received and not yet committed',
+      registers: [registry],
+    }),
+    mcpToolCalls: new Counter({
+      name: 'herald_mcp_tool_calls_total',
+      help: 'MCP tool calls by tool and outcome: done, awaiting_confirmation, invalid_arguments, refused, failed',
+      labelNames: ['tool', 'outcome'],
+      registers: [registry],
+    }),
+    mcpToolCallDuration: new Histogram({
+      name: 'herald_mcp_tool_call_duration_seconds',
+      help: 'Duration of an MCP tool call inside Herald (arguments checked, access, the service call, the decision log)',
+      labelNames: ['tool', 'outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
   };
