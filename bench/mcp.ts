@@ -10,6 +10,7 @@
 //   npm run bench:mcp -- --database-url postgres://postgres@127.0.0.1:5433/postgres
 //   npm run bench:mcp -- --calls 500 --no-append
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -156,7 +157,10 @@ const table = markdownTable(
 const added = percentile(overHttp, 50) - percentile(inProcess, 50);
 const rules = percentile(mcpService, 50) - percentile(inProcess, 50);
 const verdict = `- Added by MCP over Streamable HTTP at p50 on ${dbKind}: ${ms(added)} (of which Herald's MCP rules in-process ${ms(rules)}, the transport and the client ${ms(added - rules)}); target < ${String(TARGET_MS)} ms — ${added < TARGET_MS ? 'met' : 'not met'}.`;
-const body = `${String(CALLS)} sequential calls after ${String(WARMUP)} warm-up, one business with ${String(CAMPAIGNS)} campaigns; client and server in one process.\n\n${table}\n\n${verdict}\n`;
+const load = loadavg()
+  .map((value) => value.toFixed(1))
+  .join(', ');
+const body = `${String(CALLS)} sequential calls after ${String(WARMUP)} warm-up, one business with ${String(CAMPAIGNS)} campaigns; client and server in one process; load average at the end ${load} (other work shares the machine).\n\n${table}\n\n${verdict}\n`;
 process.stdout.write(`\n${body}\n`);
 if (!flags['no-append']) {
   appendResults('MCP: tool-call overhead over Streamable HTTP (bench/mcp.ts)', machineInfo(), body);
