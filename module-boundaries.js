@@ -48,7 +48,7 @@ export const moduleMap = {
     'knowledge',
   ],
   // Herald as an MCP server: the agents' tool declarations, run with the caller's access.
-  mcp: ['agents', 'businesses', 'auth'],
+  mcp: ['agents', 'businesses'],
 };
 
 const escape = (name) => name.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');
