@@ -267,6 +267,37 @@ describe('the /mcp endpoint', () => {
     expect(wrong.status).toBe(401);
     const get = await fetch(`${baseUrl}/mcp`, { headers: alice.headers });
     expect(get.status).toBe(405);
+    expect(await get.json()).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
+  });
+
+  it('answers a malformed request in the error envelope, never a 500', async () => {
+    const notAccepting = await fetch(`${baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...alice.headers, 'content-type': 'application/json', accept: 'text/html' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(notAccepting.status).toBe(406);
+    const envelope = (await notAccepting.json()) as { error: { correlationId: string } };
+    expect(envelope.error.correlationId).toBe(notAccepting.headers.get('x-correlation-id'));
+    const notJsonRpc = await fetch(`${baseUrl}/mcp`, {
+      method: 'POST',
+      headers: {
+        ...alice.headers,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ hello: 'world' }),
+    });
+    expect(notJsonRpc.status).toBe(400);
+    expect(await notJsonRpc.json()).toMatchObject({ error: { code: 'VALIDATION_ERROR' } });
+    const form = await fetch(`${baseUrl}/mcp?q=%00`, {
+      method: 'POST',
+      headers: { ...alice.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=%00',
+    });
+    expect(form.status).toBeGreaterThanOrEqual(400);
+    expect(form.status).toBeLessThan(500);
+    expect(await form.json()).toHaveProperty('error.correlationId');
   });
 
   it('logs each tool call in the business’s decision log and counts it in the metrics', async () => {

@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 
 import type { Authenticator, Principal } from '../../platform/http/auth-guard.ts';
-import { unauthenticated } from '../../platform/http/errors.ts';
+import { errorEnvelope, unauthenticated } from '../../platform/http/errors.ts';
 import type { App } from '../../platform/http/types.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
 import { answerStreamableHttp } from './server.ts';
@@ -29,6 +29,17 @@ async function principalOfRequest(
     return authenticate({ bearer: match[1], ip: request.ip });
   }
   throw unauthenticated('MCP needs a bearer token or an X-API-Key header');
+}
+
+/** The message of the transport's JSON-RPC error body, or the body itself. */
+function transportMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } };
+    if (typeof parsed.error?.message === 'string') return parsed.error.message;
+  } catch {
+    // not JSON: the text as it is
+  }
+  return body.slice(0, 200) || 'The MCP request was refused';
 }
 
 /** The fastify request as a web Request (headers only: the body is already parsed). */
@@ -75,11 +86,20 @@ export function mcpRoutes(
         webRequestOf(request),
         request.body,
       );
+      const body = await response.text();
+      if (response.status >= 400) {
+        // An HTTP-level refusal of the transport (not JSON, no Accept for JSON and event streams,
+        // a batch it cannot parse): the status is kept, the body is Herald's error envelope.
+        return reply
+          .status(response.status)
+          .send(
+            errorEnvelope('VALIDATION_ERROR', transportMessage(body), { mcp: true }, request.id),
+          );
+      }
       void reply.status(response.status);
       response.headers.forEach((value, name) => {
         void reply.header(name, value);
       });
-      const body = await response.text();
       return reply.send(body.length > 0 ? body : undefined);
     },
   );
@@ -90,15 +110,18 @@ export function mcpRoutes(
       url: MCP_PATH,
       schema: { hide: true },
       config: { auth: 'public', permission: 'public', rateLimit: 'none' },
-      handler: (_request, reply) =>
+      handler: (request, reply) =>
         reply
           .status(405)
           .header('allow', 'POST')
-          .send({
-            jsonrpc: '2.0',
-            error: { code: -32000, message: 'Method not allowed: use POST' },
-            id: null,
-          }),
+          .send(
+            errorEnvelope(
+              'METHOD_NOT_ALLOWED',
+              'This MCP server is stateless: send each message with POST (no event stream, no sessions)',
+              {},
+              request.id,
+            ),
+          ),
     });
   }
 }
