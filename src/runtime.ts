@@ -532,6 +532,8 @@ export async function createRuntime(
       logger.info({ ms: Date.now() - started }, 'queue started');
     }
     closers.unshift(() => services.publishing.close());
+    // MCP tool calls' decision-log rows still being written, before the database closes.
+    closers.unshift(() => services.mcp.flush());
     // Before the database: events already acknowledged-pending are committed first.
     closers.unshift(() => services.tracking.close());
     // The sequence dispatcher runs wherever the job queue is consumed (`herald serve`,

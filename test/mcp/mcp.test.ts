@@ -307,6 +307,8 @@ describe('the /mcp endpoint', () => {
       campaignId: aliceCampaign.id,
     });
     await client.close();
+    // The rows are written after the answer is sent.
+    await ctx.runtime.services.mcp.flush();
     const { body } = await api<{
       items: { channel: string; toolCalls: { tool: string; outcome: string }[] }[];
     }>(

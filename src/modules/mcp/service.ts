@@ -86,8 +86,25 @@ export function createMcpService(deps: McpServiceDeps) {
     metrics.mcpToolCallDuration.observe({ tool, outcome }, seconds);
   }
 
+  // Decision-log rows being written: the caller does not wait for the bookkeeping (on a
+  // PostgreSQL server a commit's flush is most of a read tool's cost); `flush` waits for them.
+  const pending = new Set<Promise<void>>();
+
   /** The call in the decision log of its business (only once the caller's access is known). */
-  async function logDecision(
+  function logDecision(
+    principal: Principal,
+    businessId: string,
+    call: { tool: string; input: unknown; result: unknown; outcome: ToolOutcome; ms: number },
+    error: { code: string; message: string } | null,
+  ): void {
+    const written = writeDecision(principal, businessId, call, error).catch((failure: unknown) => {
+      logger.error({ err: failure, tool: call.tool, businessId }, 'mcp decision log write failed');
+    });
+    pending.add(written);
+    void written.finally(() => pending.delete(written));
+  }
+
+  async function writeDecision(
     principal: Principal,
     businessId: string,
     call: { tool: string; input: unknown; result: unknown; outcome: ToolOutcome; ms: number },
@@ -147,6 +164,11 @@ export function createMcpService(deps: McpServiceDeps) {
   }
 
   return {
+    /** Waits for the decision-log rows still being written (before shutdown; tests). */
+    async flush(): Promise<void> {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+
     /** The tools this principal may call: every tool, or the read tools for a read-only key. */
     listTools(principal: Principal): McpToolDeclaration[] {
       return mayWrite(principal) ? allDeclarations : readDeclarations;
@@ -198,7 +220,7 @@ export function createMcpService(deps: McpServiceDeps) {
           arguments: { businessId, ...input, confirm: true },
           message: `Not run. ${action} Call ${name} again with the same arguments and confirm: true to do it.`,
         };
-        await logDecision(
+        logDecision(
           principal,
           businessId,
           { tool: name, input, result, outcome: 'awaiting_confirmation', ms: ms() },
@@ -214,7 +236,7 @@ export function createMcpService(deps: McpServiceDeps) {
       try {
         const result = await agentTool.run({ principal, businessId }, input);
         const summary = agentTool.summarize(result, input);
-        await logDecision(
+        logDecision(
           principal,
           businessId,
           { tool: name, input, result, outcome: 'done', ms: ms() },
@@ -237,7 +259,7 @@ export function createMcpService(deps: McpServiceDeps) {
         if (!(error instanceof AppError)) {
           logger.error({ err: error, tool: name, businessId }, 'mcp tool call failed');
         }
-        await logDecision(
+        logDecision(
           principal,
           businessId,
           { tool: name, input, result: { error: problem }, outcome: 'failed', ms: ms() },
