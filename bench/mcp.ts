@@ -1,7 +1,8 @@
 // What MCP adds to a tool call (issue #19): the p50 of `list_campaigns` called with the official
 // SDK client over Streamable HTTP (POST /mcp on a listening Herald, a bearer token), against the
 // same service call in-process (`campaigns.list`, what the tool runs). Between the two, the MCP
-// service's own share in-process (arguments, access check, the decision-log row, metrics) shows
+// service's own share in-process (arguments, access check, metrics; the decision-log row is
+// written after the answer, as over HTTP) shows
 // how much is Herald's rules and how much is the transport. The client runs in the same process
 // as the server (2 cores here), so its JSON work is counted in the HTTP figure.
 // Prints a table and appends it to bench/RESULTS.md; target: < 5 ms added at p50.
@@ -141,7 +142,7 @@ await scratch?.drop();
 // --- report ----------------------------------------------------------------------------------
 const rows = [
   ['campaigns.list in-process (the service call)', inProcess],
-  ['mcp.callTool in-process (+ arguments, access, decision log, metrics)', mcpService],
+  ['mcp.callTool in-process (+ arguments, access, metrics; log row after)', mcpService],
   ['tools/call over Streamable HTTP (SDK client → POST /mcp)', overHttp],
 ] as const;
 const table = markdownTable(

@@ -134,7 +134,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     mcpToolCallDuration: new Histogram({
       name: 'herald_mcp_tool_call_duration_seconds',
-      help: 'Duration of an MCP tool call inside Herald (arguments checked, access, the service call, the decision log)',
+      help: 'Duration of an MCP tool call inside Herald (arguments checked, access, the service call)',
       labelNames: ['tool', 'outcome'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
