@@ -80,7 +80,8 @@ async function mcpBridge(argv: string[], env: NodeJS.ProcessEnv): Promise<void> 
   // Loaded only here: `herald serve` does not pay for the MCP client at start-up.
   const { bridgeOptionsOf, runStdioBridge, STDIO_USAGE } =
     await import('./modules/mcp/stdio-bridge.ts');
-  const options = bridgeOptionsOf(argv, env);
+  // A .env beside Herald may hold HERALD_API_KEY, HERALD_URL or PORT, as for `herald serve`.
+  const options = bridgeOptionsOf(argv, { ...readDotenv(), ...env });
   if ('error' in options) {
     process.stderr.write(`herald mcp: ${options.error}\n${STDIO_USAGE}\n`);
     process.exit(64); // EX_USAGE

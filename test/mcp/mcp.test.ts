@@ -249,6 +249,21 @@ describe('a read-only API key', () => {
   });
 });
 
+describe('herald mcp (stdio)', () => {
+  it('answers with an error naming the server when it cannot reach it', async () => {
+    const unreachable = 'http://127.0.0.1:9';
+    await expect(stdioClient(unreachable, writeKey)).rejects.toThrow(
+      /Herald at http:\/\/127\.0\.0\.1:9\/mcp did not take the request/,
+    );
+  });
+
+  it('answers a refused key as an error, not a hang', async () => {
+    await expect(stdioClient(baseUrl, 'hk_not_a_key')).rejects.toThrow(
+      /401|Authentication|API key/i,
+    );
+  });
+});
+
 describe('the /mcp endpoint', () => {
   it('answers 401 without credentials or with a wrong key, and 405 to GET', async () => {
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
