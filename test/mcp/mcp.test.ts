@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import {
+  addMember,
   newApiKey,
   newBusiness,
   newCampaign,
@@ -246,6 +247,31 @@ describe('a read-only API key', () => {
       await http.close();
       await stdio.client.close();
     }
+  });
+});
+
+describe('a viewer of the business', () => {
+  it('may read, and is refused a data-changing tool naming the permission', async () => {
+    const viewer = await newUser(ctx.app);
+    await addMember(ctx.runtime.database.db, aliceBusiness.id, viewer, 'viewer');
+    const client = await httpClient(baseUrl, viewer.headers);
+    try {
+      const read = await call(client, 'list_campaigns', { businessId: aliceBusiness.id });
+      expect(read.isError).toBeFalsy();
+      const write = await call(client, 'create_campaign', {
+        businessId: aliceBusiness.id,
+        name: 'Viewer attempt',
+        confirm: true,
+      });
+      expect(write.isError).toBe(true);
+      expect(textOf(write)).toMatch(/^FORBIDDEN: /);
+      expect(write.structuredContent).toMatchObject({
+        error: { code: 'FORBIDDEN', details: { requiredPermission: 'content.write' } },
+      });
+    } finally {
+      await client.close();
+    }
+    expect(await campaignNames()).not.toContain('Viewer attempt');
   });
 });
 

@@ -36,24 +36,34 @@ export function createProtocolServer(
     },
   );
   const { server } = mcpServer;
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: service.listTools(principal),
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, () =>
+    service.guard('tools/list', () => ({ tools: service.listTools(principal) })),
+  );
   server.setRequestHandler(CallToolRequestSchema, (request) =>
-    service.callTool(principal, request.params.name, request.params.arguments),
+    service.guard('tools/call', () =>
+      service.callTool(principal, request.params.name, request.params.arguments),
+    ),
   );
-  server.setRequestHandler(ListResourcesRequestSchema, async () => ({
-    resources: await service.listResources(principal),
-  }));
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
-    resourceTemplates: service.resourceTemplates(),
-  }));
+  server.setRequestHandler(ListResourcesRequestSchema, () =>
+    service.guard('resources/list', async () => ({
+      resources: await service.listResources(principal),
+    })),
+  );
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () =>
+    service.guard('resources/templates/list', () => ({
+      resourceTemplates: service.resourceTemplates(),
+    })),
+  );
   server.setRequestHandler(ReadResourceRequestSchema, (request) =>
-    service.readResource(principal, request.params.uri),
+    service.guard('resources/read', () => service.readResource(principal, request.params.uri)),
   );
-  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: service.listPrompts() }));
+  server.setRequestHandler(ListPromptsRequestSchema, () =>
+    service.guard('prompts/list', () => ({ prompts: service.listPrompts() })),
+  );
   server.setRequestHandler(GetPromptRequestSchema, (request) =>
-    service.getPrompt(request.params.name, request.params.arguments),
+    service.guard('prompts/get', () =>
+      service.getPrompt(request.params.name, request.params.arguments),
+    ),
   );
   return mcpServer;
 }

@@ -62,10 +62,15 @@ function trimmed(value: unknown, max: number): unknown {
 
 const mayWrite = (principal: Principal) => principal.scopes.includes('write');
 
-function errorResult(code: string, message: string, details?: unknown): ToolCallResult {
+function errorResult(
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): ToolCallResult {
+  const hasDetails = details !== undefined && Object.keys(details).length > 0;
   return {
     content: [{ type: 'text', text: `${code}: ${message}` }],
-    structuredContent: { error: { code, message, ...(details ? { details } : {}) } },
+    structuredContent: { error: { code, message, ...(hasDetails ? { details } : {}) } },
     isError: true,
   };
 }
@@ -164,6 +169,21 @@ export function createMcpService(deps: McpServiceDeps) {
   }
 
   return {
+    /**
+     * Runs one protocol request: an McpError goes to the client as it is; anything unexpected
+     * (the database gone, a bug) is logged in full and answered without its message, which
+     * could carry SQL or internals.
+     */
+    async guard<T>(method: string, answer: () => T | Promise<T>): Promise<T> {
+      try {
+        return await answer();
+      } catch (error) {
+        if (error instanceof McpError) throw error;
+        logger.error({ err: error, method }, 'mcp request failed');
+        throw new McpError(ErrorCode.InternalError, 'Herald could not answer this request');
+      }
+    },
+
     /** Waits for the decision-log rows still being written (before shutdown; tests). */
     async flush(): Promise<void> {
       while (pending.size > 0) await Promise.all([...pending]);
@@ -207,7 +227,7 @@ export function createMcpService(deps: McpServiceDeps) {
         // Another tenant's business is "not found", like one that does not exist; not logged
         // in that business's decision log (the caller has no part in it).
         record(name, 'refused', started);
-        return errorResult(error.code, error.message);
+        return errorResult(error.code, error.message, error.details);
       }
       const ms = () => Math.round(performance.now() - started);
 
@@ -266,7 +286,11 @@ export function createMcpService(deps: McpServiceDeps) {
           problem,
         );
         record(name, 'failed', started);
-        return errorResult(problem.code, problem.message);
+        return errorResult(
+          problem.code,
+          problem.message,
+          error instanceof AppError ? error.details : undefined,
+        );
       }
     },
 
