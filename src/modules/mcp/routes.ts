@@ -42,17 +42,17 @@ function transportMessage(body: string): string {
   return body.slice(0, 200) || 'The MCP request was refused';
 }
 
+/** The headers the transport reads (the host and the rest play no part: no session, no CORS). */
+const TRANSPORT_HEADERS = ['accept', 'content-type', 'mcp-protocol-version', 'mcp-session-id'];
+
 /** The fastify request as a web Request (headers only: the body is already parsed). */
 function webRequestOf(request: FastifyRequest): Request {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
+  for (const name of TRANSPORT_HEADERS) {
+    const value = request.headers[name];
     if (typeof value === 'string') headers.set(name, value);
-    else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
   }
-  return new Request(`http://${request.host || 'localhost'}${MCP_PATH}`, {
-    method: request.method,
-    headers,
-  });
+  return new Request(`http://localhost${MCP_PATH}`, { method: request.method, headers });
 }
 
 export function mcpRoutes(
