@@ -51,6 +51,8 @@ export const moduleMap = {
   ],
   // Approvals through the content workflow, `/herald ask` through the agents.
   slack: ['businesses', 'content', 'agents'],
+  // Herald as an MCP server: the agents' tool declarations, run with the caller's access.
+  mcp: ['agents', 'businesses'],
 };
 
 const escape = (name) => name.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');

@@ -32,6 +32,7 @@ import { registerIntelligenceQuestionRoutes } from './modules/intelligence/quest
 import { intelligenceRoutes } from './modules/intelligence/routes.ts';
 import { jobRoutes } from './modules/jobs/routes.ts';
 import { knowledgeRoutes } from './modules/knowledge/routes.ts';
+import { mcpRoutes } from './modules/mcp/index.ts';
 import { messageRoutes } from './modules/messages/routes.ts';
 import { segmentRoutes } from './modules/segments/routes.ts';
 import { emailLinkRoutes } from './modules/sequences/public-routes.ts';
@@ -250,6 +251,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     settings: deps.services.slack.settings,
     interactions: deps.services.slack.interactions,
     secureCookies: config.http.publicUrl.startsWith('https://'),
+  });
+  mcpRoutes(app, {
+    mcp: deps.services.mcp,
+    authenticate: (credentials) => deps.services.auth.authenticate(credentials),
+    limiter: deps.limiter,
+    version: deps.version,
+    enabled: config.mcp.enabled,
   });
   systemRoutes(app, {
     system: deps.services.system,

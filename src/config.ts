@@ -151,7 +151,7 @@ export const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Deliveries in a row that fail for good before an endpoint is disabled. */
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
-  /** Whether `/mcp` is served (Streamable HTTP); `herald mcp` (stdio) works either way. */
+  /** Whether `/mcp` is served (Streamable HTTP); `herald mcp` (stdio) forwards to it. */
   MCP_ENABLED: booleanFromEnv.default(true),
 });
 

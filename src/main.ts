@@ -1,7 +1,8 @@
-// Herald's one entry point: `herald serve | worker | migrate`.
+// Herald's one entry point: `herald serve | worker | migrate | mcp`.
 //   serve    API + dashboard + an in-process worker (the default, what `npm start` runs)
 //   worker   worker only: consumes the job queue (needs DATABASE_URL; scale these out)
 //   migrate  apply database migrations and exit
+//   mcp      MCP over stdio, bridged to a running server's /mcp (modules/mcp/stdio-bridge.ts)
 import closeWithGrace from 'close-with-grace';
 
 import { buildApp } from './app.ts';
@@ -11,7 +12,7 @@ import type { App } from './platform/http/types.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 
-const USAGE = 'usage: herald [serve|worker|migrate]';
+const USAGE = 'usage: herald [serve|worker|migrate|mcp]';
 
 /** Stops on SIGTERM/SIGINT: stop accepting, finish in-flight requests and jobs, close the db. */
 function closeOnSignal(logger: Logger, config: Config, runtime: Runtime, app?: App): void {
@@ -74,8 +75,30 @@ export async function work(config: Config, logger: Logger) {
   return { runtime };
 }
 
+/** `herald mcp`: stdout carries the protocol, so no logger and no configuration are opened. */
+async function mcpBridge(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  // Loaded only here: `herald serve` does not pay for the MCP client at start-up.
+  const { bridgeOptionsOf, runStdioBridge, STDIO_USAGE } =
+    await import('./modules/mcp/stdio-bridge.ts');
+  // A .env beside Herald may hold HERALD_API_KEY, HERALD_URL or PORT, as for `herald serve`.
+  const options = bridgeOptionsOf(argv, { ...readDotenv(), ...env });
+  if ('error' in options) {
+    process.stderr.write(`herald mcp: ${options.error}\n${STDIO_USAGE}\n`);
+    process.exit(64); // EX_USAGE
+  }
+  await runStdioBridge(options, {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const command = argv[0] ?? 'serve';
+  if (command === 'mcp') {
+    await mcpBridge(argv.slice(1), env);
+    return;
+  }
   let config: Config;
   try {
     config = loadConfig({ ...readDotenv(), ...env });

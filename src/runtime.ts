@@ -51,6 +51,7 @@ import {
 import { jobQueueDefinitions } from './modules/jobs/jobs.ts';
 import { createJobService, type JobKind } from './modules/jobs/service.ts';
 import { createKnowledgeService } from './modules/knowledge/index.ts';
+import { createMcpRepository, createMcpService } from './modules/mcp/index.ts';
 import { createMessageService } from './modules/messages/service.ts';
 import { segmentRefreshLoop } from './modules/segments/jobs.ts';
 import { createSegmentService } from './modules/segments/service.ts';
@@ -469,6 +470,7 @@ function createServices(parts: Infrastructure) {
       version: VERSION,
       startedAt: Date.now(),
       ingestion: () => trackingService.health(),
+      mcp: { enabled: config.mcp.enabled, path: '/mcp' },
     }),
   };
   // The agents act through the services above, with the chat user's access.
@@ -510,7 +512,17 @@ function createServices(parts: Infrastructure) {
     timeoutMs: config.webhooks.timeoutMs,
     allowPrivateTargets: config.webhooks.allowPrivateTargets,
   });
-  return { ...services, agents, slack };
+  // Herald as an MCP server: the same tools, with the MCP caller's access (modules/mcp).
+  const mcp = createMcpService({
+    tools: createAgentTools(services),
+    access,
+    repository: createMcpRepository(db),
+    businessesOf: async (principal) =>
+      (await services.businesses.list(principal, { limit: 100 })).items,
+    metrics: parts.metrics,
+    logger: logger.child({ component: 'mcp' }),
+  });
+  return { ...services, agents, slack, mcp };
 }
 
 function jobsOf(services: Services): JobDefinition[] {
@@ -594,6 +606,8 @@ export async function createRuntime(
       logger.info({ ms: Date.now() - started }, 'queue started');
     }
     closers.unshift(() => services.publishing.close());
+    // MCP tool calls' decision-log rows still being written, before the database closes.
+    closers.unshift(() => services.mcp.flush());
     // Before the database: events already acknowledged-pending are committed first.
     closers.unshift(() => services.tracking.close());
     // The sequence dispatcher runs wherever the job queue is consumed (`herald serve`,

@@ -23,6 +23,8 @@ export interface Metrics {
   outboundRequestDuration: Histogram<'service'>;
   breakerTransitions: Counter<'breaker' | 'from' | 'to'>;
   cacheRequests: Counter<'cache' | 'outcome'>;
+  mcpToolCalls: Counter<'tool' | 'outcome'>;
+  mcpToolCallDuration: Histogram<'tool' | 'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -151,6 +153,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'herald_cache_requests_total',
       help: 'Cache reads by cache (the key prefix: access, session, apikey, …) and outcome: hit or miss',
       labelNames: ['cache', 'outcome'],
+      registers: [registry],
+    }),
+    mcpToolCalls: new Counter({
+      name: 'herald_mcp_tool_calls_total',
+      help: 'MCP tool calls by tool and outcome: done, awaiting_confirmation, invalid_arguments, refused, failed',
+      labelNames: ['tool', 'outcome'],
+      registers: [registry],
+    }),
+    mcpToolCallDuration: new Histogram({
+      name: 'herald_mcp_tool_call_duration_seconds',
+      help: 'Duration of an MCP tool call inside Herald (arguments checked, access, the service call)',
+      labelNames: ['tool', 'outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
   };

@@ -30,6 +30,14 @@ export const HealthReport = z
         note: z.string().optional(),
       }),
       breakers: z.record(z.string(), z.enum(['closed', 'open', 'half-open', 'isolated'])),
+      mcp: z
+        .object({
+          status: ComponentStatus,
+          enabled: z.boolean().describe('Whether /mcp is served (MCP_ENABLED)'),
+          path: z.string().nullable().describe('Where the Streamable HTTP endpoint is'),
+        })
+        .optional()
+        .describe('The MCP server (Streamable HTTP); `herald mcp` over stdio forwards to it'),
     }),
     ingestion: z
       .object({

@@ -29,6 +29,8 @@ export interface SystemServiceDeps {
   startedAt: number;
   /** The event write path's figures (the tracking module's), for the `ingestion` section. */
   ingestion?: () => Promise<HealthReport['ingestion']>;
+  /** Whether the MCP endpoint is served, and where (the `mcp` component). */
+  mcp?: { enabled: boolean; path: string };
 }
 
 function errorMessage(error: unknown): string {
@@ -162,7 +164,20 @@ export function createSystemService(deps: SystemServiceDeps) {
         status,
         version: deps.version,
         uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
-        components: { database, queue, cache, llm, breakers: deps.breakers.states() },
+        components: {
+          database,
+          queue,
+          cache,
+          llm,
+          breakers: deps.breakers.states(),
+          ...(deps.mcp
+            ? {
+                mcp: deps.mcp.enabled
+                  ? { status: 'ok' as const, enabled: true, path: deps.mcp.path }
+                  : { status: 'not_configured' as const, enabled: false, path: null },
+              }
+            : {}),
+        },
         ...(ingestion ? { ingestion } : {}),
       };
     },

@@ -20821,6 +20821,15 @@ export interface components {
           /** @enum {string} */
           status: 'ok' | 'degraded' | 'down' | 'not_configured';
         };
+        /** @description The MCP server (Streamable HTTP); `herald mcp` over stdio forwards to it */
+        mcp?: {
+          /** @description Whether /mcp is served (MCP_ENABLED) */
+          enabled: boolean;
+          /** @description Where the Streamable HTTP endpoint is */
+          path: string | null;
+          /** @enum {string} */
+          status: 'ok' | 'degraded' | 'down' | 'not_configured';
+        };
         queue: {
           error?: string;
           /** @enum {string} */
@@ -20872,6 +20881,15 @@ export interface components {
         llm: {
           note?: string;
           provider: string;
+          /** @enum {string} */
+          status: 'ok' | 'degraded' | 'down' | 'not_configured';
+        };
+        /** @description The MCP server (Streamable HTTP); `herald mcp` over stdio forwards to it */
+        mcp?: {
+          /** @description Whether /mcp is served (MCP_ENABLED) */
+          enabled: boolean;
+          /** @description Where the Streamable HTTP endpoint is */
+          path: string | null;
           /** @enum {string} */
           status: 'ok' | 'degraded' | 'down' | 'not_configured';
         };
