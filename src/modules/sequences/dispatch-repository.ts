@@ -22,6 +22,7 @@ import {
 import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import { type InternalEvent, recordInternalEvents } from '../tracking/index.ts';
 import { assignVariant } from './ab-test.ts';
+import { checkStepBounceRate } from './bounce-rate.ts';
 import { type EmailFact, publishEmailEvents } from './email-events.ts';
 import { stopEnrollmentsOf } from './feedback.ts';
 import { nextSendTime } from './send-window.ts';
@@ -386,11 +387,14 @@ export function createDispatchRepository(db: Database, events: HeraldEvents = no
             attempts: sql`${deliveries.attempts} + ${status === 'suppressed' ? 0 : 1}`,
           })
           .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')))
-          .returning({ id: deliveries.id });
+          .returning({ businessId: deliveries.businessId, stepId: deliveries.stepId });
         if (fact && updated.length > 0) {
           await recordInternalEvents(tx, [fact.event]);
           await publishEmailEvents(tx, events, [fact]);
         }
+        // A hard bounce may take the step over the bounce-rate threshold (bounce-rate.ts).
+        const [bounced] = updated;
+        if (status === 'bounced' && bounced) await checkStepBounceRate(tx, events, bounced);
       });
     },
 

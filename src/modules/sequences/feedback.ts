@@ -14,6 +14,7 @@ import {
 import { type HeraldEvents, noHeraldEvents } from '../../platform/events.ts';
 import { createEmailAudience } from '../subscribers/index.ts';
 import { type InternalEvent, recordInternalEvents } from '../tracking/index.ts';
+import { checkStepBounceRate } from './bounce-rate.ts';
 import { publishEmailEvents } from './email-events.ts';
 
 export interface DeliveryFeedback {
@@ -136,13 +137,13 @@ export async function applyDeliveryFeedback(
 }
 
 /** Acts on the report; `false` when it was received before (nothing changed). */
-export function applySequenceFeedback(
+export async function applySequenceFeedback(
   tx: Executor,
   delivery: SequenceDeliveryFacts,
   feedback: DeliveryFeedback,
   events: HeraldEvents = noHeraldEvents,
 ): Promise<boolean> {
-  return applyDeliveryFeedback(
+  const applied = await applyDeliveryFeedback(
     tx,
     {
       businessId: delivery.businessId,
@@ -171,4 +172,12 @@ export function applySequenceFeedback(
     feedback,
     events,
   );
+  // A hard bounce reported later counts toward the step's bounce rate as one at send time does.
+  if (applied && feedback.type === 'bounce' && feedback.bounceType === 'hard') {
+    await checkStepBounceRate(tx, events, {
+      businessId: delivery.businessId,
+      stepId: delivery.stepId,
+    });
+  }
+  return applied;
 }
