@@ -221,6 +221,7 @@ function createServices(parts: Infrastructure) {
   const publisher = createPublisher({
     database: parts.database,
     queue: parts.queue,
+    deferMs: config.breakers.recoveryTimeoutMs,
     adapters: createAdapters({
       allowPrivateTargets: config.publishing.allowPrivateTargets,
       timeoutMs: config.publishing.timeoutMs,

@@ -364,6 +364,7 @@ function visits(s: Seeded): Visit[] {
     { name: 'suppressions', path: `${b}/suppressions`, title: of('Do-not-email list') },
     { name: 'sources', path: `${b}/sources`, title: of('Sources'), ready: 'write-key' },
     { name: 'messages', path: `${b}/messages`, title: of('Messages') },
+    { name: 'integrations', path: `${b}/integrations`, title: of('Integrations') },
     { name: 'team', path: `${b}/team`, title: of('Team'), ready: 'invitation-row' },
     {
       name: 'invitation',

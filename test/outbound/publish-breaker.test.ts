@@ -2,6 +2,7 @@
 // answering 500 opens `webhook:<host>`, and the next posts are not made at all but come back as
 // retryable (the publisher tries again later); a 4xx, or a private address refused, does not
 // count against the receiver; once its recovery time has passed and it answers, posts go again.
+// A scheduled piece whose host's breaker is open waits without using up one of its attempts.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -10,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapters, type Delivery } from '../../src/modules/content/adapters.ts';
 import { BreakerRegistry } from '../../src/platform/breaker.ts';
 import { createMetrics } from '../../src/platform/metrics.ts';
+import { dueNow } from '../campaigns/helpers.ts';
+import { api } from '../helpers/api.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { newBusiness, newContent, newUser } from '../helpers/fixtures.ts';
 
 describe('publishing through a breaker per host', () => {
   let server: Server;
@@ -85,6 +90,7 @@ describe('publishing through a breaker per host', () => {
     expect(refused).toMatchObject({
       ok: false,
       retryable: true,
+      deferred: true,
       error: expect.stringMatching(/circuit breaker is open/) as unknown,
     });
     expect(received).toBe(2);
@@ -126,4 +132,96 @@ describe('publishing through a breaker per host', () => {
     expect(refused).toMatchObject({ ok: false, retryable: false });
     expect(breakers.states()).toEqual({ 'slack:127.0.0.1:9': 'closed' });
   });
+});
+
+describe('a scheduled piece while its webhook host’s breaker is open', () => {
+  let ctx: TestApp;
+  let receiver: Server;
+  let url: string;
+  let answer = 500;
+  let posts = 0;
+  let clock = 0;
+
+  beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        posts += 1;
+        response.writeHead(answer).end();
+      });
+    });
+    await new Promise<void>((resolve) => {
+      receiver.listen(0, '127.0.0.1', resolve);
+    });
+    url = `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}/hook`;
+    // No worker: the test drains the publisher itself. Two attempts at most, retried at once, so
+    // without the deferral the second claim would fail the piece for good.
+    ctx = await buildTestApp({
+      breakerClock: () => clock,
+      env: {
+        PUBLISH_WEBHOOK_ALLOW_PRIVATE: 'true',
+        PUBLISH_MAX_ATTEMPTS: '2',
+        PUBLISH_RETRY_BASE_MS: '0',
+        CIRCUIT_BREAKER_FAILURE_THRESHOLD: '1',
+      },
+    });
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await new Promise<void>((resolve) => {
+      receiver.close(() => {
+        resolve();
+      });
+    });
+  });
+
+  it('waits without using up an attempt, and is published once the host answers again', async () => {
+    const owner = await newUser(ctx.app);
+    const businessId = (await newBusiness(ctx.app, owner)).id;
+    const base = `/api/v1/businesses/${businessId}/contents`;
+    const piece = await newContent(ctx.app, owner, businessId);
+    for (const status of ['in_review', 'approved'])
+      await api(ctx.app, owner, 'POST', `${base}/${piece.id}/status`, { status }, 200);
+    await api(ctx.app, owner, 'POST', `${base}/${piece.id}/schedule`, {
+      publishAt: dueNow(),
+      channel: 'webhook',
+      channelTarget: { url },
+    });
+    const publisher = ctx.runtime.services.publishing.publisher;
+    const attemptsOf = async () =>
+      (
+        await api<{ items: { attempt: number; outcome: string }[] }>(
+          ctx.app,
+          owner,
+          'GET',
+          `${base}/${piece.id}/attempts`,
+        )
+      ).body.items;
+
+    // The 500 opens the breaker; the retry finds it open and is put off, not counted.
+    await publisher.drain();
+    await publisher.drain();
+    expect(posts).toBe(1);
+    const waiting = await api<{ status: string }>(ctx.app, owner, 'GET', `${base}/${piece.id}`);
+    expect(waiting.body.status).toBe('scheduled');
+    expect(await attemptsOf()).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'failed' }),
+    ]);
+
+    // The host is back and the breaker's recovery time has passed (the test moves both clocks).
+    answer = 204;
+    clock += 60_000;
+    await ctx.runtime.database.query(
+      `UPDATE contents SET lease_until = now() - interval '1 second' WHERE id = $1`,
+      [piece.id],
+    );
+    await publisher.drain();
+    expect(posts).toBe(2);
+    const published = await api<{ status: string }>(ctx.app, owner, 'GET', `${base}/${piece.id}`);
+    expect(published.body.status).toBe('published');
+    expect(await attemptsOf()).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'failed' }),
+      expect.objectContaining({ attempt: 2, outcome: 'success' }),
+    ]);
+  }, 30_000);
 });

@@ -42,6 +42,8 @@ export type DeliveryOutcome =
   | {
       ok: false;
       retryable: boolean;
+      /** Not tried at all (the target's breaker is open): retried later without using an attempt. */
+      deferred?: boolean | undefined;
       error: string;
       statusCode?: number | undefined;
       recipients?: RecipientReport | undefined;
@@ -189,6 +191,7 @@ export function createAdapters(options: AdapterOptions): Record<PublishChannel, 
         return {
           ok: false,
           retryable: true,
+          deferred: true,
           error: `${host} is failing; its circuit breaker is open, so the post waits`,
         };
       }

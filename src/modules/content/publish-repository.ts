@@ -202,6 +202,17 @@ export function createPublishRepository(database: DatabaseHandle) {
       return failed && toOutcome(failed);
     },
 
+    /** Not tried (its breaker is open): the claim's attempt is given back, due again at `retryAt`. */
+    async recordDeferral(row: ClaimedRow, retryAt: Date): Promise<void> {
+      await database.query(
+        `UPDATE contents
+            SET publish_attempts = publish_attempts - 1, lease_until = $1::timestamptz,
+                updated_at = now()
+          WHERE id = $2::uuid AND status = 'scheduled' AND publish_attempts = $3::int`,
+        [retryAt.toISOString(), row.id, row.publish_attempts],
+      );
+    },
+
     /** When the earliest lease on a due piece runs out, if any is held. */
     async nextLeaseExpiry(): Promise<Date | undefined> {
       const [pending] = await database.query<{ next: Date | string | null }>(

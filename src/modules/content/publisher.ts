@@ -45,6 +45,8 @@ export function createPublisher(deps: {
   events?: HeraldEvents;
   /** The dashboard's address, for the published piece's link in its event. */
   publicUrl?: string;
+  /** How long a piece waits when its target's breaker is open (the breakers' recovery time). */
+  deferMs?: number;
 }) {
   const { database, config, logger } = deps;
   const events = deps.events ?? noHeraldEvents;
@@ -151,6 +153,13 @@ export function createPublisher(deps: {
       },
       'content publish attempt failed',
     );
+    if (outcome.deferred) {
+      // Nothing was sent: an open breaker puts the piece off without using up an attempt, so an
+      // outage longer than the retries does not fail it for good.
+      const retryAt = new Date(Date.now() + (deps.deferMs ?? 60_000));
+      await repository.recordDeferral(row, retryAt);
+      return retryAt;
+    }
     return recordFailure(row, outcome, ms);
   }
 
