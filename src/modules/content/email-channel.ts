@@ -4,7 +4,7 @@
 // skipped and the skip recorded on the publish attempt. Each message carries one-click
 // unsubscribe (List-Unsubscribe + List-Unsubscribe-Post, RFC 8058) to the /e/u route the
 // sequences use, and the mailer DKIM-signs it when a key is configured.
-import type { MailAddress, Mailer } from '../../platform/mailer.ts';
+import { type MailAddress, type Mailer, MailServerUnavailable } from '../../platform/mailer.ts';
 import type { EmailAudienceLookup } from '../subscribers/index.ts';
 import type { Adapter, DeliveryOutcome, RecipientReport } from './adapters.ts';
 
@@ -82,10 +82,13 @@ export function createEmailChannel(deps: EmailChannelDeps): Adapter {
         }
       }
     } catch (error) {
+      const unavailable = error instanceof MailServerUnavailable;
       const outcome: DeliveryOutcome = {
         ok: false,
         retryable: true,
-        error: error instanceof Error ? error.message : String(error),
+        // The SMTP breaker refused before anything went out: put off, not an attempt used.
+        deferred: unavailable && error.breakerOpen && report.sent === 0,
+        error: unavailable ? error.reason : error instanceof Error ? error.message : String(error),
         recipients: report,
       };
       return outcome;
