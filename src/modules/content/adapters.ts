@@ -7,16 +7,9 @@
 // Each receiving host has its breaker (`webhook:<host>`, `slack:<host>`): a receiver that keeps
 // failing is left alone for a while, and the piece is retried later rather than failed for good.
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 
 import { type BreakerRegistry, isBreakerRejection } from '../../platform/breaker.ts';
-import {
-  guardedLookup,
-  isPublicAddress,
-  literalHostRefusal,
-  RefusedTarget,
-} from '../../platform/http/outbound.ts';
+import { isPublicAddress, postJson, RefusedTarget } from '../../platform/http/outbound.ts';
 import { createEmailChannel, type EmailChannelDeps } from './email-channel.ts';
 import type { ChannelTarget, PublishChannel } from './schemas.ts';
 
@@ -76,7 +69,7 @@ export { isPublicAddress, RefusedTarget };
 const SETTING = 'PUBLISH_WEBHOOK_ALLOW_PRIVATE';
 
 /** POSTs JSON; resolves with the status, or rejects (refused target, network, timeout). */
-export function postJson(
+export async function postJsonTo(
   url: string,
   body: string,
   headers: Record<string, string>,
@@ -85,40 +78,15 @@ export function postJson(
   const target = new URL(url);
   // The schema refuses other schemes; a target stored before it did must not be retried.
   if (target.protocol !== 'https:' && target.protocol !== 'http:') {
-    return Promise.reject(
-      new RefusedTarget(`refused to send to a ${target.protocol} URL: only https:// targets`),
-    );
+    throw new RefusedTarget(`refused to send to a ${target.protocol} URL: only https:// targets`);
   }
-  const refusal = literalHostRefusal(target, options.allowPrivateTargets, SETTING);
-  if (refusal) return Promise.reject(refusal);
-  const client = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const request = client.request(
-      target,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(Buffer.byteLength(body)),
-          'user-agent': 'Herald-Publisher/1',
-          ...headers,
-        },
-        lookup: guardedLookup(options.allowPrivateTargets, SETTING),
-        timeout: options.timeoutMs,
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          resolve(response.statusCode ?? 0);
-        });
-      },
-    );
-    request.on('timeout', () => {
-      request.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
-    });
-    request.on('error', reject);
-    request.end(body);
+  const answer = await postJson(target, body, {
+    timeoutMs: options.timeoutMs,
+    allowPrivate: options.allowPrivateTargets,
+    allowPrivateSetting: SETTING,
+    headers: { 'user-agent': 'Herald-Publisher/1', ...headers },
   });
+  return answer.statusCode;
 }
 
 function outcomeOfStatus(status: number): DeliveryOutcome {
@@ -171,10 +139,10 @@ export function createAdapters(options: AdapterOptions): Record<PublishChannel, 
     const host = hostOf(url);
     const breaker = options.breakers?.get(`${service}:${host}`);
     try {
-      if (!breaker) return outcomeOfStatus(await postJson(url, body, headers, options));
+      if (!breaker) return outcomeOfStatus(await postJsonTo(url, body, headers, options));
       const answer = await breaker.execute(async () => {
         try {
-          const status = await postJson(url, body, headers, options);
+          const status = await postJsonTo(url, body, headers, options);
           if (isTrouble(status)) throw new ReceiverTrouble(status);
           return status;
         } catch (error) {

@@ -1,10 +1,8 @@
 // A small client of Slack's Web API (SLACK_API_URL: slack.com, or a local fake in tests) and of
 // the URLs Slack hands out (incoming webhooks, an interaction's response_url). Calls answer a
 // value or throw SlackCallError, which says whether trying again later can help.
-import http from 'node:http';
-import https from 'node:https';
 
-import { guardedLookup, literalHostRefusal, RefusedTarget } from '../../platform/http/outbound.ts';
+import { postJson, RefusedTarget } from '../../platform/http/outbound.ts';
 
 export class SlackCallError extends Error {
   readonly retryable: boolean;
@@ -205,7 +203,7 @@ export function createSlackClient(options: {
     },
 
     async postToUrl(url, body) {
-      const status = await postJson(url, JSON.stringify(body), options);
+      const status = await postJsonTo(url, JSON.stringify(body), options);
       if (status < 200 || status >= 300) {
         throw new SlackCallError(
           String(status),
@@ -224,7 +222,7 @@ export function createSlackClient(options: {
 const SETTING = 'PUBLISH_WEBHOOK_ALLOW_PRIVATE';
 
 /** POSTs JSON to a URL a user or Slack gave, refusing private addresses unless allowed. */
-function postJson(
+async function postJsonTo(
   url: string,
   body: string,
   options: { timeoutMs: number; allowPrivateTargets: boolean },
@@ -233,44 +231,28 @@ function postJson(
   try {
     target = new URL(url);
   } catch {
-    return Promise.reject(new SlackCallError('bad_url', 'not a URL', false));
+    throw new SlackCallError('bad_url', 'not a URL', false);
   }
   if (target.protocol !== 'https:' && target.protocol !== 'http:') {
-    return Promise.reject(new SlackCallError('bad_url', 'only http(s) URLs', false));
+    throw new SlackCallError('bad_url', 'only http(s) URLs', false);
   }
-  const refusal = literalHostRefusal(target, options.allowPrivateTargets, SETTING);
-  if (refusal) return Promise.reject(new SlackCallError('refused', refusal.message, false));
-  const client = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const request = client.request(
-      target,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': String(Buffer.byteLength(body)),
-          'user-agent': 'Herald-Slack/1',
-        },
-        lookup: guardedLookup(options.allowPrivateTargets, SETTING),
-        timeout: options.timeoutMs,
+  try {
+    const answer = await postJson(target, body, {
+      timeoutMs: options.timeoutMs,
+      allowPrivate: options.allowPrivateTargets,
+      allowPrivateSetting: SETTING,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'user-agent': 'Herald-Slack/1',
       },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          resolve(response.statusCode ?? 0);
-        });
-      },
+    });
+    return answer.statusCode;
+  } catch (error) {
+    if (error instanceof RefusedTarget) throw new SlackCallError('refused', error.message, false);
+    throw new SlackCallError(
+      'network',
+      error instanceof Error ? error.message : String(error),
+      true,
     );
-    request.on('timeout', () => {
-      request.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
-    });
-    request.on('error', (error) => {
-      reject(
-        error instanceof RefusedTarget
-          ? new SlackCallError('refused', error.message, false)
-          : new SlackCallError('network', error.message, true),
-      );
-    });
-    request.end(body);
-  });
+  }
 }

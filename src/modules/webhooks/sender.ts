@@ -4,14 +4,13 @@
 // loopback or link-local target is refused at delivery too (a DNS answer may change after saving).
 import { createHmac, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import http from 'node:http';
-import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  guardedLookup,
   isPublicAddress,
   literalHostRefusal,
+  type PostAnswer,
+  postJson,
   RefusedTarget,
 } from '../../platform/http/outbound.ts';
 
@@ -19,8 +18,6 @@ const SETTING = 'PUBLISH_WEBHOOK_ALLOW_PRIVATE';
 const SECRET_PREFIX = 'whsec_';
 /** The receiver's answer kept in the delivery log. */
 export const EXCERPT_CHARS = 500;
-// Reading stops here: the log keeps an excerpt, and a receiver cannot make Herald buffer a lot.
-const MAX_READ_BYTES = 8 * 1024;
 const LOOKUP_TIMEOUT_MS = 3_000;
 
 /** A new signing secret: `whsec_` + base64 of 32 random bytes. */
@@ -93,14 +90,11 @@ export interface SendOptions {
 }
 
 /** The receiver's answer: its status and the start of its body. */
-export interface ReceiverAnswer {
-  statusCode: number;
-  excerpt: string;
-}
+export type ReceiverAnswer = PostAnswer;
 
 /**
- * POSTs `body` with `headers`; resolves with the answer (whatever its status), rejects when none
- * came (RefusedTarget, network error, timeout). Redirects are not followed: a 3xx is an answer.
+ * POSTs `body` with `headers` through the SSRF guard; resolves with the answer (whatever its
+ * status), rejects when none came (RefusedTarget, network error, timeout).
  */
 export function postSigned(
   url: string,
@@ -112,53 +106,11 @@ export function postSigned(
   if (target.protocol !== 'https:' && !(options.allowPrivate && target.protocol === 'http:')) {
     return Promise.reject(new RefusedTarget(`refused to send to ${target.protocol} URL`));
   }
-  const refusal = literalHostRefusal(target, options.allowPrivate, SETTING);
-  if (refusal) return Promise.reject(refusal);
-  const client = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const request = client.request(
-      target,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(Buffer.byteLength(body)),
-          'user-agent': 'Herald-Webhooks/1',
-          ...headers,
-        },
-        lookup: guardedLookup(options.allowPrivate, SETTING),
-        // No connection reuse: every request's address goes through the guarded lookup.
-        agent: false,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const finish = () => {
-          resolve({
-            statusCode: response.statusCode ?? 0,
-            excerpt: Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS),
-          });
-        };
-        response.on('data', (chunk: Buffer) => {
-          if (size >= MAX_READ_BYTES) return;
-          size += chunk.length;
-          chunks.push(chunk);
-          if (size >= MAX_READ_BYTES) {
-            finish();
-            response.destroy();
-          }
-        });
-        response.on('end', finish);
-        response.on('error', reject);
-      },
-    );
-    const timer = setTimeout(() => {
-      request.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
-    }, options.timeoutMs);
-    request.on('close', () => {
-      clearTimeout(timer);
-    });
-    request.on('error', reject);
-    request.end(body);
+  return postJson(target, body, {
+    timeoutMs: options.timeoutMs,
+    allowPrivate: options.allowPrivate,
+    allowPrivateSetting: SETTING,
+    headers: { 'user-agent': 'Herald-Webhooks/1', ...headers },
+    excerptChars: EXCERPT_CHARS,
   });
 }

@@ -179,3 +179,81 @@ function getOnce(
     request.end();
   });
 }
+
+export interface PostJsonOptions {
+  /** For the whole request, from connecting to the last byte read. */
+  timeoutMs: number;
+  allowPrivate: boolean;
+  /** The variable that allows private targets, named in refusals. */
+  allowPrivateSetting: string;
+  headers?: Record<string, string>;
+  /** How much of the answer's body to keep (the rest is read up to 8 KB and dropped). */
+  excerptChars?: number;
+}
+
+/** The receiver's answer: its status and the start of its body. */
+export interface PostAnswer {
+  statusCode: number;
+  excerpt: string;
+}
+
+const MAX_ANSWER_BYTES = 8 * 1024;
+
+/**
+ * POSTs a JSON body to an address a user gave (a webhook target, a Slack webhook URL): the
+ * caller has checked the scheme; private targets are refused here, on the literal host and on
+ * the address connected to. Resolves with the answer, whatever its status; rejects when none
+ * came (RefusedTarget, network error, timeout). Redirects are not followed: a 3xx is an answer.
+ */
+export function postJson(url: URL, body: string, options: PostJsonOptions): Promise<PostAnswer> {
+  const refusal = literalHostRefusal(url, options.allowPrivate, options.allowPrivateSetting);
+  if (refusal) return Promise.reject(refusal);
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          ...options.headers,
+        },
+        lookup: guardedLookup(options.allowPrivate, options.allowPrivateSetting),
+        // No connection reuse: every request's address goes through the guarded lookup.
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const finish = () => {
+          resolve({
+            statusCode: response.statusCode ?? 0,
+            excerpt: Buffer.concat(chunks)
+              .toString('utf8')
+              .slice(0, options.excerptChars ?? 0),
+          });
+        };
+        response.on('data', (chunk: Buffer) => {
+          if (size >= MAX_ANSWER_BYTES) return;
+          size += chunk.length;
+          chunks.push(chunk);
+          if (size >= MAX_ANSWER_BYTES) {
+            finish();
+            response.destroy();
+          }
+        });
+        response.on('end', finish);
+        response.on('error', reject);
+      },
+    );
+    const timer = setTimeout(() => {
+      request.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
+    }, options.timeoutMs);
+    request.on('close', () => {
+      clearTimeout(timer);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
