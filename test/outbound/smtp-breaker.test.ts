@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/platform/db/raw-sql.ts';
 import { suiteApi } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
+import { newBusiness, newContent, newUser, type TestUser } from '../helpers/fixtures.ts';
 import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.ts';
 
 const RECOVERY_MS = 60_000;
@@ -290,4 +290,88 @@ describe('a mail server closing the session (421)', () => {
     expect(await receiver.to(busy)).toHaveLength(1);
     expect(await receiver.to(fine)).toHaveLength(1);
   });
+});
+
+describe('a scheduled email piece while the SMTP breaker is open', () => {
+  let port: number;
+  let clock = Date.now();
+  let ctx: TestApp;
+  let receiver: SmtpReceiver | undefined;
+
+  beforeAll(async () => {
+    port = await freePort();
+    // No worker: the test drains the publisher. Two attempts at most, retried at once, so
+    // without the deferral the second claim would fail the piece for good.
+    ctx = await buildTestApp({
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${String(port)}`,
+        PUBLISH_MAX_ATTEMPTS: '2',
+        PUBLISH_RETRY_BASE_MS: '0',
+        CIRCUIT_BREAKER_FAILURE_THRESHOLD: '1',
+        CIRCUIT_BREAKER_RECOVERY_TIMEOUT: String(RECOVERY_MS / 1000),
+      },
+      breakerClock: () => clock,
+    });
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await receiver?.close();
+  });
+
+  it('waits without using up an attempt and sends once when the server is back', async () => {
+    const owner = await newUser(ctx.app);
+    const api = suiteApi(() => ({ app: ctx.app, user: owner }));
+    const business = await newBusiness(ctx.app, owner);
+    const base = `/api/v1/businesses/${business.id}/contents`;
+    const address = `pat-${randomUUID().slice(0, 8)}@example.org`;
+    expect(
+      (await api('POST', `/api/v1/businesses/${business.id}/subscribers`, { email: address }))
+        .status,
+    ).toBe(201);
+    const piece = await newContent(ctx.app, owner, business.id);
+    for (const status of ['in_review', 'approved'])
+      expect((await api('POST', `${base}/${piece.id}/status`, { status })).status).toBe(200);
+    expect(
+      (
+        await api('POST', `${base}/${piece.id}/schedule`, {
+          publishAt: new Date(Date.now() - 1000).toISOString(),
+          channel: 'email',
+          channelTarget: { recipients: [address] },
+        })
+      ).status,
+    ).toBe(200);
+    const publisher = ctx.runtime.services.publishing.publisher;
+    const attempts = async () =>
+      (
+        await api<{ items: { attempt: number; outcome: string }[] }>(
+          'GET',
+          `${base}/${piece.id}/attempts`,
+        )
+      ).body.items;
+
+    // The refused connection opens the breaker; the retry finds it open and waits, uncounted.
+    await publisher.drain();
+    await publisher.drain();
+    expect(ctx.runtime.breakers.states()[`smtp:127.0.0.1:${String(port)}`]).toBe('open');
+    expect((await api<{ status: string }>('GET', `${base}/${piece.id}`)).body.status).toBe(
+      'scheduled',
+    );
+    expect(await attempts()).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed' })]);
+
+    receiver = await startSmtpReceiver({ port });
+    clock += RECOVERY_MS;
+    await ctx.runtime.database.query(
+      `UPDATE contents SET lease_until = now() - interval '1 second' WHERE id = $1`,
+      [piece.id],
+    );
+    await publisher.drain();
+    expect((await api<{ status: string }>('GET', `${base}/${piece.id}`)).body.status).toBe(
+      'published',
+    );
+    expect(await receiver.to(address)).toHaveLength(1);
+    expect(await attempts()).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'failed' }),
+      expect.objectContaining({ attempt: 2, outcome: 'success' }),
+    ]);
+  }, 30_000);
 });
