@@ -143,6 +143,8 @@ export const EnvSchema = z.object({
   CIRCUIT_BREAKER_HALF_OPEN_MAX_CALLS: z.coerce.number().int().min(1).default(3),
   /** AES-256-GCM key for stored credentials (base64 of 32 bytes); generated into DATA_DIR if unset. */
   ENCRYPTION_KEY: z.string().min(1).optional(),
+  /** Earlier ENCRYPTION_KEYs, comma-separated: values they sealed are read and re-sealed. */
+  ENCRYPTION_KEY_PREVIOUS: commaSeparated.default([]),
   SLACK_CLIENT_ID: z.string().min(1).optional(),
   SLACK_CLIENT_SECRET: z.string().min(1).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
@@ -340,6 +342,7 @@ export const ConfigSchema = EnvSchema.transform((env, context) => {
     },
     /** Unset: platform/secrets.ts generates one into DATA_DIR, as JWT_SECRET. */
     encryptionKey: env.ENCRYPTION_KEY,
+    previousEncryptionKeys: env.ENCRYPTION_KEY_PREVIOUS,
     slack: {
       clientId: env.SLACK_CLIENT_ID,
       clientSecret: env.SLACK_CLIENT_SECRET,

@@ -509,6 +509,7 @@ function createServices(parts: Infrastructure) {
     logger: logger.child({ component: 'slack' }),
     slack: config.slack,
     encryptionKey: resolveEncryptionKey(config),
+    previousEncryptionKeys: config.previousEncryptionKeys,
     publicUrl: config.http.publicUrl,
     timeoutMs: config.webhooks.timeoutMs,
     allowPrivateTargets: config.webhooks.allowPrivateTargets,
@@ -673,6 +674,9 @@ export async function createRuntime(
     queue.addBackgroundLoop(services.webhookDeliverer.retentionLoop());
     // Slack messages waiting in the outbox, posted wherever the queue is consumed.
     queue.addBackgroundLoop(services.slack.loop);
+    // After ENCRYPTION_KEY changed: credentials an earlier key sealed are sealed again with the
+    // current one (idempotent; a few rows), so ENCRYPTION_KEY_PREVIOUS can be dropped later.
+    if (config.previousEncryptionKeys.length > 0) await services.slack.resealCredentials();
     closers.unshift(() => services.slack.interactions.settle());
     closers.unshift(() => queue.stop(config.shutdownTimeoutMs));
 

@@ -11,6 +11,7 @@ import type { ContentService } from '../content/index.ts';
 import { createSlackClient } from './client.ts';
 import { createSlackInteractions } from './interactions.ts';
 import { createSlackOutbox } from './outbox.ts';
+import { createSlackRepository } from './repository.ts';
 import { createSlackSettingsService } from './service.ts';
 
 export { createSlackListener } from './outbox.ts';
@@ -32,6 +33,8 @@ export function createSlack(deps: {
   logger: Logger;
   slack: SlackConfig;
   encryptionKey: string;
+  /** Keys that sealed credentials before ENCRYPTION_KEY changed (ENCRYPTION_KEY_PREVIOUS). */
+  previousEncryptionKeys?: readonly string[];
   publicUrl: string;
   timeoutMs: number;
   allowPrivateTargets: boolean;
@@ -40,7 +43,7 @@ export function createSlack(deps: {
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
-  const secrets = createSecretBox(deps.encryptionKey);
+  const secrets = createSecretBox(deps.encryptionKey, deps.previousEncryptionKeys);
   const client = createSlackClient({
     apiUrl: deps.slack.apiUrl,
     clientId: deps.slack.clientId,
@@ -88,7 +91,40 @@ export function createSlack(deps: {
     logger: deps.logger,
     failureMessage: 'slack outbox round failed',
   });
-  return { settings, outbox, interactions, loop };
+  const repository = createSlackRepository(deps.db);
+
+  /**
+   * Re-seals with the current key every credential a previous key sealed (after ENCRYPTION_KEY
+   * changed, with the old one in ENCRYPTION_KEY_PREVIOUS); answers how many it re-sealed.
+   * One no key opens is left as it is and logged: that business reconnects Slack.
+   */
+  async function resealCredentials(): Promise<number> {
+    let resealed = 0;
+    for (const row of await repository.credentials()) {
+      if (!secrets.sealedWithOldKey(row.credential)) continue;
+      let plaintext: string;
+      try {
+        plaintext = secrets.decrypt(row.credential);
+      } catch {
+        deps.logger.warn(
+          { businessId: row.businessId },
+          'a Slack credential no configured key opens: the business must reconnect Slack',
+        );
+        continue;
+      }
+      await repository.replaceCredential(
+        row.businessId,
+        row.credential,
+        secrets.encrypt(plaintext),
+      );
+      resealed += 1;
+    }
+    if (resealed > 0)
+      deps.logger.info({ resealed }, 'Slack credentials re-sealed with the current key');
+    return resealed;
+  }
+
+  return { settings, outbox, interactions, loop, resealCredentials };
 }
 
 export type Slack = ReturnType<typeof createSlack>;

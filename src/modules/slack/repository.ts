@@ -65,6 +65,26 @@ export function createSlackRepository(db: Executor) {
     },
 
     /** Removes the connection and the messages still waiting: nothing is posted after it. */
+    /** Every connection's sealed credential (the re-seal after a key change reads them). */
+    async credentials(): Promise<{ businessId: string; credential: string }[]> {
+      return db
+        .select({
+          businessId: slackConnections.businessId,
+          credential: slackConnections.credential,
+        })
+        .from(slackConnections);
+    },
+
+    /** Replaces a credential only if it is still the one read (another process may race). */
+    async replaceCredential(businessId: string, was: string, sealed: string): Promise<void> {
+      await db
+        .update(slackConnections)
+        .set({ credential: sealed })
+        .where(
+          and(eq(slackConnections.businessId, businessId), eq(slackConnections.credential, was)),
+        );
+    },
+
     async deleteConnection(businessId: string): Promise<boolean> {
       await db
         .delete(slackNotifications)
