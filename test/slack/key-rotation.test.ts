@@ -10,6 +10,7 @@ import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
+import { installSlackApp } from './install.ts';
 
 const OLD_KEY = 'the key before the change';
 const NEW_KEY = 'the key after the change';
@@ -34,18 +35,7 @@ describe('ENCRYPTION_KEY changed, with the old key in ENCRYPTION_KEY_PREVIOUS', 
     });
     owner = await newUser(ctx.app);
     businessId = (await newBusiness(ctx.app, owner)).id;
-    const started = await ctx.app.inject({
-      method: 'POST',
-      url: `/api/v1/businesses/${businessId}/slack/install`,
-      headers: owner.headers,
-    });
-    const consent = await fetch(started.json<{ url: string }>().url, { redirect: 'manual' });
-    const callback = new URL(consent.headers.get('location') ?? '');
-    await ctx.app.inject({
-      method: 'GET',
-      url: `${callback.pathname}${callback.search}`,
-      headers: { cookie: String(started.headers['set-cookie']).split(';')[0] ?? '' },
-    });
+    await installSlackApp(ctx.app, owner, businessId);
   });
 
   afterAll(async () => {

@@ -11,6 +11,7 @@ import { api } from '../helpers/api.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.ts';
 import { newBusiness, newUser, type TestUser } from '../helpers/fixtures.ts';
+import { installSlackApp } from './install.ts';
 
 describe('Slack unavailable', () => {
   let ctx: TestApp;
@@ -30,18 +31,7 @@ describe('Slack unavailable', () => {
     });
     owner = await newUser(ctx.app);
     businessId = (await newBusiness(ctx.app, owner)).id;
-    const started = await ctx.app.inject({
-      method: 'POST',
-      url: `/api/v1/businesses/${businessId}/slack/install`,
-      headers: owner.headers,
-    });
-    const consent = await fetch(started.json<{ url: string }>().url, { redirect: 'manual' });
-    const callback = new URL(consent.headers.get('location') ?? '');
-    await ctx.app.inject({
-      method: 'GET',
-      url: `${callback.pathname}${callback.search}`,
-      headers: { cookie: String(started.headers['set-cookie']).split(';')[0] ?? '' },
-    });
+    await installSlackApp(ctx.app, owner, businessId);
     await api(
       ctx.app,
       owner,
